@@ -1,0 +1,37 @@
+"""One Settings object per process, built in the entry point and passed down (prefix CHEDAI_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "chedai"
+
+
+class Settings(BaseSettings):
+    """Where the app keeps its data and how it talks to the world.
+
+    ``data_dir`` holds the local SQLite database, the demo PKI and the trained model.
+    ``server_url`` unset means demo mode: the same code paths on the seeded local database.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CHEDAI_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    db_path: Path | None = None
+    locale: str = "zh_CN"
+    server_url: str | None = None
+    database_url: str | None = None  # backend only: sqlite (default) or postgresql+psycopg://
+    demo_seed: int = 20261128
+
+    @property
+    def local_db_path(self) -> Path:
+        return self.db_path or (self.data_dir / "chedai.db")
+
+    @property
+    def demo_mode(self) -> bool:
+        return not self.server_url
