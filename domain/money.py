@@ -46,9 +46,9 @@ def parse_money(raw: object, field: str, *, allow_negative: bool = False) -> Dec
     try:
         value = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
-        raise InputError(field, "not_a_number", "must be a number, such as \"1234.50\"") from None
+        raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"') from None
     if not value.is_finite():
-        raise InputError(field, "not_a_number", "must be a number, such as \"1234.50\"")
+        raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"')
     if value != value.quantize(CENT, rounding=MONEY_ROUNDING):
         raise InputError(field, "max_two_decimals", "must have at most two decimals")
     if value < 0 and not allow_negative:
