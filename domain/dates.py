@@ -1,0 +1,130 @@
+"""Calendar arithmetic for schedules and for Appendix J's unit periods."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+
+class Frequency(StrEnum):
+    """How often payments fall due; the value is the wire name."""
+
+    MONTHLY = "monthly"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    SEMIMONTHLY = "semimonthly"
+    QUARTERLY = "quarterly"
+
+    @property
+    def periods_per_year(self) -> int:
+        return _PERIODS_PER_YEAR[self]
+
+
+_PERIODS_PER_YEAR = {
+    Frequency.MONTHLY: 12,
+    Frequency.WEEKLY: 52,
+    Frequency.BIWEEKLY: 26,
+    Frequency.SEMIMONTHLY: 24,
+    Frequency.QUARTERLY: 4,
+}
+
+
+class DayCount(StrEnum):
+    """How odd days are counted for interest."""
+
+    THIRTY_360 = "30/360"
+    ACTUAL_365 = "actual/365"
+
+
+def is_month_end(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def add_months(start: date, months: int, *, month_end: bool | None = None) -> date:
+    """``start`` moved by whole months, the day clamped to the month's length.
+
+    A start on the last day of its month stays on month ends (Jan 31 → Feb 28 → Mar 31) unless
+    ``month_end`` says otherwise.
+    """
+    keep_end = is_month_end(start) if month_end is None else month_end
+    index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, last if keep_end else min(start.day, last))
+
+
+def add_periods(start: date, frequency: Frequency, count: int) -> date:
+    """The date ``count`` payment periods after ``start``."""
+    match frequency:
+        case Frequency.MONTHLY:
+            return add_months(start, count)
+        case Frequency.QUARTERLY:
+            return add_months(start, 3 * count)
+        case Frequency.WEEKLY:
+            return start + timedelta(days=7 * count)
+        case Frequency.BIWEEKLY:
+            return start + timedelta(days=14 * count)
+        case Frequency.SEMIMONTHLY:
+            return _add_half_months(start, count)
+    raise ValueError(frequency)
+
+
+def _add_half_months(start: date, count: int) -> date:
+    # Semi-monthly dates alternate between the start's day and 15 days later
+    # (the 1st/16th or 15th/month-end pattern); month ends stay month ends.
+    months, half = divmod(count, 2)
+    anchor = add_months(start, months)
+    if not half:
+        return anchor
+    if start.day <= 15 and not is_month_end(start):
+        last = calendar.monthrange(anchor.year, anchor.month)[1]
+        return anchor.replace(day=min(anchor.day + 15, last))
+    nxt = add_months(anchor.replace(day=1), 1)
+    return nxt.replace(day=max(1, min(start.day - 15, 15)))
+
+
+def payment_dates(first: date, frequency: Frequency, count: int) -> list[date]:
+    """Due dates of ``count`` payments, the first on ``first``."""
+    return [add_periods(first, frequency, k) for k in range(count)]
+
+
+def days_30_360(start: date, end: date) -> int:
+    """Days between two dates under the 30/360 (US) convention."""
+    d1 = 30 if start.day == 31 or (is_month_end(start) and start.month == 2) else start.day
+    d2 = end.day
+    if d2 == 31 and d1 == 30:
+        d2 = 30
+    return (end.year - start.year) * 360 + (end.month - start.month) * 30 + (d2 - d1)
+
+
+def year_fraction(start: date, end: date, day_count: DayCount) -> Fraction:
+    """The part of a year between two dates, for odd-days interest."""
+    if day_count is DayCount.ACTUAL_365:
+        return Fraction((end - start).days, 365)
+    return Fraction(days_30_360(start, end), 360)
+
+
+def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[int, Fraction]:
+    """Appendix J's (t, f): whole unit periods counted back from ``end`` to ``start``, and the
+    remaining days as a fraction of a unit period (30-day months, 15-day half months,
+    7-day weeks)."""
+    if end < start:
+        raise ValueError("end before start")
+    if frequency in (Frequency.WEEKLY, Frequency.BIWEEKLY):
+        length = 7 if frequency is Frequency.WEEKLY else 14
+        whole, rest = divmod((end - start).days, length)
+        return whole, Fraction(rest, length)
+    step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.SEMIMONTHLY: 1}[frequency]
+    months = 0
+    while add_months(end, -(months + step), month_end=is_month_end(end)) >= start:
+        months += step
+    anchor = add_months(end, -months, month_end=is_month_end(end)) if months else end
+    days = (anchor - start).days
+    if frequency is Frequency.SEMIMONTHLY:
+        whole = 2 * months + (1 if days >= 15 else 0)
+        return whole, Fraction(days - 15 if days >= 15 else days, 15)
+    if frequency is Frequency.QUARTERLY:
+        return months // 3, Fraction(days, 90)
+    return months, Fraction(days, 30)

@@ -1,0 +1,143 @@
+"""Regulation Z Appendix J's published examples (c)(1)–(c)(6) and the standards' vectors."""
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction as F
+
+import pytest
+
+from domain.apr import FlowGroup, group_flows, solve_apr
+from domain.dates import Frequency, unit_periods_between
+from domain.errors import NoSolutionError
+
+
+def G(amount, count, t, f=F(0)):
+    return FlowGroup(Decimal(str(amount)), t, F(f), count)
+
+
+APPENDIX_J = [
+    pytest.param(5000, [G(230, 24, 1)], 12, "9.69", id="c1-i-monthly-regular"),
+    pytest.param(6000, [G(200, 36, 1, F(19, 30))], 12, "11.82", id="c1-ii-monthly-long-first"),
+    pytest.param(5000, [G("219.17", 24, 0, F(6, 15))], 24, "10.34", id="c1-iii-semimonthly-short"),
+    pytest.param(10000, [G(385, 40, 1, F(39, 90))], 4, "8.97", id="c1-iv-quarterly-long"),
+    pytest.param(500, [G("17.60", 30, 4, F(4, 7))], 52, "14.96", id="c1-v-weekly-long"),
+    pytest.param(5000, [G(250, 1, 1), G(230, 23, 2)], 12, "10.08", id="c2-i-odd-first-payment"),
+    pytest.param(
+        400,
+        [G("39.50", 1, 1, F(5, 28)), G("38.31", 11, 2, F(5, 28))],
+        13,
+        "28.50",
+        id="c2-ii-four-weekly-odd-first",
+    ),
+    pytest.param(5000, [G(230, 23, 1), G(280, 1, 24)], 12, "10.50", id="c3-i-odd-final-payment"),
+    pytest.param(
+        200,
+        [G("9.50", 19, 0, F(8, 14)), G(30, 1, 19, F(8, 14))],
+        26,
+        "12.22",
+        id="c3-ii-biweekly-odd-final",
+    ),
+    pytest.param(
+        5000,
+        [G(250, 1, 1), G(230, 22, 2), G(280, 1, 24)],
+        12,
+        "10.90",
+        id="c4-i-odd-first-and-final",
+    ),
+    pytest.param(
+        8000,
+        [G("449.36", 1, 0, F(52, 60)), G(465, 18, 1, F(52, 60)), G(200, 1, 19, F(52, 60))],
+        6,
+        "7.30",
+        id="c4-ii-bimonthly-odd-first-and-final",
+    ),
+    pytest.param(1000, [G(1080, 1, 1)], F(365, 255), "11.45", id="c5-i-single-payment-255-days"),
+    pytest.param(1000, [G(1044, 1, 1)], 2, "8.80", id="c5-ii-single-payment-6-months"),
+    pytest.param(
+        1000, [G("1135.19", 1, 1, F(6, 12))], 1, "8.76", id="c5-iii-single-payment-18-months"
+    ),
+    pytest.param(1000, [G(1240, 1, 2)], 1, "11.36", id="c5-iv-single-payment-2-years"),
+    pytest.param(
+        2135,
+        [
+            G(100, 9, 0, F(26, 28)),
+            G(100, 6, 10, F(12, 28)),
+            G(100, 6, 16, F(26, 28)),
+            G(100, 3, 23, F(12, 28)),
+        ],
+        13,
+        "12.00",
+        id="c6-i-skipped-payments",
+    ),
+    pytest.param(
+        7350,
+        [
+            G(1000, 3, 6, F(12, 30)),
+            G(2000, 1, 12, F(12, 30)),
+            G(750, 3, 18, F(12, 30)),
+            G(1000, 1, 22, F(29, 30)),
+        ],
+        12,
+        "10.22",
+        id="c6-ii-skipped-and-single-payments",
+    ),
+    # standards.md §1, vector F: 45 days to the first payment, payment not adjusted
+    pytest.param(20000, [G("478.92", 48, 1, F(15, 30))], 12, "6.85", id="vector-F-odd-days"),
+]
+
+
+@pytest.mark.parametrize(("advance", "payments", "per_year", "published"), APPENDIX_J)
+def test_appendix_j_examples_reproduce_to_two_decimals(advance, payments, per_year, published):
+    apr = solve_apr([G(advance, 1, 0)], payments, per_year)
+    assert f"{apr * 100:.2f}" == published
+
+
+def test_apr_is_solved_far_below_display_precision():
+    apr = solve_apr([G(5000, 1, 0)], [G(230, 24, 1)], 12)
+    assert abs(apr - Decimal("0.0968570806228")) < Decimal("1e-12")
+
+
+def test_several_advances_are_discounted_from_the_first():
+    # Two advances of 2,500 one month apart, repaid like one loan of 5,000 a month later:
+    one = solve_apr([G(5000, 1, 0)], [G(230, 24, 1)], 12)
+    two = solve_apr([G(2500, 1, 0), G(2500, 1, 1)], [G(230, 24, 1)], 12)
+    assert two > one
+
+
+def test_payments_that_repay_nothing_have_no_solution():
+    with pytest.raises(NoSolutionError):
+        solve_apr([G(5000, 1, 0)], [G(0, 24, 1)], 12)
+
+
+def test_zero_interest_loan_has_zero_apr():
+    assert abs(solve_apr([G(2400, 1, 0)], [G(100, 24, 1)], 12)) < Decimal("1e-12")
+
+
+@pytest.mark.parametrize(
+    ("advanced", "due", "frequency", "expected"),
+    [
+        pytest.param(date(1978, 1, 10), date(1978, 2, 10), Frequency.MONTHLY, (1, F(0)), id="c1-i"),
+        pytest.param(
+            date(1978, 2, 10), date(1978, 4, 1), Frequency.MONTHLY, (1, F(19, 30)), id="c1-ii"
+        ),
+        pytest.param(
+            date(1978, 2, 23), date(1978, 3, 1), Frequency.SEMIMONTHLY, (0, F(6, 15)), id="c1-iii"
+        ),
+        pytest.param(
+            date(1978, 5, 23), date(1978, 10, 1), Frequency.QUARTERLY, (1, F(39, 90)), id="c1-iv"
+        ),
+        pytest.param(
+            date(1978, 3, 20), date(1978, 4, 21), Frequency.WEEKLY, (4, F(4, 7)), id="c1-v"
+        ),
+        pytest.param(
+            date(2026, 1, 31), date(2026, 2, 28), Frequency.MONTHLY, (1, F(0)), id="month-end"
+        ),
+    ],
+)
+def test_unit_periods_from_real_dates_match_appendix_j(advanced, due, frequency, expected):
+    assert unit_periods_between(advanced, due, frequency) == expected
+
+
+def test_grouping_collapses_regular_runs_and_keeps_irregular_ones():
+    flows = [(Decimal(250), 1, F(0))] + [(Decimal(230), t, F(0)) for t in range(2, 25)]
+    assert group_flows(flows) == [G(250, 1, 1), G(230, 23, 2)]
