@@ -1,0 +1,403 @@
+"""The FastAPI application: ``create_app(settings)`` wires the engine, auth and routes.
+
+Every 4xx answer is JSON shaped like ``sync.wire.ErrorBody``. Every route checks the token and
+the role; records another user may not read answer 404, exactly as missing ones do.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from argon2 import PasswordHasher
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.settings import Settings
+from backend import auth, store
+from backend.db import make_engine, migrate
+from backend.rules import Actor
+from sync.wire import (
+    UUID_PATTERN,
+    Entity,
+    ErrorBody,
+    ModelInfo,
+    NewUser,
+    Op,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Record,
+    Registration,
+    Token,
+    UserOut,
+)
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
+_CATALOGUE = {"vehicles": "vehicle", "lenders": "lender", "products": "product"}
+CatalogueKind = Literal["vehicles", "lenders", "products"]
+IdParam = Annotated[str, PathParam(pattern=UUID_PATTERN)]
+_ERRORS = {
+    400: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    403: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    422: {"model": ErrorBody},
+}
+
+
+def default_database_url(settings: Settings) -> str:
+    """``settings.database_url`` or a SQLite file in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(settings.data_dir) / 'server.db'}"
+
+
+@dataclass
+class Backend:
+    """What routes need, hung on ``app.state.backend`` (no module-level globals)."""
+
+    engine: Engine
+    hasher: PasswordHasher
+    policy: auth.AuthPolicy
+    clock: Callable[[], int]
+    fit_model: Callable[[Engine, int], ModelInfo] | None = None
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _error(status: int, code: str, message: str, headers: dict | None = None) -> HTTPException:
+    return HTTPException(status, {"code": code, "message": message}, headers=headers)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    engine: Engine | None = None,
+    hasher: PasswordHasher | None = None,
+    policy: auth.AuthPolicy | None = None,
+    clock: Callable[[], int] = _now_ms,
+) -> FastAPI:
+    """The sync server. ``engine``, ``hasher``, ``policy`` and ``clock`` are injectable for
+    tests; by default the engine comes from ``settings.database_url`` (SQLite if unset)."""
+    engine = engine or make_engine(default_database_url(settings))
+    migrate(engine)
+    backend = Backend(engine, hasher or PasswordHasher(), policy or auth.AuthPolicy(), clock)
+    from backend.recommend import fit_and_publish
+
+    backend.fit_model = fit_and_publish
+    if demo:
+        auth.ensure_demo_accounts(engine, backend.hasher, clock())
+
+    app = FastAPI(title="Chedai sync server", version="1", responses=_ERRORS)
+    app.state.backend = backend
+    _install_error_handlers(app)
+    _add_routes(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if isinstance(detail, dict):
+            body = {"code": detail["code"], "message": detail["message"], "fields": []}
+        else:
+            body = {"code": f"http_{exc.status_code}", "message": str(detail), "fields": []}
+        return JSONResponse(body, exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())),
+                "rule": err.get("type", ""),
+                "message": err.get("msg", ""),
+            }
+            for err in exc.errors()
+        ]
+        body = {"code": "invalid_request", "message": "the request is not valid", "fields": fields}
+        return JSONResponse(body, 422)
+
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def _backend(request: Request) -> Backend:
+    return request.app.state.backend
+
+
+def current_actor(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+    """The signed-in actor, or 401."""
+    if not token or len(token) > 256:
+        raise _error(401, "not_authenticated", "sign in first", {"WWW-Authenticate": "Bearer"})
+    backend = _backend(request)
+    actor = auth.authenticate(backend.engine, token, backend.clock())
+    if actor is None:
+        raise _error(
+            401,
+            "invalid_token",
+            "the token is unknown, expired or revoked",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return actor
+
+
+def require(*roles: str) -> Callable[..., Actor]:
+    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in roles:
+            raise _error(403, "forbidden", "your role may not do this")
+        return actor
+
+    return check
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+Admin = Annotated[Actor, Depends(require("admin"))]
+BackendDep = Annotated[Backend, Depends(_backend)]
+
+
+def _record_out(entity: str, row) -> Record:
+    import json
+
+    return Record(
+        entity=entity,
+        entity_id=row.entity_id,
+        data=json.loads(row.data) if row.data else None,
+        deleted=row.deleted,
+        updated_ms=row.updated_ms,
+    )
+
+
+def _user_out(row: Any) -> UserOut:
+    return UserOut(
+        id=row["id"] if isinstance(row, dict) else row.id,
+        username=row["username"] if isinstance(row, dict) else row.username,
+        role=row["role"] if isinstance(row, dict) else row.role,
+        dealer_id=row["dealer_id"] if isinstance(row, dict) else row.dealer_id,
+    )
+
+
+def _add_routes(app: FastAPI) -> None:
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """A trivial endpoint: the ceiling the benchmark compares pushes against."""
+        return {"status": "ok"}
+
+    @app.post("/auth/register", status_code=201, tags=["auth"])
+    def register(body: Registration, backend: BackendDep) -> UserOut:
+        """Create a buyer account."""
+        try:
+            row = auth.create_user(
+                backend.engine,
+                backend.hasher,
+                username=body.username,
+                password=body.password,
+                role="buyer",
+                dealer_id=None,
+                now_ms=backend.clock(),
+            )
+        except auth.UsernameTaken:
+            raise _error(409, "username_taken", "this username is taken") from None
+        return _user_out(row)
+
+    @app.post("/auth/token", tags=["auth"])
+    def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], backend: BackendDep) -> Token:
+        """OAuth2 password flow: form fields ``username`` and ``password``."""
+        unauthorised = _error(
+            401, "bad_credentials", "wrong username or password", {"WWW-Authenticate": "Bearer"}
+        )
+        if not _USERNAME.match(form.username) or len(form.password) > 256:
+            raise unauthorised
+        try:
+            value, expires = auth.login(
+                backend.engine,
+                backend.hasher,
+                backend.policy,
+                username=form.username,
+                password=form.password,
+                now_ms=backend.clock(),
+            )
+        except auth.LockedOut as exc:
+            retry = str(max(1, exc.retry_after_ms // 1000))
+            raise _error(
+                429, "locked_out", "too many failed logins; try again later", {"Retry-After": retry}
+            ) from None
+        except auth.AuthFailed:
+            raise unauthorised from None
+        return Token(access_token=value, expires_ms=expires)
+
+    @app.post("/auth/logout", status_code=204, tags=["auth"])
+    def logout(
+        actor: CurrentActor, backend: BackendDep, token: Annotated[str | None, Depends(_bearer)]
+    ) -> Response:
+        """Revoke the token this request carries."""
+        auth.revoke(backend.engine, token or "")
+        return Response(status_code=204)
+
+    @app.get("/auth/me", tags=["auth"])
+    def me(actor: CurrentActor, backend: BackendDep) -> UserOut:
+        return _user_out(auth.get_user(backend.engine, actor.user_id))
+
+    @app.post("/admin/users", status_code=201, tags=["admin"])
+    def create_user(body: NewUser, actor: Admin, backend: BackendDep) -> UserOut:
+        """Create any account; dealer staff must name their dealership."""
+        if (body.role == "dealer_staff") != (body.dealer_id is not None):
+            raise _error(400, "dealer_id", "dealer staff, and only they, have a dealer_id")
+        try:
+            row = auth.create_user(
+                backend.engine,
+                backend.hasher,
+                username=body.username,
+                password=body.password,
+                role=body.role,
+                dealer_id=body.dealer_id,
+                now_ms=backend.clock(),
+            )
+        except auth.UsernameTaken:
+            raise _error(409, "username_taken", "this username is taken") from None
+        return _user_out(row)
+
+    @app.get("/catalogue/{kind}", tags=["catalogue"])
+    def catalogue(
+        kind: CatalogueKind,
+        backend: BackendDep,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> list[Record]:
+        """Public: the current catalogue, oldest change first."""
+        entity = _CATALOGUE[kind]
+        rows = store.list_records(backend.engine, None, entity, limit, offset)
+        return [_record_out(entity, r) for r in rows]
+
+    @app.get("/catalogue/{kind}/{entity_id}", tags=["catalogue"])
+    def catalogue_item(kind: CatalogueKind, entity_id: IdParam, backend: BackendDep) -> Record:
+        entity = _CATALOGUE[kind]
+        row = store.get_record(backend.engine, None, entity, entity_id)
+        if row is None or row.deleted:
+            raise _error(404, "not_found", "no such record")
+        return _record_out(entity, row)
+
+    def _admin_write(
+        actor: Actor, backend: Backend, entity: str, entity_id: str, op: str, payload: dict
+    ) -> None:
+        now = backend.clock()
+        ops = [
+            Op(
+                op_id=str(uuid.uuid4()),
+                entity=entity,
+                entity_id=entity_id,
+                op=op,
+                payload=payload,
+                created_ms=now,
+            )
+        ]
+        [result] = store.push(backend.engine, actor, "server", ops, now)
+        if result.status == "rejected":
+            raise _error(400, result.reason or "rejected", result.message or "rejected")
+
+    @app.put("/catalogue/{kind}/{entity_id}", tags=["catalogue"])
+    def put_catalogue_item(
+        kind: CatalogueKind,
+        entity_id: IdParam,
+        actor: Admin,
+        backend: BackendDep,
+        payload: Annotated[dict[str, Any], Body()],
+    ) -> Record:
+        """Admin only: create or replace a catalogue item (server wins on sync)."""
+        entity = _CATALOGUE[kind]
+        _admin_write(actor, backend, entity, entity_id, "upsert", payload)
+        return _record_out(entity, store.get_record(backend.engine, actor, entity, entity_id))
+
+    @app.delete("/catalogue/{kind}/{entity_id}", status_code=204, tags=["catalogue"])
+    def delete_catalogue_item(
+        kind: CatalogueKind, entity_id: IdParam, actor: Admin, backend: BackendDep
+    ) -> Response:
+        """Admin only: delete (a tombstone that travels through sync)."""
+        _admin_write(actor, backend, _CATALOGUE[kind], entity_id, "delete", {})
+        return Response(status_code=204)
+
+    @app.get("/records/{entity}", tags=["records"])
+    def records(
+        entity: Entity,
+        actor: CurrentActor,
+        backend: BackendDep,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    ) -> list[Record]:
+        """The live records of one kind that the caller may see."""
+        rows = store.list_records(backend.engine, actor, entity, limit, offset)
+        return [_record_out(entity, r) for r in rows]
+
+    @app.get("/records/{entity}/{entity_id}", tags=["records"])
+    def record(
+        entity: Entity, entity_id: IdParam, actor: CurrentActor, backend: BackendDep
+    ) -> Record:
+        row = store.get_record(backend.engine, actor, entity, entity_id)
+        if row is None:
+            raise _error(404, "not_found", "no such record")
+        return _record_out(entity, row)
+
+    @app.post("/sync/push", tags=["sync"])
+    def push(body: PushRequest, actor: CurrentActor, backend: BackendDep) -> PushResponse:
+        """Apply a batch of outbox operations idempotently, in order; one result per op."""
+        results = store.push(backend.engine, actor, body.device_id, body.ops, backend.clock())
+        return PushResponse(results=results)
+
+    @app.get("/sync/pull", tags=["sync"])
+    def pull(
+        actor: CurrentActor,
+        backend: BackendDep,
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    ) -> PullResponse:
+        """Changes after ``since`` the caller may see; advance the cursor after applying."""
+        return store.pull(backend.engine, actor, since, limit)
+
+    @app.post("/admin/recommender/fit", status_code=201, tags=["recommender"])
+    def fit(actor: Admin, backend: BackendDep) -> ModelInfo:
+        """Retrain the recommender on the synced interactions and publish a new version."""
+        from backend.recommend import RecommenderUnavailable
+
+        try:
+            return backend.fit_model(backend.engine, backend.clock())
+        except RecommenderUnavailable as exc:
+            raise _error(409, "recommender_unavailable", str(exc)) from None
+
+    @app.get("/recommender/model", tags=["recommender"])
+    def latest_model(actor: CurrentActor, backend: BackendDep) -> ModelInfo:
+        from backend.recommend import latest_info
+
+        info = latest_info(backend.engine)
+        if info is None:
+            raise _error(404, "not_found", "no model has been published yet")
+        return info
+
+    @app.get("/recommender/model/{version}", tags=["recommender"], response_class=Response)
+    def model_file(
+        version: Annotated[int, PathParam(ge=1, le=2**31)], actor: CurrentActor, backend: BackendDep
+    ) -> Response:
+        from backend.recommend import model_content
+
+        content = model_content(backend.engine, version)
+        if content is None:
+            raise _error(404, "not_found", "no such model version")
+        return Response(
+            content,
+            media_type="application/octet-stream",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )

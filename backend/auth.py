@@ -1,0 +1,184 @@
+"""Accounts, argon2 password hashes, opaque bearer tokens (expiring, revocable) and the
+failed-login limit."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from backend.db import WRITE
+from backend.models import AuthToken, LoginFailure, User
+from backend.rules import Actor
+
+_users = User.__table__
+_tokens = AuthToken.__table__
+_failures = LoginFailure.__table__
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    token_ttl_ms: int = 12 * 3600 * 1000
+    max_failures: int = 5
+    lockout_ms: int = 15 * 60 * 1000
+
+
+class AuthFailed(Exception):
+    """Wrong username or password (deliberately not saying which)."""
+
+
+class LockedOut(Exception):
+    def __init__(self, retry_after_ms: int) -> None:
+        super().__init__("too many failed logins")
+        self.retry_after_ms = retry_after_ms
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    engine: Engine,
+    hasher: PasswordHasher,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    dealer_id: str | None,
+    now_ms: int,
+) -> dict:
+    row = {
+        "id": str(uuid.uuid4()),
+        "username": username,
+        "password_hash": hasher.hash(password),
+        "role": role,
+        "dealer_id": dealer_id,
+        "created_ms": now_ms,
+    }
+    try:
+        with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+            conn.execute(_users.insert().values(**row))
+    except IntegrityError:
+        raise UsernameTaken(username) from None
+    return row
+
+
+def login(
+    engine: Engine,
+    hasher: PasswordHasher,
+    policy: AuthPolicy,
+    *,
+    username: str,
+    password: str,
+    now_ms: int,
+) -> tuple[str, int]:
+    """A new token and its expiry, or AuthFailed / LockedOut. Failures are counted per
+    username whether or not it exists, so the limit reveals nothing."""
+    with engine.connect() as conn:
+        failure = conn.execute(select(_failures).where(_failures.c.username == username)).first()
+        user = conn.execute(select(_users).where(_users.c.username == username)).first()
+    if failure is not None and failure.locked_until_ms > now_ms:
+        raise LockedOut(failure.locked_until_ms - now_ms)
+    ok = False
+    if user is not None:
+        try:
+            ok = hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        hasher.hash(password)  # spend the same time as a real check
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        if not ok:
+            failures = (failure.failures if failure else 0) + 1
+            locked = now_ms + policy.lockout_ms if failures >= policy.max_failures else 0
+            if failure is None:
+                conn.execute(
+                    _failures.insert().values(
+                        username=username, failures=failures, locked_until_ms=locked
+                    )
+                )
+            else:
+                conn.execute(
+                    update(_failures)
+                    .where(_failures.c.username == username)
+                    .values(failures=0 if locked else failures, locked_until_ms=locked)
+                )
+            if locked:
+                raise LockedOut(policy.lockout_ms)
+            raise AuthFailed()
+        if failure is not None:
+            conn.execute(_failures.delete().where(_failures.c.username == username))
+        token = secrets.token_urlsafe(32)
+        expires = now_ms + policy.token_ttl_ms
+        conn.execute(
+            _tokens.insert().values(
+                token_hash=_token_hash(token),
+                user_id=user.id,
+                expires_ms=expires,
+                revoked=False,
+                created_ms=now_ms,
+            )
+        )
+    return token, expires
+
+
+def authenticate(engine: Engine, token: str, now_ms: int) -> Actor | None:
+    """The actor a bearer token stands for, or None if unknown, expired or revoked."""
+    query = (
+        select(_users.c.id, _users.c.role, _users.c.dealer_id)
+        .join(_tokens, _tokens.c.user_id == _users.c.id)
+        .where(
+            _tokens.c.token_hash == _token_hash(token),
+            _tokens.c.revoked.is_(False),
+            _tokens.c.expires_ms > now_ms,
+        )
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else Actor(row.id, row.role, row.dealer_id)
+
+
+def revoke(engine: Engine, token: str) -> None:
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        conn.execute(
+            update(_tokens).where(_tokens.c.token_hash == _token_hash(token)).values(revoked=True)
+        )
+
+
+def get_user(engine: Engine, user_id: str):
+    with engine.connect() as conn:
+        return conn.execute(select(_users).where(_users.c.id == user_id)).first()
+
+
+DEMO_DEALER_ID = "00000000-0000-4000-8000-00000000d001"
+#: Demo accounts, created only when the server runs with --demo (the passwords are public).
+DEMO_ACCOUNTS = (
+    ("demo-buyer", "demo-buyer-pass", "buyer", None),
+    ("demo-dealer", "demo-dealer-pass", "dealer_staff", DEMO_DEALER_ID),
+    ("demo-admin", "demo-admin-pass", "admin", None),
+)
+
+
+def ensure_demo_accounts(engine: Engine, hasher: PasswordHasher, now_ms: int) -> None:
+    for username, password, role, dealer in DEMO_ACCOUNTS:
+        with contextlib.suppress(UsernameTaken):
+            create_user(
+                engine,
+                hasher,
+                username=username,
+                password=password,
+                role=role,
+                dealer_id=dealer,
+                now_ms=now_ms,
+            )

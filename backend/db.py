@@ -1,0 +1,90 @@
+"""Engines and schema migrations. No module-level engine: ``make_engine`` is called by
+``create_app`` with the URL from Settings, and tests make their own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from backend import models
+
+#: Marks a connection whose next transaction must take SQLite's write lock up front, so a
+#: read-then-write push never fails half way with "database is locked".
+WRITE = {"chedai_write": True}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql+psycopg://...``."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # SQLAlchemy's recipe for SQLite transactions: take BEGIN from pysqlite and emit it
+    # ourselves, IMMEDIATE for writers (see WRITE) and deferred for readers.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("chedai_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _create_all(conn: Connection) -> None:
+    SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in _TABLES])
+
+
+_TABLES = (
+    models.User,
+    models.AuthToken,
+    models.LoginFailure,
+    models.Record,
+    models.ChangeRow,
+    models.Idempotency,
+    models.ModelVersion,
+)
+
+#: Ordered schema migrations; append, never edit one that has shipped.
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_all,)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema up to date; returns the schema version. Safe to call on every start."""
+    version_table = models.SchemaVersion.__table__
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        if not inspect(conn).has_table(version_table.name):
+            version_table.create(conn)
+        current = (
+            conn.execute(
+                select(version_table.c.version).order_by(version_table.c.version.desc()).limit(1)
+            ).scalar()
+            or 0
+        )
+        for number, step in enumerate(MIGRATIONS, start=1):
+            if number > current:
+                step(conn)
+                conn.execute(
+                    version_table.insert().values(
+                        version=number, applied_ms=int(time.time() * 1000)
+                    )
+                )
+        return len(MIGRATIONS)

@@ -1,0 +1,113 @@
+"""The server's tables (sqlmodel). JSON columns are TEXT written with ``json.dumps`` so the same
+bytes land in SQLite and PostgreSQL; money inside them is integer cents.
+
+``changes`` is the append-only change log: ``seq`` is a BIGINT identity (INTEGER PRIMARY KEY on
+SQLite, i.e. the rowid) and numbers every change for pulls. ``records`` holds each entity's
+current state, which the conflict rules read. ``idempotency`` maps an operation id to the hash
+of its body and its result, written in the same transaction as the effect.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Identity, Index, Integer, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+# BIGINT on PostgreSQL; on SQLite only "INTEGER PRIMARY KEY" aliases the rowid and autoincrements.
+_SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=36)
+    username: str = Field(unique=True, index=True, max_length=64)
+    password_hash: str
+    role: str = Field(max_length=16)  # buyer | dealer_staff | admin
+    dealer_id: str | None = Field(default=None, max_length=36)
+    created_ms: int = Field(sa_type=BigInteger)
+
+
+class AuthToken(SQLModel, table=True):
+    """Opaque bearer tokens, stored as their SHA-256 so a database leak yields no tokens."""
+
+    __tablename__ = "tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(index=True, max_length=36)
+    expires_ms: int = Field(sa_type=BigInteger)
+    revoked: bool = False
+    created_ms: int = Field(sa_type=BigInteger)
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failures"
+
+    username: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    locked_until_ms: int = Field(default=0, sa_type=BigInteger)
+
+
+class Record(SQLModel, table=True):
+    """Current state of one entity. ``meta`` holds rule bookkeeping (per-field clocks for
+    profiles, the version and open conflicts for notes)."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_owner", "owner_id", "entity"),
+        Index("ix_records_dealer", "dealer_id", "entity"),
+    )
+
+    entity: str = Field(primary_key=True, max_length=16)
+    entity_id: str = Field(primary_key=True, max_length=36)
+    owner_id: str | None = Field(default=None, max_length=36)
+    dealer_id: str | None = Field(default=None, max_length=36)
+    data: str | None = Field(default=None, sa_type=Text)
+    meta: str = Field(default="{}", sa_type=Text)
+    deleted: bool = False
+    updated_ms: int = Field(sa_type=BigInteger)
+    seq: int = Field(sa_type=BigInteger)
+
+
+class ChangeRow(SQLModel, table=True):
+    __tablename__ = "changes"
+    __table_args__ = (
+        Index("ix_changes_owner_seq", "owner_id", "seq"),
+        Index("ix_changes_dealer_seq", "dealer_id", "seq"),
+    )
+
+    seq: int | None = Field(default=None, sa_column=Column(_SEQ_TYPE, Identity(), primary_key=True))
+    entity: str = Field(max_length=16)
+    entity_id: str = Field(max_length=36)
+    owner_id: str | None = Field(default=None, max_length=36)
+    dealer_id: str | None = Field(default=None, max_length=36)
+    deleted: bool = False
+    data: str | None = Field(default=None, sa_type=Text)
+    updated_ms: int = Field(sa_type=BigInteger)
+
+
+class Idempotency(SQLModel, table=True):
+    __tablename__ = "idempotency"
+
+    op_id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(max_length=36)
+    request_hash: str = Field(max_length=64)
+    result: str = Field(sa_type=Text)
+    created_ms: int = Field(sa_type=BigInteger)
+
+
+class ModelVersion(SQLModel, table=True):
+    """A published recommender factor file (an ``.npz``), served to clients by version."""
+
+    __tablename__ = "model_versions"
+
+    version: int = Field(primary_key=True)
+    created_ms: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
+
+
+class SchemaVersion(SQLModel, table=True):
+    __tablename__ = "schema_version"
+
+    version: int = Field(primary_key=True)
+    applied_ms: int = Field(sa_type=BigInteger)

@@ -1,0 +1,402 @@
+"""Per-entity conflict rules: given who pushes an operation and the record's current state,
+decide the outcome. Pure functions over plain data; ``backend.store`` does the I/O.
+
+- catalogue (vehicle, lender, product): server wins; only admins write.
+- profile: last writer wins per field; the clock is ``(created_ms, device_id)``, so two
+  devices that apply the same edits in any order end with the same fields.
+- application: the status follows ``sync.wire.APPLICATION_TRANSITIONS``; anything else is
+  rejected with the reason. Applications are withdrawn, never deleted.
+- payment, interaction: append-only events; a second op on the same id is rejected.
+- contract: immutable once stored; a change is a new contract with ``supersedes``.
+- note: an edit based on an older version is kept beside the current text as a conflict
+  for a person to resolve (an edit with ``resolve: true`` on the current version clears them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.wire import APPLICATION_TRANSITIONS, CATALOGUE_ENTITIES, INTERACTION_KINDS, Op
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_NOTE_CHARS = 20_000
+
+WRITERS: dict[str, frozenset[str]] = {
+    **{entity: frozenset({"admin"}) for entity in CATALOGUE_ENTITIES},
+    "profile": frozenset({"buyer", "admin"}),
+    "application": frozenset({"buyer", "dealer_staff", "admin"}),
+    "payment": frozenset({"buyer", "admin"}),
+    "contract": frozenset({"buyer", "dealer_staff", "admin"}),
+    "note": frozenset({"buyer", "dealer_staff", "admin"}),
+    "interaction": frozenset({"buyer", "dealer_staff", "admin"}),
+}
+#: What dealer staff may see of their dealership's records.
+DEALER_VISIBLE = frozenset({"application", "contract", "note"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    role: str
+    dealer_id: str | None = None
+
+
+@dataclass
+class State:
+    """A record as the rules see it."""
+
+    owner_id: str | None
+    dealer_id: str | None
+    data: dict[str, Any] | None
+    meta: dict[str, Any] = field(default_factory=dict)
+    deleted: bool = False
+    updated_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # applied | conflict | rejected
+    state: State | None = None  # the new state; None when nothing changes
+    reason: str | None = None
+    message: str | None = None
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def can_read(actor: Actor, entity: str, owner_id: str | None, dealer_id: str | None) -> bool:
+    if entity in CATALOGUE_ENTITIES or actor.role == "admin":
+        return True
+    if actor.role == "buyer":
+        return owner_id == actor.user_id
+    if actor.role == "dealer_staff":
+        return entity in DEALER_VISIBLE and dealer_id is not None and dealer_id == actor.dealer_id
+    return False
+
+
+def decide(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``."""
+    try:
+        return _decide(actor, op, device_id, current)
+    except Rejected as exc:
+        return Outcome("rejected", reason=exc.reason, message=exc.message)
+
+
+def _decide(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    if actor.role not in WRITERS[op.entity]:
+        if op.entity in CATALOGUE_ENTITIES:
+            raise Rejected("server_owned", "the catalogue is maintained by the server")
+        raise Rejected("forbidden", "your role may not write this kind of record")
+    if len(json.dumps(op.payload)) > MAX_PAYLOAD_BYTES:
+        raise Rejected("payload_too_large", "the payload is larger than 64 KiB")
+    if current is not None and not can_write(actor, op.entity, current):
+        # Same answer as for a missing record: never reveal someone else's ids.
+        raise Rejected("not_found", "no such record")
+    rule = _RULES[op.entity]
+    return rule(actor, op, device_id, current)
+
+
+def can_write(actor: Actor, entity: str, current: State) -> bool:
+    if actor.role == "admin":
+        return True
+    if actor.role == "buyer":
+        return current.owner_id == actor.user_id
+    return entity in DEALER_VISIBLE | {"interaction"} and current.dealer_id == actor.dealer_id
+
+
+# --- field checks -------------------------------------------------------------------------
+
+
+def _uuid(payload: dict, name: str, *, required: bool) -> str | None:
+    value = payload.get(name)
+    if value is None:
+        if required:
+            raise Rejected("invalid_payload", f"payload.{name} is required")
+        return None
+    if not isinstance(value, str) or not _UUID.match(value):
+        raise Rejected("invalid_payload", f"payload.{name} must be a UUID string")
+    return value
+
+
+def _int(payload: dict, name: str, *, required: bool, minimum: int = 0) -> int | None:
+    value = payload.get(name)
+    if value is None:
+        if required:
+            raise Rejected("invalid_payload", f"payload.{name} is required")
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value < 2**62:
+        raise Rejected("invalid_payload", f"payload.{name} must be an integer ≥ {minimum}")
+    return value
+
+
+def _owner_and_dealer(actor: Actor, payload: dict, *, dealer_required: bool) -> tuple:
+    buyer_id = _uuid(payload, "buyer_id", required=False)
+    dealer_id = _uuid(
+        payload, "dealer_id", required=dealer_required and actor.role != "dealer_staff"
+    )
+    if actor.role == "buyer":
+        if buyer_id not in (None, actor.user_id):
+            raise Rejected("forbidden", "a buyer writes only their own records")
+        return actor.user_id, dealer_id
+    if actor.role == "dealer_staff":
+        if dealer_id not in (None, actor.dealer_id):
+            raise Rejected("forbidden", "dealer staff write only for their own dealership")
+        return buyer_id, actor.dealer_id
+    return buyer_id, dealer_id
+
+
+def _no_delete(op: Op, message: str) -> None:
+    if op.op == "delete":
+        raise Rejected("not_deletable", message)
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def _catalogue(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    if op.op == "delete":
+        if current is None or current.deleted:
+            return Outcome("applied")
+        return Outcome("applied", _tombstone(current, op))
+    return Outcome("applied", State(None, None, dict(op.payload), {}, False, op.created_ms))
+
+
+def _clock(op: Op, device_id: str) -> list:
+    return [op.created_ms, device_id]
+
+
+def _profile(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    clock = _clock(op, device_id)
+    if current is None:
+        owner, _ = _owner_and_dealer(actor, op.payload, dealer_required=False)
+        current = State(owner, None, None, {"clock": {}, "deleted_clock": [0, ""]}, True, 0)
+    meta = {
+        "clock": dict(current.meta.get("clock", {})),
+        "deleted_clock": current.meta.get("deleted_clock", [0, ""]),
+    }
+    data = dict(current.data or {})
+    if op.op == "delete":
+        if clock <= meta["deleted_clock"] and current.deleted:
+            return Outcome("applied")
+        meta["deleted_clock"] = max(clock, meta["deleted_clock"])
+        live = {
+            k: v for k, v in data.items() if meta["clock"].get(k, [0, ""]) > meta["deleted_clock"]
+        }
+        deleted = not live
+        return Outcome(
+            "applied",
+            State(current.owner_id, None, None if deleted else live, meta, deleted, op.created_ms),
+        )
+    changed = False
+    for name, value in op.payload.items():
+        if name in ("buyer_id",):
+            continue
+        if clock > meta["clock"].get(name, [0, ""]) and clock > meta["deleted_clock"]:
+            if data.get(name) != value or name not in data or meta["clock"].get(name) != clock:
+                changed = True
+            data[name] = value
+            meta["clock"][name] = clock
+    if not changed:
+        return Outcome("applied")  # an older write: the newer field values stand
+    return Outcome(
+        "applied",
+        State(current.owner_id, None, data, meta, False, max(current.updated_ms, op.created_ms)),
+    )
+
+
+def _application(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    _no_delete(op, "applications are withdrawn, not deleted")
+    payload = dict(op.payload)
+    status = payload.get("status")
+    _int(payload, "amount_cents", required=False)
+    for ref in ("vehicle_id", "product_id", "lender_id"):
+        _uuid(payload, ref, required=False)
+    if current is None:
+        if status != "draft":
+            raise Rejected("illegal_transition", "a new application starts as draft")
+        owner, dealer = _owner_and_dealer(actor, payload, dealer_required=True)
+        payload.pop("buyer_id", None)
+        payload["dealer_id"] = dealer
+        return Outcome("applied", State(owner, dealer, payload, {}, False, op.created_ms))
+    data = dict(current.data or {})
+    old = data.get("status")
+    if "dealer_id" in payload and payload["dealer_id"] != current.dealer_id:
+        raise Rejected("immutable_field", "an application's dealer cannot change")
+    if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
+        raise Rejected("immutable_field", "an application's buyer cannot change")
+    payload.pop("buyer_id", None)
+    if status is not None and status != old:
+        allowed = APPLICATION_TRANSITIONS.get(old, frozenset())
+        if status not in allowed:
+            options = ", ".join(sorted(allowed)) or "none (it is closed)"
+            raise Rejected(
+                "illegal_transition",
+                f"an application cannot go from {old} to {status}; allowed: {options}",
+            )
+    elif not APPLICATION_TRANSITIONS.get(old):
+        if any(data.get(k) != v for k, v in payload.items()):
+            raise Rejected("application_closed", f"a {old} application cannot change")
+        return Outcome("applied")
+    merged = {**data, **payload}
+    if merged == data:
+        return Outcome("applied")
+    return Outcome(
+        "applied", State(current.owner_id, current.dealer_id, merged, {}, False, op.created_ms)
+    )
+
+
+def _append_only(actor: Actor, op: Op, current: State | None, checks) -> Outcome:
+    _no_delete(op, f"{op.entity} records are append-only")
+    payload = dict(op.payload)
+    checks(payload)
+    if current is not None:
+        expected = {k: v for k, v in payload.items() if k != "buyer_id"}
+        if {k: v for k, v in (current.data or {}).items() if k != "dealer_id"} == {
+            k: v for k, v in expected.items() if k != "dealer_id"
+        }:
+            return Outcome("applied")  # the same event delivered under a new op id
+        raise Rejected("append_only", f"{op.entity} records are append-only; create a new one")
+    owner, dealer = _owner_and_dealer(actor, payload, dealer_required=False)
+    payload.pop("buyer_id", None)
+    if dealer is not None:
+        payload["dealer_id"] = dealer
+    return Outcome("applied", State(owner, dealer, payload, {}, False, op.created_ms))
+
+
+def _payment(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    def checks(p: dict) -> None:
+        _int(p, "amount_cents", required=True, minimum=1)
+        _int(p, "paid_ms", required=True)
+        _uuid(p, "application_id", required=True)
+
+    return _append_only(actor, op, current, checks)
+
+
+def _interaction(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    def checks(p: dict) -> None:
+        _uuid(p, "product_id", required=True)
+        _int(p, "at_ms", required=True)
+        if p.get("kind") not in INTERACTION_KINDS:
+            raise Rejected(
+                "invalid_payload", "payload.kind must be one of " + ", ".join(INTERACTION_KINDS)
+            )
+
+    return _append_only(actor, op, current, checks)
+
+
+def _contract(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    if op.op == "delete":
+        raise Rejected("contract_immutable", "contracts are immutable; they are never deleted")
+    if current is not None:
+        try:
+            return _append_only(actor, op, current, lambda p: None)
+        except Rejected:
+            raise Rejected(
+                "contract_immutable", "a stored contract is immutable; a change is a new version"
+            ) from None
+
+    def checks(p: dict) -> None:
+        _uuid(p, "application_id", required=True)
+        _int(p, "version", required=True, minimum=1)
+        _uuid(p, "supersedes", required=False)
+        digest = p.get("content_sha256")
+        if not isinstance(digest, str) or not _SHA256.match(digest):
+            raise Rejected("invalid_payload", "payload.content_sha256 must be 64 lowercase hex")
+
+    return _append_only(actor, op, current, checks)
+
+
+def _note(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    payload = op.payload
+    if op.op == "delete":
+        if current is None or current.deleted:
+            return Outcome("applied")
+        return Outcome("applied", _tombstone(current, op))
+    text = payload.get("text")
+    if not isinstance(text, str) or len(text) > MAX_NOTE_CHARS:
+        raise Rejected("invalid_payload", f"payload.text must be text of at most {MAX_NOTE_CHARS}")
+    base = _int(payload, "base_version", required=False) or 0
+    subject = _uuid(payload, "subject_id", required=False)
+    if current is None or current.deleted:
+        if current is None:
+            owner, dealer = _owner_and_dealer(actor, payload, dealer_required=False)
+        else:
+            owner, dealer = current.owner_id, current.dealer_id
+        version = (current.meta.get("version", 0) if current else 0) + 1
+        data = {"text": text, "version": version, "subject_id": subject, "conflicts": []}
+        return Outcome(
+            "applied", State(owner, dealer, data, {"version": version}, False, op.created_ms)
+        )
+    data = dict(current.data or {})
+    version = int(data.get("version", 1))
+    if data.get("text") == text and base >= version - 1 and not payload.get("resolve"):
+        return Outcome("applied")  # the same text again changes nothing
+    if base >= version:
+        conflicts = [] if payload.get("resolve") is True else list(data.get("conflicts", []))
+        new = {**data, "text": text, "version": version + 1, "conflicts": conflicts}
+        return Outcome(
+            "applied",
+            State(
+                current.owner_id,
+                current.dealer_id,
+                new,
+                {"version": version + 1},
+                False,
+                op.created_ms,
+            ),
+        )
+    entry = {
+        "text": text,
+        "device_id": device_id,
+        "created_ms": op.created_ms,
+        "base_version": base,
+    }
+    conflicts = list(data.get("conflicts", []))
+    if entry in conflicts:
+        return Outcome(
+            "conflict",
+            reason="concurrent_edit",
+            message="edited on another device; both versions are kept",
+        )
+    conflicts.append(entry)
+    conflicts.sort(key=lambda c: (c["created_ms"], c["device_id"], c["text"]))
+    new = {**data, "version": version + 1, "conflicts": conflicts}
+    return Outcome(
+        "conflict",
+        State(
+            current.owner_id, current.dealer_id, new, {"version": version + 1}, False, op.created_ms
+        ),
+        "concurrent_edit",
+        "edited on another device; both versions are kept",
+    )
+
+
+def _tombstone(current: State, op: Op) -> State:
+    return State(
+        current.owner_id,
+        current.dealer_id,
+        None,
+        current.meta,
+        True,
+        max(current.updated_ms, op.created_ms),
+    )
+
+
+_RULES = {
+    **{entity: _catalogue for entity in CATALOGUE_ENTITIES},
+    "profile": _profile,
+    "application": _application,
+    "payment": _payment,
+    "contract": _contract,
+    "note": _note,
+    "interaction": _interaction,
+}

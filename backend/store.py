@@ -1,0 +1,261 @@
+"""The sync store: idempotent bulk pushes and sequenced pulls over SQLite or PostgreSQL.
+
+A push is one transaction: read the batch's idempotency rows and current records (two
+SELECTs), decide every op in memory with ``backend.rules``, then write the change log, the
+records (INSERT ... ON CONFLICT DO UPDATE) and the idempotency rows with three executemany
+statements. The op id and its result therefore commit or roll back together with the effect.
+
+Sequence numbers are handed out in commit order: SQLite has one writer at a time (the push
+takes the write lock with BEGIN IMMEDIATE), and on PostgreSQL a transaction-level advisory
+lock serialises pushes, so a client that pulled past ``seq`` n can never miss a change < n.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_, select, text, true, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from backend.db import WRITE, is_sqlite
+from backend.models import ChangeRow, Idempotency, Record
+from backend.rules import DEALER_VISIBLE, Actor, State, can_read, decide
+from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, PullResponse
+
+_changes = ChangeRow.__table__
+_records = Record.__table__
+_idem = Idempotency.__table__
+_PUSH_LOCK_KEY = 0x43484544  # "CHED": the advisory lock that orders pushes on PostgreSQL
+
+
+def request_hash(op: Op) -> str:
+    """The hash that tells a retry (same body) from a reused op id (different body)."""
+    body = [op.entity, op.entity_id, op.op, op.payload, op.created_ms]
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    # ASCII escapes: a lone surrogate from a JSON body must not fail the UTF-8 encode.
+    return json.dumps(value, separators=(",", ":"))
+
+
+def push(
+    engine: Engine, actor: Actor, device_id: str, ops: Sequence[Op], now_ms: int
+) -> list[OpResult]:
+    """Apply ``ops`` in order for ``actor``; returns one result per op, in the same order."""
+    if not ops:
+        return []
+    hashes = [request_hash(op) for op in ops]
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        if not is_sqlite(engine):
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUSH_LOCK_KEY})
+        op_ids = list({op.op_id for op in ops})
+        stored = {
+            row.op_id: row
+            for row in conn.execute(
+                select(_idem.c.op_id, _idem.c.user_id, _idem.c.request_hash, _idem.c.result).where(
+                    _idem.c.op_id.in_(op_ids)
+                )
+            )
+        }
+        keys = list({(op.entity, op.entity_id) for op in ops})
+        states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
+        for row in conn.execute(
+            select(_records).where(tuple_(_records.c.entity, _records.c.entity_id).in_(keys))
+        ):
+            states[(row.entity, row.entity_id)] = State(
+                row.owner_id,
+                row.dealer_id,
+                json.loads(row.data) if row.data else None,
+                json.loads(row.meta),
+                row.deleted,
+                row.updated_ms,
+            )
+
+        results: list[OpResult | None] = []
+        change_rows: list[dict] = []
+        change_of_result: list[int] = []  # index into results for each change row
+        new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
+        for op, digest in zip(ops, hashes, strict=True):
+            previous = stored.get(op.op_id)
+            if previous is not None or op.op_id in new_idem:
+                results.append(_replay(op, digest, actor, previous, new_idem, results))
+                continue
+            key = (op.entity, op.entity_id)
+            outcome = decide(actor, op, device_id, states[key])
+            index = len(results)
+            results.append(
+                OpResult(
+                    op_id=op.op_id,
+                    status=outcome.status,
+                    reason=outcome.reason,
+                    message=outcome.message,
+                )
+            )
+            new_idem[op.op_id] = (digest, index)
+            if outcome.state is not None:
+                states[key] = outcome.state
+                change_rows.append(_change_row(key, outcome.state))
+                change_of_result.append(index)
+
+        touched: dict[tuple[str, str], int] = {}
+        if change_rows:
+            seqs = (
+                conn.execute(
+                    _changes.insert().returning(_changes.c.seq, sort_by_parameter_order=True),
+                    change_rows,
+                )
+                .scalars()
+                .all()
+            )
+            for seq, index, row in zip(seqs, change_of_result, change_rows, strict=True):
+                results[index] = results[index].model_copy(update={"seq": seq})
+                touched[(row["entity"], row["entity_id"])] = seq
+            _upsert_records(conn, engine, states, touched)
+        if new_idem:
+            conn.execute(
+                _idem.insert(),
+                [
+                    {
+                        "op_id": op_id,
+                        "user_id": actor.user_id,
+                        "request_hash": digest,
+                        "result": results[index].model_dump_json(exclude={"replayed"}),
+                        "created_ms": now_ms,
+                    }
+                    for op_id, (digest, index) in new_idem.items()
+                ],
+            )
+    return results  # type: ignore[return-value]
+
+
+def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
+    if previous is not None:
+        same = previous.user_id == actor.user_id and previous.request_hash == digest
+        if same:
+            return OpResult.model_validate_json(previous.result).model_copy(
+                update={"replayed": True}
+            )
+    else:
+        first_digest, index = new_idem[op.op_id]
+        if first_digest == digest:
+            return results[index].model_copy(update={"replayed": True})
+    return OpResult(
+        op_id=op.op_id,
+        status="rejected",
+        reason="op_id_reused",
+        message="this operation id was already used for a different operation",
+    )
+
+
+def _change_row(key: tuple[str, str], state: State) -> dict:
+    return {
+        "entity": key[0],
+        "entity_id": key[1],
+        "owner_id": state.owner_id,
+        "dealer_id": state.dealer_id,
+        "deleted": state.deleted,
+        "data": None if state.data is None else _dumps(state.data),
+        "updated_ms": state.updated_ms,
+    }
+
+
+def _upsert_records(conn, engine, states, touched) -> None:
+    rows = []
+    for key, seq in touched.items():
+        state = states[key]
+        rows.append(
+            {
+                "entity": key[0],
+                "entity_id": key[1],
+                "owner_id": state.owner_id,
+                "dealer_id": state.dealer_id,
+                "data": None if state.data is None else _dumps(state.data),
+                "meta": _dumps(state.meta),
+                "deleted": state.deleted,
+                "updated_ms": state.updated_ms,
+                "seq": seq,
+            }
+        )
+    insert = sqlite_insert if is_sqlite(engine) else pg_insert
+    stmt = insert(_records)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[_records.c.entity, _records.c.entity_id],
+        set_={
+            name: stmt.excluded[name]
+            for name in ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq")
+        },
+    )
+    conn.execute(stmt, rows)
+
+
+def _visible(actor: Actor, table):
+    if actor.role == "admin":
+        return true()
+    catalogue = table.c.entity.in_(CATALOGUE_ENTITIES)
+    if actor.role == "buyer":
+        return or_(catalogue, table.c.owner_id == actor.user_id)
+    if actor.role == "dealer_staff" and actor.dealer_id:
+        return or_(
+            catalogue,
+            and_(table.c.dealer_id == actor.dealer_id, table.c.entity.in_(DEALER_VISIBLE)),
+        )
+    return catalogue
+
+
+def pull(engine: Engine, actor: Actor, since: int, limit: int) -> PullResponse:
+    """Changes after ``since`` that ``actor`` may see, oldest first, at most ``limit``."""
+    limit = max(1, min(limit, MAX_PULL_LIMIT))
+    query = (
+        select(_changes)
+        .where(_changes.c.seq > since, _visible(actor, _changes))
+        .order_by(_changes.c.seq)
+        .limit(limit + 1)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [
+        Change(
+            seq=r.seq,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            deleted=r.deleted,
+            data=json.loads(r.data) if r.data else None,
+            updated_ms=r.updated_ms,
+        )
+        for r in rows
+    ]
+    return PullResponse(changes=changes, cursor=rows[-1].seq if rows else since, has_more=has_more)
+
+
+def get_record(engine: Engine, actor: Actor | None, entity: str, entity_id: str):
+    """The current row if ``actor`` (None: anonymous) may read it, else None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(_records).where(_records.c.entity == entity, _records.c.entity_id == entity_id)
+        ).first()
+    if row is None:
+        return None
+    if actor is None:
+        return row if entity in CATALOGUE_ENTITIES else None
+    return row if can_read(actor, entity, row.owner_id, row.dealer_id) else None
+
+
+def list_records(engine: Engine, actor: Actor | None, entity: str, limit: int, offset: int):
+    query = select(_records).where(_records.c.entity == entity, _records.c.deleted.is_(False))
+    if actor is None:
+        if entity not in CATALOGUE_ENTITIES:
+            return []
+    else:
+        query = query.where(_visible(actor, _records))
+    query = query.order_by(_records.c.seq).limit(limit).offset(offset)
+    with engine.connect() as conn:
+        return conn.execute(query).all()

@@ -1,0 +1,171 @@
+"""Wire schemas shared by the sync client and the backend (pydantic models).
+
+Conventions: money is integer cents (``*_cents``), times are epoch milliseconds (``*_ms``),
+ids are UUID strings. ``backend/`` imports this module; ``sync/`` never imports ``backend/``.
+
+An operation (:class:`Op`) is one entry of a device's outbox. The server answers each with an
+:class:`OpResult`; a rejected operation is still *acknowledged* (the server's answer is final),
+so the client removes it from the outbox and reports the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Uuid = str  # validated with UUID_PATTERN; kept a str so it round-trips byte for byte
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+CATALOGUE_ENTITIES = ("vehicle", "lender", "product")
+ENTITIES = (
+    *CATALOGUE_ENTITIES,
+    "profile",
+    "application",
+    "payment",
+    "contract",
+    "note",
+    "interaction",
+)
+Entity = Literal[
+    "vehicle",
+    "lender",
+    "product",
+    "profile",
+    "application",
+    "payment",
+    "contract",
+    "note",
+    "interaction",
+]
+OpKind = Literal["upsert", "delete"]
+Role = Literal["buyer", "dealer_staff", "admin"]
+
+#: Application statuses and the transitions the server accepts (anything else is rejected).
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"prequalified", "withdrawn"}),
+    "prequalified": frozenset({"offer_chosen", "declined", "withdrawn"}),
+    "offer_chosen": frozenset({"signed", "withdrawn"}),
+    "signed": frozenset({"funded"}),
+    "funded": frozenset(),
+    "declined": frozenset(),
+    "withdrawn": frozenset(),
+}
+
+#: Interaction kinds, weakest signal first (standards §7).
+INTERACTION_KINDS = (
+    "view",
+    "save",
+    "offer_open",
+    "apply",
+    "accept",
+    "fund",
+)  # = recommender.events
+
+MAX_OPS_PER_PUSH = 500
+MAX_PULL_LIMIT = 1000
+_EPOCH_MS_MAX = 2**53  # JSON-safe integer; far beyond any real date
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Op(_Strict):
+    """One outbox operation. ``op_id`` is generated on the device and never reused."""
+
+    op_id: Uuid = Field(pattern=UUID_PATTERN)
+    entity: Entity
+    entity_id: Uuid = Field(pattern=UUID_PATTERN)
+    op: OpKind = "upsert"
+    payload: dict[str, Any] = Field(default_factory=dict)
+    created_ms: int = Field(ge=0, le=_EPOCH_MS_MAX)
+
+
+class PushRequest(_Strict):
+    device_id: str = Field(min_length=1, max_length=64)
+    ops: list[Op] = Field(max_length=MAX_OPS_PER_PUSH)
+
+
+class OpResult(_Strict):
+    """``applied``: the effect is stored (``seq`` is its change number, absent when the op
+    changed nothing); ``conflict``: stored, but kept beside a concurrent edit for a person to
+    resolve (notes); ``rejected``: no effect, ``reason`` is a stable code and ``message`` the
+    English explanation. ``replayed`` is true when this is the stored answer to a retry."""
+
+    op_id: Uuid
+    status: Literal["applied", "conflict", "rejected"]
+    seq: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    replayed: bool = False
+
+
+class PushResponse(_Strict):
+    results: list[OpResult]
+
+
+class Change(_Strict):
+    """A numbered change as pulled: the record's full state after the change, or a
+    tombstone (``deleted`` true, ``data`` null)."""
+
+    seq: int
+    entity: Entity
+    entity_id: Uuid
+    deleted: bool = False
+    data: dict[str, Any] | None = None
+    updated_ms: int
+
+
+class PullResponse(_Strict):
+    changes: list[Change]
+    cursor: int = Field(description="pass as `since` next time; advance only after applying")
+    has_more: bool
+
+
+class Token(_Strict):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_ms: int
+
+
+class Registration(_Strict):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@+-]+$")
+    password: str = Field(min_length=8, max_length=256)
+
+
+class NewUser(Registration):
+    role: Role
+    dealer_id: Uuid | None = Field(default=None, pattern=UUID_PATTERN)
+
+
+class UserOut(_Strict):
+    id: Uuid
+    username: str
+    role: Role
+    dealer_id: Uuid | None = None
+
+
+class Record(_Strict):
+    entity: Entity
+    entity_id: Uuid
+    data: dict[str, Any] | None
+    deleted: bool
+    updated_ms: int
+
+
+class ModelInfo(_Strict):
+    """A published recommender factor file: clients GET ``url`` and score offline."""
+
+    version: int
+    created_ms: int
+    sha256: str
+    url: str
+
+
+class ErrorBody(_Strict):
+    """Every 4xx answer: a stable ``code``, an English ``message`` and the failing fields."""
+
+    code: str
+    message: str
+    fields: list[dict[str, Any]] = Field(default_factory=list)
