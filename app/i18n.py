@@ -2,16 +2,29 @@
 
 Every user-visible string goes through :func:`translator`; money, dates, numbers and
 percentages are formatted only here, with an explicit locale.
+
+Catalogues live in ``assets/locales/<locale>/LC_MESSAGES/messages.po`` (compiled to ``.mo``
+next to them). Strings are extracted with ``babel.cfg`` at the repository root, whose keywords
+are ``_``, ``N_`` and ``InputError:3`` (the English message of a domain input error)::
+
+    pybabel extract -F babel.cfg -o assets/locales/messages.pot .
+    pybabel update -i assets/locales/messages.pot -d assets/locales
+    pybabel compile -d assets/locales
 """
 
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 from domain.errors import InputError
@@ -19,6 +32,13 @@ from domain.errors import InputError
 LOCALES = ("zh_CN", "en_US")
 DEFAULT_LOCALE = "zh_CN"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "assets" / "locales"
+#: Each language named in itself, for the language switch.
+LANGUAGE_NAMES = {"zh_CN": "中文", "en_US": "English"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
 
 
 @cache
@@ -26,7 +46,7 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
 
 
-def translator(locale: str):
+def translator(locale: str) -> Callable[[str], str]:
     """The ``_`` function for a locale."""
     return translations(locale).gettext
 
@@ -37,18 +57,45 @@ def cli_locale() -> str:
 
 def describe_error(error: InputError, locale: str | None = None) -> str:
     """The error in the user's language, naming the field and the rule."""
-    _ = translator(locale or cli_locale())
-    return f"{error.field}: {_(error.message).format(**error.params)}"
+    return f"{error.field}: {error_message(error, locale or cli_locale())}"
 
 
-def format_money(amount: Decimal, locale: str, currency: str = "CNY") -> str:
-    from babel.numbers import format_currency
+def error_message(error: InputError, locale: str) -> str:
+    """Only the translated message (for a view that shows it next to its field)."""
+    _ = translator(locale)
+    try:
+        return _(error.message).format(**error.params)
+    except (KeyError, IndexError, ValueError):
+        return error.message.format(**error.params)
 
+
+def format_money(amount: Decimal, locale: str, currency: str = "CNY", *, whole=False) -> str:
+    """``¥200,000.00`` (zh_CN) / ``CN¥200,000.00`` (en_US); ``whole`` rounds to the yuan."""
+    if whole:
+        amount = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return format_currency(
+            amount, currency, locale=locale, format="¤#,##0", currency_digits=False
+        )
     return format_currency(amount, currency, locale=locale)
+
+
+def format_number(value: Decimal | int, locale: str, decimals: int = 0) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def format_percent(value: Decimal, locale: str) -> str:
     """``value`` is a percentage number such as Decimal("6.90") -> "6.90%"."""
-    from babel.numbers import format_decimal
-
     return format_decimal(value, format="#,##0.00", locale=locale) + "%"
+
+
+def format_rate(fraction: Decimal, locale: str) -> str:
+    """``fraction`` is a rate as the engine holds it, Decimal("0.0690") -> "6.90%"."""
+    pct = (Decimal(fraction) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_percent(pct, locale)
+
+
+def format_date(value: date | datetime, locale: str, style: str = "medium") -> str:
+    if isinstance(value, datetime):
+        return _babel_format_datetime(value, format=style, locale=locale)
+    return _babel_format_date(value, format=style, locale=locale)

@@ -1,0 +1,165 @@
+"""Observable per-session UI state: the only thing views read, changed only by its methods.
+
+One :class:`AppState` per browser session. Views are functions of it; a change calls
+:meth:`AppState.notify`, which lets the shell rebuild the visible controls (Flet's keyed diff
+sends only what changed). Nothing here does I/O: services compute, state remembers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from app.i18n import DEFAULT_LOCALE, LOCALES
+
+Role = Literal["buyer", "staff"]
+TERMS = (12, 24, 36, 48, 60)
+DOWN_RATIOS = tuple(Decimal(n) / 100 for n in range(0, 75, 5))  # 0%..70% in 5% steps
+SORTS = ("price_asc", "price_desc", "monthly_asc", "name")
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    id: str
+    name: str
+    role: Role
+    dealer_id: str | None = None
+    dealer_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Deal:
+    """The deal bar: what every monthly figure in the catalogue and offers is computed for."""
+
+    down_ratio: Decimal = Decimal("0.30")
+    term: int = 36
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    text: str = ""
+    brand: str | None = None
+    price_band: str | None = None  # e.g. "0-100000", "100000-200000", "400000-"
+    energy: str | None = None
+    body: str | None = None
+    condition: str | None = None  # "new" | "used"
+    sort: str = "price_asc"
+
+
+@dataclass
+class PrequalDraft:
+    """What the buyer typed in the prequalification form: kept verbatim, even when invalid."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    step: int = 0
+    consented: bool = False
+
+
+@dataclass
+class AppState:
+    TERMS: ClassVar[tuple[int, ...]] = TERMS
+    SORTS: ClassVar[tuple[str, ...]] = SORTS
+
+    locale: str = DEFAULT_LOCALE
+    user: SessionUser | None = None
+    deal: Deal = field(default_factory=Deal)
+    query: CatalogueQuery = field(default_factory=CatalogueQuery)
+    compare: list[str] = field(default_factory=list)
+    car_id: str | None = None
+    prequal: PrequalDraft = field(default_factory=PrequalDraft)
+    prequal_result: Any = None
+    offers_order: Literal["recommended", "cheapest"] = "recommended"
+    chosen_offer: Any = None
+    contract: Any = None
+    #: dealer mode: the tablet is in the customer's hands until the staff PIN is entered
+    handed_to_customer: bool = False
+    customer: dict[str, str] = field(default_factory=dict)
+    application_id: str | None = None
+    busy: dict[str, str] = field(default_factory=dict)  # task -> message key
+    notice: str | None = None
+    sync: Any = None
+    _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    # --- observation -------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    def notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # --- mutators ----------------------------------------------------------------------
+    def set_locale(self, locale: str) -> None:
+        if locale not in LOCALES:
+            raise ValueError(f"unsupported locale {locale!r}")
+        self.locale = locale
+        self.notify()
+
+    def sign_in(self, user: SessionUser) -> None:
+        self.user = user
+        self.notify()
+
+    def sign_out(self) -> None:
+        self.clear_customer()
+        self.user = None
+        self.compare.clear()
+        self.prequal = PrequalDraft()
+        self.prequal_result = None
+        self.chosen_offer = None
+        self.contract = None
+        self.notify()
+
+    def set_deal(self, *, down_ratio: Decimal | None = None, term: int | None = None) -> None:
+        if term is not None and term not in TERMS:
+            raise ValueError(f"unsupported term {term}")
+        if down_ratio is not None and not Decimal(0) <= down_ratio < 1:
+            raise ValueError("down payment ratio must be in [0, 1)")
+        self.deal = Deal(
+            down_ratio=self.deal.down_ratio if down_ratio is None else down_ratio,
+            term=self.deal.term if term is None else term,
+        )
+        self.notify()
+
+    def set_query(self, **changes: Any) -> None:
+        self.query = replace(self.query, **changes)
+        self.notify()
+
+    def toggle_compare(self, car_id: str) -> bool:
+        """Add or remove a car from the comparison (at most three); False if it is full."""
+        if car_id in self.compare:
+            self.compare.remove(car_id)
+        elif len(self.compare) >= 3:
+            return False
+        else:
+            self.compare.append(car_id)
+        self.notify()
+        return True
+
+    def set_busy(self, task: str, message: str | None) -> None:
+        if message is None:
+            self.busy.pop(task, None)
+        else:
+            self.busy[task] = message
+        self.notify()
+
+    def set_notice(self, message: str | None) -> None:
+        self.notice = message
+        self.notify()
+
+    def hand_to_customer(self) -> None:
+        self.handed_to_customer = True
+        self.notify()
+
+    def clear_customer(self) -> None:
+        """Back in staff hands: nothing of the customer stays on screen or in memory."""
+        self.handed_to_customer = False
+        self.customer = {}
+        self.application_id = None
+        self.prequal = PrequalDraft()
+        self.prequal_result = None
+        self.chosen_offer = None
+        self.contract = None
+        self.notify()

@@ -1,0 +1,62 @@
+"""Formatting through app.i18n with an explicit locale."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.i18n import describe_error, format_date, format_money, format_percent, format_rate
+from domain.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("locale", "amount", "whole", "expected"),
+    [
+        pytest.param("zh_CN", "200000", False, "¥200,000.00", id="zh-cents"),
+        pytest.param("en_US", "200000", False, "CN¥200,000.00", id="en-cents"),
+        pytest.param("zh_CN", "3127.50", True, "¥3,128", id="zh-whole-rounds-half-up"),
+        pytest.param("en_US", "3127.49", True, "CN¥3,127", id="en-whole"),
+    ],
+)
+def test_money(locale, amount, whole, expected):
+    assert format_money(Decimal(amount), locale, whole=whole) == expected
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [
+        pytest.param("0.075784", "7.58%", id="apr-two-decimals"),
+        pytest.param("0.048", "4.80%", id="no-rounding-to-whole-percent"),
+        pytest.param("0", "0.00%", id="zero"),
+    ],
+)
+def test_rate_takes_a_fraction(fraction, expected):
+    assert format_rate(Decimal(fraction), "zh_CN") == expected
+
+
+def test_percent_takes_a_percentage_number():
+    assert format_percent(Decimal("6.90"), "en_US") == "6.90%"
+
+
+def test_dates_follow_the_locale():
+    assert format_date(date(2026, 12, 1), "zh_CN") == "2026年12月1日"
+    assert format_date(date(2026, 12, 1), "en_US") == "Dec 1, 2026"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        pytest.param("zh_CN", "deal.down_payment: 不能为负数", id="zh"),
+        pytest.param("en_US", "deal.down_payment: must not be negative", id="en"),
+    ],
+)
+def test_describe_error_names_field_and_translates_rule(locale, expected):
+    error = InputError("deal.down_payment", "not_negative", "must not be negative")
+    assert describe_error(error, locale) == expected
+
+
+def test_describe_error_fills_params_after_translating():
+    error = InputError("term", "at_most", "must be at most {limit}", {"limit": 60})
+    assert describe_error(error, "zh_CN") == "term: 不能大于 60"

@@ -1,0 +1,93 @@
+"""What every screen function receives: the page, the session's state, the services, and the
+locale-bound translation and formatting helpers. Injected by the composition root (app/), so
+views import nothing of the application layer, databases or HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+if TYPE_CHECKING:  # only for annotations: views never import the application layer at run time
+    from app.services import Services
+
+    from app.state import AppState
+
+
+@dataclass
+class ViewContext:
+    page: ft.Page
+    state: AppState
+    services: Services
+    i18n: ModuleType  # app.i18n: translator and format_* with an explicit locale
+
+    @property
+    def locale(self) -> str:
+        return self.state.locale
+
+    @property
+    def wide(self) -> bool:
+        """Tablet/desktop layout (NavigationRail) from 640 px; phone (NavigationBar) below."""
+        return (self.page.width or 0) >= 640
+
+    @property
+    def columns(self) -> int:
+        w = self.page.width or 0
+        if w >= 1280:
+            return 4
+        if w >= 1000:
+            return 3
+        if w >= 640:
+            return 2
+        return 1
+
+    def t(self, message: str, **params: Any) -> str:
+        text = self.i18n.translator(self.locale)(message)
+        return text.format(**params) if params else text
+
+    def money(self, amount: Decimal, *, whole: bool = False) -> str:
+        return self.i18n.format_money(amount, self.locale, whole=whole)
+
+    def rate(self, fraction: Decimal) -> str:
+        return self.i18n.format_rate(fraction, self.locale)
+
+    def number(self, value, decimals: int = 0) -> str:
+        return self.i18n.format_number(value, self.locale, decimals)
+
+    def date(self, value: date | datetime) -> str:
+        return self.i18n.format_date(value, self.locale)
+
+    def error(self, error) -> str:
+        return self.i18n.error_message(error, self.locale)
+
+    def go(self, route: str) -> None:
+        self.page.navigate(route)
+
+
+def run_in_background(
+    ctx: ViewContext, task: str, message: str, work, done=None, failed=None
+) -> None:
+    """Run ``work()`` off the event loop with a progress indicator for ``task``; then call
+    ``done(result)`` (or ``failed(exc)``) and clear the indicator. ``message`` is a msgid."""
+    ctx.state.set_busy(task, message)
+
+    def runner() -> None:
+        try:
+            result = work()
+        except Exception as exc:  # shown next to its cause by ``failed``; never swallowed
+            ctx.state.busy.pop(task, None)
+            if failed is None:
+                raise
+            failed(exc)
+            return
+        ctx.state.busy.pop(task, None)
+        if done is not None:
+            done(result)
+        else:
+            ctx.state.notify()
+
+    ctx.page.run_thread(runner)

@@ -1,0 +1,220 @@
+"""The app shell: routes -> a stack of views, navigation (bar on phones, rail from 640 px),
+guards (signed in; dealer hand-off lock), the CJK font, and re-rendering on state changes.
+
+The route string is the single source of truth for where the user is; the view stack is
+rebuilt from it (and from state) on every change. Flet's keyed diff sends only what changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import flet as ft
+
+from views.context import ViewContext
+from views.widgets import N_, demo_badge
+
+CJK_FONT = "CJK"
+FONTS = {CJK_FONT: "fonts/DroidSansFallbackFull.ttf"}
+
+
+@dataclass
+class Screen:
+    """What a screen function returns; the shell wraps it in a View with navigation."""
+
+    title: str
+    body: ft.Control
+    actions: list[ft.Control] = field(default_factory=list)
+    floating: ft.Control | None = None
+    scroll: bool = True
+
+
+ScreenFn = Callable[[ViewContext, dict[str, str]], Screen]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # "/cars/:id"
+    screen: ScreenFn
+    parent: Callable[[dict[str, str]], str | None] | None = None
+    nav: str | None = None  # the destination highlighted (top-level screens only)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        regex = "^" + re.sub(r":(\w+)", r"(?P<\1>[^/]+)", self.pattern) + "$"
+        m = re.match(regex, path)
+        return m.groupdict() if m else None
+
+
+@dataclass(frozen=True)
+class Destination:
+    route: str
+    icon: str
+    label: str  # msgid
+
+
+BUYER_DESTINATIONS = (
+    Destination("/cars", ft.Icons.DIRECTIONS_CAR_OUTLINED, N_("Cars")),
+    Destination("/offers", ft.Icons.LOCAL_OFFER_OUTLINED, N_("My offers")),
+    Destination("/loans", ft.Icons.ACCOUNT_BALANCE_OUTLINED, N_("My loans")),
+    Destination("/settings", ft.Icons.SETTINGS_OUTLINED, N_("Settings")),
+)
+STAFF_DESTINATIONS = (
+    Destination("/dealer/new", ft.Icons.PERSON_ADD_ALT_OUTLINED, N_("New application")),
+    Destination("/dealer/pipeline", ft.Icons.VIEW_KANBAN_OUTLINED, N_("Pipeline")),
+    Destination("/dealer/customers", ft.Icons.PEOPLE_OUTLINE, N_("Customers")),
+    Destination("/settings", ft.Icons.SETTINGS_OUTLINED, N_("Settings")),
+)
+
+
+class Shell:
+    def __init__(self, ctx: ViewContext, routes: list[Route]) -> None:
+        self.ctx = ctx
+        self.routes = routes
+        self._wide = ctx.wide
+
+    # --- wiring ------------------------------------------------------------------------
+    def mount(self) -> None:
+        page = self.ctx.page
+        page.title = "车贷 Chedai"
+        page.fonts = dict(FONTS)
+        page.theme = ft.Theme(font_family=CJK_FONT, color_scheme_seed=ft.Colors.INDIGO)
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.on_route_change = lambda e: self.render()
+        page.on_view_pop = self._on_view_pop
+        page.on_resize = self._on_resize
+        self.ctx.state.subscribe(self.render)
+        self.render()
+
+    async def _on_view_pop(self, e: ft.ViewPopEvent) -> None:
+        stack = self.stack(self.resolve(self.ctx.page.route))
+        if len(stack) > 1:
+            await self.ctx.page.push_route(stack[-2][0])
+
+    def _on_resize(self, e) -> None:
+        if self.ctx.wide != self._wide:
+            self._wide = self.ctx.wide
+        self.render()
+
+    # --- routing -------------------------------------------------------------------------
+    def home(self) -> str:
+        user = self.ctx.state.user
+        if user is None:
+            return "/signin"
+        return "/dealer/new" if user.role == "staff" else "/cars"
+
+    def resolve(self, path: str | None) -> str:
+        """Apply the guards: sign-in first; a customer holding the tablet stays in hand-off."""
+        path = (path or "/").split("?")[0].rstrip("/") or "/"
+        state = self.ctx.state
+        if state.user is None:
+            return "/signin"
+        if state.handed_to_customer:
+            return path if path.startswith("/handoff") else "/handoff"
+        if path.startswith("/handoff"):
+            return "/dealer/new"
+        if path in ("/", "/signin") or self.find(path) is None:
+            return self.home()
+        return path
+
+    def find(self, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            params = route.match(path)
+            if params is not None:
+                return route, params
+        return None
+
+    def stack(self, path: str) -> list[tuple[str, Route, dict[str, str]]]:
+        out = []
+        current: str | None = path
+        while current is not None and len(out) < 8:
+            found = self.find(current)
+            if found is None:
+                break
+            route, params = found
+            out.insert(0, (current, route, params))
+            current = route.parent(params) if route.parent else None
+        return out
+
+    def render(self) -> None:
+        page = self.ctx.page
+        path = self.resolve(page.route)
+        if path != (page.route or "/").split("?")[0]:
+            page.run_task(page.push_route, path)
+        views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
+        page.views.clear()
+        page.views.extend(views)
+        page.update()
+
+    # --- layout --------------------------------------------------------------------------
+    def destinations(self) -> tuple[Destination, ...]:
+        user = self.ctx.state.user
+        if user is None or self.ctx.state.handed_to_customer:
+            return ()
+        return STAFF_DESTINATIONS if user.role == "staff" else BUYER_DESTINATIONS
+
+    def build_view(self, path: str, route: Route, params: dict[str, str]) -> ft.View:
+        ctx = self.ctx
+        screen = route.screen(ctx, params)
+        body = screen.body
+        dests = self.destinations() if route.nav else ()
+        nav_index = next((i for i, d in enumerate(dests) if d.route == route.nav), None)
+        appbar = ft.AppBar(
+            title=ft.Text(screen.title, key="title"),
+            actions=[*screen.actions, demo_badge(ctx)],
+            automatically_imply_leading=route.parent is not None,
+        )
+        content = ft.Container(body, padding=ft.Padding.symmetric(horizontal=12, vertical=8))
+        if screen.scroll:
+            content = ft.Column([content], scroll=ft.ScrollMode.AUTO, expand=True)
+        else:
+            content.expand = True
+        navigation_bar = None
+        if dests and ctx.wide:
+            rail = ft.NavigationRail(
+                key="nav-rail",
+                selected_index=nav_index,
+                label_type=ft.NavigationRailLabelType.ALL,
+                destinations=[
+                    ft.NavigationRailDestination(
+                        icon=d.icon, label=ctx.t(d.label), key=f"nav-{d.route}"
+                    )
+                    for d in dests
+                ],
+                on_change=lambda e, ds=dests: ctx.go(ds[int(e.control.selected_index)].route),
+            )
+            controls = [
+                ft.Row(
+                    [
+                        ft.Semantics(identifier="nav-rail", content=rail),
+                        ft.VerticalDivider(width=1),
+                        content,
+                    ],
+                    expand=True,
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                )
+            ]
+        else:
+            controls = [content]
+            if dests:
+                navigation_bar = ft.NavigationBar(
+                    key="nav-bar",
+                    selected_index=nav_index,
+                    destinations=[
+                        ft.NavigationBarDestination(
+                            icon=d.icon, label=ctx.t(d.label), key=f"nav-{d.route}"
+                        )
+                        for d in dests
+                    ],
+                    on_change=lambda e, ds=dests: ctx.go(ds[int(e.control.selected_index)].route),
+                )
+        return ft.View(
+            key=f"view:{path}",
+            route=path,
+            appbar=appbar,
+            controls=controls,
+            navigation_bar=navigation_bar,
+            floating_action_button=screen.floating,
+            padding=0,
+        )

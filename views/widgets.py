@@ -1,0 +1,177 @@
+"""Small shared widgets: semantics wrappers, money, the demo marker, the deal bar."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import flet as ft
+
+from views.context import ViewContext
+
+N_ = str  # extraction marker (babel.cfg keyword); the text is translated where it is shown
+
+
+def sem(key: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
+    """A stable identifier for browser tests and screen readers (flt-semantics-identifier)."""
+    control.key = key
+    return ft.Semantics(identifier=key, label=label, content=control)
+
+
+def money_text(
+    ctx: ViewContext,
+    amount: Decimal,
+    *,
+    key: str | None = None,
+    size=None,
+    weight=None,
+    whole: bool = False,
+    color=None,
+) -> ft.Text:
+    return ft.Text(
+        ctx.money(amount, whole=whole),
+        key=key,
+        size=size,
+        weight=weight,
+        color=color,
+        text_align=ft.TextAlign.RIGHT,
+    )
+
+
+def demo_badge(ctx: ViewContext) -> ft.Control:
+    """Marks demo data on every screen so nobody takes a made-up rate for a real offer."""
+    if not ctx.services.demo_mode:
+        return ft.Container()
+    return ft.Semantics(
+        identifier="demo-badge",
+        label=ctx.t("Demo data"),
+        content=ft.Container(
+            key="demo-badge",
+            content=ft.Text(
+                ctx.t("Demo data"),
+                size=12,
+                weight=ft.FontWeight.BOLD,
+                color=ft.Colors.ON_TERTIARY_CONTAINER,
+            ),
+            bgcolor=ft.Colors.TERTIARY_CONTAINER,
+            padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+            border_radius=12,
+            margin=ft.Margin.only(right=8),
+        ),
+    )
+
+
+def section_title(text: str, key: str | None = None) -> ft.Text:
+    return ft.Text(text, key=key, size=18, weight=ft.FontWeight.W_600)
+
+
+def empty_state(key: str, icon, message: str, action: ft.Control | None = None) -> ft.Control:
+    """An empty screen says what to do next."""
+    items: list[ft.Control] = [
+        ft.Icon(icon, size=48, color=ft.Colors.OUTLINE),
+        ft.Text(message, key=f"{key}-text", text_align=ft.TextAlign.CENTER, size=16),
+    ]
+    if action is not None:
+        items.append(action)
+    return ft.Container(
+        key=key,
+        content=ft.Column(items, horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=12),
+        alignment=ft.Alignment.CENTER,
+        padding=32,
+    )
+
+
+def busy_row(ctx: ViewContext, task: str) -> ft.Control | None:
+    message = ctx.state.busy.get(task)
+    if message is None:
+        return None
+    return ft.Row(
+        [ft.ProgressRing(width=20, height=20, key=f"busy-{task}"), ft.Text(ctx.t(message))],
+        key=f"busy-row-{task}",
+    )
+
+
+def deal_bar(ctx: ViewContext) -> ft.Control:
+    """The persistent deal: down payment share and term. Changing it re-prices every figure."""
+    deal = ctx.state.deal
+    pct = int(deal.down_ratio * 100)
+
+    def on_down(e: ft.Event[ft.Slider]) -> None:
+        ctx.state.set_deal(down_ratio=Decimal(str(e.control.value)).quantize(Decimal(1)) / 100)
+
+    def on_term(e: ft.Event[ft.SegmentedButton]) -> None:
+        if e.control.selected:
+            ctx.state.set_deal(term=int(e.control.selected[0]))
+
+    down = ft.Column(
+        [
+            ft.Text(ctx.t("Down payment {pct}%", pct=pct), key="deal-down-label", size=13),
+            sem(
+                "deal-down",
+                ft.Slider(
+                    min=0,
+                    max=70,
+                    divisions=14,
+                    value=pct,
+                    label="{value}%",
+                    on_change_end=on_down,
+                ),
+                label=ctx.t("Down payment"),
+            ),
+        ],
+        spacing=0,
+        expand=True,
+    )
+    term = ft.Column(
+        [
+            ft.Text(ctx.t("Term (months)"), size=13),
+            sem(
+                "deal-term",
+                ft.SegmentedButton(
+                    segments=[
+                        ft.Segment(value=str(n), label=ft.Text(str(n))) for n in ctx.state.TERMS
+                    ],
+                    selected=[str(deal.term)],
+                    show_selected_icon=False,
+                    on_change=on_term,
+                ),
+                label=ctx.t("Term (months)"),
+            ),
+        ],
+        spacing=4,
+    )
+    body = ft.ResponsiveRow(
+        [
+            ft.Container(down, col={"xs": 12, "md": 6}),
+            ft.Container(term, col={"xs": 12, "md": 6}),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
+    return ft.Container(
+        body,
+        key="deal-bar",
+        padding=ft.Padding.symmetric(horizontal=12, vertical=6),
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+        border_radius=12,
+    )
+
+
+def language_switch(ctx: ViewContext, key: str = "language") -> ft.Control:
+    """中文 / English, switchable at run time; every screen re-renders in the new language."""
+
+    def on_change(e: ft.Event[ft.SegmentedButton]) -> None:
+        if e.control.selected:
+            ctx.state.set_locale(e.control.selected[0])
+
+    return sem(
+        key,
+        ft.SegmentedButton(
+            segments=[
+                ft.Segment(value=code, label=ft.Text(name))
+                for code, name in ctx.i18n.LANGUAGE_NAMES.items()
+            ],
+            selected=[ctx.locale],
+            show_selected_icon=False,
+            on_change=on_change,
+        ),
+        label=ctx.t("Language"),
+    )
