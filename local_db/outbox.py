@@ -1,0 +1,104 @@
+"""The sync outbox: operations waiting to be sent, in order, deleted only once acknowledged.
+
+``enqueue`` writes in the caller's transaction, so a user action's rows and its outbox row
+commit together (or not at all). ``seq`` comes from a counter that never goes back, even when
+the outbox has been drained empty.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, text
+from sqlmodel import Session
+
+from local_db.codec import dumps
+from local_db.tables import OutboxRow
+
+OPS = ("upsert", "delete", "append", "transition")
+
+
+@dataclass(frozen=True)
+class OutboxOp:
+    op_id: str
+    seq: int
+    entity: str
+    entity_id: str
+    op: str
+    payload: dict[str, Any]
+    created_ms: int
+
+
+def next_counter(session: Session, name: str) -> int:
+    """Increment and return a named counter (starting at 1), in the caller's transaction."""
+    session.execute(
+        text("INSERT INTO counters (name, value) VALUES (:n, 0) ON CONFLICT (name) DO NOTHING"),
+        {"n": name},
+    )
+    return session.execute(
+        text("UPDATE counters SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
+    ).scalar_one()
+
+
+def enqueue(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: str,
+    op: str,
+    payload: dict[str, Any],
+    op_id: str | None = None,
+) -> OutboxOp:
+    """Add one operation to the outbox (not committed: the caller's transaction decides)."""
+    if op not in OPS:
+        raise ValueError(f"op must be one of {OPS}, not {op!r}")
+    row = OutboxRow(
+        op_id=op_id or str(uuid.uuid4()),
+        seq=next_counter(session, "outbox"),
+        entity=entity,
+        entity_id=entity_id,
+        op=op,
+        payload=dumps(payload),
+        created_ms=int(time.time() * 1000),
+    )
+    session.add(row)
+    session.flush()
+    return _op(row)
+
+
+def peek(session: Session, limit: int = 100) -> list[OutboxOp]:
+    """The oldest ``limit`` operations, in the order they were enqueued."""
+    rows = session.execute(select(OutboxRow).order_by(OutboxRow.seq).limit(limit)).scalars()
+    return [_op(r) for r in rows]
+
+
+def ack(session: Session, op_ids: Iterable[str]) -> int:
+    """Remove acknowledged operations; returns how many were removed (unknown ids are fine,
+    so a repeated acknowledgement changes nothing)."""
+    ids = list(op_ids)
+    if not ids:
+        return 0
+    result = session.execute(delete(OutboxRow).where(OutboxRow.op_id.in_(ids)))
+    return result.rowcount or 0
+
+
+def pending_count(session: Session) -> int:
+    return session.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+
+
+def _op(row: OutboxRow) -> OutboxOp:
+    import json
+
+    return OutboxOp(
+        row.op_id,
+        row.seq,
+        row.entity,
+        row.entity_id,
+        row.op,
+        json.loads(row.payload),
+        row.created_ms,
+    )

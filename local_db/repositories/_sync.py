@@ -1,0 +1,48 @@
+"""Writes that sync: the row and its outbox operation in the caller's transaction."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from typing import Any
+
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from local_db import outbox
+
+
+def wire_payload(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON-ready data: dates as ISO text, bytes as base64."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, bytes):
+            value = base64.b64encode(value).decode("ascii")
+        out[key] = value
+    return out
+
+
+def upsert(session: Session, table, row: dict[str, Any], key: str = "id") -> None:
+    statement = sqlite_insert(table)
+    update = {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=update), [row])
+
+
+def write(
+    session: Session,
+    table,
+    row: dict[str, Any],
+    *,
+    entity: str,
+    op: str = "upsert",
+    enqueue: bool = True,
+) -> None:
+    """Upsert ``row``; with ``enqueue`` also queue it for sync (``enqueue=False`` is for rows
+    that arrived *from* sync)."""
+    upsert(session, table, row)
+    if enqueue:
+        outbox.enqueue(
+            session, entity=entity, entity_id=row["id"], op=op, payload=wire_payload(row)
+        )

@@ -1,0 +1,181 @@
+"""The market's catalogue: vehicles, dealers, lenders and loan products."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from domain.catalog import Dealer, Lender, LenderType, LoanProduct, Page, Vehicle
+from domain.errors import InputError
+from domain.money import to_cents
+from local_db import codec
+from local_db.tables import DealerRow, LenderRow, LoanProductRow, VehicleRow
+
+VEHICLES = VehicleRow.__table__
+SORTS = {
+    "price_asc": (VEHICLES.c.price_cents.asc(), VEHICLES.c.id.asc()),
+    "price_desc": (VEHICLES.c.price_cents.desc(), VEHICLES.c.id.asc()),
+    "year_desc": (VEHICLES.c.year.desc(), VEHICLES.c.price_cents.asc(), VEHICLES.c.id.asc()),
+    "mileage_asc": (VEHICLES.c.mileage_km.asc(), VEHICLES.c.price_cents.asc(), VEHICLES.c.id),
+}
+MAX_PAGE = 100
+
+
+def _upsert(session: Session, table, rows: Sequence[dict], key: str = "id") -> None:
+    if not rows:
+        return
+    statement = sqlite_insert(table)
+    update = {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=update), rows)
+
+
+# --- vehicles -------------------------------------------------------------------------------
+
+
+def list_vehicles(
+    session: Session,
+    *,
+    query: str | None = None,
+    brands: Iterable[str] = (),
+    energy: Iterable[str] = (),
+    body: Iterable[str] = (),
+    condition: str | None = None,
+    price_min: Decimal | None = None,
+    price_max: Decimal | None = None,
+    dealer_id: str | None = None,
+    sort: str = "price_asc",
+    limit: int = 20,
+    offset: int = 0,
+) -> Page[Vehicle]:
+    """One page of the catalogue (tombstoned cars excluded), filtered and sorted.
+
+    ``query`` matches make (English or Chinese), model and trim, case-insensitively.
+    ``brands``/``energy``/``body`` match any of their values; prices are inclusive.
+    """
+    if sort not in SORTS:
+        raise InputError(
+            "sort", "one_of", "must be one of {choices}", {"choices": ", ".join(SORTS)}
+        )
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputError(
+            "limit", "between", "must be between {min} and {max}", {"min": 1, "max": MAX_PAGE}
+        )
+    if offset < 0:
+        raise InputError("offset", "not_negative", "must not be negative")
+    c = VEHICLES.c
+    where = [c.deleted.is_(False)]
+    if query and query.strip():
+        pattern = (
+            "%"
+            + query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        where.append(c.search_text.like(pattern, escape="\\"))
+    for column, values in ((c.make, brands), (c.energy, energy), (c.body, body)):
+        values = [str(v) for v in values]
+        if values:
+            where.append(column.in_(values))
+    if condition:
+        where.append(c.condition == str(condition))
+    if price_min is not None:
+        where.append(c.price_cents >= to_cents(price_min))
+    if price_max is not None:
+        where.append(c.price_cents <= to_cents(price_max))
+    if dealer_id:
+        where.append(c.dealer_id == dealer_id)
+    total = session.execute(select(func.count()).select_from(VEHICLES).where(*where)).scalar_one()
+    rows = session.execute(
+        select(VEHICLES).where(*where).order_by(*SORTS[sort]).limit(limit).offset(offset)
+    )
+    return Page.of(
+        [codec.vehicle_from_row(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def get_vehicle(session: Session, *, vehicle_id: str) -> Vehicle | None:
+    row = session.execute(select(VEHICLES).where(VEHICLES.c.id == vehicle_id)).first()
+    return None if row is None else codec.vehicle_from_row(row)
+
+
+def save_vehicles(session: Session, *, vehicles: Iterable[Vehicle]) -> None:
+    """Insert or replace (server wins for catalogue data)."""
+    _upsert(session, VEHICLES, [codec.vehicle_to_row(v) for v in vehicles])
+
+
+def list_brands(session: Session) -> list[tuple[str, str]]:
+    """(make, make_zh) of every make in the catalogue, alphabetically."""
+    rows = session.execute(
+        select(VEHICLES.c.make, VEHICLES.c.make_zh)
+        .where(VEHICLES.c.deleted.is_(False))
+        .distinct()
+        .order_by(VEHICLES.c.make)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+# --- dealers and lenders --------------------------------------------------------------------
+
+
+def list_dealers(session: Session, *, city: str | None = None) -> list[Dealer]:
+    query = select(DealerRow).where(DealerRow.deleted.is_(False)).order_by(DealerRow.name_en)
+    if city:
+        query = query.where(DealerRow.city == city)
+    return [codec.dealer_from_row(r) for r in session.execute(query).scalars()]
+
+
+def get_dealer(session: Session, *, dealer_id: str) -> Dealer | None:
+    row = session.get(DealerRow, dealer_id)
+    return None if row is None else codec.dealer_from_row(row)
+
+
+def save_dealers(session: Session, *, dealers: Iterable[Dealer]) -> None:
+    _upsert(session, DealerRow.__table__, [codec.dealer_to_row(d) for d in dealers])
+
+
+def list_lenders(session: Session, *, type: LenderType | None = None) -> list[Lender]:
+    query = select(LenderRow).where(LenderRow.deleted.is_(False)).order_by(LenderRow.name_en)
+    if type is not None:
+        query = query.where(LenderRow.type == type.value)
+    return [codec.lender_from_row(r) for r in session.execute(query).scalars()]
+
+
+def get_lender(session: Session, *, lender_id: str) -> Lender | None:
+    row = session.get(LenderRow, lender_id)
+    return None if row is None else codec.lender_from_row(row)
+
+
+def save_lenders(session: Session, *, lenders: Iterable[Lender]) -> None:
+    _upsert(session, LenderRow.__table__, [codec.lender_to_row(x) for x in lenders])
+
+
+# --- loan products --------------------------------------------------------------------------
+
+
+def list_products(
+    session: Session, *, active_on: date | None = None, lender_id: str | None = None
+) -> list[LoanProduct]:
+    """Products (tombstones excluded), valid on ``active_on`` when given, ordered by code."""
+    query = select(LoanProductRow).where(LoanProductRow.deleted.is_(False))
+    if lender_id:
+        query = query.where(LoanProductRow.lender_id == lender_id)
+    if active_on is not None:
+        query = query.where(
+            (LoanProductRow.valid_from.is_(None)) | (LoanProductRow.valid_from <= active_on),
+            (LoanProductRow.valid_to.is_(None)) | (LoanProductRow.valid_to >= active_on),
+        )
+    query = query.order_by(LoanProductRow.code)
+    return [codec.product_from_row(r) for r in session.execute(query).scalars()]
+
+
+def get_product(session: Session, *, product_id: str) -> LoanProduct | None:
+    row = session.get(LoanProductRow, product_id)
+    return None if row is None else codec.product_from_row(row)
+
+
+def save_products(session: Session, *, products: Iterable[LoanProduct]) -> None:
+    _upsert(session, LoanProductRow.__table__, [codec.product_to_row(p) for p in products])

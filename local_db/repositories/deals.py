@@ -1,0 +1,250 @@
+"""Applications, offers, contracts and payments."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from domain.catalog import (
+    Application,
+    ApplicationStatus,
+    ContractRecord,
+    OfferRecord,
+    PaymentKind,
+    PaymentRecord,
+    RiskTier,
+    VehicleUse,
+)
+from domain.money import from_cents, to_cents
+from local_db.codec import dumps, from_ms, to_ms
+from local_db.repositories._sync import write
+from local_db.tables import ApplicationRow, ContractRow, OfferRow, PaymentRow
+
+
+def _ms(moment: datetime | None) -> int:
+    return to_ms(moment or datetime.now(UTC))
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+def application_to_row(a: Application) -> dict:
+    created_ms = _ms(a.created_at)
+    return {
+        "id": a.id,
+        "user_id": a.user_id,
+        "vehicle_id": a.vehicle_id,
+        "product_id": a.product_id,
+        "dealer_id": a.dealer_id,
+        "status": a.status.value,
+        "cash_price_cents": to_cents(a.cash_price),
+        "down_payment_cents": to_cents(a.down_payment),
+        "trade_in_cents": to_cents(a.trade_in),
+        "term": a.term,
+        "use": a.use.value,
+        "created_ms": created_ms,
+        "updated_ms": a.updated_ms or created_ms,
+        "deleted": a.deleted,
+    }
+
+
+def _application(r: ApplicationRow) -> Application:
+    return Application(
+        id=r.id,
+        user_id=r.user_id,
+        vehicle_id=r.vehicle_id,
+        cash_price=from_cents(r.cash_price_cents),
+        down_payment=from_cents(r.down_payment_cents),
+        term=r.term,
+        status=ApplicationStatus(r.status),
+        trade_in=from_cents(r.trade_in_cents),
+        use=VehicleUse(r.use),
+        product_id=r.product_id,
+        dealer_id=r.dealer_id,
+        created_at=from_ms(r.created_ms),
+        updated_ms=r.updated_ms,
+        deleted=r.deleted,
+    )
+
+
+def save_application(session: Session, *, application: Application, enqueue: bool = True) -> None:
+    write(
+        session,
+        ApplicationRow.__table__,
+        application_to_row(application),
+        entity="application",
+        enqueue=enqueue,
+    )
+
+
+def get_application(session: Session, *, application_id: str) -> Application | None:
+    row = session.get(ApplicationRow, application_id)
+    return None if row is None else _application(row)
+
+
+def list_applications(session: Session, *, user_id: str) -> list[Application]:
+    rows = session.execute(
+        select(ApplicationRow)
+        .where(ApplicationRow.user_id == user_id, ApplicationRow.deleted.is_(False))
+        .order_by(ApplicationRow.created_ms.desc())
+    ).scalars()
+    return [_application(r) for r in rows]
+
+
+# --- offers ---------------------------------------------------------------------------------
+
+
+def offer_to_row(o: OfferRecord) -> dict:
+    created_ms = _ms(o.created_at)
+    return {
+        "id": o.id,
+        "application_id": o.application_id,
+        "product_id": o.product_id,
+        "eligible": o.eligible,
+        "tier": None if o.tier is None else o.tier.value,
+        "term": o.term,
+        "principal_cents": to_cents(o.principal),
+        "payment_cents": to_cents(o.payment),
+        "finance_charge_cents": to_cents(o.finance_charge),
+        "total_of_payments_cents": to_cents(o.total_of_payments),
+        "apr": str(o.apr),
+        "reasons": dumps(list(o.reasons)),
+        "created_ms": created_ms,
+        "updated_ms": o.updated_ms or created_ms,
+        "deleted": o.deleted,
+    }
+
+
+def _offer(r: OfferRow) -> OfferRecord:
+    return OfferRecord(
+        id=r.id,
+        application_id=r.application_id,
+        product_id=r.product_id,
+        eligible=r.eligible,
+        tier=None if r.tier is None else RiskTier(r.tier),
+        term=r.term,
+        principal=from_cents(r.principal_cents),
+        payment=from_cents(r.payment_cents),
+        finance_charge=from_cents(r.finance_charge_cents),
+        total_of_payments=from_cents(r.total_of_payments_cents),
+        apr=Decimal(r.apr),
+        reasons=tuple(json.loads(r.reasons)),
+        created_at=from_ms(r.created_ms),
+        updated_ms=r.updated_ms,
+        deleted=r.deleted,
+    )
+
+
+def save_offers(session: Session, *, offers: list[OfferRecord], enqueue: bool = True) -> None:
+    for offer in offers:
+        write(session, OfferRow.__table__, offer_to_row(offer), entity="offer", enqueue=enqueue)
+
+
+def list_offers(session: Session, *, application_id: str) -> list[OfferRecord]:
+    rows = session.execute(
+        select(OfferRow)
+        .where(OfferRow.application_id == application_id, OfferRow.deleted.is_(False))
+        .order_by(OfferRow.created_ms, OfferRow.id)
+    ).scalars()
+    return [_offer(r) for r in rows]
+
+
+# --- contracts (immutable: a change is a new version) ---------------------------------------
+
+
+def _contract(r: ContractRow) -> ContractRecord:
+    return ContractRecord(
+        id=r.id,
+        application_id=r.application_id,
+        offer_id=r.offer_id,
+        version=r.version,
+        pdf_sha256=r.pdf_sha256,
+        signed_at=from_ms(r.signed_ms),
+        pdf=r.pdf,
+        updated_ms=r.updated_ms,
+        deleted=r.deleted,
+    )
+
+
+def save_contract(session: Session, *, contract: ContractRecord, enqueue: bool = True) -> None:
+    """Add a contract version. Raises IntegrityError when that version already exists."""
+    signed_ms = to_ms(contract.signed_at)
+    row = ContractRow(
+        id=contract.id,
+        application_id=contract.application_id,
+        offer_id=contract.offer_id,
+        version=contract.version,
+        pdf_sha256=contract.pdf_sha256,
+        signed_ms=signed_ms,
+        pdf=contract.pdf,
+        updated_ms=contract.updated_ms or signed_ms,
+        deleted=contract.deleted,
+    )
+    session.add(row)
+    session.flush()
+    if enqueue:
+        from local_db.outbox import enqueue as enqueue_op
+        from local_db.repositories._sync import wire_payload
+
+        enqueue_op(
+            session,
+            entity="contract",
+            entity_id=contract.id,
+            op="append",
+            payload=wire_payload(row.model_dump()),
+        )
+
+
+def latest_contract(session: Session, *, application_id: str) -> ContractRecord | None:
+    row = session.execute(
+        select(ContractRow)
+        .where(ContractRow.application_id == application_id)
+        .order_by(ContractRow.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if row is None else _contract(row)
+
+
+# --- payments (append-only events, deduplicated by id) --------------------------------------
+
+
+def record_payment(session: Session, *, payment: PaymentRecord, enqueue: bool = True) -> bool:
+    """Append a payment; a payment id seen before changes nothing and returns False."""
+    if session.get(PaymentRow, payment.id) is not None:
+        return False
+    created_ms = _ms(payment.created_at)
+    row = {
+        "id": payment.id,
+        "contract_id": payment.contract_id,
+        "paid_on": payment.paid_on,
+        "amount_cents": to_cents(payment.amount),
+        "kind": payment.kind.value,
+        "created_ms": created_ms,
+        "updated_ms": created_ms,
+        "deleted": False,
+    }
+    write(session, PaymentRow.__table__, row, entity="payment", op="append", enqueue=enqueue)
+    return True
+
+
+def list_payments(session: Session, *, contract_id: str) -> list[PaymentRecord]:
+    rows = session.execute(
+        select(PaymentRow)
+        .where(PaymentRow.contract_id == contract_id, PaymentRow.deleted.is_(False))
+        .order_by(PaymentRow.paid_on, PaymentRow.created_ms)
+    ).scalars()
+    return [
+        PaymentRecord(
+            id=r.id,
+            contract_id=r.contract_id,
+            paid_on=r.paid_on,
+            amount=from_cents(r.amount_cents),
+            kind=PaymentKind(r.kind),
+            created_at=from_ms(r.created_ms),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,250 @@
+"""The tables (sqlmodel). Nothing above ``local_db`` sees them: repositories map them to the
+dataclasses in ``domain.catalog``.
+
+Money is integer cents (:class:`local_db.types.Cents`); times are epoch milliseconds (UTC);
+primary keys are UUID strings; every row that syncs carries ``updated_ms`` and a ``deleted``
+tombstone. A change here needs a migration in ``local_db.migrations``
+(tests/local_db/test_migrations.py compares the migrated schema with these models).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from local_db.types import Cents
+
+
+def _cents(**kw):
+    return Field(sa_type=Cents, **kw)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True):
+    return Field(
+        default=None if nullable else ...,
+        sa_column_args=[ForeignKey(target)],
+        nullable=nullable,
+        index=index,
+    )
+
+
+class Synced(SQLModel):
+    updated_ms: int = Field(default=0)
+    deleted: bool = Field(default=False)
+
+
+class DealerRow(Synced, table=True):
+    __tablename__ = "dealers"
+    id: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    city: str
+    city_zh: str
+    brands: str = "[]"  # JSON list of makes
+    sells_used: bool = True
+
+
+class LenderRow(Synced, table=True):
+    __tablename__ = "lenders"
+    id: str = Field(primary_key=True)
+    name_zh: str
+    name_en: str
+    type: str
+    captive_brands: str = "[]"  # JSON list of makes
+
+
+class VehicleRow(Synced, table=True):
+    __tablename__ = "vehicles"
+    __table_args__ = (
+        Index("ix_vehicles_catalogue_price", "deleted", "price_cents"),
+        Index("ix_vehicles_condition_price", "condition", "price_cents"),
+        Index("ix_vehicles_energy_price", "energy", "price_cents"),
+        Index("ix_vehicles_make_price", "make", "price_cents"),
+    )
+    id: str = Field(primary_key=True)
+    dealer_id: str = _fk("dealers.id")
+    make: str
+    make_zh: str
+    model: str
+    trim: str
+    year: int
+    body: str
+    energy: str
+    condition: str
+    price_cents: int = _cents()
+    colour: str
+    vin: str = Field(unique=True)
+    picture: str = ""
+    mileage_km: int = 0
+    first_registration: date | None = None
+    seats: int = 5
+    # lower-cased "make make_zh model trim" for the catalogue's text search (added in v2)
+    search_text: str = ""
+
+
+class LoanProductRow(Synced, table=True):
+    __tablename__ = "loan_products"
+    id: str = Field(primary_key=True)
+    lender_id: str = _fk("lenders.id")
+    code: str = Field(unique=True)
+    name_zh: str
+    name_en: str
+    kind: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    rules: str  # JSON: every other rule of domain.catalog.LoanProduct (local_db.codec)
+
+
+class UserRow(Synced, table=True):
+    __tablename__ = "users"
+    id: str = Field(primary_key=True)
+    username: str = Field(unique=True)
+    role: str
+    display_name: str = ""
+    dealer_id: str | None = _fk("dealers.id", nullable=True)
+    password_hash: str | None = None
+
+
+class BuyerProfileRow(Synced, table=True):
+    __tablename__ = "buyer_profiles"
+    id: str = Field(primary_key=True)
+    user_id: str = Field(sa_column_args=[ForeignKey("users.id")], unique=True)
+    full_name: str
+    birth_year: int
+    city: str
+    monthly_income_cents: int = _cents()
+    monthly_debt_cents: int = _cents()
+    credit_score: int
+    employment: str
+    years_employed: int = 0
+    # AES-GCM ciphertexts (nonce || ciphertext+tag) of the sensitive fields, see local_db.crypto
+    id_number_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    phone_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    use: str = "private"
+    segment: str | None = Field(default=None, index=True)
+
+
+class ApplicationRow(Synced, table=True):
+    __tablename__ = "applications"
+    id: str = Field(primary_key=True)
+    user_id: str = _fk("users.id")
+    vehicle_id: str = _fk("vehicles.id")
+    product_id: str | None = _fk("loan_products.id", nullable=True, index=False)
+    dealer_id: str | None = _fk("dealers.id", nullable=True, index=False)
+    status: str
+    cash_price_cents: int = _cents()
+    down_payment_cents: int = _cents()
+    trade_in_cents: int = _cents(default=0)
+    term: int
+    use: str = "private"
+    created_ms: int = 0
+
+
+class OfferRow(Synced, table=True):
+    __tablename__ = "offers"
+    id: str = Field(primary_key=True)
+    application_id: str = _fk("applications.id")
+    product_id: str = _fk("loan_products.id", index=False)
+    eligible: bool
+    tier: str | None = None
+    term: int = 0
+    principal_cents: int = _cents(default=0)
+    payment_cents: int = _cents(default=0)
+    finance_charge_cents: int = _cents(default=0)
+    total_of_payments_cents: int = _cents(default=0)
+    apr: str = "0"  # a Decimal fraction as exact text
+    reasons: str = "[]"  # JSON list of reason codes, most important first
+    created_ms: int = 0
+
+
+class ContractRow(Synced, table=True):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("application_id", "version"),)
+    id: str = Field(primary_key=True)
+    application_id: str = _fk("applications.id", index=False)
+    offer_id: str = _fk("offers.id", index=False)
+    version: int
+    pdf_sha256: str
+    signed_ms: int
+    pdf: bytes = Field(default=b"", sa_type=LargeBinary)
+
+
+class PaymentRow(Synced, table=True):
+    __tablename__ = "payments"
+    id: str = Field(primary_key=True)
+    contract_id: str = _fk("contracts.id")
+    paid_on: date
+    amount_cents: int = _cents()
+    kind: str
+    created_ms: int = 0
+
+
+class InteractionRow(Synced, table=True):
+    __tablename__ = "interactions"
+    id: str = Field(primary_key=True)
+    user_id: str = _fk("users.id")
+    product_id: str = _fk("loan_products.id")
+    vehicle_id: str | None = _fk("vehicles.id", nullable=True, index=False)
+    event: str
+    at_ms: int = Field(index=True)
+
+
+class ConsentRow(Synced, table=True):
+    __tablename__ = "consents"
+    id: str = Field(primary_key=True)
+    user_id: str = _fk("users.id")
+    purpose: str
+    text_version: str
+    given_ms: int
+    withdrawn_ms: int | None = None
+
+
+class AuditLogRow(SQLModel, table=True):
+    """Append-only (triggers refuse UPDATE and DELETE); each hash chains the previous one."""
+
+    __tablename__ = "audit_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    at_ms: int
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    details: str  # canonical JSON
+    prev_hash: str
+    hash: str
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    op_id: str = Field(primary_key=True)
+    seq: int = Field(unique=True)  # send order; from the "outbox" counter, never reused
+    entity: str
+    entity_id: str
+    op: str  # "upsert" | "delete" | "append" | "transition"
+    payload: str  # JSON
+    created_ms: int
+
+
+class SyncCursorRow(SQLModel, table=True):
+    __tablename__ = "sync_cursor"
+    stream: str = Field(primary_key=True)
+    cursor: int = 0
+
+
+class CounterRow(SQLModel, table=True):
+    __tablename__ = "counters"
+    name: str = Field(primary_key=True)
+    value: int = 0
+
+
+class MetaRow(SQLModel, table=True):
+    """Key/value facts about this database, e.g. the demo seed it was built from."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+__all__ = [name for name in dir() if name.endswith("Row")] + ["Column"]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel
+
+import local_db.tables  # noqa: F401  (registers the models)
+from local_db.engine import make_engine
+from local_db.migrations import LATEST, SchemaTooNewError, current_version, migrate
+
+
+def _schema(engine) -> dict[str, tuple[set[str], set[str]]]:
+    inspector = inspect(engine)
+    return {
+        table: (
+            {c["name"] for c in inspector.get_columns(table)},
+            {i["name"] for i in inspector.get_indexes(table)},
+        )
+        for table in inspector.get_table_names()
+        if table != "schema_version"
+    }
+
+
+def test_migrating_an_empty_database_builds_the_models_schema(tmp_path):
+    migrated = make_engine(tmp_path / "migrated.db")
+    assert migrate(migrated) == LATEST
+    reference = make_engine(tmp_path / "reference.db")
+    SQLModel.metadata.create_all(reference)
+    assert _schema(migrated) == _schema(reference)
+
+
+def test_migrating_twice_changes_nothing(engine):
+    before = _schema(engine)
+    assert migrate(engine) == LATEST
+    assert _schema(engine) == before
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT count(*) FROM schema_version").scalar()
+    assert rows == LATEST
+
+
+def test_upgrading_from_version_1_keeps_rows_and_backfills_search_text(tmp_path):
+    engine = make_engine(tmp_path / "old.db")
+    assert migrate(engine, target=1) == 1
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO dealers VALUES (0, 0, 'd1', '甲', 'A', 'Shanghai', '上海', '[]', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO vehicles (updated_ms, deleted, id, dealer_id, make, make_zh, model, "
+            "trim, year, body, energy, condition, price_cents, colour, vin, picture, "
+            "mileage_km, first_registration, seats) VALUES (0, 0, 'v1', 'd1', 'BYD', '比亚迪', "
+            "'Seal', 'AWD', 2026, 'sedan', 'BEV', 'new', 17980000, 'white', 'VIN1', '', 0, "
+            "NULL, 5)"
+        )
+    assert migrate(engine) == LATEST
+    with engine.connect() as connection:
+        assert current_version(connection) == LATEST
+        text = connection.exec_driver_sql("SELECT search_text FROM vehicles").scalar()
+    assert text == "byd 比亚迪 seal awd"
+    from local_db.repositories.catalog import list_vehicles
+
+    with Session(engine) as session:
+        page = list_vehicles(session, query="seal")
+    assert [v.id for v in page.items] == ["v1"]
+
+
+def test_a_database_from_a_newer_app_is_refused(engine):
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO schema_version VALUES (999, 0)")
+    try:
+        migrate(engine)
+    except SchemaTooNewError:
+        return
+    raise AssertionError("a newer schema was accepted")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    engine = make_engine(tmp_path / "wal.db")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
