@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 
 class Frequency(StrEnum):
@@ -38,8 +38,17 @@ class DayCount(StrEnum):
     ACTUAL_365 = "actual/365"
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def is_month_end(day: date) -> bool:
-    return day.day == calendar.monthrange(day.year, day.month)[1]
+    return day.day == days_in_month(day.year, day.month)
 
 
 def add_months(start: date, months: int, *, month_end: bool | None = None) -> date:
@@ -51,7 +60,7 @@ def add_months(start: date, months: int, *, month_end: bool | None = None) -> da
     keep_end = is_month_end(start) if month_end is None else month_end
     index = start.year * 12 + (start.month - 1) + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    last = days_in_month(year, month + 1)
     return date(year, month + 1, last if keep_end else min(start.day, last))
 
 
@@ -79,15 +88,16 @@ def _add_half_months(start: date, count: int) -> date:
     if not half:
         return anchor
     if start.day <= 15 and not is_month_end(start):
-        last = calendar.monthrange(anchor.year, anchor.month)[1]
+        last = days_in_month(anchor.year, anchor.month)
         return anchor.replace(day=min(anchor.day + 15, last))
     nxt = add_months(anchor.replace(day=1), 1)
     return nxt.replace(day=max(1, min(start.day - 15, 15)))
 
 
-def payment_dates(first: date, frequency: Frequency, count: int) -> list[date]:
+@lru_cache(maxsize=1024)
+def payment_dates(first: date, frequency: Frequency, count: int) -> tuple[date, ...]:
     """Due dates of ``count`` payments, the first on ``first``."""
-    return [add_periods(first, frequency, k) for k in range(count)]
+    return tuple(add_periods(first, frequency, k) for k in range(count))
 
 
 def days_30_360(start: date, end: date) -> int:
@@ -106,6 +116,7 @@ def year_fraction(start: date, end: date, day_count: DayCount) -> Fraction:
     return Fraction(days_30_360(start, end), 360)
 
 
+@lru_cache(maxsize=65536)
 def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[int, Fraction]:
     """Appendix J's (t, f): whole unit periods counted back from ``end`` to ``start``, and the
     remaining days as a fraction of a unit period (30-day months, 15-day half months,
@@ -117,10 +128,12 @@ def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[
         whole, rest = divmod((end - start).days, length)
         return whole, Fraction(rest, length)
     step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.SEMIMONTHLY: 1}[frequency]
-    months = 0
-    while add_months(end, -(months + step), month_end=is_month_end(end)) >= start:
-        months += step
-    anchor = add_months(end, -months, month_end=is_month_end(end)) if months else end
+    end_is_month_end = is_month_end(end)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    months = max(0, months - months % step)
+    while months and add_months(end, -months, month_end=end_is_month_end) < start:
+        months -= step
+    anchor = add_months(end, -months, month_end=end_is_month_end) if months else end
     days = (anchor - start).days
     if frequency is Frequency.SEMIMONTHLY:
         whole = 2 * months + (1 if days >= 15 else 0)

@@ -335,8 +335,9 @@ def _quote(terms: LoanTerms) -> Quote:
             rows.append((pay, interest, part, balance))
         schedule_principal = amount_financed
 
+    # Every row amount is already whole cents (interest is rounded, the rest are differences).
     schedule = tuple(
-        ScheduleRow(k + 1, d, money(p), money(it), money(pr), money(b))
+        ScheduleRow(k + 1, d, p, it, pr, b)
         for k, (d, (p, it, pr, b)) in enumerate(zip(dates, rows, strict=True))
     )
     total_payments = sum((r.payment for r in schedule), ZERO)
