@@ -1,0 +1,322 @@
+"""Rank the eligible loan products for a buyer from exported factors, with numpy alone.
+
+This module (and :mod:`recommender.factors`, :mod:`recommender.events`) must import and work
+where ``implicit`` and scipy are not installed, as on a phone.
+
+Rules first: the caller passes the products the buyer is eligible for and nothing outside that
+set is ever returned. Inside it:
+
+- a returning buyer is scored with their trained factors (``source="als"``);
+- a buyer with interactions in this session gets factors solved from them, the ALS
+  least-squares step (``source="session"``; what implicit's ``recalculate_user=True`` does);
+- a buyer with no history at all gets popularity within the eligible set, in their segment when
+  it is known (``source="popular"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender import factors as factor_file
+from recommender.events import DEFAULT_EVENT_WEIGHTS
+
+SOURCES = ("als", "session", "popular")
+EXPLAIN_TOP = 3  # how many of the buyer's own products a "why" names
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a product is ranked where it is.
+
+    ``kind`` is ``own_interactions`` (``items`` are the buyer's own products that contributed
+    most to the score, strongest first, with ``weights`` their contributions) or
+    ``similar_buyers`` ("buyers like you chose …"; ``params['count']`` buyers of the segment
+    in ``params['segment']`` — empty when unknown — chose it, when known). ``message`` is an
+    English msgid for app.i18n, filled from ``params``.
+    """
+
+    kind: str
+    message: str
+    items: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item_id: str
+    score: float
+    source: str  # "als" | "session" | "popular"
+    why: Why | None
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """An eligible set resolved against the model once (cache it per buyer to rank faster).
+
+    ``index`` holds the model's item indices, in the caller's order, without duplicates;
+    ``unseen`` the eligible ids the model has never seen (new products).
+    """
+
+    index: np.ndarray
+    unseen: tuple[str, ...]
+
+
+class Recommender:
+    """Scores from a :class:`recommender.factors.FactorModel`. Build with :meth:`load`."""
+
+    def __init__(self, model: factor_file.FactorModel) -> None:
+        self.model = model
+        self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self.item_ids = model.item_ids
+        self.item_index = {item: i for i, item in enumerate(model.item_ids.tolist())}
+        self._user_index: dict[str, int] | None = None
+        params = model.params
+        self.regularization = float(params["regularization"])
+        self.alpha = float(params["alpha"])
+        self.event_weights = dict(model.meta.get("event_weights", DEFAULT_EVENT_WEIGHTS))
+        y = self.item_factors.astype(np.float64)
+        self._yty = y.T @ y
+        self._eye = np.eye(y.shape[1])
+        self._all = np.arange(len(self.item_ids), dtype=np.int64)
+        self._segment_index = {name: i for i, name in enumerate(model.segment_names)}
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recommender:
+        return cls(factor_file.load(path))
+
+    @property
+    def user_index(self) -> dict[str, int]:
+        if self._user_index is None:  # 1M buyers take a moment: only when a buyer is looked up
+            self._user_index = {u: i for i, u in enumerate(self.model.user_ids.tolist())}
+        return self._user_index
+
+    # -- building blocks -------------------------------------------------------------------
+
+    def candidates(self, eligible: Iterable[str]) -> Candidates:
+        seen: set[str] = set()
+        index: list[int] = []
+        unseen: list[str] = []
+        for item in eligible:
+            if item in seen:
+                continue
+            seen.add(item)
+            position = self.item_index.get(item)
+            if position is None:
+                unseen.append(item)
+            else:
+                index.append(position)
+        return Candidates(np.asarray(index, dtype=np.int64), tuple(unseen))
+
+    def top_k(
+        self, user_vector: np.ndarray, k: int, candidates: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best item indices (best first) and their scores, among ``candidates``
+        (item indices; all items when None)."""
+        scores = self.item_factors @ user_vector
+        pool = self._all if candidates is None else candidates
+        if candidates is not None:
+            scores = scores[candidates]
+        return _best(scores, pool, k)
+
+    def top_k_batch(
+        self,
+        user_rows: np.ndarray,
+        k: int,
+        candidates: np.ndarray | None = None,
+        chunk: int = 1024,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` for many trained buyers at once (rows of ``user_factors``), best first.
+
+        Returns (items, scores), both ``len(user_rows) x k``.
+        """
+        y = self.item_factors if candidates is None else self.item_factors[candidates]
+        pool = self._all if candidates is None else candidates
+        n = y.shape[0]
+        k = min(k, n)
+        items = np.empty((len(user_rows), k), dtype=np.int64)
+        values = np.empty((len(user_rows), k), dtype=np.float32)
+        yt = np.ascontiguousarray(y.T)
+        for start in range(0, len(user_rows), chunk):
+            rows = user_rows[start : start + chunk]
+            scores = self.user_factors[rows] @ yt
+            if k < n:
+                part = np.argpartition(scores, n - k, axis=1)[:, n - k :]
+            else:
+                part = np.broadcast_to(np.arange(n), scores.shape)
+            part_scores = np.take_along_axis(scores, part, axis=1)
+            order = np.argsort(-part_scores, axis=1, kind="stable")
+            best = np.take_along_axis(part, order, axis=1)
+            items[start : start + len(rows)] = pool[best]
+            values[start : start + len(rows)] = np.take_along_axis(part_scores, order, axis=1)
+        return items, values
+
+    def user_vector(self, user_id: str) -> np.ndarray | None:
+        row = self.user_index.get(user_id)
+        return None if row is None else self.user_factors[row]
+
+    def user_items(self, user_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """The buyer's trained (item indices, confidences); empty when not stored."""
+        m = self.model
+        row = self.user_index.get(user_id)
+        if row is None or m.user_items_indptr is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        lo, hi = int(m.user_items_indptr[row]), int(m.user_items_indptr[row + 1])
+        return m.user_items_indices[lo:hi].astype(np.int64), m.user_items_data[lo:hi]
+
+    def session_items(
+        self, history: Iterable[str | tuple[str, str]], base: tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Confidences after adding this session's events to ``base``; entries of ``history``
+        are item ids (a view) or ``(item_id, event)``. Products the model lacks are skipped."""
+        weight: dict[int, float] = {}
+        for entry in history:
+            item, event = (entry, "view") if isinstance(entry, str) else entry
+            if event not in self.event_weights:
+                raise ValueError(f"unknown event {event!r}")
+            position = self.item_index.get(item)
+            if position is not None:
+                weight[position] = weight.get(position, 0.0) + self.event_weights[event]
+        conf = {int(i): float(c) for i, c in zip(base[0].tolist(), base[1].tolist(), strict=True)}
+        for position, w in weight.items():
+            conf[position] = conf.get(position, 1.0) + self.alpha * w
+        index = np.fromiter(conf, dtype=np.int64, count=len(conf))
+        return index, np.fromiter(conf.values(), dtype=np.float64, count=len(conf))
+
+    def _normal_matrix(self, index: np.ndarray, conf: np.ndarray) -> np.ndarray:
+        y = self.item_factors[index].astype(np.float64)
+        return self._yty + self.regularization * self._eye + (y.T * (conf - 1.0)) @ y
+
+    def solve_user(self, index: np.ndarray, conf: np.ndarray) -> np.ndarray:
+        """The ALS least-squares step for one buyer: ``(YᵀCY + λI)⁻¹ YᵀCp`` with ``C`` the
+        confidences on ``index`` (1 elsewhere) and ``p`` 1 on ``index``."""
+        a = self._normal_matrix(index, conf)
+        b = self.item_factors[index].astype(np.float64).T @ conf
+        return np.linalg.solve(a, b).astype(np.float32)
+
+    def explain(
+        self, index: np.ndarray, conf: np.ndarray, targets: np.ndarray
+    ) -> list[tuple[float, list[tuple[int, float]]]]:
+        """For each target item: the score of the buyer solved from (index, conf) and every
+        own item's contribution to it, largest first (Hu et al. §5, as implicit's explain)."""
+        a = self._normal_matrix(index, conf)
+        weighted = np.linalg.solve(a, self.item_factors[targets].astype(np.float64).T)
+        contrib = (self.item_factors[index].astype(np.float64) @ weighted) * conf[:, None]
+        out = []
+        for column in range(len(targets)):
+            values = contrib[:, column]
+            order = np.argsort(-values, kind="stable")
+            pairs = [(int(index[j]), float(values[j])) for j in order]
+            out.append((float(values.sum()), pairs))
+        return out
+
+    def popularity_for(self, segment: str | None) -> tuple[np.ndarray, str]:
+        code = self._segment_index.get(segment or "")
+        if code is not None and self.model.segment_popularity[code].sum() > 0:
+            return self.model.segment_popularity[code], segment or ""
+        return self.model.popularity, ""
+
+    # -- the scoring API ---------------------------------------------------------------------
+
+    def rank(
+        self,
+        user_id: str | None,
+        *,
+        eligible: Sequence[str] | Candidates,
+        k: int = 10,
+        session_history: Sequence[str | tuple[str, str]] = (),
+        segment: str | None = None,
+        explain: bool = True,
+    ) -> list[Ranked]:
+        """The best ``k`` of ``eligible`` for the buyer, best first; never outside ``eligible``.
+
+        ``session_history``: this session's events (item ids, or ``(item_id, event)`` pairs).
+        ``segment``: the buyer's segment, used for popularity when the buyer is new (a
+        returning buyer's trained segment is used otherwise). Products the model has never seen
+        come last, as ``popular`` with score 0.
+        """
+        if k <= 0:
+            return []
+        cand = eligible if isinstance(eligible, Candidates) else self.candidates(eligible)
+        row = self.user_index.get(user_id) if user_id is not None else None
+        base = self.user_items(user_id) if row is not None else (np.zeros(0, np.int64),) * 2
+        vector: np.ndarray | None = None
+        source = "popular"
+        index = conf = None
+        if session_history:
+            index, conf = self.session_items(session_history, base)
+            if len(index):
+                vector, source = self.solve_user(index, conf), "session"
+        if vector is None and row is not None:
+            vector, source = self.user_factors[row], "als"
+            index, conf = base[0], base[1].astype(np.float64)
+
+        ranked: list[Ranked] = []
+        if vector is not None and len(cand.index):
+            best, scores = self.top_k(vector, k, cand.index)
+            whys = self._whys(index, conf, best) if explain else [None] * len(best)
+            ranked = [
+                Ranked(str(self.item_ids[i]), float(s), source, why)
+                for i, s, why in zip(best.tolist(), scores.tolist(), whys, strict=True)
+            ]
+        elif len(cand.index):
+            if segment is None and row is not None and len(self.model.user_segment):
+                code = int(self.model.user_segment[row])
+                segment = self.model.segment_names[code] if code >= 0 else None
+            counts, used = self.popularity_for(segment)
+            best, scores = _best(counts[cand.index], cand.index, k)
+            ranked = [
+                Ranked(
+                    str(self.item_ids[i]), float(s), "popular",
+                    _similar(int(s), used) if explain else None,
+                )
+                for i, s in zip(best.tolist(), scores.tolist(), strict=True)
+            ]  # fmt: skip
+        for item in cand.unseen[: max(0, k - len(ranked))]:
+            ranked.append(Ranked(item, 0.0, "popular", _similar(0, "") if explain else None))
+        return ranked
+
+    def _whys(self, index, conf, best: np.ndarray) -> list[Why]:
+        if index is None or not len(index):
+            return [_similar(None, "") for _ in range(len(best))]
+        out = []
+        for _, pairs in self.explain(index, conf, best):
+            top = [(i, w) for i, w in pairs[:EXPLAIN_TOP] if w > 0]
+            if not top:
+                out.append(_similar(None, ""))
+                continue
+            items = tuple(str(self.item_ids[i]) for i, _ in top)
+            out.append(
+                Why(
+                    "own_interactions",
+                    "Because of your interest in {items}",
+                    items,
+                    tuple(w for _, w in top),
+                    {"items": ", ".join(items)},
+                )
+            )
+        return out
+
+
+def _similar(count: int | None, segment: str) -> Why:
+    if count is None:
+        return Why("similar_buyers", "Buyers like you chose this", params={"segment": segment})
+    return Why(
+        "similar_buyers",
+        "{count} buyers like you chose this",
+        params={"count": count, "segment": segment},
+    )
+
+
+def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    n = scores.shape[0]
+    part = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+    # best first; equal scores in the pool's order, so results are deterministic
+    order = part[np.lexsort((part, -scores[part]))]
+    return pool[order], scores[order]
