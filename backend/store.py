@@ -82,9 +82,12 @@ def push(
         change_rows: list[dict] = []
         change_of_result: list[int] = []  # index into results for each change row
         new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
+        in_batch_repeats: list[tuple[int, int]] = []  # (repeat's index, first's index)
         for op, digest in zip(ops, hashes, strict=True):
             previous = stored.get(op.op_id)
             if previous is not None or op.op_id in new_idem:
+                if previous is None and new_idem[op.op_id][0] == digest:
+                    in_batch_repeats.append((len(results), new_idem[op.op_id][1]))
                 results.append(_replay(op, digest, actor, previous, new_idem, results))
                 continue
             key = (op.entity, op.entity_id)
@@ -118,6 +121,8 @@ def push(
                 results[index] = results[index].model_copy(update={"seq": seq})
                 touched[(row["entity"], row["entity_id"])] = seq
             _upsert_records(conn, engine, states, touched)
+        for repeat, first in in_batch_repeats:
+            results[repeat] = results[first].model_copy(update={"replayed": True})
         if new_idem:
             conn.execute(
                 _idem.insert(),

@@ -1,0 +1,298 @@
+"""The sync store's contract, run against SQLite and PostgreSQL (the ``engine`` fixture)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+from backend import store
+from backend.rules import Actor
+from tests.backend.factories import (
+    DEALER_X,
+    DEALER_Y,
+    application,
+    make_actor,
+    make_op,
+    new_id,
+    payment,
+)
+
+NOW = 1_800_000_000_000
+ADMIN = Actor("00000000-0000-4000-8000-00000000ad01", "admin")
+
+
+def push(engine, actor, *ops, device="dev-1"):
+    return store.push(engine, actor, device, list(ops), NOW)
+
+
+def pull_all(engine, actor, since=0, limit=1000):
+    return store.pull(engine, actor, since, limit).changes
+
+
+def test_pushed_changes_are_pulled_in_sequence_order(engine):
+    buyer = make_actor()
+    ops = [make_op("interaction", payload=_interaction(i)) for i in range(5)]
+    results = push(engine, buyer, *ops)
+    assert [r.status for r in results] == ["applied"] * 5
+    seqs = [r.seq for r in results]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 5
+    changes = pull_all(engine, buyer)
+    assert [c.entity_id for c in changes] == [op.entity_id for op in ops]
+    assert [c.seq for c in changes] == seqs
+
+
+def test_retry_of_the_same_op_gets_the_same_result_and_changes_nothing(engine):
+    buyer = make_actor()
+    op = make_op("application", payload=application())
+    [first] = push(engine, buyer, op)
+    [again] = push(engine, buyer, op)
+    assert again.replayed and not first.replayed
+    assert again.model_dump(exclude={"replayed"}) == first.model_dump(exclude={"replayed"})
+    assert len(pull_all(engine, buyer)) == 1
+
+
+def test_same_op_id_with_a_different_body_is_rejected_and_the_original_stands(engine):
+    buyer = make_actor()
+    op = make_op("application", payload=application())
+    push(engine, buyer, op)
+    altered = op.model_copy(update={"payload": application(amount_cents=1)})
+    [result] = push(engine, buyer, altered)
+    assert (result.status, result.reason) == ("rejected", "op_id_reused")
+    [change] = pull_all(engine, buyer)
+    assert change.data["amount_cents"] == 15_000_000
+
+
+def test_same_op_id_twice_in_one_batch_is_applied_once(engine):
+    buyer = make_actor()
+    op = make_op("interaction", payload=_interaction(1))
+    first, second = push(engine, buyer, op, op)
+    assert first.status == "applied" and second.replayed and second.seq == first.seq
+    assert len(pull_all(engine, buyer)) == 1
+
+
+def test_another_users_op_id_is_not_replayed_to_them(engine):
+    alice, bob = make_actor(), make_actor()
+    op = make_op("interaction", payload=_interaction(1))
+    push(engine, alice, op)
+    [result] = push(engine, bob, op)
+    assert (result.status, result.reason) == ("rejected", "op_id_reused")
+    assert pull_all(engine, bob) == []
+
+
+def test_a_failed_transaction_stores_neither_the_effect_nor_the_op_id(engine, monkeypatch):
+    buyer = make_actor()
+    op = make_op("application", payload=application())
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("crash between the change log and the records")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "_upsert_records", crash)
+        with pytest.raises(RuntimeError):
+            push(engine, buyer, op)
+    assert pull_all(engine, buyer) == []
+    [result] = push(engine, buyer, op)
+    assert result.status == "applied" and not result.replayed
+    assert len(pull_all(engine, buyer)) == 1
+
+
+def test_pull_pages_with_a_cursor_until_nothing_is_left(engine):
+    buyer = make_actor()
+    push(engine, buyer, *[make_op("interaction", payload=_interaction(i)) for i in range(7)])
+    seen, cursor, pages = [], 0, 0
+    while True:
+        page = store.pull(engine, buyer, cursor, 3)
+        seen += page.changes
+        cursor, pages = page.cursor, pages + 1
+        if not page.has_more:
+            break
+    assert len(seen) == 7 and pages == 3
+    assert store.pull(engine, buyer, cursor, 3).changes == []
+
+
+@pytest.mark.parametrize(
+    ("reader", "sees"),
+    [
+        pytest.param("owner", {"application", "payment", "vehicle"}, id="buyer-sees-own-rows"),
+        pytest.param("other_buyer", {"vehicle"}, id="other-buyer-sees-only-catalogue"),
+        pytest.param("dealer_x", {"application", "vehicle"}, id="dealer-sees-its-applications"),
+        pytest.param("dealer_y", {"vehicle"}, id="other-dealer-sees-only-catalogue"),
+        pytest.param("admin", {"application", "payment", "vehicle"}, id="admin-sees-all"),
+    ],
+)
+def test_each_reader_pulls_only_their_rows(engine, reader, sees):
+    owner = make_actor()
+    actors = {
+        "owner": owner,
+        "other_buyer": make_actor(),
+        "dealer_x": make_actor("dealer_staff", DEALER_X),
+        "dealer_y": make_actor("dealer_staff", DEALER_Y),
+        "admin": ADMIN,
+    }
+    app_id = new_id()
+    push(engine, ADMIN, make_op("vehicle", payload={"model": "BYD Seal"}))
+    push(engine, owner, make_op("application", app_id, application()))
+    push(engine, owner, make_op("payment", payload=payment(app_id)))
+    assert {c.entity for c in pull_all(engine, actors[reader])} == sees
+
+
+def test_deletes_travel_as_tombstones(engine):
+    buyer = make_actor()
+    note_id = new_id()
+    push(engine, buyer, make_op("note", note_id, {"text": "call the dealer"}))
+    push(engine, buyer, make_op("note", note_id, op="delete", created_ms=2_000))
+    last = pull_all(engine, buyer)[-1]
+    assert (last.entity_id, last.deleted, last.data) == (note_id, True, None)
+
+
+def test_only_admins_write_the_catalogue_server_wins(engine):
+    buyer = make_actor()
+    vehicle = new_id()
+    push(engine, ADMIN, make_op("vehicle", vehicle, {"model": "BYD Dolphin", "price_cents": 1}))
+    [result] = push(engine, buyer, make_op("vehicle", vehicle, {"model": "hacked"}))
+    assert (result.status, result.reason) == ("rejected", "server_owned")
+    [change] = pull_all(engine, buyer)
+    assert change.data["model"] == "BYD Dolphin"
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))), ids=str)
+def test_profile_fields_converge_whatever_the_order(engine, order):
+    buyer = make_actor()
+    profile = new_id()
+    edits = [
+        ("phone-a", make_op("profile", profile, {"name": "王伟", "city": "上海"}, created_ms=10)),
+        ("phone-b", make_op("profile", profile, {"city": "北京"}, created_ms=20)),
+        # same millisecond as phone-b: the device id breaks the tie, "tablet" > "phone-b"
+        ("tablet", make_op("profile", profile, {"city": "深圳", "income_cents": 2_000_000},
+                           created_ms=20)),
+    ]  # fmt: skip
+    for index in order:
+        device, op = edits[index]
+        push(engine, buyer, op, device=device)
+    record = store.get_record(engine, buyer, "profile", profile)
+    import json
+
+    assert json.loads(record.data) == {"name": "王伟", "city": "深圳", "income_cents": 2_000_000}
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        pytest.param(["prequalified", "offer_chosen", "signed", "funded"], None, id="happy-path"),
+        pytest.param(["signed"], "illegal_transition", id="draft-cannot-jump-to-signed"),
+        pytest.param(["withdrawn", "prequalified"], "illegal_transition", id="withdrawn-is-final"),
+        pytest.param(["prequalified", "declined", "offer_chosen"], "illegal_transition",
+                     id="declined-is-final"),
+    ],
+)  # fmt: skip
+def test_application_status_follows_the_state_machine(engine, path, reason):
+    buyer = make_actor()
+    app_id = new_id()
+    push(engine, buyer, make_op("application", app_id, application()))
+    results = [push(engine, buyer, make_op("application", app_id, {"status": s}))[0] for s in path]
+    if reason is None:
+        assert all(r.status == "applied" for r in results)
+    else:
+        assert results[-1].reason == reason
+        assert "cannot go from" in results[-1].message
+
+
+def test_an_application_must_start_as_draft_and_cannot_be_deleted(engine):
+    buyer = make_actor()
+    app_id = new_id()
+    [first] = push(engine, buyer, make_op("application", app_id, application(status="signed")))
+    assert first.reason == "illegal_transition"
+    push(engine, buyer, make_op("application", app_id, application()))
+    [delete] = push(engine, buyer, make_op("application", app_id, op="delete"))
+    assert delete.reason == "not_deletable"
+
+
+def test_payments_are_append_only(engine):
+    buyer = make_actor()
+    app_id, pay_id = new_id(), new_id()
+    push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    # the same event delivered again under a new op id changes nothing
+    [same] = push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    [edit] = push(engine, buyer, make_op("payment", pay_id, payment(app_id, amount_cents=1)))
+    [delete] = push(engine, buyer, make_op("payment", pay_id, op="delete"))
+    assert (same.status, same.seq) == ("applied", None)
+    assert [edit.reason, delete.reason] == ["append_only", "not_deletable"]
+    assert len([c for c in pull_all(engine, buyer) if c.entity == "payment"]) == 1
+
+
+def test_a_stored_contract_is_immutable_and_a_change_is_a_new_version(engine):
+    buyer = make_actor()
+    app_id, v1, v2 = new_id(), new_id(), new_id()
+    body = {"application_id": app_id, "version": 1, "content_sha256": "a" * 64}
+    push(engine, buyer, make_op("contract", v1, body))
+    [edit] = push(engine, buyer, make_op("contract", v1, {**body, "content_sha256": "b" * 64}))
+    [version2] = push(
+        engine,
+        buyer,
+        make_op(
+            "contract", v2, {**body, "version": 2, "content_sha256": "b" * 64, "supersedes": v1}
+        ),
+    )
+    assert edit.reason == "contract_immutable"
+    assert version2.status == "applied"
+
+
+def test_notes_edited_on_two_devices_keep_both_until_resolved(engine):
+    buyer = make_actor()
+    note = new_id()
+    push(engine, buyer, make_op("note", note, {"text": "v1"}))  # version 1
+    [a] = push(
+        engine, buyer, make_op("note", note, {"text": "from A", "base_version": 1}), device="a"
+    )
+    [b] = push(
+        engine, buyer, make_op("note", note, {"text": "from B", "base_version": 1}), device="b"
+    )
+    assert (a.status, b.status) == ("applied", "conflict")
+    data = pull_all(engine, buyer)[-1].data
+    assert data["text"] == "from A"
+    assert [c["text"] for c in data["conflicts"]] == ["from B"]
+    resolve = {"text": "A and B", "base_version": data["version"], "resolve": True}
+    push(engine, buyer, make_op("note", note, resolve))
+    data = pull_all(engine, buyer)[-1].data
+    assert (data["text"], data["conflicts"]) == ("A and B", [])
+
+
+def test_a_buyer_cannot_touch_another_buyers_record(engine):
+    alice, bob = make_actor(), make_actor()
+    app_id = new_id()
+    push(engine, alice, make_op("application", app_id, application()))
+    [result] = push(engine, bob, make_op("application", app_id, {"status": "withdrawn"}))
+    assert (result.status, result.reason) == ("rejected", "not_found")
+    assert store.get_record(engine, bob, "application", app_id) is None
+
+
+def test_dealer_staff_write_only_for_their_dealership(engine):
+    staff = make_actor("dealer_staff", DEALER_X)
+    [other] = push(engine, staff, make_op("application", payload=application(dealer_id=DEALER_Y)))
+    [own] = push(engine, staff, make_op("application", payload=application(dealer_id=DEALER_X)))
+    assert (other.reason, own.status) == ("forbidden", "applied")
+
+
+def test_concurrent_pushes_get_unique_sequence_numbers_in_commit_order(engine):
+    buyers = [make_actor() for _ in range(4)]
+
+    def work(buyer):
+        for _ in range(5):
+            push(
+                engine, buyer, *[make_op("interaction", payload=_interaction(i)) for i in range(10)]
+            )
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in buyers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    changes = pull_all(engine, ADMIN)
+    seqs = [c.seq for c in changes]
+    assert len(changes) == 200 and seqs == sorted(set(seqs))
+
+
+def _interaction(i: int) -> dict:
+    return {"product_id": new_id(), "kind": "view", "at_ms": 1_000 + i}
