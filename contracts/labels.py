@@ -1,0 +1,161 @@
+"""The contract's wording in both languages.
+
+A contract is bilingual: the chosen locale leads, and headings carry the other language beside
+them, so a Chinese contract can be read by the English-speaking lender and vice versa. The
+wording is legal document text kept with its template, not UI strings of the babel catalogue.
+"""
+
+# ruff: noqa: E501  (the wording table reads best one entry per line)
+from __future__ import annotations
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # key: (zh_CN, en_US)
+    "title": ("汽车消费贷款合同", "Motor Vehicle Retail Instalment Loan Contract"),
+    "demo": ("演示数据 — 非真实贷款机构报价", "Demo data — not a real lender's offer"),
+    "document_id": ("合同编号", "Document ID"),
+    "content_hash": ("内容摘要 (SHA-256)", "Content digest (SHA-256)"),
+    "page": ("第 {x} 页，共 {y} 页", "Page {x} of {y}"),
+    "parties": ("合同当事人", "Parties"),
+    "buyer": ("借款人（买方）", "Buyer (borrower)"),
+    "dealer": ("经销商", "Dealer"),
+    "lender": ("贷款人", "Lender"),
+    "name": ("名称", "Name"),
+    "id_number": ("身份证号", "ID number"),
+    "phone": ("电话", "Phone"),
+    "address": ("地址", "Address"),
+    "vehicle": ("车辆信息", "Vehicle"),
+    "vin": ("车辆识别代号", "VIN"),
+    "make_model": ("品牌型号", "Make and model"),
+    "year": ("年款", "Model year"),
+    "cash_price": ("车辆现金价格", "Cash price"),
+    "disclosure": ("贷款信息披露", "Truth-in-lending disclosure"),
+    "apr": ("年化利率", "Annual percentage rate (APR)"),
+    "apr_desc": (
+        "按年计算的信贷成本（含利息及相关费用）",
+        "The cost of your credit as a yearly rate",
+    ),
+    "finance_charge": ("利息及费用总额", "Finance charge"),
+    "finance_charge_desc": ("信贷将花费您的金额", "The dollar amount the credit will cost you"),
+    "amount_financed": ("借款金额", "Amount financed"),
+    "amount_financed_desc": (
+        "向您或代您提供的信贷金额",
+        "The amount of credit provided to you or on your behalf",
+    ),
+    "total_of_payments": ("还款总额", "Total of payments"),
+    "total_of_payments_desc": (
+        "按计划还清全部款项后您已支付的金额",
+        "What you will have paid after all scheduled payments",
+    ),
+    "total_sale_price": ("分期购车总价", "Total sale price"),
+    "total_sale_price_desc": (
+        "分期购车总成本，含首付款",
+        "Total cost of your purchase on credit, including the down payment",
+    ),
+    "payment_summary": ("还款计划摘要", "Payment schedule"),
+    "summary_line": (
+        "{count} 期，每期 {payment}，自 {first} 起{frequency}",
+        "{count} payments of {payment}, due {frequency} from {first}",
+    ),
+    "summary_last": ("最后一期 {last}，于 {date}", "final payment {last} on {date}"),
+    "late_charge": ("逾期费用", "Late charge"),
+    "late_charge_text": (
+        "逾期超过 {days} 天的每期应还款项，按逾期金额的 {rate} 收取一次逾期费用。",
+        "If a payment is more than {days} days late, you will be charged {rate} of the payment.",
+    ),
+    "prepayment": ("提前还款", "Prepayment"),
+    "prepayment_free": (
+        "可随时提前还清，不收取提前还款违约金；未到期利息不再收取。",
+        "You may pay off early without penalty; unearned interest is not charged.",
+    ),
+    "prepayment_fee": (
+        "可随时提前还清，按剩余本金的 {rate} 收取提前还款手续费。",
+        "If you pay off early, a fee of {rate} of the outstanding principal applies.",
+    ),
+    "security": ("担保", "Security interest"),
+    "security_text": (
+        "贷款人对所购车辆（车辆识别代号 {vin}）享有抵押权。",
+        "The lender takes a security interest in the vehicle being purchased (VIN {vin}).",
+    ),
+    "itemisation": ("借款金额明细", "Itemisation of the amount financed"),
+    "down_payment": ("首付款", "Down payment"),
+    "trade_in": ("置换车辆抵扣", "Trade-in credit"),
+    "balance_of_price": ("车价余额", "Unpaid balance of cash price"),
+    "fee_financed": ("计入贷款的费用：{name}", "Financed fee: {name}"),
+    "fee_prepaid": ("预付财务费用：{name}", "Prepaid finance charge: {name}"),
+    "note_rate": ("合同利率（名义）", "Note rate (nominal)"),
+    "schedule": ("还款计划表", "Payment schedule"),
+    "col_n": ("期数", "No."),
+    "col_date": ("还款日", "Due date"),
+    "col_payment": ("应还金额", "Payment"),
+    "col_interest": ("利息", "Interest"),
+    "col_principal": ("本金", "Principal"),
+    "col_balance": ("剩余本金", "Balance"),
+    "year_subtotal": ("第 {year} 年小计", "Year {year} subtotal"),
+    "total": ("合计", "Total"),
+    "terms": ("合同条款", "Terms"),
+    "consent": ("电子签名同意记录", "Consent to electronic records and signatures"),
+    "consented_at": ("同意时间", "Consented at"),
+    "consent_scope": ("同意范围", "Scope"),
+    "consent_method": ("同意方式", "How consent was shown"),
+    "consent_missing": (
+        "未记录电子签名同意：本合同在取得同意前不得签署。",
+        "No consent recorded: this contract may not be signed until it is.",
+    ),
+    "signatures": ("签署", "Signatures"),
+    "signed_pades": (
+        "以数字证书电子签名（PAdES），签名后任何改动均可被检测。",
+        "Signed electronically with a certificate (PAdES); any change after signing is detectable.",
+    ),
+    "sign_here": ("签名", "Signature"),
+    "qr_caption": ("扫码核验合同编号及摘要", "Scan to check the document ID and digest"),
+    "monthly": ("每月", "monthly"),
+    "weekly": ("每周", "weekly"),
+    "biweekly": ("每两周", "every two weeks"),
+    "quarterly": ("每季度", "quarterly"),
+    "semimonthly": ("每半月", "twice a month"),
+}
+
+_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "1. 借款人向贷款人借入上述借款金额，用于购买上述车辆，并按还款计划表按期足额还款。",
+        "1. The buyer borrows the amount financed to buy the vehicle above and repays it on the "
+        "dates and in the amounts of the payment schedule.",
+    ),
+    (
+        "2. 上述年化利率按实际占用本金及全部利息和直接相关费用计算（中国人民银行公告〔2021〕第3号）。",
+        "2. The APR covers all interest and directly related fees over the principal actually "
+        "used (PBoC Announcement [2021] No. 3).",
+    ),
+    (
+        "3. 借款人可随时提前还款，应付金额为剩余本金、截至还款日的应计利息及上述提前还款费用（如有）。",
+        "3. The buyer may repay early at any time; the payoff is the outstanding principal, interest "
+        "accrued to the payoff date and the prepayment fee stated above, if any.",
+    ),
+    (
+        "4. 借款人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
+        "4. The buyer may ask for a paper copy of this contract at any time and may withdraw "
+        "consent to electronic records; withdrawal does not affect documents already signed.",
+    ),
+    (
+        "5. 本合同以电子签名签署，依据《中华人民共和国电子签名法》第十三条，与手写签名或盖章具有同等法律效力。",
+        "5. This contract is signed electronically; under Art. 13 of the PRC Electronic Signature "
+        "Law such a signature has the same legal effect as a handwritten signature or seal.",
+    ),
+)
+
+
+def text(key: str, locale: str, **params: object) -> str:
+    """The wording of ``key`` in ``locale``, with ``params`` filled in."""
+    zh, en = _TEXT[key]
+    return (zh if locale == "zh_CN" else en).format(**params)
+
+
+def other(key: str, locale: str, **params: object) -> str:
+    """The same wording in the other language (the bilingual caption)."""
+    return text(key, "en_US" if locale == "zh_CN" else "zh_CN", **params)
+
+
+def terms(locale: str) -> list[str]:
+    """The contract's clauses: the locale's language first, then the other one."""
+    first = 0 if locale == "zh_CN" else 1
+    return [clause[first] for clause in _TERMS] + [clause[1 - first] for clause in _TERMS]

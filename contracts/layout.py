@@ -1,0 +1,315 @@
+"""Reusable page layout for Chedai documents (contracts now, repayment statements later).
+
+A :class:`Document` is a reportlab canvas with a flowing cursor: a header on every page, a
+footer with "page X of Y" (drawn once the page count is known), mixed Latin/Chinese text, word
+wrapping, and tables that repeat their header row across page breaks. Output is byte-identical
+for the same input (``invariant=1``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from contracts.fonts import FontSet, font_set
+
+PAGE_W, PAGE_H = A4
+MARGIN = 42.0
+CONTENT_W = PAGE_W - 2 * MARGIN
+TOP = PAGE_H - MARGIN - 22  # below the running header
+BOTTOM = MARGIN + 24  # above the footer
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#666666")
+RULE = colors.HexColor("#9a9a9a")
+SHADE = colors.HexColor("#eef1f5")
+ACCENT = colors.HexColor("#0b4f8a")
+WARN = colors.HexColor("#b3261e")
+PEN = colors.HexColor("#1b3a8c")  # drawn signatures
+
+
+class _NumberedCanvas(Canvas):
+    """Keeps each page's state until ``save`` so the footer can say "page X of Y"."""
+
+    def __init__(self, *args, footer: Callable[[Canvas, int, int], None], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._footer(self, number, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float
+    align: str = "left"  # left | right | center
+
+
+class Document:
+    """A flowing A4 document. ``header`` and ``footer_left`` are drawn on every page;
+    ``page_label(x, y)`` gives the localised "page X of Y"."""
+
+    def __init__(
+        self,
+        *,
+        header: str,
+        footer_left: str,
+        page_label: Callable[[int, int], str],
+        title: str = "",
+        subject: str = "",
+        fonts: FontSet | None = None,
+    ):
+        self.fonts = fonts or font_set()
+        self._buffer = io.BytesIO()
+        self._header = header
+        self._footer_left = footer_left
+        self._page_label = page_label
+        self.canvas = _NumberedCanvas(
+            self._buffer, pagesize=A4, invariant=1, footer=self._draw_footer, pageCompression=1
+        )
+        self.canvas.setTitle(title)
+        self.canvas.setSubject(subject)
+        self.canvas.setCreator("Chedai")
+        self.canvas.setAuthor("Chedai")
+        self.page = 1
+        self.y = TOP
+        self._draw_header()
+
+    # -- pages ---------------------------------------------------------------------------
+    def _draw_header(self) -> None:
+        c = self.canvas
+        self.text(MARGIN, PAGE_H - MARGIN, self._header, 8, color=MUTED)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.5)
+        c.line(MARGIN, PAGE_H - MARGIN - 6, PAGE_W - MARGIN, PAGE_H - MARGIN - 6)
+
+    def _draw_footer(self, canvas: Canvas, number: int, total: int) -> None:
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, MARGIN + 12, PAGE_W - MARGIN, MARGIN + 12)
+        self.text(MARGIN, MARGIN, self._footer_left, 7, color=MUTED)
+        self.text(PAGE_W - MARGIN, MARGIN, self._page_label(number, total), 8, align="right")
+
+    def new_page(self) -> None:
+        self.canvas.showPage()
+        self.page += 1
+        self.y = TOP
+        self._draw_header()
+
+    def ensure(self, height: float) -> bool:
+        """Start a new page unless ``height`` points fit; True when a page was started."""
+        if self.y - height < BOTTOM:
+            self.new_page()
+            return True
+        return False
+
+    def space(self, height: float) -> None:
+        self.y -= height
+
+    # -- text ----------------------------------------------------------------------------
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        *,
+        bold: bool = False,
+        color=INK,
+        align: str = "left",
+    ) -> float:
+        """Draw one line of mixed-script text; returns its width."""
+        c = self.canvas
+        runs = self.fonts.runs(s, bold=bold)
+        widths = [stringWidth(part, font, size) for font, part in runs]
+        total = sum(widths)
+        if align == "right":
+            x -= total
+        elif align == "center":
+            x -= total / 2
+        c.setFillColor(color)
+        for (font, part), w in zip(runs, widths, strict=True):
+            t = c.beginText(x, y)
+            t.setFont(font, size)
+            if bold and font == self.fonts.cjk:  # the CJK font has no bold face: fill + stroke
+                c.saveState()  # the text render mode is graphics state: keep it to this run
+                c.setStrokeColor(color)
+                c.setLineWidth(size * 0.03)
+                t.setTextRenderMode(2)
+                t.textOut(part)
+                c.drawText(t)
+                c.restoreState()
+            else:
+                t.textOut(part)
+                c.drawText(t)
+            x += w
+        return total
+
+    def wrap(self, s: str, size: float, width: float, *, bold: bool = False) -> list[str]:
+        """Break ``s`` into lines no wider than ``width``: at spaces for Latin words, between
+        any two characters for Chinese."""
+        lines: list[str] = []
+        for para in s.split("\n"):
+            line = ""
+            for token in _tokens(para):
+                candidate = line + token
+                if line and self.fonts.width(candidate, size, bold=bold) > width:
+                    lines.append(line.rstrip())
+                    line = token.lstrip()
+                else:
+                    line = candidate
+            lines.append(line.rstrip())
+        return lines
+
+    def paragraph(
+        self,
+        s: str,
+        size: float = 9,
+        *,
+        x: float = MARGIN,
+        width: float = CONTENT_W,
+        leading: float | None = None,
+        bold: bool = False,
+        color=INK,
+    ) -> None:
+        leading = leading or size * 1.45
+        for line in self.wrap(s, size, width, bold=bold):
+            self.ensure(leading)
+            self.y -= leading
+            self.text(x, self.y + leading * 0.25, line, size, bold=bold, color=color)
+
+    def heading(self, s: str, secondary: str = "", size: float = 11) -> None:
+        self.ensure(size * 2.6 + 30)  # keep a heading with what follows it
+        self.y -= size * 1.8
+        w = self.text(MARGIN, self.y, s, size, bold=True, color=ACCENT)
+        if secondary:
+            self.text(MARGIN + w + 8, self.y, secondary, size * 0.75, color=MUTED)
+        self.y -= size * 0.6
+
+    # -- tables --------------------------------------------------------------------------
+    def table(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[str]],
+        *,
+        size: float = 8,
+        row_height: float = 13,
+        emphasis: Callable[[int], bool] | None = None,
+    ) -> None:
+        """A ruled table whose header row repeats on every page it spans. Rows for which
+        ``emphasis(index)`` is true are shaded and bold (subtotals, totals)."""
+        self._table_header(columns, size, row_height)
+        for i, row in enumerate(rows):
+            if self.ensure(row_height):
+                self._table_header(columns, size, row_height)
+            strong = bool(emphasis and emphasis(i))
+            if strong:
+                self.canvas.setFillColor(SHADE)
+                self.canvas.rect(MARGIN, self.y - row_height, _width(columns), row_height, 0, 1)
+            self._cells(columns, row, size, row_height, bold=strong)
+            self.canvas.setStrokeColor(RULE)
+            self.canvas.setLineWidth(0.25)
+            self.canvas.line(MARGIN, self.y, MARGIN + _width(columns), self.y)
+
+    def _table_header(self, columns: Sequence[Column], size: float, row_height: float) -> None:
+        self.ensure(row_height * 2)
+        self.canvas.setFillColor(ACCENT)
+        self.canvas.rect(MARGIN, self.y - row_height, _width(columns), row_height, 0, 1)
+        self._cells(
+            columns, [c.title for c in columns], size, row_height, bold=True, color=colors.white
+        )
+
+    def _cells(self, columns, values, size, row_height, *, bold=False, color=INK) -> None:
+        x = MARGIN
+        baseline = self.y - row_height + (row_height - size) / 2 + size * 0.18
+        for col, value in zip(columns, values, strict=True):
+            if col.align == "right":
+                self.text(
+                    x + col.width - 4, baseline, value, size, bold=bold, color=color, align="right"
+                )
+            elif col.align == "center":
+                self.text(
+                    x + col.width / 2, baseline, value, size, bold=bold, color=color, align="center"
+                )
+            else:
+                self.text(x + 4, baseline, value, size, bold=bold, color=color)
+            x += col.width
+        self.y -= row_height
+
+    def key_values(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        size: float = 9,
+        key_width: float = 130,
+        x: float = MARGIN,
+        width: float = CONTENT_W,
+    ) -> None:
+        """Label / value lines; long values wrap under themselves."""
+        leading = size * 1.5
+        for key, value in pairs:
+            lines = self.wrap(value, size, width - key_width) or [""]
+            self.ensure(leading * len(lines))
+            self.y -= leading
+            self.text(x, self.y + leading * 0.25, key, size, color=MUTED)
+            for j, line in enumerate(lines):
+                if j:
+                    self.y -= leading
+                self.text(x + key_width, self.y + leading * 0.25, line, size)
+
+    def finish(self) -> bytes:
+        self.canvas.showPage()
+        self.canvas.save()
+        return self._buffer.getvalue()
+
+
+def _width(columns: Sequence[Column]) -> float:
+    return sum(c.width for c in columns)
+
+
+def _tokens(s: str) -> list[str]:
+    """Words with their leading space for Latin; single characters for everything else."""
+    out: list[str] = []
+    word = ""
+    for ch in s:
+        if ch.isascii() and not ch.isspace():
+            word += ch
+            continue
+        if word:
+            out.append(word)
+            word = ""
+        if ch.isspace():
+            out.append(ch)
+        else:
+            out.append(ch)
+    if word:
+        out.append(word)
+    # glue each space to the word after it so lines break before the space
+    merged: list[str] = []
+    pending = ""
+    for tok in out:
+        if tok.isspace():
+            pending += tok
+        else:
+            merged.append(pending + tok)
+            pending = ""
+    if pending:
+        merged.append(pending)
+    return merged

@@ -1,0 +1,136 @@
+"""Offline verification of a signed contract: signatures, coverage, trust and the figures."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from contracts import record as rec
+from contracts.signing import FIELD_PREFIX
+from domain.errors import InputError
+
+# Later revisions may only add signatures (form filling) or validation data.
+_ALLOWED_LATER_CHANGES = (
+    ModificationLevel.NONE,
+    ModificationLevel.LTA_UPDATES,
+    ModificationLevel.FORM_FILLING,
+)
+
+
+@dataclass(frozen=True)
+class SignerResult:
+    name: str
+    role: str
+    signed_at: str | None
+    intact: bool
+    trusted: bool
+    covers: str  # "entire_file" | "entire_revision" | "partial"
+
+
+@dataclass(frozen=True)
+class Verification:
+    valid: bool
+    document_id: str | None
+    signers: list[SignerResult]
+    disclosure: dict[str, str] | None
+    disclosure_matches_engine: bool
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def verify_contract(
+    pdf: bytes, *, trust_roots: tuple[asn1_x509.Certificate, ...] | list
+) -> Verification:
+    """Check every signature of ``pdf`` against ``trust_roots`` without any network access.
+
+    Valid means: at least one signature; every signature intact, cryptographically valid and
+    chaining to a trusted root; the last one covering the entire file and earlier ones followed
+    only by signature or validation-data updates; and the disclosed figures equal to what the
+    loan engine computes from the embedded terms. Never raises on a damaged file: it is
+    reported invalid with the reason.
+    """
+    problems: list[str] = []
+    try:
+        record = rec.read(pdf)
+    except InputError as exc:
+        return Verification(False, None, [], None, False, [str(exc)])
+    mismatches = rec.recheck(record)
+    problems += [
+        f"disclosure.{m['field']}: document states {m['stated']}, engine gives {m['engine']}"
+        for m in mismatches
+    ]
+    results: list[SignerResult] = []
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        sigs = list(reader.embedded_signatures)
+        context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
+        for i, sig in enumerate(sigs):
+            status = validate_pdf_signature(sig, context)
+            last = i == len(sigs) - 1
+            covers = _coverage(status.coverage)
+            role = sig.field_name.removeprefix(FIELD_PREFIX)
+            ok_cover = (
+                (covers == "entire_file")
+                if last
+                else (
+                    covers == "entire_revision"
+                    and status.modification_level in _ALLOWED_LATER_CHANGES
+                )
+            )
+            name = (
+                str(sig.sig_object.get("/Name", "")) or status.signing_cert.subject.human_friendly
+            )
+            results.append(
+                SignerResult(
+                    name=name,
+                    role=role,
+                    signed_at=status.signer_reported_dt.isoformat()
+                    if status.signer_reported_dt
+                    else None,
+                    intact=bool(status.intact and status.valid),
+                    trusted=bool(status.trusted),
+                    covers=covers,
+                )
+            )
+            if not (status.intact and status.valid):
+                problems.append(f"{role}: signature does not match the signed content")
+            elif not status.trusted:
+                problems.append(f"{role}: certificate does not chain to a trusted root")
+            if not ok_cover:
+                problems.append(f"{role}: the document was changed after this signature")
+            if not status.bottom_line and status.intact and status.valid and status.trusted:
+                problems.append(f"{role}: {status.summary()}")
+    except Exception as exc:  # a damaged file of untrusted bytes is invalid, not a crash
+        problems.append(f"cannot validate signatures: {type(exc).__name__}: {exc}")
+    if not results and not any(p.startswith("cannot validate") for p in problems):
+        problems.append("the document is not signed")
+    return Verification(
+        valid=not problems and bool(results),
+        document_id=record.get("document_id"),
+        signers=results,
+        disclosure={
+            k: record["disclosure"][k]
+            for k in ("apr", "amount_financed", "finance_charge", "total_of_payments")
+            if k in record.get("disclosure", {})
+        },
+        disclosure_matches_engine=not mismatches,
+        problems=problems,
+    )
+
+
+def _coverage(level: SignatureCoverageLevel | None) -> str:
+    if level == SignatureCoverageLevel.ENTIRE_FILE:
+        return "entire_file"
+    if level == SignatureCoverageLevel.ENTIRE_REVISION:
+        return "entire_revision"
+    return "partial"
