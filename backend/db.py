@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 
 from backend import models
 
@@ -50,7 +49,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def _create_all(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in _TABLES])
+    models.ServerModel.metadata.create_all(conn, tables=[t.__table__ for t in _TABLES])
 
 
 _TABLES = (

@@ -10,13 +10,19 @@ of its body and its result, written in the same transaction as the effect.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Identity, Index, Integer, LargeBinary, Text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 # BIGINT on PostgreSQL; on SQLite only "INTEGER PRIMARY KEY" aliases the rowid and autoincrements.
 _SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class User(SQLModel, table=True):
+class ServerModel(SQLModel, registry=registry()):
+    """The server's own metadata: the app's local_db tables share names (users, ...) with these,
+    and both are imported in one test process."""
+
+
+class User(ServerModel, table=True):
     __tablename__ = "users"
 
     id: str = Field(primary_key=True, max_length=36)
@@ -27,7 +33,7 @@ class User(SQLModel, table=True):
     created_ms: int = Field(sa_type=BigInteger)
 
 
-class AuthToken(SQLModel, table=True):
+class AuthToken(ServerModel, table=True):
     """Opaque bearer tokens, stored as their SHA-256 so a database leak yields no tokens."""
 
     __tablename__ = "tokens"
@@ -39,7 +45,7 @@ class AuthToken(SQLModel, table=True):
     created_ms: int = Field(sa_type=BigInteger)
 
 
-class LoginFailure(SQLModel, table=True):
+class LoginFailure(ServerModel, table=True):
     __tablename__ = "login_failures"
 
     username: str = Field(primary_key=True, max_length=64)
@@ -47,7 +53,7 @@ class LoginFailure(SQLModel, table=True):
     locked_until_ms: int = Field(default=0, sa_type=BigInteger)
 
 
-class Record(SQLModel, table=True):
+class Record(ServerModel, table=True):
     """Current state of one entity. ``meta`` holds rule bookkeeping (per-field clocks for
     profiles, the version and open conflicts for notes)."""
 
@@ -68,7 +74,7 @@ class Record(SQLModel, table=True):
     seq: int = Field(sa_type=BigInteger)
 
 
-class ChangeRow(SQLModel, table=True):
+class ChangeRow(ServerModel, table=True):
     __tablename__ = "changes"
     __table_args__ = (
         Index("ix_changes_owner_seq", "owner_id", "seq"),
@@ -85,7 +91,7 @@ class ChangeRow(SQLModel, table=True):
     updated_ms: int = Field(sa_type=BigInteger)
 
 
-class Idempotency(SQLModel, table=True):
+class Idempotency(ServerModel, table=True):
     __tablename__ = "idempotency"
 
     op_id: str = Field(primary_key=True, max_length=36)
@@ -95,7 +101,7 @@ class Idempotency(SQLModel, table=True):
     created_ms: int = Field(sa_type=BigInteger)
 
 
-class ModelVersion(SQLModel, table=True):
+class ModelVersion(ServerModel, table=True):
     """A published recommender factor file (an ``.npz``), served to clients by version."""
 
     __tablename__ = "model_versions"
@@ -106,7 +112,7 @@ class ModelVersion(SQLModel, table=True):
     content: bytes = Field(sa_type=LargeBinary)
 
 
-class SchemaVersion(SQLModel, table=True):
+class SchemaVersion(ServerModel, table=True):
     __tablename__ = "schema_version"
 
     version: int = Field(primary_key=True)
