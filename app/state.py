@@ -17,7 +17,7 @@ from app.i18n import DEFAULT_LOCALE, LOCALES
 Role = Literal["buyer", "staff"]
 TERMS = (12, 24, 36, 48, 60)
 DOWN_RATIOS = tuple(Decimal(n) / 100 for n in range(0, 75, 5))  # 0%..70% in 5% steps
-SORTS = ("price_asc", "price_desc", "monthly_asc", "name")
+SORTS = ("price_asc", "price_desc", "year_desc", "mileage_asc")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,11 @@ class SessionUser:
     name: str
     role: Role
     dealer_id: str | None = None
-    dealer_name: str | None = None
+    dealer_name: str | None = None  # in Chinese
+    dealer_name_en: str | None = None
+
+    def dealer_label(self, locale: str) -> str | None:
+        return self.dealer_name if locale.startswith("zh") else self.dealer_name_en
 
 
 @dataclass(frozen=True)

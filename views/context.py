@@ -14,7 +14,6 @@ import flet as ft
 
 if TYPE_CHECKING:  # only for annotations: views never import the application layer at run time
     from app.services import Services
-
     from app.state import AppState
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from views.car_detail import car_screen
+from views.catalogue import catalogue_screen
+from views.compare import compare_screen
 from views.settings import settings_screen
 from views.shell import Route
 from views.signin import signin_screen
@@ -10,5 +13,8 @@ from views.signin import signin_screen
 def routes() -> list[Route]:
     return [
         Route("/signin", signin_screen),
+        Route("/cars", catalogue_screen, nav="/cars"),
+        Route("/cars/:id", car_screen, parent=lambda p: "/cars"),
+        Route("/compare", compare_screen, parent=lambda p: "/cars"),
         Route("/settings", settings_screen, nav="/settings"),
     ]

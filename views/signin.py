@@ -15,7 +15,7 @@ def signin_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     staff = [u for u in users if u.role == "staff"]
 
     def tile(user) -> ft.Control:
-        subtitle = user.dealer_name if user.role == "staff" else ctx.t("Buyer")
+        subtitle = user.dealer_label(ctx.locale) if user.role == "staff" else ctx.t("Buyer")
         return sem(
             f"signin-{user.id}",
             ft.ListTile(

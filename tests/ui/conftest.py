@@ -6,21 +6,24 @@ import app.i18n
 import views
 from app.state import AppState
 from tests.ui.flet_harness import FletHarness
+from tests.ui.world import World, make_world
 
 
 @pytest.fixture
-def anyio_backend():
-    return "asyncio"
+def world(tmp_path) -> World:
+    return make_world(tmp_path)
 
 
-def start_app(services, *, route="/", width=1280, height=900, state=None):
-    """A coroutine that mounts the app on a fresh harness page and returns the harness."""
+async def start_app(services, *, route="/", width=1280, height=900, state=None) -> FletHarness:
+    """Mount the app on a fresh harness page (one browser session) and return the harness."""
+    h = FletHarness(route=route, width=width, height=height)
+    s = state or AppState()
+    h.state = s
+    await h.start(lambda page: views.mount(page, s, services, app.i18n))
+    return h
 
-    async def go() -> FletHarness:
-        h = FletHarness(route=route, width=width, height=height)
-        s = state or AppState()
-        h.state = s
-        await h.start(lambda page: views.mount(page, s, services, app.i18n))
-        return h
 
-    return go()
+async def signed_in(world: World, role: str = "buyer", **kw) -> FletHarness:
+    h = await start_app(world.services, **kw)
+    await h.click(f"signin-{world.buyer_id if role == 'buyer' else world.staff_id}")
+    return h

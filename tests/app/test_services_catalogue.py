@@ -1,0 +1,72 @@
+"""Services for the catalogue and the car calculator, over a small real database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from app.state import CatalogueQuery, Deal
+from domain.loans import LoanTerms, quote
+from tests.ui.world import TODAY, make_world
+
+
+def test_demo_users_are_sign_in_capable_buyers_and_staff(tmp_path):
+    w = make_world(tmp_path)
+    users = w.services.demo_users()
+    assert [(u.name, u.role) for u in users] == [("王小明", "buyer"), ("李娜", "staff")]
+    assert users[1].dealer_name == "演示汽车城" and users[1].dealer_name_en == "Demo Auto Mall"
+
+
+def test_reference_rate_is_the_median_tier_b_rate_of_loans_for_the_term(tmp_path):
+    w = make_world(tmp_path)
+    assert w.services.reference_rate(36) == Decimal("0.0490")
+
+
+def test_card_monthly_payment_is_the_engine_payment_for_the_deal_bar(tmp_path):
+    w = make_world(tmp_path)
+    page = w.services.search_cars(CatalogueQuery(text="dolphin"), Deal(Decimal("0.30"), 36))
+    (card,) = page.cards
+    expected = quote(
+        LoanTerms(
+            cash_price=Decimal("99800.00"),
+            down_payment=Decimal("29940.00"),
+            loan_date=TODAY,
+            count=36,
+            annual_rate=Decimal("0.0490"),
+        )
+    ).payment
+    assert card.monthly == expected
+
+
+def test_filters_combine(tmp_path):
+    w = make_world(tmp_path)
+    s = w.services
+    deal = Deal()
+    assert s.search_cars(CatalogueQuery(condition="used"), deal).total == 1
+    assert s.search_cars(CatalogueQuery(energy="ICE"), deal).total == 1
+    assert s.search_cars(CatalogueQuery(price_band="0-100000"), deal).total == 1
+    assert s.search_cars(CatalogueQuery(brand="BYD", body="sedan"), deal).total == 1
+    assert s.search_cars(CatalogueQuery(text="比亚迪"), deal).total == 2
+
+
+def test_longer_term_lowers_the_monthly_figure(tmp_path):
+    w = make_world(tmp_path)
+    q = CatalogueQuery(text="seal")
+    short = w.services.search_cars(q, Deal(term=24)).cards[0].monthly
+    long = w.services.search_cars(q, Deal(term=60)).cards[0].monthly
+    assert long < short
+
+
+@pytest.mark.parametrize(
+    ("down", "ltv", "level"),
+    [
+        pytest.param("0.50", "0.5000", "ok", id="green-well-under-cap"),
+        pytest.param("0.35", "0.6500", "warn", id="amber-near-cap"),
+        pytest.param("0.10", "0.9000", "over", id="red-over-used-car-cap"),
+    ],
+)
+def test_calculator_ltv_meter_against_the_used_car_cap(tmp_path, down, ltv, level):
+    w = make_world(tmp_path)
+    calc = w.services.calculate(w.vehicles["model3"], Deal(Decimal(down), 36))
+    assert (calc.ltv, calc.ltv_level, calc.ltv_cap) == (Decimal(ltv), level, Decimal("0.70"))

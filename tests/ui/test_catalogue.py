@@ -1,0 +1,126 @@
+"""The catalogue, car detail with its calculator, and comparison, driven through the page."""
+
+from __future__ import annotations
+
+import flet as ft
+import pytest
+
+from tests.ui.conftest import signed_in
+
+pytestmark = pytest.mark.asyncio
+
+
+def card_ids(h) -> list[str]:
+    return [c.key for c in h.find_all("card-")]
+
+
+async def test_every_car_card_shows_a_monthly_payment(world):
+    h = await signed_in(world)
+    assert len(card_ids(h)) == 4
+    for vid in world.vehicles.values():
+        text = h.find(f"monthly-{vid.id}").value
+        assert text.startswith("≈ ¥") and text.endswith("/ 月")
+
+
+async def test_search_narrows_the_cards_and_keeps_what_was_typed(world):
+    h = await signed_in(world)
+    await h.type_text("cat-search", "特斯拉")
+    assert card_ids(h) == [f"card-{world.vehicles['model3'].id}"]
+    assert h.find("cat-search").value == "特斯拉"
+    assert h.find("cat-count").value == "1 辆车"
+
+
+async def test_filter_chip_toggles(world):
+    h = await signed_in(world)
+    await h.click("filter-condition-used")
+    assert len(card_ids(h)) == 1
+    assert h.find("filter-condition-used").selected
+    await h.click("filter-condition-used")
+    assert len(card_ids(h)) == 4
+
+
+async def test_no_match_says_what_to_do_and_clear_restores(world):
+    h = await signed_in(world)
+    await h.type_text("cat-search", "Ferrari")
+    assert "清除" in h.find("cat-empty-text").value
+    await h.click("cat-clear")
+    assert len(card_ids(h)) == 4
+
+
+async def test_changing_the_term_reprices_every_card(world):
+    h = await signed_in(world)
+    seal = world.vehicles["seal"].id
+    before = h.find(f"monthly-{seal}").value
+    await h.select("deal-term", ["60"])
+    assert h.state.deal.term == 60
+    assert h.find(f"monthly-{seal}").value != before
+
+
+async def test_down_payment_slider_updates_the_deal(world):
+    h = await signed_in(world)
+    await h.slide("deal-down", 50.0)
+    assert str(h.state.deal.down_ratio) == "0.5"
+    assert h.find("deal-down-label").value == "首付 50%"
+
+
+async def test_card_opens_car_detail_and_back_returns(world):
+    h = await signed_in(world)
+    seal = world.vehicles["seal"]
+    card = h.find(f"car-{seal.id}")
+    await h.click(card.content)  # the card's tappable container
+    assert [v.route for v in h.views] == ["/cars", f"/cars/{seal.id}"]
+    assert h.find("car-name").value == "比亚迪 Seal"
+    await h.back()
+    assert [v.route for v in h.views] == ["/cars"]
+
+
+async def test_calculator_shows_apr_and_recomputes_with_the_deal(world):
+    h = await signed_in(world)
+    seal = world.vehicles["seal"]
+    await h.route(f"/cars/{seal.id}")
+    assert h.find("calc-apr").value == "4.90%"
+    monthly = h.find("calc-monthly").value
+    await h.select("deal-term", ["24"])
+    assert h.find("calc-monthly").value != monthly
+    assert h.find("calc-ltv").value == "贷款价值比 70.00%"
+
+
+async def test_ltv_meter_turns_red_for_a_used_car_with_little_down(world):
+    h = await signed_in(world)
+    await h.slide("deal-down", 10.0)
+    await h.route(f"/cars/{world.vehicles['model3'].id}")
+    meter = h.find("calc-ltv-meter")
+    assert isinstance(meter, ft.ProgressBar) and meter.color == ft.Colors.RED_600
+    assert "70.00%" in h.find("calc-ltv-text").value
+
+
+async def test_check_my_rate_goes_to_prequal_for_this_car(world):
+    h = await signed_in(world)
+    seal = world.vehicles["seal"]
+    await h.route(f"/cars/{seal.id}")
+    await h.click("car-check-rate")
+    assert h.state.car_id == seal.id
+    assert "push_route" in h.invoked
+
+
+async def test_compare_two_cars_side_by_side(world):
+    h = await signed_in(world)
+    seal, camry = world.vehicles["seal"], world.vehicles["camry"]
+    await h.select(f"compare-{seal.id}", True)
+    await h.select(f"compare-{camry.id}", True)
+    await h.click("cat-compare")
+    assert h.top.route == "/compare"
+    table = h.find("compare-table")
+    assert [c.label.value for c in table.columns[1:]] == ["比亚迪 Seal", "丰田 Camry"]
+
+
+async def test_compare_with_fewer_than_two_cars_explains(world):
+    h = await signed_in(world)
+    await h.route("/compare")
+    assert h.has("compare-empty")
+
+
+async def test_missing_car_says_so(world):
+    h = await signed_in(world)
+    await h.route("/cars/nope")
+    assert h.has("car-missing")

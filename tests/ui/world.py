@@ -1,0 +1,86 @@
+"""A small market in an in-memory database, for the screens' tests (factories, real repos)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from app.services import Services
+from app.settings import Settings
+from domain.catalog import BodyType, Condition, Energy, Role, Vehicle
+from local_db.engine import make_engine
+from local_db.migrations import migrate
+from local_db.repositories import catalog as catalog_repo
+from local_db.repositories import people as people_repo
+from tests.factories import make_dealer, make_lender, make_product, make_user, make_vehicle
+
+TODAY = date(2026, 12, 1)
+
+
+@dataclass
+class World:
+    services: Services
+    vehicles: dict[str, Vehicle] = field(default_factory=dict)
+    buyer_id: str = ""
+    staff_id: str = ""
+
+
+def make_world(tmp_path, **settings) -> World:
+    engine = make_engine(":memory:")
+    migrate(engine)
+    dealer = make_dealer()
+    dealer2 = make_dealer(name_zh="远航二手车", name_en="Yuanhang Used Cars", brands=())
+    lender = make_lender()
+    cars = {
+        "seal": make_vehicle(dealer_id=dealer.id),
+        "dolphin": make_vehicle(
+            dealer_id=dealer.id,
+            model="Dolphin",
+            trim="420 Active",
+            body=BodyType.HATCHBACK,
+            price=Decimal("99800.00"),
+        ),
+        "camry": make_vehicle(
+            dealer_id=dealer2.id,
+            make="Toyota",
+            make_zh="丰田",
+            model="Camry",
+            trim="2.0G",
+            energy=Energy.ICE,
+            price=Decimal("179800.00"),
+        ),
+        "model3": make_vehicle(
+            dealer_id=dealer2.id,
+            make="Tesla",
+            make_zh="特斯拉",
+            model="Model 3",
+            trim="RWD",
+            year=2023,
+            condition=Condition.USED,
+            mileage_km=32000,
+            first_registration=date(2023, 5, 1),
+            price=Decimal("168000.00"),
+        ),
+    }
+    buyer = make_user(username="wang", display_name="王小明", password_hash="x")
+    synthetic = make_user(username="synthetic1", display_name="Synthetic", password_hash=None)
+    staff = make_user(
+        username="li",
+        display_name="李娜",
+        role=Role.DEALER_STAFF,
+        dealer_id=dealer.id,
+        password_hash="x",
+    )
+    with Session(engine) as s:
+        catalog_repo.save_dealers(s, dealers=[dealer, dealer2])
+        catalog_repo.save_lenders(s, lenders=[lender])
+        catalog_repo.save_vehicles(s, vehicles=cars.values())
+        catalog_repo.save_products(s, products=[make_product(lender_id=lender.id)])
+        for u in (buyer, synthetic, staff):
+            people_repo.save_user(s, user=u)
+        s.commit()
+    services = Services(Settings(data_dir=tmp_path, **settings), engine, today=TODAY)
+    return World(services, cars, buyer.id, staff.id)

@@ -1,0 +1,182 @@
+"""Car detail: specifications, price, and the calculator (deal sliders, live monthly payment,
+true APR, total cost, LTV meter) with "Check my rate" and "Compare"."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from views import labels
+from views.catalogue import ENERGY_COLOURS
+from views.context import ViewContext
+from views.shell import Screen
+from views.widgets import N_, deal_bar, empty_state, section_title, sem
+
+LTV_COLOURS = {"ok": ft.Colors.GREEN_600, "warn": ft.Colors.AMBER_700, "over": ft.Colors.RED_600}
+LTV_TEXT = {
+    "ok": N_("Within typical lender limits"),
+    "warn": N_("Close to the typical limit: a larger down payment widens your choice"),
+    "over": N_("Above the typical limit of {cap}: raise the down payment"),
+}
+
+
+def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    vehicle = ctx.services.car(params["id"])
+    if vehicle is None:
+        return Screen(
+            title=ctx.t("Car"),
+            body=empty_state(
+                "car-missing",
+                ft.Icons.SEARCH_OFF,
+                ctx.t("This car is no longer listed."),
+                ft.TextButton(ctx.t("Back to cars"), on_click=lambda e: ctx.go("/cars")),
+            ),
+        )
+    calc = ctx.services.calculate(vehicle, ctx.state.deal)
+    q = calc.quote
+    dealer = ctx.services.dealer(vehicle.dealer_id)
+    name = labels.car_name(ctx, vehicle)
+
+    specs = [
+        (ctx.t("Energy"), labels.label(ctx, labels.ENERGY, vehicle.energy)),
+        (ctx.t("Body"), labels.label(ctx, labels.BODY, vehicle.body)),
+        (ctx.t("Condition"), labels.label(ctx, labels.CONDITION, vehicle.condition)),
+        (ctx.t("Model year"), str(vehicle.year)),
+        (ctx.t("Seats"), str(vehicle.seats)),
+    ]
+    if str(vehicle.condition) == "used":
+        specs.append((ctx.t("Mileage"), ctx.t("{km} km", km=ctx.number(vehicle.mileage_km))))
+        if vehicle.first_registration:
+            specs.append((ctx.t("First registered"), ctx.date(vehicle.first_registration)))
+    if dealer is not None:
+        specs.append((ctx.t("Dealer"), labels.bilingual(ctx, dealer.name_zh, dealer.name_en)))
+    spec_table = ft.Column(
+        [
+            ft.Row([ft.Text(k, color=ft.Colors.ON_SURFACE_VARIANT, width=130), ft.Text(v)])
+            for k, v in specs
+        ],
+        spacing=4,
+        key="car-specs",
+    )
+    header = ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.Icon(
+                        ft.Icons.DIRECTIONS_CAR_FILLED,
+                        size=96,
+                        color=ENERGY_COLOURS.get(str(vehicle.energy)),
+                    ),
+                    ft.Column(
+                        [
+                            ft.Text(name, size=26, weight=ft.FontWeight.BOLD, key="car-name"),
+                            ft.Text(f"{vehicle.year} · {vehicle.trim}"),
+                            ft.Text(ctx.money(vehicle.price), size=20, key="car-price"),
+                        ],
+                        spacing=2,
+                        expand=True,
+                    ),
+                ]
+            ),
+            section_title(ctx.t("Specifications")),
+            spec_table,
+        ],
+        spacing=8,
+    )
+
+    def figure(label: str, value: str, key: str, *, big: bool = False) -> ft.Control:
+        return ft.Row(
+            [
+                ft.Text(label, expand=True, size=16 if big else 14),
+                ft.Text(
+                    value,
+                    key=key,
+                    size=26 if big else 15,
+                    weight=ft.FontWeight.BOLD if big else ft.FontWeight.W_500,
+                    text_align=ft.TextAlign.RIGHT,
+                ),
+            ]
+        )
+
+    ltv_colour = LTV_COLOURS[calc.ltv_level]
+    calculator = ft.Column(
+        [
+            section_title(ctx.t("Payment calculator")),
+            deal_bar(ctx),
+            figure(ctx.t("Monthly payment"), ctx.money(q.payment), "calc-monthly", big=True),
+            figure(ctx.t("APR (annualised rate)"), ctx.rate(q.apr), "calc-apr", big=True),
+            figure(ctx.t("Down payment"), ctx.money(calc.down_payment), "calc-down"),
+            figure(ctx.t("Amount financed"), ctx.money(q.amount_financed), "calc-financed"),
+            figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "calc-charge"),
+            figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "calc-total"),
+            figure(ctx.t("Total cost of the car"), ctx.money(q.total_sale_price), "calc-sale"),
+            ft.Text(
+                ctx.t("Loan-to-value {ltv}", ltv=ctx.rate(calc.ltv)),
+                key="calc-ltv",
+                weight=ft.FontWeight.W_500,
+            ),
+            sem(
+                "calc-ltv-meter",
+                ft.ProgressBar(
+                    value=float(min(calc.ltv, 1)),
+                    color=ltv_colour,
+                    bar_height=10,
+                    border_radius=5,
+                ),
+                label=ctx.t("Loan-to-value {ltv}", ltv=ctx.rate(calc.ltv)),
+            ),
+            ft.Text(
+                ctx.t(LTV_TEXT[calc.ltv_level], cap=ctx.rate(calc.ltv_cap)),
+                color=ltv_colour,
+                key="calc-ltv-text",
+            ),
+            ft.Text(
+                ctx.t(
+                    "Indicative: {rate} a year for {term} months. Your own rate and every "
+                    "lender's offer come with the free soft check, which does not affect "
+                    "your credit record.",
+                    rate=ctx.rate(calc.reference_rate),
+                    term=ctx.state.deal.term,
+                ),
+                size=12,
+                color=ft.Colors.ON_SURFACE_VARIANT,
+            ),
+            ft.Row(
+                [
+                    sem(
+                        "car-check-rate",
+                        ft.FilledButton(
+                            ctx.t("Check my rate"),
+                            icon=ft.Icons.VERIFIED_OUTLINED,
+                            on_click=lambda e: check_rate(ctx, vehicle.id),
+                        ),
+                    ),
+                    sem(
+                        "car-compare",
+                        ft.OutlinedButton(
+                            ctx.t("Remove from comparison")
+                            if vehicle.id in ctx.state.compare
+                            else ctx.t("Compare"),
+                            icon=ft.Icons.COMPARE_ARROWS,
+                            on_click=lambda e: ctx.state.toggle_compare(vehicle.id),
+                        ),
+                    ),
+                ],
+                wrap=True,
+            ),
+        ],
+        spacing=8,
+        key="calculator",
+    )
+    body = ft.ResponsiveRow(
+        [
+            ft.Container(header, col={"xs": 12, "md": 6}),
+            ft.Container(ft.Card(ft.Container(calculator, padding=16)), col={"xs": 12, "md": 6}),
+        ],
+        spacing=16,
+    )
+    return Screen(title=name, body=body)
+
+
+def check_rate(ctx: ViewContext, vehicle_id: str) -> None:
+    ctx.state.car_id = vehicle_id
+    ctx.go("/prequal")

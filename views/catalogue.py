@@ -1,0 +1,231 @@
+"""Cars: search, filters, sorting, the deal bar and a card per car with its monthly payment."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from views import labels
+from views.context import ViewContext
+from views.shell import Screen
+from views.widgets import deal_bar, empty_state, sem
+
+ENERGY_COLOURS = {
+    "BEV": ft.Colors.GREEN_700,
+    "PHEV": ft.Colors.TEAL_700,
+    "HEV": ft.Colors.BLUE_700,
+    "ICE": ft.Colors.BROWN_600,
+}
+
+
+def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    state = ctx.state
+    q = state.query
+    result = ctx.services.search_cars(q, state.deal)
+
+    search = sem(
+        "cat-search",
+        ft.TextField(
+            value=q.text,
+            hint_text=ctx.t("Search make or model, e.g. 比亚迪 or Model 3"),
+            prefix_icon=ft.Icons.SEARCH,
+            on_change=lambda e: state.set_query(text=e.control.value or ""),
+            dense=True,
+            expand=True,
+        ),
+        label=ctx.t("Search cars"),
+    )
+
+    def chip(group: str, code: str, text: str, selected: bool) -> ft.Control:
+        return sem(
+            f"filter-{group}-{code}",
+            ft.Chip(
+                label=ft.Text(text),
+                selected=selected,
+                on_click=lambda e: state.set_query(**{group: None if selected else code}),
+            ),
+        )
+
+    brands = ctx.services.brands()
+    brand = sem(
+        "filter-brand",
+        ft.Dropdown(
+            label=ctx.t("Brand"),
+            value=q.brand or "",
+            options=[ft.DropdownOption(key="", text=ctx.t("All brands"))]
+            + [
+                ft.DropdownOption(key=make, text=make_zh if ctx.locale.startswith("zh") else make)
+                for make, make_zh in brands
+            ],
+            on_select=lambda e: state.set_query(brand=e.control.value or None),
+            dense=True,
+            width=170,
+        ),
+    )
+    body = sem(
+        "filter-body",
+        ft.Dropdown(
+            label=ctx.t("Body"),
+            value=q.body or "",
+            options=[ft.DropdownOption(key="", text=ctx.t("All bodies"))]
+            + [ft.DropdownOption(key=k, text=ctx.t(v)) for k, v in labels.BODY.items()],
+            on_select=lambda e: state.set_query(body=e.control.value or None),
+            dense=True,
+            width=150,
+        ),
+    )
+    sort = sem(
+        "cat-sort",
+        ft.Dropdown(
+            label=ctx.t("Sort"),
+            value=q.sort,
+            options=[ft.DropdownOption(key=k, text=ctx.t(v)) for k, v in labels.SORT.items()],
+            on_select=lambda e: state.set_query(sort=e.control.value or "price_asc"),
+            dense=True,
+            width=190,
+        ),
+    )
+    chips = (
+        [chip("condition", k, ctx.t(v), q.condition == k) for k, v in labels.CONDITION.items()]
+        + [chip("energy", k, ctx.t(v), q.energy == k) for k, v in labels.ENERGY.items()]
+        + [chip("price_band", k, ctx.t(v), q.price_band == k) for k, v in labels.PRICE_BAND.items()]
+    )
+    controls: list[ft.Control] = [
+        ft.Row([search], key="cat-search-row"),
+        ft.Row([brand, body, sort], wrap=True, spacing=8, run_spacing=8, key="cat-dropdowns"),
+        ft.Row(chips, wrap=True, spacing=6, run_spacing=6, key="cat-chips"),
+        deal_bar(ctx),
+        ft.Row(
+            [
+                ft.Text(
+                    ctx.t("{n} cars", n=result.total), key="cat-count", weight=ft.FontWeight.W_500
+                ),
+                ft.Text(
+                    ctx.t(
+                        "Monthly figures at an indicative {rate} APR; your own rate comes "
+                        "with the check.",
+                        rate=ctx.rate(result.reference_rate),
+                    ),
+                    size=12,
+                    color=ft.Colors.ON_SURFACE_VARIANT,
+                    expand=True,
+                    key="cat-rate-note",
+                ),
+            ],
+            wrap=True,
+        ),
+    ]
+    if state.compare:
+        controls.append(
+            sem(
+                "cat-compare",
+                ft.FilledTonalButton(
+                    ctx.t("Compare ({n})", n=len(state.compare)),
+                    icon=ft.Icons.COMPARE_ARROWS,
+                    on_click=lambda e: ctx.go("/compare"),
+                ),
+            )
+        )
+    if not result.cards:
+        controls.append(
+            empty_state(
+                "cat-empty",
+                ft.Icons.SEARCH_OFF,
+                ctx.t("No car matches these filters — clear a filter or search for another model."),
+                sem(
+                    "cat-clear",
+                    ft.TextButton(ctx.t("Clear filters"), on_click=lambda e: clear(state)),
+                ),
+            )
+        )
+    else:
+        controls.append(
+            ft.ResponsiveRow(
+                [car_card(ctx, card) for card in result.cards],
+                key="cat-grid",
+                spacing=12,
+                run_spacing=12,
+            )
+        )
+    return Screen(title=ctx.t("Cars"), body=ft.Column(controls, spacing=10, key="catalogue"))
+
+
+def clear(state) -> None:
+    state.set_query(text="", brand=None, price_band=None, energy=None, body=None, condition=None)
+
+
+def car_card(ctx: ViewContext, card) -> ft.Control:
+    v = card.vehicle
+    in_compare = v.id in ctx.state.compare
+    energy = str(v.energy)
+    details = f"{v.year} · {v.trim}"
+    if str(v.condition) == "used":
+        details += " · " + ctx.t("{km} km", km=ctx.number(v.mileage_km))
+    tags = ft.Row(
+        [
+            _tag(ctx.t(labels.ENERGY.get(energy, energy)), ENERGY_COLOURS.get(energy)),
+            _tag(labels.label(ctx, labels.CONDITION, v.condition), ft.Colors.OUTLINE),
+            _tag(labels.label(ctx, labels.BODY, v.body), ft.Colors.OUTLINE),
+        ],
+        spacing=4,
+        wrap=True,
+    )
+    compare = sem(
+        f"compare-{v.id}",
+        ft.Checkbox(
+            label=ctx.t("Compare"),
+            value=in_compare,
+            on_change=lambda e: ctx.state.toggle_compare(v.id),
+        ),
+    )
+    content = ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.Icon(
+                        ft.Icons.DIRECTIONS_CAR_FILLED, size=40, color=ENERGY_COLOURS.get(energy)
+                    ),
+                    ft.Column(
+                        [
+                            ft.Text(labels.car_name(ctx, v), size=17, weight=ft.FontWeight.BOLD),
+                            ft.Text(details, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                        ],
+                        spacing=0,
+                        expand=True,
+                    ),
+                ]
+            ),
+            ft.Text(
+                ctx.t("≈ {amount} / month", amount=ctx.money(card.monthly, whole=True)),
+                key=f"monthly-{v.id}",
+                size=22,
+                weight=ft.FontWeight.BOLD,
+                color=ft.Colors.PRIMARY,
+            ),
+            ft.Text(ctx.t("Price {amount}", amount=ctx.money(v.price, whole=True)), size=14),
+            tags,
+            compare,
+        ],
+        spacing=6,
+    )
+    return ft.Container(
+        sem(
+            f"car-{v.id}",
+            ft.Card(
+                content=ft.Container(
+                    content, padding=12, on_click=lambda e: ctx.go(f"/cars/{v.id}"), ink=True
+                ),
+            ),
+            label=labels.car_name(ctx, v),
+        ),
+        col={"xs": 12, "sm": 6, "lg": 4, "xl": 3},
+        key=f"card-{v.id}",
+    )
+
+
+def _tag(text: str, colour) -> ft.Control:
+    return ft.Container(
+        ft.Text(text, size=11, color=colour),
+        border=ft.Border.all(1, colour or ft.Colors.OUTLINE),
+        border_radius=8,
+        padding=ft.Padding.symmetric(horizontal=6, vertical=2),
+    )

@@ -1,0 +1,62 @@
+"""Display names for the catalogue's codes (energy, body, condition...) in the user's language."""
+
+from __future__ import annotations
+
+from views.context import ViewContext
+from views.widgets import N_
+
+ENERGY = {
+    "BEV": N_("Electric"),
+    "PHEV": N_("Plug-in hybrid"),
+    "HEV": N_("Hybrid"),
+    "ICE": N_("Petrol"),
+}
+BODY = {
+    "sedan": N_("Sedan"),
+    "hatchback": N_("Hatchback"),
+    "suv": N_("SUV"),
+    "mpv": N_("MPV"),
+    "coupe": N_("Coupe"),
+    "wagon": N_("Wagon"),
+    "pickup": N_("Pickup"),
+    "van": N_("Van"),
+}
+CONDITION = {"new": N_("New"), "used": N_("Used")}
+SORT = {
+    "price_asc": N_("Price: low to high"),
+    "price_desc": N_("Price: high to low"),
+    "year_desc": N_("Newest first"),
+    "mileage_asc": N_("Lowest mileage"),
+}
+PRICE_BAND = {
+    "0-100000": N_("Under 100k"),
+    "100000-200000": N_("100k–200k"),
+    "200000-300000": N_("200k–300k"),
+    "300000-": N_("Over 300k"),
+}
+LENDER_TYPE = {
+    "bank": N_("Bank"),
+    "auto_finance": N_("Auto-finance company"),
+    "consumer_finance": N_("Consumer-finance company"),
+    "finance_leasing": N_("Finance-leasing company"),
+}
+PRODUCT_KIND = {
+    "loan": N_("Instalment loan"),
+    "finance_lease": N_("Finance lease"),
+    "balloon": N_("Balloon loan"),
+    "flat_promo": N_("Flat-rate promotion"),
+}
+
+
+def label(ctx: ViewContext, table: dict[str, str], code) -> str:
+    code = getattr(code, "value", code)
+    return ctx.t(table[code]) if code in table else str(code)
+
+
+def car_name(ctx: ViewContext, vehicle) -> str:
+    make = vehicle.make_zh if ctx.locale.startswith("zh") else vehicle.make
+    return f"{make} {vehicle.model}"
+
+
+def bilingual(ctx: ViewContext, zh: str, en: str) -> str:
+    return zh if ctx.locale.startswith("zh") else en
