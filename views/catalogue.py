@@ -94,24 +94,15 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Row([brand, body, sort], wrap=True, spacing=8, run_spacing=8, key="cat-dropdowns"),
         ft.Row(chips, wrap=True, spacing=6, run_spacing=6, key="cat-chips"),
         deal_bar(ctx),
-        ft.Row(
-            [
-                ft.Text(
-                    ctx.t("{n} cars", n=result.total), key="cat-count", weight=ft.FontWeight.W_500
-                ),
-                ft.Text(
-                    ctx.t(
-                        "Monthly figures at an indicative {rate} APR; your own rate comes "
-                        "with the check.",
-                        rate=ctx.rate(result.reference_rate),
-                    ),
-                    size=12,
-                    color=ft.Colors.ON_SURFACE_VARIANT,
-                    expand=True,
-                    key="cat-rate-note",
-                ),
-            ],
-            wrap=True,
+        ft.Text(ctx.t("{n} cars", n=result.total), key="cat-count", weight=ft.FontWeight.W_500),
+        ft.Text(
+            ctx.t(
+                "Monthly figures at an indicative {rate} APR; your own rate comes with the check.",
+                rate=ctx.rate(result.reference_rate),
+            ),
+            size=12,
+            color=ft.Colors.ON_SURFACE_VARIANT,
+            key="cat-rate-note",
         ),
     ]
     if state.compare:
