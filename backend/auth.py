@@ -114,6 +114,7 @@ def login(
                     .where(_failures.c.username == username)
                     .values(failures=0 if locked else failures, locked_until_ms=locked)
                 )
+            conn.commit()  # the count must survive the exception below
             if locked:
                 raise LockedOut(policy.lockout_ms)
             raise AuthFailed()
