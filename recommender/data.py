@@ -70,16 +70,24 @@ def _parse_ts(text: str, lineno: int) -> int:
 
 
 def from_rows(rows: Iterable[tuple[str, str, str, int]]) -> Interactions:
-    """Build :class:`Interactions` from ``(user_id, item_id, event, ts_ms)`` tuples."""
+    """Build :class:`Interactions` from ``(user_id, item_id, event, ts_ms)`` tuples (``n`` in an
+    error is the 0-based row)."""
     event_code = {name: code for code, name in enumerate(EVENTS)}
     users: dict[str, int] = {}
     items: dict[str, int] = {}
     u, i, e, t = [], [], [], []
-    for user_id, item_id, event, ts in rows:
-        u.append(users.setdefault(user_id, len(users)))
-        i.append(items.setdefault(item_id, len(items)))
-        e.append(event_code[event])
-        t.append(ts)
+    for n, (user_id, item_id, event, ts) in enumerate(rows):
+        code = event_code.get(event)
+        if code is None:
+            raise InputError(
+                f"interactions[{n}].event", "unknown_event",
+                "line {line}: unknown event {value!r} (expected one of {expected})",
+                {"line": n, "value": event, "expected": ", ".join(EVENTS)},
+            )  # fmt: skip
+        u.append(users.setdefault(str(user_id), len(users)))
+        i.append(items.setdefault(str(item_id), len(items)))
+        e.append(code)
+        t.append(int(ts))
     return Interactions(
         np.asarray(u, dtype=np.int32),
         np.asarray(i, dtype=np.int32),

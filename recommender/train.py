@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,17 +26,7 @@ from recommender.data import (
     weight_matrix,
 )
 from recommender.events import DEFAULT_EVENT_WEIGHTS
-
-
-@dataclass(frozen=True)
-class AlsParams:
-    """Defaults tuned on the planted-segment market's validation split (see evaluate)."""
-
-    factors: int = 32
-    regularization: float = 10.0
-    alpha: float = 2.0
-    iterations: int = 15
-    random_state: int = 20261128
+from recommender.params import DEFAULT_PARAMS, AlsParams
 
 
 def fit_als(
@@ -113,7 +103,7 @@ def build_model(
 
 def train(
     inter: Interactions,
-    params: AlsParams = AlsParams(),
+    params: AlsParams = DEFAULT_PARAMS,
     *,
     segments: Mapping[str, str] | None = None,
     show_progress: bool = False,

@@ -196,3 +196,23 @@ def test_confidence_is_one_plus_alpha_times_the_summed_event_weights():
     weights = weight_matrix(inter)
     conf = confidence_matrix(weights, SMALL_PARAMS.alpha)
     np.testing.assert_allclose(conf.data, 1.0 + SMALL_PARAMS.alpha * weights.data)
+
+
+@pytest.mark.parametrize(
+    ("n", "k"),
+    [
+        pytest.param(2000, 10, id="two-thousand-products"),
+        pytest.param(2001, 50, id="ragged-blocks"),
+        pytest.param(15, 10, id="k-near-n"),
+        pytest.param(100, 1, id="k-one"),
+    ],
+)
+def test_batch_top_k_selection_equals_a_full_stable_sort(n, k):
+    from recommender.score import _best_rows
+
+    scores = np.random.default_rng(n).standard_normal((40, n)).astype(np.float32)
+    scores[0, :6] = scores[0, 6]  # ties resolve by column
+    best, values = _best_rows(scores, k)
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    assert np.array_equal(best, expected)
+    assert np.array_equal(values, np.take_along_axis(scores, expected, axis=1))

@@ -1,0 +1,182 @@
+"""``chedai recommend fit|top|evaluate``: train, score and evaluate loan-product rankings.
+
+- ``fit --interactions FILE.csv --out model.npz [--segments FILE.csv] [--engine implicit|spark]``
+- ``top --model model.npz --users users.txt --k 10 [--history FILE.csv] [--eligible FILE.csv]``
+  prints CSV ``user_id,rank,item_id,score,source``. With ``--eligible`` (``user_id,item_id``
+  rows), a user's candidates are exactly their rows there (none listed: nothing is eligible).
+- ``evaluate --interactions FILE.csv`` prints the comparison (JSON, or ``--format markdown``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from app.cli import UsageError, print_json
+
+ENGINES = ("implicit", "spark")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("recommend", help="loan-product recommendations (ALS)")
+    sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+
+    fit = sub.add_parser("fit", help="train ALS on interactions and export the factor file")
+    fit.add_argument("--interactions", required=True, help="CSV user_id,item_id,event,ts")
+    fit.add_argument("--out", required=True, help="factor file to write (.npz)")
+    fit.add_argument("--segments", help="CSV user_id,segment (for segment popularity)")
+    fit.add_argument("--engine", choices=ENGINES, default="implicit")
+    fit.add_argument("--spark-master", default="local[2]", help="Spark master URL (spark only)")
+    _als_options(fit)
+    fit.set_defaults(func=run_fit)
+
+    top = sub.add_parser("top", help="print each user's top-k eligible products as CSV")
+    top.add_argument("--model", required=True)
+    top.add_argument("--users", required=True, help="file with one user id per line, or -")
+    top.add_argument("--k", type=int, default=10)
+    top.add_argument("--history", help="this session's events, CSV user_id,item_id,event,ts")
+    top.add_argument("--eligible", help="CSV user_id,item_id restricting each user's candidates")
+    top.set_defaults(func=run_top)
+
+    ev = sub.add_parser("evaluate", help="ALS vs popularity, item-item cosine and BPR")
+    ev.add_argument("--interactions", required=True)
+    ev.add_argument("--k", type=int, default=10)
+    ev.add_argument("--test-fraction", type=float, default=0.2)
+    ev.add_argument("--validation-fraction", type=float, default=0.2)
+    ev.add_argument("--quick", action="store_true", help="a small tuning grid (for smoke tests)")
+    ev.add_argument("--format", choices=("json", "markdown"), default="json")
+    ev.set_defaults(func=run_evaluate)
+
+
+def _als_options(parser: argparse.ArgumentParser) -> None:
+    from recommender.params import AlsParams
+
+    d = AlsParams()
+    parser.add_argument("--factors", type=int, default=d.factors)
+    parser.add_argument("--regularization", type=float, default=d.regularization)
+    parser.add_argument("--alpha", type=float, default=d.alpha)
+    parser.add_argument("--iterations", type=int, default=d.iterations)
+    parser.add_argument("--seed", type=int, default=d.random_state)
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    from recommender import factors
+    from recommender.data import read_interactions_csv, read_segments_csv
+    from recommender.params import AlsParams
+
+    for name in ("factors", "iterations"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name} must be at least 1")
+    for name in ("regularization", "alpha"):
+        if getattr(args, name) < 0:
+            raise UsageError(f"--{name} must not be negative")
+    params = AlsParams(args.factors, args.regularization, args.alpha, args.iterations, args.seed)
+    inter = read_interactions_csv(args.interactions)
+    if len(inter) == 0:
+        raise UsageError(f"{args.interactions} has no interactions")
+    segments = read_segments_csv(args.segments) if args.segments else None
+    if args.engine == "spark":
+        from recommender.spark import SparkUnavailable, train_spark
+
+        try:
+            model = train_spark(inter, params, segments=segments, master=args.spark_master)
+        except SparkUnavailable as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        from recommender.train import train
+
+        model = train(inter, params, segments=segments, show_progress=sys.stderr.isatty())
+    factors.save(model, args.out)
+    print_json(
+        {
+            "out": str(args.out),
+            "engine": model.meta["engine"],
+            "users": len(model.user_ids),
+            "items": len(model.item_ids),
+            "interactions": len(inter),
+            "params": model.meta["params"],
+        }
+    )
+    return 0
+
+
+def _read_lines(source: str) -> list[str]:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _read_eligible(path: str) -> dict[str, list[str]]:
+    lines = _read_lines(path)
+    out: dict[str, list[str]] = defaultdict(list)
+    rows = csv.reader(lines)
+    for lineno, row in enumerate(rows, start=1):
+        if lineno == 1 and [c.strip() for c in row] == ["user_id", "item_id"]:
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            raise UsageError(f"{path}: line {lineno}: expected user_id,item_id")
+        out[row[0].strip()].append(row[1].strip())
+    return out
+
+
+def _read_history(path: str) -> dict[str, list[tuple[str, str]]]:
+    from recommender.data import iter_csv_rows
+
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for user, item, event, _ in iter_csv_rows(path):
+        out[user].append((item, event))
+    return out
+
+
+def run_top(args: argparse.Namespace) -> int:
+    from recommender.score import Recommender
+
+    if args.k < 1:
+        raise UsageError("--k must be at least 1")
+    try:
+        rec = Recommender.load(args.model)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"cannot load model {args.model}: {exc}") from None
+    users = _read_lines(args.users)
+    history = _read_history(args.history) if args.history else {}
+    eligible = _read_eligible(args.eligible) if args.eligible else None
+    everything = rec.candidates(rec.item_ids.tolist())
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["user_id", "rank", "item_id", "score", "source"])
+    for user in users:
+        candidates = everything if eligible is None else eligible.get(user, [])
+        ranked = rec.rank(
+            user, eligible=candidates, k=args.k, session_history=history.get(user, ()),
+            explain=False,
+        )  # fmt: skip
+        for position, item in enumerate(ranked, start=1):
+            out.writerow([user, position, item.item_id, f"{item.score:.6g}", item.source])
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from recommender.data import read_interactions_csv
+    from recommender.evaluate import SMALL_GRID, Grid, evaluate
+
+    if args.k < 1:
+        raise UsageError("--k must be at least 1")
+    inter = read_interactions_csv(args.interactions)
+    if len(inter) < 10:
+        raise UsageError(f"{args.interactions} has too few interactions to evaluate")
+    report = evaluate(
+        inter,
+        k=args.k,
+        test_fraction=args.test_fraction,
+        validation_fraction=args.validation_fraction,
+        grid=SMALL_GRID if args.quick else Grid(),
+    )
+    if args.format == "markdown":
+        print(report.markdown())
+    else:
+        print_json(report.as_dict())
+    return 0
