@@ -140,7 +140,7 @@ def test_faults_lose_nothing_and_apply_nothing_twice(server, faults, retries):
 def test_when_the_server_stays_down_the_outbox_keeps_everything(server):
     api, engine = server
     user, _ = make_user(api)
-    phone, phone_store, transport, sleeps = device(api, user, "phone", max_attempts=3)
+    phone, phone_store, transport, _ = device(api, user, "phone", max_attempts=3)
     phone_store.record("note", new_id(), {"text": "call back"})
     transport.plan = ["drop_before"] * 3
     assert not phone.sync_once()
