@@ -12,8 +12,11 @@ def new_id() -> str:
 
 
 def seeded_id(rng: random.Random) -> str:
-    """A UUID4-shaped id drawn from ``rng``: the same seed gives the same ids (demo data)."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """A UUID4 drawn from ``rng``: the same seed gives the same ids (demo data). Equal to
+    ``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, a few times faster."""
+    h = f"{rng.getrandbits(128):032x}"
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 def parse_id(raw: str) -> str:

@@ -1,0 +1,65 @@
+"""``chedai seed [--db PATH] [--seed N]``: create or refresh the demo database.
+
+Prints the counts and the demo accounts with their passwords as JSON; the progress bar goes to
+stderr. Refused outside demo mode (``CHEDAI_SERVER_URL`` set): demo accounts must never reach a
+real deployment.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.cli import UsageError, print_json
+from app.settings import Settings
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("seed", help="create or refresh the demo database (demo mode only)")
+    p.add_argument("--db", type=Path, help="database file (default: the data dir's chedai.db)")
+    p.add_argument("--seed", type=int, help="random seed (default: CHEDAI_DEMO_SEED)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    settings = Settings()
+    if not settings.demo_mode:
+        raise UsageError(
+            "demo data and demo accounts are only created in demo mode (unset CHEDAI_SERVER_URL)"
+        )
+    from local_db.crypto import cipher_for_dir
+    from local_db.demo import seed_database
+    from local_db.engine import make_engine
+
+    path = args.db or settings.local_db_path
+    seed = settings.demo_seed if args.seed is None else args.seed
+    engine = make_engine(path)
+    try:
+        report = seed_database(
+            engine,
+            seed=seed,
+            data_dir=settings.data_dir,
+            cipher=cipher_for_dir(settings.data_dir),
+            progress=sys.stderr,
+        )
+    finally:
+        engine.dispose()
+    print_json(
+        {
+            "db": str(path),
+            "seed": report.seed,
+            "counts": report.counts,
+            "seconds": round(report.seconds, 2),
+            "accounts": [
+                {
+                    "username": a.username,
+                    "password": a.password,
+                    "role": a.role.value,
+                    "display_name": a.display_name,
+                    "dealer": a.dealer_name,
+                }
+                for a in report.accounts
+            ],
+        }
+    )
+    return 0

@@ -1,0 +1,182 @@
+"""The demo market's fixed facts: real makes and models at approximate 2025–26 list prices
+(standards.md §8), cities, and fictional dealers and lenders. The generator's random parameters
+live in ``local_db.demo.world``; everything here is plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+#: The demo world's "today": interactions run up to it and used cars age to it.
+REFERENCE_DATE = date(2026, 11, 28)
+HISTORY_START = date(2026, 3, 1)
+
+
+@dataclass(frozen=True)
+class Model:
+    make: str
+    make_zh: str
+    model: str
+    body: str
+    energy: str
+    price: int  # base list price, CNY
+    seats: int = 5
+    premium: bool = False
+
+
+MODELS: tuple[Model, ...] = (
+    Model("BYD", "比亚迪", "Seagull", "hatchback", "BEV", 69_800, 4),
+    Model("BYD", "比亚迪", "Dolphin", "hatchback", "BEV", 99_800),
+    Model("BYD", "比亚迪", "Qin PLUS DM-i", "sedan", "PHEV", 79_800),
+    Model("BYD", "比亚迪", "Song PLUS DM-i", "suv", "PHEV", 149_800),
+    Model("BYD", "比亚迪", "Seal", "sedan", "BEV", 179_800),
+    Model("BYD", "比亚迪", "Han EV", "sedan", "BEV", 199_800),
+    Model("BYD", "比亚迪", "Tang DM-i", "suv", "PHEV", 229_800, 7),
+    Model("Geely", "吉利", "Galaxy E5", "suv", "BEV", 109_800),
+    Model("Geely", "吉利", "Galaxy L7", "suv", "PHEV", 125_800),
+    Model("Geely", "吉利", "Xingyue L", "suv", "ICE", 139_700),
+    Model("Geely", "吉利", "Emgrand", "sedan", "ICE", 72_900),
+    Model("Zeekr", "极氪", "001", "wagon", "BEV", 269_000, premium=True),
+    Model("Zeekr", "极氪", "7X", "suv", "BEV", 229_900, premium=True),
+    Model("Chery", "奇瑞", "Tiggo 8", "suv", "ICE", 109_900, 7),
+    Model("Chery", "奇瑞", "Tiggo 7", "suv", "ICE", 89_900),
+    Model("Chery", "奇瑞", "Arrizo 8", "sedan", "ICE", 99_900),
+    Model("Changan", "长安", "Deepal S07", "suv", "PHEV", 149_900),
+    Model("Changan", "长安", "CS75 PLUS", "suv", "ICE", 109_900),
+    Model("Changan", "长安", "UNI-V", "sedan", "ICE", 106_900),
+    Model("Haval", "哈弗", "H6", "suv", "ICE", 119_800),
+    Model("Tank", "坦克", "300", "suv", "ICE", 199_800),
+    Model("Great Wall", "长城", "Poer", "pickup", "ICE", 118_800),
+    Model("Li Auto", "理想", "L6", "suv", "PHEV", 249_800, premium=True),
+    Model("Li Auto", "理想", "L9", "suv", "PHEV", 409_800, 6, premium=True),
+    Model("NIO", "蔚来", "ET5", "sedan", "BEV", 298_000, premium=True),
+    Model("NIO", "蔚来", "ES6", "suv", "BEV", 338_000, premium=True),
+    Model("XPeng", "小鹏", "MONA M03", "sedan", "BEV", 119_800),
+    Model("XPeng", "小鹏", "G6", "suv", "BEV", 176_800),
+    Model("XPeng", "小鹏", "X9", "mpv", "BEV", 359_800, 7, premium=True),
+    Model("Roewe", "荣威", "i5", "sedan", "ICE", 68_900),
+    Model("MG", "名爵", "MG4", "hatchback", "BEV", 99_800),
+    Model("Wuling", "五菱", "Hongguang MINIEV", "hatchback", "BEV", 39_800, 4),
+    Model("Wuling", "五菱", "Bingo", "hatchback", "BEV", 59_800, 4),
+    Model("Wuling", "五菱", "Hongguang", "van", "ICE", 58_800, 7),
+    Model("Tesla", "特斯拉", "Model 3", "sedan", "BEV", 235_500, premium=True),
+    Model("Tesla", "特斯拉", "Model Y", "suv", "BEV", 263_500, premium=True),
+    Model("Xiaomi", "小米", "SU7", "sedan", "BEV", 215_900, premium=True),
+    Model("AITO", "问界", "M7", "suv", "PHEV", 249_800, premium=True),
+    Model("Leapmotor", "零跑", "C10", "suv", "BEV", 128_800),
+    Model("GAC Aion", "埃安", "Aion S", "sedan", "BEV", 119_800),
+    Model("Volkswagen", "大众", "Lavida", "sedan", "ICE", 119_900),
+    Model("Volkswagen", "大众", "Sagitar", "sedan", "ICE", 139_900),
+    Model("Volkswagen", "大众", "Tiguan L", "suv", "ICE", 219_900),
+    Model("Volkswagen", "大众", "ID.3", "hatchback", "BEV", 129_900),
+    Model("Toyota", "丰田", "Corolla", "sedan", "HEV", 119_800),
+    Model("Toyota", "丰田", "Camry", "sedan", "HEV", 179_800),
+    Model("Toyota", "丰田", "RAV4", "suv", "HEV", 179_800),
+    Model("Toyota", "丰田", "Sienna", "mpv", "HEV", 309_800, 7, premium=True),
+    Model("Honda", "本田", "Accord", "sedan", "HEV", 179_800),
+    Model("Honda", "本田", "CR-V", "suv", "HEV", 189_900),
+    Model("Nissan", "日产", "Sylphy", "sedan", "ICE", 99_900),
+    Model("Buick", "别克", "GL8", "mpv", "ICE", 329_900, 7, premium=True),
+    Model("BMW", "宝马", "3 Series", "sedan", "ICE", 299_900, premium=True),
+    Model("BMW", "宝马", "X3", "suv", "ICE", 399_900, premium=True),
+    Model("BMW", "宝马", "i3", "sedan", "BEV", 353_900, premium=True),
+    Model("Mercedes-Benz", "奔驰", "C-Class", "sedan", "ICE", 339_900, premium=True),
+    Model("Mercedes-Benz", "奔驰", "E-Class", "sedan", "ICE", 449_900, premium=True),
+    Model("Audi", "奥迪", "A6L", "sedan", "ICE", 419_800, premium=True),
+    Model("Audi", "奥迪", "Q5L", "suv", "ICE", 399_800, premium=True),
+    Model("Hongqi", "红旗", "H5", "sedan", "ICE", 159_800),
+    Model("Ford", "福特", "Transit", "van", "ICE", 159_800, 9),
+)
+
+#: (trim name, price uplift over the base)
+TRIMS: tuple[tuple[str, float], ...] = (("Standard", 0.0), ("Pro", 0.09), ("Max", 0.18))
+
+COLOURS = ("white", "black", "silver", "grey", "blue", "red", "green", "yellow", "brown")
+COLOUR_WEIGHTS = (30, 20, 14, 12, 9, 6, 4, 3, 2)
+
+#: (city key, city in Chinese, ID-number region code)
+CITIES: tuple[tuple[str, str, str], ...] = (
+    ("Beijing", "北京", "110105"),
+    ("Shanghai", "上海", "310115"),
+    ("Guangzhou", "广州", "440106"),
+    ("Shenzhen", "深圳", "440305"),
+    ("Chengdu", "成都", "510107"),
+    ("Hangzhou", "杭州", "330106"),
+    ("Wuhan", "武汉", "420106"),
+    ("Xi'an", "西安", "610113"),
+    ("Nanjing", "南京", "320104"),
+    ("Chongqing", "重庆", "500103"),
+    ("Suzhou", "苏州", "320506"),
+    ("Tianjin", "天津", "120104"),
+)
+
+
+@dataclass(frozen=True)
+class DealerSpec:
+    name_zh: str
+    name_en: str
+    city: str
+    brands: tuple[str, ...]  # empty: a multi-brand used-car dealer
+    sells_used: bool = True
+
+
+DEALERS: tuple[DealerSpec, ...] = (
+    DealerSpec("浦江新能源汽车城", "Pujiang NEV Auto Mall", "Shanghai", ("BYD", "Tesla", "NIO")),
+    DealerSpec(
+        "申城联合汽车", "Shencheng United Motors", "Shanghai", ("Volkswagen", "Roewe", "MG")
+    ),
+    DealerSpec("京华汽车广场", "Jinghua Auto Plaza", "Beijing", ("BMW", "Mercedes-Benz", "Audi")),
+    DealerSpec("燕山新能源", "Yanshan New Energy", "Beijing", ("Li Auto", "Xiaomi", "AITO")),
+    DealerSpec("珠江汽车港", "Pearl River Auto Port", "Guangzhou", ("GAC Aion", "Toyota", "Honda")),
+    DealerSpec("鹏城智行汽车", "Pengcheng Smart Mobility", "Shenzhen", ("BYD", "XPeng", "Zeekr")),
+    DealerSpec("天府汽车城", "Tianfu Auto City", "Chengdu", ("Geely", "Changan", "Chery")),
+    DealerSpec("西湖汽车会", "West Lake Motor Club", "Hangzhou", ("Geely", "Zeekr", "Leapmotor")),
+    DealerSpec("江城汽车商贸", "Jiangcheng Auto Trading", "Wuhan", ("Haval", "Tank", "Great Wall")),
+    DealerSpec("长安街商务车", "Chang'an Street Commercial", "Xi'an", ("Wuling", "Ford", "Buick")),
+    DealerSpec("金陵汽车园", "Jinling Auto Park", "Nanjing", ("Nissan", "Hongqi", "Honda")),
+    DealerSpec("山城好车二手车", "Shancheng Good Cars (used)", "Chongqing", ()),
+    DealerSpec("姑苏优选二手车", "Gusu Select Used Cars", "Suzhou", ()),
+    DealerSpec("津门车市", "Jinmen Car Market", "Tianjin", ()),
+)
+
+
+@dataclass(frozen=True)
+class LenderSpec:
+    key: str
+    name_zh: str
+    name_en: str
+    type: str
+    captive_brands: tuple[str, ...] = ()
+
+
+LENDERS: tuple[LenderSpec, ...] = (
+    LenderSpec("huaxin", "华信银行", "Huaxin Bank", "bank"),
+    LenderSpec("dongyue", "东岳银行", "Dongyue Bank", "bank"),
+    LenderSpec("jiangnan", "江南商业银行", "Jiangnan Commercial Bank", "bank"),
+    LenderSpec("haitun", "海豚汽车金融", "Haitun Auto Finance", "auto_finance", ("BYD",)),
+    LenderSpec(
+        "xingyue", "星越汽车金融", "Xingyue Auto Finance", "auto_finance", ("Geely", "Zeekr")
+    ),
+    LenderSpec(
+        "deyun", "德运汽车金融", "Deyun Auto Finance", "auto_finance", ("Volkswagen", "Audi")
+    ),
+    LenderSpec(
+        "fenglian",
+        "丰联汽车金融",
+        "Fenglian Auto Finance",
+        "auto_finance",
+        ("Toyota", "Honda", "Nissan"),
+    ),
+    LenderSpec(
+        "baode", "宝德汽车金融", "Baode Auto Finance", "auto_finance", ("BMW", "Mercedes-Benz")
+    ),
+    LenderSpec("yian", "易安消费金融", "Yi'an Consumer Finance", "consumer_finance"),
+    LenderSpec("chengxin", "橙信消费金融", "Chengxin Consumer Finance", "consumer_finance"),
+    LenderSpec("chiyuan", "驰远融资租赁", "Chiyuan Finance Leasing", "finance_leasing"),
+    LenderSpec("wantu", "万途融资租赁", "Wantu Finance Leasing", "finance_leasing"),
+)
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华慧建国晨宇浩然欣怡子轩雨萱博文思远梓涵一诺"
