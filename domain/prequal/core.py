@@ -1,0 +1,199 @@
+"""Prequalification: one applicant, one car, one deal, against every product of the market.
+
+    result = prequalify(applicant, vehicle, deal, products, consent=..., today=..., now=...)
+
+1. consent first: no soft check runs without the buyer's recorded consent to it;
+2. the scorecard gives the score, the tier and the score's reasons;
+3. the car is valued (domain.prequal.valuation) — LTV divides by that value;
+4. every active product's rules run on the deal's screened figures (cheap, exact);
+5. each product that passes is priced by the loan engine (``domain.loans.quote``), its rules
+   run once more on the engine's figures, and it becomes an offer with its metrics and the
+   largest amount its caps allow;
+6. each product that fails becomes a decline with at most four reasons and a what-if hint;
+7. the fraud and consistency checks run alongside: a flag refers the application to manual
+   review (the offers stay, marked provisional) — it never declines by itself.
+
+Offers are ordered by what the buyer pays in all (total sale price), cheapest first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from domain.catalog import ConsentPurpose, LoanProduct, ProductKind, RateQuote
+from domain.errors import InputError
+from domain.loans import Quote
+from domain.prequal.applicant import Applicant, ConsentGiven, Deal, VehicleFacts
+from domain.prequal.eligibility import Case, Evaluation, Figures, evaluate, figures_for
+from domain.prequal.fraud import PriorApplication
+from domain.prequal.fraud import check as fraud_check
+from domain.prequal.hints import Hint, find_hint
+from domain.prequal.metrics import Metrics, metrics
+from domain.prequal.pricing import Screen, cached_quote
+from domain.prequal.scorecard import SCORECARD, Scorecard, ScoreResult, score
+from domain.prequal.search import min_passing_down
+from domain.prequal.text import Reason
+from domain.prequal.valuation import DEPRECIATION, DepreciationModel, Valuation, value_vehicle
+
+__all__ = ["APR_FLAG", "Decline", "Offer", "PrequalResult", "prequalify"]
+
+#: The China profile flags any APR above 24% (standards.md §2).
+APR_FLAG = Decimal("0.24")
+
+
+@dataclass(frozen=True)
+class Offer:
+    product: LoanProduct
+    rate: RateQuote  # the rate-card line priced
+    quote: Quote  # the engine's quote: every figure shown comes from it
+    metrics: Metrics
+    max_amount_financed: Decimal  # the largest amount financed this product's caps allow
+
+    @property
+    def is_flat_rate(self) -> bool:
+        """A flat-rate quote (0 利息 + 手续费, 月费率): show its true APR first."""
+        return self.rate.is_flat or self.product.kind is ProductKind.FLAT_PROMO
+
+    @property
+    def apr_over_limit(self) -> bool:
+        return self.quote.apr > APR_FLAG
+
+
+@dataclass(frozen=True)
+class Decline:
+    product: LoanProduct
+    reasons: tuple[Reason, ...]  # at most four, most important first
+    failed: frozenset[str]  # the codes of every rule that failed
+    hint: Hint
+
+
+@dataclass(frozen=True)
+class PrequalResult:
+    score: ScoreResult
+    valuation: Valuation
+    offers: tuple[Offer, ...]  # cheapest in all first
+    declines: tuple[Decline, ...]
+    review: tuple[Reason, ...]  # fraud and consistency flags; any → manual review
+    consent: ConsentGiven
+    depreciation_version: str
+
+    @property
+    def status(self) -> str:
+        """``manual_review`` when a flag was raised (the offers are then provisional)."""
+        return "manual_review" if self.review else "completed"
+
+
+def _require_consent(consent: ConsentGiven | None, now: datetime) -> ConsentGiven:
+    if consent is None:
+        raise InputError(
+            "consent", "required", "the buyer's consent to the soft check must be recorded first"
+        )
+    if consent.purpose is not ConsentPurpose.SOFT_CHECK:
+        raise InputError("consent.purpose", "soft_check", "must be consent to the soft check")
+    if consent.given_at > now:
+        raise InputError("consent.given_at", "not_in_future", "must not be in the future")
+    return consent
+
+
+def _validate_deal(vehicle: VehicleFacts, deal: Deal) -> None:
+    if deal.down_payment + deal.trade_in >= vehicle.price:
+        raise InputError(
+            "deal.down_payment",
+            "below_price",
+            "together with the trade-in must be less than the cash price",
+        )
+
+
+def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | Evaluation:
+    f = evaluation.figures
+    assert f.terms is not None and f.line is not None
+    q = cached_quote(f.terms)
+    real = Figures(f.line, f.terms, Screen(q.principal, q.amount_financed, q.payment))
+    checked = evaluate(product, case, real)
+    if not checked.passed:  # the engine's own figures have the last word
+        return checked
+    a = case.applicant
+    price, trade = case.vehicle.price, case.deal.trade_in
+    low = (
+        math.floor(price - trade - product.max_amount) if price - trade > product.max_amount else 0
+    )
+    down = min_passing_down(product, case, max(0, low), math.floor(case.deal.down_payment))
+    if down is None:  # the deal passes but not at any whole yuan below it
+        largest = q.amount_financed
+    else:
+        at_max = replace(
+            case, deal=replace(case.deal, down_payment=Decimal(down).quantize(Decimal("0.01")))
+        )
+        s = figures_for(product, at_max).screen
+        largest = max(q.amount_financed, s.amount_financed if s else q.amount_financed)
+    return Offer(
+        product=product,
+        rate=f.line,
+        quote=q,
+        metrics=metrics(
+            payment=q.payment,
+            amount_financed=q.amount_financed,
+            existing_debts=a.monthly_debt_payments,
+            income=a.monthly_income,
+            value=case.valuation.value,
+        ),
+        max_amount_financed=largest,
+    )
+
+
+def prequalify(
+    applicant: Applicant,
+    vehicle: VehicleFacts,
+    deal: Deal,
+    products: Iterable[LoanProduct],
+    *,
+    consent: ConsentGiven | None,
+    today: date,
+    now: datetime,
+    history: Sequence[PriorApplication] = (),
+    scorecard: Scorecard = SCORECARD,
+    depreciation: DepreciationModel = DEPRECIATION,
+    hints: bool = True,
+    confirm_hints: bool = True,
+) -> PrequalResult:
+    """Every active product's answer for this application (see the module docstring).
+
+    Raises InputError when consent is missing or the deal is impossible (the down payment and
+    trade-in cover the price). ``hints=False`` skips the what-if searches.
+    """
+    consent = _require_consent(consent, now)
+    _validate_deal(vehicle, deal)
+    result = score(applicant, scorecard)
+    valuation = value_vehicle(vehicle, depreciation)
+    case = Case(applicant, vehicle, valuation, deal, result, today)
+    offers: list[Offer] = []
+    declines: list[Decline] = []
+    for product in products:
+        if not product.is_active_on(today):
+            continue
+        evaluation = evaluate(product, case)
+        if evaluation.passed:
+            outcome = _offer(product, case, evaluation)
+            if isinstance(outcome, Offer):
+                offers.append(outcome)
+                continue
+            evaluation = outcome
+        hint = find_hint(product, case, evaluation, confirm_hint=confirm_hints) if hints else None
+        declines.append(Decline(product, evaluation.reasons, evaluation.codes, hint))
+    offers.sort(
+        key=lambda o: (
+            o.quote.total_sale_price,
+            o.quote.finance_charge,
+            o.quote.apr,
+            o.product.code,
+        )
+    )
+    declines.sort(key=lambda d: d.product.code)
+    flags = fraud_check(applicant, now=now, history=history)
+    return PrequalResult(
+        result, valuation, tuple(offers), tuple(declines), flags, consent, depreciation.version
+    )

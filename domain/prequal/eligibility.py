@@ -1,0 +1,471 @@
+"""Each product's rules, evaluated from its data.
+
+A rule reads the product, the case (applicant, car, deal, score) and the figures of the deal
+(the rate-card line, the loan terms, the amount financed and instalment from
+:func:`domain.prequal.pricing.screen` or from a real quote) and returns a :class:`Reason` when
+it fails. :data:`RULES` is in order of importance, so the first failures are the principal
+reasons; a decline shows at most four. Every reason comes from a rule that failed — there is
+no catch-all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse
+from domain.loans import LoanTerms
+from domain.prequal.applicant import Applicant, Deal, VehicleFacts
+from domain.prequal.metrics import dti, ltv, pti
+from domain.prequal.pricing import Screen, rate_line, screen, terms_for
+from domain.prequal.scorecard import ScoreResult
+from domain.prequal.text import N_, Reason
+from domain.prequal.valuation import Valuation
+
+__all__ = [
+    "CURABLE_BY_DEBTS",
+    "CURABLE_BY_DOWN",
+    "CURABLE_BY_PRICE",
+    "CURABLE_BY_TERM",
+    "DEAL_RULES",
+    "MAX_REASONS",
+    "RULES",
+    "Case",
+    "Evaluation",
+    "Figures",
+    "evaluate",
+    "figures_for",
+]
+
+MAX_REASONS = 4
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the rules read about one application."""
+
+    applicant: Applicant
+    vehicle: VehicleFacts
+    valuation: Valuation
+    deal: Deal
+    score: ScoreResult
+    today: date
+
+
+@dataclass(frozen=True)
+class Figures:
+    line: RateQuote | None
+    terms: LoanTerms | None
+    screen: Screen | None  # None: no rate applies, or the engine would refuse the terms
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    product: LoanProduct
+    failures: tuple[Reason, ...]  # every failed rule, most important first
+    figures: Figures
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.failures[:MAX_REASONS]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.failures)
+
+
+Rule = Callable[[LoanProduct, Case, Figures], Reason | None]
+
+
+def _r(code: str, message: str, formats: dict | None = None, **params) -> Reason:
+    return Reason(code, message, params, formats or {})
+
+
+# --- the car and the product's reach ------------------------------------------------------
+
+
+def _condition(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if c.vehicle.condition in p.conditions:
+        return None
+    if c.vehicle.condition is Condition.USED:
+        return _r("vehicle.condition", N_("This product finances new cars only"))
+    return _r("vehicle.condition", N_("This product finances used cars only"))
+
+
+def _use(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if c.vehicle.use in p.uses:
+        return None
+    if c.vehicle.use is VehicleUse.COMMERCIAL:
+        return _r("vehicle.use", N_("This product does not finance cars for commercial use"))
+    return _r("vehicle.use", N_("This product finances commercial-use cars only"))
+
+
+def _energy(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if not p.energies or c.vehicle.energy in p.energies:
+        return None
+    if p.nev_only:
+        return _r("vehicle.energy", N_("This product finances new-energy cars only"))
+    return _r(
+        "vehicle.energy",
+        N_("This product does not finance {energy} cars"),
+        energy=c.vehicle.energy.value,
+    )
+
+
+def _brand(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if not p.brands or c.vehicle.make in p.brands:
+        return None
+    return _r(
+        "vehicle.brand",
+        N_("This product finances only these makes: {makes}"),
+        makes=", ".join(sorted(p.brands)),
+    )
+
+
+def _category(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    from domain.catalog import ltv_category
+
+    if c.vehicle.condition not in p.conditions or c.vehicle.use not in p.uses:
+        return None  # the category follows from these, and their own rules said no
+    if p.ltv_cap_for(ltv_category(c.vehicle.condition, c.vehicle.energy, c.vehicle.use)) is None:
+        return _r("vehicle.category", N_("This product does not finance this category of car"))
+    return None
+
+
+def _city(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if not p.cities or c.applicant.city in p.cities:
+        return None
+    return _r(
+        "applicant.city", N_("This product is not offered in {city}"), city=c.applicant.city or "-"
+    )
+
+
+# --- the applicant -------------------------------------------------------------------------
+
+
+def _tier(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    tier = c.score.tier
+    if tier is None:
+        return _r(
+            "credit.score_below_cutoff", N_("Your credit result is below every tier we price")
+        )
+    if tier not in p.tiers:
+        return _r(
+            "credit.tier_not_accepted",
+            N_("Your credit result (tier {tier}) is below the tiers this product accepts"),
+            tier=tier.value,
+        )
+    return None
+
+
+def _min_age(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if c.applicant.age >= p.min_age:
+        return None
+    return _r(
+        "applicant.min_age",
+        N_("You must be at least {min_age} years old for this product"),
+        min_age=p.min_age,
+    )
+
+
+def _age_at_maturity(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    at_end = Decimal(c.applicant.age) + Decimal(c.deal.term_months) / 12
+    if at_end <= p.max_age_at_maturity:
+        return None
+    return _r(
+        "applicant.age_at_maturity",
+        N_("You would be over {limit} when the loan ends, this product's age limit"),
+        limit=p.max_age_at_maturity,
+    )
+
+
+def _income(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if c.applicant.monthly_income >= p.min_monthly_income:
+        return None
+    return _r(
+        "applicant.min_income",
+        N_("Your monthly income of {income} is below this product's minimum of {minimum}"),
+        {"income": "money", "minimum": "money"},
+        income=c.applicant.monthly_income,
+        minimum=p.min_monthly_income,
+    )
+
+
+# --- affordability and collateral (need the deal's figures) ---------------------------------
+
+
+def _dti(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if f.screen is None:
+        return None
+    a = c.applicant
+    value = dti(f.screen.payment, a.monthly_debt_payments, a.monthly_income)
+    if value <= p.max_dti:
+        return None
+    return _r(
+        "affordability.dti",
+        N_(
+            "With this payment your debts would take {dti} of your income; "
+            "this product allows at most {cap}"
+        ),
+        {"dti": "percent", "cap": "percent"},
+        dti=value,
+        cap=p.max_dti,
+    )
+
+
+def _pti(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if f.screen is None:
+        return None
+    value = pti(f.screen.payment, c.applicant.monthly_income)
+    if value <= p.max_pti:
+        return None
+    return _r(
+        "affordability.pti",
+        N_(
+            "The payment of {payment} would be {pti} of your income; "
+            "this product allows at most {cap}"
+        ),
+        {"payment": "money", "pti": "percent", "cap": "percent"},
+        payment=f.screen.payment,
+        pti=value,
+        cap=p.max_pti,
+    )
+
+
+def _ltv(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    from domain.catalog import ltv_category
+
+    cap = p.ltv_cap_for(ltv_category(c.vehicle.condition, c.vehicle.energy, c.vehicle.use))
+    if f.screen is None or cap is None:
+        return None
+    value = ltv(f.screen.amount_financed, c.valuation.value)
+    if value <= cap:
+        return None
+    return _r(
+        "collateral.ltv",
+        N_(
+            "The loan would be {ltv} of the car's value of {value}; "
+            "this product lends at most {cap}"
+        ),
+        {"ltv": "percent", "value": "money", "cap": "percent"},
+        ltv=value,
+        value=c.valuation.value,
+        cap=cap,
+    )
+
+
+def _down_payment(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    paid = c.deal.down_payment + c.deal.trade_in
+    if paid >= p.min_down_payment_pct * c.vehicle.price:
+        return None
+    return _r(
+        "deal.min_down_payment",
+        N_(
+            "The down payment with the trade-in is {share} of the price; "
+            "this product needs at least {minimum}"
+        ),
+        {"share": "percent", "minimum": "percent"},
+        share=paid / c.vehicle.price,
+        minimum=p.min_down_payment_pct,
+    )
+
+
+def _amount(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if f.screen is None:
+        return None
+    amount = f.screen.amount_financed
+    if amount < p.min_amount:
+        return _r(
+            "deal.min_amount",
+            N_("The loan of {amount} is below this product's minimum of {minimum}"),
+            {"amount": "money", "minimum": "money"},
+            amount=amount,
+            minimum=p.min_amount,
+        )
+    if amount > p.max_amount:
+        return _r(
+            "deal.max_amount",
+            N_("The loan of {amount} is above this product's maximum of {maximum}"),
+            {"amount": "money", "maximum": "money"},
+            amount=amount,
+            maximum=p.max_amount,
+        )
+    return None
+
+
+# --- the car's own limits and the term -----------------------------------------------------
+
+
+def _vehicle_age(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    limits = p.vehicle_limits
+    age = c.vehicle.age_years
+    if limits.max_age_years is not None and age > limits.max_age_years:
+        return _r(
+            "vehicle.max_age",
+            N_("This product finances cars up to {limit} years old"),
+            limit=limits.max_age_years,
+        )
+    end = age + Decimal(c.deal.term_months) / 12
+    if limits.max_age_at_maturity_years is not None and end > limits.max_age_at_maturity_years:
+        return _r(
+            "vehicle.max_age_at_maturity",
+            N_("The car would be over {limit} years old at the last payment, this product's limit"),
+            limit=limits.max_age_at_maturity_years,
+        )
+    return None
+
+
+def _mileage(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    limit = p.vehicle_limits.max_mileage_km
+    if limit is None or c.vehicle.mileage_km <= limit:
+        return None
+    return _r(
+        "vehicle.max_mileage",
+        N_("This product finances cars with up to {limit} km"),
+        {"limit": "number"},
+        limit=limit,
+    )
+
+
+def _price(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    limits = p.vehicle_limits
+    if limits.min_price is not None and c.vehicle.price < limits.min_price:
+        return _r(
+            "vehicle.min_price",
+            N_("This product finances cars priced from {minimum}"),
+            {"minimum": "money"},
+            minimum=limits.min_price,
+        )
+    if limits.max_price is not None and c.vehicle.price > limits.max_price:
+        return _r(
+            "vehicle.max_price",
+            N_("This product finances cars priced up to {maximum}"),
+            {"maximum": "money"},
+            maximum=limits.max_price,
+        )
+    return None
+
+
+def _term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    if c.deal.term_months in p.terms:
+        return None
+    return _r(
+        "deal.term",
+        N_("This product does not offer a {term}-month term; it offers {terms} months"),
+        term=c.deal.term_months,
+        terms=", ".join(str(t) for t in sorted(p.terms)),
+    )
+
+
+def _rate_for_term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    # The tier is accepted and the term offered, yet no rate-card line prices the pair.
+    tier = c.score.tier
+    if tier is None or tier not in p.tiers or c.deal.term_months not in p.terms or f.line:
+        return None
+    return _r(
+        "credit.tier_term",
+        N_("This product does not price tier {tier} at a {term}-month term"),
+        tier=tier.value,
+        term=c.deal.term_months,
+    )
+
+
+#: Every rule, most important first.
+RULES: tuple[Rule, ...] = (
+    _condition,
+    _use,
+    _energy,
+    _brand,
+    _category,
+    _city,
+    _tier,
+    _min_age,
+    _age_at_maturity,
+    _income,
+    _dti,
+    _pti,
+    _ltv,
+    _down_payment,
+    _amount,
+    _vehicle_age,
+    _mileage,
+    _price,
+    _term,
+    _rate_for_term,
+)
+
+
+def figures_for(product: LoanProduct, case: Case) -> Figures:
+    """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
+    line = rate_line(product, case.score.tier, case.deal.term_months)
+    if line is None:
+        return Figures(None, None, None)
+    d = case.deal
+    base = case.vehicle.price - d.down_payment - d.trade_in
+    if base <= 0:
+        return Figures(line, None, None)
+    terms = terms_for(
+        product,
+        line,
+        price=case.vehicle.price,
+        down_payment=d.down_payment,
+        trade_in=d.trade_in,
+        term=d.term_months,
+        today=case.today,
+    )
+    return Figures(line, terms, screen(terms))
+
+
+#: The rules that read the deal's money figures (the down-payment search re-runs only these,
+#: once every other rule is known to pass).
+DEAL_RULES: tuple[Rule, ...] = (_dti, _pti, _ltv, _down_payment, _amount)
+
+#: The failures each kind of change can cure (a search runs only when all failures are curable).
+CURABLE_BY_DOWN = frozenset(
+    {
+        "affordability.dti",
+        "affordability.pti",
+        "collateral.ltv",
+        "deal.min_down_payment",
+        "deal.max_amount",
+    }
+)
+CURABLE_BY_TERM = frozenset(
+    {
+        "deal.term",
+        "credit.tier_term",
+        "applicant.age_at_maturity",
+        "vehicle.max_age_at_maturity",
+        "affordability.dti",
+        "affordability.pti",
+    }
+)
+CURABLE_BY_DEBTS = frozenset({"affordability.dti", "affordability.pti"})
+CURABLE_BY_PRICE = CURABLE_BY_DOWN | {"vehicle.max_price"}
+
+
+def evaluate(
+    product: LoanProduct,
+    case: Case,
+    figures: Figures | None = None,
+    rules: tuple[Rule, ...] = RULES,
+) -> Evaluation:
+    """Run ``rules`` (default: every rule) of ``product`` on ``case``; ``figures`` default to
+    the screened ones."""
+    f = figures if figures is not None else figures_for(product, case)
+    failures = []
+    for rule in rules:
+        reason = rule(product, case, f)
+        if reason is not None:
+            failures.append(reason)
+    if not failures and f.screen is None:
+        failures.append(
+            _r("deal.no_loan", N_("There is nothing to finance: the down payment covers the price"))
+        )
+    return Evaluation(product, tuple(failures), f)

@@ -1,0 +1,223 @@
+"""What-if hints: for a decline, the smallest change that turns it into an offer.
+
+Tried in order — another term, a larger down payment, lower existing debts, a cheaper car — each
+found by re-running the product's rules (domain.prequal.search) and then confirmed by pricing
+the changed deal with the loan engine and running the rules once more on the engine's figures.
+When the decline rests on something no such change can cure (the car's make, the buyer's credit
+tier, …), or no change in range cures it, the honest answer is "no change within reach".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from domain.catalog import LoanProduct
+from domain.prequal.eligibility import (
+    CURABLE_BY_DEBTS,
+    CURABLE_BY_DOWN,
+    CURABLE_BY_PRICE,
+    CURABLE_BY_TERM,
+    Case,
+    Evaluation,
+    Figures,
+    evaluate,
+    figures_for,
+)
+from domain.prequal.pricing import Screen, cached_quote
+from domain.prequal.scorecard import score as score_applicant
+from domain.prequal.search import largest_int, min_passing_down
+from domain.prequal.text import N_, Reason
+from domain.prequal.valuation import value_vehicle
+
+__all__ = ["Hint", "find_hint"]
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Hint:
+    """``kind``: term | down_payment | reduce_debts | price_ceiling | none. ``case`` is the
+    changed application that yields the offer (None for "none")."""
+
+    kind: str
+    reason: Reason
+    case: Case | None = None
+    value: Decimal | int | None = None
+
+
+NO_CHANGE = Hint(
+    "none", Reason("hint.none", N_("No change within reach would turn this into an offer"))
+)
+
+
+def confirm(product: LoanProduct, case: Case) -> bool:
+    """Price ``case`` with the engine and run every rule on the engine's own figures."""
+    f = figures_for(product, case)
+    if f.terms is None:
+        return False
+    if not evaluate(product, case, f).passed:
+        return False
+    q = cached_quote(f.terms)
+    real = Figures(f.line, f.terms, Screen(q.principal, q.amount_financed, q.payment))
+    return evaluate(product, case, real).passed
+
+
+def _with_deal(case: Case, **changes) -> Case:
+    return replace(case, deal=replace(case.deal, **changes))
+
+
+def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+    """The nearest offered term that yields an offer — as it is, or with a larger down payment
+    when only the money rules stand in the way at that term."""
+    wished = case.deal.term_months
+    for term in sorted(product.terms, key=lambda t: (abs(t - wished), t)):
+        if term == wished:
+            continue
+        changed = _with_deal(case, term_months=term)
+        at_term = evaluate(product, changed)
+        if at_term.passed:
+            if not confirm_hint or confirm(product, changed):
+                return Hint(
+                    "term",
+                    Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
+                    changed,
+                    term,
+                )
+        elif at_term.codes <= CURABLE_BY_DOWN:
+            down = _down_hint(product, changed, confirm_hint)
+            if down is not None:
+                amount = down.value
+                return Hint(
+                    "term_and_down_payment",
+                    Reason(
+                        "hint.term_and_down_payment",
+                        N_(
+                            "Choose a {term}-month term and raise the down payment to "
+                            "{amount} ({more} more)"
+                        ),
+                        {"term": term, "amount": amount, "more": amount - case.deal.down_payment},
+                        {"amount": "money", "more": "money"},
+                    ),
+                    down.case,
+                    term,
+                )
+    return None
+
+
+def _down_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+    price, trade = case.vehicle.price, case.deal.trade_in
+    current = math.floor(case.deal.down_payment) + 1
+    top = math.floor(price - trade - product.min_amount)
+    down = min_passing_down(product, case, current, top)
+    if down is None:
+        return None
+    amount = Decimal(down).quantize(_CENT)
+    changed = _with_deal(case, down_payment=amount)
+    if confirm_hint and not confirm(product, changed):
+        return None
+    return Hint(
+        "down_payment",
+        Reason(
+            "hint.down_payment",
+            N_("Raise the down payment to {amount} ({more} more)"),
+            {"amount": amount, "more": amount - case.deal.down_payment},
+            {"amount": "money", "more": "money"},
+        ),
+        changed,
+        amount,
+    )
+
+
+def _debts_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+    a = case.applicant
+    current = math.floor(a.monthly_debt_payments)
+
+    def with_debts(debts: int) -> Case:
+        applicant = replace(a, monthly_debt_payments=Decimal(debts).quantize(_CENT))
+        return replace(case, applicant=applicant, score=score_applicant(applicant))
+
+    def pred(debts: int) -> bool:
+        return evaluate(product, with_debts(debts)).passed
+
+    best = largest_int(pred, 0, current - 1) if current >= 1 else None
+    if best is None:
+        return None
+    changed = with_debts(best)
+    if confirm_hint and not confirm(product, changed):
+        return None
+    amount = Decimal(best).quantize(_CENT)
+    return Hint(
+        "reduce_debts",
+        Reason(
+            "hint.reduce_debts",
+            N_("Bring your existing monthly debt payments down to {amount} ({less} less)"),
+            {"amount": amount, "less": a.monthly_debt_payments - amount},
+            {"amount": "money", "less": "money"},
+        ),
+        changed,
+        amount,
+    )
+
+
+def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+    d = case.deal
+    v = case.vehicle
+    ratio = None if v.new_price is None else v.new_price / v.price
+
+    def with_price(p: int) -> Case:
+        price = Decimal(p).quantize(_CENT)
+        new_price = None if ratio is None else (price * ratio).quantize(_CENT)
+        vehicle = replace(v, price=price, new_price=new_price)
+        return replace(case, vehicle=vehicle, valuation=value_vehicle(vehicle))
+
+    def pred(p: int) -> bool:
+        return evaluate(product, with_price(p)).passed
+
+    low = math.ceil(d.down_payment + d.trade_in + product.min_amount)
+    high = math.ceil(v.price) - 1
+    best = largest_int(pred, low, high)
+    if best is None:
+        return None
+    changed = with_price(best)
+    if confirm_hint and not confirm(product, changed):
+        return None
+    price = Decimal(best).quantize(_CENT)
+    return Hint(
+        "price_ceiling",
+        Reason(
+            "hint.price_ceiling",
+            N_("With the same down payment, choose a car priced at most {price}"),
+            {"price": price},
+            {"price": "money"},
+        ),
+        changed,
+        price,
+    )
+
+
+def find_hint(
+    product: LoanProduct, case: Case, evaluation: Evaluation, *, confirm_hint: bool = True
+) -> Hint:
+    """The first change, in the order term → down payment → debts → price, that yields an
+    offer; :data:`NO_CHANGE` when the decline cannot be cured that way."""
+    codes = evaluation.codes
+    searches = []
+    if "deal.term" in codes:
+        if codes <= CURABLE_BY_TERM | CURABLE_BY_DOWN:
+            searches.append(_term_hint)  # the other searches keep the term, not offered
+    else:
+        if codes <= CURABLE_BY_DOWN:
+            searches.append(_down_hint)
+        if codes <= CURABLE_BY_DEBTS and "affordability.dti" in codes:
+            searches.append(_debts_hint)
+        if codes <= CURABLE_BY_TERM:
+            searches.append(_term_hint)
+        if codes <= CURABLE_BY_PRICE:
+            searches.append(_price_hint)
+    for search in searches:
+        hint = search(product, case, confirm_hint)
+        if hint is not None:
+            return hint
+    return NO_CHANGE

@@ -1,0 +1,128 @@
+"""From a product's data to loan terms, and the two figures the rules need before any quote.
+
+:func:`terms_for` builds the :class:`domain.loans.LoanTerms` of a product for a deal (the rate
+card line for the tier and term, the product's fees, the balloon): ``chedai quote`` on the same
+terms gives the same figures, because offers are priced by :func:`domain.loans.quote` itself.
+
+:func:`screen` gives the amount financed and the regular instalment without building a
+schedule, with the engine's own arithmetic (a 40-digit context, the same order of operations,
+the same rounding), so the rules can be run many times — for every product, and again inside
+the hint searches — before a single schedule is built. Tests pin it equal to ``quote()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from functools import lru_cache
+
+from domain.catalog import LoanProduct, ProductKind, RateQuote, RiskTier
+from domain.dates import Frequency
+from domain.loans import Fee, FlatRate, LoanTerms, Method, Quote, quote
+from domain.money import ZERO, money
+
+__all__ = ["Screen", "cached_quote", "rate_line", "screen", "terms_for"]
+
+
+def rate_line(product: LoanProduct, tier: RiskTier | None, term: int) -> RateQuote | None:
+    return None if tier is None else product.rate_for(tier, term)
+
+
+def terms_for(
+    product: LoanProduct,
+    line: RateQuote,
+    *,
+    price: Decimal,
+    down_payment: Decimal,
+    trade_in: Decimal,
+    term: int,
+    today: date,
+) -> LoanTerms:
+    """The loan terms of ``product`` at rate-card ``line`` for a car of ``price``. The first
+    payment falls one month after ``today``; a balloon is the product's smallest final payment
+    (``balloon.min_pct`` of the cash price)."""
+    base = price - down_payment - trade_in
+    fees = tuple(
+        Fee(
+            name=f.name_zh,
+            amount=f.amount_for(principal=base, price=price),
+            financed=f.financed,
+            prepaid_finance_charge=f.prepaid_finance_charge,
+        )
+        for f in product.fees
+    )
+    balloon = ZERO
+    method = Method.LEVEL
+    if product.kind is ProductKind.BALLOON and product.balloon is not None:
+        method = Method.BALLOON
+        balloon = money(price * product.balloon.min_pct)
+    return LoanTerms(
+        cash_price=price,
+        down_payment=down_payment,
+        trade_in=trade_in,
+        loan_date=today,
+        count=term,
+        annual_rate=line.annual_rate,
+        flat_rate=None if line.flat_rate is None else FlatRate(line.flat_rate, line.flat_per.value),
+        method=method,
+        balloon_amount=balloon,
+        fees=fees,
+    )
+
+
+@dataclass(frozen=True)
+class Screen:
+    principal: Decimal
+    amount_financed: Decimal
+    payment: Decimal  # the regular instalment, exactly quote(terms).payment
+
+
+def screen(terms: LoanTerms) -> Screen | None:
+    """Amount financed and regular instalment of ``terms`` as quote() computes them, or None
+    when the engine would refuse the terms (or when only a full quote can say: fewer than three
+    payments, irregular frequencies, equal principal)."""
+    base = terms.cash_price - terms.down_payment - terms.trade_in
+    if base <= 0 or terms.count < 3 or terms.frequency is not Frequency.MONTHLY:
+        return None
+    if terms.method is Method.EQUAL_PRINCIPAL:
+        return None
+    financed = sum((f.amount for f in terms.fees if f.financed), ZERO)
+    prepaid = sum((f.amount for f in terms.fees if f.prepaid_finance_charge), ZERO)
+    principal = base + financed
+    amount_financed = principal - prepaid
+    if amount_financed <= 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 40
+        n = terms.count
+        if terms.flat_rate is None:
+            i = terms.annual_rate / 12
+            balloon = terms.balloon_amount if terms.method is Method.BALLOON else ZERO
+            if balloon >= principal:
+                return None
+            if i == 0:
+                payment = money((principal - balloon) / n)
+            else:
+                v_n = (1 + i) ** -n
+                payment = money((principal - balloon * v_n) * i / (1 - v_n))
+        else:
+            flat_base = principal - sum(
+                (f.amount for f in terms.fees if f.financed and f.prepaid_finance_charge), ZERO
+            )
+            flat = terms.flat_rate
+            per_month = flat.rate if flat.per == "month" else flat.rate / 12
+            months = Fraction(n * 12, 12)
+            interest = money(
+                flat_base * per_month * Decimal(months.numerator) / Decimal(months.denominator)
+            )
+            payment = money((principal + interest) / n)
+    return Screen(money(principal), money(amount_financed), payment)
+
+
+@lru_cache(maxsize=1024)
+def cached_quote(terms: LoanTerms) -> Quote:
+    """quote(terms), memoised: a quote is a pure function of its (frozen, hashable) terms, and
+    a marketplace prices the same car, down payment and term for many buyers."""
+    return quote(terms)

@@ -1,0 +1,120 @@
+"""Searches over one dimension of a deal, by re-running the rules (never by guessing).
+
+Every predicate here is monotone in its variable (tests pin that), so a search either finds
+the exact boundary to the yuan or proves there is none in range.
+
+The down-payment search first fits the two deal figures the caps read — the amount financed
+and the instalment, both affine in the loan apart from cent rounding — from two screened
+points, inverts every cap, and then confirms the boundary with the rules at the boundary and
+one yuan short of it; only when that fails does it fall back to plain bisection.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import ROUND_CEILING, Decimal
+
+from domain.catalog import LoanProduct, ltv_category
+from domain.prequal.eligibility import DEAL_RULES, Case, evaluate, figures_for
+
+__all__ = ["largest_int", "min_passing_down", "smallest_int"]
+
+Pred = Callable[[int], bool]
+
+
+def smallest_int(pred: Pred, lo: int, hi: int) -> int | None:
+    """The smallest n in [lo, hi] with pred(n), pred monotone (False…True); None if none."""
+    if lo > hi or not pred(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if pred(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def largest_int(pred: Pred, lo: int, hi: int) -> int | None:
+    """The largest n in [lo, hi] with pred(n), pred monotone (True…False); None if none."""
+    if lo > hi or not pred(lo):
+        return None
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pred(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> bool:
+    """Whether the deal's money rules pass at ``down`` (the caller knows the others pass)."""
+    deal = replace(case.deal, down_payment=Decimal(down).quantize(Decimal("0.01")))
+    if deal.down_payment + deal.trade_in >= case.vehicle.price:
+        return False
+    return evaluate(product, replace(case, deal=deal), rules=DEAL_RULES).passed
+
+
+def _estimate_down(product: LoanProduct, case: Case) -> int | None:
+    """The down payment (whole yuan) where the tightest cap binds, from an affine fit."""
+    price, trade = case.vehicle.price, case.deal.trade_in
+    b1 = price - trade - case.deal.down_payment
+    b2 = b1 / 2
+    pts = []
+    for b in (b1, b2):
+        d = replace(case.deal, down_payment=(price - trade - b).quantize(Decimal("0.01")))
+        f = figures_for(product, replace(case, deal=d))
+        if f.screen is None:
+            return None
+        pts.append((price - trade - d.down_payment, f.screen))
+    (x1, s1), (x2, s2) = pts
+    if x1 == x2:
+        return None
+    af_slope = (s1.amount_financed - s2.amount_financed) / (x1 - x2)
+    pay_slope = (s1.payment - s2.payment) / (x1 - x2)
+    limits = []  # upper bounds on the loan B = price - trade - down
+    a = case.applicant
+    cap = product.ltv_cap_for(
+        ltv_category(case.vehicle.condition, case.vehicle.energy, case.vehicle.use)
+    )
+    for af_cap in (None if cap is None else cap * case.valuation.value, product.max_amount):
+        if af_cap is not None and af_slope > 0:
+            limits.append(x1 + (af_cap - s1.amount_financed) / af_slope)
+    for pay_cap in (
+        product.max_pti * a.monthly_income,
+        product.max_dti * a.monthly_income - a.monthly_debt_payments,
+    ):
+        if pay_slope > 0:
+            limits.append(x1 + (pay_cap - s1.payment) / pay_slope)
+    limits.append(price - trade - product.min_down_payment_pct * price)
+    best = min(limits)
+    down = price - trade - best
+    return max(0, int(down.to_integral_value(rounding=ROUND_CEILING)))
+
+
+def min_passing_down(product: LoanProduct, case: Case, lo: int, hi: int) -> int | None:
+    """The smallest whole-yuan down payment in [lo, hi] at which the money rules pass; only
+    meaningful when every other rule passes (the callers check that)."""
+    if lo > hi:
+        return None
+
+    def pred(d: int) -> bool:
+        return passes_with_down(product, case, d)
+
+    guess = _estimate_down(product, case)
+    if guess is not None:
+        guess = min(max(guess, lo), hi)
+        # A cent of rounding can move the boundary by a yuan either way: look a few yuan round.
+        for d in range(max(lo, guess - 2), min(hi, guess + 2) + 1):
+            if pred(d):
+                if d == lo or not pred(d - 1):
+                    return d
+                break
+    return smallest_int(pred, lo, hi)
+
+
+def ceil_yuan(amount: Decimal) -> int:
+    return math.ceil(amount)
