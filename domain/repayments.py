@@ -50,7 +50,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from domain.errors import InputError
-from domain.money import ZERO, from_cents, to_cents
+from domain.money import CENT, ZERO, from_cents, to_cents
 from domain.repayment_plan import CTX, RepaymentPlan, cents_round, reproject
 
 __all__ = [
@@ -233,6 +233,10 @@ def _validate(e: PaymentEvent, k: int) -> None:
     if e.kind is EventKind.PAYMENT:
         if e.amount <= 0:
             raise InputError(f"payments[{k}].amount", "positive", "must be greater than zero")
+        if e.amount.as_tuple().exponent < -2 and e.amount != e.amount.quantize(CENT):
+            raise InputError(
+                f"payments[{k}].amount", "max_two_decimals", "must have at most two decimals"
+            )
         if e.reverses is not None:
             raise InputError(
                 f"payments[{k}].reverses", "only_reversal", "is only allowed on a reversal"
@@ -417,7 +421,9 @@ class _Fold:
         self.acc, self.cur_paid = Decimal(0), 0
         k, n = self.k, self.n
         if k < n:
-            owed = self.principal + self.overdue - sum(a[2] for a in self.arrears)
+            owed = self.principal + self.overdue
+            if self.arrears:
+                owed -= sum(a[2] for a in self.arrears)
             if k == n - 1:
                 amount, take, self.advance = owed, 0, 0
             else:
@@ -447,7 +453,7 @@ class _Fold:
         self.seg_start = max(self.seg_start, self.period_start)
 
     def _charge_late_fees(self, day: date) -> None:
-        if not self.fee_amount:
+        if not self.fee_amount or not self.arrears:
             return
         grace = timedelta(days=self.grace)
         for k, due, remaining in self.arrears:
@@ -468,12 +474,11 @@ class _Fold:
     def due_through_next(self) -> int | None:
         """What brings the loan current through the next instalment (interest + principal);
         None after maturity (everything is due)."""
-        if self.k >= self.n:
+        if self.k >= self.n - 1:
+            # After maturity everything is due; the final instalment is whatever closes the
+            # loan, so paying it is never early either.
             return None
-        arrears = sum(a[2] for a in self.arrears)
-        if self.k == self.n - 1:
-            # The final instalment is whatever closes the loan: paying it is never early.
-            return None
+        arrears = sum(a[2] for a in self.arrears) if self.arrears else 0
         return arrears + max(0, self.inst[self.k] - self.advance)
 
     def current_interest(self) -> int:
@@ -481,7 +486,7 @@ class _Fold:
 
     def pay(self, e: PaymentEvent) -> None:
         self.advance_to(e.date)
-        amount = to_cents(e.amount)
+        amount = int(e.amount.scaleb(2))  # dedupe() checked it is whole cents
         x = amount
         threshold = self.due_through_next()
         fees = min(x, self.fees)
