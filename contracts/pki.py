@@ -90,6 +90,9 @@ def _signer(key_path: Path, cert_path: Path, others: list[asn1_x509.Certificate]
         signing_cert=load_certificate(cert_path),
         signing_key=asn1_keys.PrivateKeyInfo.load(der),
         cert_registry=SimpleCertificateStore.from_certs(others),
+        # The CMS certificate bag is not signed: an embedded root could be altered without
+        # breaking the signature. Verifiers bring their own root, so embed only the chain.
+        embed_roots=False,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -108,6 +109,8 @@ def verify_contract(
                 problems.append(f"{role}: certificate does not chain to a trusted root")
             if not ok_cover:
                 problems.append(f"{role}: the document was changed after this signature")
+            if not _contents_are_canonical(pdf, sig):
+                problems.append(f"{role}: the signature container was altered")
             if not status.bottom_line and status.intact and status.valid and status.trusted:
                 problems.append(f"{role}: {status.summary()}")
     except Exception as exc:  # a damaged file of untrusted bytes is invalid, not a crash
@@ -126,6 +129,26 @@ def verify_contract(
         disclosure_matches_engine=not mismatches,
         problems=problems,
     )
+
+
+def _contents_are_canonical(pdf: bytes, sig) -> bool:
+    """The one part of the file no signature covers is the hex /Contents hole itself. The CMS
+    inside is checked cryptographically, but its zero padding and the hex spelling are not:
+    require exactly what pyHanko writes (upper-case hex, zeros after the DER object), so that
+    every byte of a valid file is pinned down."""
+    _, len1, start2, _ = (int(v) for v in sig.byte_range)
+    content = sig.pkcs7_content
+    if pdf[len1:start2] != b"<" + binascii.hexlify(content).upper() + b">":
+        return False
+    if len(content) < 2:
+        return False
+    first = content[1]
+    if first < 0x80:
+        end = 2 + first
+    else:
+        n = first & 0x7F
+        end = 2 + n + int.from_bytes(content[2 : 2 + n], "big")
+    return not any(content[end:])
 
 
 def _coverage(level: SignatureCoverageLevel | None) -> str:

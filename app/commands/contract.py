@@ -1,0 +1,160 @@
+"""``chedai contract render|sign|verify``: the electronic loan contract.
+
+render  deal.json -> contract PDF (``--sign``: buyer then lender sign with the demo PKI)
+sign    add one role's PAdES signature to a contract PDF
+verify  check every signature and the disclosed figures offline; exit 0 valid, 1 invalid
+
+Each signature's SHA-256 is appended to the local database's audit log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cli import UsageError, print_json, read_json
+from app.settings import Settings
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("contract", help="render, sign and verify the electronic loan contract")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    r = actions.add_parser("render", help="render deal.json to a contract PDF")
+    r.add_argument("--json", required=True, dest="deal", help="deal.json, or - for stdin")
+    r.add_argument("--out", required=True, help="where to write the PDF")
+    r.add_argument("--locale", default=None, choices=("zh_CN", "en_US"))
+    r.add_argument("--sign", action="store_true", help="sign as buyer, then lender (demo PKI)")
+    r.add_argument("--tsa-url", default=None, help="RFC 3161 timestamp server (optional)")
+    r.set_defaults(func=run_render)
+
+    s = actions.add_parser("sign", help="add one signer's PAdES signature")
+    s.add_argument("file", help="contract PDF")
+    s.add_argument("--role", required=True, choices=("buyer", "lender"))
+    s.add_argument("--out", required=True, help="where to write the signed PDF")
+    s.add_argument("--tsa-url", default=None, help="RFC 3161 timestamp server (optional)")
+    s.set_defaults(func=run_sign)
+
+    v = actions.add_parser("verify", help="verify a signed contract offline")
+    v.add_argument("file", help="contract PDF")
+    v.add_argument(
+        "--trust",
+        action="append",
+        default=None,
+        help="trusted root certificate (PEM/DER); default: the demo root",
+    )
+    v.set_defaults(func=run_verify)
+
+
+def run_render(args) -> int:
+    from contracts.deal import parse_deal
+    from contracts.render import render_contract
+
+    settings = Settings()
+    deal = parse_deal(read_json(args.deal))
+    pdf = render_contract(deal, locale=args.locale or settings.locale)
+    signed: list[dict] = []
+    if args.sign:
+        from contracts.pki import ROLES, demo_pki
+
+        pki = demo_pki(settings.data_dir)
+        names = {"buyer": deal.buyer.name, "lender": deal.lender.name}
+        for role in ROLES:
+            pdf, digest = _sign(pdf, role, names[role], pki, args.tsa_url, settings)
+            signed.append({"role": role, "sha256": digest})
+    _write(args.out, pdf)
+    print_json({"out": args.out, "document_id": deal.resolved_id(), "signed": signed})
+    return 0
+
+
+def run_sign(args) -> int:
+    from contracts import record
+    from contracts.pki import demo_pki
+
+    settings = Settings()
+    pdf = _read(args.file)
+    names = record.read(pdf).get("parties", {})
+    pdf, digest = _sign(
+        pdf,
+        args.role,
+        str(names.get(args.role, args.role)),
+        demo_pki(settings.data_dir),
+        args.tsa_url,
+        settings,
+    )
+    _write(args.out, pdf)
+    print_json({"out": args.out, "role": args.role, "sha256": digest})
+    return 0
+
+
+def run_verify(args) -> int:
+    from contracts.pki import ROOT_CERT, load_certificate
+    from contracts.verification import verify_contract
+
+    settings = Settings()
+    paths = [Path(p) for p in args.trust] if args.trust else [settings.data_dir / "pki" / ROOT_CERT]
+    roots = []
+    for path in paths:
+        try:
+            roots.append(load_certificate(path))
+        except OSError as exc:
+            raise UsageError(f"cannot read trust root {path}: {exc.strerror}") from None
+        except ValueError:
+            raise UsageError(f"{path} is not a certificate (PEM or DER)") from None
+    result = verify_contract(_read(args.file), trust_roots=tuple(roots))
+    print_json(result.to_json())
+    return 0 if result.valid else 1
+
+
+def _sign(pdf: bytes, role: str, name: str, pki, tsa_url: str | None, settings: Settings):
+    from contracts import record
+    from contracts.signing import sign_contract
+
+    signed = sign_contract(
+        pdf, role=role, signer=pki.signer(role), signer_name=name, timestamp_url=tsa_url
+    )
+    _audit(
+        settings,
+        role=role,
+        document_id=record.read(signed.pdf)["document_id"],
+        sha256=signed.sha256,
+    )
+    return signed.pdf, signed.sha256
+
+
+def _audit(settings: Settings, *, role: str, document_id: str, sha256: str) -> None:
+    """Append the signed file's SHA-256 to the local audit log (evidence preservation)."""
+    from sqlmodel import Session
+
+    from local_db import audit
+    from local_db.engine import make_engine
+    from local_db.migrations import migrate
+
+    engine = make_engine(settings.local_db_path)
+    try:
+        migrate(engine)
+        with Session(engine) as session:
+            audit.append(
+                session,
+                actor=role,
+                action="contract.signed",
+                entity="contract",
+                entity_id=document_id,
+                details={"sha256": sha256, "role": role},
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from contracts import record
+from contracts.formatting import money, percent
+from contracts.render import render_contract
+from domain.errors import InputError
+from domain.loans import quote
+from tests.contracts.factories import deal_json, make_deal
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    "locale", [pytest.param("zh_CN", id="zh_CN"), pytest.param("en_US", id="en_US")]
+)
+def test_text_has_buyer_and_the_engines_figures_formatted_for_the_locale(locale):
+    deal = make_deal()
+    q = quote(deal.terms)
+    text = _text(render_contract(deal, locale=locale))
+    assert deal.buyer.name in text
+    for amount in (q.amount_financed, q.finance_charge, q.total_of_payments, q.total_sale_price):
+        assert money(amount, locale) in text
+    assert percent(q.apr_percent, locale) in text
+    assert money(q.payment, locale) in text
+
+
+def test_figures_equal_chedai_quote_output():
+    """The disclosure figures in the PDF are the ones `chedai quote` prints for the terms."""
+    import json
+
+    data = deal_json()
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "quote", "-"],
+        input=json.dumps(data["terms"]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wire = json.loads(out.stdout)
+    text = _text(render_contract(make_deal(), locale="zh_CN"))
+    assert f"{wire['apr']}%" in text
+    for key in ("amount_financed", "finance_charge", "total_of_payments", "total_sale_price"):
+        assert money(Decimal(wire[key]), "zh_CN") in text
+
+
+def test_schedule_runs_across_pages_with_every_row_and_page_x_of_y():
+    deal = make_deal()
+    pdf = render_contract(deal, locale="en_US")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 2
+    text = _text(pdf)
+    for n in range(1, len(pages) + 1):
+        assert f"Page {n} of {len(pages)}" in text
+    q = quote(deal.terms)
+    assert all(f"{row.balance:,}" in text for row in q.schedule[:-1])
+    assert "Year 5 subtotal" in text and "Total" in text
+
+
+def test_two_renders_are_byte_identical():
+    deal = make_deal()
+    assert render_contract(deal, locale="zh_CN") == render_contract(deal, locale="zh_CN")
+
+
+def test_render_is_byte_identical_across_processes():
+    code = (
+        "import sys,hashlib;from tests.contracts.factories import make_deal;"
+        "from contracts.render import render_contract;"
+        "print(hashlib.sha256(render_contract(make_deal(),locale='zh_CN')).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(digests) == 1
+
+
+def test_a_different_deal_renders_different_bytes_and_document_id():
+    a, b = make_deal(), make_deal(buyer={**deal_json()["buyer"], "name": "李娜"})
+    assert a.resolved_id() != b.resolved_id()
+    assert render_contract(a, locale="zh_CN") != render_contract(b, locale="zh_CN")
+
+
+def test_cjk_and_latin_fonts_are_embedded_as_subsets():
+    pdf = render_contract(make_deal(), locale="zh_CN")
+    reader = PdfReader(io.BytesIO(pdf))
+    embedded = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            desc = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            fd = desc.get("/FontDescriptor")
+            if fd is not None and "/FontFile2" in fd.get_object():
+                embedded[str(font["/BaseFont"])] = len(fd.get_object()["/FontFile2"].get_data())
+    names = " ".join(embedded)
+    assert "DroidSansFallback" in names and "DejaVuSans" in names
+    assert all(size < 400_000 for size in embedded.values())  # subsets, not the 4 MB file
+    assert "STSong" not in names  # never the non-embedded CID font
+
+
+def test_buyer_id_number_is_masked():
+    text = _text(render_contract(make_deal(), locale="zh_CN"))
+    assert "110101199003071234" not in text
+    assert "1101**********1234" in text
+
+
+def test_record_carries_terms_and_disclosure_that_recheck_clean():
+    deal = make_deal()
+    rec = record.read(render_contract(deal, locale="zh_CN"))
+    assert rec["document_id"] == deal.resolved_id()
+    assert rec["disclosure"]["apr"] == str(quote(deal.terms).apr_percent)
+    assert record.decode(type(deal.terms), rec["terms"]) == deal.terms
+    assert record.recheck(rec) == []
+
+
+def test_missing_consent_is_stated_in_the_document():
+    text = _text(render_contract(make_deal(consent=None), locale="en_US"))
+    assert "No consent recorded" in text
+
+
+def test_unknown_locale_is_an_input_error():
+    with pytest.raises(InputError) as err:
+        render_contract(make_deal(), locale="fr_FR")
+    assert err.value.field == "locale"
