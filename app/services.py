@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -117,6 +118,10 @@ class Services:
     # --- people ---------------------------------------------------------------------------
     def demo_users(self) -> list[SessionUser]:
         """Who can be chosen on the demo sign-in screen: buyers with a sign-in and staff."""
+        return list(self._demo_users())
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; accounts change on reset
+    def _demo_users(self) -> tuple[SessionUser, ...]:
         with self.session() as s:
             dealers = {d.id: d for d in catalog_repo.list_dealers(s)}
             buyers = [u for u in people_repo.list_users(s, role=Role.BUYER) if u.password_hash]
@@ -134,7 +139,7 @@ class Services:
                     dealer_name_en=dealer.name_en if dealer else None,
                 )
             )
-        return out
+        return tuple(out)
 
     # --- catalogue ------------------------------------------------------------------------
     def brands(self) -> list[tuple[str, str]]:
@@ -191,6 +196,10 @@ class Services:
         with self.session() as s:
             return catalog_repo.get_vehicle(s, vehicle_id=vehicle_id)
 
+    def picture(self, vehicle: Vehicle) -> str | None:
+        """The car's picture as SVG text (drawn by the seed into the data dir), if any."""
+        return _read_picture(str(self.settings.data_dir), vehicle.picture)
+
     def dealer(self, dealer_id: str) -> Dealer | None:
         with self.session() as s:
             return catalog_repo.get_dealer(s, dealer_id=dealer_id)
@@ -245,6 +254,17 @@ class Services:
 
         reset_demo_database(self.settings, self.engine)
         self._reference_rates.cache_clear()
+        self._demo_users.cache_clear()
+
+
+@lru_cache(maxsize=256)
+def _read_picture(data_dir: str, relative: str) -> str | None:
+    if not relative or ".." in relative:
+        return None
+    try:
+        return (Path(data_dir) / relative).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=4096)

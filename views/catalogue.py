@@ -7,7 +7,7 @@ import flet as ft
 from views import labels
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import deal_bar, empty_state, sem
+from views.widgets import car_picture, deal_bar, empty_state, sem
 
 ENERGY_COLOURS = {
     "BEV": ft.Colors.GREEN_700,
@@ -20,7 +20,7 @@ ENERGY_COLOURS = {
 def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state = ctx.state
     q = state.query
-    result = ctx.services.search_cars(q, state.deal)
+    result = ctx.services.search_cars(q, state.deal, limit=state.catalogue_limit)
 
     search = sem(
         "cat-search",
@@ -137,6 +137,20 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 run_spacing=12,
             )
         )
+        if result.total > len(result.cards) and state.catalogue_limit < 96:
+            controls.append(
+                sem(
+                    "cat-more",
+                    ft.OutlinedButton(
+                        ctx.t(
+                            "Show more ({shown} of {total})",
+                            shown=len(result.cards),
+                            total=result.total,
+                        ),
+                        on_click=lambda e: state.show_more(),
+                    ),
+                )
+            )
     return Screen(title=ctx.t("Cars"), body=ft.Column(controls, spacing=10, key="catalogue"))
 
 
@@ -172,9 +186,7 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
         [
             ft.Row(
                 [
-                    ft.Icon(
-                        ft.Icons.DIRECTIONS_CAR_FILLED, size=40, color=ENERGY_COLOURS.get(energy)
-                    ),
+                    car_picture(ctx, v, width=96, height=48, colour=ENERGY_COLOURS.get(energy)),
                     ft.Column(
                         [
                             ft.Text(labels.car_name(ctx, v), size=17, weight=ft.FontWeight.BOLD),

@@ -175,3 +175,14 @@ def language_switch(ctx: ViewContext, key: str = "language") -> ft.Control:
         ),
         label=ctx.t("Language"),
     )
+
+
+def car_picture(ctx: ViewContext, vehicle, *, width: int, height: int, colour=None) -> ft.Control:
+    """The car's drawn picture, or a car icon when it has none."""
+    fallback = ft.Icon(ft.Icons.DIRECTIONS_CAR_FILLED, size=min(width, height), color=colour)
+    svg = ctx.services.picture(vehicle)
+    if not svg:
+        return fallback
+    return ft.Image(
+        src=svg, width=width, height=height, fit=ft.BoxFit.CONTAIN, error_content=fallback
+    )
