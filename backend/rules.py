@@ -83,20 +83,25 @@ def can_read(actor: Actor, entity: str, owner_id: str | None, dealer_id: str | N
     return False
 
 
-def decide(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
-    """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``."""
+def decide(
+    actor: Actor, op: Op, device_id: str, current: State | None, payload_bytes: int | None = None
+) -> Outcome:
+    """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
+    ``payload_bytes``: the payload's JSON size, when the caller has already encoded it."""
     try:
-        return _decide(actor, op, device_id, current)
+        return _decide(actor, op, device_id, current, payload_bytes)
     except Rejected as exc:
         return Outcome("rejected", reason=exc.reason, message=exc.message)
 
 
-def _decide(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+def _decide(
+    actor: Actor, op: Op, device_id: str, current: State | None, size: int | None
+) -> Outcome:
     if actor.role not in WRITERS[op.entity]:
         if op.entity in CATALOGUE_ENTITIES:
             raise Rejected("server_owned", "the catalogue is maintained by the server")
         raise Rejected("forbidden", "your role may not write this kind of record")
-    if len(json.dumps(op.payload)) > MAX_PAYLOAD_BYTES:
+    if (size if size is not None else len(json.dumps(op.payload))) > MAX_PAYLOAD_BYTES:
         raise Rejected("payload_too_large", "the payload is larger than 64 KiB")
     if current is not None and not can_write(actor, op.entity, current):
         # Same answer as for a missing record: never reveal someone else's ids.

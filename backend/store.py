@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, text, true, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, and_, func, or_, select, text, true, tuple_
 
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
@@ -32,12 +32,12 @@ _idem = Idempotency.__table__
 _PUSH_LOCK_KEY = 0x43484544  # "CHED": the advisory lock that orders pushes on PostgreSQL
 
 
-def request_hash(op: Op) -> str:
-    """The hash that tells a retry (same body) from a reused op id (different body)."""
+def request_hash(op: Op) -> tuple[str, int]:
+    """The hash that tells a retry (same body) from a reused op id (different body), and the
+    size of the encoded body (the payload limit is checked on it)."""
     body = [op.entity, op.entity_id, op.op, op.payload, op.created_ms]
-    return hashlib.sha256(
-        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    encoded = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest(), len(encoded)
 
 
 def _dumps(value: Any) -> str:
@@ -83,7 +83,7 @@ def push(
         change_of_result: list[int] = []  # index into results for each change row
         new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
         in_batch_repeats: list[tuple[int, int]] = []  # (repeat's index, first's index)
-        for op, digest in zip(ops, hashes, strict=True):
+        for op, (digest, size) in zip(ops, hashes, strict=True):
             previous = stored.get(op.op_id)
             if previous is not None or op.op_id in new_idem:
                 if previous is None and new_idem[op.op_id][0] == digest:
@@ -91,7 +91,7 @@ def push(
                 results.append(_replay(op, digest, actor, previous, new_idem, results))
                 continue
             key = (op.entity, op.entity_id)
-            outcome = decide(actor, op, device_id, states[key])
+            outcome = decide(actor, op, device_id, states[key], size)
             index = len(results)
             results.append(
                 OpResult(
@@ -109,34 +109,27 @@ def push(
 
         touched: dict[tuple[str, str], int] = {}
         if change_rows:
-            seqs = (
-                conn.execute(
-                    _changes.insert().returning(_changes.c.seq, sort_by_parameter_order=True),
-                    change_rows,
-                )
-                .scalars()
-                .all()
-            )
-            for seq, index, row in zip(seqs, change_of_result, change_rows, strict=True):
+            # Pushes are serialised (see the module docstring), so the next numbers are
+            # MAX(seq)+1.. and can be written explicitly: one executemany, no RETURNING.
+            last = conn.execute(select(func.coalesce(func.max(_changes.c.seq), 0))).scalar()
+            numbered = []
+            for offset, (index, row) in enumerate(zip(change_of_result, change_rows, strict=True)):
+                seq = last + 1 + offset
                 results[index] = results[index].model_copy(update={"seq": seq})
-                touched[(row["entity"], row["entity_id"])] = seq
-            _upsert_records(conn, engine, states, touched)
+                touched[(row[0], row[1])] = seq
+                numbered.append((seq, *row))
+            sql = _sql(engine)
+            conn.exec_driver_sql(sql.insert_changes, numbered)
+            conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
         for repeat, first in in_batch_repeats:
             results[repeat] = results[first].model_copy(update={"replayed": True})
         if new_idem:
-            conn.execute(
-                _idem.insert(),
-                [
-                    {
-                        "op_id": op_id,
-                        "user_id": actor.user_id,
-                        "request_hash": digest,
-                        "result": results[index].model_dump_json(exclude={"replayed"}),
-                        "created_ms": now_ms,
-                    }
-                    for op_id, (digest, index) in new_idem.items()
-                ],
-            )
+            rows = [
+                (op_id, actor.user_id, digest,
+                 results[index].model_dump_json(exclude={"replayed"}), now_ms)
+                for op_id, (digest, index) in new_idem.items()
+            ]  # fmt: skip
+            conn.exec_driver_sql(_sql(engine).insert_idempotency, rows)
     return results  # type: ignore[return-value]
 
 
@@ -159,45 +152,51 @@ def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
     )
 
 
-def _change_row(key: tuple[str, str], state: State) -> dict:
-    return {
-        "entity": key[0],
-        "entity_id": key[1],
-        "owner_id": state.owner_id,
-        "dealer_id": state.dealer_id,
-        "deleted": state.deleted,
-        "data": None if state.data is None else _dumps(state.data),
-        "updated_ms": state.updated_ms,
-    }
+def _change_row(key: tuple[str, str], state: State) -> tuple:
+    data = None if state.data is None else _dumps(state.data)
+    return (key[0], key[1], state.owner_id, state.dealer_id, state.deleted, data, state.updated_ms)
 
 
-def _upsert_records(conn, engine, states, touched) -> None:
+def _record_rows(states, touched) -> list[tuple]:
     rows = []
     for key, seq in touched.items():
         state = states[key]
-        rows.append(
-            {
-                "entity": key[0],
-                "entity_id": key[1],
-                "owner_id": state.owner_id,
-                "dealer_id": state.dealer_id,
-                "data": None if state.data is None else _dumps(state.data),
-                "meta": _dumps(state.meta),
-                "deleted": state.deleted,
-                "updated_ms": state.updated_ms,
-                "seq": seq,
-            }
-        )
-    insert = sqlite_insert if is_sqlite(engine) else pg_insert
-    stmt = insert(_records)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[_records.c.entity, _records.c.entity_id],
-        set_={
-            name: stmt.excluded[name]
-            for name in ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq")
-        },
+        data = None if state.data is None else _dumps(state.data)
+        rows.append((key[0], key[1], state.owner_id, state.dealer_id, data, _dumps(state.meta),
+                     state.deleted, state.updated_ms, seq))  # fmt: skip
+    return rows
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The push path's three writes as driver SQL: executemany without SQLAlchemy's
+    per-row parameter processing (the same statements on SQLite and PostgreSQL)."""
+
+    insert_changes: str
+    upsert_records: str
+    insert_idempotency: str
+
+
+@cache
+def _statements(marker: str) -> _Statements:
+    def values(n: int) -> str:
+        return ", ".join([marker] * n)
+
+    columns = ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+    return _Statements(
+        insert_changes="INSERT INTO changes (seq, entity, entity_id, owner_id, dealer_id, "
+        f"deleted, data, updated_ms) VALUES ({values(8)})",
+        upsert_records="INSERT INTO records (entity, entity_id, owner_id, dealer_id, data, meta, "
+        f"deleted, updated_ms, seq) VALUES ({values(9)}) "
+        f"ON CONFLICT (entity, entity_id) DO UPDATE SET {updates}",
+        insert_idempotency="INSERT INTO idempotency (op_id, user_id, request_hash, result, "
+        f"created_ms) VALUES ({values(5)})",
     )
-    conn.execute(stmt, rows)
+
+
+def _sql(engine: Engine) -> _Statements:
+    return _statements("?" if engine.dialect.paramstyle == "qmark" else "%s")
 
 
 def _visible(actor: Actor, table):

@@ -89,7 +89,7 @@ def test_a_failed_transaction_stores_neither_the_effect_nor_the_op_id(engine, mo
         raise RuntimeError("crash between the change log and the records")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "_upsert_records", crash)
+        patch.setattr(store, "_record_rows", crash)
         with pytest.raises(RuntimeError):
             push(engine, buyer, op)
     assert pull_all(engine, buyer) == []

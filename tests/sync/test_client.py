@@ -157,7 +157,7 @@ def test_a_server_restart_mid_batch_loses_no_acknowledged_write(server, tmp_path
     for i in range(250):
         phone_store.record("interaction", new_id(), {"product_id": new_id(), "kind": "save",
                                                      "at_ms": i})  # fmt: skip
-    real_upsert = server_store._upsert_records
+    real_upsert = server_store._record_rows
     calls = {"n": 0}
 
     def crash_on_second_batch(*args, **kwargs):
@@ -166,7 +166,7 @@ def test_a_server_restart_mid_batch_loses_no_acknowledged_write(server, tmp_path
             raise RuntimeError("the server process died mid-batch")
         return real_upsert(*args, **kwargs)
 
-    monkeypatch.setattr(server_store, "_upsert_records", crash_on_second_batch)
+    monkeypatch.setattr(server_store, "_record_rows", crash_on_second_batch)
     # the first batch commits, the second dies inside its transaction (the client sees 500)
     # and the client retries it against a freshly started server on the same database
     restarted = make_app(make_engine(f"sqlite:///{tmp_path / 'server.db'}"), tmp_path)
