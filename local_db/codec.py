@@ -4,7 +4,7 @@ times as epoch milliseconds (UTC)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +96,37 @@ def vehicle_to_row(v: Vehicle) -> dict[str, Any]:
         "updated_ms": v.updated_ms,
         "deleted": v.deleted,
     }
+
+
+_BODY = {b.value: b for b in BodyType}
+_ENERGY = {e.value: e for e in Energy}
+_CONDITION = {c.value: c for c in Condition}
+
+
+def vehicle_from_tuple(r: dict[str, Any]) -> Vehicle:
+    """A vehicle from raw column values (as the driver returns them)."""
+    registered = r["first_registration"]
+    return Vehicle(
+        id=r["id"],
+        dealer_id=r["dealer_id"],
+        make=r["make"],
+        make_zh=r["make_zh"],
+        model=r["model"],
+        trim=r["trim"],
+        year=r["year"],
+        body=_BODY[r["body"]],
+        energy=_ENERGY[r["energy"]],
+        condition=_CONDITION[r["condition"]],
+        price=from_cents(int(r["price_cents"])),
+        colour=r["colour"],
+        vin=r["vin"],
+        picture=r["picture"],
+        mileage_km=r["mileage_km"],
+        first_registration=None if registered is None else date.fromisoformat(registered),
+        seats=r["seats"],
+        updated_ms=r["updated_ms"],
+        deleted=bool(r["deleted"]),
+    )
 
 
 def vehicle_from_row(r: VehicleRow) -> Vehicle:
