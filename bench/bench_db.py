@@ -111,7 +111,8 @@ def main() -> int:
 
     ours_med, raw_med = statistics.median(ours_ms), statistics.median(raw_ms)
     print(
-        f"catalogue query ({len(QUERIES)} filter/sort variants, page of 20 + total, {args.runs} runs)"
+        f"catalogue query ({len(QUERIES)} filter/sort variants, "
+        f"page of 20 + total, {args.runs} runs)"
     )
     print(f"  repositories : median {ours_med:.3f} ms   p99 {percentile(ours_ms, 0.99):.3f} ms")
     print(f"  raw sqlite3  : median {raw_med:.3f} ms   p99 {percentile(raw_ms, 0.99):.3f} ms")

@@ -209,3 +209,12 @@ def test_products_have_valid_windows_around_the_demo_date():
     expired = [p for p in world.products if not p.is_active_on(date(2026, 11, 28))]
     assert len(active) >= 40 and expired  # an ended promotion is kept for history
     assert all(p.conditions == {Condition.USED} or p.ltv_caps for p in world.products)
+
+
+def test_ensure_demo_database_reuses_a_database_seeded_from_the_same_seed(tmp_path):
+    settings = Settings(data_dir=tmp_path, demo_seed=11)
+    engine = make_engine(settings.local_db_path)
+    seed_database(engine, seed=11, data_dir=tmp_path, cipher=FieldCipher(KEY), n_buyers=50)
+    engine.dispose()
+    assert ensure_demo_database(settings) == settings.local_db_path
+    assert _scalar(make_engine(settings.local_db_path), "SELECT count(*) FROM users") == 55
