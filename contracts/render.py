@@ -259,7 +259,8 @@ def _title_block(doc: Document, deal: Deal, doc_id: str, digest: str, locale: st
 
 def draw_qr(doc: Document, payload: str, x: float, y: float, size: float) -> None:
     """A QR code as one vector path (computed by ``qrcode``; far cheaper than reportlab's)."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    # A fixed mask skips the search over all eight (most of the QR time); any mask is valid.
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=0)
     qr.add_data(payload)
     qr.make(fit=True)
     matrix = qr.get_matrix()
