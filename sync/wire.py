@@ -38,7 +38,10 @@ Entity = Literal[
     "note",
     "interaction",
 ]
-OpKind = Literal["upsert", "delete"]
+#: local_db.outbox also writes "append" (events) and "transition" (status moves); the server
+#: applies both as an upsert under the entity's rule (which enforces append-only and the
+#: state machine).
+OpKind = Literal["upsert", "delete", "append", "transition"]
 Role = Literal["buyer", "dealer_staff", "admin"]
 
 #: Application statuses and the transitions the server accepts (anything else is rejected).

@@ -296,3 +296,16 @@ def test_concurrent_pushes_get_unique_sequence_numbers_in_commit_order(engine):
 
 def _interaction(i: int) -> dict:
     return {"product_id": new_id(), "kind": "view", "at_ms": 1_000 + i}
+
+
+def test_local_db_op_kinds_append_and_transition_follow_the_entity_rules(engine):
+    buyer = make_actor()
+    app_id = new_id()
+    [created] = push(engine, buyer, make_op("application", app_id, application()))
+    [moved] = push(engine, buyer, make_op("application", app_id, {"status": "prequalified"},
+                                          op="transition"))  # fmt: skip
+    [illegal] = push(engine, buyer, make_op("application", app_id, {"status": "funded"},
+                                            op="transition"))  # fmt: skip
+    [paid] = push(engine, buyer, make_op("payment", payload=payment(app_id), op="append"))
+    assert [created.status, moved.status, paid.status] == ["applied"] * 3
+    assert illegal.reason == "illegal_transition"
