@@ -6,6 +6,11 @@ A rule reads the product, the case (applicant, car, deal, score) and the figures
 it fails. :data:`RULES` is in order of importance, so the first failures are the principal
 reasons; a decline shows at most four. Every reason comes from a rule that failed — there is
 no catch-all.
+
+Two stages: first the product's reach (:data:`REACH_RULES` — does it finance this kind of car,
+of this make, for this use, in this city at all); only a product that reaches the car goes on
+to the applicant and the deal, so a bank's used-car loan declining a new car says just that,
+and no deal figures are computed for it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ __all__ = [
     "CURABLE_BY_TERM",
     "DEAL_RULES",
     "MAX_REASONS",
+    "REACH_RULES",
     "RULES",
     "Case",
     "Evaluation",
@@ -377,13 +383,9 @@ def _rate_for_term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 
 
 #: Every rule, most important first.
+REACH_RULES: tuple[Rule, ...] = (_condition, _use, _energy, _brand, _category, _city)
 RULES: tuple[Rule, ...] = (
-    _condition,
-    _use,
-    _energy,
-    _brand,
-    _category,
-    _city,
+    *REACH_RULES,
     _tier,
     _min_age,
     _age_at_maturity,
@@ -399,6 +401,10 @@ RULES: tuple[Rule, ...] = (
     _term,
     _rate_for_term,
 )
+
+
+_AFTER_REACH = RULES[len(REACH_RULES) :]
+_NO_FIGURES = Figures(None, None, None)
 
 
 def figures_for(product: LoanProduct, case: Case) -> Figures:
@@ -456,10 +462,18 @@ def evaluate(
     figures: Figures | None = None,
     rules: tuple[Rule, ...] = RULES,
 ) -> Evaluation:
-    """Run ``rules`` (default: every rule) of ``product`` on ``case``; ``figures`` default to
-    the screened ones."""
-    f = figures if figures is not None else figures_for(product, case)
+    """Run ``rules`` of ``product`` on ``case``; ``figures`` default to the screened ones.
+    With the default (every rule), a product that does not reach the car stops at that stage."""
     failures = []
+    if rules is RULES:
+        for rule in REACH_RULES:
+            reason = rule(product, case, _NO_FIGURES)
+            if reason is not None:
+                failures.append(reason)
+        if failures:
+            return Evaluation(product, tuple(failures), _NO_FIGURES)
+        rules = _AFTER_REACH
+    f = figures if figures is not None else figures_for(product, case)
     for rule in rules:
         reason = rule(product, case, f)
         if reason is not None:

@@ -17,11 +17,13 @@ from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 
 from domain.catalog import LoanProduct, ltv_category
+from domain.prequal.applicant import Deal
 from domain.prequal.eligibility import DEAL_RULES, Case, evaluate, figures_for
 
 __all__ = ["largest_int", "min_passing_down", "smallest_int"]
 
 Pred = Callable[[int], bool]
+_CENT = Decimal("0.01")
 
 
 def smallest_int(pred: Pred, lo: int, hi: int) -> int | None:
@@ -52,10 +54,12 @@ def largest_int(pred: Pred, lo: int, hi: int) -> int | None:
 
 def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> bool:
     """Whether the deal's money rules pass at ``down`` (the caller knows the others pass)."""
-    deal = replace(case.deal, down_payment=Decimal(down).quantize(Decimal("0.01")))
+    d = case.deal
+    deal = Deal(Decimal(down).quantize(_CENT), d.term_months, d.trade_in)
     if deal.down_payment + deal.trade_in >= case.vehicle.price:
         return False
-    return evaluate(product, replace(case, deal=deal), rules=DEAL_RULES).passed
+    changed = Case(case.applicant, case.vehicle, case.valuation, deal, case.score, case.today)
+    return evaluate(product, changed, rules=DEAL_RULES).passed
 
 
 def _estimate_down(product: LoanProduct, case: Case) -> int | None:

@@ -140,7 +140,6 @@ def test_default_case_is_an_offer_with_the_engines_figures():
 
 def test_decline_reasons_are_at_most_four_most_important_first():
     product = make_product(
-        brands=frozenset({"Toyota"}),
         min_monthly_income=D("90000"),
         max_pti=D("0.01"),
         max_dti=D("0.01"),
@@ -148,15 +147,20 @@ def test_decline_reasons_are_at_most_four_most_important_first():
         max_amount=D("50000"),
     )
     d = only(run([product]))
-    assert len(d.reasons) == 4
     codes = [r.code for r in d.reasons]
     assert codes == [
-        "vehicle.brand",
         "applicant.min_income",
         "affordability.dti",
         "affordability.pti",
+        "deal.min_down_payment",
     ]
-    assert len(d.failed) > 4  # the ltv, down-payment and amount failures are not shown
+    assert "deal.max_amount" in d.failed  # failed too, but not among the first four
+
+
+def test_a_product_that_does_not_reach_the_car_says_only_that():
+    d = only(run([make_product(brands=frozenset({"Toyota"}), max_pti=D("0.01"))]))
+    assert [r.code for r in d.reasons] == ["vehicle.brand"]
+    assert d.hint.kind == "none"
 
 
 def test_flat_rate_promotion_is_shown_with_its_true_apr():
