@@ -72,37 +72,38 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
     """The nearest offered term that yields an offer — as it is, or with a larger down payment
     when only the money rules stand in the way at that term."""
     wished = case.deal.term_months
-    for term in sorted(product.terms, key=lambda t: (abs(t - wished), t)):
-        if term == wished:
-            continue
+    nearest = sorted((t for t in product.terms if t != wished), key=lambda t: (abs(t - wished), t))
+    evaluations = {}
+    for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
-        at_term = evaluate(product, changed)
-        if at_term.passed:
-            if not confirm_hint or confirm(product, changed):
-                return Hint(
-                    "term",
-                    Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
-                    changed,
-                    term,
-                )
-        elif at_term.codes <= CURABLE_BY_DOWN:
-            down = _down_hint(product, changed, confirm_hint)
-            if down is not None:
-                amount = down.value
-                return Hint(
-                    "term_and_down_payment",
-                    Reason(
-                        "hint.term_and_down_payment",
-                        N_(
-                            "Choose a {term}-month term and raise the down payment to "
-                            "{amount} ({more} more)"
-                        ),
-                        {"term": term, "amount": amount, "more": amount - case.deal.down_payment},
-                        {"amount": "money", "more": "money"},
+        evaluations[term] = at_term = evaluate(product, changed)
+        if at_term.passed and (not confirm_hint or confirm(product, changed)):
+            return Hint(
+                "term",
+                Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
+                changed,
+                term,
+            )
+    for term in nearest:  # then a term with a larger down payment
+        if evaluations[term].passed or not evaluations[term].codes <= CURABLE_BY_DOWN:
+            continue
+        down = _down_hint(product, _with_deal(case, term_months=term), confirm_hint)
+        if down is not None:
+            amount = down.value
+            return Hint(
+                "term_and_down_payment",
+                Reason(
+                    "hint.term_and_down_payment",
+                    N_(
+                        "Choose a {term}-month term and raise the down payment to "
+                        "{amount} ({more} more)"
                     ),
-                    down.case,
-                    term,
-                )
+                    {"term": term, "amount": amount, "more": amount - case.deal.down_payment},
+                    {"amount": "money", "more": "money"},
+                ),
+                down.case,
+                term,
+            )
     return None
 
 
@@ -177,9 +178,17 @@ def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
 
     low = math.ceil(d.down_payment + d.trade_in + product.min_amount)
     high = math.ceil(v.price) - 1
-    best = largest_int(pred, low, high)
-    if best is None:
+    # The prices that work form one interval (too cheap, the loan falls below the minimum);
+    # step down from the asking price, doubling the step, to a price that works, then bisect.
+    step, failing, passing = 100, high + 1, None
+    while failing - step >= low:
+        if pred(failing - step):
+            passing = failing - step
+            break
+        failing, step = failing - step, step * 2
+    if passing is None:
         return None
+    best = largest_int(pred, passing, failing - 1)
     changed = with_price(best)
     if confirm_hint and not confirm(product, changed):
         return None
