@@ -10,7 +10,7 @@ from recommender.data import from_rows
 from recommender.params import DEFAULT_PARAMS, AlsParams
 from recommender.train import train
 
-# Tuned on the demo interactions' validation split with `chedai recommend evaluate`.
+# The defaults were tuned on the demo interactions' validation split (recommender/README.md).
 DEMO_PARAMS = DEFAULT_PARAMS
 
 

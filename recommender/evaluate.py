@@ -29,9 +29,9 @@ Scorer = Callable[[np.ndarray], np.ndarray]  # user rows -> dense scores (rows x
 class Grid:
     """The values tried on the validation split."""
 
-    factors: Sequence[int] = (16, 32, 64)
-    regularization: Sequence[float] = (1.0, 10.0, 100.0)
-    alpha: Sequence[float] = (1.0, 5.0, 20.0)
+    factors: Sequence[int] = (32, 64, 128)
+    regularization: Sequence[float] = (30.0, 100.0, 300.0, 1000.0)
+    alpha: Sequence[float] = (2.0, 5.0, 10.0)
     iterations: int = 15
     bpr: Sequence[dict[str, Any]] = (
         {"factors": 32, "learning_rate": 0.01, "regularization": 0.01, "iterations": 100},

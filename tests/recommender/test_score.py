@@ -149,7 +149,7 @@ def test_precomputed_candidates_rank_like_the_id_list():
 def test_batch_top_k_equals_one_by_one():
     rec = make_recommender()
     rows = np.arange(0, 600, 7)
-    items, _ = rec.top_k_batch(rows, 5, chunk=16)
+    items, _ = rec.top_k_batch(rows, 5, chunk=16, threads=2)
     for row, got in zip(rows, items, strict=True):
         assert got.tolist() == rec.top_k(rec.user_factors[row], 5)[0].tolist()
 
