@@ -9,6 +9,7 @@ process, shared by the browser sessions; per-session state lives in :class:`app.
 from __future__ import annotations
 
 import statistics
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from domain.catalog import (
     Role,
     Vehicle,
 )
+from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
 from domain.money import money
 from local_db.repositories import catalog as catalog_repo
@@ -86,11 +88,13 @@ class SyncInfo:
     error: str | None = None
 
 
-class Services:
+class _CoreServices:
     def __init__(self, settings: Settings, engine: Engine, *, today: date | None = None):
         self.settings = settings
         self.engine = engine
         self._today = today
+        self._recommender = None
+        self._model_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -281,3 +285,264 @@ def _cached_quote(
             annual_rate=rate,
         )
     )
+
+
+# --- prequalification, offers and ranking ------------------------------------------------------
+
+#: The soft-check consent text's version: the consent screen shows exactly this text.
+SOFT_CHECK_CONSENT_VERSION = "soft-check-2026-11"
+#: The prequalification form's fields (all strings, as typed) with their defaults.
+PREQUAL_FIELDS = (
+    "age",
+    "city",
+    "housing",
+    "monthly_income",
+    "income_type",
+    "employment_months",
+    "monthly_debt_payments",
+    "existing_car_loans",
+)
+
+
+@dataclass(frozen=True)
+class OffersResult:
+    """A prequalification's answer, ranked: every figure comes from the engine's quotes."""
+
+    application_id: str
+    vehicle: Vehicle
+    answer: Any  # app.prequal_service.PrequalAnswer
+    recommended: tuple[Any, ...]  # domain.prequal.Offer, ALS order inside the eligible set
+    cheapest: tuple[Any, ...]  # domain.prequal.Offer, by finance charge
+    why: dict[str, Any]  # product id -> recommender.Why (or None)
+    top_costs_more_by: Decimal | None
+    cheapest_id: str | None
+
+    def offer(self, product_id: str):
+        return next((o for o in self.recommended if o.product.id == product_id), None)
+
+
+class PrequalServices:
+    """Mixed into :class:`Services`: the soft check, ranking, and saving what happened."""
+
+    def prequal_defaults(self: Services, user_id: str) -> dict[str, str]:
+        """The form pre-filled from the buyer's stored profile (demo buyers have one)."""
+        from local_db.crypto import cipher_for_dir
+
+        with self.session() as s:
+            profile = people_repo.get_buyer_profile(
+                s, user_id=user_id, cipher=cipher_for_dir(self.settings.data_dir)
+            )
+        if profile is None:
+            return {"housing": "rent", "income_type": "salary", "existing_car_loans": "0"}
+        income_type = {
+            "employed": "salary", "self_employed": "self_employed", "gig": "gig",
+        }.get(str(profile.employment), "other")  # fmt: skip
+        return {
+            "age": str(profile.age_on(self.today())),
+            "city": profile.city,
+            "housing": "rent",
+            "monthly_income": f"{profile.monthly_income:.2f}",
+            "income_type": income_type,
+            "employment_months": str(profile.years_employed * 12),
+            "monthly_debt_payments": f"{profile.monthly_debt_payments:.2f}",
+            "existing_car_loans": "0",
+        }
+
+    def _credit_score(self: Services, user_id: str) -> int | None:
+        """The bureau score the soft check reads (the demo bureau is the stored profile)."""
+        from local_db.crypto import cipher_for_dir
+
+        with self.session() as s:
+            profile = people_repo.get_buyer_profile(
+                s, user_id=user_id, cipher=cipher_for_dir(self.settings.data_dir)
+            )
+        if profile is None:
+            return None
+        return min(850, max(300, profile.credit_score))
+
+    def validate_applicant(self: Services, values: dict[str, str]) -> dict[str, Any]:
+        """Every field's error at once (field name -> InputError); empty when all is well."""
+        from domain.prequal import parse_applicant
+
+        data = {k: v for k, v in values.items() if k in PREQUAL_FIELDS and v != ""}
+        safe = {
+            "age": "30", "monthly_income": "10000", "employment_months": "12",
+            "monthly_debt_payments": "0", "existing_car_loans": "0", "city": "",
+            "housing": "rent", "income_type": "salary",
+        }  # fmt: skip
+        errors: dict[str, Any] = {}
+        for k in PREQUAL_FIELDS:
+            if k not in data and k not in ("city", "monthly_debt_payments", "existing_car_loans"):
+                errors[k] = InputError(f"applicant.{k}", "required", "is required")
+                data[k] = safe[k]
+        for _ in range(len(PREQUAL_FIELDS)):
+            try:
+                parse_applicant(data)
+                break
+            except InputError as exc:
+                name = exc.field.removeprefix("applicant.")
+                errors[name] = exc
+                data[name] = safe.get(name, "")
+        return errors
+
+    def run_prequal(
+        self: Services,
+        user_id: str,
+        vehicle_id: str,
+        deal: Deal,
+        values: dict[str, str],
+        *,
+        dealer_id: str | None = None,
+        history: tuple[str, ...] = (),
+    ) -> OffersResult:
+        """The consented soft check for this buyer, car and deal; the application and every
+        lender's answer are saved (with their outbox rows) in one local transaction."""
+        from app.prequal_service import prequalify
+        from domain.catalog import Application, ApplicationStatus, ConsentPurpose, OfferRecord
+        from domain.ids import new_id
+        from domain.prequal import ConsentGiven, parse_applicant
+        from domain.prequal import Deal as PrequalDeal
+        from local_db.repositories import deals as deals_repo
+
+        vehicle = self.car(vehicle_id)
+        if vehicle is None:
+            raise InputError("vehicle_id", "not_found", "no such vehicle in the catalogue")
+        data = {k: v for k, v in values.items() if k in PREQUAL_FIELDS and v != ""}
+        score = self._credit_score(user_id)
+        if score is not None:
+            data["credit_score"] = score
+        applicant = parse_applicant(data)
+        down = money((vehicle.price * deal.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
+        now = datetime.now(UTC)
+        consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
+        application_id = new_id()
+        with self.session() as s:
+            answer = prequalify(
+                s, applicant, vehicle_id, PrequalDeal(down, deal.term),
+                today=self.today(), consent=consent, now=now, user_id=user_id,
+            )  # fmt: skip
+            r = answer.result
+            deals_repo.save_application(
+                s,
+                application=Application(
+                    id=application_id, user_id=user_id, vehicle_id=vehicle_id,
+                    cash_price=vehicle.price, down_payment=down, term=deal.term,
+                    status=ApplicationStatus.PREQUALIFIED if r.offers else
+                    ApplicationStatus.DECLINED,
+                    dealer_id=dealer_id, created_at=now,
+                ),
+            )  # fmt: skip
+            records = [
+                OfferRecord(
+                    id=new_id(), application_id=application_id, product_id=o.product.id,
+                    eligible=True, tier=o.rate.tier, term=o.quote.terms.count,
+                    principal=o.quote.principal, payment=o.quote.payment,
+                    finance_charge=o.quote.finance_charge,
+                    total_of_payments=o.quote.total_of_payments, apr=o.quote.apr, created_at=now,
+                )
+                for o in r.offers
+            ] + [
+                OfferRecord(
+                    id=new_id(), application_id=application_id, product_id=d.product.id,
+                    eligible=False, reasons=tuple(x.code for x in d.reasons), created_at=now,
+                )
+                for d in r.declines
+            ]  # fmt: skip
+            deals_repo.save_offers(s, offers=records)
+            s.commit()
+        return self._rank(application_id, vehicle, answer, user_id, history)
+
+    def _rank(self: Services, application_id, vehicle, answer, user_id, history) -> OffersResult:
+        from recommender import apply_guardrail
+
+        offers = answer.result.offers
+        by_id = {o.product.id: o for o in offers}
+        costs = {o.product.id: o.quote.finance_charge for o in offers}
+        cheapest = tuple(sorted(offers, key=lambda o: (o.quote.finance_charge, o.product.id)))
+        ranked = []
+        model = self.recommender()
+        if model is not None and offers:
+            ranked = model.rank(
+                user_id, eligible=list(by_id), k=len(by_id), session_history=list(history)
+            )
+        order = [r.item_id for r in ranked if r.item_id in by_id]
+        order += [o.product.id for o in cheapest if o.product.id not in order]
+        guard = apply_guardrail(ranked, costs) if ranked else None
+        return OffersResult(
+            application_id=application_id,
+            vehicle=vehicle,
+            answer=answer,
+            recommended=tuple(by_id[i] for i in order),
+            cheapest=cheapest,
+            why={r.item_id: r.why for r in ranked},
+            top_costs_more_by=guard.top_costs_more_by if guard else None,
+            cheapest_id=cheapest[0].product.id if cheapest else None,
+        )
+
+    def recommender(self: Services):
+        """The ALS model: loaded from the data dir, or trained there from the local
+        interactions on first use (seconds; the views show progress). None without data."""
+        from recommender import Recommender
+
+        with self._model_lock:  # two sessions must not train at once
+            if self._recommender is None:
+                path = Path(self.settings.data_dir) / "model" / "als.npz"
+                if not path.exists() and not self.train_recommender(path):
+                    return None
+                self._recommender = Recommender.load(path)
+        return self._recommender
+
+    def train_recommender(self: Services, path: Path) -> bool:
+        from threadpoolctl import threadpool_limits
+
+        from local_db.repositories import interactions as interactions_repo
+        from recommender import factors
+        from recommender.data import from_rows
+        from recommender.train import train
+
+        with self.session() as s:
+            rows = [
+                (i.user_id, i.product_id, str(i.event), int(i.at.timestamp() * 1000))
+                for i in interactions_repo.list_interactions_for_training(s)
+            ]
+            segments = people_repo.buyer_segments(s)
+        if not rows:
+            return False
+        with threadpool_limits(1, "blas"):
+            model = train(from_rows(rows), segments=segments)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        factors.save(model, path)
+        return True
+
+    def record_event(self: Services, user_id: str, product_id: str, event: str) -> None:
+        from domain.catalog import EventType
+        from local_db.repositories import interactions as interactions_repo
+
+        with self.session() as s:
+            interactions_repo.record_interaction(
+                s, user_id=user_id, product_id=product_id, event=EventType(event)
+            )
+            s.commit()
+
+    def lender_name(self: Services, lender_id: str, locale: str) -> str:
+        with self.session() as s:
+            lender = catalog_repo.get_lender(s, lender_id=lender_id)
+        if lender is None:
+            return lender_id
+        return lender.name_zh if locale.startswith("zh") else lender.name_en
+
+    def product_name(self: Services, product_id: str, locale: str) -> str:
+        with self.session() as s:
+            p = catalog_repo.get_product(s, product_id=product_id)
+        if p is None:
+            return product_id
+        return p.name_zh if locale.startswith("zh") else p.name_en
+
+    def reason_text(self: Services, reason, locale: str) -> str:
+        from app.prequal_service import reason_text
+
+        return reason_text(reason, locale)
+
+
+class Services(PrequalServices, _CoreServices):
+    """Everything the views call (see the module docstring)."""

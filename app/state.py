@@ -78,10 +78,14 @@ class AppState:
     prequal_result: Any = None
     offers_order: Literal["recommended", "cheapest"] = "recommended"
     chosen_offer: Any = None
+    expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
+    opened: set[str] = field(default_factory=set)  # offers whose opening was recorded
     contract: Any = None
     #: dealer mode: the tablet is in the customer's hands until the staff PIN is entered
     handed_to_customer: bool = False
     customer: dict[str, str] = field(default_factory=dict)
+    customer_user_id: str | None = None  # the walk-in buyer a staff member is serving
+    staff_pin_hash: str | None = None  # set when the tablet is handed over; memory only
     application_id: str | None = None
     busy: dict[str, str] = field(default_factory=dict)  # task -> message key
     notice: str | None = None
@@ -166,7 +170,9 @@ class AppState:
     def clear_customer(self) -> None:
         """Back in staff hands: nothing of the customer stays on screen or in memory."""
         self.handed_to_customer = False
+        self.staff_pin_hash = None
         self.customer = {}
+        self.customer_user_id = None
         self.application_id = None
         self.prequal = PrequalDraft()
         self.prequal_result = None

@@ -64,7 +64,8 @@ class ViewContext:
         return self.i18n.error_message(error, self.locale)
 
     def go(self, route: str) -> None:
-        self.page.navigate(route)
+        """Navigate (push the URL); safe from the event loop and from background threads."""
+        self.page.run_task(self.page.push_route, route)
 
 
 def run_in_background(

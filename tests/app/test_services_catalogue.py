@@ -20,7 +20,7 @@ def test_demo_users_are_sign_in_capable_buyers_and_staff(tmp_path):
 
 def test_reference_rate_is_the_median_tier_b_rate_of_loans_for_the_term(tmp_path):
     w = make_world(tmp_path)
-    assert w.services.reference_rate(36) == Decimal("0.0490")
+    assert w.services.reference_rate(36) == Decimal("0.0590")  # 4.90, 4.90, 6.90, 9.90
 
 
 def test_card_monthly_payment_is_the_engine_payment_for_the_deal_bar(tmp_path):
@@ -33,7 +33,7 @@ def test_card_monthly_payment_is_the_engine_payment_for_the_deal_bar(tmp_path):
             down_payment=Decimal("29940.00"),
             loan_date=TODAY,
             count=36,
-            annual_rate=Decimal("0.0490"),
+            annual_rate=Decimal("0.0590"),
         )
     ).payment
     assert card.monthly == expected

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import inspect
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import flet as ft
 import msgpack
@@ -82,6 +83,7 @@ class FletHarness:
 
     async def start(self, main) -> FletHarness:
         self.conn.loop = asyncio.get_running_loop()
+        self.conn.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="harness")
         _context_page.set(self.page)
         context.reset_auto_update()
         if inspect.iscoroutinefunction(main):
@@ -91,6 +93,16 @@ class FletHarness:
         await self.session.after_event(self.page)
         await self.settle()
         return self
+
+    async def wait_until(self, predicate, timeout: float = 20.0) -> None:
+        """Let background work (page.run_thread) finish: poll ``predicate`` until it holds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() > deadline:
+                raise TimeoutError("condition not reached")
+            await asyncio.sleep(0.02)
+        await self.settle()
 
     async def event(self, control: BaseControl, name: str, data=None) -> None:
         await self.session.dispatch_event(control._i, name, data)

@@ -10,12 +10,21 @@ from sqlmodel import Session
 
 from app.services import Services
 from app.settings import Settings
-from domain.catalog import BodyType, Condition, Energy, Role, Vehicle
+from domain.catalog import BodyType, Condition, Energy, LenderType, Role, Vehicle
+from local_db.crypto import cipher_for_dir
 from local_db.engine import make_engine
 from local_db.migrations import migrate
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
-from tests.factories import make_dealer, make_lender, make_product, make_user, make_vehicle
+from tests.factories import (
+    make_applicant,
+    make_dealer,
+    make_lender,
+    make_product,
+    make_user,
+    make_vehicle,
+    rate,
+)
 
 TODAY = date(2026, 12, 1)
 
@@ -74,13 +83,42 @@ def make_world(tmp_path, **settings) -> World:
         dealer_id=dealer.id,
         password_hash="x",
     )
+    lender2 = make_lender(name_zh="安逸消费金融", name_en="Anyi Consumer Finance",
+                          type=LenderType.CONSUMER_FINANCE)  # fmt: skip
+    products = [
+        make_product(lender_id=lender.id),
+        make_product(
+            lender_id=lender2.id,
+            name_zh="安逸车贷",
+            name_en="Anyi car loan",
+            rate_card=(rate("A", "0.0890"), rate("B", "0.0990"), rate("C", "0.1190")),
+        ),
+        make_product(
+            lender_id=lender2.id,
+            name_zh="严选车贷",
+            name_en="Strict car loan",
+            max_pti=Decimal("0.05"),
+            rate_card=(rate("A", "0.0590"), rate("B", "0.0690")),
+        ),
+        make_product(
+            lender_id=lender.id,
+            name_zh="二手车专享",
+            name_en="Used-car special",
+            conditions=frozenset({Condition.USED}),
+        ),
+    ]
     with Session(engine) as s:
         catalog_repo.save_dealers(s, dealers=[dealer, dealer2])
-        catalog_repo.save_lenders(s, lenders=[lender])
+        catalog_repo.save_lenders(s, lenders=[lender, lender2])
         catalog_repo.save_vehicles(s, vehicles=cars.values())
-        catalog_repo.save_products(s, products=[make_product(lender_id=lender.id)])
+        catalog_repo.save_products(s, products=products)
         for u in (buyer, synthetic, staff):
             people_repo.save_user(s, user=u)
+        people_repo.save_buyer_profile(
+            s,
+            profile=make_applicant(user_id=buyer.id, monthly_income=Decimal("25000.00")),
+            cipher=cipher_for_dir(tmp_path),
+        )
         s.commit()
     services = Services(Settings(data_dir=tmp_path, **settings), engine, today=TODAY)
     return World(services, cars, buyer.id, staff.id)

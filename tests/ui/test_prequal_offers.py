@@ -1,0 +1,110 @@
+"""Prequalification form, consent, the soft check in the background, offers and detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import signed_in
+
+pytestmark = pytest.mark.asyncio
+
+
+async def to_prequal(world, **kw):
+    h = await signed_in(world, **kw)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    assert h.top.route == "/prequal"
+    return h
+
+
+async def through_form(h):
+    await h.click("prequal-next")
+    await h.click("prequal-next")
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-list"))
+
+
+async def test_form_is_prefilled_from_the_buyers_profile(world):
+    h = await to_prequal(world)
+    assert h.find("prequal-age").value == str(2026 - 1992)
+    await h.click("prequal-next")
+    assert h.find("prequal-monthly_income").value == "25000.00"
+
+
+async def test_inline_error_names_the_field_and_keeps_what_was_typed(world):
+    h = await to_prequal(world)
+    await h.click("prequal-next")
+    await h.type_text("prequal-monthly_income", "abc")
+    await h.click("prequal-next")
+    field = h.find("prequal-monthly_income")
+    assert field.error == "必须是数字，例如“1234.50”"
+    assert field.value == "abc"
+    assert h.state.prequal.step == 1
+
+
+async def test_submit_needs_explicit_consent(world):
+    h = await to_prequal(world)
+    await h.click("prequal-next")
+    await h.click("prequal-next")
+    assert "软查询不影响我的征信记录" in h.find("consent-text").value
+    assert h.find("prequal-submit").disabled
+    await h.select("consent-agree", True)
+    assert not h.find("prequal-submit").disabled
+
+
+async def test_offers_rank_inside_eligibility_and_show_apr_first(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    offers = [c.key for c in h.find_all("offer-card-")]
+    assert len(offers) == 2  # the strict and the used-only products declined
+    result = h.state.prequal_result
+    cheapest = result.cheapest_id
+    assert h.has(f"cheapest-{cheapest}")
+    assert h.find(f"apr-{cheapest}").value.endswith("%")
+    declines = h.find_all("decline-")
+    assert len(declines) == 2
+    assert any("只贷二手车" in t for t in h.texts())
+
+
+async def test_cheapest_first_orders_by_finance_charge(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    await h.select("offers-order", ["cheapest"])
+    cards = [c.key.removeprefix("offer-card-") for c in h.find_all("offer-card-")]
+    charges = [h.state.prequal_result.offer(pid).quote.finance_charge for pid in cards]
+    assert charges == sorted(charges)
+
+
+async def test_apply_hint_reruns_the_check_with_the_changed_deal(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    strict = next(
+        d
+        for d in h.state.prequal_result.answer.result.declines
+        if d.product.name_en == "Strict car loan"
+    )
+    assert strict.hint.kind in ("down_payment", "term")
+    first = h.state.prequal_result.application_id
+    await h.click(f"apply-{strict.product.id}")
+    await h.wait_until(lambda: h.state.prequal_result.application_id != first and not h.state.busy)
+    ids = {o.product.id for o in h.state.prequal_result.answer.result.offers}
+    assert strict.product.id in ids
+
+
+async def test_offer_detail_shows_the_disclosure_and_schedule(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    assert h.top.route == f"/offers/{pid}"
+    offer = h.state.prequal_result.offer(pid)
+    assert h.find("disc-apr").value == f"{offer.quote.apr_percent}%"
+    assert h.find("disc-charge").value == f"¥{offer.quote.finance_charge:,.2f}"
+    assert len(h.find("schedule").rows) > 36  # 36 payments plus yearly subtotal rows
+
+
+async def test_empty_offers_say_what_to_do(world):
+    h = await signed_in(world)
+    await h.route("/offers")
+    assert h.has("offers-empty")

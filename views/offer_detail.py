@@ -1,0 +1,137 @@
+"""Offer detail: the disclosure box exactly as the contract states it, a chart of principal vs
+interest over time, the full schedule with yearly subtotals, and "Continue to contract"."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from views import labels
+from views.charts import legend, loan_chart
+from views.context import ViewContext
+from views.shell import Screen
+from views.widgets import empty_state, section_title, sem
+
+
+def find_offer(ctx: ViewContext, product_id: str):
+    result = ctx.state.prequal_result
+    return None if result is None else result.offer(product_id)
+
+
+def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    pid = params["id"]
+    offer = find_offer(ctx, pid)
+    if offer is None:
+        return Screen(
+            title=ctx.t("Offer"),
+            body=empty_state(
+                "offer-missing", ft.Icons.LOCAL_OFFER_OUTLINED,
+                ctx.t("This offer is not on screen any more — check your rate again."),
+                ft.TextButton(ctx.t("Find a car"), on_click=lambda e: ctx.go("/cars")),
+            ),
+        )  # fmt: skip
+    state = ctx.state
+    if pid not in state.opened and state.user is not None:
+        state.opened.add(pid)  # the recommender's "offer opened" signal, once per session
+        ctx.services.record_event(state.customer_user_id or state.user.id, pid, "offer_open")
+    q = offer.quote
+    lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+    base = "/handoff" if state.handed_to_customer else ""
+    body = ft.Column(
+        [
+            disclosure_box(ctx, offer, lender),
+            section_title(ctx.t("Where your payments go")),
+            legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
+                    (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
+                    (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
+            ft.Container(loan_chart(q.schedule, key="offer-chart"), height=230),
+            section_title(ctx.t("Payment schedule")),
+            schedule_table(ctx, q),
+            sem("offer-contract", ft.FilledButton(
+                ctx.t("Continue to contract"), icon=ft.Icons.DESCRIPTION_OUTLINED,
+                on_click=lambda e: ctx.go(f"{base}/contract/{pid}"))),
+        ],
+        spacing=12,
+    )  # fmt: skip
+    return Screen(title=lender, body=body)
+
+
+def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
+    """The figures in the order and prominence the contract uses: APR and finance charge
+    first, from the same engine quote."""
+    q = offer.quote
+    product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
+
+    def cell(label: str, value: str, key: str, big: bool = False) -> ft.Control:
+        return ft.Container(
+            ft.Column([
+                ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                ft.Text(value, key=key, size=26 if big else 17,
+                        weight=ft.FontWeight.BOLD if big else ft.FontWeight.W_500),
+            ], spacing=2),
+            col={"xs": 6, "md": 3}, padding=8,
+        )  # fmt: skip
+
+    first = q.schedule[0] if q.schedule else None
+    schedule = ctx.t(
+        "{n} payments of {amount}, the first on {date}", n=len(q.schedule),
+        amount=ctx.money(q.payment), date=ctx.date(first.date) if first else "-",
+    )  # fmt: skip
+    if q.last_payment != q.payment:
+        schedule += ctx.t("; last payment {amount}", amount=ctx.money(q.last_payment))
+    return ft.Container(
+        ft.Column([
+            ft.Text(f"{lender} · {product}", size=16, weight=ft.FontWeight.BOLD),
+            ft.ResponsiveRow([
+                cell(ctx.t("APR (annualised rate)"), ctx.rate(q.apr), "disc-apr", True),
+                cell(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "disc-charge",
+                     True),
+                cell(ctx.t("Amount financed"), ctx.money(q.amount_financed), "disc-financed"),
+                cell(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "disc-total"),
+                cell(ctx.t("Total sale price"), ctx.money(q.total_sale_price), "disc-sale"),
+                cell(ctx.t("Down payment"), ctx.money(q.terms.down_payment), "disc-down"),
+            ]),
+            ft.Text(schedule, key="disc-schedule"),
+        ], spacing=6),
+        key="disclosure", padding=14, border_radius=12,
+        border=ft.Border.all(2, ft.Colors.PRIMARY),
+    )  # fmt: skip
+
+
+def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
+    def money_cell(amount) -> ft.DataCell:
+        return ft.DataCell(ft.Text(ctx.money(amount), text_align=ft.TextAlign.RIGHT))
+
+    rows: list[ft.DataRow] = []
+    yearly = {y.year: y for y in q.yearly}
+    for i, r in enumerate(q.schedule):
+        mark = ft.Icon(ft.Icons.CHECK, size=16, color=ft.Colors.GREEN_600) if r.n <= paid else None
+        rows.append(ft.DataRow([
+            ft.DataCell(ft.Row([ft.Text(str(r.n)), *([mark] if mark else [])], spacing=4)),
+            ft.DataCell(ft.Text(ctx.date(r.date))),
+            money_cell(r.payment), money_cell(r.principal), money_cell(r.interest),
+            money_cell(r.balance),
+        ]))  # fmt: skip
+        loan_year = i // 12 + 1  # loan years of 12 monthly payments, as the engine subtotals
+        last_of_year = (i + 1) % 12 == 0 or i + 1 == len(q.schedule)
+        if last_of_year and loan_year in yearly:
+            y = yearly[loan_year]
+            bold = ft.FontWeight.BOLD
+            rows.append(ft.DataRow([
+                ft.DataCell(ft.Text(ctx.t("Loan year {year}", year=y.year), weight=bold)),
+                ft.DataCell(ft.Text("")),
+                *[ft.DataCell(ft.Text(ctx.money(v), weight=bold, text_align=ft.TextAlign.RIGHT))
+                  for v in (y.payment, y.principal, y.interest, y.closing_balance)],
+            ], color=ft.Colors.SURFACE_CONTAINER_HIGH))  # fmt: skip
+    table = ft.DataTable(
+        key="schedule",
+        columns=[
+            ft.DataColumn(ft.Text("#")),
+            ft.DataColumn(ft.Text(ctx.t("Due date"))),
+            ft.DataColumn(ft.Text(ctx.t("Payment")), numeric=True),
+            ft.DataColumn(ft.Text(ctx.t("Principal")), numeric=True),
+            ft.DataColumn(ft.Text(ctx.t("Interest")), numeric=True),
+            ft.DataColumn(ft.Text(ctx.t("Balance")), numeric=True),
+        ],
+        rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
+    )  # fmt: skip
+    return ft.Row([table], scroll=ft.ScrollMode.AUTO)

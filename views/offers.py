@@ -1,0 +1,253 @@
+"""Offers: summary strip, Recommended / Cheapest first, offer cards (APR largest), the
+guardrail badge, and "Not available to you" with reasons and an "Apply this change" button."""
+
+from __future__ import annotations
+
+from decimal import ROUND_UP, Decimal
+
+import flet as ft
+
+from views import labels
+from views.context import ViewContext, run_in_background
+from views.shell import Screen
+from views.widgets import N_, busy_row, empty_state, section_title, sem
+
+
+def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    state = ctx.state
+    result = state.prequal_result
+    title = ctx.t("My offers")
+    if result is None:
+        return Screen(
+            title=title,
+            body=empty_state(
+                "offers-empty", ft.Icons.LOCAL_OFFER_OUTLINED,
+                ctx.t("No offers yet — find a car and check your rate."),
+                sem("offers-find", ft.FilledButton(ctx.t("Find a car"),
+                                                   on_click=lambda e: ctx.go("/cars"))),
+            ),
+        )  # fmt: skip
+    r = result.answer.result
+    order = state.offers_order
+    offers = result.recommended if order == "recommended" else result.cheapest
+    base = "/handoff/offers" if state.handed_to_customer else "/offers"
+    tier = r.score.tier.value if r.score.tier is not None else "-"
+    summary = ft.Container(
+        ft.Row(
+            [
+                ft.Text(labels.car_name(ctx, result.vehicle),
+                        weight=ft.FontWeight.BOLD),
+                ft.Text(ctx.t("Credit tier {tier}", tier=tier), key="offers-tier"),
+                ft.Text(ctx.t("{n} offers · {m} not available", n=len(r.offers),
+                              m=len(r.declines)), key="offers-counts"),
+            ]
+            + ([ft.Text(ctx.t("Payment-to-income {pti} · debt-to-income {dti}",
+                              pti=ctx.rate(offers[0].metrics.pti),
+                              dti=ctx.rate(offers[0].metrics.dti)), key="offers-metrics")]
+               if offers else []),
+            wrap=True, spacing=16,
+        ),
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW, padding=12, border_radius=12,
+    )  # fmt: skip
+
+    def set_order(e) -> None:
+        if e.control.selected:
+            state.offers_order = e.control.selected[0]
+            state.notify()
+
+    toggle = sem(
+        "offers-order",
+        ft.SegmentedButton(
+            segments=[
+                ft.Segment(value="recommended", label=ft.Text(ctx.t("Recommended for you"))),
+                ft.Segment(value="cheapest", label=ft.Text(ctx.t("Cheapest first"))),
+            ],
+            selected=[order], show_selected_icon=False, on_change=set_order,
+        ),
+    )  # fmt: skip
+    controls: list[ft.Control] = [summary, toggle]
+    if order == "recommended" and result.top_costs_more_by:
+        controls.append(
+            sem(
+                "guardrail",
+                ft.Container(
+                    ft.Row([
+                        ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
+                        ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
+                                      "than the cheapest offer, which is marked below.",
+                                      amount=ctx.money(result.top_costs_more_by)),
+                                expand=True, key="guardrail-text"),
+                    ]),
+                    bgcolor=ft.Colors.TERTIARY_CONTAINER, padding=12, border_radius=12,
+                ),
+            )
+        )  # fmt: skip
+    if (row := busy_row(ctx, "prequal")) is not None:
+        controls.append(row)
+    if not offers:
+        controls.append(
+            ft.Text(
+                ctx.t(
+                    "No lender can offer this deal as it stands; see below what would change that."
+                ),
+                key="offers-none",
+            )
+        )
+    controls.append(
+        ft.ResponsiveRow(
+            [offer_card(ctx, result, o, i, base) for i, o in enumerate(offers)],
+            key="offers-list", spacing=12, run_spacing=12,
+        )
+    )  # fmt: skip
+    if r.declines:
+        controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
+        controls += [decline_card(ctx, result, d) for d in r.declines]
+    return Screen(title=title, body=ft.Column(controls, spacing=12, key="offers"))
+
+
+def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Control:
+    q = offer.quote
+    pid = offer.product.id
+    lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+    product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
+    kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
+    badges = []
+    if pid == result.cheapest_id:
+        badges.append(_badge(ctx.t("Cheapest"), ft.Colors.GREEN_700, f"cheapest-{pid}"))
+    if ctx.state.offers_order == "recommended" and index == 0 and result.why.get(pid):
+        badges.append(_badge(ctx.t("Top pick"), ft.Colors.PRIMARY, f"top-{pid}"))
+    if offer.apr_over_limit:
+        badges.append(_badge(ctx.t("APR over 24%"), ft.Colors.ERROR, f"over24-{pid}"))
+    lines = [
+        ft.Row([ft.Text(lender, weight=ft.FontWeight.BOLD, expand=True), *badges], wrap=False),
+        ft.Text(f"{product} · {kind}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+        ft.Row([
+            ft.Text(ctx.t("APR"), size=14),
+            ft.Text(ctx.rate(q.apr), size=30, weight=ft.FontWeight.BOLD, key=f"apr-{pid}",
+                    color=ft.Colors.PRIMARY),
+        ], vertical_alignment=ft.CrossAxisAlignment.END),
+        _figure(ctx.t("Monthly payment"), ctx.money(q.payment), f"pay-{pid}"),
+        _figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), f"cost-{pid}"),
+        _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
+        _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
+    ]  # fmt: skip
+    if offer.is_flat_rate:
+        lines.append(
+            ft.Text(ctx.t("Quoted as a flat rate of {rate} {per}; the APR above is the true "
+                          "annual cost.", rate=ctx.rate(offer.rate.flat_rate),
+                          per=ctx.t("a month") if str(offer.rate.flat_per) == "month"
+                          else ctx.t("a year")),
+                    size=11, color=ft.Colors.ON_SURFACE_VARIANT, key=f"flat-{pid}")
+        )  # fmt: skip
+    why = result.why.get(pid)
+    if why is not None and pid in ctx.state.expanded:
+        lines.append(ft.Text(why_text(ctx, why), size=12, key=f"why-text-{pid}"))
+    actions = [
+        sem(
+            f"offer-open-{pid}",
+            ft.FilledTonalButton(ctx.t("See details"), on_click=lambda e: ctx.go(f"{base}/{pid}")),
+        )
+    ]
+    if why is not None:
+        actions.insert(
+            0,
+            sem(
+                f"why-{pid}",
+                ft.TextButton(ctx.t("Why recommended?"), on_click=lambda e: toggle(ctx, pid)),
+            ),
+        )
+    lines.append(ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True))  # fmt: skip
+    return ft.Container(
+        sem(f"offer-{pid}", ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=14))),
+        col={"xs": 12, "md": 6, "xl": 4}, key=f"offer-card-{pid}",
+    )  # fmt: skip
+
+
+#: The recommender's explanation msgids (recommender.score.Why.message), for extraction.
+WHY_MESSAGES = (
+    N_("Because of your interest in {items}"),
+    N_("Buyers like you chose this"),
+    N_("{count} buyers like you chose this"),
+)
+
+
+def why_text(ctx: ViewContext, why) -> str:
+    params = dict(why.params)
+    if why.kind == "own_interactions" and why.items:
+        names = [ctx.services.product_name(i, ctx.locale) for i in why.items[:2]]
+        params["items"] = "、".join(names) if ctx.locale.startswith("zh") else ", ".join(names)
+    try:
+        return ctx.t(why.message, **params)
+    except (KeyError, IndexError):
+        return ctx.t(why.message)
+
+
+def toggle(ctx: ViewContext, pid: str) -> None:
+    ctx.state.expanded ^= {pid}
+    ctx.state.notify()
+
+
+def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
+    pid = decline.product.id
+    lender = ctx.services.lender_name(decline.product.lender_id, ctx.locale)
+    product = labels.bilingual(ctx, decline.product.name_zh, decline.product.name_en)
+    lines: list[ft.Control] = [
+        ft.Text(f"{lender} · {product}", weight=ft.FontWeight.W_600),
+        *[ft.Text("• " + ctx.services.reason_text(x, ctx.locale), size=13)
+          for x in decline.reasons],
+    ]  # fmt: skip
+    hint = decline.hint
+    if hint is not None and hint.kind != "none":
+        lines.append(ft.Row([
+            ft.Icon(ft.Icons.LIGHTBULB_OUTLINE, size=18, color=ft.Colors.TERTIARY),
+            ft.Text(ctx.services.reason_text(hint.reason, ctx.locale), size=13, expand=True,
+                    key=f"hint-{pid}"),
+        ]))  # fmt: skip
+        if hint.case is not None and hint.kind != "price_ceiling":
+            lines.append(sem(f"apply-{pid}", ft.OutlinedButton(
+                ctx.t("Apply this change"), icon=ft.Icons.REFRESH,
+                disabled="prequal" in ctx.state.busy,
+                on_click=lambda e: apply_hint(ctx, result, hint))))  # fmt: skip
+    return ft.Container(
+        ft.Column(lines, spacing=4), key=f"decline-{pid}", padding=12, border_radius=12,
+        border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+    )  # fmt: skip
+
+
+def apply_hint(ctx: ViewContext, result, hint) -> None:
+    """Change the deal (or the debts) as the hint says and run the check again."""
+    state = ctx.state
+    deal = hint.case.deal
+    price = result.vehicle.price
+    ratio = (deal.down_payment / price).quantize(Decimal("0.0001"), rounding=ROUND_UP)
+    state.deal = type(state.deal)(down_ratio=ratio, term=deal.term_months)
+    debts = hint.case.applicant.monthly_debt_payments
+    state.prequal.values["monthly_debt_payments"] = f"{debts:.2f}"
+    buyer_id = state.customer_user_id or state.user.id
+    dealer_id = state.user.dealer_id if state.user.role == "staff" else None
+
+    def work():
+        return ctx.services.run_prequal(
+            buyer_id, result.vehicle.id, state.deal, dict(state.prequal.values), dealer_id=dealer_id
+        )
+
+    def done(new) -> None:
+        state.prequal_result = new
+        state.notify()
+
+    def failed(exc: Exception) -> None:
+        state.set_notice(str(exc))
+
+    run_in_background(ctx, "prequal", N_("Checking with every lender…"), work, done, failed)
+
+
+def _figure(label: str, value: str, key: str | None) -> ft.Control:
+    return ft.Row([ft.Text(label, expand=True, size=13),
+                   ft.Text(value, key=key, text_align=ft.TextAlign.RIGHT,
+                           weight=ft.FontWeight.W_500)])  # fmt: skip
+
+
+def _badge(text: str, colour, key: str) -> ft.Control:
+    return ft.Container(ft.Text(text, size=11, color=colour, key=key),
+                        border=ft.Border.all(1, colour), border_radius=8,
+                        padding=ft.Padding.symmetric(horizontal=6, vertical=2))  # fmt: skip

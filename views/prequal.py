@@ -1,0 +1,213 @@
+"""Prequalification: a short form in steps (you; income and debts) with inline validation,
+then the consent screen showing the exact text agreed to, then the soft check with progress."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from views import labels
+from views.context import ViewContext, run_in_background
+from views.shell import Screen
+from views.widgets import N_, busy_row, deal_bar, empty_state, section_title, sem
+
+STEPS = (N_("You"), N_("Income and debts"), N_("Consent"))
+FIELDS = {
+    0: (
+        ("age", N_("Age"), "number"),
+        ("city", N_("City"), "text"),
+        ("housing", N_("Housing"), "choice"),
+    ),
+    1: (
+        ("monthly_income", N_("Monthly income before tax (¥)"), "money"),
+        ("income_type", N_("Kind of income"), "choice"),
+        ("employment_months", N_("Months in current job or business"), "number"),
+        ("monthly_debt_payments", N_("Existing monthly debt payments (¥)"), "money"),
+        ("existing_car_loans", N_("Car loans you already have"), "number"),
+    ),
+}
+CHOICES = {
+    "housing": {
+        "own": N_("Own home"), "mortgage": N_("Own home with a mortgage"),
+        "rent": N_("Rent"), "family": N_("Live with family"),
+    },
+    "income_type": {
+        "salary": N_("Salary"), "self_employed": N_("Self-employed"),
+        "gig": N_("Platform or gig work"), "other": N_("Other"),
+    },
+}  # fmt: skip
+CONSENT_TEXT = N_(
+    "I agree that Chedai may run a soft credit check to show me prequalified offers. "
+    "What is checked: my credit bureau score and the income, debts and deal I entered here. "
+    "Why: to tell me which lenders would lend to me, at what rate, or why not. "
+    "For how long: this consent covers this check only and is kept with my application for "
+    "three years; I can withdraw it at any time in Settings. "
+    "A soft check does not affect my credit record and is not a loan application."
+)
+
+
+def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    state, services = ctx.state, ctx.services
+    title = ctx.t("Check my rate")
+    vehicle = services.car(state.car_id) if state.car_id else None
+    if vehicle is None or state.user is None:
+        return Screen(
+            title=title,
+            body=empty_state(
+                "prequal-no-car", ft.Icons.DIRECTIONS_CAR_OUTLINED,
+                ctx.t("Choose a car first, then check your rate for it."),
+                sem("prequal-find", ft.FilledButton(ctx.t("Find a car"),
+                                                    on_click=lambda e: ctx.go("/cars"))),
+            ),
+        )  # fmt: skip
+    draft = state.prequal
+    if not draft.values:
+        draft.values.update(services.prequal_defaults(state.customer_user_id or state.user.id))
+    step = draft.step
+    stepper = ft.Row(
+        [
+            ft.Container(
+                ft.Text(f"{i + 1}. {ctx.t(name)}",
+                        weight=ft.FontWeight.BOLD if i == step else ft.FontWeight.NORMAL,
+                        color=ft.Colors.PRIMARY if i == step else ft.Colors.ON_SURFACE_VARIANT),
+                padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+                border=ft.Border.only(bottom=ft.BorderSide(3 if i == step else 1,
+                                                           ft.Colors.PRIMARY if i == step
+                                                           else ft.Colors.OUTLINE_VARIANT)),
+            )
+            for i, name in enumerate(STEPS)
+        ],
+        wrap=True,
+        key="prequal-steps",
+    )  # fmt: skip
+    car = ft.Text(
+        ctx.t("{car} · price {price}", car=labels.car_name(ctx, vehicle),
+              price=ctx.money(vehicle.price, whole=True)),
+        weight=ft.FontWeight.W_500, key="prequal-car",
+    )  # fmt: skip
+    controls: list[ft.Control] = [car, deal_bar(ctx), stepper]
+    if step < 2:
+        controls += [field(ctx, *f) for f in FIELDS[step]]
+        nav = []
+        if step > 0:
+            nav.append(
+                sem(
+                    "prequal-back",
+                    ft.TextButton(ctx.t("Back"), on_click=lambda e: go_step(ctx, step - 1)),
+                )
+            )
+        nav.append(
+            sem("prequal-next", ft.FilledButton(ctx.t("Next"), on_click=lambda e: next_step(ctx)))
+        )
+        controls.append(ft.Row(nav, alignment=ft.MainAxisAlignment.END))
+    else:
+        controls += consent_section(ctx, vehicle.id)
+    return Screen(title=title, body=ft.Column(controls, spacing=12, key="prequal", width=640))
+
+
+def field(ctx: ViewContext, name: str, label: str, kind: str) -> ft.Control:
+    draft = ctx.state.prequal
+    error = draft.errors.get(name)
+
+    def changed(e) -> None:
+        draft.values[name] = e.control.value or ""
+
+    def blurred(e) -> None:
+        errors = ctx.services.validate_applicant(draft.values)
+        if name in errors:
+            draft.errors[name] = errors[name]
+        else:
+            draft.errors.pop(name, None)
+        ctx.state.notify()
+
+    if kind == "choice":
+        control = ft.Dropdown(
+            label=ctx.t(label), value=draft.values.get(name) or None,
+            options=[ft.DropdownOption(key=k, text=ctx.t(v)) for k, v in CHOICES[name].items()],
+            on_select=lambda e: (changed(e), blurred(e)),
+            error_text=ctx.error(error) if error else None, width=360,
+        )  # fmt: skip
+    else:
+        control = ft.TextField(
+            label=ctx.t(label), value=draft.values.get(name, ""), on_change=changed,
+            on_blur=blurred, error=ctx.error(error) if error else None,
+            keyboard_type=ft.KeyboardType.NUMBER if kind in ("number", "money") else None,
+            width=360,
+        )  # fmt: skip
+    return sem(f"prequal-{name}", control, label=ctx.t(label))
+
+
+def go_step(ctx: ViewContext, step: int) -> None:
+    ctx.state.prequal.step = step
+    ctx.state.notify()
+
+
+def next_step(ctx: ViewContext) -> None:
+    draft = ctx.state.prequal
+    names = {f[0] for f in FIELDS[draft.step]}
+    errors = ctx.services.validate_applicant(draft.values)
+    draft.errors = {k: v for k, v in errors.items() if k in names}
+    if not draft.errors:
+        draft.step += 1
+    ctx.state.notify()
+
+
+def consent_section(ctx: ViewContext, vehicle_id: str) -> list[ft.Control]:
+    draft = ctx.state.prequal
+    busy = busy_row(ctx, "prequal")
+
+    def agree(e) -> None:
+        draft.consented = bool(e.control.value)
+        ctx.state.notify()
+
+    out: list[ft.Control] = [
+        section_title(ctx.t("Your consent to a soft credit check")),
+        ft.Container(
+            ft.Text(ctx.t(CONSENT_TEXT), key="consent-text", selectable=True),
+            padding=12, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8,
+        ),
+        sem("consent-agree", ft.Checkbox(label=ctx.t("I have read this and I agree"),
+                                         value=draft.consented, on_change=agree)),
+        ft.Row([
+            sem("prequal-back", ft.TextButton(ctx.t("Back"), on_click=lambda e: go_step(ctx, 1))),
+            sem("prequal-submit", ft.FilledButton(
+                ctx.t("Agree and check my rate"), icon=ft.Icons.VERIFIED_USER_OUTLINED,
+                disabled=not draft.consented or busy is not None,
+                on_click=lambda e: submit(ctx, vehicle_id))),
+        ], alignment=ft.MainAxisAlignment.END, wrap=True),
+    ]  # fmt: skip
+    if busy is not None:
+        out.append(busy)
+    if ctx.state.notice and ctx.state.notice.startswith("prequal:"):
+        out.append(
+            ft.Text(
+                ctx.state.notice.removeprefix("prequal:"),
+                color=ft.Colors.ERROR,
+                key="prequal-error",
+            )
+        )
+    return out
+
+
+def submit(ctx: ViewContext, vehicle_id: str) -> None:
+    state = ctx.state
+    user = state.user
+    buyer_id = state.customer_user_id or user.id
+    dealer_id = user.dealer_id if user.role == "staff" else None
+
+    def work():
+        return ctx.services.run_prequal(
+            buyer_id, vehicle_id, state.deal, dict(state.prequal.values), dealer_id=dealer_id
+        )
+
+    def done(result) -> None:
+        state.prequal_result = result
+        state.offers_order = "recommended"
+        state.notice = None
+        state.notify()
+        ctx.go("/handoff/offers" if state.handed_to_customer else "/offers")
+
+    def failed(exc: Exception) -> None:
+        message = ctx.error(exc) if hasattr(exc, "rule") else str(exc)
+        state.set_notice("prequal:" + message)
+
+    run_in_background(ctx, "prequal", N_("Checking with every lender…"), work, done, failed)
