@@ -1,17 +1,24 @@
 """Portfolio status: 100,000 loans with a year of payments each, beside a naive float fold.
 
-    .venv/bin/python bench/bench_repay.py [--loans 100000] [--repeat 3]
+    .venv/bin/python bench/bench_repay.py [--loans 100000] [--repeat 3] [--check 5000]
 
 Each loan is a 36-month level loan (principal, rate and loan date drawn from a seeded RNG)
-with 12 payment events: mostly on time, some days late, some partial, some missed, some with
-an extra early repayment. "ours" builds each loan's plan (domain.repayment_plan.level_plan),
-folds its events and derives its status (days past due, bucket, next due, risk flag):
-exact to the cent, Decimal interest, integer cents. The peer is the same simple-interest fold
-written the usual quick way: floats, interest pro rata by days, interest then principal,
-days past due from cumulative due vs paid — comparable work, none of the exactness, no late
-fees, no prepayment fee, no reversal handling. Both run in the same process, one core;
-medians of ``--repeat`` runs of
-process CPU time (the machine is shared, so wall time would measure the neighbours).
+with a year of payments. Each buyer follows one behaviour, in roughly a servicer's
+proportions: 84% auto-debit (every instalment taken on its due date), 5% pay a few days
+early, 4% are sometimes late (a quarter of
+months, 1-20 days, adding the late fee), 2.5% sometimes pay half and catch up later, 2% make
+one extra early repayment (2% prepayment fee), 2.5% stop paying at some month. The share of
+loans past due as of the status date is printed beside the figures.
+
+"ours" builds each loan's plan (domain.repayment_plan.level_plan) and its status
+(domain.repayment_fast.loan_status: days past due, bucket, next due, risk flag, balances),
+exact to the cent and equal to ``status(fold(...))``; the first ``--check`` loans are also
+run through that exact fold (timed, and compared field by field). The peer is the same
+simple-interest fold written the usual quick way: floats, interest pro rata by days, interest
+then principal, days past due from cumulative due vs paid — comparable work, none of the
+exactness, no late fees, no prepayment fee, no reversal handling. All run in the same
+process, one core; medians of ``--repeat`` runs of process CPU time (the machine is shared,
+so wall time would measure the neighbours).
 """
 
 from __future__ import annotations
@@ -27,16 +34,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from domain.repayment_fast import exact_status, loan_status
 from domain.repayment_plan import level_plan
-from domain.repayment_status import status
-from domain.repayments import LateFeePolicy, PaymentEvent, PrepaymentPolicy, Terms, fold
+from domain.repayments import LateFeePolicy, PrepaymentPolicy, Terms
 
 AS_OF = date(2025, 12, 31)
 TERMS = Terms(LateFeePolicy(Decimal("50.00"), 3), PrepaymentPolicy(Decimal("0.02")))
+# (behaviour, cumulative share)
+BEHAVIOURS = (
+    ("auto_debit", 0.84),
+    ("early", 0.89),
+    ("sometimes_late", 0.93),
+    ("partial", 0.955),
+    ("prepay", 0.975),
+    ("stops", 1.0),
+)
+
+
+def _behaviour(r: float) -> str:
+    for name, share in BEHAVIOURS:
+        if r < share:
+            return name
+    return BEHAVIOURS[-1][0]
 
 
 def portfolio(n: int, seed: int = 20261201):
-    """(principal cents, annual rate, loan date, [(op_id, date, cents)]) per loan."""
+    """(principal cents, annual rate, loan date, [(op_id, date, cents)], behaviour) per loan."""
     rnd = random.Random(seed)
     loans = []
     for j in range(n):
@@ -45,43 +68,62 @@ def portfolio(n: int, seed: int = 20261201):
         loan_date = date(2024, 12, 1) + timedelta(days=rnd.randrange(0, 28))
         plan = level_plan(principal, rate, 36, loan_date)
         pay = plan.instalments[1]
-        events, short = [], 0  # a shortfall is caught up with the next payment
-        for k, due in enumerate(plan.due_dates[:12]):
-            r = rnd.random()
+        kind = _behaviour(rnd.random())
+        stop = rnd.randrange(3, 12) if kind == "stops" else 12
+        extra_at = rnd.randrange(1, 12) if kind == "prepay" else -1
+        events, short = [], 0  # a shortfall is caught up with the next full payment
+        for k, due in enumerate(plan.due_dates[:stop]):
             op = f"{j}-{k}"
-            if r < 0.85:
-                events.append((op, due, pay + short))
-                short = 0
-            elif r < 0.92:
-                events.append((op, due + timedelta(days=rnd.randrange(1, 20)), pay + short))
-                short = 0
-            elif r < 0.96:
-                events.append((op, due, pay // 2))
-                short += pay - pay // 2
-            elif r < 0.98:
-                short += pay  # missed
-            else:
-                events.append((op, due - timedelta(days=2), pay + short + 500_000))
-                short = 0
-        loans.append((principal, rate, loan_date, events))
+            amount, day = plan.instalments[k] + short, due
+            short = 0
+            if kind == "early":
+                day = due - timedelta(days=rnd.randrange(1, 4))
+            elif kind == "sometimes_late" and rnd.random() < 0.25:
+                day = due + timedelta(days=rnd.randrange(1, 21))
+                amount += 5000 if (day - due).days > 3 else 0  # they pay the late fee too
+            elif kind == "partial" and rnd.random() < 0.3:
+                short, amount = amount - pay // 2, pay // 2
+            events.append((op, day, amount))
+            if k == extra_at:
+                lump = rnd.randrange(10, 40) * 100_000
+                events.append((f"{op}x", due + timedelta(days=rnd.randrange(1, 20)), lump))
+        loans.append((principal, rate, loan_date, events, kind))
     return loans
 
 
 def ours(loans) -> tuple[int, int]:
     past_due = total = 0
-    for principal, rate, loan_date, events in loans:
+    for principal, rate, loan_date, events, _ in loans:
         plan = level_plan(principal, rate, 36, loan_date)
-        evs = [PaymentEvent(o, d, Decimal(c).scaleb(-2)) for o, d, c in events]
-        st = status(fold(plan, evs, AS_OF, TERMS))
+        st = loan_status(plan, events, AS_OF, TERMS)
         past_due += st.days_past_due > 0
         total += st.outstanding_principal
     return past_due, total
 
 
+def exact(loans) -> tuple[int, int]:
+    """The reference: every loan through domain.repayments.fold (PaymentEvent objects)."""
+    past_due = total = 0
+    for principal, rate, loan_date, events, _ in loans:
+        plan = level_plan(principal, rate, 36, loan_date)
+        st = exact_status(plan, events, AS_OF, TERMS)
+        past_due += st.days_past_due > 0
+        total += st.outstanding_principal
+    return past_due, total
+
+
+def disagreements(loans) -> int:
+    bad = 0
+    for principal, rate, loan_date, events, _ in loans:
+        plan = level_plan(principal, rate, 36, loan_date)
+        bad += loan_status(plan, events, AS_OF, TERMS) != exact_status(plan, events, AS_OF, TERMS)
+    return bad
+
+
 def peer(loans) -> tuple[int, float]:
     """The naive fold: floats and days, no plan object, no rounding discipline."""
     past_due, total = 0, 0.0
-    for principal, rate, loan_date, events in loans:
+    for principal, rate, loan_date, events, _ in loans:
         p = principal / 100
         i = float(rate) / 12
         n = 36
@@ -127,20 +169,34 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--check", type=int, default=5_000, help="loans also run exactly")
     args = parser.parse_args()
     loans = portfolio(args.loans)
-    events = sum(len(e) for *_, e in loans)
+    n = args.loans
+    events = sum(len(x[3]) for x in loans)
     t_ours, (pd_ours, total) = timed(ours, loans, args.repeat)
     t_peer, (pd_peer, ftotal) = timed(peer, loans, args.repeat)
-    n = args.loans
+    sample = loans[: args.check]
+    t_exact, _ = timed(exact, sample, 1) if sample else (0.0, None)
+    kinds: dict[str, int] = {}
+    for *_, kind in loans:
+        kinds[kind] = kinds.get(kind, 0) + 1
     print(f"portfolio: {n:,} loans, {events:,} payment events, status as of {AS_OF}")
-    print(f"{'':34} {'seconds':>9} {'loans/s':>10}")
-    print(f"{'ours (exact, Decimal + cents)':34} {t_ours:9.2f} {n / t_ours:10,.0f}")
-    print(f"{'peer (naive float fold)':34} {t_peer:9.2f} {n / t_peer:10,.0f}")
+    print("behaviours: " + ", ".join(f"{k} {v / n:.1%}" for k, v in kinds.items()))
+    print(f"{'':38} {'seconds':>9} {'loans/s':>10}")
+    print(f"{'ours (exact, integer cents)':38} {t_ours:9.2f} {n / t_ours:10,.0f}")
+    print(f"{'peer (naive float fold)':38} {t_peer:9.2f} {n / t_peer:10,.0f}")
+    if sample:
+        scaled = t_exact * n / len(sample)
+        print(
+            f"{'reference fold, scaled from ' + format(len(sample), ','):38} "
+            f"{scaled:9.2f} {len(sample) / t_exact:10,.0f}"
+        )
+        print(f"fast path == exact fold on {len(sample):,} loans: {disagreements(sample)} differ")
     print(f"ratio ours/peer: {t_ours / t_peer:.2f}   target: < 5 s for 100,000 loans")
     print(
-        f"loans past due: ours {pd_ours:,}, peer {pd_peer:,}; outstanding principal: ours "
-        f"{Decimal(total).scaleb(-2):,.2f}, peer {ftotal:,.2f}"
+        f"past due: ours {pd_ours:,} ({pd_ours / n:.1%}), peer {pd_peer:,} ({pd_peer / n:.1%}); "
+        f"outstanding principal: ours {Decimal(total).scaleb(-2):,.2f}, peer {ftotal:,.2f}"
     )
     return 0
 

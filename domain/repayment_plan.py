@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from domain.dates import DayCount, Frequency, add_periods, payment_dates, year_fraction
 from domain.errors import InputError
@@ -150,9 +151,13 @@ def level_plan(
     first = first_payment_date or add_periods(loan_date, frequency, 1)
     if first <= loan_date:
         raise InputError("first_payment_date", "after_loan_date", "must be after the loan date")
-    i = CTX.divide(annual_rate, Decimal(frequency.periods_per_year))
-    payment = _level_payment(principal, i, count, 0)
-    odd = _odd_days(loan_date, first, frequency, day_count)
+    i, factor = _annuity(annual_rate, frequency, count)
+    if factor is None:
+        payment = cents_round(CTX.divide(Decimal(principal), Decimal(count)))
+    else:
+        # _level_payment's operations in its order, with the (1+i)^-n part cached per term.
+        payment = cents_round(CTX.divide(CTX.multiply(Decimal(principal), i), factor))
+    odd = _cached_odd_days(loan_date, first, frequency, day_count)
     first_payment = payment
     if odd and count > 1:
         # The engine adds the odd days' interest, rounded, to the first payment.
@@ -162,13 +167,27 @@ def level_plan(
     return RepaymentPlan(
         loan_date=loan_date,
         principal=principal,
-        due_dates=payment_dates(first, frequency, count),
+        due_dates=_cached_dates(first, frequency, count),
         instalments=(first_payment,) + (payment,) * (count - 1),
         period_rate=i,
         annual_rate=annual_rate,
         odd_days=odd,
         frequency=frequency,
     )
+
+
+# A portfolio repeats a few hundred rates, terms and due-date patterns: these are pure.
+_cached_dates = lru_cache(maxsize=4096)(payment_dates)
+_cached_odd_days = lru_cache(maxsize=4096)(_odd_days)
+
+
+@lru_cache(maxsize=4096)
+def _annuity(annual_rate: Decimal, frequency: Frequency, n: int) -> tuple[Decimal, Decimal | None]:
+    """The period rate and ``1 - (1+i)^-n`` (None when ``i`` is 0)."""
+    i = CTX.divide(annual_rate, Decimal(frequency.periods_per_year))
+    if i == 0:
+        return i, None
+    return i, CTX.subtract(_ONE, CTX.power(CTX.add(_ONE, i), -n))
 
 
 def _level_payment(principal: int, i: Decimal, n: int, balloon: int) -> int:
