@@ -1,13 +1,25 @@
-"""Locale formatting for documents (babel directly: contracts/ sits below app/ and its i18n)."""
+"""Locale formatting for documents (babel directly: contracts/ sits below app/ and its i18n).
+
+A contract formats a few hundred numbers and dates; babel re-parses the locale and the pattern
+on every call, so the locale is parsed once per process and the schedule's plain amounts use
+the locale's own symbols with Python's formatter (tests pin them equal to babel's output).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    format_currency,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
 
 LOCALES = ("zh_CN", "en_US")
 
@@ -24,25 +36,49 @@ def check_locale(locale: str) -> str:
 
 def money(amount: Decimal, locale: str, currency: str = "CNY") -> str:
     """``¥150,000.00`` in zh_CN, ``CN¥150,000.00`` in en_US (the same as app.i18n)."""
-    return format_currency(amount, currency, locale=locale)
+    return format_currency(amount, currency, locale=_locale(locale))
 
 
 def percent(value: Decimal, locale: str) -> str:
     """``value`` is a percentage number such as Decimal("7.58") -> ``7.58%``."""
-    return format_decimal(value, format="#,##0.00", locale=locale) + "%"
+    return number(value, locale) + "%"
 
 
 def day(value: date, locale: str) -> str:
     """``2026年12月1日`` / ``Dec 1, 2026``."""
-    return _format_date(value, format="medium", locale=locale)
+    return _format_date(value, format="medium", locale=_locale(locale))
 
 
 def moment(value: datetime, locale: str) -> str:
     """An aware datetime shown in UTC with its zone, so the record is unambiguous."""
     utc = value.astimezone(UTC)
-    return _format_datetime(utc, format="yyyy-MM-dd HH:mm:ss 'UTC'", tzinfo=UTC, locale=locale)
+    return _format_datetime(
+        utc, format="yyyy-MM-dd HH:mm:ss 'UTC'", tzinfo=UTC, locale=_locale(locale)
+    )
 
 
 def number(amount: Decimal, locale: str) -> str:
-    """An amount without the currency sign, for tables whose header names the currency."""
-    return format_decimal(amount, format="#,##0.00", locale=locale)
+    """An amount without the currency sign, for tables whose header names the currency: what
+    babel's ``#,##0.00`` pattern gives (grouping by three, two decimals, half-even)."""
+    cents = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    return format(cents, ",.2f").translate(_symbols(locale))
+
+
+_CENT = Decimal("0.01")
+
+
+@cache
+def _locale(locale: str) -> Locale:
+    return Locale.parse(check_locale(locale))
+
+
+@cache
+def _symbols(locale: str) -> dict[int, str]:
+    loc = _locale(locale)
+    return str.maketrans(
+        {
+            ",": get_group_symbol(loc),
+            ".": get_decimal_symbol(loc),
+            "-": get_minus_sign_symbol(loc),
+        }
+    )

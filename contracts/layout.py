@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from contracts.fonts import FontSet, font_set
@@ -52,7 +54,18 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(state)
             self._footer(self, number, total)
             Canvas.showPage(self)
+            _deflate_only(self._doc.Pages.pages[-1])
         Canvas.save(self)
+
+
+def _deflate_only(page) -> None:
+    """Give the page its content stream now, Flate-compressed without reportlab's default
+    ASCII85 layer (pure-Python encoding that also makes the stream a quarter larger); set here,
+    per page, rather than through the process-wide ``rl_config.useA85``."""
+    if page.stream and not page.Contents:
+        stream = PDFStream(content=page.stream, filters=[PDFZCompress])
+        stream.__Comment__ = "page stream"
+        page.Contents = stream
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,8 @@ class Document:
         fonts: FontSet | None = None,
     ):
         self.fonts = fonts or font_set()
+        names = (self.fonts.latin, self.fonts.latin_bold, self.fonts.cjk)
+        self._faces = {name: getFont(name) for name in names}
         self._buffer = io.BytesIO()
         self._header = header
         self._footer_left = footer_left
@@ -135,46 +150,64 @@ class Document:
         color=INK,
         align: str = "left",
     ) -> float:
-        """Draw one line of mixed-script text; returns its width."""
+        """Draw one line of mixed-script text; returns its width.
+
+        The line is one PDF text object whatever its runs: the font switches inside it and the
+        text cursor advances by each run's own glyph widths. The operators are written here
+        rather than through reportlab's PDFTextObject, which costs a Python object, a colour
+        and a font state per run; what is written is what PDFTextObject writes for TrueType
+        fonts (``Tm``, then per subset ``/F+n size Tf (bytes) Tj``)."""
         c = self.canvas
-        runs = self.fonts.runs(s, bold=bold)
-        widths = [stringWidth(part, font, size) for font, part in runs]
-        total = sum(widths)
+        fonts = self.fonts
+        runs = fonts.runs(s, bold=bold)
+        total = sum(stringWidth(part, font, size) for font, part in runs)
         if align == "right":
             x -= total
         elif align == "center":
             x -= total / 2
-        c.setFillColor(color)
-        for (font, part), w in zip(runs, widths, strict=True):
-            t = c.beginText(x, y)
-            t.setFont(font, size)
-            if bold and font == self.fonts.cjk:  # the CJK font has no bold face: fill + stroke
-                c.saveState()  # the text render mode is graphics state: keep it to this run
-                c.setStrokeColor(color)
-                c.setLineWidth(size * 0.03)
-                t.setTextRenderMode(2)
-                t.textOut(part)
-                c.drawText(t)
-                c.restoreState()
-            else:
-                t.textOut(part)
-                c.drawText(t)
-            x += w
+        if c._fillColorObj is not color:  # reportlab's own record of the current fill
+            c.setFillColor(color)
+        # The CJK font has no bold face: its bold runs are filled and stroked (render mode 2).
+        # Stroke colour and width are graphics state, kept to this line by q/Q.
+        stroked = bold and any(font == fonts.cjk for font, _ in runs)
+        if stroked:
+            c.saveState()
+            c.setStrokeColor(color)
+            c.setLineWidth(size * 0.03)
+        doc, escape = c._doc, c._escape
+        size_tf = f" {fp_str(size)} Tf ("
+        code = [f"BT 1 0 0 1 {fp_str(x, y)} Tm"]
+        mode = 0
+        for font, part in runs:
+            if stroked and (font == fonts.cjk) != (mode == 2):
+                mode = 2 - mode
+                code.append(f"{mode} Tr")
+            face = self._faces[font]
+            for subset, chunk in face.splitString(part, doc):
+                name = face.getSubsetInternalName(subset, doc)
+                code.append(f"{name}{size_tf}{escape(chunk)}) Tj")
+        code.append("ET")
+        c._code.append(" ".join(code))
+        if stroked:
+            c.restoreState()
         return total
 
     def wrap(self, s: str, size: float, width: float, *, bold: bool = False) -> list[str]:
         """Break ``s`` into lines no wider than ``width``: at spaces for Latin words, between
         any two characters for Chinese."""
         lines: list[str] = []
+        measure = self.fonts.width
         for para in s.split("\n"):
-            line = ""
+            line, line_w = "", 0.0
             for token in _tokens(para):
-                candidate = line + token
-                if line and self.fonts.width(candidate, size, bold=bold) > width:
+                token_w = measure(token, size, bold=bold)  # widths add up: no kerning
+                if line and line_w + token_w > width:
                     lines.append(line.rstrip())
                     line = token.lstrip()
+                    line_w = measure(line, size, bold=bold)
                 else:
-                    line = candidate
+                    line += token
+                    line_w += token_w
             lines.append(line.rstrip())
         return lines
 
