@@ -121,7 +121,9 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     low = (
         math.floor(price - trade - product.max_amount) if price - trade > product.max_amount else 0
     )
-    down = min_passing_down(product, case, max(0, low), math.floor(case.deal.down_payment))
+    down = min_passing_down(
+        product, case, max(0, low), math.floor(case.deal.down_payment), known=f.screen
+    )
     if down is None:  # the deal passes but not at any whole yuan below it
         largest = q.amount_financed
     else:

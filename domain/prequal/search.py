@@ -11,7 +11,6 @@ one yuan short of it; only when that fails does it fall back to plain bisection.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
@@ -19,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from domain.catalog import LoanProduct, ltv_category
 from domain.prequal.applicant import Deal
 from domain.prequal.eligibility import DEAL_RULES, Case, evaluate, figures_for
+from domain.prequal.pricing import Screen
 
 __all__ = ["largest_int", "min_passing_down", "smallest_int"]
 
@@ -62,18 +62,21 @@ def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> b
     return evaluate(product, changed, rules=DEAL_RULES).passed
 
 
-def _estimate_down(product: LoanProduct, case: Case) -> int | None:
-    """The down payment (whole yuan) where the tightest cap binds, from an affine fit."""
+def _estimate_down(product: LoanProduct, case: Case, known: Screen | None) -> int | None:
+    """The down payment (whole yuan) where the tightest cap binds, from an affine fit;
+    ``known`` is the screen of the case's own deal when the caller has it."""
     price, trade = case.vehicle.price, case.deal.trade_in
     b1 = price - trade - case.deal.down_payment
     b2 = b1 / 2
     pts = []
     for b in (b1, b2):
-        d = replace(case.deal, down_payment=(price - trade - b).quantize(Decimal("0.01")))
-        f = figures_for(product, replace(case, deal=d))
-        if f.screen is None:
+        d = replace(case.deal, down_payment=(price - trade - b).quantize(_CENT))
+        screened = known if known is not None and b is b1 else None
+        if screened is None:
+            screened = figures_for(product, replace(case, deal=d)).screen
+        if screened is None:
             return None
-        pts.append((price - trade - d.down_payment, f.screen))
+        pts.append((price - trade - d.down_payment, screened))
     (x1, s1), (x2, s2) = pts
     if x1 == x2:
         return None
@@ -99,7 +102,9 @@ def _estimate_down(product: LoanProduct, case: Case) -> int | None:
     return max(0, int(down.to_integral_value(rounding=ROUND_CEILING)))
 
 
-def min_passing_down(product: LoanProduct, case: Case, lo: int, hi: int) -> int | None:
+def min_passing_down(
+    product: LoanProduct, case: Case, lo: int, hi: int, known: Screen | None = None
+) -> int | None:
     """The smallest whole-yuan down payment in [lo, hi] at which the money rules pass; only
     meaningful when every other rule passes (the callers check that)."""
     if lo > hi:
@@ -108,17 +113,18 @@ def min_passing_down(product: LoanProduct, case: Case, lo: int, hi: int) -> int 
     def pred(d: int) -> bool:
         return passes_with_down(product, case, d)
 
-    guess = _estimate_down(product, case)
+    guess = _estimate_down(product, case, known)
     if guess is not None:
-        guess = min(max(guess, lo), hi)
-        # A cent of rounding can move the boundary by a yuan either way: look a few yuan round.
-        for d in range(max(lo, guess - 2), min(hi, guess + 2) + 1):
-            if pred(d):
-                if d == lo or not pred(d - 1):
-                    return d
-                break
+        g = min(max(guess, lo), hi)
+        # A cent of rounding can move the boundary by a yuan either way: confirm it with the
+        # rules at the boundary and one yuan short of it, looking two yuan either side.
+        if pred(g):
+            if g == lo or not pred(g - 1):
+                return g
+            if g - 1 == lo or not pred(g - 2):
+                return g - 1
+        else:
+            for d in (g + 1, g + 2):
+                if d <= hi and pred(d):
+                    return d  # d - 1 is known to fail
     return smallest_int(pred, lo, hi)
-
-
-def ceil_yuan(amount: Decimal) -> int:
-    return math.ceil(amount)
