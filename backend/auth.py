@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from backend.db import WRITE
@@ -100,26 +102,13 @@ def login(
         hasher.hash(password)  # spend the same time as a real check
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         if not ok:
-            failures = (failure.failures if failure else 0) + 1
-            locked = now_ms + policy.lockout_ms if failures >= policy.max_failures else 0
-            if failure is None:
-                conn.execute(
-                    _failures.insert().values(
-                        username=username, failures=failures, locked_until_ms=locked
-                    )
-                )
-            else:
-                conn.execute(
-                    update(_failures)
-                    .where(_failures.c.username == username)
-                    .values(failures=0 if locked else failures, locked_until_ms=locked)
-                )
+            locked = _count_failure(conn, engine, policy, username, now_ms)
             conn.commit()  # the count must survive the exception below
             if locked:
                 raise LockedOut(policy.lockout_ms)
             raise AuthFailed()
-        if failure is not None:
-            conn.execute(_failures.delete().where(_failures.c.username == username))
+        # unconditionally: a failure may have been counted since the read above
+        conn.execute(_failures.delete().where(_failures.c.username == username))
         token = secrets.token_urlsafe(32)
         expires = now_ms + policy.token_ttl_ms
         conn.execute(
@@ -132,6 +121,28 @@ def login(
             )
         )
     return token, expires
+
+
+def _count_failure(conn, engine: Engine, policy: AuthPolicy, username: str, now_ms: int) -> int:
+    """Add one failed login for ``username`` with a single upsert, so two first failures
+    arriving at once both count instead of colliding on the primary key; on reaching the
+    limit the counter restarts and the lock is set. Returns the lock's end (0: not locked)."""
+    dialect = sqlite_insert if engine.dialect.name == "sqlite" else pg_insert
+    statement = dialect(_failures).values(username=username, failures=1, locked_until_ms=0)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_failures.c.username],
+        set_={"failures": _failures.c.failures + 1},
+    ).returning(_failures.c.failures)
+    failures = conn.execute(statement).scalar_one()
+    if failures < policy.max_failures:
+        return 0
+    locked = now_ms + policy.lockout_ms
+    conn.execute(
+        update(_failures)
+        .where(_failures.c.username == username)
+        .values(failures=0, locked_until_ms=locked)
+    )
+    return locked
 
 
 def authenticate(engine: Engine, token: str, now_ms: int) -> Actor | None:

@@ -8,6 +8,8 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   rejected with the reason. Applications are withdrawn, never deleted.
 - payment, interaction: append-only events; a second op on the same id is rejected.
 - contract: immutable once stored; a change is a new contract with ``supersedes``.
+- offer: immutable once stored, like a contract (a lender's answer at one moment).
+- consent: its terms are immutable; the only change is a withdrawal, once.
 - note: an edit based on an older version is kept beside the current text as a conflict
   for a person to resolve (an edit with ``resolve: true`` on the current version clears them).
 """
@@ -19,7 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.wire import APPLICATION_TRANSITIONS, CATALOGUE_ENTITIES, INTERACTION_KINDS, Op
+from sync.wire import (
+    APPLICATION_INITIAL,
+    APPLICATION_TRANSITIONS,
+    CATALOGUE_ENTITIES,
+    INTERACTION_KINDS,
+    Op,
+)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -34,9 +42,11 @@ WRITERS: dict[str, frozenset[str]] = {
     "contract": frozenset({"buyer", "dealer_staff", "admin"}),
     "note": frozenset({"buyer", "dealer_staff", "admin"}),
     "interaction": frozenset({"buyer", "dealer_staff", "admin"}),
+    "offer": frozenset({"buyer", "dealer_staff", "admin"}),
+    "consent": frozenset({"buyer", "dealer_staff", "admin"}),
 }
 #: What dealer staff may see of their dealership's records.
-DEALER_VISIBLE = frozenset({"application", "contract", "note"})
+DEALER_VISIBLE = frozenset({"application", "contract", "note", "offer"})
 
 
 @dataclass(frozen=True)
@@ -226,8 +236,11 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     for ref in ("vehicle_id", "product_id", "lender_id"):
         _uuid(payload, ref, required=False)
     if current is None:
-        if status != "draft":
-            raise Rejected("illegal_transition", "a new application starts as draft")
+        if status not in APPLICATION_INITIAL:
+            raise Rejected(
+                "illegal_transition",
+                "a new application starts as " + ", ".join(sorted(APPLICATION_INITIAL)),
+            )
         owner, dealer = _owner_and_dealer(actor, payload, dealer_required=True)
         payload.pop("buyer_id", None)
         payload["dealer_id"] = dealer
@@ -320,6 +333,49 @@ def _contract(actor: Actor, op: Op, device_id: str, current: State | None) -> Ou
     return _append_only(actor, op, current, checks)
 
 
+def _offer(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    def checks(p: dict) -> None:
+        _uuid(p, "application_id", required=True)
+        _uuid(p, "product_id", required=True)
+        for name in ("principal_cents", "payment_cents", "finance_charge_cents"):
+            _int(p, name, required=False)
+
+    if op.op == "delete":
+        raise Rejected("offer_immutable", "offers are immutable; they are never deleted")
+    try:
+        return _append_only(actor, op, current, checks)
+    except Rejected as exc:
+        if exc.reason != "append_only":
+            raise
+        raise Rejected("offer_immutable", "a stored offer is immutable") from None
+
+
+def _consent(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    _no_delete(op, "consents are withdrawn, not deleted")
+    payload = dict(op.payload)
+    _int(payload, "withdrawn_ms", required=False)
+    if current is None:
+        for name in ("purpose", "text_version"):
+            if not isinstance(payload.get(name), str) or not payload[name]:
+                raise Rejected("invalid_payload", f"payload.{name} must be non-empty text")
+        _int(payload, "given_ms", required=True)
+        owner, dealer = _owner_and_dealer(actor, payload, dealer_required=False)
+        payload.pop("buyer_id", None)
+        return Outcome("applied", State(owner, dealer, payload, {}, False, op.created_ms))
+    data = dict(current.data or {})
+    changed = {k: v for k, v in payload.items() if k != "buyer_id" and data.get(k) != v}
+    if set(changed) - {"withdrawn_ms", "updated_ms"}:
+        raise Rejected("consent_immutable", "a consent's terms cannot change; record a new consent")
+    if "withdrawn_ms" in changed and data.get("withdrawn_ms") is not None:
+        raise Rejected("consent_withdrawn", "this consent was already withdrawn")
+    if not changed:
+        return Outcome("applied")
+    return Outcome(
+        "applied",
+        State(current.owner_id, current.dealer_id, {**data, **changed}, {}, False, op.created_ms),
+    )
+
+
 def _note(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
     payload = op.payload
     if op.op == "delete":
@@ -404,4 +460,6 @@ _RULES = {
     "contract": _contract,
     "note": _note,
     "interaction": _interaction,
+    "offer": _offer,
+    "consent": _consent,
 }

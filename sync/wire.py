@@ -26,6 +26,8 @@ ENTITIES = (
     "contract",
     "note",
     "interaction",
+    "offer",
+    "consent",
 )
 Entity = Literal[
     "vehicle",
@@ -37,6 +39,8 @@ Entity = Literal[
     "contract",
     "note",
     "interaction",
+    "offer",
+    "consent",
 ]
 #: local_db.outbox also writes "append" (events) and "transition" (status moves); the server
 #: applies both as an upsert under the entity's rule (which enforces append-only and the
@@ -44,16 +48,20 @@ Entity = Literal[
 OpKind = Literal["upsert", "delete", "append", "transition"]
 Role = Literal["buyer", "dealer_staff", "admin"]
 
-#: Application statuses and the transitions the server accepts (anything else is rejected).
+#: Application statuses (``domain.catalog.ApplicationStatus``'s values) and the transitions the
+#: server accepts (anything else is rejected). A device runs the soft check offline, so a new
+#: application may arrive already prequalified or declined (``APPLICATION_INITIAL``).
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"prequalified", "withdrawn"}),
-    "prequalified": frozenset({"offer_chosen", "declined", "withdrawn"}),
-    "offer_chosen": frozenset({"signed", "withdrawn"}),
-    "signed": frozenset({"funded"}),
+    "draft": frozenset({"prequalified", "declined", "withdrawn"}),
+    "prequalified": frozenset({"submitted", "declined", "withdrawn"}),
+    "submitted": frozenset({"approved", "declined", "withdrawn"}),
+    "approved": frozenset({"contracted", "declined", "withdrawn"}),
+    "contracted": frozenset({"funded"}),
     "funded": frozenset(),
     "declined": frozenset(),
     "withdrawn": frozenset(),
 }
+APPLICATION_INITIAL = frozenset({"draft", "prequalified", "declined"})
 
 #: Interaction kinds, weakest signal first (standards §7).
 INTERACTION_KINDS = (
@@ -63,7 +71,7 @@ INTERACTION_KINDS = (
     "apply",
     "accept",
     "fund",
-)  # = recommender.events
+)  # = recommender.events.EVENTS (tests/sync/test_wire.py keeps them equal)
 
 MAX_OPS_PER_PUSH = 500
 MAX_PULL_LIMIT = 1000

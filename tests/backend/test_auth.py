@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from app.settings import Settings
+from backend import auth
+from backend.app import create_app
 from backend.auth import AuthPolicy
+from backend.models import LoginFailure
 from tests.backend.factories import Clock, make_app, make_user
 
 
@@ -85,3 +91,47 @@ def test_invalid_bodies_answer_422_naming_the_field(api):
     body = response.json()
     assert response.status_code == 422 and body["code"] == "invalid_request"
     assert {f["field"] for f in body["fields"]} == {"body.username", "body.password"}
+
+
+class _RacingHasher(PasswordHasher):
+    """Lets a second failed login for the same username land between the first one's read of
+    the failure counter and its write: the race two simultaneous first failures run."""
+
+    def __init__(self, engine, policy: AuthPolicy) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.engine, self.policy, self.raced = engine, policy, False
+
+    def hash(self, password, **kw):
+        if not self.raced:
+            self.raced = True
+            with pytest.raises(auth.AuthFailed):
+                _fail(self.engine, self, self.policy, "nobody-yet")
+        return super().hash(password, **kw)
+
+
+def _fail(engine, hasher, policy, username):
+    auth.login(engine, hasher, policy, username=username, password="wrong-pass", now_ms=1_000)
+
+
+def test_two_simultaneous_first_failures_both_count_instead_of_colliding(sqlite_engine):
+    policy = AuthPolicy()
+    hasher = _RacingHasher(sqlite_engine, policy)
+    with pytest.raises(auth.AuthFailed):
+        _fail(sqlite_engine, hasher, policy, "nobody-yet")
+    with sqlite_engine.connect() as conn:
+        failures = conn.execute(
+            select(LoginFailure.failures).where(LoginFailure.username == "nobody-yet")
+        ).scalar_one()
+    assert hasher.raced and failures == 2
+
+
+def test_racing_failures_answer_401_over_http_never_500(sqlite_engine, tmp_path):
+    policy = AuthPolicy()
+    api = create_app(
+        Settings(data_dir=tmp_path),
+        engine=sqlite_engine,
+        hasher=_RacingHasher(sqlite_engine, policy),
+        policy=policy,
+    )
+    response = _login(TestClient(api, raise_server_exceptions=False), "nobody-yet", "wrong-pass")
+    assert response.status_code == 401

@@ -180,10 +180,11 @@ def test_profile_fields_converge_whatever_the_order(engine, order):
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        pytest.param(["prequalified", "offer_chosen", "signed", "funded"], None, id="happy-path"),
-        pytest.param(["signed"], "illegal_transition", id="draft-cannot-jump-to-signed"),
+        pytest.param(["prequalified", "submitted", "approved", "contracted", "funded"], None,
+                     id="happy-path"),
+        pytest.param(["contracted"], "illegal_transition", id="draft-cannot-jump-to-contracted"),
         pytest.param(["withdrawn", "prequalified"], "illegal_transition", id="withdrawn-is-final"),
-        pytest.param(["prequalified", "declined", "offer_chosen"], "illegal_transition",
+        pytest.param(["prequalified", "declined", "submitted"], "illegal_transition",
                      id="declined-is-final"),
     ],
 )  # fmt: skip
@@ -199,10 +200,35 @@ def test_application_status_follows_the_state_machine(engine, path, reason):
         assert "cannot go from" in results[-1].message
 
 
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        pytest.param("draft", None, id="draft"),
+        pytest.param("prequalified", None, id="prequalified-offline"),
+        pytest.param("declined", None, id="declined-offline"),
+        pytest.param("submitted", "illegal_transition", id="not-submitted"),
+        pytest.param("contracted", "illegal_transition", id="not-contracted"),
+    ],
+)
+def test_a_new_application_starts_where_an_offline_soft_check_can_leave_it(engine, status, reason):
+    [result] = push(engine, make_actor(), make_op("application", None, application(status=status)))
+    assert result.reason == reason
+
+
+def test_the_state_machine_speaks_the_domains_statuses():
+    from domain.catalog import ApplicationStatus
+    from sync.wire import APPLICATION_INITIAL, APPLICATION_TRANSITIONS
+
+    statuses = {s.value for s in ApplicationStatus}
+    assert set(APPLICATION_TRANSITIONS) == statuses
+    assert set().union(*APPLICATION_TRANSITIONS.values()) <= statuses
+    assert statuses >= APPLICATION_INITIAL
+
+
 def test_an_application_must_start_as_draft_and_cannot_be_deleted(engine):
     buyer = make_actor()
     app_id = new_id()
-    [first] = push(engine, buyer, make_op("application", app_id, application(status="signed")))
+    [first] = push(engine, buyer, make_op("application", app_id, application(status="funded")))
     assert first.reason == "illegal_transition"
     push(engine, buyer, make_op("application", app_id, application()))
     [delete] = push(engine, buyer, make_op("application", app_id, op="delete"))
@@ -309,3 +335,52 @@ def test_local_db_op_kinds_append_and_transition_follow_the_entity_rules(engine)
     [paid] = push(engine, buyer, make_op("payment", payload=payment(app_id), op="append"))
     assert [created.status, moved.status, paid.status] == ["applied"] * 3
     assert illegal.reason == "illegal_transition"
+
+
+def _offer(app_id: str, **extra) -> dict:
+    return {"application_id": app_id, "product_id": new_id(), "payment_cents": 375_595, **extra}
+
+
+def test_a_stored_offer_is_immutable(engine):
+    buyer = make_actor()
+    offer_id, body = new_id(), _offer(new_id())
+    [first] = push(engine, buyer, make_op("offer", offer_id, body, op="upsert"))
+    [again] = push(engine, buyer, make_op("offer", offer_id, body))
+    [edit] = push(engine, buyer, make_op("offer", offer_id, {**body, "payment_cents": 1}))
+    [delete] = push(engine, buyer, make_op("offer", offer_id, op="delete"))
+    assert (first.status, again.status, again.seq) == ("applied", "applied", None)
+    assert [edit.reason, delete.reason] == ["offer_immutable", "offer_immutable"]
+
+
+def _consent(**extra) -> dict:
+    return {"purpose": "soft_check", "text_version": "v1", "given_ms": 1_000, **extra}
+
+
+@pytest.mark.parametrize(
+    ("second", "status", "reason"),
+    [
+        pytest.param({"withdrawn_ms": 2_000}, "applied", None, id="withdrawal"),
+        pytest.param({"text_version": "v2"}, "rejected", "consent_immutable", id="terms"),
+        pytest.param({}, "applied", None, id="same-again"),
+    ],
+)
+def test_a_consents_terms_are_immutable_and_only_a_withdrawal_changes_it(
+    engine, second, status, reason
+):
+    buyer = make_actor()
+    consent_id = new_id()
+    push(engine, buyer, make_op("consent", consent_id, _consent(), op="append"))
+    [result] = push(engine, buyer, make_op("consent", consent_id, second, op="transition"))
+    assert (result.status, result.reason) == (status, reason)
+
+
+def test_a_consent_is_withdrawn_once_and_never_deleted(engine):
+    buyer = make_actor()
+    consent_id = new_id()
+    push(engine, buyer, make_op("consent", consent_id, _consent(withdrawn_ms=2_000)))
+    [again] = push(engine, buyer, make_op("consent", consent_id, {"withdrawn_ms": 3_000}))
+    [delete] = push(engine, buyer, make_op("consent", consent_id, op="delete"))
+    [missing] = push(engine, buyer, make_op("consent", None, {"purpose": "soft_check"}))
+    assert [again.reason, delete.reason, missing.reason] == [
+        "consent_withdrawn", "not_deletable", "invalid_payload"
+    ]  # fmt: skip
