@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: implicit wants 1 BLAS thread
@@ -52,6 +53,7 @@ def bench_fit(conf, params: AlsParams):
     t = time.perf_counter()
     fit_als(conf, params, callback=lambda it, elapsed, loss: ours.append(elapsed))
     ours_total = time.perf_counter() - t
+    print(f"  ours: {ours_total:.1f} s, per iteration {[round(x, 1) for x in ours]}", flush=True)
     gc.collect()
 
     peer: list[float] = []
@@ -66,6 +68,7 @@ def bench_fit(conf, params: AlsParams):
         t = time.perf_counter()
         model.fit(conf, show_progress=False, callback=lambda it, el, loss: peer.append(el))
         peer_total = time.perf_counter() - t
+    print(f"  implicit: {peer_total:.1f} s, per iteration {[round(x, 1) for x in peer]}")
     print(f"fit: {params.iterations} iterations, factors={params.factors}; "
           f"total ours {ours_total:.1f} s, implicit {peer_total:.1f} s")  # fmt: skip
     _line("fit, seconds per iteration (median)", statistics.median(ours),
@@ -135,6 +138,9 @@ def bench_spark(weights, params: AlsParams, implicit_seconds_per_iteration: floa
           f"total with export/import {total:.1f} s")  # fmt: skip
     _line("spark local[2] vs implicit, s per iteration", per_iteration,
           implicit_seconds_per_iteration, "s", "lower")  # fmt: skip
+
+
+print = functools.partial(print, flush=True)  # progress shows in a log as it runs
 
 
 def main() -> None:
