@@ -1,0 +1,64 @@
+"""app.prequal_service: products from the local database, consent recorded before the check."""
+
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session
+
+from app.prequal_service import prequalify, to_wire
+from domain.catalog import ConsentPurpose
+from domain.errors import InputError
+from local_db.engine import make_engine
+from local_db.migrations import migrate
+from local_db.repositories import catalog, people
+from tests.domain.prequal.factories import CONSENT, NOW, TODAY, applicant, deal, vehicle
+from tests.factories import make_lender, make_product, make_user
+
+
+@pytest.fixture
+def session():
+    engine = make_engine(":memory:")
+    migrate(engine)
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
+def seed(session):
+    lender = make_lender()
+    user = make_user()
+    catalog.save_lenders(session, lenders=[lender])
+    catalog.save_products(session, products=[make_product(lender_id=lender.id)])
+    people.save_user(session, user=user)
+    session.commit()
+    return lender, user
+
+
+def test_consent_is_recorded_and_the_offer_names_the_lender(session):
+    lender, user = seed(session)
+    answer = prequalify(
+        session,
+        applicant(),
+        vehicle(),
+        deal(),
+        today=TODAY,
+        consent=CONSENT,
+        now=NOW,
+        user_id=user.id,
+    )
+    consent = people.active_consent(session, user_id=user.id, purpose=ConsentPurpose.SOFT_CHECK)
+    assert consent is not None and consent.text_version == CONSENT.text_version
+    wire = to_wire(answer, "en_US")
+    assert [o["lender"] for o in wire["offers"]] == [lender.name_en]
+    # 179,800 - 60,000 down, less the 400 handling fee paid up front (a prepaid finance charge)
+    assert Decimal(wire["offers"][0]["amount_financed"]) == Decimal("119400.00")
+
+
+def test_without_consent_nothing_runs_and_nothing_is_recorded(session):
+    _, user = seed(session)
+    with pytest.raises(InputError) as err:
+        prequalify(
+            session, applicant(), vehicle(), deal(), today=TODAY, consent=None, user_id=user.id
+        )
+    assert err.value.field == "consent"
+    assert people.list_consents(session, user_id=user.id) == []
