@@ -177,8 +177,12 @@ class PaymentRow(Synced, table=True):
     contract_id: str = _fk("contracts.id")
     paid_on: date
     amount_cents: int = _cents()
-    kind: str
+    kind: str  # domain.catalog.PaymentKind: what the money was for
     created_ms: int = 0
+    # added in v3: the repayment engine's event (domain.repayments.PaymentEvent)
+    channel: str = "bank_transfer"
+    event_kind: str = "payment"  # "payment" | "reversal"
+    reverses: str | None = Field(default=None, index=True)  # a reversal's payment op_id
 
 
 class InteractionRow(Synced, table=True):

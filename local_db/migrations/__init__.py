@@ -11,9 +11,9 @@ import time
 
 from sqlalchemy import Connection, Engine, inspect
 
-from local_db.migrations import v0001_initial, v0002_catalogue_search
+from local_db.migrations import v0001_initial, v0002_catalogue_search, v0003_payment_events
 
-MIGRATIONS = (v0001_initial, v0002_catalogue_search)
+MIGRATIONS = (v0001_initial, v0002_catalogue_search, v0003_payment_events)
 LATEST = MIGRATIONS[-1].VERSION
 
 

@@ -22,6 +22,7 @@ from domain.catalog import (
 from domain.money import from_cents, to_cents
 from local_db.codec import dumps, from_ms, to_ms
 from local_db.repositories._sync import write
+from local_db.repositories.repayments import refuse_conflicting_payment
 from local_db.tables import ApplicationRow, ContractRow, OfferRow, PaymentRow
 
 
@@ -213,9 +214,8 @@ def latest_contract(session: Session, *, application_id: str) -> ContractRecord 
 
 
 def record_payment(session: Session, *, payment: PaymentRecord, enqueue: bool = True) -> bool:
-    """Append a payment; a payment id seen before changes nothing and returns False."""
-    if session.get(PaymentRow, payment.id) is not None:
-        return False
+    """Append a payment; a payment id seen before with the same details changes nothing and
+    returns False; with different details it raises InputError (rule ``conflict``)."""
     created_ms = _ms(payment.created_at)
     row = {
         "id": payment.id,
@@ -227,6 +227,10 @@ def record_payment(session: Session, *, payment: PaymentRecord, enqueue: bool = 
         "updated_ms": created_ms,
         "deleted": False,
     }
+    existing = session.get(PaymentRow, payment.id)
+    if existing is not None:
+        refuse_conflicting_payment(existing, row)
+        return False
     write(session, PaymentRow.__table__, row, entity="payment", op="append", enqueue=enqueue)
     return True
 
