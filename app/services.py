@@ -12,7 +12,7 @@ import statistics
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -316,9 +316,19 @@ class OffersResult:
     why: dict[str, Any]  # product id -> recommender.Why (or None)
     top_costs_more_by: Decimal | None
     cheapest_id: str | None
+    offer_record_ids: dict[str, str] = field(default_factory=dict)  # product id -> OfferRecord
 
     def offer(self, product_id: str):
         return next((o for o in self.recommended if o.product.id == product_id), None)
+
+
+@dataclass(frozen=True)
+class SignedContract:
+    record: Any  # domain.catalog.ContractRecord
+    verification: Any  # contracts.verification.Verification
+    file_name: str
+    buyer: str
+    lender: str
 
 
 class PrequalServices:
@@ -450,7 +460,8 @@ class PrequalServices:
             ]  # fmt: skip
             deals_repo.save_offers(s, offers=records)
             s.commit()
-        return self._rank(application_id, vehicle, answer, user_id, history)
+        ranked = self._rank(application_id, vehicle, answer, user_id, history)
+        return replace(ranked, offer_record_ids={r.product_id: r.id for r in records})
 
     def _rank(self: Services, application_id, vehicle, answer, user_id, history) -> OffersResult:
         from recommender import apply_guardrail
@@ -530,6 +541,125 @@ class PrequalServices:
         if lender is None:
             return lender_id
         return lender.name_zh if locale.startswith("zh") else lender.name_en
+
+    # --- contracts ------------------------------------------------------------------------
+    def contract_deal(self: Services, result: OffersResult, product_id: str, buyer_id: str,
+                      *, consented_at: datetime | None = None, strokes=()):  # fmt: skip
+        """The contract for an offer: parties, car, the offer's own loan terms, the buyer's
+        e-records consent and drawn signature."""
+        from contracts.deal import Consent, Party
+        from contracts.deal import Deal as ContractDeal
+        from contracts.deal import Vehicle as ContractVehicle
+        from local_db.crypto import cipher_for_dir
+
+        offer = result.offer(product_id)
+        if offer is None:
+            raise InputError("product_id", "not_offered", "is not among this check's offers")
+        v = result.vehicle
+        with self.session() as s:
+            profile = people_repo.get_buyer_profile(
+                s, user_id=buyer_id, cipher=cipher_for_dir(self.settings.data_dir)
+            )
+            user = people_repo.get_user(s, user_id=buyer_id)
+            dealer = catalog_repo.get_dealer(s, dealer_id=v.dealer_id)
+            lender = catalog_repo.get_lender(s, lender_id=offer.product.lender_id)
+        name = profile.full_name if profile else (user.display_name if user else buyer_id)
+        consent = None
+        if consented_at is not None:
+            consent = Consent(
+                consented_at=consented_at,
+                scope="this contract, its disclosures and its signatures",
+                method="opened the contract PDF on this device before consenting",
+            )
+        return ContractDeal(
+            buyer=Party(name=name, id_number=profile.id_number if profile else "",
+                        phone=profile.phone if profile else ""),
+            dealer=Party(name=dealer.name_zh if dealer else v.dealer_id),
+            lender=Party(name=lender.name_zh if lender else offer.product.lender_id),
+            vehicle=ContractVehicle(vin=v.vin, make=v.make, model=v.model, year=v.year,
+                                    price=v.price),
+            terms=offer.quote.terms,
+            consent=consent,
+            signatures={"buyer": tuple(tuple(stroke) for stroke in strokes)} if strokes else {},
+            prepayment_fee_rate=offer.product.prepayment.fee_rate * 100,
+            demo=self.demo_mode,
+        )  # fmt: skip
+
+    def contract_preview(self: Services, deal, locale: str) -> str:
+        """Render the unsigned PDF into the data dir; returns its file name (served at
+        /files/contracts/<name> by ``chedai app``)."""
+        from contracts.render import render_contract
+
+        pdf = render_contract(deal, locale=locale)
+        name = f"{deal.resolved_id()}-{locale}-draft.pdf"
+        self._contract_dir().joinpath(name).write_bytes(pdf)
+        return name
+
+    def _contract_dir(self: Services) -> Path:
+        path = Path(self.settings.data_dir) / "contracts"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def sign_contract(
+        self: Services, result: OffersResult, product_id: str, buyer_id: str,
+        *, consented_at: datetime, strokes, locale: str,
+    ) -> SignedContract:  # fmt: skip
+        """Render, sign (buyer, then the lender's demo countersignature), verify, and save the
+        contract, the application's new status and an audit entry in one transaction."""
+        from contracts.pki import ROOT_CERT, demo_pki, load_certificate
+        from contracts.render import render_contract
+        from contracts.signing import sign_contract
+        from contracts.verification import verify_contract
+        from domain.catalog import ApplicationStatus, ContractRecord, EventType
+        from domain.ids import new_id
+        from local_db import audit
+        from local_db.repositories import deals as deals_repo
+        from local_db.repositories import interactions as interactions_repo
+
+        if not strokes:
+            raise InputError("signature", "required", "is required before signing")
+        deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
+                                  strokes=strokes)  # fmt: skip
+        pki = demo_pki(self.settings.data_dir)
+        pdf = render_contract(deal, locale=locale)
+        pdf = sign_contract(pdf, role="buyer", signer=pki.signer("buyer"),
+                            signer_name=deal.buyer.name).pdf  # fmt: skip
+        signed = sign_contract(pdf, role="lender", signer=pki.signer("lender"),
+                               signer_name=deal.lender.name)  # fmt: skip
+        root = load_certificate(Path(self.settings.data_dir) / "pki" / ROOT_CERT)
+        verification = verify_contract(signed.pdf, trust_roots=(root,))
+        now = datetime.now(UTC)
+        record = ContractRecord(
+            id=new_id(), application_id=result.application_id,
+            offer_id=result.offer_record_ids.get(product_id, product_id), version=1,
+            pdf_sha256=signed.sha256, signed_at=now, pdf=signed.pdf,
+        )  # fmt: skip
+        with self.session() as s:
+            deals_repo.save_contract(s, contract=record)
+            app_ = deals_repo.get_application(s, application_id=result.application_id)
+            if app_ is not None:
+                deals_repo.save_application(
+                    s,
+                    application=replace(
+                        app_, status=ApplicationStatus.CONTRACTED, product_id=product_id
+                    ),
+                )
+            audit.append(
+                s,
+                actor=buyer_id,
+                action="contract.signed",
+                entity="contract",
+                entity_id=record.id,
+                details={"sha256": signed.sha256},
+            )
+            interactions_repo.record_interaction(
+                s, user_id=buyer_id, product_id=product_id, event=EventType.ACCEPT
+            )
+            s.commit()  # fmt: skip
+        name = f"{deal.resolved_id()}-signed.pdf"
+        self._contract_dir().joinpath(name).write_bytes(signed.pdf)
+        return SignedContract(record=record, verification=verification, file_name=name,
+                              buyer=deal.buyer.name, lender=deal.lender.name)  # fmt: skip
 
     def product_name(self: Services, product_id: str, locale: str) -> str:
         with self.session() as s:

@@ -62,6 +62,10 @@ class PrequalDraft:
     consented: bool = False
 
 
+def new_contract_draft() -> dict[str, Any]:
+    return {"pdf_opened": False, "consented_at": None, "strokes": []}
+
+
 @dataclass
 class AppState:
     TERMS: ClassVar[tuple[int, ...]] = TERMS
@@ -81,6 +85,8 @@ class AppState:
     expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
     opened: set[str] = field(default_factory=set)  # offers whose opening was recorded
     contract: Any = None
+    #: the contract being signed: PDF opened?, e-sign consent time, signature strokes
+    contract_draft: dict[str, Any] = field(default_factory=lambda: new_contract_draft())
     #: dealer mode: the tablet is in the customer's hands until the staff PIN is entered
     handed_to_customer: bool = False
     customer: dict[str, str] = field(default_factory=dict)
@@ -119,6 +125,7 @@ class AppState:
         self.prequal_result = None
         self.chosen_offer = None
         self.contract = None
+        self.contract_draft = new_contract_draft()
         self.notify()
 
     def set_deal(self, *, down_ratio: Decimal | None = None, term: int | None = None) -> None:
@@ -178,4 +185,5 @@ class AppState:
         self.prequal_result = None
         self.chosen_offer = None
         self.contract = None
+        self.contract_draft = new_contract_draft()
         self.notify()

@@ -63,6 +63,14 @@ class ViewContext:
     def error(self, error) -> str:
         return self.i18n.error_message(error, self.locale)
 
+    def open_url(self, url: str) -> None:
+        """Open ``url`` (e.g. a contract PDF) in a new browser tab."""
+
+        async def launch() -> None:
+            await ft.UrlLauncher().launch_url(url, web_only_window_name="_blank")
+
+        self.page.run_task(launch)
+
     def go(self, route: str) -> None:
         """Navigate (push the URL); safe from the event loop and from background threads."""
         self.page.run_task(self.page.push_route, route)

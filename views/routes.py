@@ -5,6 +5,7 @@ from __future__ import annotations
 from views.car_detail import car_screen
 from views.catalogue import catalogue_screen
 from views.compare import compare_screen
+from views.contract import contract_screen
 from views.offer_detail import offer_screen
 from views.offers import offers_screen
 from views.prequal import prequal_screen
@@ -22,5 +23,6 @@ def routes() -> list[Route]:
         Route("/prequal", prequal_screen, parent=lambda p: "/cars"),
         Route("/offers", offers_screen, nav="/offers"),
         Route("/offers/:id", offer_screen, parent=lambda p: "/offers"),
+        Route("/contract/:id", contract_screen, parent=lambda p: f"/offers/{p['id']}"),
         Route("/settings", settings_screen, nav="/settings"),
     ]

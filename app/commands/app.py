@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -34,23 +35,46 @@ def make_main(services):
     return main
 
 
-def serve(settings, *, host: str, port: int, export_asgi_app: bool = False):
+CONTRACT_FILE = re.compile(r"^[0-9a-f-]{36}-(signed|(zh_CN|en_US)-draft)\.pdf$")
+
+
+def asgi_app(settings, services=None):
+    """The Flet web app (no_cdn, canvaskit, our assets) plus ``/files/contracts/<name>``,
+    which serves the contract PDFs the app wrote into the data dir (and nothing else)."""
     import flet as ft
+    from starlette.responses import FileResponse, PlainTextResponse
+    from starlette.routing import Route
 
     from app.services import Services
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    services = Services.open(settings)
-    return ft.run(
+    services = services or Services.open(settings)
+    app = ft.run(
         make_main(services),
         view=ft.AppView.WEB_BROWSER,
-        host=host,
-        port=port,
         no_cdn=True,
         web_renderer=ft.WebRenderer.CANVAS_KIT,
         assets_dir=str(ASSETS_DIR),
-        export_asgi_app=export_asgi_app,
+        export_asgi_app=True,
     )
+    folder = Path(settings.data_dir) / "contracts"
+
+    async def contract_file(request):
+        name = request.path_params["name"]
+        path = folder / name
+        if not CONTRACT_FILE.match(name) or not path.is_file():
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(path, media_type="application/pdf")
+
+    # before the Flet mount at "/", which would otherwise answer every path
+    app.router.routes.insert(0, Route("/files/contracts/{name}", contract_file))
+    return app
+
+
+def serve(settings, *, host: str, port: int) -> None:
+    import uvicorn
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    uvicorn.run(asgi_app(settings), host=host, port=port, log_level="warning")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,60 @@
+"""The contract: open the PDF, consent, draw a signature, sign in the background, verify."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import signed_in
+from tests.ui.test_prequal_offers import through_form
+
+pytestmark = pytest.mark.asyncio
+
+
+async def draw(h, points) -> None:
+    pad = h.find("signature-pad")
+    (x0, y0), rest = points[0], points[1:]
+    await h.event(pad, "pan_start", {"k": "mouse", "l": {"x": x0, "y": y0}, "g": {"x": 0, "y": 0}})
+    for x, y in rest:
+        await h.event(pad, "pan_update", {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}})
+    await h.event(pad, "pan_end", {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}})
+
+
+async def at_contract(world):
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    await through_form(h)
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    assert h.top.route == f"/contract/{pid}"
+    return h, pid
+
+
+async def test_sign_needs_the_pdf_opened_consent_and_ink(world):
+    h, _ = await at_contract(world)
+    assert h.find("contract-consent").disabled  # the PDF comes first
+    await h.click("contract-open-pdf")
+    assert "launch_url" in h.invoked
+    assert not h.find("contract-consent").disabled
+    await h.select("contract-consent", True)
+    assert h.find("contract-sign").disabled  # no signature yet
+    await draw(h, [(20, 80), (60, 40), (120, 100), (200, 60)])
+    assert len(h.state.contract_draft["strokes"][0]) == 4
+    assert not h.find("contract-sign").disabled
+    await h.click("signature-clear")
+    assert h.find("contract-sign").disabled
+
+
+async def test_signing_verifies_and_saves_the_contract(world, tmp_path):
+    h, _ = await at_contract(world)
+    await h.click("contract-open-pdf")
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100)])
+    await h.click("contract-sign")
+    await h.wait_until(lambda: h.has("verify-result"), timeout=60)
+    assert h.find("verify-result").value == "签署完成并已验证：文件完整无损。"
+    assert h.has("signer-buyer") and h.has("signer-lender")
+    signed = h.state.contract
+    assert signed.verification.valid and signed.verification.disclosure_matches_engine
+    assert (tmp_path / "contracts" / signed.file_name).read_bytes() == signed.record.pdf

@@ -1,0 +1,139 @@
+"""Contract: the disclosure box, the PDF to open, the e-signature consent, the signature pad,
+"Sign" with progress, then the verification result (who signed, when, intact)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import flet as ft
+
+from views.context import ViewContext, run_in_background
+from views.offer_detail import disclosure_box, find_offer
+from views.shell import Screen
+from views.signature import signature_pad
+from views.widgets import N_, busy_row, empty_state, section_title, sem
+
+ESIGN_TEXT = N_(
+    "I agree to receive this contract and its disclosures electronically and to sign it "
+    "electronically. I may ask for a paper copy at any time, free of charge, from the dealer "
+    "or the lender, and I may withdraw this consent before signing by leaving this screen. "
+    "This consent covers this contract only. To read it I need a device that opens PDF files; "
+    "I have just opened it on this one."
+)
+
+
+def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    state = ctx.state
+    pid = params["id"]
+    offer = find_offer(ctx, pid)
+    title = ctx.t("Contract")
+    if offer is None or state.user is None:
+        return Screen(title=title, body=empty_state(
+            "contract-missing", ft.Icons.DESCRIPTION_OUTLINED,
+            ctx.t("Choose an offer first: the contract is made from it."),
+            ft.TextButton(ctx.t("My offers"), on_click=lambda e: ctx.go("/offers"))))  # fmt: skip
+    signed = state.contract
+    if signed is not None and signed.record.application_id == state.prequal_result.application_id:
+        return Screen(title=title, body=signed_view(ctx, signed))
+    draft = state.contract_draft
+    buyer_id = state.customer_user_id or state.user.id
+    lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+
+    def open_pdf(e) -> None:
+        deal = ctx.services.contract_deal(state.prequal_result, pid, buyer_id)
+        name = ctx.services.contract_preview(deal, ctx.locale)
+        draft["pdf_opened"] = True
+        ctx.open_url(f"/files/contracts/{name}")
+        state.notify()
+
+    def consent(e) -> None:
+        draft["consented_at"] = datetime.now(UTC) if e.control.value else None
+        state.notify()
+
+    def clear(e) -> None:
+        draft["strokes"].clear()
+        state.notify()
+
+    def sign(e) -> None:
+        def work():
+            return ctx.services.sign_contract(
+                state.prequal_result, pid, buyer_id, consented_at=draft["consented_at"],
+                strokes=[list(s) for s in draft["strokes"] if len(s) > 1], locale=ctx.locale,
+            )  # fmt: skip
+
+        def done(result) -> None:
+            state.contract = result
+            state.notice = None
+            state.notify()
+
+        def failed(exc: Exception) -> None:
+            state.set_notice(ctx.error(exc) if hasattr(exc, "rule") else str(exc))
+
+        run_in_background(ctx, "sign", N_("Signing and verifying…"), work, done, failed)
+
+    has_ink = any(len(s) > 1 for s in draft["strokes"])
+    busy = busy_row(ctx, "sign")
+    controls: list[ft.Control] = [
+        disclosure_box(ctx, offer, lender),
+        section_title(ctx.t("1. Read the contract")),
+        sem("contract-open-pdf", ft.OutlinedButton(
+            ctx.t("Open the contract (PDF)"), icon=ft.Icons.PICTURE_AS_PDF, on_click=open_pdf)),
+        section_title(ctx.t("2. Consent to electronic signing")),
+        ft.Text(ctx.t(ESIGN_TEXT), key="esign-text"),
+        sem("contract-consent", ft.Checkbox(
+            label=ctx.t("I agree to sign electronically"),
+            value=draft["consented_at"] is not None, disabled=not draft["pdf_opened"],
+            on_change=consent)),
+        section_title(ctx.t("3. Sign here")),
+        signature_pad(draft["strokes"], key="signature-pad", on_change=state.notify),
+        ft.Row([
+            sem("signature-clear", ft.TextButton(ctx.t("Clear"), on_click=clear)),
+            sem("contract-sign", ft.FilledButton(
+                ctx.t("Sign"), icon=ft.Icons.DRAW,
+                disabled=draft["consented_at"] is None or not has_ink or busy is not None,
+                on_click=sign)),
+        ], wrap=True),
+    ]  # fmt: skip
+    if not draft["pdf_opened"]:
+        controls.insert(3, ft.Text(ctx.t("Open the PDF first: it shows that this device can "
+                                         "read the contract."), size=12,
+                                   color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
+    if busy is not None:
+        controls.append(busy)
+    if state.notice:
+        controls.append(ft.Text(state.notice, color=ft.Colors.ERROR, key="contract-error"))
+    return Screen(title=title, body=ft.Column(controls, spacing=10, key="contract"))
+
+
+def signed_view(ctx: ViewContext, signed) -> ft.Control:
+    v = signed.verification
+    ok = v.valid and v.disclosure_matches_engine
+    rows: list[ft.Control] = [
+        ft.Row([
+            ft.Icon(ft.Icons.VERIFIED if ok else ft.Icons.ERROR,
+                    color=ft.Colors.GREEN_700 if ok else ft.Colors.ERROR, size=36),
+            ft.Text(ctx.t("Signed and verified: the document is intact.") if ok
+                    else ctx.t("The signatures could not be verified."),
+                    size=18, weight=ft.FontWeight.BOLD, key="verify-result", expand=True),
+        ]),
+    ]  # fmt: skip
+    for s in v.signers:
+        rows.append(ft.Text(
+            ctx.t("{name} ({role}) signed at {when}: {state}", name=s.name,
+                  role=ctx.t("buyer") if s.role == "buyer" else ctx.t("lender"),
+                  when=s.signed_at or "-",
+                  state=ctx.t("intact and trusted") if s.intact and s.trusted
+                  else ctx.t("NOT intact or not trusted")),
+            key=f"signer-{s.role}"))  # fmt: skip
+    sha = signed.record.pdf_sha256
+    rows.append(ft.Text(ctx.t("Document fingerprint (SHA-256): {sha}", sha=sha), size=11,
+                        selectable=True))  # fmt: skip
+    rows.append(ft.Row([
+        sem("contract-open-signed", ft.OutlinedButton(
+            ctx.t("Open the signed PDF"), icon=ft.Icons.PICTURE_AS_PDF,
+            on_click=lambda e: ctx.open_url(f"/files/contracts/{signed.file_name}"))),
+        sem("contract-to-loans", ft.FilledButton(
+            ctx.t("Go to my loans"), on_click=lambda e: ctx.go(
+                "/handoff/done" if ctx.state.handed_to_customer else "/loans"))),
+    ], wrap=True))  # fmt: skip
+    return ft.Column(rows, spacing=10, key="contract-signed")

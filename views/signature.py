@@ -1,0 +1,48 @@
+"""A signature pad drawn with a finger or a mouse: strokes of points normalised to 0..1."""
+
+from __future__ import annotations
+
+import itertools
+
+import flet as ft
+import flet.canvas as cv
+
+PAD_W, PAD_H = 360, 160
+
+
+def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_change) -> ft.Control:
+    """``strokes`` is the state's list, extended in place while drawing; ``on_change`` (a
+    re-render) runs as points arrive, at most every ``drag_interval`` ms, and when a stroke
+    ends."""
+    paint = ft.Paint(stroke_width=2.5, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
+    shapes: list[cv.Shape] = []
+    for stroke in strokes:
+        for (x1, y1), (x2, y2) in itertools.pairwise(stroke):
+            shapes.append(cv.Line(x1 * PAD_W, y1 * PAD_H, x2 * PAD_W, y2 * PAD_H, paint=paint))
+    canvas = cv.Canvas(shapes=shapes, width=PAD_W, height=PAD_H)
+
+    def point(e) -> tuple[float, float]:
+        x = min(max(e.local_position.x / PAD_W, 0.0), 1.0)
+        y = min(max(e.local_position.y / PAD_H, 0.0), 1.0)
+        return round(x, 4), round(y, 4)
+
+    def start(e) -> None:
+        strokes.append([point(e)])
+
+    def update(e) -> None:
+        if not strokes:
+            strokes.append([])
+        strokes[-1].append(point(e))
+        on_change()
+
+    def end(e) -> None:
+        on_change()
+
+    return ft.Container(
+        ft.GestureDetector(
+            content=canvas, on_pan_start=start, on_pan_update=update, on_pan_end=end,
+            drag_interval=40, key=key,
+        ),
+        width=PAD_W, height=PAD_H, bgcolor=ft.Colors.WHITE,
+        border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8,
+    )  # fmt: skip
