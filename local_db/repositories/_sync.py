@@ -38,11 +38,17 @@ def write(
     entity: str,
     op: str = "upsert",
     enqueue: bool = True,
+    payload: dict[str, Any] | None = None,
 ) -> None:
     """Upsert ``row``; with ``enqueue`` also queue it for sync (``enqueue=False`` is for rows
-    that arrived *from* sync)."""
+    that arrived *from* sync). ``payload`` is what travels (default: the row itself); the
+    fields the server requires are listed in ``sync.wire``'s rules and ``sync.local_store``."""
     upsert(session, table, row)
     if enqueue:
         outbox.enqueue(
-            session, entity=entity, entity_id=row["id"], op=op, payload=wire_payload(row)
+            session,
+            entity=entity,
+            entity_id=row["id"],
+            op=op,
+            payload=wire_payload(row if payload is None else payload),
         )

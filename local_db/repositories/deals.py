@@ -23,7 +23,7 @@ from domain.money import from_cents, to_cents
 from local_db.codec import dumps, from_ms, to_ms
 from local_db.repositories._sync import write
 from local_db.repositories.repayments import refuse_conflicting_payment
-from local_db.tables import ApplicationRow, ContractRow, OfferRow, PaymentRow
+from local_db.tables import ApplicationRow, ContractRow, OfferRow, PaymentRow, VehicleRow
 
 
 def _ms(moment: datetime | None) -> int:
@@ -72,13 +72,27 @@ def _application(r: ApplicationRow) -> Application:
     )
 
 
+def application_payload(session: Session, row: dict) -> dict:
+    """The row plus what the server's application rule reads: ``amount_cents`` (the amount
+    to finance) and a ``dealer_id`` (the car's dealer when the buyer applied on their own)."""
+    dealer_id = row["dealer_id"]
+    if dealer_id is None:
+        dealer_id = session.execute(
+            select(VehicleRow.dealer_id).where(VehicleRow.id == row["vehicle_id"])
+        ).scalar_one_or_none()
+    amount = row["cash_price_cents"] - row["down_payment_cents"] - row["trade_in_cents"]
+    return {**row, "dealer_id": dealer_id, "amount_cents": max(amount, 0)}
+
+
 def save_application(session: Session, *, application: Application, enqueue: bool = True) -> None:
+    row = application_to_row(application)
     write(
         session,
         ApplicationRow.__table__,
-        application_to_row(application),
+        row,
         entity="application",
         enqueue=enqueue,
+        payload=application_payload(session, row) if enqueue else None,
     )
 
 
@@ -196,8 +210,25 @@ def save_contract(session: Session, *, contract: ContractRecord, enqueue: bool =
             entity="contract",
             entity_id=contract.id,
             op="append",
-            payload=wire_payload(row.model_dump()),
+            payload=contract_payload(session, wire_payload(row.model_dump(exclude={"pdf"}))),
         )
+
+
+def contract_payload(session: Session, row: dict) -> dict:
+    """What travels for a contract: its hash under the server's name (``content_sha256``), the
+    version it ``supersedes``, and not the PDF itself (the server's 64 KiB payload limit; the
+    signed file stays on the device that signed it)."""
+    previous = session.execute(
+        select(ContractRow.id).where(
+            ContractRow.application_id == row["application_id"],
+            ContractRow.version == row["version"] - 1,
+        )
+    ).scalar_one_or_none()
+    payload = {k: v for k, v in row.items() if k != "pdf"}
+    payload["content_sha256"] = row["pdf_sha256"]
+    if previous is not None:
+        payload["supersedes"] = previous
+    return payload
 
 
 def latest_contract(session: Session, *, application_id: str) -> ContractRecord | None:
@@ -231,8 +262,28 @@ def record_payment(session: Session, *, payment: PaymentRecord, enqueue: bool = 
     if existing is not None:
         refuse_conflicting_payment(existing, row)
         return False
-    write(session, PaymentRow.__table__, row, entity="payment", op="append", enqueue=enqueue)
+    payload = payment_payload(session, row) if enqueue else None
+    write(
+        session,
+        PaymentRow.__table__,
+        row,
+        entity="payment",
+        op="append",
+        enqueue=enqueue,
+        payload=payload,
+    )
     return True
+
+
+def payment_payload(session: Session, row: dict) -> dict:
+    """The row plus the server's fields: the contract's ``application_id`` and ``paid_ms``
+    (the payment date's midnight UTC in epoch ms)."""
+    application_id = session.execute(
+        select(ContractRow.application_id).where(ContractRow.id == row["contract_id"])
+    ).scalar_one_or_none()
+    paid = row["paid_on"]
+    paid_ms = to_ms(datetime(paid.year, paid.month, paid.day, tzinfo=UTC))
+    return {**row, "application_id": application_id, "paid_ms": paid_ms}
 
 
 def list_payments(session: Session, *, contract_id: str) -> list[PaymentRecord]:

@@ -39,7 +39,17 @@ def record_interaction(
         "updated_ms": at_ms,
         "deleted": False,
     }
-    write(session, INTERACTIONS, row, entity="interaction", op="append", enqueue=enqueue)
+    # the server (and recommender.events) call the event its "kind"
+    payload = {**row, "kind": row["event"]}
+    write(
+        session,
+        INTERACTIONS,
+        row,
+        entity="interaction",
+        op="append",
+        enqueue=enqueue,
+        payload=payload,
+    )
     return Interaction(row["id"], user_id, product_id, event, from_ms(at_ms), vehicle_id)
 
 

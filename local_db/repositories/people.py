@@ -134,7 +134,20 @@ def save_buyer_profile(
     session: Session, *, profile: BuyerProfile, cipher: FieldCipher, enqueue: bool = True
 ) -> None:
     row = profile_to_row(profile, cipher)
-    write(session, BuyerProfileRow.__table__, row, entity="buyer_profile", enqueue=enqueue)
+    write(
+        session,
+        BuyerProfileRow.__table__,
+        row,
+        entity="buyer_profile",
+        enqueue=enqueue,
+        payload=profile_payload(row),
+    )
+
+
+def profile_payload(row: dict) -> dict:
+    """The flat profile fields that travel: never the encrypted ID number and phone (their key
+    is this device's, so they are useless elsewhere and sensitive everywhere)."""
+    return {k: v for k, v in row.items() if not k.endswith("_enc")}
 
 
 def get_buyer_profile(

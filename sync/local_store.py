@@ -1,0 +1,353 @@
+"""The device's :class:`sync.store.Store` over ``local_db``: the outbox that the repositories
+fill, the ``sync_cursor`` table, and pulled changes applied into local_db's own tables.
+
+Guarantees (on top of the Store protocol's):
+- ``pending`` returns local_db outbox operations in the order they were enqueued, renamed to
+  the wire's entity names (:data:`ENTITY_MAP`); an operation the wire cannot carry (an entity
+  the server does not sync, or an id that is not a UUID) is *held*: kept in the outbox,
+  never sent, counted by :meth:`LocalStore.held` — never silently dropped;
+- ``apply_page`` applies a page and stores its cursor in ONE local transaction; a change that
+  cannot be applied locally (a missing catalogue row it refers to, a record without the
+  columns a local table requires) is rolled back on its own (a SAVEPOINT), reported by
+  :meth:`LocalStore.skipped` with the reason and the server's ``seq``, and the page goes on:
+  one bad record never stalls sync. A later change to that record applies normally.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Date, Engine, LargeBinary, Table, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session
+
+from local_db import outbox
+from local_db.codec import search_text
+from local_db.tables import (
+    ApplicationRow,
+    BuyerProfileRow,
+    ConsentRow,
+    ContractRow,
+    InteractionRow,
+    LenderRow,
+    LoanProductRow,
+    MetaRow,
+    OfferRow,
+    OutboxRow,
+    PaymentRow,
+    SyncCursorRow,
+    VehicleRow,
+)
+from sync.wire import Change, Op
+
+log = logging.getLogger(__name__)
+
+#: How a pulled record lands in a local table.
+SERVER_WINS = "server_wins"  # upsert the server's state (catalogue; application status)
+LWW_FIELDS = "lww_fields"  # upsert, but fields with an unsent local edit keep the local value
+APPEND = "append"  # insert once, never update (events, immutable records)
+NOTE = "note"  # kept whole, with both versions of a conflict (see ENTITY_MAP)
+
+
+def _payment_fill(data: dict[str, Any]) -> dict[str, Any]:
+    if "paid_on" not in data and isinstance(data.get("paid_ms"), int):
+        return {"paid_on": datetime.fromtimestamp(data["paid_ms"] / 1000, UTC).date()}
+    return {}
+
+
+def _vehicle_fill(data: dict[str, Any]) -> dict[str, Any]:
+    parts = [data.get(k) for k in ("make", "make_zh", "model", "trim")]
+    if "search_text" not in data and all(isinstance(p, str) for p in parts):
+        return {"search_text": search_text(*parts)}
+    return {}
+
+
+@dataclass(frozen=True)
+class EntityMap:
+    wire: str
+    local: str
+    table: Table | None
+    rule: str
+    aliases: dict[str, str] = field(default_factory=dict)
+    owner_column: str | None = None
+    fill: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+ENTITY_MAP: tuple[EntityMap, ...] = (
+    EntityMap("vehicle", "vehicle", VehicleRow.__table__, SERVER_WINS, fill=_vehicle_fill),
+    EntityMap("lender", "lender", LenderRow.__table__, SERVER_WINS),
+    EntityMap("product", "product", LoanProductRow.__table__, SERVER_WINS),
+    EntityMap(
+        "profile", "buyer_profile", BuyerProfileRow.__table__, LWW_FIELDS, owner_column="user_id"
+    ),
+    EntityMap(
+        "application", "application", ApplicationRow.__table__, SERVER_WINS, owner_column="user_id"
+    ),
+    EntityMap("payment", "payment", PaymentRow.__table__, APPEND, fill=_payment_fill),
+    EntityMap(
+        "contract",
+        "contract",
+        ContractRow.__table__,
+        APPEND,
+        aliases={"pdf_sha256": "content_sha256"},
+    ),
+    EntityMap("note", "note", None, NOTE),
+    EntityMap(
+        "interaction",
+        "interaction",
+        InteractionRow.__table__,
+        APPEND,
+        aliases={"event": "kind"},
+        owner_column="user_id",
+    ),
+    EntityMap("offer", "offer", OfferRow.__table__, APPEND),
+    EntityMap("consent", "consent", ConsentRow.__table__, SERVER_WINS, owner_column="user_id"),
+)
+ENTITY_MAP_DOC = """The entity → table mapping, in one place.
+
+wire name    local_db outbox name   local table       rule on pull
+vehicle      vehicle                vehicles          server wins (upsert)
+lender       lender                 lenders           server wins
+product      product                loan_products     server wins
+profile      buyer_profile          buyer_profiles    LWW per field: the server's merged
+                                                      fields, except those with an unsent
+                                                      local edit (they win when pushed)
+application  application            applications      server's state (its status passed the
+                                                      server's state machine)
+payment      payment                payments          append-only: insert once by id
+                                                      (op-id dedup is the server's)
+contract     contract               contracts         immutable: insert once; a change is a
+                                                      new version (the PDF stays local)
+note         note                   meta["note:<id>"] the server's note whole, its text and
+                                                      the kept conflicting versions
+                                                      (local_db has no notes table yet)
+interaction  interaction            interactions      append
+offer        offer                  offers            immutable: insert once
+consent      consent                consents          server's state (a withdrawal)
+
+A tombstone marks the local row deleted (``deleted`` = 1; a note's meta row is removed).
+Rows are built from the change's data by column name; ``aliases`` read a wire name when the
+column's own is absent, ``owner_column`` defaults to the signed-in user, dates travel as ISO
+text and bytes as base64. The ``user`` entity stays local (users are provisioned).
+"""
+__doc__ = (__doc__ or "") + "\n" + ENTITY_MAP_DOC
+BY_WIRE = {m.wire: m for m in ENTITY_MAP}
+BY_LOCAL = {m.local: m for m in ENTITY_MAP}
+
+
+def wire_op(op: outbox.OutboxOp) -> Op:
+    """A local_db outbox operation as the wire's :class:`Op` (ValidationError/KeyError when
+    the wire cannot carry it)."""
+    return Op(
+        op_id=op.op_id,
+        entity=BY_LOCAL[op.entity].wire,
+        entity_id=op.entity_id,
+        op=op.op,
+        payload=op.payload,
+        created_ms=op.created_ms,
+    )
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A pulled change that could not be applied locally."""
+
+    seq: int
+    entity: str
+    entity_id: str
+    reason: str
+
+
+class LocalStore:
+    """``engine``: the device's local_db engine (migrated). ``user_id``: the signed-in buyer,
+    used as the owner of pulled records that do not name one."""
+
+    def __init__(self, engine: Engine, *, user_id: str | None = None) -> None:
+        self.engine = engine
+        self.user_id = user_id
+        self._held: set[str] = set()
+        self._skipped: deque[Skipped] = deque(maxlen=100)
+        self._lock = threading.Lock()
+
+    # -- the outbox ----------------------------------------------------------------------
+
+    def pending(self, limit: int) -> list[Op]:
+        ops: list[Op] = []
+        offset = 0
+        with Session(self.engine) as session:
+            while len(ops) < limit:
+                rows = session.execute(
+                    select(OutboxRow).order_by(OutboxRow.seq).offset(offset).limit(limit)
+                ).scalars().all()  # fmt: skip
+                if not rows:
+                    break
+                offset += len(rows)
+                for row in rows:
+                    op = self._sendable(row)
+                    if op is not None and len(ops) < limit:
+                        ops.append(op)
+        return ops
+
+    def _sendable(self, row: OutboxRow) -> Op | None:
+        if row.op_id in self._held:
+            return None
+        item = outbox.OutboxOp(
+            row.op_id, row.seq, row.entity, row.entity_id, row.op, json.loads(row.payload),
+            row.created_ms,
+        )  # fmt: skip
+        try:
+            return wire_op(item)
+        except (KeyError, ValidationError) as exc:
+            with self._lock:
+                self._held.add(row.op_id)
+            log.warning("outbox op %s (%s) cannot be sent: %s", row.op_id, row.entity, exc)
+            return None
+
+    def ack(self, op_ids: Sequence[str]) -> None:
+        with Session(self.engine) as session:
+            outbox.ack(session, op_ids)
+            session.commit()
+
+    def count_pending(self) -> int:
+        with Session(self.engine) as session:
+            total = outbox.pending_count(session)
+        return max(0, total - len(self._held))
+
+    def held(self) -> int:
+        """Operations kept in the outbox that the wire cannot carry (see the module doc)."""
+        return len(self._held)
+
+    # -- the cursor and pulled pages -----------------------------------------------------
+
+    def get_cursor(self, stream: str) -> int:
+        with Session(self.engine) as session:
+            value = session.execute(
+                select(SyncCursorRow.cursor).where(SyncCursorRow.stream == stream)
+            ).scalar_one_or_none()
+        return value or 0
+
+    def skipped(self) -> list[Skipped]:
+        """The latest pulled changes that could not be applied locally (most recent last)."""
+        with self._lock:
+            return list(self._skipped)
+
+    def apply_page(self, stream: str, changes: Sequence[Change], cursor: int) -> None:
+        with Session(self.engine) as session:
+            # The cursor is written first: it opens the transaction the savepoints nest in,
+            # and it commits together with the page or not at all.
+            statement = sqlite_insert(SyncCursorRow.__table__).values(stream=stream, cursor=cursor)
+            session.execute(
+                statement.on_conflict_do_update(index_elements=["stream"], set_={"cursor": cursor})
+            )
+            unsent = self._unsent_fields(session)
+            for change in changes:
+                mapping = BY_WIRE.get(change.entity)
+                if mapping is None:
+                    self._skip(change, "no local table for this entity")
+                    continue
+                try:
+                    with session.begin_nested():
+                        _apply(session, mapping, change, self.user_id, unsent)
+                except (IntegrityError, StatementError, ValueError, TypeError) as exc:
+                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    self._skip(change, reason)
+            session.commit()
+
+    def _skip(self, change: Change, reason: str) -> None:
+        log.warning("pulled %s %s (seq %s) not applied: %s", change.entity, change.entity_id,
+                    change.seq, reason)  # fmt: skip
+        with self._lock:
+            self._skipped.append(Skipped(change.seq, change.entity, change.entity_id, reason))
+
+    def _unsent_fields(self, session: Session) -> dict[tuple[str, str], set[str]]:
+        lww = [m.local for m in ENTITY_MAP if m.rule == LWW_FIELDS]
+        rows = session.execute(
+            select(OutboxRow.entity, OutboxRow.entity_id, OutboxRow.payload).where(
+                OutboxRow.entity.in_(lww)
+            )
+        )
+        out: dict[tuple[str, str], set[str]] = {}
+        for entity, entity_id, payload in rows:
+            out.setdefault((BY_LOCAL[entity].wire, entity_id), set()).update(json.loads(payload))
+        return out
+
+
+def _apply(
+    session: Session,
+    mapping: EntityMap,
+    change: Change,
+    user_id: str | None,
+    unsent: dict[tuple[str, str], set[str]],
+) -> None:
+    table = mapping.table
+    if mapping.rule == NOTE:
+        key = f"note:{change.entity_id}"
+        if change.deleted:
+            session.execute(delete(MetaRow).where(MetaRow.key == key))
+            return
+        value = json.dumps(change.data, ensure_ascii=False, sort_keys=True)
+        statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
+        session.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+        )
+        return
+    assert table is not None
+    if change.deleted:
+        session.execute(
+            update(table)
+            .where(table.c.id == change.entity_id)
+            .values(deleted=True, updated_ms=func.max(table.c.updated_ms, change.updated_ms))
+        )
+        return
+    row = _row(table, mapping, change, user_id)
+    statement = sqlite_insert(table).values(**row)
+    if mapping.rule == APPEND:
+        session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+        return
+    keep = (
+        unsent.get((change.entity, change.entity_id), set())
+        if mapping.rule == LWW_FIELDS
+        else set()
+    )
+    columns = {k: statement.excluded[k] for k in row if k != "id" and k not in keep}
+    if columns:
+        statement = statement.on_conflict_do_update(index_elements=["id"], set_=columns)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["id"])
+    session.execute(statement)
+
+
+def _row(table: Table, mapping: EntityMap, change: Change, user_id: str | None) -> dict:
+    data = dict(change.data or {})
+    if mapping.fill is not None:
+        data.update(mapping.fill(data))
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        name = column.name
+        if name in data:
+            value = data[name]
+        elif name in mapping.aliases and mapping.aliases[name] in data:
+            value = data[mapping.aliases[name]]
+        elif name == mapping.owner_column and user_id is not None:
+            value = user_id
+        else:
+            continue
+        if isinstance(column.type, Date) and isinstance(value, str):
+            value = date.fromisoformat(value)
+        elif isinstance(column.type, LargeBinary) and isinstance(value, str):
+            value = base64.b64decode(value)
+        row[name] = value
+    row["id"] = change.entity_id
+    row["deleted"] = False
+    row.setdefault("updated_ms", change.updated_ms)
+    return row

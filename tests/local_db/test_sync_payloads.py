@@ -1,0 +1,81 @@
+"""What the repositories enqueue is what the server's rules accept: every operation of a
+buyer's journey, decided by ``backend.rules`` as a push from that buyer would be."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from backend.rules import Actor, decide
+from local_db import outbox
+from sync.local_store import wire_op
+from tests.factories import make_user
+from tests.local_db.sync_world import SHA, install_catalogue, make_catalogue, write_deal
+
+
+@pytest.fixture
+def journey(engine):
+    user = make_user()
+    cat = make_catalogue()
+    with Session(engine) as session:
+        install_catalogue(session, cat, user)
+        deal = write_deal(session, cat, user)
+        session.commit()
+        ops = outbox.peek(session, 100)
+    return user, cat, deal, {op.entity: op for op in ops}
+
+
+def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(journey):
+    user, _, _, ops = journey
+    actor = Actor(user.id, "buyer")
+    outcomes = {name: decide(actor, wire_op(op), "phone", None) for name, op in ops.items()}
+    assert {name: (o.status, o.reason) for name, o in outcomes.items()} == {
+        name: ("applied", None) for name in ops
+    }
+    assert set(ops) == {
+        "buyer_profile", "consent", "interaction", "application", "offer", "contract", "payment"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entity", "expected"),
+    [
+        pytest.param("interaction", {"kind": "offer_open"}, id="interaction-kind"),
+        pytest.param("application", {"amount_cents": 12_586_000}, id="application-amount"),
+        pytest.param("contract", {"content_sha256": SHA, "version": 1}, id="contract-hash"),
+        pytest.param("payment", {"amount_cents": 375_595, "paid_ms": 1_796_083_200_000},
+                     id="payment-date-as-ms"),
+    ],
+)  # fmt: skip
+def test_payloads_carry_the_fields_under_the_servers_names(journey, entity, expected):
+    _, _, _, ops = journey
+    assert {k: ops[entity].payload.get(k) for k in expected} == expected
+
+
+def test_links_are_filled_from_the_local_rows(journey):
+    _, cat, deal, ops = journey
+    assert ops["payment"].payload["application_id"] == deal.application_id
+    assert ops["application"].payload["dealer_id"] == cat.dealer_id  # the car's dealer
+    assert ops["offer"].payload["application_id"] == deal.application_id
+
+
+def test_no_secret_or_pdf_leaves_the_device(journey):
+    _, _, _, ops = journey
+    assert not [k for k in ops["buyer_profile"].payload if k.endswith("_enc")]
+    assert "pdf" not in ops["contract"].payload
+
+
+def test_a_second_contract_version_names_the_one_it_supersedes(engine, journey):
+    from dataclasses import replace
+
+    from domain.ids import new_id
+    from local_db.repositories import deals
+
+    _, _, deal, _ = journey
+    with Session(engine) as session:
+        first = deals.latest_contract(session, application_id=deal.application_id)
+        second = replace(first, id=new_id(), version=2, pdf_sha256="cd" * 32)
+        deals.save_contract(session, contract=second)
+        session.commit()
+        [op] = [o for o in outbox.peek(session, 100) if o.entity_id == second.id]
+    assert op.payload["supersedes"] == deal.contract_id

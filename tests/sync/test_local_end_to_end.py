@@ -1,0 +1,125 @@
+"""Two devices, each with its own local SQLite database, syncing through the in-process
+backend: what one enters offline reaches the other, and after offline edits on both they
+converge to the same rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlmodel import Session
+
+from backend.db import make_engine as server_engine
+from backend.db import migrate as server_migrate
+from domain.catalog import ApplicationStatus, Role, User
+from local_db.engine import make_engine
+from local_db.migrations import migrate
+from local_db.repositories import deals, people
+from sync.client import SyncClient
+from sync.local_store import ENTITY_MAP, LocalStore
+from tests.backend.factories import make_app, make_user
+from tests.local_db.sync_world import CIPHER, install_catalogue, make_catalogue, write_deal
+
+_LOCAL_ONLY = {"pdf", "id_number_enc", "phone_enc"}  # never travel (see local_db payloads)
+
+
+@pytest.fixture
+def world(tmp_path):
+    engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    server_migrate(engine)
+    api = make_app(engine, tmp_path)
+    signed_in, row = make_user(api)
+    user = User(id=row["id"], username=row["username"], role=Role.BUYER)
+    catalogue = make_catalogue()
+    devices = {}
+    for name in ("phone", "tablet"):
+        local = make_engine(tmp_path / f"{name}.db")
+        migrate(local)
+        with Session(local) as session:
+            install_catalogue(session, catalogue, user)
+            session.commit()
+        http = TestClient(api)
+        http.headers.update(signed_in.headers)
+        store = LocalStore(local, user_id=user.id)
+        client = SyncClient(http, store, device_id=name, sleep=lambda _s: None)
+        devices[name] = (client, store, local)
+    yield devices, catalogue, user
+    for _, _, local in devices.values():
+        local.dispose()
+    engine.dispose()
+
+
+def snapshot(local) -> dict[str, list[dict]]:
+    """Every synced table's rows, minus what stays on the device that wrote it."""
+    out = {}
+    with Session(local) as session:
+        for mapping in ENTITY_MAP:
+            if mapping.table is None:
+                continue
+            rows = session.execute(select(mapping.table).order_by(mapping.table.c.id)).mappings()
+            out[mapping.table.name] = [
+                {k: v for k, v in r.items() if k not in _LOCAL_ONLY} for r in rows
+            ]
+    return out
+
+
+def test_what_the_phone_entered_offline_reaches_the_tablets_tables(world):
+    devices, catalogue, user = world
+    phone, phone_store, phone_db = devices["phone"]
+    tablet, tablet_store, tablet_db = devices["tablet"]
+    with Session(phone_db) as session:
+        deal = write_deal(session, catalogue, user)
+        session.commit()
+    assert phone.status().pending == 7
+    assert phone.sync_once(), phone.status().last_error
+    assert phone.status().rejected == () and phone.status().pending == 0
+    assert tablet.sync_once(), tablet.status().last_error
+    assert tablet_store.skipped() == [] and phone_store.skipped() == []
+    with Session(tablet_db) as session:
+        application = deals.get_application(session, application_id=deal.application_id)
+        contract = deals.latest_contract(session, application_id=deal.application_id)
+        payments = deals.list_payments(session, contract_id=deal.contract_id)
+        profile = people.get_buyer_profile(session, user_id=user.id, cipher=CIPHER)
+    assert application.status is ApplicationStatus.PREQUALIFIED
+    assert application.dealer_id == catalogue.dealer_id  # filled in by the server's rule
+    assert (contract.version, contract.pdf) == (1, b"")  # the signed PDF stays on the phone
+    assert [p.id for p in payments] == [deal.payment_id]
+    assert profile.full_name == "李明" and profile.id_number == ""  # never leaves the phone
+    assert phone.sync_once()  # the phone takes the server's dealer_id back
+    assert snapshot(tablet_db) == snapshot(phone_db)
+
+
+def test_offline_edits_on_both_devices_converge(world):
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    tablet, _, tablet_db = devices["tablet"]
+    with Session(phone_db) as session:
+        deal = write_deal(session, catalogue, user)
+        session.commit()
+    assert phone.sync_once() and tablet.sync_once()
+    # both offline: the tablet withdraws the application and the consent, the phone edits
+    # the profile and records another payment
+    with Session(tablet_db) as session:
+        app = deals.get_application(session, application_id=deal.application_id)
+        deals.save_application(
+            session, application=replace(app, status=ApplicationStatus.WITHDRAWN)
+        )
+        people.withdraw_consent(session, consent_id=deal.consent_id)
+        session.commit()
+    with Session(phone_db) as session:
+        profile = people.get_buyer_profile(session, user_id=user.id, cipher=CIPHER)
+        people.save_buyer_profile(session, profile=replace(profile, city="Hangzhou"), cipher=CIPHER)
+        [payment] = deals.list_payments(session, contract_id=deal.contract_id)
+        deals.record_payment(session, payment=replace(payment, id=payment.id[:-4] + "beef"))
+        session.commit()
+    for client in (tablet, phone, tablet):
+        assert client.sync_once(), client.status().last_error
+        assert client.status().rejected == ()
+    phone_rows, tablet_rows = snapshot(phone_db), snapshot(tablet_db)
+    assert phone_rows == tablet_rows
+    assert [a["status"] for a in phone_rows["applications"]] == ["withdrawn"]
+    assert [c["withdrawn_ms"] is not None for c in phone_rows["consents"]] == [True]
+    assert [p["city"] for p in phone_rows["buyer_profiles"]] == ["Hangzhou"]
+    assert len(phone_rows["payments"]) == 2
