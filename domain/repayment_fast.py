@@ -19,9 +19,9 @@ Why the interest is exact without Decimal
     period's accrual with the fold's own Decimal operations, segment by segment.
 
 What falls back to the exact fold (correct, just not fast)
-    Reversals, flat-rate plans (their last period carries a fixed residue), a prepayment fee
-    rate with more than 20 digits, principals of 1e13 cents or more, and a first period whose
-    odd-days interest would be negative.
+    Reversals, flat-rate plans (their last period carries a fixed residue), a daily penalty
+    rate (罚息), a prepayment fee rate with more than 20 digits, principals of 1e13 cents or
+    more, and a first period whose odd-days interest would be negative.
     tests/domain/test_repayments_fast.py checks equality with the fold on random portfolios.
 """
 
@@ -77,6 +77,7 @@ def loan_status(
         or plan.last_period_extra
         or plan.principal >= _MAX_PRINCIPAL
         or len(fee_rate.as_tuple().digits) > 20
+        or terms.late_fee.daily_penalty_rate
         or (plan.odd_days and _rate(plan, 0)[0] < 0)  # cents_round is half away from zero
     ):
         return exact_status(plan, payments, as_of, terms, reversals=reversals)
@@ -168,7 +169,7 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
     fee_amount = int(lf.amount.scaleb(2))
     fee_cap = None if lf.cap is None else int(lf.cap.scaleb(2))
     grace = lf.grace_days
-    fa, fb = terms.prepayment.fee_rate.as_integer_ratio()
+    prepayment = terms.prepayment
     lower_payment = terms.prepayment.mode is PrepaymentMode.LOWER_PAYMENT
     rate_n, rate_d = plan.period_rate.as_integer_ratio()
 
@@ -310,9 +311,11 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
         principal -= regular
         early = 0
         if x and principal:
-            early, pfee = _split_early(x, principal, fa, fb)
-            x -= early + pfee
-            principal -= early
+            rate = prepayment.fee_rate_at(k)
+            if rate is not None:
+                early, pfee = _split_early(x, principal, *rate.as_integer_ratio())
+                x -= early + pfee
+                principal -= early
         credit = interest + regular
         while credit and arrears:
             entry = arrears[0]

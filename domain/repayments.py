@@ -97,20 +97,43 @@ class PaymentEvent:
 @dataclass(frozen=True)
 class LateFeePolicy:
     """A fixed ``amount`` per instalment still unpaid ``grace_days`` after its due date; the
-    loan's late fees together never exceed ``cap`` (None: no cap)."""
+    loan's fixed late fees together never exceed ``cap`` (None: no cap).
+
+    ``daily_penalty_rate`` (罚息, a fraction per day) is charged on each instalment's unpaid
+    amount for every day it stays unpaid after its grace days end (an instalment paid within
+    its grace days is charged none). Penalty is kept unrounded and joins ``fees`` rounded
+    half up to the cent; the cap does not apply to it."""
 
     amount: Decimal = ZERO
     grace_days: int = 3
     cap: Decimal | None = None
+    daily_penalty_rate: Decimal = ZERO
 
 
 @dataclass(frozen=True)
 class PrepaymentPolicy:
     """``fee_rate`` (a fraction) of the principal repaid early; ``mode`` as the buyer chose
-    among those the product allows."""
+    among those the product allows.
+
+    Early repayment is possible only when ``allowed`` and once ``lockout_instalments``
+    instalments have fallen due; before that, money beyond what is due is not applied to
+    principal (it is an overpayment, owed back) and no payoff can be quoted. From
+    ``fee_free_after`` instalments fallen due on (None: never) early repayment is free."""
 
     fee_rate: Decimal = ZERO
     mode: PrepaymentMode = PrepaymentMode.SHORTEN_TERM
+    allowed: bool = True
+    lockout_instalments: int = 0
+    fee_free_after: int | None = None
+
+    def fee_rate_at(self, fallen_due: int) -> Decimal | None:
+        """The fee rate once ``fallen_due`` instalments have fallen due; None while early
+        repayment is not allowed."""
+        if not self.allowed or fallen_due < self.lockout_instalments:
+            return None
+        if self.fee_free_after is not None and fallen_due >= self.fee_free_after:
+            return ZERO
+        return self.fee_rate
 
 
 @dataclass(frozen=True)
@@ -337,7 +360,6 @@ class _Fold:
         "fee_cap",
         "fee_charges",
         "fee_checked",
-        "fee_rate",
         "fee_total",
         "fees",
         "grace",
@@ -348,6 +370,10 @@ class _Fold:
         "overdue",
         "overpaid",
         "partials",
+        "pen_acc",
+        "pen_charged",
+        "pen_day",
+        "pen_rate",
         "period_end",
         "period_start",
         "plan",
@@ -373,7 +399,8 @@ class _Fold:
         self.fee_amount = to_cents(lf.amount)
         self.fee_cap = None if lf.cap is None else to_cents(lf.cap)
         self.grace = lf.grace_days
-        self.fee_rate = terms.prepayment.fee_rate
+        self.pen_rate = lf.daily_penalty_rate
+        self.pen_acc, self.pen_charged, self.pen_day = Decimal(0), 0, plan.loan_date
         self.lower_payment = terms.prepayment.mode is PrepaymentMode.LOWER_PAYMENT
         self.fee_checked = 0  # instalments (by index) whose grace end was checked
         self.arrears: list[list] = []
@@ -408,9 +435,27 @@ class _Fold:
         """Cross every due date on or before ``day``, charge late fees due by ``day`` (before
         that day's payments), and accrue interest to ``day``."""
         while self.period_end <= day:
+            self._penalise(self.period_end)
             self._cross()
+        self._penalise(day)
         self._charge_late_fees(day)
         self._accrue(day)
+
+    def _penalise(self, to: date) -> None:
+        """Daily penalty on each instalment's unpaid amount from its grace end to ``to``."""
+        if not self.pen_rate or to <= self.pen_day:
+            return
+        grace = timedelta(days=self.grace)
+        for _, due, remaining in self.arrears:
+            start = max(self.pen_day, due + grace)
+            if remaining > 0 and to > start:
+                part = CTX.multiply(Decimal(remaining), self.pen_rate)
+                part = CTX.multiply(part, Decimal((to - start).days))
+                self.pen_acc = CTX.add(self.pen_acc, part)
+        charged = cents_round(self.pen_acc)
+        self.fees += charged - self.pen_charged
+        self.pen_charged = charged
+        self.pen_day = to
 
     def _cross(self) -> None:
         end = self.period_end
@@ -510,8 +555,9 @@ class _Fold:
         x -= regular
         self.principal -= regular
         early = pfee = 0
-        if x and self.principal:
-            early, pfee = self._split_early(x)
+        rate = self.terms.prepayment.fee_rate_at(self.k) if x and self.principal else None
+        if rate is not None:
+            early, pfee = self._split_early(x, rate)
             x -= early + pfee
             self.principal -= early
             fees += pfee
@@ -530,14 +576,23 @@ class _Fold:
         early = 0
         if threshold is not None:
             early = max(0, self.principal - max(0, threshold - interest))
-        pfee = cents_round(CTX.multiply(Decimal(early), self.fee_rate)) if early else 0
+        pfee = 0
+        if early:
+            rate = self.terms.prepayment.fee_rate_at(self.k)
+            if rate is None:
+                raise InputError(
+                    "as_of",
+                    "prepayment_not_allowed",
+                    "prepayment is not allowed before {months} payments",
+                    {"months": self.terms.prepayment.lockout_instalments},
+                )
+            pfee = cents_round(CTX.multiply(Decimal(early), rate))
         amount = self.fees + interest + self.principal + pfee
         return Payoff(amount, day, self.principal, interest, self.fees + pfee, pfee)
 
-    def _split_early(self, x: int) -> tuple[int, int]:
-        """(principal repaid early, prepayment fee) out of ``x`` cents: the most principal
-        whose fee still fits; a cent the fee rounding leaves goes to principal."""
-        r = self.fee_rate
+    def _split_early(self, x: int, r: Decimal) -> tuple[int, int]:
+        """(principal repaid early, prepayment fee at rate ``r``) out of ``x`` cents: the most
+        principal whose fee still fits; a cent the fee rounding leaves goes to principal."""
         if not r:
             return min(x, self.principal), 0
 

@@ -60,12 +60,23 @@ plans = st.one_of(
 )
 
 policies = st.builds(
-    make_terms,
-    st.sampled_from(["0", "30.00", "50.00"]),
-    st.integers(0, 5),
-    st.sampled_from([None, "80.00"]),
-    st.sampled_from(["0", "0.02", "0.035", "0.001"]),
-    st.sampled_from(["shorten_term", "lower_payment"]),
+    lambda terms, allowed, lockout, fee_free: Terms(
+        terms.late_fee,
+        PrepaymentPolicy(
+            terms.prepayment.fee_rate, terms.prepayment.mode, allowed, lockout, fee_free
+        ),
+    ),
+    st.builds(
+        make_terms,
+        st.sampled_from(["0", "30.00", "50.00"]),
+        st.integers(0, 5),
+        st.sampled_from([None, "80.00"]),
+        st.sampled_from(["0", "0.02", "0.035", "0.001"]),
+        st.sampled_from(["shorten_term", "lower_payment"]),
+    ),
+    st.booleans() | st.just(True),
+    st.sampled_from([0, 0, 3]),
+    st.sampled_from([None, None, 6]),
 )
 
 
