@@ -76,7 +76,18 @@ def record_payment_event(
     if existing is not None:
         refuse_conflicting_payment(existing, row)
         return False
-    write(session, PaymentRow.__table__, row, entity="payment", op="append", enqueue=enqueue)
+    # deals imports this module (for refuse_conflicting_payment): import at call time
+    from local_db.repositories.deals import payment_payload
+
+    write(
+        session,
+        PaymentRow.__table__,
+        row,
+        entity="payment",
+        op="append",
+        enqueue=enqueue,
+        payload=payment_payload(session, row) if enqueue else None,
+    )
     return True
 
 

@@ -18,6 +18,7 @@ from local_db.engine import make_engine
 from local_db.migrations import LATEST, migrate
 from local_db.repositories import catalog, deals, people
 from local_db.repositories.repayments import loan_events, record_payment_event
+from local_db.tables import ContractRow
 from tests.factories import (
     make_application,
     make_dealer,
@@ -86,6 +87,17 @@ def test_recorded_events_read_back_as_the_engines_events_and_fold_the_same(sessi
     as_of = date(2026, 4, 1)
     assert fold(plan, stored, as_of).allocations == fold(plan, events, as_of).allocations
     assert loan_events(session, contract_id=contract_id, through=date(2026, 3, 14)) == events[:2]
+
+
+def test_a_recorded_event_is_queued_with_the_fields_the_server_requires(session):
+    contract_id = make_contract(session)
+    event = PaymentEvent("r1", date(2026, 2, 20), kind=EventKind.REVERSAL, reverses="p0")
+    record_payment_event(session, contract_id=contract_id, event=event)
+    [op] = [op for op in outbox.peek(session, limit=1000) if op.entity == "payment"]
+    assert op.op == "append"
+    assert op.payload["application_id"] == session.get(ContractRow, contract_id).application_id
+    assert (op.payload["event_kind"], op.payload["reverses"]) == ("reversal", "p0")
+    assert op.payload["paid_ms"] == int(datetime(2026, 2, 20, tzinfo=UTC).timestamp() * 1000)
 
 
 def test_recording_the_same_operation_twice_changes_nothing(session):
