@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     db_path: Path | None = None
     locale: str = "zh_CN"
     server_url: str | None = None
+    server_username: str | None = None  # the sync account (app.sync_service signs in with it)
+    server_password: str | None = None
     database_url: str | None = None  # backend only: sqlite (default) or postgresql+psycopg://
     demo_seed: int = 20261128
 

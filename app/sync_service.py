@@ -1,0 +1,179 @@
+"""Background sync for the app: the one entry point the UI calls.
+
+API (for app/services.py, app/state.py and views/)::
+
+    handle = start_background_sync(settings, engine)   # at start-up, never blocks
+    handle.status() -> SyncInfo                        # poll for the UI (cheap)
+    handle.sync_now() -> bool                          # one round now, on the caller's thread
+    handle.trigger()                                   # wake the background round (after a
+                                                       # user action); returns at once
+    handle.stop()                                      # at shutdown
+
+``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
+``user_id`` (the server's id of the account; local rows should use it as their user id),
+``pending`` (operations waiting to be sent), ``last_success_ms``, ``last_error`` (English text,
+None after a success), ``syncing``, ``rejected`` (the server's recent refusals, with reasons),
+``held`` (outbox operations the wire cannot carry) and ``skipped`` (pulled changes that could
+not be applied locally, with reasons).
+
+Sign-in uses ``Settings.server_username`` / ``server_password`` (``CHEDAI_SERVER_USERNAME``,
+``CHEDAI_SERVER_PASSWORD``); it happens on the first round, in the background, and again
+whenever the server refuses the token. No network call is made on the caller's thread except
+in :meth:`SyncHandle.sync_now`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from app.settings import Settings
+from local_db.tables import MetaRow
+from sync.client import BackgroundSync, Rejection, SyncAuthError, SyncClient, SyncError, login
+from sync.local_store import LocalStore, Skipped
+
+DEVICE_ID_KEY = "sync.device_id"
+
+
+@dataclass(frozen=True)
+class SyncInfo:
+    enabled: bool
+    signed_in: bool
+    user_id: str | None
+    pending: int
+    last_success_ms: int | None
+    last_error: str | None
+    syncing: bool
+    rejected: tuple[Rejection, ...] = ()
+    held: int = 0
+    skipped: tuple[Skipped, ...] = field(default_factory=tuple)
+
+
+def device_id(engine: Engine) -> str:
+    """This database's device id, made once and kept in local_db's meta table."""
+    with Session(engine) as session:
+        fresh = f"dev-{uuid.uuid4()}"
+        statement = sqlite_insert(MetaRow.__table__).values(key=DEVICE_ID_KEY, value=fresh)
+        session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        value = session.execute(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+        result = value.scalar_one()
+        session.commit()
+    return result
+
+
+class _SignedInClient:
+    """A SyncClient that signs in before its first round and after a refused token."""
+
+    def __init__(self, http: httpx.Client, store: LocalStore, settings: Settings, dev: str):
+        self.http = http
+        self.store = store
+        self.settings = settings
+        self.client = SyncClient(http, store, device_id=dev)
+        self.user_id: str | None = None
+        self._sign_in_error: str | None = None
+
+    def _sign_in(self) -> None:
+        if not self.settings.server_username or not self.settings.server_password:
+            raise SyncAuthError("no sync account: set server_username and server_password")
+        try:
+            token = login(self.http, self.settings.server_username, self.settings.server_password)
+            self.http.headers["Authorization"] = f"Bearer {token}"
+            me = self.http.get("/auth/me")
+        except httpx.HTTPError as exc:
+            raise SyncError(f"cannot reach the server: {type(exc).__name__}") from None
+        if me.status_code != 200:
+            raise SyncAuthError(f"sign-in failed ({me.status_code})")
+        self.user_id = me.json()["id"]
+        if me.json()["role"] == "buyer":
+            self.store.user_id = self.user_id
+
+    def sync_once(self) -> bool:
+        if self.user_id is None:
+            try:
+                self._sign_in()
+            except SyncError as exc:
+                self._sign_in_error = str(exc)
+                return False
+            self._sign_in_error = None
+        ok = self.client.sync_once()
+        if not ok and (self.client.status().last_error or "").endswith("sign in again"):
+            self.user_id = None  # sign in afresh on the next round
+            self.http.headers.pop("Authorization", None)
+        return ok
+
+    @property
+    def last_error(self) -> str | None:
+        return self._sign_in_error or self.client.status().last_error
+
+
+class SyncHandle:
+    """What :func:`start_background_sync` returns; see the module docstring."""
+
+    def __init__(self, runner: _SignedInClient | None, interval_s: float) -> None:
+        self._runner = runner
+        self._background = BackgroundSync(runner, interval_s) if runner else None  # type: ignore[arg-type]
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        if self._background is not None:
+            self._background.start()
+
+    def status(self) -> SyncInfo:
+        if self._runner is None:
+            return SyncInfo(False, False, None, 0, None, None, False)
+        base = self._runner.client.status()
+        store = self._runner.store
+        return SyncInfo(
+            enabled=True,
+            signed_in=self._runner.user_id is not None,
+            user_id=self._runner.user_id,
+            pending=base.pending,
+            last_success_ms=base.last_success_ms,
+            last_error=self._runner.last_error,
+            syncing=base.syncing,
+            rejected=base.rejected,
+            held=store.held(),
+            skipped=tuple(store.skipped()),
+        )
+
+    def sync_now(self) -> bool:
+        """One round (sign in if needed, push, pull) on the caller's thread; False when sync
+        is off or the round failed (the reason is in ``status().last_error``)."""
+        return self._runner is not None and self._runner.sync_once()
+
+    def trigger(self) -> None:
+        if self._background is not None:
+            self._background.trigger()
+
+    def stop(self) -> None:
+        if self._background is not None:
+            self._background.stop()
+        if self._runner is not None:
+            self._runner.http.close()
+
+
+def start_background_sync(
+    settings: Settings,
+    engine: Engine,
+    *,
+    http: httpx.Client | None = None,
+    interval_s: float = 30.0,
+    start: bool = True,
+) -> SyncHandle:
+    """Start syncing ``engine``'s local database with ``settings.server_url`` in the background.
+    In demo mode (no server_url) the handle is inert and reports ``enabled=False``. ``http``
+    replaces the real client (tests pass an in-process one)."""
+    if not settings.server_url:
+        return SyncHandle(None, interval_s)
+    http = http or httpx.Client(base_url=settings.server_url, timeout=10.0)
+    runner = _SignedInClient(http, LocalStore(engine), settings, device_id(engine))
+    handle = SyncHandle(runner, interval_s)
+    if start:
+        handle.start()
+    return handle
