@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from itertools import pairwise
 
 from domain.errors import NoSolutionError
 
@@ -30,9 +31,20 @@ class FlowGroup:
     f: Fraction = Fraction(0)
     count: int = 1
 
+    @property
+    def f_decimal(self) -> Decimal:
+        return _dec(self.f)
+
 
 def _dec(fraction: Fraction) -> Decimal:
-    return Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    key = (fraction.numerator, fraction.denominator)  # Fraction's own hash is slow
+    value = _DEC_CACHE.get(key)
+    if value is None:
+        value = _DEC_CACHE[key] = Decimal(key[0]) / Decimal(key[1])
+    return value
+
+
+_DEC_CACHE: dict[tuple[int, int], Decimal] = {}
 
 
 def _present_value(groups: Sequence[FlowGroup], i: Decimal) -> Decimal:
@@ -43,13 +55,17 @@ def _present_value(groups: Sequence[FlowGroup], i: Decimal) -> Decimal:
     v = one / (one + i)
     for g in groups:
         annuity = (one - v**g.count) / i * (one + i) if g.count > 1 else one
-        total += g.amount * annuity * v**g.t / (one + _dec(g.f) * i)
+        f = g.f_decimal
+        total += g.amount * annuity * v**g.t / (one + f * i if f else one)
     return total
 
 
-def solve_unit_rate(advances: Sequence[FlowGroup], payments: Sequence[FlowGroup]) -> Decimal:
+def solve_unit_rate(
+    advances: Sequence[FlowGroup], payments: Sequence[FlowGroup], guess: Decimal | None = None
+) -> Decimal:
     """The unit-period rate ``i`` that balances advances and payments (|error| < 1e-14).
 
+    ``guess`` (e.g. the note rate per period) only speeds the search up.
     Raises NoSolutionError when no rate in (-99%, 1000%) per period balances them.
     """
     if not advances or not payments:
@@ -60,29 +76,50 @@ def solve_unit_rate(advances: Sequence[FlowGroup], payments: Sequence[FlowGroup]
         def gap(i: Decimal) -> Decimal:
             return _present_value(payments, i) - _present_value(advances, i)
 
-        lo, hi = _LOW, _HIGH
-        g_lo, g_hi = gap(lo), gap(hi)
-        if g_lo == 0:
-            return lo
-        if (g_lo > 0) == (g_hi > 0):
-            raise NoSolutionError("no interest rate makes these payments repay these advances")
-        # Secant steps safeguarded by the bracket (Illinois-style): fast and never lost.
-        a, b = Decimal("0.005"), Decimal("0.01")
+        if guess is not None and _LOW < guess < _HIGH:
+            a, b = guess, guess * Decimal("1.0001") + Decimal("1e-9")
+        else:
+            a, b = Decimal("0.005"), Decimal("0.01")
         ga, gb = gap(a), gap(b)
-        for _ in range(100):
-            if gb == 0:
-                return b
-            if (gb > 0) == (g_lo > 0):
-                lo, g_lo = b, gb
-            else:
-                hi, g_hi = b, gb
-            step = gb * (b - a) / (gb - ga) if gb != ga else None
-            nxt = b - step if step is not None else (lo + hi) / 2
-            if not lo < nxt < hi:
-                nxt = (lo + hi) / 2
-            if abs(nxt - b) < _TOLERANCE:
-                return +nxt
-            a, ga, b, gb = b, gb, nxt, gap(nxt)
+        # Fast path: plain secant steps from the guess; the present value is smooth and, for
+        # the loans we price, monotone, so this converges in a handful of steps.
+        x0, g0, x1, g1 = a, ga, b, gb
+        for _ in range(12):
+            if g1 == 0:
+                return x1
+            if g1 == g0:
+                break
+            x2 = x1 - g1 * (x1 - x0) / (g1 - g0)
+            if not _LOW < x2 < _HIGH:
+                break
+            if abs(x2 - x1) < _TOLERANCE:
+                return +x2
+            x0, g0, x1, g1 = x1, g1, x2, gap(x2)
+        return _bracketed(gap, a, ga, b, gb)
+
+
+def _bracketed(gap, a: Decimal, ga: Decimal, b: Decimal, gb: Decimal) -> Decimal:
+    """Secant steps safeguarded by the (-99%, 1000%) bracket: slower, never lost."""
+    lo, hi = _LOW, _HIGH
+    g_lo, g_hi = gap(lo), gap(hi)
+    if g_lo == 0:
+        return lo
+    if (g_lo > 0) == (g_hi > 0):
+        raise NoSolutionError("no interest rate makes these payments repay these advances")
+    for _ in range(200):
+        if gb == 0:
+            return b
+        if (gb > 0) == (g_lo > 0):
+            lo, g_lo = b, gb
+        else:
+            hi, g_hi = b, gb
+        step = gb * (b - a) / (gb - ga) if gb != ga else None
+        nxt = b - step if step is not None else (lo + hi) / 2
+        if not lo < nxt < hi:
+            nxt = (lo + hi) / 2
+        if abs(nxt - b) < _TOLERANCE:
+            return +nxt
+        a, ga, b, gb = b, gb, nxt, gap(nxt)
     raise NoSolutionError("the APR did not converge")
 
 
@@ -90,21 +127,29 @@ def solve_apr(
     advances: Sequence[FlowGroup],
     payments: Sequence[FlowGroup],
     periods_per_year: Fraction | int,
+    guess: Decimal | None = None,
 ) -> Decimal:
-    """The APR as a fraction (0.0969 for 9.69%), unrounded."""
-    i = solve_unit_rate(advances, payments)
+    """The APR as a fraction (0.0969 for 9.69%), unrounded. ``guess`` is an APR estimate."""
+    ppy = _dec(Fraction(periods_per_year))
+    i = solve_unit_rate(advances, payments, None if guess is None else guess / ppy)
     with localcontext() as ctx:
         ctx.prec = _PREC
-        return i * _dec(Fraction(periods_per_year))
+        return i * ppy
 
 
 def group_flows(flows: Sequence[tuple[Decimal, int, Fraction]]) -> list[FlowGroup]:
     """Collapse (amount, t, f) flows into runs of equal amounts one unit period apart."""
+    ordered = all(a[1] < b[1] for a, b in pairwise(flows))
     groups: list[FlowGroup] = []
-    for amount, t, f in sorted(flows, key=lambda x: (x[1], x[2])):
-        last = groups[-1] if groups else None
-        if last and last.amount == amount and last.f == f and last.t + last.count == t:
-            groups[-1] = FlowGroup(amount, last.t, f, last.count + 1)
-        else:
-            groups.append(FlowGroup(amount, t, f, 1))
+    run: list = []  # [amount, t, f, f-key, count] of the run being collected
+    for amount, t, f in flows if ordered else sorted(flows, key=lambda x: (x[1], x[2])):
+        key = (f.numerator, f.denominator)
+        if run and run[1] + run[4] == t and run[0] == amount and run[3] == key:
+            run[4] += 1
+            continue
+        if run:
+            groups.append(FlowGroup(run[0], run[1], run[2], run[4]))
+        run = [amount, t, f, key, 1]
+    if run:
+        groups.append(FlowGroup(run[0], run[1], run[2], run[4]))
     return groups

@@ -29,7 +29,7 @@ from domain.dates import (
     year_fraction,
 )
 from domain.errors import InputError
-from domain.money import ZERO, money
+from domain.money import CENT, MONEY_ROUNDING, ZERO, money
 
 __all__ = [
     "DayCount",
@@ -246,7 +246,9 @@ def _amortise(
     rows = []
     balance = principal
     for k in range(count):
-        interest = money(balance * i + (first_extra_interest if k == 0 else 0))
+        interest = (balance * i + (first_extra_interest if k == 0 else 0)).quantize(
+            CENT, rounding=MONEY_ROUNDING
+        )
         if k == count - 1:
             part = balance
         elif principal_parts is not None:
@@ -352,7 +354,7 @@ def _quote(terms: LoanTerms) -> Quote:
         (r.payment, *unit_periods_between(terms.loan_date, r.date, terms.frequency))
         for r in schedule
     ]
-    apr = solve_apr([FlowGroup(amount_financed, 0)], group_flows(flows), ppy)
+    apr = solve_apr([FlowGroup(amount_financed, 0)], group_flows(flows), ppy, guess=i * ppy)
     regular = schedule[1].payment if n > 2 else schedule[0].payment
     return Quote(
         terms=terms,
