@@ -35,7 +35,7 @@ from domain.catalog import (
 )
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
-from domain.money import money
+from domain.money import money, parse_money
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
 
@@ -320,6 +320,21 @@ class OffersResult:
 
     def offer(self, product_id: str):
         return next((o for o in self.recommended if o.product.id == product_id), None)
+
+
+@dataclass(frozen=True)
+class LoanView:
+    contract: Any
+    application: Any
+    vehicle: Vehicle | None
+    lender: str
+    quote: Quote
+    status: Any  # domain.repayment_status.LoanStatus (cents)
+    reminders: tuple[Any, ...]
+    payoff: Any  # domain.repayments.Payoff | None (cents)
+    paid_count: int
+    payments: tuple[Any, ...]
+    as_of: date
 
 
 @dataclass(frozen=True)
@@ -660,6 +675,77 @@ class PrequalServices:
         self._contract_dir().joinpath(name).write_bytes(signed.pdf)
         return SignedContract(record=record, verification=verification, file_name=name,
                               buyer=deal.buyer.name, lender=deal.lender.name)  # fmt: skip
+
+    # --- loans and repayments ---------------------------------------------------------------
+    def my_loans(self: Services, user_id: str) -> list[LoanView]:
+        """The buyer's signed loans, each folded over its payments as of today."""
+        from domain.catalog import ApplicationStatus
+        from local_db.repositories import deals as deals_repo
+
+        out = []
+        with self.session() as s:
+            apps = [
+                a for a in deals_repo.list_applications(s, user_id=user_id)
+                if a.status in (ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED)
+            ]  # fmt: skip
+            contracts = [
+                (a, c) for a in apps
+                if (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
+            ]  # fmt: skip
+        for application, contract in contracts:
+            out.append(self._loan_view(application, contract))
+        return out
+
+    def loan(self: Services, user_id: str, contract_id: str) -> LoanView | None:
+        return next((x for x in self.my_loans(user_id) if x.contract.id == contract_id), None)
+
+    def _loan_view(self: Services, application, contract) -> LoanView:
+        from contracts import record as contract_record
+        from domain import repayment_status
+        from domain.loans import LoanTerms
+        from domain.repayment_plan import plan_from_quote
+        from domain.repayments import PaymentEvent, fold, payoff_quote
+        from local_db.repositories import deals as deals_repo
+
+        data = contract_record.read(contract.pdf)
+        terms = contract_record.decode(LoanTerms, data["terms"])
+        q = quote(terms)
+        plan = plan_from_quote(q)
+        with self.session() as s:
+            payments = deals_repo.list_payments(s, contract_id=contract.id)
+        events = [PaymentEvent(p.id, p.paid_on, p.amount) for p in payments]
+        today = max(self.today(), terms.loan_date)
+        state = fold(plan, events, today)
+        try:
+            payoff = payoff_quote(plan, events, today)
+        except InputError:
+            payoff = None
+        return LoanView(
+            contract=contract, application=application, vehicle=self.car(application.vehicle_id),
+            lender=data.get("parties", {}).get("lender", ""), quote=q,
+            status=repayment_status.status(state), reminders=tuple(
+                repayment_status.reminders(state)), payoff=payoff,
+            paid_count=sum(1 for i in state.fallen_due if i.settled is not None),
+            payments=tuple(payments), as_of=today,
+        )  # fmt: skip
+
+    def record_payment(self: Services, contract_id: str, amount_text: str) -> None:
+        """Append a payment event (today, bank transfer); InputError names the bad amount."""
+        from domain.catalog import PaymentRecord
+        from domain.ids import new_id
+        from local_db.repositories import deals as deals_repo
+
+        amount = parse_money(amount_text, "payment.amount")
+        if amount <= 0:
+            raise InputError("payment.amount", "positive", "must be greater than zero")
+        with self.session() as s:
+            deals_repo.record_payment(
+                s,
+                payment=PaymentRecord(
+                    new_id(), contract_id, self.today(), amount, created_at=datetime.now(UTC)
+                ),
+            )
+            s.commit()  # fmt: skip
 
     def product_name(self: Services, product_id: str, locale: str) -> str:
         with self.session() as s:

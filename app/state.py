@@ -82,6 +82,7 @@ class AppState:
     prequal_result: Any = None
     offers_order: Literal["recommended", "cheapest"] = "recommended"
     chosen_offer: Any = None
+    payment_draft: dict[str, str] = field(default_factory=dict)  # contract id -> amount typed
     expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
     opened: set[str] = field(default_factory=set)  # offers whose opening was recorded
     contract: Any = None

@@ -6,6 +6,7 @@ from views.car_detail import car_screen
 from views.catalogue import catalogue_screen
 from views.compare import compare_screen
 from views.contract import contract_screen
+from views.loans import loan_screen, loans_screen
 from views.offer_detail import offer_screen
 from views.offers import offers_screen
 from views.prequal import prequal_screen
@@ -24,5 +25,7 @@ def routes() -> list[Route]:
         Route("/offers", offers_screen, nav="/offers"),
         Route("/offers/:id", offer_screen, parent=lambda p: "/offers"),
         Route("/contract/:id", contract_screen, parent=lambda p: f"/offers/{p['id']}"),
+        Route("/loans", loans_screen, nav="/loans"),
+        Route("/loans/:id", loan_screen, parent=lambda p: "/loans"),
         Route("/settings", settings_screen, nav="/settings"),
     ]

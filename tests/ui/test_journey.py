@@ -1,0 +1,54 @@
+"""The whole buyer journey, headless: catalogue -> car -> prequal -> offer -> contract signed
+-> payment recorded; and the loans screens' empty state."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import signed_in
+from tests.ui.test_contract import at_contract, draw
+
+pytestmark = pytest.mark.asyncio
+
+
+async def sign(h) -> None:
+    await h.click("contract-open-pdf")
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100)])
+    await h.click("contract-sign")
+    await h.wait_until(lambda: h.has("verify-result"), timeout=60)
+
+
+async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
+    h, _ = await at_contract(world)
+    await sign(h)
+    await h.click("contract-to-loans")
+    assert h.top.route == "/loans"
+    assert len(h.find_all("loan-")) == 1
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    assert h.find("loan-status").value == "按时还款"
+    first = h.state.prequal_result.offer(h.state.prequal_result.cheapest_id).quote.payment
+    assert h.find("pay-amount").value == f"{first:.2f}"
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.state.notice == "已记录还款")
+    loan = world.services.loan(world.buyer_id, cid)
+    assert [p.amount for p in loan.payments] == [first]
+
+
+async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    await h.type_text("pay-amount", "12.345")
+    await h.click("pay-record")
+    await h.wait_until(lambda: not h.state.busy)
+    assert h.find("loan-notice").value == "最多只能有两位小数"
+    assert h.find("pay-amount").value == "12.345"  # nothing typed is lost
+
+
+async def test_no_loans_says_what_to_do(world):
+    h = await signed_in(world)
+    await h.route("/loans")
+    assert "还没有贷款" in h.find("loans-empty-text").value

@@ -1,0 +1,148 @@
+"""My loans: per loan progress, next due date and amount, the balance chart, the schedule with
+paid rows marked, "Record a payment", a payoff quote, and reminders."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from domain.money import from_cents
+from views import labels
+from views.charts import legend, loan_chart
+from views.context import ViewContext, run_in_background
+from views.offer_detail import schedule_table
+from views.shell import Screen
+from views.widgets import N_, busy_row, empty_state, section_title, sem
+
+STATUS = {
+    "current": N_("Up to date"),
+    "in_grace": N_("Payment late, within the grace days"),
+    "past_due": N_("Past due"),
+    "closed": N_("Paid off"),
+}
+
+
+def loans_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    user = ctx.state.user
+    loans = ctx.services.my_loans(user.id) if user else []
+    title = ctx.t("My loans")
+    if not loans:
+        return Screen(title=title, body=empty_state(
+            "loans-empty", ft.Icons.ACCOUNT_BALANCE_OUTLINED,
+            ctx.t("No loans yet — find a car, check your rate and sign an offer."),
+            sem("loans-find", ft.FilledButton(ctx.t("Find a car"),
+                                              on_click=lambda e: ctx.go("/cars")))))  # fmt: skip
+    cards = [loan_card(ctx, loan) for loan in loans]
+    return Screen(title=title, body=ft.ResponsiveRow(cards, key="loans-list", spacing=12))
+
+
+def loan_card(ctx: ViewContext, loan) -> ft.Control:
+    n = len(loan.quote.schedule)
+    nxt = loan.status.next_due
+    name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ""
+    return ft.Container(
+        sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
+            ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
+            ft.Text(loan.lender, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.ProgressBar(value=loan.paid_count / n if n else 0, bar_height=8),
+            ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
+            ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+                          date=ctx.date(nxt.date)) if nxt else ctx.t(STATUS["closed"]),
+                    weight=ft.FontWeight.W_500),
+            ft.Text(ctx.t(STATUS.get(loan.status.status, loan.status.status))),
+        ], spacing=6), padding=14, ink=True,
+            on_click=lambda e: ctx.go(f"/loans/{loan.contract.id}")))),
+        col={"xs": 12, "md": 6, "xl": 4},
+    )  # fmt: skip
+
+
+def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    state = ctx.state
+    loan = ctx.services.loan(state.user.id, params["id"]) if state.user else None
+    if loan is None:
+        return Screen(title=ctx.t("Loan"), body=empty_state(
+            "loan-missing", ft.Icons.ACCOUNT_BALANCE_OUTLINED, ctx.t("No such loan."),
+            ft.TextButton(ctx.t("My loans"), on_click=lambda e: ctx.go("/loans"))))  # fmt: skip
+    st = loan.status
+    n = len(loan.quote.schedule)
+    nxt = st.next_due
+    cid = loan.contract.id
+    draft = state.payment_draft
+
+    def pay(e) -> None:
+        amount = draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else "")
+
+        def done(_) -> None:
+            draft.pop(cid, None)
+            state.set_notice(ctx.t("Payment recorded"))
+
+        def failed(exc: Exception) -> None:
+            state.set_notice(ctx.error(exc) if hasattr(exc, "rule") else str(exc))
+
+        def work() -> None:
+            ctx.services.record_payment(cid, amount)
+
+        run_in_background(ctx, "pay", N_("Recording the payment…"), work, done, failed)
+
+    ring = ft.Stack([
+        ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
+                        stroke_width=10, key="loan-ring"),
+        ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
+                     width=96, height=96, alignment=ft.Alignment.CENTER),
+    ], width=96, height=96)  # fmt: skip
+    facts = ft.Column([
+        ft.Text(ctx.t(STATUS.get(st.status, st.status)), size=18, weight=ft.FontWeight.BOLD,
+                key="loan-status"),
+        ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+                      date=ctx.date(nxt.date)) if nxt else "", key="loan-next"),
+        ft.Text(ctx.t("Outstanding principal {amount}",
+                      amount=ctx.money(from_cents(st.outstanding_principal))),
+                key="loan-principal"),
+    ], spacing=4, expand=True)  # fmt: skip
+    payment_field = sem("pay-amount", ft.TextField(
+        label=ctx.t("Amount (¥)"), width=200,
+        value=draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else ""),
+        on_change=lambda e: draft.__setitem__(cid, e.control.value or ""),
+        keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
+    controls: list[ft.Control] = [
+        ft.Row([ring, facts], spacing=16),
+        section_title(ctx.t("Record a payment")),
+        ft.Row([payment_field, sem("pay-record", ft.FilledButton(
+            ctx.t("Record a payment"), icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,
+            disabled="pay" in state.busy))], wrap=True),
+    ]  # fmt: skip
+    if (row := busy_row(ctx, "pay")) is not None:
+        controls.append(row)
+    if state.notice:
+        controls.append(ft.Text(state.notice, key="loan-notice"))
+    if loan.payoff is not None:
+        controls.append(ft.Text(ctx.t(
+            "Payoff quote: {amount}, valid until {date} (principal {principal}, interest "
+            "{interest}, fees {fees})", amount=ctx.money(from_cents(loan.payoff.amount)),
+            date=ctx.date(loan.payoff.valid_until),
+            principal=ctx.money(from_cents(loan.payoff.principal)),
+            interest=ctx.money(from_cents(loan.payoff.interest)),
+            fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
+    for r in loan.reminders:
+        text = (ctx.t("Instalment {n} of {amount} is due in {days} days ({date})", n=r.instalment,
+                      amount=ctx.money(from_cents(r.amount)), days=r.days, date=ctx.date(r.due))
+                if r.kind == "upcoming" else
+                ctx.t("Instalment {n} of {amount} is {days} days overdue", n=r.instalment,
+                      amount=ctx.money(from_cents(r.amount)), days=r.days))  # fmt: skip
+        controls.append(
+            ft.Row(
+                [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED), ft.Text(text, expand=True)],
+                key=f"reminder-{r.instalment}",
+            )
+        )
+    controls += [
+        section_title(ctx.t("Balance over time")),
+        legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
+                (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
+                (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
+        ft.Container(loan_chart(loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
+                     height=230),
+        section_title(ctx.t("Payment schedule")),
+        schedule_table(ctx, loan.quote, paid=loan.paid_count),
+    ]  # fmt: skip
+    name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ctx.t("Loan")
+    return Screen(title=name, body=ft.Column(controls, spacing=10, key="loan"))
