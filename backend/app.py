@@ -6,10 +6,13 @@ the role; records another user may not read answer 404, exactly as missing ones 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -91,9 +94,11 @@ def create_app(
     hasher: PasswordHasher | None = None,
     policy: auth.AuthPolicy | None = None,
     clock: Callable[[], int] = _now_ms,
+    retrain_every_s: float | None = None,
 ) -> FastAPI:
     """The sync server. ``engine``, ``hasher``, ``policy`` and ``clock`` are injectable for
-    tests; by default the engine comes from ``settings.database_url`` (SQLite if unset)."""
+    tests; by default the engine comes from ``settings.database_url`` (SQLite if unset).
+    ``retrain_every_s``: retrain the recommender on that schedule while the app runs."""
     engine = engine or make_engine(default_database_url(settings))
     migrate(engine)
     backend = Backend(engine, hasher or PasswordHasher(), policy or auth.AuthPolicy(), clock)
@@ -103,7 +108,20 @@ def create_app(
     if demo:
         auth.ensure_demo_accounts(engine, backend.hasher, clock())
 
-    app = FastAPI(title="Chedai sync server", version="1", responses=_ERRORS)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        from backend.recommend import retrain_every
+
+        task = None
+        if retrain_every_s:
+            task = asyncio.create_task(retrain_every(backend, retrain_every_s))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="Chedai sync server", version="1", responses=_ERRORS, lifespan=lifespan)
     app.state.backend = backend
     _install_error_handlers(app)
     _add_routes(app)

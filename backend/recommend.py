@@ -3,8 +3,10 @@ factor file (the ``recommender`` package's ``.npz``) that clients GET and score 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from backend.db import WRITE
 from backend.models import ModelVersion, Record
 from sync.wire import ModelInfo
 
+log = logging.getLogger(__name__)
 _models = ModelVersion.__table__
 _records = Record.__table__
 
@@ -85,3 +88,26 @@ def latest_info(engine: Engine) -> ModelInfo | None:
 def model_content(engine: Engine, version: int) -> bytes | None:
     with engine.connect() as conn:
         return conn.execute(select(_models.c.content).where(_models.c.version == version)).scalar()
+
+
+def retrain_once(fit, engine: Engine, now_ms: int) -> ModelInfo | None:
+    """One scheduled retraining: the new version, or None when there is nothing to learn yet
+    (logged). Any other failure is logged too: a schedule must outlive one bad round."""
+    try:
+        info = fit(engine, now_ms)
+    except RecommenderUnavailable as exc:
+        log.info("scheduled retraining skipped: %s", exc)
+        return None
+    except Exception:
+        log.exception("scheduled retraining failed")
+        return None
+    log.info("scheduled retraining published version %s", info.version)
+    return info
+
+
+async def retrain_every(backend, interval_s: float) -> None:
+    """Retrain every ``interval_s`` seconds (first after one interval) until cancelled; the
+    training runs in a worker thread so requests keep being served."""
+    while True:
+        await asyncio.sleep(interval_s)
+        await asyncio.to_thread(retrain_once, backend.fit_model, backend.engine, backend.clock())

@@ -22,6 +22,19 @@ def add_parser(subparsers) -> None:
         "--demo", action="store_true", help="create the public demo accounts (never in production)"
     )
     parser.add_argument(
+        "--retrain-every",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="retrain the recommender on the synced interactions this often (default: off)",
+    )
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="train once on the server database's interactions, publish the factor file as the "
+        "next version, print its JSON and exit (the server-side `recommend fit`)",
+    )
+    parser.add_argument(
         "--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug")
     )
     parser.set_defaults(func=run)
@@ -34,16 +47,34 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    if args.retrain_every is not None and not args.retrain_every > 0:
+        raise UsageError(
+            f"--retrain-every must be a positive number of seconds, not {args.retrain_every}"
+        )
     settings = Settings()
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
     try:
-        app = create_app(settings, demo=args.demo)
+        app = create_app(settings, demo=args.demo, retrain_every_s=args.retrain_every)
     except Exception as exc:  # an unreachable or malformed database URL: one line, exit 2
         from sqlalchemy.exc import ArgumentError, OperationalError
 
         if isinstance(exc, (ArgumentError, OperationalError, ValueError)):
             raise UsageError(f"cannot open the database: {exc.__class__.__name__}") from None
         raise
+    if args.fit:
+        return _fit(app.state.backend)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _fit(backend) -> int:
+    from app.cli import print_json
+    from backend.recommend import RecommenderUnavailable
+
+    try:
+        info = backend.fit_model(backend.engine, backend.clock())
+    except RecommenderUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    print_json(info.model_dump())
     return 0
