@@ -9,11 +9,13 @@ Input (JSON)::
                    "energy": "BEV", "condition": "new", "make": "BYD", "age_years": "0",
                    "mileage_km": 0, "new_price": null, "accident": "none"},
      "deal": {"down_payment": "40000.00", "trade_in": "0.00", "term_months": 36},
-     "consent": {"text_version": "soft-check-2026.1", "given_at": "2026-11-28T09:00:00+00:00"},
+     "consent": {"text_version": "soft-check-2026-11", "given_at": "2026-11-28T09:00:00+00:00"},
      "today": "2026-11-28",                       (optional; default: today)
      "recent_applications": [{"at": "…", "person_id": "…", "phone": "…", "device_id": "…"}]}
 
-The soft check runs only with the buyer's consent. The database defaults to the demo one
+The soft check runs only with the buyer's consent: ``consent`` records when and to which text
+the buyer agreed; without it the operator running the command attests consent now (``"consent":
+false`` stops the check). The database defaults to the demo one
 (created and seeded on first use); ``--db`` names an existing database file.
 """
 
@@ -64,6 +66,24 @@ def _history(raw, field: str):
     return tuple(out)
 
 
+def _consent(raw):
+    """The CLI is an operator's tool: without a ``consent`` object the operator running the
+    check attests, now, that the buyer agreed to the current soft-check text; ``false`` (the
+    buyer declined) stops the check."""
+    from domain.catalog import ConsentPurpose
+    from domain.errors import InputError
+    from domain.prequal import ConsentGiven, parse_consent
+    from domain.prequal.applicant import SOFT_CHECK_TEXT_VERSION
+
+    if raw is False:
+        raise InputError(
+            "consent", "required", "the buyer's consent to the soft check must be recorded first"
+        )
+    if raw is None or raw is True:
+        return ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_TEXT_VERSION, datetime.now(UTC))
+    return parse_consent(raw)
+
+
 def run(args) -> int:
     from sqlmodel import Session
 
@@ -72,7 +92,7 @@ def run(args) -> int:
     from app.settings import Settings
     from domain.errors import InputError
     from domain.parse import parse_date
-    from domain.prequal import parse_applicant, parse_consent, parse_deal, parse_vehicle
+    from domain.prequal import parse_applicant, parse_deal, parse_vehicle
     from local_db.engine import make_engine
 
     data = read_json(args.file)
@@ -86,11 +106,7 @@ def run(args) -> int:
     else:
         raise InputError("vehicle_id", "required", "is required (or vehicle)")
     deal = parse_deal(data.get("deal"))
-    if data.get("consent") is None:
-        raise InputError(
-            "consent", "required", "the buyer's consent to the soft check must be recorded first"
-        )
-    consent = parse_consent(data["consent"])
+    consent = _consent(data.get("consent"))
     today = parse_date(data["today"], "today") if data.get("today") else date.today()
     history = _history(data.get("recent_applications"), "recent_applications")
 

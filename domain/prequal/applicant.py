@@ -108,6 +108,10 @@ class Deal:
     trade_in: Decimal = ZERO
 
 
+#: The version of the soft-check consent text the app shows (and the CLI attests to).
+SOFT_CHECK_TEXT_VERSION = "soft-check-2026-11"
+
+
 @dataclass(frozen=True)
 class ConsentGiven:
     """The buyer's recorded consent to the soft check: purpose, text version and time."""

@@ -27,7 +27,7 @@ REQUEST = {
     },
     "vehicle": {"price": "179800.00", "energy": "BEV", "make": "BYD", "condition": "new"},
     "deal": {"down_payment": "60000.00", "term_months": 36},
-    "consent": {"text_version": "soft-check-2026.1", "given_at": "2026-11-28T09:00:00+00:00"},
+    "consent": {"text_version": "soft-check-2026-11", "given_at": "2026-11-28T09:00:00+00:00"},
     "today": "2026-11-28",
 }
 
@@ -146,7 +146,7 @@ def test_each_offer_equals_chedai_quote_for_the_same_terms(db, capsys, monkeypat
             id="unknown-housing",
         ),
         pytest.param({"deal": {"term_months": 36}}, "deal.down_payment", id="no-down-payment"),
-        pytest.param({"consent": None}, "consent", id="no-consent"),
+        pytest.param({"consent": False}, "consent", id="consent-refused"),
         pytest.param({"vehicle": None, "vehicle_id": "nope"}, "vehicle_id", id="unknown-vehicle"),
     ],
 )
@@ -173,3 +173,14 @@ def test_catalogue_vehicle_by_id(db, capsys, monkeypatch):
     assert code == 0, err
     data = json.loads(out)
     assert Decimal(data["vehicle_value"]) <= used.price
+
+
+def test_the_issue_input_without_consent_runs_with_the_operator_attesting_consent_now(
+    db, capsys, monkeypatch
+):
+    payload = {k: v for k, v in REQUEST.items() if k != "consent"}
+    code, out, err = cli(capsys, monkeypatch, ["prequal", "--db", str(db), "-"], payload)
+    assert code == 0, err
+    consent = json.loads(out)["consent"]
+    assert consent["purpose"] == "soft_check"
+    assert consent["text_version"] == "soft-check-2026-11"
