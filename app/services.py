@@ -94,6 +94,7 @@ class _CoreServices:
         self.engine = engine
         self._today = today
         self._recommender = None
+        self._sync = None
         self._model_lock = threading.Lock()
 
     @classmethod
@@ -102,10 +103,13 @@ class _CoreServices:
         on first run."""
         from local_db.demo import ensure_demo_database
         from local_db.engine import make_engine
+        from local_db.migrations import migrate
 
         if settings.demo_mode:
             ensure_demo_database(settings)
-        return cls(settings, make_engine(settings.local_db_path))
+        engine = make_engine(settings.local_db_path)
+        migrate(engine)
+        return cls(settings, engine)
 
     @property
     def demo_mode(self) -> bool:
@@ -243,22 +247,50 @@ class _CoreServices:
         return _cached_quote(price, down_ratio, term, rate, self.today())
 
     # --- sync -----------------------------------------------------------------------------
+    def start_sync(self) -> None:
+        """Start background sync (a no-op in demo mode: no server configured)."""
+        from app.sync_service import start_background_sync
+
+        if self._sync is None:
+            self._sync = start_background_sync(self.settings, self.engine)
+
     def sync_status(self) -> SyncInfo:
         from local_db.outbox import pending_count
 
+        if self._sync is not None:
+            info = self._sync.status()
+            last = (
+                datetime.fromtimestamp(info.last_success_ms / 1000, UTC)
+                if info.last_success_ms else None
+            )  # fmt: skip
+            return SyncInfo(info.pending, last, self.settings.server_url, info.last_error)
         with self.session() as s:
             pending = pending_count(s)
         return SyncInfo(pending=pending, last_sync=None, server_url=self.settings.server_url)
 
-    def sync_now(self) -> Any:
-        raise NotImplementedError("sync lands with issue 9")
+    def sync_now(self) -> bool:
+        """One sync round on the caller's thread (the views run it in the background)."""
+        if self._sync is None:
+            raise InputError("server_url", "required", "is required")
+        ok = self._sync.sync_now()
+        if not ok:
+            raise RuntimeError(self._sync.status().last_error or "sync failed")
+        return ok
 
     def reset_demo(self) -> None:
-        from local_db.demo import reset_demo_database
+        """Put the demo database back as first seeded (everything done in it is dropped)."""
+        from local_db.crypto import cipher_for_dir
+        from local_db.demo import seed_database
 
-        reset_demo_database(self.settings, self.engine)
+        if not self.demo_mode:
+            raise InputError("server_url", "demo_only", "is set: demo data cannot be reset")
+        seed_database(
+            self.engine, seed=self.settings.demo_seed, data_dir=self.settings.data_dir,
+            cipher=cipher_for_dir(self.settings.data_dir),
+        )  # fmt: skip
         self._reference_rates.cache_clear()
         self._demo_users.cache_clear()
+        _cached_quote.cache_clear()
 
 
 @lru_cache(maxsize=256)
@@ -320,6 +352,39 @@ class OffersResult:
 
     def offer(self, product_id: str):
         return next((o for o in self.recommended if o.product.id == product_id), None)
+
+
+#: Pipeline columns, in the order of the journey, and the statuses each shows.
+PIPELINE_COLUMNS = ("draft", "prequalified", "offer_chosen", "signed", "funded")
+PIPELINE_STATUS = {
+    "draft": "draft",
+    "prequalified": "prequalified",
+    "declined": "prequalified",
+    "submitted": "offer_chosen",
+    "approved": "offer_chosen",
+    "contracted": "signed",
+    "funded": "funded",
+}
+
+
+def initials(name: str) -> str:
+    """ "王小明" -> "王**"; "Li Na" -> "L. N.": enough to recognise, not a full name."""
+    name = name.strip()
+    if not name:
+        return "?"
+    if name.isascii():
+        return " ".join(part[0].upper() + "." for part in name.split())
+    return name[0] + "*" * (len(name) - 1)
+
+
+@dataclass(frozen=True)
+class PipelineCard:
+    application_id: str
+    initials: str
+    vehicle: Vehicle | None
+    amount: Decimal  # price less down payment
+    status: str
+    user_id: str
 
 
 @dataclass(frozen=True)
@@ -746,6 +811,62 @@ class PrequalServices:
                 ),
             )
             s.commit()  # fmt: skip
+
+    # --- dealer mode ------------------------------------------------------------------------
+    def start_walk_in(self: Services, staff: SessionUser, name: str, phone: str) -> str:
+        """A buyer account for a walk-in customer (no sign-in of their own); its id."""
+        from domain.catalog import User
+        from domain.ids import new_id
+
+        name = name.strip()
+        if not name:
+            raise InputError("customer.name", "required", "is required")
+        if phone and not (phone.isdigit() and len(phone) == 11):
+            raise InputError("customer.phone", "phone", "must be an 11-digit mobile number")
+        user = User(id=new_id(), username=f"walkin-{new_id()[:8]}", role=Role.BUYER,
+                    display_name=name)  # fmt: skip
+        with self.session() as s:
+            people_repo.save_user(s, user=user, enqueue=True)
+            s.commit()
+        return user.id
+
+    def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
+        """The dealer's applications by status; customers shown by initials only."""
+        from sqlalchemy import select
+
+        from local_db.repositories import deals as deals_repo
+        from local_db.tables import ApplicationRow
+
+        columns: dict[str, list[PipelineCard]] = {k: [] for k in PIPELINE_COLUMNS}
+        with self.session() as s:
+            ids = s.execute(
+                select(ApplicationRow.id).where(
+                    ApplicationRow.dealer_id == dealer_id, ApplicationRow.deleted.is_(False)
+                ).order_by(ApplicationRow.created_ms.desc())
+            ).scalars().all()  # fmt: skip
+            apps = [deals_repo.get_application(s, application_id=i) for i in ids]
+            users = {a.user_id: people_repo.get_user(s, user_id=a.user_id) for a in apps if a}
+        for a in apps:
+            if a is None:
+                continue
+            column = PIPELINE_STATUS.get(str(a.status))
+            if column is None:
+                continue
+            user = users.get(a.user_id)
+            columns[column].append(PipelineCard(
+                application_id=a.id, initials=initials(user.display_name if user else "?"),
+                vehicle=self.car(a.vehicle_id), amount=a.cash_price - a.down_payment,
+                status=str(a.status), user_id=a.user_id,
+            ))  # fmt: skip
+        return columns
+
+    def customers(self: Services, dealer_id: str) -> list[PipelineCard]:
+        """One line per customer the dealer has served: their latest application."""
+        seen: dict[str, PipelineCard] = {}
+        for cards in self.pipeline(dealer_id).values():
+            for card in cards:
+                seen.setdefault(card.user_id, card)
+        return list(seen.values())
 
     def product_name(self: Services, product_id: str, locale: str) -> str:
         with self.session() as s:

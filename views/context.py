@@ -60,6 +60,13 @@ class ViewContext:
     def date(self, value: date | datetime) -> str:
         return self.i18n.format_date(value, self.locale)
 
+    @staticmethod
+    def i18n_input_error(field: str, rule: str, message: str, **params):
+        """An InputError raised by a view's own check (shown next to its field)."""
+        from domain.errors import InputError
+
+        return InputError(field, rule, message, params)
+
     def error(self, error) -> str:
         return self.i18n.error_message(error, self.locale)
 

@@ -6,6 +6,13 @@ from views.car_detail import car_screen
 from views.catalogue import catalogue_screen
 from views.compare import compare_screen
 from views.contract import contract_screen
+from views.dealer import (
+    customers_screen,
+    handoff_done_screen,
+    new_application_screen,
+    pipeline_screen,
+    return_screen,
+)
 from views.loans import loan_screen, loans_screen
 from views.offer_detail import offer_screen
 from views.offers import offers_screen
@@ -28,4 +35,16 @@ def routes() -> list[Route]:
         Route("/loans", loans_screen, nav="/loans"),
         Route("/loans/:id", loan_screen, parent=lambda p: "/loans"),
         Route("/settings", settings_screen, nav="/settings"),
+        Route("/dealer/new", new_application_screen, nav="/dealer/new"),
+        Route("/dealer/pipeline", pipeline_screen, nav="/dealer/pipeline"),
+        Route("/dealer/customers", customers_screen, nav="/dealer/customers"),
+        # the customer's view of a tablet handed over by staff: no staff navigation
+        Route("/handoff", prequal_screen),
+        Route("/handoff/offers", offers_screen),
+        Route("/handoff/offers/:id", offer_screen, parent=lambda p: "/handoff/offers"),
+        Route(
+            "/handoff/contract/:id", contract_screen, parent=lambda p: f"/handoff/offers/{p['id']}"
+        ),
+        Route("/handoff/done", handoff_done_screen),
+        Route("/handoff/return", return_screen),
     ]

@@ -160,9 +160,16 @@ class Shell:
         body = screen.body
         dests = self.destinations() if route.nav else ()
         nav_index = next((i for i, d in enumerate(dests) if d.route == route.nav), None)
+        actions = [*screen.actions, demo_badge(ctx)]
+        if ctx.state.handed_to_customer and path != "/handoff/return":
+            give_back = ft.IconButton(
+                ft.Icons.LOCK_OUTLINE, key="handoff-return-action",
+                tooltip=ctx.t("Give the tablet back"), on_click=lambda e: ctx.go("/handoff/return"),
+            )  # fmt: skip
+            actions.insert(0, ft.Semantics(identifier="handoff-return-action", content=give_back))
         appbar = ft.AppBar(
             title=ft.Text(screen.title, key="title"),
-            actions=[*screen.actions, demo_badge(ctx)],
+            actions=actions,
             automatically_imply_leading=route.parent is not None,
         )
         content = ft.Container(body, padding=ft.Padding.symmetric(horizontal=12, vertical=8))

@@ -48,6 +48,7 @@ def asgi_app(settings, services=None):
     from app.services import Services
 
     services = services or Services.open(settings)
+    services.start_sync()
     app = ft.run(
         make_main(services),
         view=ft.AppView.WEB_BROWSER,

@@ -1,0 +1,86 @@
+"""Dealer mode: a walk-in application handed to the customer behind a PIN, the customer's
+journey on the tablet, hand-back that clears the customer, the pipeline and customers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import signed_in
+from tests.ui.test_contract import draw
+
+pytestmark = pytest.mark.asyncio
+
+
+async def hand_over(h, world, pin="2468"):
+    await h.type_text("customer-name", "张伟")
+    await h.type_text("customer-phone", "13912345678")
+    await h.select("customer-car", world.vehicles["seal"].id)
+    await h.type_text("staff-pin", pin)
+    await h.click("hand-over")
+
+
+async def test_staff_lands_on_new_application(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    assert h.top.route == "/dealer/new"
+
+
+async def test_hand_over_needs_a_pin_and_a_car(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.type_text("customer-name", "张伟")
+    await h.type_text("staff-pin", "12")
+    await h.click("hand-over")
+    assert h.find("staff-pin").error == "必须是 4 到 8 位数字"
+    assert not h.state.handed_to_customer
+
+
+async def test_customer_mode_is_locked_until_the_staff_pin(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    assert h.state.handed_to_customer and h.top.route == "/handoff"
+    assert not h.has("nav-rail")  # no staff destinations for the customer
+    await h.route("/dealer/pipeline")  # typing a staff URL does not escape
+    assert h.top.route == "/handoff"
+    await h.click("handoff-return-action")
+    await h.type_text("return-pin", "0000")
+    await h.click("return-unlock")
+    assert h.find("return-pin").error == "PIN 码错误"
+    assert h.state.handed_to_customer
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert not h.state.handed_to_customer
+    assert h.top.route == "/dealer/pipeline"
+    assert h.state.customer == {} and h.state.prequal_result is None
+    assert "张伟" not in h.text()
+
+
+async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    # the customer fills in their own income (a walk-in has no stored profile)
+    await h.type_text("prequal-age", "35")
+    await h.click("prequal-next")
+    await h.type_text("prequal-monthly_income", "30000")
+    await h.type_text("prequal-employment_months", "60")
+    await h.click("prequal-next")
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/handoff/offers" and h.has("offers-list"))
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    assert h.top.route == f"/handoff/contract/{pid}"
+    await h.click("contract-open-pdf")
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100)])
+    await h.click("contract-sign")
+    await h.wait_until(lambda: h.has("verify-result"), timeout=60)
+    await h.click("contract-to-loans")
+    assert h.top.route == "/handoff/done"
+    await h.click("handoff-give-back")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert h.top.route == "/dealer/pipeline"
+    signed = h.find("col-signed")
+    assert "张*" in h.texts(signed)  # initials, never the full name
+    await h.route("/dealer/customers")
+    assert "张*" in h.texts()
