@@ -292,9 +292,16 @@ def _append_only(actor: Actor, op: Op, current: State | None, checks) -> Outcome
 
 def _payment(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
     def checks(p: dict) -> None:
-        _int(p, "amount_cents", required=True, minimum=1)
+        # A reversal is a new append-only event naming the payment it undoes (its own amount
+        # may be 0); a payment moves at least one cent.
+        reversal = p.get("event_kind") == "reversal"
+        if p.get("event_kind", "payment") not in ("payment", "reversal"):
+            raise Rejected("invalid_payload", "payload.event_kind must be payment or reversal")
+        _int(p, "amount_cents", required=True, minimum=0 if reversal else 1)
         _int(p, "paid_ms", required=True)
         _uuid(p, "application_id", required=True)
+        if reversal and not isinstance(p.get("reverses"), str):
+            raise Rejected("invalid_payload", "payload.reverses must name the reversed payment")
 
     return _append_only(actor, op, current, checks)
 

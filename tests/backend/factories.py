@@ -100,5 +100,12 @@ def application(dealer_id: str = DEALER_X, status: str = "draft", **extra) -> di
     return {"status": status, "dealer_id": dealer_id, "amount_cents": 15_000_000, **extra}
 
 
-def payment(application_id: str, amount_cents: int = 375_595, paid_ms: int = 5_000) -> dict:
-    return {"application_id": application_id, "amount_cents": amount_cents, "paid_ms": paid_ms}
+def payment(
+    application_id: str, amount_cents: int = 375_595, paid_ms: int = 5_000, **extra
+) -> dict:
+    return {
+        "application_id": application_id,
+        "amount_cents": amount_cents,
+        "paid_ms": paid_ms,
+        **extra,
+    }

@@ -248,6 +248,18 @@ def test_payments_are_append_only(engine):
     assert len([c for c in pull_all(engine, buyer) if c.entity == "payment"]) == 1
 
 
+def test_a_reversal_is_a_new_payment_event_naming_the_payment_it_undoes(engine):
+    buyer = make_actor()
+    app_id, pay_id, rev_id = new_id(), new_id(), new_id()
+    push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    reversal = payment(app_id, amount_cents=0, event_kind="reversal", reverses=pay_id)
+    [ok] = push(engine, buyer, make_op("payment", rev_id, reversal))
+    [nameless] = push(engine, buyer, make_op("payment", new_id(), {**reversal, "reverses": None}))
+    [zero] = push(engine, buyer, make_op("payment", new_id(), payment(app_id, amount_cents=0)))
+    assert ok.status == "applied"
+    assert [nameless.reason, zero.reason] == ["invalid_payload", "invalid_payload"]
+
+
 def test_a_stored_contract_is_immutable_and_a_change_is_a_new_version(engine):
     buyer = make_actor()
     app_id, v1, v2 = new_id(), new_id(), new_id()
