@@ -18,10 +18,19 @@ Why the interest is exact without Decimal
     cent. In that rare case (exact ties happen with round rates) this module redoes that one
     period's accrual with the fold's own Decimal operations, segment by segment.
 
+Why the daily penalty (罚息) is exact without Decimal
+    The fold adds ``remaining × rate × days`` for each unpaid instalment past its grace end and
+    rounds the running sum half up whenever it is charged. ``remaining`` and ``days`` are
+    integers, so the sum is ``P × rate`` with the integer ``P = Σ remaining × days``; every
+    Decimal step is exact while the sum's coefficient has at most 40 digits, which this module
+    checks (``P × coefficient(rate) < 10^39``, else the exact fold answers). Rounding
+    ``P × a / b`` (``rate = a / b``) half up then gives the fold's cents.
+
 What falls back to the exact fold (correct, just not fast)
-    Reversals, flat-rate plans (their last period carries a fixed residue), a daily penalty
-    rate (罚息), a prepayment fee rate with more than 20 digits, principals of 1e13 cents or
-    more, and a first period whose odd-days interest would be negative.
+    Reversals, flat-rate plans (their last period carries a fixed residue), a prepayment fee
+    rate or a daily penalty rate with more than 20 digits, a negative penalty rate, principals
+    of 1e13 cents or more, a penalty sum too large to be exact in 40 digits (above), and a
+    first period whose odd-days interest would be negative.
     tests/domain/test_repayments_fast.py checks equality with the fold on random portfolios.
 """
 
@@ -72,16 +81,21 @@ def loan_status(
     payments = list(payments)
     reversals = list(reversals)
     fee_rate = terms.prepayment.fee_rate
+    penalty = terms.late_fee.daily_penalty_rate
     if (
         reversals
         or plan.last_period_extra
         or plan.principal >= _MAX_PRINCIPAL
         or len(fee_rate.as_tuple().digits) > 20
-        or terms.late_fee.daily_penalty_rate
+        or len(penalty.as_tuple().digits) > 20
+        or penalty < 0
         or (plan.odd_days and _rate(plan, 0)[0] < 0)  # cents_round is half away from zero
     ):
         return exact_status(plan, payments, as_of, terms, reversals=reversals)
-    return _replay(plan, payments, as_of, terms)
+    result = _replay(plan, payments, as_of, terms)
+    if result is None:  # the penalty sum outgrew the fold's exact Decimal range
+        return exact_status(plan, payments, as_of, terms)
+    return result
 
 
 def exact_status(
@@ -172,6 +186,11 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
     prepayment = terms.prepayment
     lower_payment = terms.prepayment.mode is PrepaymentMode.LOWER_PAYMENT
     rate_n, rate_d = plan.period_rate.as_integer_ratio()
+    pen_n, pen_d = lf.daily_penalty_rate.as_integer_ratio()
+    pen_coeff = int("".join(map(str, lf.daily_penalty_rate.as_tuple().digits)))
+    # Σ remaining × days past grace end, the penalty charged so far, the day it was reckoned to
+    pen_sum = pen_charged = 0
+    pen_day = loan_date.toordinal()
 
     overdue = fees = fee_total = fee_checked = advance = overpaid = cur_paid = 0
     billed_on, billed_today = -1, 0
@@ -215,6 +234,16 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
             raise InputError("payments.date", "after_loan_date", "must not be before the loan date")
         # -- advance_to(day): cross every due date on or before day -------------------------
         while end <= day:
+            if pen_n and end > pen_day:
+                for a in arrears:
+                    first = a[1] + grace
+                    if first < pen_day:
+                        first = pen_day
+                    if a[2] > 0 and end > first:
+                        pen_sum += a[2] * (end - first)
+                charged = (2 * pen_sum * pen_n + pen_d) // (2 * pen_d)
+                fees += charged - pen_charged
+                pen_charged, pen_day = charged, end
             if end > seg and principal:
                 s_acc += principal * (end - seg)
                 segs.append((principal, seg, end))
@@ -263,7 +292,17 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
                 cn, cd = _rate(plan, k) if k < n else (rate_n, rate_d)
             den = cd * (end - start)
             lim = 2 * den // _TIE
-        # -- late fees due by day, before that day's payments --------------------------------
+        # -- daily penalty to day, then late fees due by day, before that day's payments ----
+        if pen_n and day > pen_day:
+            for a in arrears:
+                first = a[1] + grace
+                if first < pen_day:
+                    first = pen_day
+                if a[2] > 0 and day > first:
+                    pen_sum += a[2] * (day - first)
+            charged = (2 * pen_sum * pen_n + pen_d) // (2 * pen_d)
+            fees += charged - pen_charged
+            pen_charged, pen_day = charged, day
         if fee_amount and arrears:
             for a in arrears:
                 if a[0] < fee_checked or a[1] + grace >= day:
@@ -334,6 +373,8 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
             inst = inst[: k + 1] + reproject(plan, principal, k + 1)
         overpaid += x
 
+    if pen_sum * pen_coeff >= 10**39:
+        return None
     current = _cents(s_acc, cn, den, lim, plan, segs, k, start, end) - cur_paid
     closed = principal == 0 and overdue == 0 and current == 0 and fees == 0
     dpd = 0

@@ -108,6 +108,31 @@ def test_fast_status_equals_the_exact_fold(case):
     assert loan_status(plan, payments, as_of, terms) == exact_status(plan, payments, as_of, terms)
 
 
+penalties = st.sampled_from([D("0.0005"), D("0.001"), D("0.00033"), D("0.0007123456789")])
+
+
+@settings(max_examples=300, deadline=None)
+@given(portfolios(), penalties)
+def test_fast_status_with_a_daily_penalty_equals_the_exact_fold(case, penalty):
+    plan, payments, as_of, terms = case
+    late = terms.late_fee
+    terms = Terms(LateFeePolicy(late.amount, late.grace_days, late.cap, penalty), terms.prepayment)
+    assert loan_status(plan, payments, as_of, terms) == exact_status(plan, payments, as_of, terms)
+
+
+def test_a_daily_penalty_is_computed_without_the_fold(monkeypatch):
+    # The first instalment unpaid 12 days past its 3 grace days at 0.05%/day; the fast path
+    # answers by itself (the fold is not reachable).
+    plan = level_plan(10_000_000, D("0.06"), 12, LOAN_DATE)
+    terms = Terms(LateFeePolicy(D("0"), 3, None, D("0.0005")))
+    as_of = plan.due_dates[0] + timedelta(days=15)
+    expected = exact_status(plan, [], as_of, terms)
+    monkeypatch.setattr(repayment_fast, "exact_status", None)
+    fast = loan_status(plan, [], as_of, terms)
+    assert fast == expected
+    assert fast.fees_due == (plan.instalments[0] * 12 * 5 + 5000) // 10000
+
+
 @settings(max_examples=60, deadline=None)
 @given(portfolios(), st.data())
 def test_reversals_fall_back_to_the_fold_and_agree(case, data):
