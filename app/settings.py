@@ -17,6 +17,10 @@ class Settings(BaseSettings):
 
     ``data_dir`` holds the local SQLite database, the demo PKI and the trained model.
     ``server_url`` unset means demo mode: the same code paths on the seeded local database.
+    ``tsa_url``: an RFC 3161 timestamp server for contract signatures (unset: none).
+    ``signing_key_dir``: a deployment's contract-signing keys (``buyer.key.pem``/``buyer.pem``,
+    ``lender.key.pem``/``lender.pem``, ``root-ca.pem``, optional ``chain/*.pem``); unset: the
+    demo PKI under ``data_dir/pki``.
     """
 
     model_config = SettingsConfigDict(env_prefix="CHEDAI_", extra="ignore")
@@ -29,6 +33,8 @@ class Settings(BaseSettings):
     server_password: str | None = None
     database_url: str | None = None  # backend only: sqlite (default) or postgresql+psycopg://
     demo_seed: int = 20261128
+    tsa_url: str | None = None
+    signing_key_dir: Path | None = None
 
     @property
     def local_db_path(self) -> Path:

@@ -86,7 +86,7 @@ def font_set() -> FontSet:
         (LATIN_BOLD, LATIN_BOLD_FONT_FILE),
         (CJK, CJK_FONT_FILE),
     ):
-        font = TTFont(name, str(path))
+        font = TTFont(name, str(path), asciiReadable=False)
         # Instance attribute over the method: reportlab calls face.makeSubset(chars) once per
         # subset per document; the result depends only on the font file and those chars.
         font.face.makeSubset = _subset_cache(font.face.makeSubset)

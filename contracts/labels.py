@@ -98,8 +98,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "consent_scope": ("同意范围", "Scope"),
     "consent_method": ("同意方式", "How consent was shown"),
     "consent_missing": (
-        "未记录电子签名同意：本合同在取得同意前不得签署。",
-        "No consent recorded: this contract may not be signed until it is.",
+        "未提供电子签名同意记录。本合同由操作员通过命令行签署，并非借款人在应用内确认同意后签署。",
+        "No electronic-consent record was supplied. This contract is signed by an operator "
+        "through the command line, not by the buyer after consenting in the app.",
     ),
     "signatures": ("签署", "Signatures"),
     "signed_pades": (

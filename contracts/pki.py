@@ -1,4 +1,5 @@
-"""Signing keys and certificates: a demo PKI created on first use, or a deployment's own.
+"""Signing keys and certificates: a demo PKI created on first use, or a deployment's own
+(:func:`key_dir_pki`, what ``Settings.signing_key_dir`` points at).
 
 Demo mode makes a root CA and one EC P-256 certificate per signer role (buyer, lender) under
 ``<data_dir>/pki``, owner-only (directory 0700, keys 0600). Load the :class:`SignerPKI` once
@@ -69,6 +70,37 @@ def deployment_pki(
         signers={role: _signer(k, c, [*chain_certs, *roots]) for role, (k, c) in signers.items()},
         trust_roots=roots,
     )
+
+
+def key_dir_pki(directory: Path) -> SignerPKI:
+    """A deployment's keys laid out as the demo PKI is: ``<role>.key.pem`` and ``<role>.pem``
+    per role, the trust root ``root-ca.pem`` and any intermediates as ``chain/*.pem``.
+    InputError (field ``signing_key_dir``) names a missing or unreadable file."""
+    from domain.errors import InputError
+
+    directory = Path(directory)
+    wanted = [directory / ROOT_CERT]
+    for role in ROLES:
+        wanted += [directory / f"{role}.key.pem", directory / f"{role}.pem"]
+    for path in wanted:
+        if not path.is_file():
+            raise InputError(
+                "signing_key_dir", "missing_file", "has no {file}", {"file": str(path)}
+            )
+    chain = sorted((directory / "chain").glob("*.pem"))
+    try:
+        return deployment_pki(
+            {role: (directory / f"{role}.key.pem", directory / f"{role}.pem") for role in ROLES},
+            [directory / ROOT_CERT],
+            chain,
+        )
+    except (OSError, ValueError, TypeError) as exc:  # unreadable, not PEM, or encrypted
+        raise InputError(
+            "signing_key_dir",
+            "unreadable",
+            "holds a key or certificate that cannot be loaded: {error}",
+            {"error": type(exc).__name__},
+        ) from None
 
 
 def load_certificate(path: Path) -> asn1_x509.Certificate:

@@ -1,10 +1,13 @@
 """The machine-readable record a contract PDF carries about itself.
 
-The record (document id, content digest, the loan terms and the disclosed figures) is a JSON
-string in the document catalogue under ``/ChedaiContract``. Every signature covers the
-catalogue (a later revision that changed it fails the modification check), so a verifier can
-read the record back, recompute the figures with the loan engine from the embedded terms, and
-be sure the record is the one the signers saw.
+The record (document id, content digest, the loan terms and the disclosed figures) is UTF-8
+JSON in a compressed stream that the document catalogue names under ``/ChedaiContract`` (files
+from before kept it as a string in the catalogue itself; both are read). Every signature covers
+the catalogue and the stream (a later revision that changed either fails the modification
+check), so a verifier can read the record back, recompute the figures with the loan engine from
+the embedded terms, and be sure the record is the one the signers saw. A stream, because PDF
+readers take a stream's bytes as they are but parse a string character by character, and a
+verifier reads the catalogue once per revision it compares.
 """
 
 from __future__ import annotations
@@ -91,24 +94,47 @@ def disclosure_of(q: Any) -> dict[str, str]:
 
 def embed(canvas: Any, record: dict[str, Any]) -> None:
     """Put ``record`` into the catalogue of the reportlab ``canvas`` being drawn."""
-    from reportlab.pdfbase.pdfdoc import PDFString
+    from reportlab.pdfbase.pdfdoc import PDFStream, PDFZCompress
 
-    text = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-    catalog = canvas._doc.Catalog
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    stream = PDFStream(content=text.encode("utf-8"), filters=[PDFZCompress])
+    doc = canvas._doc
+    catalog = doc.Catalog
     # reportlab writes only the catalogue keys it knows; extend the list for this document.
     # (pyHanko rewrites /Metadata when it signs, so XMP cannot carry the record.)
     catalog.__NoDefault__ = [*type(catalog).__NoDefault__, CATALOG_KEY]
-    setattr(catalog, CATALOG_KEY, PDFString(text))
+    setattr(catalog, CATALOG_KEY, doc.Reference(stream, "ChedaiContractRecord"))
+
+
+def open_pdf(pdf: bytes) -> Any:
+    """A pyHanko reader over ``pdf``; InputError when the bytes are not a readable PDF. Read
+    the record with :func:`read_record` and the signatures from the same reader."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        return PdfFileReader(io.BytesIO(pdf), strict=False)
+    except Exception:  # any parse failure of untrusted bytes means "not readable"
+        raise InputError("file", "not_a_pdf", "is not a readable PDF") from None
 
 
 def read(pdf: bytes) -> dict[str, Any]:
     """The record of a contract PDF; InputError when the file is not a Chedai contract."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
+    return read_record(open_pdf(pdf))
+
+
+def read_record(reader: Any) -> dict[str, Any]:
+    """The record of the contract open in the pyHanko ``reader`` (see :func:`read`)."""
+    from pyhanko.pdf_utils.generic import StreamObject
 
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         raw = reader.root.get("/" + CATALOG_KEY)
-        text = None if raw is None else str(raw.get_object())
+        raw = None if raw is None else raw.get_object()
+        if raw is None:
+            text = None
+        elif isinstance(raw, StreamObject):
+            text = raw.data.decode("utf-8")
+        else:
+            text = str(raw)
     except Exception:  # any parse failure of untrusted bytes means "not readable"
         raise InputError("file", "not_a_pdf", "is not a readable PDF") from None
     if text is None:

@@ -346,7 +346,7 @@ def _itemisation(doc: Document, deal: Deal, q: Quote, locale: str) -> None:
 def _consent(doc: Document, deal: Deal, locale: str) -> None:
     t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
     doc.heading(t("consent"), L.other("consent", locale))
-    if deal.consent is None:
+    if deal.consent is None:  # an operator's command-line signing: said plainly, no made-up time
         doc.paragraph(t("consent_missing"), 9, bold=True, color=WARN)
         return
     doc.key_values(

@@ -12,9 +12,9 @@ import io
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimestampRequestError
 
 from contracts import record as rec
 from contracts.pki import ROLES
@@ -31,8 +31,7 @@ class SignedContract:
 
 def signed_roles(pdf: bytes) -> list[str]:
     """Roles that have signed so far, in signing order."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return [_role(sig.field_name) for sig in reader.embedded_signatures]
+    return _roles(rec.open_pdf(pdf))
 
 
 def sign_contract(
@@ -45,16 +44,18 @@ def sign_contract(
 ) -> SignedContract:
     """Add ``role``'s PAdES signature to ``pdf``.
 
-    Refuses (InputError) when the document is not a Chedai contract, its consent record is
-    missing, its disclosed figures differ from the loan engine's, or the role signs out of
-    order (buyer, then lender) or twice. With ``timestamp_url`` an RFC 3161 timestamp from that
-    server is embedded (PAdES B-T); without it the signing time is the signer's claim (B-B).
+    Refuses (InputError) when the document is not a Chedai contract, its disclosed figures
+    differ from the loan engine's, or the role signs out of order (buyer, then lender) or
+    twice. A contract without a consent record is signed: its consent section says so (see
+    :mod:`contracts.render`). With ``timestamp_url`` an RFC 3161 timestamp from that server is
+    embedded (PAdES B-T); without it the signing time is the signer's claim (B-B).
     """
     if role not in ROLES:
         raise InputError(
             "role", "one_of", "must be one of {choices}", {"choices": ", ".join(ROLES)}
         )
-    record = rec.read(pdf)
+    reader = rec.open_pdf(pdf)  # parsed once: record, signatures and the incremental writer
+    record = rec.read_record(reader)
     problems = rec.recheck(record)
     if problems:
         first = problems[0]
@@ -64,9 +65,7 @@ def sign_contract(
             "the document states {stated} but the loan engine gives {engine}; refusing to sign",
             {"stated": first["stated"], "engine": first["engine"]},
         )
-    if not record.get("consent"):
-        raise InputError("consent", "required", "is required before signing")
-    done = signed_roles(pdf)
+    done = _roles(reader)
     expected = list(ROLES[: len(done)])
     if done != expected or len(done) >= len(ROLES) or ROLES[len(done)] != role:
         raise InputError(
@@ -85,23 +84,66 @@ def sign_contract(
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         name=signer_name,
-        reason=f"{role} signs contract {record['document_id']}",
+        reason=f"{role} signs contract {record['document_id']}"
+        + ("" if record.get("consent") else " (operator, command line; no consent record)"),
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    # Reserving the space up front skips pyHanko's dry-run signature (about 40% of the time);
-    # keeping it small matters too, as verifiers parse the hex /Contents in pure Python. A
-    # P-256 signature with two certificates needs about 1.5 KB; a larger chain or key falls
-    # back to pyHanko's own estimate.
-    reserved = 16384 if timestamper else 4096
+    # Reserving the space up front skips pyHanko's dry-run signature; keeping it tight matters
+    # too, as verifiers parse the hex /Contents in pure Python, once per revision they read.
+    # An estimate that proves short falls back to pyHanko's own.
+    reserved = 16384 if timestamper else reserve_for(signer)
     try:
-        out = signers.sign_pdf(
-            writer, meta, signer=signer, timestamper=timestamper, bytes_reserved=reserved
-        )
-    except SigningError:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+        try:
+            out = signers.sign_pdf(
+                IncrementalPdfFileWriter.from_reader(reader),
+                meta,
+                signer=signer,
+                timestamper=timestamper,
+                bytes_reserved=reserved,
+            )
+        except SigningError:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            out = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper)
+    except TimestampRequestError as exc:
+        raise InputError(
+            "tsa_url",
+            "timestamp_failed",
+            "the timestamp server {url} gave no timestamp: {error}",
+            {"url": timestamp_url, "error": " ".join(str(exc).split()) or type(exc).__name__},
+        ) from None
     data = out.getvalue()
     return SignedContract(pdf=data, sha256=hashlib.sha256(data).hexdigest())
+
+
+#: A PAdES CMS container without a timestamp, less its certificates, the signing certificate's
+#: issuer name and serial (in the ESS signing-certificate attribute) and the signature value:
+#: about 350 bytes of fixed structure and signed attributes; the rest is margin.
+_CMS_FIXED = 448
+
+
+def reserve_for(signer: signers.Signer) -> int:
+    """Hex digits to reserve for ``signer``'s signature container (no timestamp): twice the
+    DER size of what it embeds, from its certificates and its key size."""
+    cert = signer.signing_cert
+    if cert is None:
+        return 16384
+    certs = [cert]
+    embed_roots = getattr(signer, "embed_roots", True)
+    certs += [c for c in signer.cert_registry or () if embed_roots or c.self_signed == "no"]
+    key_bytes = (cert.public_key.bit_size + 7) // 8
+    signature = 2 * key_bytes + 9  # an ECDSA (r, s) in DER; more than an RSA value needs
+    tbs = cert["tbs_certificate"]
+    der = (
+        sum(len(c.dump()) for c in {c.dump(): c for c in certs}.values())
+        + len(tbs["issuer"].dump())
+        + len(tbs["serial_number"].dump())
+        + signature
+        + _CMS_FIXED
+    )
+    return 2 * der
+
+
+def _roles(reader) -> list[str]:
+    return [_role(sig.field_name) for sig in reader.embedded_signatures]
 
 
 def _role(field_name: str) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import binascii
-import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -62,7 +61,8 @@ def verify_contract(
     """
     problems: list[str] = []
     try:
-        record = rec.read(pdf)
+        reader = rec.open_pdf(pdf)  # one parse: the record and every signature come from it
+        record = rec.read_record(reader)
     except InputError as exc:
         return Verification(False, None, [], None, False, [str(exc)])
     mismatches = rec.recheck(record)
@@ -72,11 +72,10 @@ def verify_contract(
     ]
     results: list[SignerResult] = []
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         sigs = list(reader.embedded_signatures)
         context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
-        for i, sig in enumerate(sigs):
-            status = validate_pdf_signature(sig, context)
+        statuses = asyncio.run(_validate_all(sigs, context)) if sigs else []
+        for i, (sig, status) in enumerate(zip(sigs, statuses, strict=True)):
             last = i == len(sigs) - 1
             covers = _coverage(status.coverage)
             role = sig.field_name.removeprefix(FIELD_PREFIX)
@@ -129,6 +128,12 @@ def verify_contract(
         disclosure_matches_engine=not mismatches,
         problems=problems,
     )
+
+
+async def _validate_all(sigs: list, context: ValidationContext) -> list:
+    """Every signature in one event loop (pyHanko's synchronous call starts one per signature);
+    one after the other, as they share the reader and the validation context's caches."""
+    return [await async_validate_pdf_signature(sig, context) for sig in sigs]
 
 
 def _contents_are_canonical(pdf: bytes, sig) -> bool:

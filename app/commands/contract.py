@@ -1,10 +1,12 @@
 """``chedai contract render|sign|verify``: the electronic loan contract.
 
-render  deal.json -> contract PDF (``--sign``: buyer then lender sign with the demo PKI)
+render  deal.json -> contract PDF (``--sign``: buyer then lender sign)
 sign    add one role's PAdES signature to a contract PDF
 verify  check every signature and the disclosed figures offline; exit 0 valid, 1 invalid
 
-Each signature's SHA-256 is appended to the local database's audit log.
+Signing uses ``Settings.signing_key_dir`` when set (a deployment's keys), else the demo PKI
+under ``data_dir/pki``; ``--tsa-url`` or ``Settings.tsa_url`` adds an RFC 3161 timestamp. Each
+signature's SHA-256 is appended to the local database's audit log.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def add_parser(sub) -> None:
     r.add_argument("--json", required=True, dest="deal", help="deal.json, or - for stdin")
     r.add_argument("--out", required=True, help="where to write the PDF")
     r.add_argument("--locale", default=None, choices=("zh_CN", "en_US"))
-    r.add_argument("--sign", action="store_true", help="sign as buyer, then lender (demo PKI)")
+    r.add_argument("--sign", action="store_true", help="sign as buyer, then lender")
     r.add_argument("--tsa-url", default=None, help="RFC 3161 timestamp server (optional)")
     r.set_defaults(func=run_render)
 
@@ -40,7 +42,7 @@ def add_parser(sub) -> None:
         "--trust",
         action="append",
         default=None,
-        help="trusted root certificate (PEM/DER); default: the demo root",
+        help="trusted root certificate (PEM/DER); default: the signing keys' root",
     )
     v.set_defaults(func=run_verify)
 
@@ -52,34 +54,40 @@ def run_render(args) -> int:
     settings = Settings()
     deal = parse_deal(read_json(args.deal))
     pdf = render_contract(deal, locale=args.locale or settings.locale)
+    document_id = deal.resolved_id()
     signed: list[dict] = []
     if args.sign:
-        from contracts.pki import ROLES, demo_pki
+        from contracts.pki import ROLES
 
-        pki = demo_pki(settings.data_dir)
+        pki = _pki(settings)  # loaded once, both signers kept in memory
         names = {"buyer": deal.buyer.name, "lender": deal.lender.name}
         for role in ROLES:
-            pdf, digest = _sign(pdf, role, names[role], pki, args.tsa_url, settings)
+            pdf, digest = _sign(pdf, role, names[role], pki, args.tsa_url or settings.tsa_url)
             signed.append({"role": role, "sha256": digest})
+        _audit(settings, document_id=document_id, entries=signed)
     _write(args.out, pdf)
-    print_json({"out": args.out, "document_id": deal.resolved_id(), "signed": signed})
+    print_json({"out": args.out, "document_id": document_id, "signed": signed})
     return 0
 
 
 def run_sign(args) -> int:
     from contracts import record
-    from contracts.pki import demo_pki
 
     settings = Settings()
     pdf = _read(args.file)
-    names = record.read(pdf).get("parties", {})
+    rec = record.read(pdf)
+    names = rec.get("parties", {})
     pdf, digest = _sign(
         pdf,
         args.role,
         str(names.get(args.role, args.role)),
-        demo_pki(settings.data_dir),
-        args.tsa_url,
+        _pki(settings),
+        args.tsa_url or settings.tsa_url,
+    )
+    _audit(
         settings,
+        document_id=str(rec["document_id"]),
+        entries=[{"role": args.role, "sha256": digest}],
     )
     _write(args.out, pdf)
     print_json({"out": args.out, "role": args.role, "sha256": digest})
@@ -91,7 +99,8 @@ def run_verify(args) -> int:
     from contracts.verification import verify_contract
 
     settings = Settings()
-    paths = [Path(p) for p in args.trust] if args.trust else [settings.data_dir / "pki" / ROOT_CERT]
+    keys = settings.signing_key_dir or (settings.data_dir / "pki")
+    paths = [Path(p) for p in args.trust] if args.trust else [keys / ROOT_CERT]
     roots = []
     for path in paths:
         try:
@@ -105,24 +114,26 @@ def run_verify(args) -> int:
     return 0 if result.valid else 1
 
 
-def _sign(pdf: bytes, role: str, name: str, pki, tsa_url: str | None, settings: Settings):
-    from contracts import record
+def _pki(settings: Settings):
+    """The deployment's keys when ``signing_key_dir`` is set, else the demo PKI."""
+    from contracts.pki import demo_pki, key_dir_pki
+
+    if settings.signing_key_dir:
+        return key_dir_pki(settings.signing_key_dir)
+    return demo_pki(settings.data_dir)
+
+
+def _sign(pdf: bytes, role: str, name: str, pki, tsa_url: str | None):
     from contracts.signing import sign_contract
 
     signed = sign_contract(
         pdf, role=role, signer=pki.signer(role), signer_name=name, timestamp_url=tsa_url
     )
-    _audit(
-        settings,
-        role=role,
-        document_id=record.read(signed.pdf)["document_id"],
-        sha256=signed.sha256,
-    )
     return signed.pdf, signed.sha256
 
 
-def _audit(settings: Settings, *, role: str, document_id: str, sha256: str) -> None:
-    """Append the signed file's SHA-256 to the local audit log (evidence preservation)."""
+def _audit(settings: Settings, *, document_id: str, entries: list[dict]) -> None:
+    """Append each signed file's SHA-256 to the local audit log (evidence preservation)."""
     from sqlmodel import Session
 
     from local_db import audit
@@ -133,14 +144,15 @@ def _audit(settings: Settings, *, role: str, document_id: str, sha256: str) -> N
     try:
         migrate(engine)
         with Session(engine) as session:
-            audit.append(
-                session,
-                actor=role,
-                action="contract.signed",
-                entity="contract",
-                entity_id=document_id,
-                details={"sha256": sha256, "role": role},
-            )
+            for entry in entries:
+                audit.append(
+                    session,
+                    actor=entry["role"],
+                    action="contract.signed",
+                    entity="contract",
+                    entity_id=document_id,
+                    details={"sha256": entry["sha256"], "role": entry["role"]},
+                )
             session.commit()
     finally:
         engine.dispose()

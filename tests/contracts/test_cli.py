@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from app.cli import main
-from tests.contracts.factories import deal_json
+from contracts import record
+from contracts.pki import demo_pki
+from contracts.verification import verify_contract
+from tests.contracts.factories import deal_json, make_key_dir, minimal_deal_json
+from tests.contracts.tsa import local_tsa
 
 
 @pytest.fixture
@@ -113,11 +119,75 @@ def test_bad_deal_exits_2_naming_the_field(env, capsys):
     assert "vehicle.price" in err and err.count("\n") == 1
 
 
-def test_signing_a_contract_without_consent_exits_2(env, capsys):
+def test_the_issues_minimal_deal_json_renders_signs_and_verifies(env, capsys):
+    """Exactly the issue's deal.json: no consent record, no optional fields."""
     tmp, deal = env
-    deal.write_text(json.dumps(deal_json(consent=None), ensure_ascii=False), encoding="utf-8")
-    assert (
-        main(["contract", "render", "--json", str(deal), "--out", str(tmp / "x.pdf"), "--sign"])
-        == 2
+    deal.write_text(json.dumps(minimal_deal_json(), ensure_ascii=False), encoding="utf-8")
+    out = tmp / "F.pdf"
+    assert main(["contract", "render", "--json", str(deal), "--out", str(out), "--sign"]) == 0
+    assert [s["role"] for s in json.loads(capsys.readouterr().out)["signed"]] == [
+        "buyer",
+        "lender",
+    ]
+    assert main(["contract", "verify", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages).split()
     )
-    assert "consent" in capsys.readouterr().err
+    assert "由操作员通过命令行签署" in text
+
+
+def test_signing_key_dir_setting_signs_with_the_deployments_keys(env, capsys, monkeypatch):
+    tmp, deal = env
+    keys = make_key_dir(tmp / "keys", rsa=False)
+    monkeypatch.setenv("CHEDAI_SIGNING_KEY_DIR", str(keys))
+    out = tmp / "c.pdf"
+    assert main(["contract", "render", "--json", str(deal), "--out", str(out), "--sign"]) == 0
+    assert not (tmp / "data" / "pki").exists()  # the demo PKI was not used
+    capsys.readouterr()
+    assert main(["contract", "verify", str(out)]) == 0  # default trust: the key dir's root
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    demo_pki(tmp / "demo")
+    demo_root = str(tmp / "demo" / "pki" / "root-ca.pem")
+    assert main(["contract", "verify", str(out), "--trust", demo_root]) == 1
+
+
+def test_signing_key_dir_with_a_missing_key_exits_2_naming_the_setting(env, capsys, monkeypatch):
+    tmp, deal = env
+    keys = make_key_dir(tmp / "keys", rsa=False)
+    (keys / "buyer.key.pem").unlink()
+    monkeypatch.setenv("CHEDAI_SIGNING_KEY_DIR", str(keys))
+    args = ["contract", "render", "--json", str(deal), "--out", str(tmp / "x.pdf"), "--sign"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "signing_key_dir" in err and "buyer.key.pem" in err and err.count("\n") == 1
+
+
+def test_tsa_url_setting_timestamps_every_signature(env, capsys, monkeypatch):
+    tmp, deal = env
+    pki = demo_pki(tmp / "data")
+    with local_tsa(tmp / "data" / "pki") as (url, requests):
+        monkeypatch.setenv("CHEDAI_TSA_URL", url)
+        out = tmp / "c.pdf"
+        assert main(["contract", "render", "--json", str(deal), "--out", str(out), "--sign"]) == 0
+    assert len(requests) == 2  # one RFC 3161 request per signature
+    for sig in record.open_pdf(out.read_bytes()).embedded_signatures:
+        attrs = sig.signer_info["unsigned_attrs"].native or []
+        assert "signature_time_stamp_token" in [a["type"] for a in attrs]
+    capsys.readouterr()
+    assert main(["contract", "verify", str(out)]) == 0
+    assert verify_contract(out.read_bytes(), trust_roots=pki.trust_roots).valid
+
+
+def test_an_unreachable_tsa_exits_2_naming_it(env, capsys, monkeypatch):
+    tmp, deal = env
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("CHEDAI_TSA_URL", f"http://127.0.0.1:{port}/")
+    args = ["contract", "render", "--json", str(deal), "--out", str(tmp / "x.pdf"), "--sign"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "tsa_url" in err and err.count("\n") == 1

@@ -124,9 +124,26 @@ def test_record_carries_terms_and_disclosure_that_recheck_clean():
     assert record.recheck(rec) == []
 
 
-def test_missing_consent_is_stated_in_the_document():
-    text = _text(render_contract(make_deal(consent=None), locale="en_US"))
-    assert "No consent recorded" in text
+@pytest.mark.parametrize(
+    ("locale", "says"),
+    [
+        pytest.param("en_US", "signed by an operator through the command line", id="en_US"),
+        pytest.param("zh_CN", "由操作员通过命令行签署", id="zh_CN"),
+    ],
+)
+def test_missing_consent_says_no_record_and_operator_signing_without_a_time(locale, says):
+    text = " ".join(_text(render_contract(make_deal(consent=None), locale=locale)).split())
+    assert says in text
+    assert ("No electronic-consent record was supplied" if locale == "en_US" else "未提供") in text
+    assert "UTC" not in text  # no made-up consent time
+    assert record.read(render_contract(make_deal(consent=None), locale=locale))["consent"] is None
+
+
+def test_consent_record_is_shown_when_present():
+    text = " ".join(_text(render_contract(make_deal(), locale="en_US")).split())
+    assert "Consented at" in text and "2026-11-30 01:30:00 UTC" in text
+    assert "opened the sample PDF and confirmed" in text
+    assert "operator through the command line" not in text
 
 
 def test_unknown_locale_is_an_input_error():

@@ -11,13 +11,13 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from contracts import record
-from contracts.pki import demo_pki
+from contracts.pki import demo_pki, key_dir_pki
 from contracts.render import render_contract, render_with_quote
 from contracts.signing import sign_contract, signed_roles
 from contracts.verification import verify_contract
 from domain.errors import InputError
 from domain.loans import quote
-from tests.contracts.factories import make_deal
+from tests.contracts.factories import make_deal, make_key_dir
 
 
 def _signed(pki, *, roles=("buyer", "lender"), deal=None) -> bytes:
@@ -174,11 +174,89 @@ def test_signing_out_of_order_is_refused(pki, already, role):
     assert err.value.rule == "signing_order"
 
 
-def test_signing_without_consent_is_refused(pki):
-    pdf = render_contract(make_deal(consent=None), locale="zh_CN")
+def test_a_contract_without_consent_is_signed_and_its_signature_says_operator(pki):
+    pdf = _signed(pki, deal=make_deal(consent=None))
+    result = verify_contract(pdf, trust_roots=pki.trust_roots)
+    assert result.valid, result.problems
+    reasons = [str(sig.sig_object["/Reason"]) for sig in record.open_pdf(pdf).embedded_signatures]
+    assert all("operator, command line; no consent record" in r for r in reasons)
+
+
+def test_a_deployments_key_dir_signs_and_verifies_with_its_own_root(tmp_path, pki):
+    """RSA-2048 leaves under an intermediate CA: not the demo's keys, sizes or chain."""
+    deployment = key_dir_pki(make_key_dir(tmp_path / "keys"))
+    pdf = _signed(deployment)
+    result = verify_contract(pdf, trust_roots=deployment.trust_roots)
+    assert result.valid, result.problems
+    assert not verify_contract(pdf, trust_roots=pki.trust_roots).valid
+
+
+@pytest.mark.parametrize(
+    ("missing", "rule"),
+    [
+        pytest.param("lender.key.pem", "missing_file", id="no-lender-key"),
+        pytest.param("root-ca.pem", "missing_file", id="no-root"),
+    ],
+)
+def test_key_dir_with_a_missing_file_names_it(tmp_path, missing, rule):
+    keys = make_key_dir(tmp_path / "keys", rsa=False)
+    (keys / missing).unlink()
     with pytest.raises(InputError) as err:
-        sign_contract(pdf, role="buyer", signer=pki.signer("buyer"), signer_name="x")
-    assert (err.value.field, err.value.rule) == ("consent", "required")
+        key_dir_pki(keys)
+    assert (err.value.field, err.value.rule) == ("signing_key_dir", rule)
+    assert missing in str(err.value)
+
+
+def test_key_dir_with_a_garbage_key_is_an_input_error(tmp_path):
+    keys = make_key_dir(tmp_path / "keys", rsa=False)
+    (keys / "buyer.key.pem").write_text("not a key")
+    with pytest.raises(InputError) as err:
+        key_dir_pki(keys)
+    assert (err.value.field, err.value.rule) == ("signing_key_dir", "unreadable")
+
+
+def test_reserved_space_fits_the_signature_tightly(pki):
+    pdf = _signed(pki, roles=("buyer",))
+    sig = record.open_pdf(pdf).embedded_signatures[0]
+    der = len(sig.pkcs7_content.rstrip(b"\0"))
+    assert der <= len(sig.pkcs7_content) <= der + 256
+
+
+def test_too_small_a_reservation_falls_back_to_pyhankos_estimate(pki, monkeypatch):
+    import contracts.signing as signing
+
+    monkeypatch.setattr(signing, "_CMS_FIXED", -400)  # far too small: pyHanko refuses it
+    pdf = _signed(pki)
+    assert verify_contract(pdf, trust_roots=pki.trust_roots).valid
+
+
+def test_a_later_revision_that_replaces_the_record_stream_is_invalid(pki, signed):
+    import json
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    ref = writer.root.raw_get("/" + record.CATALOG_KEY)
+    rec = record.read(signed)
+    rec["disclosure"]["apr"] = "1.00"
+    stream = generic.StreamObject(stream_data=json.dumps(rec).encode())
+    writer.objects[(ref.generation, ref.idnum)] = stream  # a new version of the same object
+    out = io.BytesIO()
+    writer.write(out)
+    tampered = out.getvalue()
+    assert record.read(tampered)["disclosure"]["apr"] == "1.00"  # the override took effect
+    assert not verify_contract(tampered, trust_roots=pki.trust_roots).valid
+
+
+def test_a_record_kept_as_a_catalogue_string_is_still_read():
+    import json
+
+    pdf = render_contract(make_deal(), locale="zh_CN")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    rec = record.read(pdf)
+    writer.root["/" + record.CATALOG_KEY] = generic.TextStringObject(json.dumps(rec))
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    assert record.read(out.getvalue()) == rec
 
 
 def test_signing_something_that_is_not_a_contract_is_refused(pki):
