@@ -362,9 +362,10 @@ def _consent(doc: Document, deal: Deal, locale: str) -> None:
 
 def _signature_blocks(doc: Document, deal: Deal, locale: str) -> None:
     t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    height = 86.0
+    doc.ensure(height + 46)  # the heading and its note stay on the page of the boxes
     doc.heading(t("signatures"), L.other("signatures", locale))
     doc.paragraph(t("signed_pades"), 8, color=MUTED)
-    height = 86.0
     doc.ensure(height + 6)
     top = doc.y - 6
     width = (CONTENT_W - 20) / 2

@@ -150,3 +150,21 @@ def test_unknown_locale_is_an_input_error():
     with pytest.raises(InputError) as err:
         render_contract(make_deal(), locale="fr_FR")
     assert err.value.field == "locale"
+
+
+def test_pages_inherit_the_fonts_from_the_page_tree():
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    pdf = render_contract(make_deal(), locale="zh_CN")
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    tree = reader.root["/Pages"]
+    assert "/Font" in tree["/Resources"]
+    for kid in tree["/Kids"]:
+        assert "/Resources" not in kid.get_object()  # inherited (ISO 32000-1, 7.7.3.4)
+
+
+def test_signature_section_keeps_its_heading_with_the_boxes():
+    pdf = render_contract(make_deal(consent=None), locale="en_US")
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    heading = next(i for i, text in enumerate(pages) if "Signatures" in text)
+    assert "Buyer (borrower)" in pages[heading].split("Signatures", 1)[1]
