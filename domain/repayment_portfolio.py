@@ -1,0 +1,229 @@
+"""Status of a whole portfolio (a lender's or a dealer's view), the common case vectorised.
+
+:func:`portfolio_status` returns, for every loan, exactly ``status(fold(plan, events, as_of,
+terms))`` — the same :class:`~domain.repayment_status.LoanStatus`, field by field, as
+:func:`domain.repayment_fast.loan_status` — but computes the common case for all loans at once
+with numpy over integer cents. numpy is allowed in ``domain/`` for this: it is pure
+computation on arrays, no I/O.
+
+The common case (vectorised)
+    A loan whose payments are exactly its instalments, each paid on its due date, for every
+    due date up to ``as_of`` (auto-debit, most of a real portfolio), with more than one
+    instalment still to fall due. Its state follows from the schedule: no arrears, fees,
+    penalty, advance or overpayment, whatever its late-fee and prepayment rules; the balance
+    after ``m`` instalments is ``principal − Σ (instalment_j − interest_j)`` with
+    ``interest_j`` the period's interest rounded half up, and the interest accrued since the
+    last due date is that period's interest pro rata by days. Loans are grouped by plan shape
+    (the same due dates and loan date, hence the same ``m`` and period lengths); each group
+    runs that recurrence over its ``m`` periods as int64 array operations, one row per loan.
+
+Why int64 arithmetic is exact here
+    A period's interest is ``b × c`` cents with ``c`` the period rate (plus, in the first
+    period, the odd-days term). ``c`` is taken as a small exact fraction ``n / d``: the plan's
+    Decimal rate itself when it has at most 20 digits (the fold's products are then exact, and
+    an exact half cent rounds half up in both), else ``annual_rate / periods`` (whose 40-digit
+    Decimal differs from ``n / d`` by under 1e-38 relative, so both round alike unless ``b × n
+    / d`` is exactly a half cent; then they still agree when the Decimal rate is the larger,
+    as rounding is monotone, and otherwise the loan is handed to the per-loan path). A partial
+    period's ``b × n × days / (d × period_days)`` is rounded the same way, every exact half
+    cent handed on (the fold's division there is not exact), and so is every half cent of a
+    first period with odd days.
+
+    Bounds (int64): ``n, d ≤ 10^12``, the principal below 10^13 cents (10^11 yuan), ``principal
+    × max(n) × 124 < 2^62`` and partial periods of at most 62 days, so no product overflows;
+    a loan outside them goes to the per-loan path. Real car loans are far inside (a 300,000
+    yuan loan is 3×10^7 cents; 6.95% a year is n / d = 139 / 24000 a month).
+
+Everything else (late, early, partial, extra or reversed payments, payments after
+``as_of``, flat-rate plans, the last period, a closed loan) goes through
+:func:`domain.repayment_fast.loan_status` (which itself falls back to the exact fold where it
+must). tests/domain/test_repayments_portfolio.py checks equality with ``status(fold(...))``
+on random mixed portfolios.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from domain.repayment_fast import Payment, Reversal, loan_status
+from domain.repayment_plan import CTX, RepaymentPlan
+from domain.repayment_status import Bucket, Due, LoanStatus, Risk, RiskFlag
+from domain.repayments import Terms
+
+__all__ = ["PortfolioLoan", "PortfolioResult", "portfolio_status", "portfolio_status_counted"]
+
+_DEFAULT_TERMS = Terms()
+_MAX_PRINCIPAL = 10**13
+_MAX_DEN = 10**12
+_I64_SAFE = 2**62
+_MAX_PERIOD_DAYS = 62  # the int64 bound assumes a partial period of at most this many days
+_NORMAL = Risk(RiskFlag.NORMAL, ())
+
+
+class PortfolioLoan(NamedTuple):
+    """One loan of a portfolio: its plan, its payments ``(op_id, date, cents)``, its rules
+    and its reversals ``(op_id, date, op_id reversed)``."""
+
+    plan: RepaymentPlan
+    payments: Sequence[Payment]
+    terms: Terms = _DEFAULT_TERMS
+    reversals: Sequence[Reversal] = ()
+
+
+class PortfolioResult(NamedTuple):
+    """The statuses, in the loans' order, and how many loans took the per-loan path."""
+
+    statuses: list[LoanStatus]
+    fallback: int
+
+
+def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> list[LoanStatus]:
+    """Every loan's ``status(fold(...))`` as of the end of ``as_of``, in the loans' order.
+
+    Raises the InputError the fold raises for the first loan with bad input."""
+    return portfolio_status_counted(loans, as_of).statuses
+
+
+def portfolio_status_counted(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioResult:
+    """:func:`portfolio_status`, also counting the loans that took the per-loan path."""
+    out: list[LoanStatus | None] = [None] * len(loans)
+    fallback: list[int] = []
+    groups: dict[tuple[int, date], _Group] = {}
+    rates: dict[tuple, tuple | None] = {}
+    for i, loan in enumerate(loans):
+        plan, payments, _, reversals = loan
+        if reversals or plan.last_period_extra or plan.principal >= _MAX_PRINCIPAL:
+            fallback.append(i)
+            continue
+        key = (id(plan.due_dates), plan.loan_date)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = _Group(plan, as_of)
+        if not g.eligible or len(payments) != g.m:
+            fallback.append(i)
+            continue
+        rate_key = (plan.period_rate, plan.annual_rate, plan.odd_days, plan.frequency)
+        rate = rates.get(rate_key, False)
+        if rate is False:
+            rate = rates[rate_key] = _rate_fractions(plan)
+        if rate is None:
+            fallback.append(i)
+            continue
+        if g.m:
+            ops, days, cents = zip(*payments, strict=True)
+            if (
+                days != g.dues_paid
+                or cents != plan.instalments[: g.m]
+                or len(set(ops)) != g.m
+                or not all(ops)
+            ):
+                fallback.append(i)
+                continue
+        g.members.append(i)
+        g.rates.append(rate)
+    for g in groups.values():
+        if g.members:
+            fallback.extend(g.solve(loans, out, as_of))
+    for i in fallback:
+        plan, payments, terms, reversals = loans[i]
+        out[i] = loan_status(plan, payments, as_of, terms, reversals=reversals)
+    return PortfolioResult(out, len(fallback))  # type: ignore[arg-type]
+
+
+def _rate_fractions(plan: RepaymentPlan) -> tuple | None:
+    """``(n, d, n0, d0, exact, exact0)``: the period rate and the first period's rate as
+    fractions, and whether the fold's Decimal arithmetic computes them exactly (an exact half
+    cent then rounds half up in both); None when they are too large for int64."""
+    rate = plan.period_rate
+    if len(rate.as_tuple().digits) <= 20:
+        c, exact = Fraction(rate), True
+    else:
+        ppy = plan.frequency.periods_per_year
+        c = Fraction(plan.annual_rate) / ppy
+        if CTX.divide(plan.annual_rate, Decimal(ppy)) != rate:
+            return None
+        # Rounding is monotone: with the Decimal rate at or above the exact one, the fold's
+        # product at an exact half cent stays at or above it, and rounds up as n / d does.
+        exact = Fraction(rate) >= c
+    c0, exact0 = c, exact
+    if plan.odd_days:
+        c0, exact0 = c + Fraction(plan.annual_rate) * plan.odd_days, False
+    parts = (c.numerator, c.denominator, c0.numerator, c0.denominator)
+    if c < 0 or c0 < 0 or max(parts) > _MAX_DEN:
+        return None
+    return c.numerator, c.denominator, c0.numerator, c0.denominator, exact, exact0
+
+
+class _Group:
+    """Loans with the same due dates and loan date: the same number ``m`` of instalments
+    fallen due by ``as_of`` and the same period lengths."""
+
+    __slots__ = ("dues", "dues_paid", "eligible", "loan_ord", "m", "members", "rates")
+
+    def __init__(self, plan: RepaymentPlan, as_of: date):
+        self.dues = plan.due_dates
+        self.m = m = bisect_right(plan.due_dates, as_of)
+        # the next instalment must not be the last (that one is whatever closes the loan)
+        self.eligible = plan.loan_date <= as_of and m < plan.count - 1
+        self.dues_paid = plan.due_dates[:m]
+        self.loan_ord = plan.loan_date.toordinal()
+        self.members: list[int] = []
+        self.rates: list[tuple] = []
+
+    def solve(self, loans, out: list, as_of: date) -> list[int]:
+        """Fill ``out`` for the members in the common case; return the others."""
+        m, members = self.m, self.members
+        count = len(members)
+        plans = [loans[i].plan for i in members]
+        principal = np.fromiter((p.principal for p in plans), np.int64, count)
+        inst = np.array([p.instalments[: m + 1] for p in plans], dtype=np.int64)
+        cn, cd, c0n, c0d, exact, exact0 = (np.array(col) for col in zip(*self.rates, strict=True))
+        cn, cd, c0n, c0d = (a.astype(np.int64) for a in (cn, cd, c0n, c0d))
+        ok = principal <= _I64_SAFE // (124 * np.maximum(np.maximum(cn, c0n), 1))
+        ok &= (inst > 0).all(axis=1)
+        b = principal.copy()
+        for j in range(m):
+            n, d, ex = (c0n, c0d, exact0) if j == 0 else (cn, cd, exact)
+            q, r = np.divmod(2 * b * n + d, 2 * d)
+            amount = inst[:, j]
+            ok &= (ex | (r != 0)) & (q <= amount) & (amount <= b + q)
+            b = np.where(ok, b - (amount - q), b)
+        # interest accrued since the last due date, pro rata by days
+        start = self.dues[m - 1].toordinal() if m else self.loan_ord
+        period_days = self.dues[m].toordinal() - start
+        elapsed = as_of.toordinal() - start
+        if period_days > _MAX_PERIOD_DAYS:
+            return members
+        n, d = (c0n, c0d) if m == 0 else (cn, cd)
+        if elapsed:
+            current, r = np.divmod(2 * b * n * elapsed + d * period_days, 2 * d * period_days)
+            ok &= r != 0
+        else:
+            current = np.zeros(count, np.int64)
+        nxt = inst[:, m]
+        ok &= b > 0
+        due_date = self.dues[m]
+        rest = []
+        for i, good, bal, acc, amt in zip(
+            members,
+            ok.tolist(),
+            b.tolist(),
+            current.tolist(),
+            np.minimum(nxt, b).tolist(),
+            strict=True,
+        ):
+            if good:
+                out[i] = LoanStatus(
+                    as_of, "current", 0, Bucket.CURRENT, bal, acc, 0, 0, Due(due_date, amt), 0,
+                    _NORMAL,
+                )  # fmt: skip
+            else:
+                rest.append(i)
+        return rest
