@@ -112,10 +112,11 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     f = evaluation.figures
     assert f.terms is not None and f.line is not None
     q = cached_quote(f.terms)
-    real = Figures(f.line, f.terms, Screen(q.principal, q.amount_financed, q.payment))
-    checked = evaluate(product, case, real)
-    if not checked.passed:  # the engine's own figures have the last word
-        return checked
+    real = Screen(q.principal, q.amount_financed, q.payment)
+    if real != f.screen:  # the engine's own figures have the last word
+        checked = evaluate(product, case, Figures(f.line, f.terms, real))
+        if not checked.passed:
+            return checked
     a = case.applicant
     price, trade = case.vehicle.price, case.deal.trade_in
     low = (

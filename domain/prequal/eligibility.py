@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse
+from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_category
 from domain.loans import LoanTerms
 from domain.prequal.applicant import Applicant, Deal, VehicleFacts
 from domain.prequal.metrics import dti, ltv, pti
-from domain.prequal.pricing import Screen, rate_line, screen, terms_for
+from domain.prequal.pricing import Screen, profile, screen_for, terms_for
 from domain.prequal.scorecard import ScoreResult
 from domain.prequal.text import N_, Reason
 from domain.prequal.valuation import Valuation
@@ -60,11 +60,31 @@ class Case:
     today: date
 
 
-@dataclass(frozen=True)
 class Figures:
-    line: RateQuote | None
-    terms: LoanTerms | None
-    screen: Screen | None  # None: no rate applies, or the engine would refuse the terms
+    """The rate-card line, the loan terms and the screened figures of a deal. ``screen`` is
+    None when no rate applies or the engine would refuse the terms. The terms are built only
+    when asked for (most deals are screened and judged without them)."""
+
+    __slots__ = ("_build", "_terms", "line", "screen")
+
+    def __init__(
+        self,
+        line: RateQuote | None,
+        terms: LoanTerms | None,
+        screen: Screen | None,
+        build: Callable[[], LoanTerms] | None = None,
+    ) -> None:
+        self.line = line
+        self.screen = screen
+        self._terms = terms
+        self._build = build
+
+    @property
+    def terms(self) -> LoanTerms | None:
+        if self._terms is None and self._build is not None:
+            self._terms = self._build()
+            self._build = None
+        return self._terms
 
 
 @dataclass(frozen=True)
@@ -135,11 +155,9 @@ def _brand(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 
 
 def _category(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
-    from domain.catalog import ltv_category
-
     if c.vehicle.condition not in p.conditions or c.vehicle.use not in p.uses:
         return None  # the category follows from these, and their own rules said no
-    if p.ltv_cap_for(ltv_category(c.vehicle.condition, c.vehicle.energy, c.vehicle.use)) is None:
+    if _ltv_cap(p, c) is None:
         return _r("vehicle.category", N_("This product does not finance this category of car"))
     return None
 
@@ -161,7 +179,7 @@ def _tier(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
         return _r(
             "credit.score_below_cutoff", N_("Your credit result is below every tier we price")
         )
-    if tier not in p.tiers:
+    if tier not in profile(p).tiers:
         return _r(
             "credit.tier_not_accepted",
             N_("Your credit result (tier {tier}) is below the tiers this product accepts"),
@@ -244,10 +262,13 @@ def _pti(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     )
 
 
-def _ltv(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
-    from domain.catalog import ltv_category
+def _ltv_cap(p: LoanProduct, c: Case) -> Decimal | None:
+    v = c.vehicle
+    return profile(p).ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
 
-    cap = p.ltv_cap_for(ltv_category(c.vehicle.condition, c.vehicle.energy, c.vehicle.use))
+
+def _ltv(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
+    cap = _ltv_cap(p, c)
     if f.screen is None or cap is None:
         return None
     value = ltv(f.screen.amount_financed, c.valuation.value)
@@ -359,7 +380,7 @@ def _price(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 
 
 def _term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
-    if c.deal.term_months in p.terms:
+    if c.deal.term_months in profile(p).terms:
         return None
     return _r(
         "deal.term",
@@ -372,7 +393,8 @@ def _term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 def _rate_for_term(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     # The tier is accepted and the term offered, yet no rate-card line prices the pair.
     tier = c.score.tier
-    if tier is None or tier not in p.tiers or c.deal.term_months not in p.terms or f.line:
+    prof = profile(p)
+    if tier is None or tier not in prof.tiers or c.deal.term_months not in prof.terms or f.line:
         return None
     return _r(
         "credit.tier_term",
@@ -409,23 +431,31 @@ _NO_FIGURES = Figures(None, None, None)
 
 def figures_for(product: LoanProduct, case: Case) -> Figures:
     """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
-    line = rate_line(product, case.score.tier, case.deal.term_months)
-    if line is None:
-        return Figures(None, None, None)
+    tier = case.score.tier
     d = case.deal
-    base = case.vehicle.price - d.down_payment - d.trade_in
-    if base <= 0:
+    line = None if tier is None else profile(product).rates.get((tier, d.term_months))
+    if line is None:
+        return _NO_FIGURES
+    price = case.vehicle.price
+    if price - d.down_payment - d.trade_in <= 0:
         return Figures(line, None, None)
-    terms = terms_for(
-        product,
-        line,
-        price=case.vehicle.price,
-        down_payment=d.down_payment,
-        trade_in=d.trade_in,
+
+    def build() -> LoanTerms:
+        return terms_for(
+            product,
+            line,
+            price=price,
+            down_payment=d.down_payment,
+            trade_in=d.trade_in,
+            term=d.term_months,
+            today=case.today,
+        )
+
+    s = screen_for(
+        product, line, price=price, down_payment=d.down_payment, trade_in=d.trade_in,
         term=d.term_months,
-        today=case.today,
-    )
-    return Figures(line, terms, screen(terms))
+    )  # fmt: skip
+    return Figures(line, None, s, build)
 
 
 #: The rules that read the deal's money figures (the down-payment search re-runs only these,
@@ -456,6 +486,22 @@ CURABLE_BY_DEBTS = frozenset({"affordability.dti", "affordability.pti"})
 CURABLE_BY_PRICE = CURABLE_BY_DOWN | {"vehicle.max_price"}
 
 
+def _reach(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
+    """The reach rules' failures, remembered per product for each kind of car and city they
+    read (the same for every applicant who looks at such a car there)."""
+    v = case.vehicle
+    key = (v.condition, v.use, v.energy, v.make, case.applicant.city)
+    cache = profile(product).reach
+    failures = cache.get(key)
+    if failures is None:
+        if len(cache) >= 4096:
+            cache.clear()
+        failures = cache[key] = tuple(
+            r for r in (rule(product, case, _NO_FIGURES) for rule in REACH_RULES) if r is not None
+        )
+    return failures
+
+
 def evaluate(
     product: LoanProduct,
     case: Case,
@@ -466,12 +512,9 @@ def evaluate(
     With the default (every rule), a product that does not reach the car stops at that stage."""
     failures = []
     if rules is RULES:
-        for rule in REACH_RULES:
-            reason = rule(product, case, _NO_FIGURES)
-            if reason is not None:
-                failures.append(reason)
-        if failures:
-            return Evaluation(product, tuple(failures), _NO_FIGURES)
+        reach = _reach(product, case)
+        if reach:
+            return Evaluation(product, reach, _NO_FIGURES)
         rules = _AFTER_REACH
     f = figures if figures is not None else figures_for(product, case)
     for rule in rules:

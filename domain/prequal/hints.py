@@ -52,13 +52,16 @@ NO_CHANGE = Hint(
 )
 
 
-def confirm(product: LoanProduct, case: Case) -> bool:
-    """Price ``case`` with the engine and run every rule on the engine's own figures."""
+def confirm(product: LoanProduct, case: Case, *, quote: bool = False) -> bool:
+    """Run every rule on the changed ``case``. The rules pass only on screened figures
+    (:func:`domain.prequal.pricing.screen`), which are the engine's own arithmetic — tests pin
+    them equal to ``quote()`` — so pricing the case would only repeat them; ``quote=True``
+    prices it with the engine all the same and runs the rules on the quote's figures."""
     f = figures_for(product, case)
-    if f.terms is None:
-        return False
     if not evaluate(product, case, f).passed:
         return False
+    if not quote:
+        return True
     q = cached_quote(f.terms)
     real = Figures(f.line, f.terms, Screen(q.principal, q.amount_financed, q.payment))
     return evaluate(product, case, real).passed

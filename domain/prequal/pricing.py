@@ -12,6 +12,7 @@ the hint searches — before a single schedule is built. Tests pin it equal to `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
@@ -23,11 +24,20 @@ from domain.dates import Frequency
 from domain.loans import Fee, FlatRate, LoanTerms, Method, Quote, quote
 from domain.money import ZERO, money
 
-__all__ = ["Screen", "cached_quote", "rate_line", "screen", "terms_for"]
+__all__ = [
+    "Profile",
+    "Screen",
+    "cached_quote",
+    "profile",
+    "rate_line",
+    "screen",
+    "screen_for",
+    "terms_for",
+]
 
 
 def rate_line(product: LoanProduct, tier: RiskTier | None, term: int) -> RateQuote | None:
-    return None if tier is None else product.rate_for(tier, term)
+    return None if tier is None else profile(product).rates.get((tier, term))
 
 
 def terms_for(
@@ -79,6 +89,55 @@ class Screen:
     payment: Decimal  # the regular instalment, exactly quote(terms).payment
 
 
+def _screen(
+    base: Decimal,
+    fees: Iterable[tuple[Decimal, bool, bool]],
+    n: int,
+    annual_rate: Decimal | None,
+    flat: FlatRate | None,
+    balloon: Decimal | None,
+) -> Screen | None:
+    """The arithmetic of quote() up to the instalment, on the loan ``base`` (price less down
+    payment and trade-in), the fees as (amount, financed, prepaid finance charge), and
+    ``balloon`` (None: not a balloon loan)."""
+    financed = prepaid = financed_prepaid = ZERO
+    for amount, is_financed, is_prepaid in fees:
+        if is_financed:
+            financed += amount
+            if is_prepaid:
+                financed_prepaid += amount
+        if is_prepaid:
+            prepaid += amount
+    principal = base + financed
+    amount_financed = principal - prepaid
+    if amount_financed <= 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 40
+        if flat is None:
+            i = annual_rate / 12
+            if balloon is None:
+                balloon = ZERO
+            elif balloon <= 0 or balloon >= principal:
+                return None  # the engine refuses a balloon of nothing or of the whole loan
+            if i == 0:
+                payment = money((principal - balloon) / n)
+            else:
+                v_n = (1 + i) ** -n
+                payment = money((principal - balloon * v_n) * i / (1 - v_n))
+        else:
+            if balloon is not None:
+                return None  # the engine prices a balloon only at an annual rate
+            flat_base = principal - financed_prepaid
+            per_month = flat.rate if flat.per == "month" else flat.rate / 12
+            months = Fraction(n * 12, 12)
+            interest = money(
+                flat_base * per_month * Decimal(months.numerator) / Decimal(months.denominator)
+            )
+            payment = money((principal + interest) / n)
+    return Screen(money(principal), money(amount_financed), payment)
+
+
 def screen(terms: LoanTerms) -> Screen | None:
     """Amount financed and regular instalment of ``terms`` as quote() computes them, or None
     when the engine would refuse the terms (or when only a full quote can say: fewer than three
@@ -88,37 +147,74 @@ def screen(terms: LoanTerms) -> Screen | None:
         return None
     if terms.method is Method.EQUAL_PRINCIPAL:
         return None
-    financed = sum((f.amount for f in terms.fees if f.financed), ZERO)
-    prepaid = sum((f.amount for f in terms.fees if f.prepaid_finance_charge), ZERO)
-    principal = base + financed
-    amount_financed = principal - prepaid
-    if amount_financed <= 0:
+    return _screen(
+        base,
+        ((f.amount, f.financed, f.prepaid_finance_charge) for f in terms.fees),
+        terms.count,
+        terms.annual_rate,
+        terms.flat_rate,
+        terms.balloon_amount if terms.method is Method.BALLOON else None,
+    )
+
+
+class Profile:
+    """What the rules and the pricing read of one product, looked up once: its tiers, terms,
+    rate-card lines by (tier, term), LTV caps by category, and the reach verdicts already
+    reached (per car kind and city) — a product is immutable, so all of it stays valid."""
+
+    __slots__ = ("ltv_caps", "product", "rates", "reach", "terms", "tiers")
+
+    def __init__(self, product: LoanProduct) -> None:
+        self.product = product
+        self.tiers = product.tiers
+        self.terms = frozenset(product.terms)
+        self.rates = {
+            (tier, term): product.rate_for(tier, term) for tier in self.tiers for term in self.terms
+        }
+        self.ltv_caps = {cap.category: cap.max_ltv for cap in reversed(product.ltv_caps)}
+        self.reach: dict[tuple, tuple] = {}
+
+
+_PROFILES: dict[int, Profile] = {}
+
+
+def profile(product: LoanProduct) -> Profile:
+    """The product's :class:`Profile`, built on first use (keyed by identity, checked)."""
+    p = _PROFILES.get(id(product))
+    if p is None or p.product is not product:
+        if len(_PROFILES) >= 4096:  # tests build many short-lived products
+            _PROFILES.clear()
+        p = _PROFILES[id(product)] = Profile(product)
+    return p
+
+
+def screen_for(
+    product: LoanProduct,
+    line: RateQuote,
+    *,
+    price: Decimal,
+    down_payment: Decimal,
+    trade_in: Decimal,
+    term: int,
+) -> Screen | None:
+    """``screen(terms_for(product, line, ...))`` without building the terms."""
+    base = price - down_payment - trade_in
+    if base <= 0 or term < 3:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 40
-        n = terms.count
-        if terms.flat_rate is None:
-            i = terms.annual_rate / 12
-            balloon = terms.balloon_amount if terms.method is Method.BALLOON else ZERO
-            if balloon >= principal:
-                return None
-            if i == 0:
-                payment = money((principal - balloon) / n)
-            else:
-                v_n = (1 + i) ** -n
-                payment = money((principal - balloon * v_n) * i / (1 - v_n))
-        else:
-            flat_base = principal - sum(
-                (f.amount for f in terms.fees if f.financed and f.prepaid_finance_charge), ZERO
-            )
-            flat = terms.flat_rate
-            per_month = flat.rate if flat.per == "month" else flat.rate / 12
-            months = Fraction(n * 12, 12)
-            interest = money(
-                flat_base * per_month * Decimal(months.numerator) / Decimal(months.denominator)
-            )
-            payment = money((principal + interest) / n)
-    return Screen(money(principal), money(amount_financed), payment)
+    balloon = None
+    if product.kind is ProductKind.BALLOON and product.balloon is not None:
+        balloon = money(price * product.balloon.min_pct)
+    return _screen(
+        base,
+        (
+            (f.amount_for(principal=base, price=price), f.financed, f.prepaid_finance_charge)
+            for f in product.fees
+        ),
+        term,
+        line.annual_rate,
+        None if line.flat_rate is None else FlatRate(line.flat_rate, line.flat_per.value),
+        balloon,
+    )
 
 
 @lru_cache(maxsize=1024)
