@@ -20,6 +20,7 @@ import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from domain.errors import InputError
@@ -60,7 +61,7 @@ def decode(cls: Any, data: Any) -> Any:
         args = typing.get_args(cls)
         return origin(decode(args[0], v) for v in data)
     if dataclasses.is_dataclass(cls):
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         kwargs = {
             f.name: decode(hints[f.name], data[f.name])
             for f in dataclasses.fields(cls)
@@ -76,6 +77,12 @@ def decode(cls: Any, data: Any) -> Any:
     if isinstance(cls, type) and issubclass(cls, enum.Enum):
         return cls(data)
     return data
+
+
+@cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # resolving string annotations compiles each one: once per class per process, not per call
+    return typing.get_type_hints(cls)
 
 
 # -- the record ----------------------------------------------------------------------------
