@@ -121,7 +121,7 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
         rows.append(ft.Text(
             ctx.t("{name} ({role}) signed at {when}: {state}", name=s.name,
                   role=ctx.t("buyer") if s.role == "buyer" else ctx.t("lender"),
-                  when=s.signed_at or "-",
+                  when=_when(ctx, s.signed_at),
                   state=ctx.t("intact and trusted") if s.intact and s.trusted
                   else ctx.t("NOT intact or not trusted")),
             key=f"signer-{s.role}"))  # fmt: skip
@@ -137,3 +137,12 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
                 "/handoff/done" if ctx.state.handed_to_customer else "/loans"))),
     ], wrap=True))  # fmt: skip
     return ft.Column(rows, spacing=10, key="contract-signed")
+
+
+def _when(ctx: ViewContext, iso: str | None) -> str:
+    if not iso:
+        return "-"
+    try:
+        return ctx.date(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso

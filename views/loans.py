@@ -85,7 +85,8 @@ def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     ring = ft.Stack([
         ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
-                        stroke_width=10, key="loan-ring"),
+                        stroke_width=10, key="loan-ring",
+                        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
         ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
                      width=96, height=96, alignment=ft.Alignment.CENTER),
     ], width=96, height=96)  # fmt: skip

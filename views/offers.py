@@ -100,9 +100,30 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         )
     )  # fmt: skip
     if r.declines:
+        # products that never finance this kind of car say nothing about the buyer: one line
+        other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
+        about_you = [d for d in r.declines if d not in other]
         controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
-        controls += [decline_card(ctx, result, d) for d in r.declines]
+        controls += [decline_card(ctx, result, d) for d in about_you]
+        if other:
+            shown = "declines-other" in state.expanded
+            controls.append(ft.Row([
+                ft.Text(ctx.t("{n} more products do not finance this kind of car (its make, "
+                              "energy or new/used).", n=len(other)), expand=True,
+                        key="declines-other-text"),
+                sem("declines-other", ft.TextButton(
+                    ctx.t("Hide") if shown else ctx.t("Show them"),
+                    on_click=lambda e: toggle(ctx, "declines-other"))),
+            ]))  # fmt: skip
+            if shown:
+                controls += [decline_card(ctx, result, d) for d in other]
     return Screen(title=title, body=ft.Column(controls, spacing=12, key="offers"))
+
+
+#: Rules about the kind of car a product finances at all (not about the buyer or the deal).
+CAR_KIND_RULES = frozenset(
+    {"vehicle.condition", "vehicle.use", "vehicle.energy", "vehicle.brand", "vehicle.category"}
+)
 
 
 def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Control:

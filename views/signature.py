@@ -33,7 +33,8 @@ def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_chan
         if not strokes:
             strokes.append([])
         strokes[-1].append(point(e))
-        on_change()
+        if len(strokes[-1]) % 4 == 0:  # show the ink as it comes, without a render per point
+            on_change()
 
     def end(e) -> None:
         on_change()
@@ -41,7 +42,7 @@ def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_chan
     return ft.Container(
         ft.GestureDetector(
             content=canvas, on_pan_start=start, on_pan_update=update, on_pan_end=end,
-            drag_interval=40, key=key,
+            drag_interval=16, key=key,
         ),
         width=PAD_W, height=PAD_H, bgcolor=ft.Colors.WHITE,
         border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8,
