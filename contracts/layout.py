@@ -73,7 +73,9 @@ def _inherit_resources(doc) -> None:
     (images, forms, transparency, shadings, spot colours), which Chedai documents do not."""
     pages = doc.Pages.pages
     own = ("XObjects", "ExtGState", "_shadingUsed", "_colorsUsed")  # images are XObjects
-    if not pages or any(getattr(page, name, None) for page in pages for name in own):
+    if not pages or not all(hasattr(page, name) for page in pages for name in own):
+        return  # not the reportlab this was written against: keep per-page resources
+    if any(getattr(page, name) for page in pages for name in own):
         return
     resources = PDFResourceDictionary()
     resources.basicFonts()

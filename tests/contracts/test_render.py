@@ -168,3 +168,17 @@ def test_signature_section_keeps_its_heading_with_the_boxes():
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     heading = next(i for i, text in enumerate(pages) if "Signatures" in text)
     assert "Buyer (borrower)" in pages[heading].split("Signatures", 1)[1]
+
+
+def test_a_page_with_an_image_keeps_its_own_resources():
+    from PIL import Image
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from reportlab.lib.utils import ImageReader
+
+    from contracts.layout import Document
+
+    doc = Document(header="h", footer_left="f", page_label=lambda x, y: f"{x}/{y}")
+    doc.canvas.drawImage(ImageReader(Image.new("RGB", (4, 4), "red")), 50, 50, 20, 20)
+    reader = PdfFileReader(io.BytesIO(doc.finish()), strict=False)
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    assert "/XObject" in page["/Resources"] and "/Font" in page["/Resources"]
