@@ -71,6 +71,14 @@ def test_two_renders_are_byte_identical():
     assert render_contract(deal, locale="zh_CN") == render_contract(deal, locale="zh_CN")
 
 
+def test_render_is_unchanged_by_what_the_process_rendered_before():
+    """Font subsets are cached per process: another deal in between changes nothing."""
+    a, b = make_deal(), make_deal(buyer={**deal_json()["buyer"], "name": "欧阳震华"})
+    first = render_contract(a, locale="zh_CN")
+    render_contract(b, locale="en_US")
+    assert render_contract(a, locale="zh_CN") == first
+
+
 def test_render_is_byte_identical_across_processes():
     code = (
         "import sys,hashlib;from tests.contracts.factories import make_deal;"
