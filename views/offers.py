@@ -55,7 +55,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             state.offers_order = e.control.selected[0]
             state.notify()
 
-    toggle = sem(
+    order_toggle = sem(
         "offers-order",
         ft.SegmentedButton(
             segments=[
@@ -65,7 +65,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             selected=[order], show_selected_icon=False, on_change=set_order,
         ),
     )  # fmt: skip
-    controls: list[ft.Control] = [summary, toggle]
+    controls: list[ft.Control] = [summary, order_toggle]
     if order == "recommended" and result.top_costs_more_by:
         controls.append(
             sem(
