@@ -72,6 +72,14 @@ def deployment_pki(
     )
 
 
+def signing_pki(*, data_dir: Path, signing_key_dir: Path | None = None) -> SignerPKI:
+    """What ``Settings`` asks for: the deployment's keys in ``signing_key_dir`` when set, else
+    the demo PKI under ``data_dir/pki``. Load it once and keep it (the signers hold the keys)."""
+    if signing_key_dir:
+        return key_dir_pki(signing_key_dir)
+    return demo_pki(data_dir)
+
+
 def key_dir_pki(directory: Path) -> SignerPKI:
     """A deployment's keys laid out as the demo PKI is: ``<role>.key.pem`` and ``<role>.pem``
     per role, the trust root ``root-ca.pem`` and any intermediates as ``chain/*.pem``.

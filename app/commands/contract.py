@@ -116,11 +116,9 @@ def run_verify(args) -> int:
 
 def _pki(settings: Settings):
     """The deployment's keys when ``signing_key_dir`` is set, else the demo PKI."""
-    from contracts.pki import demo_pki, key_dir_pki
+    from contracts.pki import signing_pki
 
-    if settings.signing_key_dir:
-        return key_dir_pki(settings.signing_key_dir)
-    return demo_pki(settings.data_dir)
+    return signing_pki(data_dir=settings.data_dir, signing_key_dir=settings.signing_key_dir)
 
 
 def _sign(pdf: bytes, role: str, name: str, pki, tsa_url: str | None):
