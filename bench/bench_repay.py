@@ -1,6 +1,7 @@
 """Portfolio status: 100,000 loans with a year of payments each, beside a naive float fold.
 
     .venv/bin/python bench/bench_repay.py [--loans 100000] [--repeat 3] [--check 5000]
+                                          [--profile-plans]
 
 Each loan is a 36-month level loan (principal, rate and loan date drawn from a seeded RNG)
 with a year of payments. Each buyer follows one behaviour, in roughly a servicer's
@@ -10,20 +11,31 @@ months, 1-20 days, adding the late fee), 2.5% sometimes pay half and catch up la
 one extra early repayment (2% prepayment fee), 2.5% stop paying at some month. The share of
 loans past due as of the status date is printed beside the figures.
 
-"ours" builds each loan's plan (domain.repayment_plan.level_plan) and its status
-(domain.repayment_fast.loan_status: days past due, bucket, next due, risk flag, balances),
-exact to the cent and equal to ``status(fold(...))``; the first ``--check`` loans are also
-run through that exact fold (timed, and compared field by field). The peer is the same
+Every loan's product charges the catalogue's default late-fee rule, a 0.05%/day penalty
+(罚息) from the end of 3 grace days, plus a fixed 50.00 per missed instalment, and a 2%
+prepayment fee.
+
+"ours" builds each loan's plan (domain.repayment_plan.level_plan) and the portfolio's status
+(domain.repayment_portfolio.portfolio_status: days past due, bucket, next due, risk flag,
+balances, as columns), exact to the cent and equal to ``status(fold(...))`` loan by loan:
+loans paid on schedule are computed together with numpy, the others (counted as "fell back")
+one by one through domain.repayment_fast.loan_status. The first ``--check`` loans are also run
+through that per-loan path and through the exact fold (timed, scaled, and compared field by
+field). The peer is the same
 simple-interest fold written the usual quick way: floats, interest pro rata by days, interest
 then principal, days past due from cumulative due vs paid — comparable work, none of the
 exactness, no late fees, no prepayment fee, no reversal handling. All run in the same
-process, one core; medians of ``--repeat`` runs of process CPU time (the machine is shared,
-so wall time would measure the neighbours).
+process, one core; medians of ``--repeat`` runs of process CPU time and of wall-clock time (on
+a shared machine the wall clock also measures the neighbours). ``--profile-plans`` prints
+cProfile's view of building the plans.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import random
 import statistics
 import sys
@@ -36,10 +48,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from domain.repayment_fast import exact_status, loan_status
 from domain.repayment_plan import level_plan
+from domain.repayment_portfolio import PortfolioLoan, portfolio_status
 from domain.repayments import LateFeePolicy, PrepaymentPolicy, Terms
 
 AS_OF = date(2025, 12, 31)
-TERMS = Terms(LateFeePolicy(Decimal("50.00"), 3), PrepaymentPolicy(Decimal("0.02")))
+TERMS = Terms(
+    LateFeePolicy(Decimal("50.00"), 3, daily_penalty_rate=Decimal("0.0005")),
+    PrepaymentPolicy(Decimal("0.02")),
+)
 # (behaviour, cumulative share)
 BEHAVIOURS = (
     ("auto_debit", 0.84),
@@ -91,33 +107,34 @@ def portfolio(n: int, seed: int = 20261201):
     return loans
 
 
-def ours(loans) -> tuple[int, int]:
-    past_due = total = 0
-    for principal, rate, loan_date, events, _ in loans:
-        plan = level_plan(principal, rate, 36, loan_date)
-        st = loan_status(plan, events, AS_OF, TERMS)
-        past_due += st.days_past_due > 0
-        total += st.outstanding_principal
-    return past_due, total
+def plans(loans) -> list[PortfolioLoan]:
+    return [PortfolioLoan(level_plan(p, r, 36, d), events, TERMS) for p, r, d, events, _ in loans]
 
 
-def exact(loans) -> tuple[int, int]:
+def ours(portfolio_loans) -> tuple[int, int, int]:
+    """(loans past due, outstanding principal in cents, loans that fell back)."""
+    st = portfolio_status(portfolio_loans, AS_OF)
+    return int((st.days_past_due > 0).sum()), int(st.outstanding_principal.sum()), st.fallback
+
+
+def per_loan(portfolio_loans) -> None:
+    """The per-loan fast path alone (domain.repayment_fast.loan_status on every loan)."""
+    for plan, events, terms, _ in portfolio_loans:
+        loan_status(plan, events, AS_OF, terms)
+
+
+def exact(portfolio_loans) -> None:
     """The reference: every loan through domain.repayments.fold (PaymentEvent objects)."""
-    past_due = total = 0
-    for principal, rate, loan_date, events, _ in loans:
-        plan = level_plan(principal, rate, 36, loan_date)
-        st = exact_status(plan, events, AS_OF, TERMS)
-        past_due += st.days_past_due > 0
-        total += st.outstanding_principal
-    return past_due, total
+    for plan, events, terms, _ in portfolio_loans:
+        exact_status(plan, events, AS_OF, terms)
 
 
-def disagreements(loans) -> int:
-    bad = 0
-    for principal, rate, loan_date, events, _ in loans:
-        plan = level_plan(principal, rate, 36, loan_date)
-        bad += loan_status(plan, events, AS_OF, TERMS) != exact_status(plan, events, AS_OF, TERMS)
-    return bad
+def disagreements(portfolio_loans) -> int:
+    rows = portfolio_status(portfolio_loans, AS_OF).rows()
+    return sum(
+        row != exact_status(plan, events, AS_OF, terms)
+        for row, (plan, events, terms, _) in zip(rows, portfolio_loans, strict=True)
+    )
 
 
 def peer(loans) -> tuple[int, float]:
@@ -156,13 +173,23 @@ def peer(loans) -> tuple[int, float]:
     return past_due, total
 
 
-def timed(fn, loans, repeat):
-    samples, result = [], None
+def timed(fn, arg, repeat):
+    """(median CPU seconds, median wall seconds, the last result)."""
+    cpu, wall, result = [], [], None
     for _ in range(repeat):
-        start = time.process_time()
-        result = fn(loans)
-        samples.append(time.process_time() - start)
-    return statistics.median(samples), result
+        c, w = time.process_time(), time.perf_counter()
+        result = fn(arg)
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return statistics.median(cpu), statistics.median(wall), result
+
+
+def profile_plans(loans, top: int = 12) -> str:
+    prof = cProfile.Profile()
+    prof.runcall(plans, loans)
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def main() -> int:
@@ -170,34 +197,52 @@ def main() -> int:
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--check", type=int, default=5_000, help="loans also run exactly")
+    parser.add_argument("--profile-plans", action="store_true")
     args = parser.parse_args()
     loans = portfolio(args.loans)
     n = args.loans
     events = sum(len(x[3]) for x in loans)
-    t_ours, (pd_ours, total) = timed(ours, loans, args.repeat)
-    t_peer, (pd_peer, ftotal) = timed(peer, loans, args.repeat)
-    sample = loans[: args.check]
-    t_exact, _ = timed(exact, sample, 1) if sample else (0.0, None)
+    c_plan, w_plan, built = timed(plans, loans, args.repeat)
+    c_stat, w_stat, (pd_ours, total, fell_back) = timed(ours, built, args.repeat)
+    c_peer, w_peer, (pd_peer, ftotal) = timed(peer, loans, args.repeat)
+    c_ours, w_ours = c_plan + c_stat, w_plan + w_stat
     kinds: dict[str, int] = {}
     for *_, kind in loans:
         kinds[kind] = kinds.get(kind, 0) + 1
     print(f"portfolio: {n:,} loans, {events:,} payment events, status as of {AS_OF}")
     print("behaviours: " + ", ".join(f"{k} {v / n:.1%}" for k, v in kinds.items()))
-    print(f"{'':38} {'seconds':>9} {'loans/s':>10}")
-    print(f"{'ours (exact, integer cents)':38} {t_ours:9.2f} {n / t_ours:10,.0f}")
-    print(f"{'peer (naive float fold)':38} {t_peer:9.2f} {n / t_peer:10,.0f}")
+    print(f"{'':44} {'CPU s':>8} {'wall s':>8} {'loans/s':>10}")
+
+    def line(label, cpu, wall, count=n):
+        print(f"{label:44} {cpu:8.2f} {wall:8.2f} {count / cpu:10,.0f}")
+
+    line("ours: plans + portfolio status", c_ours, w_ours)
+    line("  of which building the plans", c_plan, w_plan)
+    line("  of which portfolio_status", c_stat, w_stat)
+    line("peer (naive float fold)", c_peer, w_peer)
+    sample = built[: args.check]
     if sample:
-        scaled = t_exact * n / len(sample)
-        print(
-            f"{'reference fold, scaled from ' + format(len(sample), ','):38} "
-            f"{scaled:9.2f} {len(sample) / t_exact:10,.0f}"
+        scale = n / len(sample)
+        c_loan, w_loan, _ = timed(per_loan, sample, 1)
+        c_exact, w_exact, _ = timed(exact, sample, 1)
+        label = f"scaled from {len(sample):,}"
+        line(
+            f"per-loan fast path + plans, {label}", c_loan * scale + c_plan, w_loan * scale + w_plan
         )
-        print(f"fast path == exact fold on {len(sample):,} loans: {disagreements(sample)} differ")
-    print(f"ratio ours/peer: {t_ours / t_peer:.2f}   target: < 5 s for 100,000 loans")
+        line(f"exact fold + plans, {label}", c_exact * scale + c_plan, w_exact * scale + w_plan)
+        bad = disagreements(sample)
+        print(f"portfolio_status == status(fold(...)) on {len(sample):,} loans: {bad} differ")
+    print(
+        f"ratio ours/peer: CPU {c_ours / c_peer:.2f}, wall {w_ours / w_peer:.2f}   "
+        f"target: < 5 s for 100,000 loans"
+    )
+    print(f"fell back to the per-loan path: {fell_back:,} loans ({fell_back / n:.1%})")
     print(
         f"past due: ours {pd_ours:,} ({pd_ours / n:.1%}), peer {pd_peer:,} ({pd_peer / n:.1%}); "
         f"outstanding principal: ours {Decimal(total).scaleb(-2):,.2f}, peer {ftotal:,.2f}"
     )
+    if args.profile_plans:
+        print(profile_plans(loans[: min(n, 20_000)]))
     return 0
 
 

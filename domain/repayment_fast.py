@@ -232,6 +232,31 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
     for day, op, amount in evs:
         if op and day < loan_ord:
             raise InputError("payments.date", "after_loan_date", "must not be before the loan date")
+        # Back on schedule (nothing owed, nothing ahead, nothing accrued in this period yet, and
+        # this payment is the instalment on its due date): the prefix's shortcut again, the
+        # usual month of a loan that was late once and caught up.
+        if (
+            day == end
+            and k < n - 1
+            and amount == inst[k]
+            and op
+            and seg == start
+            and not (arrears or advance or overdue or fees or cur_paid or s_acc)
+        ):
+            s = principal * (end - start)
+            q, r = divmod(2 * s * cn + den, 2 * den)
+            if not (r <= lim or 2 * den - r <= lim or q > amount or amount > principal + q):
+                principal -= amount - q
+                fallen.append([k + 1, end, amount, end])
+                billed_on, billed_today = end, q
+                k += 1
+                start = seg = end
+                end = due_ord[k] if k < len(due_ord) else plan.period_bounds(k)[1].toordinal()
+                if k == 1:
+                    cn, cd = _rate(plan, 1)
+                den = cd * (end - start)
+                lim = 2 * den // _TIE
+                continue
         # -- advance_to(day): cross every due date on or before day -------------------------
         while end <= day:
             if pen_n and end > pen_day:

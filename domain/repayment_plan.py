@@ -148,16 +148,13 @@ def level_plan(
         raise InputError("term_months", "in_range", "must be between 1 and {n}", {"n": 600})
     if annual_rate < 0:
         raise InputError("annual_rate", "not_negative", "must not be negative")
-    first = first_payment_date or add_periods(loan_date, frequency, 1)
-    if first <= loan_date:
-        raise InputError("first_payment_date", "after_loan_date", "must be after the loan date")
+    due_dates, odd = _shape(loan_date, first_payment_date, frequency, day_count, count)
     i, factor = _annuity(annual_rate, frequency, count)
     if factor is None:
         payment = cents_round(CTX.divide(Decimal(principal), Decimal(count)))
     else:
         # _level_payment's operations in its order, with the (1+i)^-n part cached per term.
         payment = cents_round(CTX.divide(CTX.multiply(Decimal(principal), i), factor))
-    odd = _cached_odd_days(loan_date, first, frequency, day_count)
     first_payment = payment
     if odd and count > 1:
         # The engine adds the odd days' interest, rounded, to the first payment.
@@ -167,7 +164,7 @@ def level_plan(
     return RepaymentPlan(
         loan_date=loan_date,
         principal=principal,
-        due_dates=_cached_dates(first, frequency, count),
+        due_dates=due_dates,
         instalments=(first_payment,) + (payment,) * (count - 1),
         period_rate=i,
         annual_rate=annual_rate,
@@ -176,9 +173,22 @@ def level_plan(
     )
 
 
-# A portfolio repeats a few hundred rates, terms and due-date patterns: these are pure.
-_cached_dates = lru_cache(maxsize=4096)(payment_dates)
-_cached_odd_days = lru_cache(maxsize=4096)(_odd_days)
+# A portfolio repeats a few hundred rates, terms and due-date patterns: these are pure, and
+# one cached lookup per plan for the dates (enum members hash in Python, slowly) keeps
+# building a plan at a few microseconds (bench/bench_repay.py --profile-plans).
+@lru_cache(maxsize=4096)
+def _shape(
+    loan_date: date,
+    first_payment_date: date | None,
+    frequency: Frequency,
+    day_count: DayCount,
+    count: int,
+) -> tuple[tuple[date, ...], Fraction]:
+    """The due dates and the odd days of a plan; the same tuple object for the same shape."""
+    first = first_payment_date or add_periods(loan_date, frequency, 1)
+    if first <= loan_date:
+        raise InputError("first_payment_date", "after_loan_date", "must be after the loan date")
+    return payment_dates(first, frequency, count), _odd_days(loan_date, first, frequency, day_count)
 
 
 @lru_cache(maxsize=4096)

@@ -45,9 +45,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -57,14 +59,21 @@ from domain.repayment_plan import CTX, RepaymentPlan
 from domain.repayment_status import Bucket, Due, LoanStatus, Risk, RiskFlag
 from domain.repayments import Terms
 
-__all__ = ["PortfolioLoan", "PortfolioResult", "portfolio_status", "portfolio_status_counted"]
+__all__ = ["BUCKETS", "FLAGS", "STATUSES", "PortfolioLoan", "PortfolioStatus", "portfolio_status"]
 
 _DEFAULT_TERMS = Terms()
 _MAX_PRINCIPAL = 10**13
 _MAX_DEN = 10**12
 _I64_SAFE = 2**62
 _MAX_PERIOD_DAYS = 62  # the int64 bound assumes a partial period of at most this many days
-_NORMAL = Risk(RiskFlag.NORMAL, ())
+
+#: The codes of :attr:`PortfolioStatus.status`, ``.bucket`` and ``.risk_flag``.
+STATUSES = ("current", "in_grace", "past_due", "closed")
+BUCKETS = tuple(Bucket)
+FLAGS = tuple(RiskFlag)
+_STATUS_CODE = {v: k for k, v in enumerate(STATUSES)}
+_BUCKET_CODE = {v: k for k, v in enumerate(BUCKETS)}
+_FLAG_CODE = {v: k for k, v in enumerate(FLAGS)}
 
 
 class PortfolioLoan(NamedTuple):
@@ -77,51 +86,120 @@ class PortfolioLoan(NamedTuple):
     reversals: Sequence[Reversal] = ()
 
 
-class PortfolioResult(NamedTuple):
-    """The statuses, in the loans' order, and how many loans took the per-loan path."""
+@dataclass(frozen=True, eq=False)
+class PortfolioStatus:
+    """Every loan's :class:`LoanStatus` as columns (row ``i`` is loan ``i``), for a portfolio
+    view that counts, sums and sorts; :meth:`row` and :meth:`rows` give the LoanStatus
+    objects. Amounts are int64 cents; ``status``, ``bucket`` and ``risk_flag`` are codes into
+    :data:`STATUSES`, :data:`BUCKETS` and :data:`FLAGS`; ``next_due_date`` is a date ordinal
+    (0: no next due). ``fallback`` counts the loans that took the per-loan path."""
 
-    statuses: list[LoanStatus]
+    as_of: date
+    status: np.ndarray
+    days_past_due: np.ndarray
+    bucket: np.ndarray
+    outstanding_principal: np.ndarray
+    accrued_interest: np.ndarray
+    fees_due: np.ndarray
+    past_due_amount: np.ndarray
+    next_due_date: np.ndarray
+    next_due_amount: np.ndarray
+    overpaid: np.ndarray
+    risk_flag: np.ndarray
+    risk_reasons: list[tuple[str, ...]]
     fallback: int
 
+    def __len__(self) -> int:
+        return len(self.status)
 
-def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> list[LoanStatus]:
-    """Every loan's ``status(fold(...))`` as of the end of ``as_of``, in the loans' order.
+    def row(self, i: int) -> LoanStatus:
+        ordinal = int(self.next_due_date[i])
+        return LoanStatus(
+            as_of=self.as_of,
+            status=STATUSES[self.status[i]],
+            days_past_due=int(self.days_past_due[i]),
+            bucket=BUCKETS[self.bucket[i]],
+            outstanding_principal=int(self.outstanding_principal[i]),
+            accrued_interest=int(self.accrued_interest[i]),
+            fees_due=int(self.fees_due[i]),
+            past_due_amount=int(self.past_due_amount[i]),
+            next_due=Due(date.fromordinal(ordinal), int(self.next_due_amount[i]))
+            if ordinal
+            else None,
+            overpaid=int(self.overpaid[i]),
+            risk=Risk(FLAGS[self.risk_flag[i]], self.risk_reasons[i]),
+        )
+
+    def rows(self) -> list[LoanStatus]:
+        return [self.row(i) for i in range(len(self))]
+
+
+def _empty(n: int, as_of: date) -> PortfolioStatus:
+    def col(dtype=np.int64):
+        return np.zeros(n, dtype)
+
+    return PortfolioStatus(
+        as_of, col(np.int8), col(), col(np.int8), col(), col(), col(), col(), col(), col(),
+        col(), col(np.int8), [()] * n, 0,
+    )  # fmt: skip
+
+
+def _put(out: PortfolioStatus, i: int, s: LoanStatus) -> None:
+    out.status[i] = _STATUS_CODE[s.status]
+    out.days_past_due[i] = s.days_past_due
+    out.bucket[i] = _BUCKET_CODE[s.bucket]
+    out.outstanding_principal[i] = s.outstanding_principal
+    out.accrued_interest[i] = s.accrued_interest
+    out.fees_due[i] = s.fees_due
+    out.past_due_amount[i] = s.past_due_amount
+    if s.next_due is not None:
+        out.next_due_date[i] = s.next_due.date.toordinal()
+        out.next_due_amount[i] = s.next_due.amount
+    out.overpaid[i] = s.overpaid
+    out.risk_flag[i] = _FLAG_CODE[s.risk.flag]
+    out.risk_reasons[i] = s.risk.reasons
+
+
+def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioStatus:
+    """Every loan's ``status(fold(...))`` as of the end of ``as_of``, as columns in the loans'
+    order (``portfolio_status(...).rows()`` is the list of LoanStatus).
 
     Raises the InputError the fold raises for the first loan with bad input."""
-    return portfolio_status_counted(loans, as_of).statuses
-
-
-def portfolio_status_counted(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioResult:
-    """:func:`portfolio_status`, also counting the loans that took the per-loan path."""
-    out: list[LoanStatus | None] = [None] * len(loans)
+    out = _empty(len(loans), as_of)
     fallback: list[int] = []
-    groups: dict[tuple[int, date], _Group] = {}
-    rates: dict[tuple, tuple | None] = {}
+    groups: dict[tuple, _Group] = {}
+    # rate fractions by (period rate, annual rate), one table per (odd days, frequency)
+    rate_caches: dict[tuple, dict] = {}
     for i, loan in enumerate(loans):
         plan, payments, _, reversals = loan
         if reversals or plan.last_period_extra or plan.principal >= _MAX_PRINCIPAL:
             fallback.append(i)
             continue
-        key = (id(plan.due_dates), plan.loan_date)
+        # Plans of one shape share their due-date tuple, odd days and frequency objects
+        # (level_plan caches them), so identities make a cheap key; equal but distinct
+        # objects only make more groups.
+        key = (id(plan.due_dates), plan.loan_date, id(plan.odd_days), id(plan.frequency))
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(plan, as_of)
-        if not g.eligible or len(payments) != g.m:
+            g.rate_cache = rate_caches.setdefault((plan.odd_days, plan.frequency), {})
+        m = g.m
+        if not g.eligible or len(payments) != m:
             fallback.append(i)
             continue
-        rate_key = (plan.period_rate, plan.annual_rate, plan.odd_days, plan.frequency)
-        rate = rates.get(rate_key, False)
+        rate_key = (plan.period_rate, plan.annual_rate)
+        rate = g.rate_cache.get(rate_key, False)
         if rate is False:
-            rate = rates[rate_key] = _rate_fractions(plan)
+            rate = g.rate_cache[rate_key] = _rate_fractions(plan)
         if rate is None:
             fallback.append(i)
             continue
-        if g.m:
+        if m:
             ops, days, cents = zip(*payments, strict=True)
             if (
                 days != g.dues_paid
-                or cents != plan.instalments[: g.m]
-                or len(set(ops)) != g.m
+                or cents != plan.instalments[:m]
+                or len(set(ops)) != m
                 or not all(ops)
             ):
                 fallback.append(i)
@@ -131,10 +209,11 @@ def portfolio_status_counted(loans: Sequence[PortfolioLoan], as_of: date) -> Por
     for g in groups.values():
         if g.members:
             fallback.extend(g.solve(loans, out, as_of))
-    for i in fallback:
+    for i in sorted(fallback):
         plan, payments, terms, reversals = loans[i]
-        out[i] = loan_status(plan, payments, as_of, terms, reversals=reversals)
-    return PortfolioResult(out, len(fallback))  # type: ignore[arg-type]
+        _put(out, i, loan_status(plan, payments, as_of, terms, reversals=reversals))
+    object.__setattr__(out, "fallback", len(fallback))
+    return out
 
 
 def _rate_fractions(plan: RepaymentPlan) -> tuple | None:
@@ -165,7 +244,7 @@ class _Group:
     """Loans with the same due dates and loan date: the same number ``m`` of instalments
     fallen due by ``as_of`` and the same period lengths."""
 
-    __slots__ = ("dues", "dues_paid", "eligible", "loan_ord", "m", "members", "rates")
+    __slots__ = ("dues", "dues_paid", "eligible", "loan_ord", "m", "members", "rate_cache", "rates")
 
     def __init__(self, plan: RepaymentPlan, as_of: date):
         self.dues = plan.due_dates
@@ -176,14 +255,17 @@ class _Group:
         self.loan_ord = plan.loan_date.toordinal()
         self.members: list[int] = []
         self.rates: list[tuple] = []
+        self.rate_cache: dict[tuple, tuple | None] = {}  # shared with same-rate groups
 
-    def solve(self, loans, out: list, as_of: date) -> list[int]:
+    def solve(self, loans, out: PortfolioStatus, as_of: date) -> list[int]:
         """Fill ``out`` for the members in the common case; return the others."""
         m, members = self.m, self.members
         count = len(members)
         plans = [loans[i].plan for i in members]
         principal = np.fromiter((p.principal for p in plans), np.int64, count)
-        inst = np.array([p.instalments[: m + 1] for p in plans], dtype=np.int64)
+        inst = np.fromiter(
+            chain.from_iterable(p.instalments[: m + 1] for p in plans), np.int64, count * (m + 1)
+        ).reshape(count, m + 1)
         cn, cd, c0n, c0d, exact, exact0 = (np.array(col) for col in zip(*self.rates, strict=True))
         cn, cd, c0n, c0d = (a.astype(np.int64) for a in (cn, cd, c0n, c0d))
         ok = principal <= _I64_SAFE // (124 * np.maximum(np.maximum(cn, c0n), 1))
@@ -207,23 +289,12 @@ class _Group:
             ok &= r != 0
         else:
             current = np.zeros(count, np.int64)
-        nxt = inst[:, m]
         ok &= b > 0
-        due_date = self.dues[m]
-        rest = []
-        for i, good, bal, acc, amt in zip(
-            members,
-            ok.tolist(),
-            b.tolist(),
-            current.tolist(),
-            np.minimum(nxt, b).tolist(),
-            strict=True,
-        ):
-            if good:
-                out[i] = LoanStatus(
-                    as_of, "current", 0, Bucket.CURRENT, bal, acc, 0, 0, Due(due_date, amt), 0,
-                    _NORMAL,
-                )  # fmt: skip
-            else:
-                rest.append(i)
+        good = np.asarray(members)[ok]
+        rest = np.asarray(members)[~ok].tolist()
+        # current: status, days past due, bucket, fees, past due, overpaid and flag all 0
+        out.outstanding_principal[good] = b[ok]
+        out.accrued_interest[good] = current[ok]
+        out.next_due_date[good] = self.dues[m].toordinal()
+        out.next_due_amount[good] = np.minimum(inst[:, m], b)[ok]
         return rest

@@ -12,7 +12,7 @@ from domain.errors import InputError
 from domain.loans import LoanTerms, Method, quote
 from domain.repayment_fast import exact_status
 from domain.repayment_plan import level_plan, plan_from_quote
-from domain.repayment_portfolio import PortfolioLoan, portfolio_status, portfolio_status_counted
+from domain.repayment_portfolio import PortfolioLoan, portfolio_status
 from domain.repayments import LateFeePolicy, PrepaymentMode, PrepaymentPolicy, Terms
 
 START = date(2025, 1, 1)
@@ -122,7 +122,7 @@ def reference(loan, as_of):
 @given(portfolios())
 def test_portfolio_status_equals_the_exact_fold_loan_by_loan(case):
     portfolio, as_of = case
-    assert portfolio_status(portfolio, as_of) == [reference(x, as_of) for x in portfolio]
+    assert portfolio_status(portfolio, as_of).rows() == [reference(x, as_of) for x in portfolio]
 
 
 def test_loans_paid_on_schedule_never_leave_the_vectorised_path():
@@ -134,10 +134,10 @@ def test_loans_paid_on_schedule_never_leave_the_vectorised_path():
         paid = [(f"{j}-{k}", d, plan.instalments[k]) for k, d in enumerate(dues)]
         terms = Terms(LateFeePolicy(D("50.00"), 3, None, D("0.0005")))
         portfolio.append(PortfolioLoan(plan, paid, terms))
-    result = portfolio_status_counted(portfolio, as_of)
-    assert result.statuses == [reference(x, as_of) for x in portfolio]
+    result = portfolio_status(portfolio, as_of)
+    assert result.rows() == [reference(x, as_of) for x in portfolio]
     assert result.fallback == 0
-    assert {s.status for s in result.statuses} == {"current"}
+    assert {s.status for s in result.rows()} == {"current"}
 
 
 def test_an_exact_half_cent_is_handed_to_the_per_loan_path_and_agrees():
@@ -146,8 +146,7 @@ def test_an_exact_half_cent_is_handed_to_the_per_loan_path_and_agrees():
     plan = level_plan(10_100, D("0.06"), 3, START)
     as_of = plan.due_dates[0] + timedelta(days=14)
     loan = PortfolioLoan(plan, [("a", plan.due_dates[0], plan.instalments[0])])
-    result = portfolio_status_counted([loan], as_of)
-    assert result.statuses == [reference(loan, as_of)]
+    assert portfolio_status([loan], as_of).rows() == [reference(loan, as_of)]
 
 
 @pytest.mark.parametrize(
