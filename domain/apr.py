@@ -48,16 +48,45 @@ _DEC_CACHE: dict[tuple[int, int], Decimal] = {}
 
 
 def _present_value(groups: Sequence[FlowGroup], i: Decimal) -> Decimal:
-    one = Decimal(1)
-    total = Decimal(0)
+    return _pv(_prepare(groups), i)
+
+
+def _prepare(groups: Sequence[FlowGroup]) -> list[tuple[Decimal, int, Decimal | None, int]]:
+    """(amount, t, f as a Decimal or None when 0, count) of each group, read once per solve."""
+    return [(g.amount, g.t, _dec(g.f) if g.f else None, g.count) for g in groups]
+
+
+def _pv(groups: list[tuple[Decimal, int, Decimal | None, int]], i: Decimal) -> Decimal:
+    """Σ amount·annuity·v^t / (1 + f·i), group by group in order. Each operation is the one the
+    plain formula performs, so the result is the same to the last digit; what is saved is only
+    work that cannot change it: an annuity or a (1 + f·i) already computed for an equal count or
+    f in this sum, and the exact products and quotients by one."""
+    one = _ONE
     if i == 0:
-        return sum((g.amount * g.count for g in groups), Decimal(0))
-    v = one / (one + i)
-    for g in groups:
-        annuity = (one - v**g.count) / i * (one + i) if g.count > 1 else one
-        f = g.f_decimal
-        total += g.amount * annuity * v**g.t / (one + f * i if f else one)
+        return sum((amount * count for amount, _t, _f, count in groups), Decimal(0))
+    one_i = one + i
+    v = one / one_i
+    total = Decimal(0)
+    annuities: dict[int, Decimal] = {}
+    dens: dict[Decimal, Decimal] = {}
+    for amount, t, f, count in groups:
+        if count > 1:
+            annuity = annuities.get(count)
+            if annuity is None:
+                annuity = annuities[count] = (one - v**count) / i * one_i
+            value = amount * annuity * v**t
+        else:
+            value = amount * v**t
+        if f is not None:
+            den = dens.get(f)
+            if den is None:
+                den = dens[f] = one + f * i
+            value = value / den
+        total += value
     return total
+
+
+_ONE = Decimal(1)
 
 
 def solve_unit_rate(
@@ -73,8 +102,10 @@ def solve_unit_rate(
     with localcontext() as ctx:
         ctx.prec = _PREC
 
+        paid, advanced = _prepare(payments), _prepare(advances)
+
         def gap(i: Decimal) -> Decimal:
-            return _present_value(payments, i) - _present_value(advances, i)
+            return _pv(paid, i) - _pv(advanced, i)
 
         if guess is not None and _LOW < guess < _HIGH:
             a, b = guess, guess * Decimal("1.0001") + Decimal("1e-9")

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from domain.apr import FlowGroup, group_flows, solve_apr, solve_unit_rate
@@ -245,16 +246,26 @@ def _amortise(
     ``principal_parts`` drives the split. The last row clears the balance."""
     rows = []
     balance = principal
-    for k in range(count):
-        interest = (balance * i + (first_extra_interest if k == 0 else 0)).quantize(
-            CENT, rounding=MONEY_ROUNDING
-        )
-        if k == count - 1:
-            part = balance
-        elif principal_parts is not None:
-            part = principal_parts[k]
-        else:
-            part = regular_payment + (money(first_extra_interest) if k == 0 else 0) - interest
+    interest = (balance * i + first_extra_interest).quantize(CENT, rounding=MONEY_ROUNDING)
+    if count == 1:
+        part = balance
+    elif principal_parts is not None:
+        part = principal_parts[0]
+    else:
+        part = regular_payment + money(first_extra_interest) - interest
+    balance -= part
+    rows.append((interest + part, interest, part, balance))
+    # Rows after the first: the odd-days terms are zero there, and adding zero changes neither
+    # the value nor the exponent, so they are left out.
+    last = count - 1
+    for k in range(1, last):
+        interest = (balance * i).quantize(CENT, rounding=MONEY_ROUNDING)
+        part = principal_parts[k] if principal_parts is not None else regular_payment - interest
+        balance -= part
+        rows.append((interest + part, interest, part, balance))
+    if last:
+        interest = (balance * i).quantize(CENT, rounding=MONEY_ROUNDING)
+        part = balance
         balance -= part
         rows.append((interest + part, interest, part, balance))
     return rows
@@ -337,24 +348,32 @@ def _quote(terms: LoanTerms) -> Quote:
             rows.append((pay, interest, part, balance))
         schedule_principal = amount_financed
 
-    # Every row amount is already whole cents (interest is rounded, the rest are differences).
+    # Every row amount is already whole cents (interest is rounded, the rest are differences),
+    # so the sums are exact whatever their order.
     schedule = tuple(
         ScheduleRow(k + 1, d, p, it, pr, b)
         for k, (d, (p, it, pr, b)) in enumerate(zip(dates, rows, strict=True))
     )
-    total_payments = sum((r.payment for r in schedule), ZERO)
+    total_payments = total_interest = total_principal = ZERO
+    for p, it, pr, _b in rows:
+        total_payments += p
+        total_interest += it
+        total_principal += pr
     totals = ScheduleTotals(
-        payment=total_payments,
-        interest=sum((r.interest for r in schedule), ZERO),
-        principal=sum((r.principal for r in schedule), ZERO),
+        payment=total_payments, interest=total_interest, principal=total_principal
     )
     assert totals.principal == schedule_principal and schedule[-1].balance == 0
     finance_charge = total_payments - amount_financed
-    flows = [
-        (r.payment, *unit_periods_between(terms.loan_date, r.date, terms.frequency))
-        for r in schedule
-    ]
-    apr = solve_apr([FlowGroup(amount_financed, 0)], group_flows(flows), ppy, guess=i * ppy)
+    runs = _date_runs(terms.loan_date, terms.first_due, terms.frequency, n)
+    if runs is None:
+        flows = [
+            (r.payment, *unit_periods_between(terms.loan_date, r.date, terms.frequency))
+            for r in schedule
+        ]
+        groups = group_flows(flows)
+    else:
+        groups = _flow_groups([r[0] for r in rows], runs)
+    apr = solve_apr([FlowGroup(amount_financed, 0)], groups, ppy, guess=i * ppy)
     regular = schedule[1].payment if n > 2 else schedule[0].payment
     return Quote(
         terms=terms,
@@ -372,19 +391,59 @@ def _quote(terms: LoanTerms) -> Quote:
     )
 
 
+@lru_cache(maxsize=256)
+def _date_runs(
+    loan_date: date, first_due: date, frequency: Frequency, count: int
+) -> tuple[tuple[int, int, Fraction, int], ...] | None:
+    """The payments' Appendix J times cut into runs that :func:`domain.apr.group_flows` can
+    merge: (first index, t, f, length) of each longest stretch one unit period apart with the
+    same f. None when t does not strictly increase (group_flows then sorts the flows)."""
+    times = [
+        unit_periods_between(loan_date, d, frequency)
+        for d in payment_dates(first_due, frequency, count)
+    ]
+    runs: list[list] = []
+    last_t = -1
+    for k, (t, f) in enumerate(times):
+        if t <= last_t:
+            return None
+        last_t = t
+        key = (f.numerator, f.denominator)
+        run = runs[-1] if runs else None
+        if run is not None and run[1] + run[3] == t and run[4] == key:
+            run[3] += 1
+        else:
+            runs.append([k, t, f, 1, key])
+    return tuple((k, t, f, length) for k, t, f, length, _key in runs)
+
+
+def _flow_groups(
+    payments: Sequence[Decimal], runs: tuple[tuple[int, int, Fraction, int], ...]
+) -> list[FlowGroup]:
+    """``group_flows`` of the payments at the times of ``runs``: each run split where the
+    amount changes — the same groups, without looking at the dates again."""
+    groups = []
+    for start, t, f, length in runs:
+        first, amount = start, payments[start]
+        for k in range(start + 1, start + length):
+            if payments[k] != amount:
+                groups.append(FlowGroup(amount, t + first - start, f, k - first))
+                first, amount = k, payments[k]
+        groups.append(FlowGroup(amount, t + first - start, f, start + length - first))
+    return groups
+
+
 def _yearly(schedule: Sequence[ScheduleRow], per_year: int) -> tuple[YearSubtotal, ...]:
     years = []
-    for start in range(0, len(schedule), per_year):
-        rows = schedule[start : start + per_year]
-        years.append(
-            YearSubtotal(
-                year=start // per_year + 1,
-                payment=sum((r.payment for r in rows), ZERO),
-                interest=sum((r.interest for r in rows), ZERO),
-                principal=sum((r.principal for r in rows), ZERO),
-                closing_balance=rows[-1].balance,
-            )
-        )
+    payment = interest = principal = ZERO
+    last = len(schedule) - 1
+    for k, r in enumerate(schedule):
+        payment += r.payment
+        interest += r.interest
+        principal += r.principal
+        if (k + 1) % per_year == 0 or k == last:
+            years.append(YearSubtotal(k // per_year + 1, payment, interest, principal, r.balance))
+            payment = interest = principal = ZERO
     return tuple(years)
 
 
