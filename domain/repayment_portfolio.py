@@ -7,15 +7,21 @@ with numpy over integer cents. numpy is allowed in ``domain/`` for this: it is p
 computation on arrays, no I/O.
 
 The common case (vectorised)
-    A loan whose payments are exactly its instalments, each paid on its due date, for every
-    due date up to ``as_of`` (auto-debit, most of a real portfolio), with more than one
-    instalment still to fall due. Its state follows from the schedule: no arrears, fees,
-    penalty, advance or overpayment, whatever its late-fee and prepayment rules; the balance
-    after ``m`` instalments is ``principal − Σ (instalment_j − interest_j)`` with
-    ``interest_j`` the period's interest rounded half up, and the interest accrued since the
-    last due date is that period's interest pro rata by days. Loans are grouped by plan shape
-    (the same due dates and loan date, hence the same ``m`` and period lengths); each group
-    runs that recurrence over its ``m`` periods as int64 array operations, one row per loan.
+    A loan whose payments are exactly its instalments, each paid on its due date or early
+    within its own period, for every due date up to ``as_of`` (auto-debit and buyers who pay
+    a few days ahead: most of a real portfolio), with more than one instalment still to fall
+    due. Nothing is ever overdue, so no fee, penalty, arrears or overpayment arises, whatever
+    the late-fee and prepayment rules; the state is the principal ``b`` and the interest
+    billed but not yet paid ``o`` (an early payment leaves the interest from its day to the
+    due date owed). Per period, paid on the due date: ``q`` = the period's interest on ``b``,
+    ``b -= instalment − o − q``, ``o = 0``; paid early after ``t`` of the period's ``D`` days:
+    ``ci`` = the interest of ``t`` days, ``b' = b − (instalment − o − ci)``, ``o`` = the
+    interest of ``b × t + b' × (D − t)`` balance-days less ``ci``. Then the interest accrued
+    since the last due date is added, pro rata by days. Loans are grouped by plan shape (the
+    same due dates and loan date, hence the same ``m`` and period lengths); each group runs
+    the recurrence over its ``m`` periods as int64 array operations, one row per loan, each
+    step checking the fold's conditions (the payment covers what it must, the balance stays
+    positive), a loan that breaks one going to the per-loan path.
 
 Why int64 arithmetic is exact here
     A period's interest is ``b × c`` cents with ``c`` the period rate (plus, in the first
@@ -194,18 +200,23 @@ def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioSt
         if rate is None:
             fallback.append(i)
             continue
+        paid_on = g.paid_dues
         if m:
             ops, days, cents = zip(*payments, strict=True)
-            if (
-                days != g.dues_paid
-                or cents != plan.instalments[:m]
-                or len(set(ops)) != m
-                or not all(ops)
-            ):
+            if cents != plan.instalments[:m] or len(set(ops)) != m or not all(ops):
                 fallback.append(i)
                 continue
+            if days != g.dues_paid:
+                # each instalment paid early, within its own period
+                paid_on = [d.toordinal() for d in days]
+                if not all(
+                    a < d <= b for d, a, b in zip(paid_on, g.lows, g.due_ords, strict=False)
+                ):
+                    fallback.append(i)
+                    continue
         g.members.append(i)
         g.rates.append(rate)
+        g.paid_on.append(paid_on)
     for g in groups.values():
         if g.members:
             fallback.extend(g.solve(loans, out, as_of))
@@ -244,7 +255,20 @@ class _Group:
     """Loans with the same due dates and loan date: the same number ``m`` of instalments
     fallen due by ``as_of`` and the same period lengths."""
 
-    __slots__ = ("dues", "dues_paid", "eligible", "loan_ord", "m", "members", "rate_cache", "rates")
+    __slots__ = (
+        "due_ords",
+        "dues",
+        "dues_paid",
+        "eligible",
+        "loan_ord",
+        "lows",
+        "m",
+        "members",
+        "paid_dues",
+        "paid_on",
+        "rate_cache",
+        "rates",
+    )
 
     def __init__(self, plan: RepaymentPlan, as_of: date):
         self.dues = plan.due_dates
@@ -253,8 +277,15 @@ class _Group:
         self.eligible = plan.loan_date <= as_of and m < plan.count - 1
         self.dues_paid = plan.due_dates[:m]
         self.loan_ord = plan.loan_date.toordinal()
+        self.due_ords = [d.toordinal() for d in plan.due_dates[: m + 1]]
+        self.paid_dues = self.due_ords[:m]
+        self.lows = [self.loan_ord, *self.paid_dues]  # period starts
+        if self.eligible:  # then due date m exists
+            longest = max(b - a for a, b in zip(self.lows, self.due_ords, strict=True))
+            self.eligible = longest <= _MAX_PERIOD_DAYS
         self.members: list[int] = []
         self.rates: list[tuple] = []
+        self.paid_on: list[list[int]] = []  # per member, the day each instalment was paid
         self.rate_cache: dict[tuple, tuple | None] = {}  # shared with same-rate groups
 
     def solve(self, loans, out: PortfolioStatus, as_of: date) -> list[int]:
@@ -270,19 +301,38 @@ class _Group:
         cn, cd, c0n, c0d = (a.astype(np.int64) for a in (cn, cd, c0n, c0d))
         ok = principal <= _I64_SAFE // (124 * np.maximum(np.maximum(cn, c0n), 1))
         ok &= (inst > 0).all(axis=1)
+        paid_on = np.fromiter(chain.from_iterable(self.paid_on), np.int64, count * m)
+        paid_on = paid_on.reshape(count, m)
         b = principal.copy()
+        o = np.zeros(count, np.int64)  # interest billed and not yet paid
         for j in range(m):
             n, d, ex = (c0n, c0d, exact0) if j == 0 else (cn, cd, exact)
-            q, r = np.divmod(2 * b * n + d, 2 * d)
+            start, end = self.lows[j], self.due_ords[j]
+            days = end - start
             amount = inst[:, j]
-            ok &= (ex | (r != 0)) & (q <= amount) & (amount <= b + q)
-            b = np.where(ok, b - (amount - q), b)
+            # Paid on the due date: the period's interest is billed, the instalment falls
+            # due, and the payment takes the interest owed, then principal.
+            q, r = np.divmod(2 * b * n + d, 2 * d)
+            on_ok = (ex | (r != 0)) & (o + q <= amount) & (amount <= b + o + q)
+            on_b = b - (amount - o - q)
+            # Paid early: it takes the interest owed and accrued so far, the rest is
+            # principal and counts towards the instalment; the interest to the due date is
+            # billed then and owed (an exact half cent is handed on: partial periods).
+            before = paid_on[:, j] - start
+            after = end - paid_on[:, j]
+            ci, r1 = np.divmod(2 * b * n * before + d * days, 2 * d * days)
+            early_b = b - (amount - o - ci)
+            acc = b * before + early_b * after
+            billed, r2 = np.divmod(2 * acc * n + d * days, 2 * d * days)
+            early_ok = (r1 != 0) & (r2 != 0) & (o + ci <= amount) & (early_b > 0)
+            early = after > 0
+            ok &= np.where(early, early_ok, on_ok)
+            b = np.where(ok, np.where(early, early_b, on_b), b)
+            o = np.where(ok, np.where(early, billed - ci, 0), o)
         # interest accrued since the last due date, pro rata by days
         start = self.dues[m - 1].toordinal() if m else self.loan_ord
         period_days = self.dues[m].toordinal() - start
         elapsed = as_of.toordinal() - start
-        if period_days > _MAX_PERIOD_DAYS:
-            return members
         n, d = (c0n, c0d) if m == 0 else (cn, cd)
         if elapsed:
             current, r = np.divmod(2 * b * n * elapsed + d * period_days, 2 * d * period_days)
@@ -290,11 +340,12 @@ class _Group:
         else:
             current = np.zeros(count, np.int64)
         ok &= b > 0
+        current += o
         good = np.asarray(members)[ok]
         rest = np.asarray(members)[~ok].tolist()
         # current: status, days past due, bucket, fees, past due, overpaid and flag all 0
         out.outstanding_principal[good] = b[ok]
         out.accrued_interest[good] = current[ok]
         out.next_due_date[good] = self.dues[m].toordinal()
-        out.next_due_amount[good] = np.minimum(inst[:, m], b)[ok]
+        out.next_due_amount[good] = np.minimum(inst[:, m], b + o)[ok]
         return rest

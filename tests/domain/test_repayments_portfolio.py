@@ -72,7 +72,7 @@ terms = st.builds(
     st.sampled_from(["shorten_term", "lower_payment"]),
 )
 
-BEHAVIOURS = ["on_time", "on_time", "on_time", "stops", "late", "early", "partial", "extra"]
+BEHAVIOURS = ["on_time", "on_time", "ahead", "stops", "late", "early", "partial", "extra"]
 
 
 @st.composite
@@ -84,6 +84,11 @@ def loans(draw, as_of):
     if kind == "stops":
         dues = dues[: draw(st.integers(0, len(dues)))]
     payments = [(f"s{k}", d, plan.instalments[k]) for k, d in enumerate(dues)]
+    if kind == "ahead":  # every instalment paid 0-5 days early
+        ahead = draw(st.lists(st.integers(0, 5), min_size=len(dues), max_size=len(dues)))
+        payments = [
+            (o, d - timedelta(days=a), c) for (o, d, c), a in zip(payments, ahead, strict=True)
+        ]
     reversals = []
     if payments and kind in ("late", "early", "partial", "extra"):
         k = draw(st.integers(0, len(payments) - 1))
@@ -138,6 +143,23 @@ def test_loans_paid_on_schedule_never_leave_the_vectorised_path():
     assert result.rows() == [reference(x, as_of) for x in portfolio]
     assert result.fallback == 0
     assert {s.status for s in result.rows()} == {"current"}
+
+
+def test_buyers_who_pay_a_few_days_early_stay_on_the_vectorised_path():
+    as_of = date(2025, 12, 31)
+    portfolio = []
+    for j in range(100):
+        plan = level_plan(5_000_000 + 12_345 * j, D("0.0499"), 24, START + timedelta(days=j % 20))
+        paid = [
+            (f"{j}-{k}", d - timedelta(days=1 + (j + k) % 3), plan.instalments[k])
+            for k, d in enumerate(plan.due_dates)
+            if d <= as_of
+        ]
+        portfolio.append(PortfolioLoan(plan, paid))
+    result = portfolio_status(portfolio, as_of)
+    assert result.rows() == [reference(x, as_of) for x in portfolio]
+    assert result.fallback == 0
+    assert all(s.accrued_interest > 0 for s in result.rows())
 
 
 def test_an_exact_half_cent_is_handed_to_the_per_loan_path_and_agrees():
