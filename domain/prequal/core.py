@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -28,7 +28,14 @@ from domain.catalog import ConsentPurpose, LoanProduct, ProductKind, RateQuote
 from domain.errors import InputError
 from domain.loans import Quote
 from domain.prequal.applicant import Applicant, ConsentGiven, Deal, VehicleFacts
-from domain.prequal.eligibility import Case, Evaluation, Figures, evaluate, figures_for
+from domain.prequal.eligibility import (
+    Case,
+    Evaluation,
+    Figures,
+    evaluate,
+    figures_for,
+    with_deal,
+)
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
 from domain.prequal.hints import Hint, find_hint
@@ -128,8 +135,8 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     if down is None:  # the deal passes but not at any whole yuan below it
         largest = q.amount_financed
     else:
-        at_max = replace(
-            case, deal=replace(case.deal, down_payment=Decimal(down).quantize(Decimal("0.01")))
+        at_max = with_deal(
+            case, Deal(Decimal(down).quantize(Decimal("0.01")), case.deal.term_months, trade)
         )
         s = figures_for(product, at_max).screen
         largest = max(q.amount_financed, s.amount_financed if s else q.amount_financed)

@@ -43,6 +43,8 @@ __all__ = [
     "Figures",
     "evaluate",
     "figures_for",
+    "passes",
+    "with_deal",
 ]
 
 MAX_REASONS = 4
@@ -500,6 +502,24 @@ def _reach(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
             r for r in (rule(product, case, _NO_FIGURES) for rule in REACH_RULES) if r is not None
         )
     return failures
+
+
+def passes(product: LoanProduct, case: Case, rules: tuple[Rule, ...] = RULES) -> bool:
+    """Whether :func:`evaluate` would pass, stopping at the first rule that fails."""
+    if rules is RULES:
+        if _reach(product, case):
+            return False
+        rules = _AFTER_REACH
+    f = figures_for(product, case)
+    for rule in rules:
+        if rule(product, case, f) is not None:
+            return False
+    return f.screen is not None
+
+
+def with_deal(case: Case, deal: Deal) -> Case:
+    """``case`` with another deal (a plain constructor: dataclasses.replace is slow)."""
+    return Case(case.applicant, case.vehicle, case.valuation, deal, case.score, case.today)
 
 
 def evaluate(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from domain.catalog import LoanProduct
+from domain.prequal.applicant import Deal
 from domain.prequal.eligibility import (
     CURABLE_BY_DEBTS,
     CURABLE_BY_DOWN,
@@ -24,6 +25,8 @@ from domain.prequal.eligibility import (
     Figures,
     evaluate,
     figures_for,
+    passes,
+    with_deal,
 )
 from domain.prequal.pricing import Screen, cached_quote
 from domain.prequal.scorecard import score as score_applicant
@@ -68,7 +71,15 @@ def confirm(product: LoanProduct, case: Case, *, quote: bool = False) -> bool:
 
 
 def _with_deal(case: Case, **changes) -> Case:
-    return replace(case, deal=replace(case.deal, **changes))
+    d = case.deal
+    return with_deal(
+        case,
+        Deal(
+            changes.get("down_payment", d.down_payment),
+            changes.get("term_months", d.term_months),
+            d.trade_in,
+        ),
+    )
 
 
 def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
@@ -143,7 +154,7 @@ def _debts_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
         return replace(case, applicant=applicant, score=score_applicant(applicant))
 
     def pred(debts: int) -> bool:
-        return evaluate(product, with_debts(debts)).passed
+        return passes(product, with_debts(debts))
 
     best = largest_int(pred, 0, current - 1) if current >= 1 else None
     if best is None:
@@ -177,7 +188,7 @@ def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
         return replace(case, vehicle=vehicle, valuation=value_vehicle(vehicle))
 
     def pred(p: int) -> bool:
-        return evaluate(product, with_price(p)).passed
+        return passes(product, with_price(p))
 
     low = math.ceil(d.down_payment + d.trade_in + product.min_amount)
     high = math.ceil(v.price) - 1

@@ -19,7 +19,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 
-from domain.catalog import LoanProduct, ProductKind, RateQuote, RiskTier
+from domain.catalog import FeeBasis, LoanProduct, ProductKind, RateQuote, RiskTier
 from domain.dates import Frequency
 from domain.loans import Fee, FlatRate, LoanTerms, Method, Quote, quote
 from domain.money import ZERO, money
@@ -91,43 +91,37 @@ class Screen:
 
 def _screen(
     base: Decimal,
-    fees: Iterable[tuple[Decimal, bool, bool]],
+    fees: tuple[Decimal, Decimal, Decimal],
     n: int,
     annual_rate: Decimal | None,
     flat: FlatRate | None,
     balloon: Decimal | None,
 ) -> Screen | None:
     """The arithmetic of quote() up to the instalment, on the loan ``base`` (price less down
-    payment and trade-in), the fees as (amount, financed, prepaid finance charge), and
-    ``balloon`` (None: not a balloon loan)."""
-    financed = prepaid = financed_prepaid = ZERO
-    for amount, is_financed, is_prepaid in fees:
-        if is_financed:
-            financed += amount
-            if is_prepaid:
-                financed_prepaid += amount
-        if is_prepaid:
-            prepaid += amount
+    payment and trade-in), the fees as the sums (financed, prepaid finance charges, financed
+    prepaid finance charges), and ``balloon`` (None: not a balloon loan)."""
+    financed, prepaid, financed_prepaid = fees
     principal = base + financed
     amount_financed = principal - prepaid
     if amount_financed <= 0:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 40
-        if flat is None:
-            i = annual_rate / 12
-            if balloon is None:
-                balloon = ZERO
-            elif balloon <= 0 or balloon >= principal:
-                return None  # the engine refuses a balloon of nothing or of the whole loan
+    if flat is None:
+        if balloon is None:
+            balloon = ZERO
+        elif balloon <= 0 or balloon >= principal:
+            return None  # the engine refuses a balloon of nothing or of the whole loan
+        i, v_n = _level_factors(annual_rate, n)
+        with localcontext() as ctx:
+            ctx.prec = 40
             if i == 0:
                 payment = money((principal - balloon) / n)
             else:
-                v_n = (1 + i) ** -n
                 payment = money((principal - balloon * v_n) * i / (1 - v_n))
-        else:
-            if balloon is not None:
-                return None  # the engine prices a balloon only at an annual rate
+    else:
+        if balloon is not None:
+            return None  # the engine prices a balloon only at an annual rate
+        with localcontext() as ctx:
+            ctx.prec = 40
             flat_base = principal - financed_prepaid
             per_month = flat.rate if flat.per == "month" else flat.rate / 12
             months = Fraction(n * 12, 12)
@@ -136,6 +130,36 @@ def _screen(
             )
             payment = money((principal + interest) / n)
     return Screen(money(principal), money(amount_financed), payment)
+
+
+_FACTORS: dict[tuple[Decimal, int], tuple[Decimal, Decimal | None]] = {}
+
+
+def _level_factors(annual_rate: Decimal, n: int) -> tuple[Decimal, Decimal | None]:
+    """(i, (1 + i)^-n) for a monthly rate, as the engine computes them (40 digits): the same
+    few rate-card lines and terms come back for every deal, so they are computed once."""
+    key = (annual_rate, n)
+    hit = _FACTORS.get(key)
+    if hit is None:
+        if len(_FACTORS) >= 4096:
+            _FACTORS.clear()
+        with localcontext() as ctx:
+            ctx.prec = 40
+            i = annual_rate / 12
+            hit = _FACTORS[key] = (i, None if i == 0 else (1 + i) ** -n)
+    return hit
+
+
+def _fee_sums(fees: Iterable[tuple[Decimal, bool, bool]]) -> tuple[Decimal, Decimal, Decimal]:
+    financed = prepaid = financed_prepaid = ZERO
+    for amount, is_financed, is_prepaid in fees:
+        if is_financed:
+            financed += amount
+            if is_prepaid:
+                financed_prepaid += amount
+        if is_prepaid:
+            prepaid += amount
+    return financed, prepaid, financed_prepaid
 
 
 def screen(terms: LoanTerms) -> Screen | None:
@@ -149,7 +173,7 @@ def screen(terms: LoanTerms) -> Screen | None:
         return None
     return _screen(
         base,
-        ((f.amount, f.financed, f.prepaid_finance_charge) for f in terms.fees),
+        _fee_sums((f.amount, f.financed, f.prepaid_finance_charge) for f in terms.fees),
         terms.count,
         terms.annual_rate,
         terms.flat_rate,
@@ -162,7 +186,18 @@ class Profile:
     rate-card lines by (tier, term), LTV caps by category, and the reach verdicts already
     reached (per car kind and city) — a product is immutable, so all of it stays valid."""
 
-    __slots__ = ("ltv_caps", "product", "rates", "reach", "terms", "tiers")
+    __slots__ = (
+        "balloon_pct",
+        "fixed_fees",
+        "flat_rates",
+        "ltv_caps",
+        "percent_fees",
+        "product",
+        "rates",
+        "reach",
+        "terms",
+        "tiers",
+    )
 
     def __init__(self, product: LoanProduct) -> None:
         self.product = product
@@ -173,6 +208,26 @@ class Profile:
         }
         self.ltv_caps = {cap.category: cap.max_ltv for cap in reversed(product.ltv_caps)}
         self.reach: dict[tuple, tuple] = {}
+        fixed = [f for f in product.fees if f.basis is FeeBasis.FIXED]
+        self.fixed_fees = _fee_sums(
+            (money(f.amount), f.financed, f.prepaid_finance_charge) for f in fixed
+        )
+        #: (rate, of the loan rather than of the price, financed, prepaid finance charge)
+        self.percent_fees = tuple(
+            (f.rate, f.basis is FeeBasis.PERCENT_OF_PRINCIPAL, f.financed, f.prepaid_finance_charge)
+            for f in product.fees
+            if f.basis is not FeeBasis.FIXED
+        )
+        self.balloon_pct = (
+            product.balloon.min_pct
+            if product.kind is ProductKind.BALLOON and product.balloon is not None
+            else None
+        )
+        self.flat_rates = {
+            id(line): FlatRate(line.flat_rate, line.flat_per.value)
+            for line in product.rate_card
+            if line.flat_rate is not None
+        }
 
 
 _PROFILES: dict[int, Profile] = {}
@@ -201,20 +256,24 @@ def screen_for(
     base = price - down_payment - trade_in
     if base <= 0 or term < 3:
         return None
-    balloon = None
-    if product.kind is ProductKind.BALLOON and product.balloon is not None:
-        balloon = money(price * product.balloon.min_pct)
-    return _screen(
-        base,
-        (
-            (f.amount_for(principal=base, price=price), f.financed, f.prepaid_finance_charge)
-            for f in product.fees
-        ),
-        term,
-        line.annual_rate,
-        None if line.flat_rate is None else FlatRate(line.flat_rate, line.flat_per.value),
-        balloon,
-    )
+    prof = profile(product)
+    fees = prof.fixed_fees
+    if prof.percent_fees:
+        financed, prepaid, financed_prepaid = fees
+        for rate, of_base, is_financed, is_prepaid in prof.percent_fees:
+            amount = money((base if of_base else price) * rate)  # as FeeRule.amount_for
+            if is_financed:
+                financed += amount
+                if is_prepaid:
+                    financed_prepaid += amount
+            if is_prepaid:
+                prepaid += amount
+        fees = (financed, prepaid, financed_prepaid)
+    balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
+    flat = None if line.flat_rate is None else prof.flat_rates.get(id(line))
+    if line.flat_rate is not None and flat is None:  # a line from outside the product
+        flat = FlatRate(line.flat_rate, line.flat_per.value)
+    return _screen(base, fees, term, line.annual_rate, flat, balloon)
 
 
 @lru_cache(maxsize=1024)

@@ -12,12 +12,11 @@ one yuan short of it; only when that fails does it fall back to plain bisection.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 
 from domain.catalog import LoanProduct, ltv_category
 from domain.prequal.applicant import Deal
-from domain.prequal.eligibility import DEAL_RULES, Case, evaluate, figures_for
+from domain.prequal.eligibility import DEAL_RULES, Case, figures_for, passes, with_deal
 from domain.prequal.pricing import Screen
 
 __all__ = ["largest_int", "min_passing_down", "smallest_int"]
@@ -58,8 +57,7 @@ def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> b
     deal = Deal(Decimal(down).quantize(_CENT), d.term_months, d.trade_in)
     if deal.down_payment + deal.trade_in >= case.vehicle.price:
         return False
-    changed = Case(case.applicant, case.vehicle, case.valuation, deal, case.score, case.today)
-    return evaluate(product, changed, rules=DEAL_RULES).passed
+    return passes(product, with_deal(case, deal), rules=DEAL_RULES)
 
 
 def _estimate_down(product: LoanProduct, case: Case, known: Screen | None) -> int | None:
@@ -70,10 +68,10 @@ def _estimate_down(product: LoanProduct, case: Case, known: Screen | None) -> in
     b2 = b1 / 2
     pts = []
     for b in (b1, b2):
-        d = replace(case.deal, down_payment=(price - trade - b).quantize(_CENT))
+        d = Deal((price - trade - b).quantize(_CENT), case.deal.term_months, trade)
         screened = known if known is not None and b is b1 else None
         if screened is None:
-            screened = figures_for(product, replace(case, deal=d)).screen
+            screened = figures_for(product, with_deal(case, d)).screen
         if screened is None:
             return None
         pts.append((price - trade - d.down_payment, screened))
