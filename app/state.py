@@ -76,7 +76,7 @@ class AppState:
     deal: Deal = field(default_factory=Deal)
     query: CatalogueQuery = field(default_factory=CatalogueQuery)
     compare: list[str] = field(default_factory=list)
-    catalogue_limit: int = 24  # cards shown; "Show more" raises it
+    catalogue_limit: int = 12  # cards shown; "Show more" raises it
     car_id: str | None = None
     prequal: PrequalDraft = field(default_factory=PrequalDraft)
     prequal_result: Any = None
@@ -142,10 +142,10 @@ class AppState:
 
     def set_query(self, **changes: Any) -> None:
         self.query = replace(self.query, **changes)
-        self.catalogue_limit = 24
+        self.catalogue_limit = 12
         self.notify()
 
-    def show_more(self, step: int = 24) -> None:
+    def show_more(self, step: int = 12) -> None:
         self.catalogue_limit = min(self.catalogue_limit + step, 96)
         self.notify()
 

@@ -119,6 +119,7 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.wait("prequal-next")
     d.shot("prequal")
     d.tap("prequal-next")
+    d.wait("prequal-monthly_income")  # step 2 is on screen before its "Next" is pressed
     d.tap("prequal-next")
     d.wait("consent-agree")
     d.tap("consent-agree")

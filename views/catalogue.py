@@ -165,15 +165,14 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
     details = f"{v.year} · {v.trim}"
     if str(v.condition) == "used":
         details += " · " + ctx.t("{km} km", km=ctx.number(v.mileage_km))
-    tags = ft.Row(
+    kinds = " · ".join(
         [
-            _tag(ctx.t(labels.ENERGY.get(energy, energy)), ENERGY_COLOURS.get(energy)),
-            _tag(labels.label(ctx, labels.CONDITION, v.condition), ft.Colors.OUTLINE),
-            _tag(labels.label(ctx, labels.BODY, v.body), ft.Colors.OUTLINE),
-        ],
-        spacing=4,
-        wrap=True,
+            ctx.t(labels.ENERGY.get(energy, energy)),
+            labels.label(ctx, labels.CONDITION, v.condition),
+            labels.label(ctx, labels.BODY, v.body),
+        ]
     )
+    tags = ft.Text(kinds, size=12, color=ENERGY_COLOURS.get(energy))
     compare = sem(
         f"compare-{v.id}",
         ft.Checkbox(
@@ -222,13 +221,4 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
         ),
         col={"xs": 12, "sm": 6, "lg": 4, "xl": 3},
         key=f"card-{v.id}",
-    )
-
-
-def _tag(text: str, colour) -> ft.Control:
-    return ft.Container(
-        ft.Text(text, size=11, color=colour),
-        border=ft.Border.all(1, colour or ft.Colors.OUTLINE),
-        border_radius=8,
-        padding=ft.Padding.symmetric(horizontal=6, vertical=2),
     )
