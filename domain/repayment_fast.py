@@ -113,6 +113,13 @@ def exact_status(
 
 
 def _validated(payments: list[Payment]) -> list[tuple[int, str, int]]:
+    if payments:
+        # The usual case in C-level passes: distinct, non-empty op_ids and positive amounts.
+        ops, _, amounts = zip(*payments, strict=True)
+        if all(ops) and min(amounts) > 0 and len(set(ops)) == len(ops):
+            out = [(d.toordinal(), o, c) for o, d, c in payments]
+            out.sort()
+            return out
     seen: dict[str, Payment] = {}
     for k, e in enumerate(payments):
         op, _, amount = e
