@@ -34,11 +34,12 @@ from domain.prequal.eligibility import (
     Figures,
     evaluate,
     figures_for,
+    reach_failures,
     with_deal,
 )
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
-from domain.prequal.hints import Hint, find_hint
+from domain.prequal.hints import NO_CHANGE, Hint, find_hint
 from domain.prequal.metrics import Metrics, metrics
 from domain.prequal.pricing import Screen, cached_quote
 from domain.prequal.scorecard import SCORECARD, Scorecard, ScoreResult, score
@@ -155,6 +156,54 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     )
 
 
+class _Market:
+    """The active products of one market on one day, and per kind of car and city (what the
+    reach rules read) which products reach it and the declines of those that do not: the same
+    for every applicant who looks at such a car there, so a batch works them out once."""
+
+    __slots__ = ("_reach", "active", "products")
+
+    def __init__(self, products: tuple[LoanProduct, ...], today: date) -> None:
+        self.products = products  # held, so the ids in the market's key stay theirs
+        self.active = [p for p in products if p.is_active_on(today)]
+        self._reach: dict[tuple, tuple[list[LoanProduct], list[Decline], list[Decline]]] = {}
+
+    def reach(self, case: Case) -> tuple[list[LoanProduct], list[Decline], list[Decline]]:
+        """(the products that reach the case's car, the others' declines with their hint,
+        the same without one)."""
+        v = case.vehicle
+        key = (v.condition, v.use, v.energy, v.make, case.applicant.city)
+        hit = self._reach.get(key)
+        if hit is None:
+            if len(self._reach) >= 4096:
+                self._reach.clear()
+            reaching, declines, bare = [], [], []
+            for product in self.active:
+                failures = reach_failures(product, case)
+                if not failures:
+                    reaching.append(product)
+                    continue
+                # no change of deal, debts or price makes a product reach another car
+                evaluation = Evaluation(product, failures, Figures(None, None, None))
+                declines.append(Decline(product, evaluation.reasons, evaluation.codes, NO_CHANGE))
+                bare.append(Decline(product, evaluation.reasons, evaluation.codes, None))
+            hit = self._reach[key] = (reaching, declines, bare)
+        return hit
+
+
+_MARKETS: dict[tuple, _Market] = {}
+
+
+def _market(products: tuple[LoanProduct, ...], today: date) -> _Market:
+    key = (today, *map(id, products))
+    market = _MARKETS.get(key)
+    if market is None:
+        if len(_MARKETS) >= 16:
+            _MARKETS.clear()
+        market = _MARKETS[key] = _Market(products, today)
+    return market
+
+
 def prequalify(
     applicant: Applicant,
     vehicle: VehicleFacts,
@@ -181,10 +230,9 @@ def prequalify(
     valuation = value_vehicle(vehicle, depreciation)
     case = Case(applicant, vehicle, valuation, deal, result, today)
     offers: list[Offer] = []
-    declines: list[Decline] = []
-    for product in products:
-        if not product.is_active_on(today):
-            continue
+    reaching, unreached, unreached_no_hint = _market(tuple(products), today).reach(case)
+    declines: list[Decline] = list(unreached if hints else unreached_no_hint)
+    for product in reaching:
         evaluation = evaluate(product, case)
         if evaluation.passed:
             outcome = _offer(product, case, evaluation)

@@ -44,6 +44,7 @@ __all__ = [
     "evaluate",
     "figures_for",
     "passes",
+    "reach_failures",
     "with_deal",
 ]
 
@@ -488,7 +489,7 @@ CURABLE_BY_DEBTS = frozenset({"affordability.dti", "affordability.pti"})
 CURABLE_BY_PRICE = CURABLE_BY_DOWN | {"vehicle.max_price"}
 
 
-def _reach(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
+def reach_failures(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
     """The reach rules' failures, remembered per product for each kind of car and city they
     read (the same for every applicant who looks at such a car there)."""
     v = case.vehicle
@@ -507,7 +508,7 @@ def _reach(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
 def passes(product: LoanProduct, case: Case, rules: tuple[Rule, ...] = RULES) -> bool:
     """Whether :func:`evaluate` would pass, stopping at the first rule that fails."""
     if rules is RULES:
-        if _reach(product, case):
+        if reach_failures(product, case):
             return False
         rules = _AFTER_REACH
     f = figures_for(product, case)
@@ -532,7 +533,7 @@ def evaluate(
     With the default (every rule), a product that does not reach the car stops at that stage."""
     failures = []
     if rules is RULES:
-        reach = _reach(product, case)
+        reach = reach_failures(product, case)
         if reach:
             return Evaluation(product, reach, _NO_FIGURES)
         rules = _AFTER_REACH
