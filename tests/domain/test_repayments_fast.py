@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import repayment_fast
+from domain import repayment_fast, repayment_plan
 from domain.errors import InputError
 from domain.loans import FlatRate, LoanTerms, Method, quote
 from domain.repayment_fast import exact_status, loan_status
-from domain.repayment_plan import level_plan, plan_from_quote
+from domain.repayment_plan import _level_payment, level_plan, plan_from_quote
 from domain.repayments import LateFeePolicy, PrepaymentMode, PrepaymentPolicy, Terms
 
 LOAN_DATE = date(2026, 1, 15)
@@ -211,3 +211,29 @@ def test_bad_input_is_refused_as_the_fold_refuses_it(payments, as_of, field, rul
         exact_status(plan, payments, as_of)
     assert (fast.value.field, fast.value.rule) == (exact.value.field, exact.value.rule)
     assert (fast.value.field, fast.value.rule) == (field, rule)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 10**12),
+    st.integers(1, 3600).map(lambda r: D(r) / 10000) | st.sampled_from([D("0.0695")]),
+    st.integers(1, 120),
+)
+def test_the_integer_level_payment_equals_the_decimal_one(principal, rate, count):
+    plan = level_plan(principal, rate, count, LOAN_DATE)
+    assert plan.instalments[-1] == _level_payment(principal, plan.period_rate, count, 0)
+
+
+def test_a_level_payment_near_a_half_cent_is_decided_by_the_decimal_steps(monkeypatch):
+    # 1.00 at 6% for one month: 100 × 1.005 is 100.5 cents to within 1e-37, a near tie.
+    calls = []
+    original = repayment_plan.cents_round
+
+    def spy(value):
+        calls.append(value)
+        return original(value)
+
+    monkeypatch.setattr(repayment_plan, "cents_round", spy)
+    plan = level_plan(100, D("0.06"), 1, LOAN_DATE)
+    assert plan.instalments == (_level_payment(100, plan.period_rate, 1, 0),) == (101,)
+    assert calls
