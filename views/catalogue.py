@@ -81,7 +81,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             options=[ft.DropdownOption(key=k, text=ctx.t(v)) for k, v in labels.SORT.items()],
             on_select=lambda e: state.set_query(sort=e.control.value or "price_asc"),
             dense=True,
-            width=190,
+            width=220,
         ),
     )
     chips = (
