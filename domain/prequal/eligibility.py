@@ -436,7 +436,7 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
     """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
     tier = case.score.tier
     d = case.deal
-    line = None if tier is None else profile(product).rates.get((tier, d.term_months))
+    line = None if tier is None else profile(product).rate(tier, d.term_months)
     if line is None:
         return _NO_FIGURES
     price = case.vehicle.price

@@ -37,7 +37,7 @@ __all__ = [
 
 
 def rate_line(product: LoanProduct, tier: RiskTier | None, term: int) -> RateQuote | None:
-    return None if tier is None else profile(product).rates.get((tier, term))
+    return None if tier is None else profile(product).rate(tier, term)
 
 
 def terms_for(
@@ -203,9 +203,7 @@ class Profile:
         self.product = product
         self.tiers = product.tiers
         self.terms = frozenset(product.terms)
-        self.rates = {
-            (tier, term): product.rate_for(tier, term) for tier in self.tiers for term in self.terms
-        }
+        self.rates: dict[tuple[RiskTier, int], RateQuote | None] = {}
         self.ltv_caps = {cap.category: cap.max_ltv for cap in reversed(product.ltv_caps)}
         self.reach: dict[tuple, tuple] = {}
         fixed = [f for f in product.fees if f.basis is FeeBasis.FIXED]
@@ -228,6 +226,15 @@ class Profile:
             for line in product.rate_card
             if line.flat_rate is not None
         }
+
+    def rate(self, tier: RiskTier, term: int) -> RateQuote | None:
+        """The rate-card line for a tier and term (``LoanProduct.rate_for``), remembered."""
+        key = (tier, term)
+        try:
+            return self.rates[key]
+        except KeyError:
+            line = self.rates[key] = self.product.rate_for(tier, term)
+            return line
 
 
 _PROFILES: dict[int, Profile] = {}
