@@ -1,6 +1,7 @@
 """The demo market's fixed facts: real makes and models at approximate 2025–26 list prices
 (standards.md §8), cities, and fictional dealers and lenders. The generator's random parameters
-live in ``local_db.demo.world``; everything here is plain data."""
+live in ``local_db.demo.world``, ``.segments`` and ``.behaviour``; everything here is plain
+data."""
 
 from __future__ import annotations
 
