@@ -144,7 +144,7 @@ def peer(loans) -> tuple[int, float]:
         p = principal / 100
         i = float(rate) / 12
         n = 36
-        pay = p * i / (1 - (1 + i) ** -n) if i else p / n
+        pay = round(p * i / (1 - (1 + i) ** -n) if i else p / n, 2)  # the instalment billed
         dues = []
         y, m = loan_date.year, loan_date.month
         for _ in range(n):

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from domain.errors import InputError
 from domain.money import from_cents
@@ -86,8 +87,8 @@ def loan_status(
         reversals
         or plan.last_period_extra
         or plan.principal >= _MAX_PRINCIPAL
-        or len(fee_rate.as_tuple().digits) > 20
-        or len(penalty.as_tuple().digits) > 20
+        or _parts(fee_rate)[2] > 20
+        or _parts(penalty)[2] > 20
         or penalty < 0
         or (plan.odd_days and _rate(plan, 0)[0] < 0)  # cents_round is half away from zero
     ):
@@ -142,9 +143,17 @@ def _validated(payments: list[Payment]) -> list[tuple[int, str, int]]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _parts(value: Decimal) -> tuple[int, int, int, int]:
+    """``(numerator, denominator, digits, coefficient)`` of a rate (a portfolio repeats a few)."""
+    num, den = value.as_integer_ratio()
+    digits = value.as_tuple().digits
+    return num, den, len(digits), int("".join(map(str, digits)))
+
+
 def _rate(plan: RepaymentPlan, k: int) -> tuple[int, int]:
     """The period's interest factor ``c_k`` as (numerator, denominator)."""
-    num, den = plan.period_rate.as_integer_ratio()
+    num, den = _parts(plan.period_rate)[:2]
     if k == 0 and plan.odd_days:
         c = Fraction(num, den) + Fraction(plan.annual_rate) * plan.odd_days
         return c.numerator, c.denominator
@@ -192,9 +201,8 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
     grace = lf.grace_days
     prepayment = terms.prepayment
     lower_payment = terms.prepayment.mode is PrepaymentMode.LOWER_PAYMENT
-    rate_n, rate_d = plan.period_rate.as_integer_ratio()
-    pen_n, pen_d = lf.daily_penalty_rate.as_integer_ratio()
-    pen_coeff = int("".join(map(str, lf.daily_penalty_rate.as_tuple().digits)))
+    rate_n, rate_d = _parts(plan.period_rate)[:2]
+    pen_n, pen_d, _, pen_coeff = _parts(lf.daily_penalty_rate)
     # Σ remaining × days past grace end, the penalty charged so far, the day it was reckoned to
     pen_sum = pen_charged = 0
     pen_day = loan_date.toordinal()
@@ -384,7 +392,7 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
         if x and principal:
             rate = prepayment.fee_rate_at(k)
             if rate is not None:
-                early, pfee = _split_early(x, principal, *rate.as_integer_ratio())
+                early, pfee = _split_early(x, principal, *_parts(rate)[:2])
                 x -= early + pfee
                 principal -= early
         credit = interest + regular

@@ -217,9 +217,11 @@ def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioSt
         g.members.append(i)
         g.rates.append(rate)
         g.paid_on.append(paid_on)
+        g.principals.append(plan.principal)
+        g.instalments.append(plan.instalments)
     for g in groups.values():
         if g.members:
-            fallback.extend(g.solve(loans, out, as_of))
+            fallback.extend(g.solve(out, as_of))
     for i in sorted(fallback):
         plan, payments, terms, reversals = loans[i]
         _put(out, i, loan_status(plan, payments, as_of, terms, reversals=reversals))
@@ -260,12 +262,14 @@ class _Group:
         "dues",
         "dues_paid",
         "eligible",
+        "instalments",
         "loan_ord",
         "lows",
         "m",
         "members",
         "paid_dues",
         "paid_on",
+        "principals",
         "rate_cache",
         "rates",
     )
@@ -286,16 +290,17 @@ class _Group:
         self.members: list[int] = []
         self.rates: list[tuple] = []
         self.paid_on: list[list[int]] = []  # per member, the day each instalment was paid
+        self.principals: list[int] = []
+        self.instalments: list[tuple[int, ...]] = []
         self.rate_cache: dict[tuple, tuple | None] = {}  # shared with same-rate groups
 
-    def solve(self, loans, out: PortfolioStatus, as_of: date) -> list[int]:
+    def solve(self, out: PortfolioStatus, as_of: date) -> list[int]:
         """Fill ``out`` for the members in the common case; return the others."""
         m, members = self.m, self.members
         count = len(members)
-        plans = [loans[i].plan for i in members]
-        principal = np.fromiter((p.principal for p in plans), np.int64, count)
+        principal = np.array(self.principals, np.int64)
         inst = np.fromiter(
-            chain.from_iterable(p.instalments[: m + 1] for p in plans), np.int64, count * (m + 1)
+            chain.from_iterable(t[: m + 1] for t in self.instalments), np.int64, count * (m + 1)
         ).reshape(count, m + 1)
         cn, cd, c0n, c0d, exact, exact0 = (np.array(col) for col in zip(*self.rates, strict=True))
         cn, cd, c0n, c0d = (a.astype(np.int64) for a in (cn, cd, c0n, c0d))
