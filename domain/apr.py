@@ -161,7 +161,11 @@ def solve_apr(
     guess: Decimal | None = None,
 ) -> Decimal:
     """The APR as a fraction (0.0969 for 9.69%), unrounded. ``guess`` is an APR estimate."""
-    ppy = _dec(Fraction(periods_per_year))
+    ppy = (
+        Decimal(periods_per_year)  # the same value as the fraction's, without building one
+        if isinstance(periods_per_year, int)
+        else _dec(Fraction(periods_per_year))
+    )
     i = solve_unit_rate(advances, payments, None if guess is None else guess / ppy)
     with localcontext() as ctx:
         ctx.prec = _PREC

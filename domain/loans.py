@@ -351,7 +351,7 @@ def _quote(terms: LoanTerms) -> Quote:
     # Every row amount is already whole cents (interest is rounded, the rest are differences),
     # so the sums are exact whatever their order.
     schedule = tuple(
-        ScheduleRow(k + 1, d, p, it, pr, b)
+        _row(k + 1, d, p, it, pr, b)
         for k, (d, (p, it, pr, b)) in enumerate(zip(dates, rows, strict=True))
     )
     total_payments = total_interest = total_principal = ZERO
@@ -389,6 +389,22 @@ def _quote(terms: LoanTerms) -> Quote:
         yearly=_yearly(schedule, ppy),
         periodic_rate=i,
     )
+
+
+def _row(
+    n: int, day: date, payment: Decimal, interest: Decimal, principal: Decimal, balance: Decimal
+) -> ScheduleRow:
+    """A ScheduleRow filled without its six frozen setattrs (the dataclass __init__ goes
+    through object.__setattr__ field by field, a sizeable part of a quote); same fields, same
+    equality and hash."""
+    row = _new(ScheduleRow)
+    row.__dict__.update(
+        n=n, date=day, payment=payment, interest=interest, principal=principal, balance=balance
+    )
+    return row
+
+
+_new = object.__new__
 
 
 @lru_cache(maxsize=256)
