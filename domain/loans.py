@@ -354,11 +354,12 @@ def _quote(terms: LoanTerms) -> Quote:
         _row(k + 1, d, p, it, pr, b)
         for k, (d, (p, it, pr, b)) in enumerate(zip(dates, rows, strict=True))
     )
+    yearly = _yearly(rows, ppy)
     total_payments = total_interest = total_principal = ZERO
-    for p, it, pr, _b in rows:
-        total_payments += p
-        total_interest += it
-        total_principal += pr
+    for y in yearly:
+        total_payments += y.payment
+        total_interest += y.interest
+        total_principal += y.principal
     totals = ScheduleTotals(
         payment=total_payments, interest=total_interest, principal=total_principal
     )
@@ -386,7 +387,7 @@ def _quote(terms: LoanTerms) -> Quote:
         apr=apr,
         schedule=schedule,
         totals=totals,
-        yearly=_yearly(schedule, ppy),
+        yearly=yearly,
         periodic_rate=i,
     )
 
@@ -449,17 +450,23 @@ def _flow_groups(
     return groups
 
 
-def _yearly(schedule: Sequence[ScheduleRow], per_year: int) -> tuple[YearSubtotal, ...]:
+def _yearly(
+    rows: Sequence[tuple[Decimal, Decimal, Decimal, Decimal]], per_year: int
+) -> tuple[YearSubtotal, ...]:
+    """Subtotals per loan year of the (payment, interest, principal, balance) rows. Every row's
+    payment is its interest plus its principal, exactly, so a year's payments are the sum of
+    the two sums (the same value and digits as adding the payments up)."""
     years = []
-    payment = interest = principal = ZERO
-    last = len(schedule) - 1
-    for k, r in enumerate(schedule):
-        payment += r.payment
-        interest += r.interest
-        principal += r.principal
+    interest = principal = ZERO
+    last = len(rows) - 1
+    for k, (_p, it, pr, balance) in enumerate(rows):
+        interest += it
+        principal += pr
         if (k + 1) % per_year == 0 or k == last:
-            years.append(YearSubtotal(k // per_year + 1, payment, interest, principal, r.balance))
-            payment = interest = principal = ZERO
+            years.append(
+                YearSubtotal(k // per_year + 1, interest + principal, interest, principal, balance)
+            )
+            interest = principal = ZERO
     return tuple(years)
 
 
