@@ -18,13 +18,23 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from domain.dates import DayCount, Frequency, add_periods, payment_dates, year_fraction
 from domain.errors import InputError
 from domain.loans import Method, Quote
 from domain.money import to_cents
 
-__all__ = ["CTX", "RepaymentPlan", "cents_round", "level_plan", "plan_from_quote", "reproject"]
+__all__ = [
+    "CTX",
+    "LevelLoan",
+    "RepaymentPlan",
+    "cents_round",
+    "level_parts",
+    "level_plan",
+    "plan_from_quote",
+    "reproject",
+]
 
 #: The engine's context (domain.loans: 40 digits, the default half-even for intermediates).
 CTX = Context(prec=40, rounding=ROUND_HALF_EVEN)
@@ -142,6 +152,62 @@ def level_plan(
     """The plan of a level-payment (等额本息) loan of ``principal`` cents, without building its
     schedule: equal to ``plan_from_quote(quote(...))`` for the same terms, except the final
     instalment, which is never used as a figure."""
+    due_dates, odd, i, first_payment, payment = level_parts(
+        principal, annual_rate, count, loan_date, first_payment_date, frequency, day_count
+    )
+    # Every field, in order (see _new_plan).
+    return _new_plan(
+        loan_date,
+        principal,
+        due_dates,
+        (first_payment,) + (payment,) * (count - 1),
+        i,
+        annual_rate,
+        odd,
+        frequency,
+        Method.LEVEL,
+        0,
+        0,
+    )
+
+
+class LevelLoan(NamedTuple):
+    """A level-payment loan's terms (:func:`level_plan`'s arguments), light to hold by the
+    100,000: :meth:`plan` builds the plan, and domain.repayment_portfolio builds one only for
+    the loans that need it."""
+
+    principal: int
+    annual_rate: Decimal
+    count: int
+    loan_date: date
+    first_payment_date: date | None = None
+    frequency: Frequency = Frequency.MONTHLY
+    day_count: DayCount = DayCount.THIRTY_360
+
+    def plan(self) -> RepaymentPlan:
+        return level_plan(
+            self.principal,
+            self.annual_rate,
+            self.count,
+            self.loan_date,
+            self.first_payment_date,
+            frequency=self.frequency,
+            day_count=self.day_count,
+        )
+
+
+def level_parts(
+    principal: int,
+    annual_rate: Decimal,
+    count: int,
+    loan_date: date,
+    first_payment_date: date | None = None,
+    frequency: Frequency = Frequency.MONTHLY,
+    day_count: DayCount = DayCount.THIRTY_360,
+) -> tuple[tuple[date, ...], Fraction, Decimal, int, int]:
+    """What :func:`level_plan` computes, without the plan object: ``(due_dates, odd_days,
+    period_rate, first instalment, later instalments)``; the same InputError for bad terms.
+    The arguments are :class:`LevelLoan`'s fields, in order."""
     if principal <= 0:
         raise InputError("principal", "positive", "must be greater than zero")
     if not 1 <= count <= 600:
@@ -166,20 +232,7 @@ def level_plan(
         extra = CTX.multiply(Decimal(principal), annual_rate)
         extra = CTX.divide(CTX.multiply(extra, Decimal(odd.numerator)), Decimal(odd.denominator))
         first_payment += cents_round(extra)
-    # Every field, in order (see _new_plan).
-    return _new_plan(
-        loan_date,
-        principal,
-        due_dates,
-        (first_payment,) + (payment,) * (count - 1),
-        i,
-        annual_rate,
-        odd,
-        frequency,
-        Method.LEVEL,
-        0,
-        0,
-    )
+    return due_dates, odd, i, first_payment, payment
 
 
 _PLAN_FIELDS = tuple(f.name for f in fields(RepaymentPlan))

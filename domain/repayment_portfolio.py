@@ -61,7 +61,7 @@ from typing import NamedTuple
 import numpy as np
 
 from domain.repayment_fast import Payment, Reversal, loan_status
-from domain.repayment_plan import CTX, RepaymentPlan
+from domain.repayment_plan import CTX, LevelLoan, RepaymentPlan, level_parts
 from domain.repayment_status import Bucket, Due, LoanStatus, Risk, RiskFlag
 from domain.repayments import Terms
 
@@ -83,10 +83,11 @@ _FLAG_CODE = {v: k for k, v in enumerate(FLAGS)}
 
 
 class PortfolioLoan(NamedTuple):
-    """One loan of a portfolio: its plan, its payments ``(op_id, date, cents)``, its rules
+    """One loan of a portfolio: its plan (or a level loan's terms, whose plan is then built
+    only if the loan takes the per-loan path), its payments ``(op_id, date, cents)``, its rules
     and its reversals ``(op_id, date, op_id reversed)``."""
 
-    plan: RepaymentPlan
+    plan: RepaymentPlan | LevelLoan
     payments: Sequence[Payment]
     terms: Terms = _DEFAULT_TERMS
     reversals: Sequence[Reversal] = ()
@@ -178,32 +179,45 @@ def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioSt
     rate_caches: dict[tuple, dict] = {}
     for i, loan in enumerate(loans):
         plan, payments, _, reversals = loan
-        if reversals or plan.last_period_extra or plan.principal >= _MAX_PRINCIPAL:
+        if type(plan) is LevelLoan:
+            due_dates, odd, period_rate, first, regular = level_parts(*plan)
+            loan_date, frequency, principal = plan.loan_date, plan.frequency, plan.principal
+            instalments = None
+            extra = 0
+        else:
+            due_dates, odd, period_rate = plan.due_dates, plan.odd_days, plan.period_rate
+            loan_date, frequency, principal = plan.loan_date, plan.frequency, plan.principal
+            instalments = plan.instalments
+            extra = plan.last_period_extra
+        if reversals or extra or principal >= _MAX_PRINCIPAL:
             fallback.append(i)
             continue
         # Plans of one shape share their due-date tuple, odd days and frequency objects
         # (level_plan caches them), so identities make a cheap key; equal but distinct
         # objects only make more groups.
-        key = (id(plan.due_dates), plan.loan_date, id(plan.odd_days), id(plan.frequency))
+        key = (id(due_dates), loan_date, id(odd), id(frequency))
         g = groups.get(key)
         if g is None:
-            g = groups[key] = _Group(plan, as_of)
-            g.rate_cache = rate_caches.setdefault((plan.odd_days, plan.frequency), {})
+            g = groups[key] = _Group(due_dates, loan_date, as_of)
+            g.rate_cache = rate_caches.setdefault((odd, frequency), {})
         m = g.m
         if not g.eligible or len(payments) != m:
             fallback.append(i)
             continue
-        rate_key = (plan.period_rate, plan.annual_rate)
+        rate_key = (period_rate, plan.annual_rate)
         rate = g.rate_cache.get(rate_key, False)
         if rate is False:
-            rate = g.rate_cache[rate_key] = _rate_fractions(plan)
+            rate = _rate_fractions(period_rate, plan.annual_rate, odd, frequency)
+            g.rate_cache[rate_key] = rate
         if rate is None:
             fallback.append(i)
             continue
+        if instalments is None:
+            instalments = (first,) + (regular,) * m  # the m + 1 the group needs
         paid_on = g.paid_dues
         if m:
             ops, days, cents = zip(*payments, strict=True)
-            if cents != plan.instalments[:m] or len(set(ops)) != m or not all(ops):
+            if cents != instalments[:m] or len(set(ops)) != m or not all(ops):
                 fallback.append(i)
                 continue
             if days != g.dues_paid:
@@ -217,36 +231,39 @@ def portfolio_status(loans: Sequence[PortfolioLoan], as_of: date) -> PortfolioSt
         g.members.append(i)
         g.rates.append(rate)
         g.paid_on.append(paid_on)
-        g.principals.append(plan.principal)
-        g.instalments.append(plan.instalments)
+        g.principals.append(principal)
+        g.instalments.append(instalments)
     for g in groups.values():
         if g.members:
             fallback.extend(g.solve(out, as_of))
     for i in sorted(fallback):
         plan, payments, terms, reversals = loans[i]
+        if type(plan) is LevelLoan:
+            plan = plan.plan()
         _put(out, i, loan_status(plan, payments, as_of, terms, reversals=reversals))
     object.__setattr__(out, "fallback", len(fallback))
     return out
 
 
-def _rate_fractions(plan: RepaymentPlan) -> tuple | None:
+def _rate_fractions(
+    rate: Decimal, annual_rate: Decimal, odd_days: Fraction, frequency
+) -> tuple | None:
     """``(n, d, n0, d0, exact, exact0)``: the period rate and the first period's rate as
     fractions, and whether the fold's Decimal arithmetic computes them exactly (an exact half
     cent then rounds half up in both); None when they are too large for int64."""
-    rate = plan.period_rate
     if len(rate.as_tuple().digits) <= 20:
         c, exact = Fraction(rate), True
     else:
-        ppy = plan.frequency.periods_per_year
-        c = Fraction(plan.annual_rate) / ppy
-        if CTX.divide(plan.annual_rate, Decimal(ppy)) != rate:
+        ppy = frequency.periods_per_year
+        c = Fraction(annual_rate) / ppy
+        if CTX.divide(annual_rate, Decimal(ppy)) != rate:
             return None
         # Rounding is monotone: with the Decimal rate at or above the exact one, the fold's
         # product at an exact half cent stays at or above it, and rounds up as n / d does.
         exact = Fraction(rate) >= c
     c0, exact0 = c, exact
-    if plan.odd_days:
-        c0, exact0 = c + Fraction(plan.annual_rate) * plan.odd_days, False
+    if odd_days:
+        c0, exact0 = c + Fraction(annual_rate) * odd_days, False
     parts = (c.numerator, c.denominator, c0.numerator, c0.denominator)
     if c < 0 or c0 < 0 or max(parts) > _MAX_DEN:
         return None
@@ -274,14 +291,14 @@ class _Group:
         "rates",
     )
 
-    def __init__(self, plan: RepaymentPlan, as_of: date):
-        self.dues = plan.due_dates
-        self.m = m = bisect_right(plan.due_dates, as_of)
+    def __init__(self, due_dates: tuple[date, ...], loan_date: date, as_of: date):
+        self.dues = due_dates
+        self.m = m = bisect_right(due_dates, as_of)
         # the next instalment must not be the last (that one is whatever closes the loan)
-        self.eligible = plan.loan_date <= as_of and m < plan.count - 1
-        self.dues_paid = plan.due_dates[:m]
-        self.loan_ord = plan.loan_date.toordinal()
-        self.due_ords = [d.toordinal() for d in plan.due_dates[: m + 1]]
+        self.eligible = loan_date <= as_of and m < len(due_dates) - 1
+        self.dues_paid = due_dates[:m]
+        self.loan_ord = loan_date.toordinal()
+        self.due_ords = [d.toordinal() for d in due_dates[: m + 1]]
         self.paid_dues = self.due_ords[:m]
         self.lows = [self.loan_ord, *self.paid_dues]  # period starts
         if self.eligible:  # then due date m exists

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from domain.errors import InputError
 from domain.loans import LoanTerms, Method, quote
 from domain.repayment_fast import exact_status
-from domain.repayment_plan import level_plan, plan_from_quote
+from domain.repayment_plan import LevelLoan, level_plan, plan_from_quote
 from domain.repayment_portfolio import PortfolioLoan, portfolio_status
 from domain.repayments import LateFeePolicy, PrepaymentMode, PrepaymentPolicy, Terms
 
@@ -23,10 +23,16 @@ rates = st.one_of(
 )
 
 
-def make_level(principal, rate, count, day, odd):
+def make_level(principal, rate, count, day, odd, as_terms):
     loan_date = START + timedelta(days=day)
     first = loan_date + timedelta(days=31 + odd) if odd else None
+    if as_terms:  # the portfolio builds the plan only if it needs it
+        return LevelLoan(principal, rate, count, loan_date, first)
     return level_plan(principal, rate, count, loan_date, first)
+
+
+def plan_of(plan):
+    return plan.plan() if isinstance(plan, LevelLoan) else plan
 
 
 def make_quoted(principal, rate, count, day, method):
@@ -49,6 +55,7 @@ plans = st.one_of(
         st.integers(2, 60),
         st.integers(0, 3) | st.integers(0, 40),  # shared loan dates make groups
         st.just(0) | st.integers(-12, 20),
+        st.booleans(),
     ),
     st.builds(
         make_quoted,
@@ -78,7 +85,8 @@ BEHAVIOURS = ["on_time", "on_time", "ahead", "stops", "late", "early", "partial"
 @st.composite
 def loans(draw, as_of):
     """A loan in one of a servicer's behaviours, its payments up to around ``as_of``."""
-    plan = draw(plans)
+    spec = draw(plans)
+    plan = plan_of(spec)
     kind = draw(st.sampled_from([*BEHAVIOURS, "duplicate", "reversal", "future"]))
     dues = [d for d in plan.due_dates if d <= as_of]
     if kind == "stops":
@@ -109,7 +117,7 @@ def loans(draw, as_of):
     elif kind == "future":
         payments.append(("f", as_of + timedelta(days=5), 100))
     payments = [(o, max(d, plan.loan_date), c) for o, d, c in payments]
-    return PortfolioLoan(plan, payments, draw(terms), reversals)
+    return PortfolioLoan(spec, payments, draw(terms), reversals)
 
 
 @st.composite
@@ -120,7 +128,7 @@ def portfolios(draw):
 
 def reference(loan, as_of):
     plan, payments, terms, reversals = loan
-    return exact_status(plan, payments, as_of, terms, reversals=reversals)
+    return exact_status(plan_of(plan), payments, as_of, terms, reversals=reversals)
 
 
 @settings(max_examples=200, deadline=None)
@@ -138,7 +146,8 @@ def test_loans_paid_on_schedule_never_leave_the_vectorised_path():
         dues = [d for d in plan.due_dates if d <= as_of]
         paid = [(f"{j}-{k}", d, plan.instalments[k]) for k, d in enumerate(dues)]
         terms = Terms(LateFeePolicy(D("50.00"), 3, None, D("0.0005")))
-        portfolio.append(PortfolioLoan(plan, paid, terms))
+        spec = LevelLoan(plan.principal, D("0.0695"), 36, plan.loan_date)
+        portfolio.append(PortfolioLoan(spec if j % 2 else plan, paid, terms))
     result = portfolio_status(portfolio, as_of)
     assert result.rows() == [reference(x, as_of) for x in portfolio]
     assert result.fallback == 0
@@ -187,3 +196,9 @@ def test_bad_input_in_one_loan_is_refused_as_the_fold_refuses_it(payments, field
     with pytest.raises(InputError) as err:
         portfolio_status([good, PortfolioLoan(plan, payments)], START)
     assert (err.value.field, err.value.rule) == (field, rule)
+
+
+def test_a_level_loan_with_bad_terms_is_refused_as_level_plan_refuses_it():
+    with pytest.raises(InputError) as err:
+        portfolio_status([PortfolioLoan(LevelLoan(0, D("0.05"), 12, START), [])], START)
+    assert (err.value.field, err.value.rule) == ("principal", "positive")
