@@ -101,7 +101,12 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
     for term in nearest:  # then a term with a larger down payment
         if evaluations[term].passed or not evaluations[term].codes <= CURABLE_BY_DOWN:
             continue
-        down = _down_hint(product, _with_deal(case, term_months=term), confirm_hint)
+        down = _down_hint(
+            product,
+            _with_deal(case, term_months=term),
+            confirm_hint,
+            known=evaluations[term].figures.screen,
+        )
         if down is not None:
             amount = down.value
             return Hint(
@@ -121,11 +126,14 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
     return None
 
 
-def _down_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+def _down_hint(
+    product: LoanProduct, case: Case, confirm_hint: bool, known: Screen | None = None
+) -> Hint | None:
+    """``known``: the screen of ``case``'s own deal, when the caller has it."""
     price, trade = case.vehicle.price, case.deal.trade_in
     current = math.floor(case.deal.down_payment) + 1
     top = math.floor(price - trade - product.min_amount)
-    down = min_passing_down(product, case, current, top)
+    down = min_passing_down(product, case, current, top, known=known)
     if down is None:
         return None
     amount = Decimal(down).quantize(_CENT)
@@ -240,7 +248,10 @@ def find_hint(
         if codes <= CURABLE_BY_PRICE:
             searches.append(_price_hint)
     for search in searches:
-        hint = search(product, case, confirm_hint)
+        if search is _down_hint:
+            hint = _down_hint(product, case, confirm_hint, known=evaluation.figures.screen)
+        else:
+            hint = search(product, case, confirm_hint)
         if hint is not None:
             return hint
     return NO_CHANGE
