@@ -5,10 +5,12 @@
 1. consent first: no soft check runs without the buyer's recorded consent to it;
 2. the scorecard gives the score, the tier and the score's reasons;
 3. the car is valued (domain.prequal.valuation) — LTV divides by that value;
-4. every active product's rules run on the deal's screened figures (cheap, exact);
-5. each product that passes is priced by the loan engine (``domain.loans.quote``), its rules
-   run once more on the engine's figures, and it becomes an offer with its metrics and the
-   largest amount its caps allow;
+4. every active product's rules run on the deal's screened figures (cheap, exact); whether a
+   product reaches the car at all (its kind, make, use, city) is worked out once per market,
+   kind of car and city, and shared by every applicant of a batch;
+5. each product that passes is priced by the loan engine (``domain.loans.quote``) — its rules
+   run once more should the engine's figures differ from the screened ones — and it becomes
+   an offer with its metrics and the largest amount its caps allow;
 6. each product that fails becomes a decline with at most four reasons and a what-if hint;
 7. the fraud and consistency checks run alongside: a flag refers the application to manual
    review (the offers stay, marked provisional) — it never declines by itself.

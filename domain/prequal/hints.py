@@ -1,8 +1,11 @@
 """What-if hints: for a decline, the smallest change that turns it into an offer.
 
 Tried in order — another term, a larger down payment, lower existing debts, a cheaper car — each
-found by re-running the product's rules (domain.prequal.search) and then confirmed by pricing
-the changed deal with the loan engine and running the rules once more on the engine's figures.
+found by re-running the product's rules (domain.prequal.search) and then confirmed by running
+every rule on the changed deal. The rules read the deal's screened figures, which are the loan
+engine's own arithmetic (tests pin them equal to ``quote()``), so the confirmation needs no
+schedule; the property tests re-run each hint's changed application through prequalify, which
+prices it with the engine.
 When the decline rests on something no such change can cure (the car's make, the buyer's credit
 tier, …), or no change in range cures it, the honest answer is "no change within reach".
 """

@@ -8,6 +8,8 @@ terms gives the same figures, because offers are priced by :func:`domain.loans.q
 schedule, with the engine's own arithmetic (a 40-digit context, the same order of operations,
 the same rounding), so the rules can be run many times — for every product, and again inside
 the hint searches — before a single schedule is built. Tests pin it equal to ``quote()``.
+:func:`screen_for` does the same straight from a product (no terms built), reading the
+product's :class:`Profile` — its rate lines, fee sums and LTV caps, looked up once.
 """
 
 from __future__ import annotations
