@@ -171,6 +171,26 @@ def test_buyers_who_pay_a_few_days_early_stay_on_the_vectorised_path():
     assert all(s.accrued_interest > 0 for s in result.rows())
 
 
+@pytest.mark.parametrize(
+    ("principal", "rate", "vectorised"),
+    [
+        # 120.00 × 6.95% / 12 is 69.5 cents exactly; the fold's 40-digit monthly rate is
+        # rounded up, so its product rounds up too, as the exact fraction does.
+        pytest.param(12_000, D("0.0695"), True, id="decimal-rate-above-the-fraction"),
+        # 600.00 × 7.99% / 12 is 399.5 cents exactly; the fold's rate is rounded down: only
+        # its own Decimal steps can say which way it goes.
+        pytest.param(60_000, D("0.0799"), False, id="decimal-rate-below-the-fraction"),
+    ],
+)
+def test_a_period_interest_of_exactly_half_a_cent(principal, rate, vectorised):
+    plan = level_plan(principal, rate, 12, START)
+    as_of = plan.due_dates[0]
+    loan = PortfolioLoan(plan, [("a", as_of, plan.instalments[0])])
+    result = portfolio_status([loan], as_of)
+    assert result.rows() == [reference(loan, as_of)]
+    assert result.fallback == (0 if vectorised else 1)
+
+
 def test_an_exact_half_cent_is_handed_to_the_per_loan_path_and_agrees():
     # 101.00 at 6%: the first month's interest is exactly 50.5 cents (a tie the Decimal fold
     # rounds half up); mid-period the pro-rata accrual ties are handed on.
