@@ -150,12 +150,26 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.shot("loan")
 
 
+def on_screen(d: Driver, ident: str) -> dict:
+    """The node's box once it is inside the viewport, scrolling the Flutter view with the
+    mouse wheel when the page's own scrolling does not bring it in."""
+    node = d.node(ident)
+    node.wait_for(state="attached", timeout=60_000)
+    height = d.page.viewport_size["height"]
+    for _ in range(20):
+        box = node.bounding_box()
+        if box and box["y"] >= 0 and box["y"] + box["height"] <= height:
+            return box
+        d.page.mouse.move(d.page.viewport_size["width"] / 2, height / 2)
+        d.page.mouse.wheel(0, 200 if not box or box["y"] > 0 else -200)
+        time.sleep(0.4)
+    raise RuntimeError(f"{ident} never came into view")
+
+
 def draw_signature(d: Driver) -> None:
-    """Draw on the signature pad: it sits just above the Clear/Sign row."""
-    clear = d.node("signature-clear")
-    clear.scroll_into_view_if_needed()
-    box = clear.bounding_box()
-    x0, y0 = box["x"] + 20, box["y"] - 110
+    """Draw a zigzag on the signature pad at a hand's pace."""
+    box = on_screen(d, "signature-pad")
+    x0, y0 = box["x"] + 20, box["y"] + box["height"] / 2
     m = d.page.mouse
     m.move(x0, y0)
     m.down()

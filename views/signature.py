@@ -39,11 +39,11 @@ def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_chan
     def end(e) -> None:
         on_change()
 
-    return ft.Container(
+    return ft.Semantics(identifier=key, label="signature", content=ft.Container(
         ft.GestureDetector(
             content=canvas, on_pan_start=start, on_pan_update=update, on_pan_end=end,
             drag_interval=16, key=key,
         ),
         width=PAD_W, height=PAD_H, bgcolor=ft.Colors.WHITE,
         border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8,
-    )  # fmt: skip
+    ))  # fmt: skip
