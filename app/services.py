@@ -151,8 +151,12 @@ class _CoreServices:
 
     # --- catalogue ------------------------------------------------------------------------
     def brands(self) -> list[tuple[str, str]]:
+        return list(self._brands())
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; the catalogue changes on sync
+    def _brands(self) -> tuple[tuple[str, str], ...]:
         with self.session() as s:
-            return catalog_repo.list_brands(s)
+            return tuple(catalog_repo.list_brands(s))
 
     def products(self) -> list[LoanProduct]:
         with self.session() as s:
@@ -290,6 +294,7 @@ class _CoreServices:
         )  # fmt: skip
         self._reference_rates.cache_clear()
         self._demo_users.cache_clear()
+        self._brands.cache_clear()
         _cached_quote.cache_clear()
 
 
