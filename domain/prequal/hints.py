@@ -93,8 +93,9 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
     evaluations = {}
     for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
+        # every rule ran on exactly this changed deal: passing is the confirmation
         evaluations[term] = at_term = evaluate(product, changed)
-        if at_term.passed and (not confirm_hint or confirm(product, changed)):
+        if at_term.passed:
             return Hint(
                 "term",
                 Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
