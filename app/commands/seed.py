@@ -42,6 +42,13 @@ def run(args) -> int:
             cipher=cipher_for_dir(settings.data_dir),
             progress=sys.stderr,
         )
+        from sqlmodel import Session
+
+        from app.demo_model import model_path, train_from_database
+
+        print("training the recommender on the demo interactions …", file=sys.stderr)
+        with Session(engine) as session:
+            trained = train_from_database(session, model_path(settings))
     finally:
         engine.dispose()
     print_json(
@@ -50,6 +57,7 @@ def run(args) -> int:
             "seed": report.seed,
             "counts": report.counts,
             "seconds": round(report.seconds, 2),
+            "model": str(model_path(settings)) if trained else None,
             "accounts": [
                 {
                     "username": a.username,
