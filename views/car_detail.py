@@ -9,7 +9,7 @@ from views import labels
 from views.catalogue import ENERGY_COLOURS
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import N_, deal_bar, empty_state, section_title, sem
+from views.widgets import N_, car_picture, deal_bar, empty_state, section_title, sem
 
 LTV_COLOURS = {"ok": ft.Colors.GREEN_600, "warn": ft.Colors.AMBER_700, "over": ft.Colors.RED_600}
 LTV_TEXT = {
@@ -61,10 +61,13 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         [
             ft.Row(
                 [
-                    ft.Icon(
-                        ft.Icons.DIRECTIONS_CAR_FILLED,
-                        size=96,
-                        color=ENERGY_COLOURS.get(str(vehicle.energy)),
+                    # the same drawing as the catalogue card (the icon only when it has none)
+                    car_picture(
+                        ctx,
+                        vehicle,
+                        width=192,
+                        height=96,
+                        colour=ENERGY_COLOURS.get(str(vehicle.energy)),
                     ),
                     ft.Column(
                         [

@@ -131,7 +131,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     else:
         controls.append(
             ft.ResponsiveRow(
-                [car_card(ctx, card) for card in result.cards],
+                [car_card(ctx, card, i) for i, card in enumerate(result.cards)],
                 key="cat-grid",
                 spacing=12,
                 run_spacing=12,
@@ -158,7 +158,10 @@ def clear(state) -> None:
     state.set_query(text="", brand=None, price_band=None, energy=None, body=None, condition=None)
 
 
-def car_card(ctx: ViewContext, card) -> ft.Control:
+def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
+    """A car's card, keyed by its place in the grid, not by the car: after a filter change
+    Flet's keyed diff then patches each place's changed values instead of removing twelve
+    subtrees and adding twelve new ones (the whole cost of a filter change)."""
     v = card.vehicle
     in_compare = v.id in ctx.state.compare
     energy = str(v.energy)
@@ -173,9 +176,11 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
         ]
     )
     tags = ft.Text(kinds, size=12, color=ENERGY_COLOURS.get(energy))
-    compare = sem(
-        f"compare-{v.id}",
-        ft.Checkbox(
+    # semantics ids only, no keys: a key naming the car would make the diff replace the
+    # control instead of patching its values when another car takes this place
+    compare = ft.Semantics(
+        identifier=f"compare-{v.id}",
+        content=ft.Checkbox(
             label=ctx.t("Compare"),
             value=in_compare,
             on_change=lambda e: ctx.state.toggle_compare(v.id),
@@ -198,7 +203,6 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
             ),
             ft.Text(
                 ctx.t("≈ {amount} / month", amount=ctx.money(card.monthly, whole=True)),
-                key=f"monthly-{v.id}",
                 size=22,
                 weight=ft.FontWeight.BOLD,
                 color=ft.Colors.PRIMARY,
@@ -210,15 +214,15 @@ def car_card(ctx: ViewContext, card) -> ft.Control:
         spacing=6,
     )
     return ft.Container(
-        sem(
-            f"car-{v.id}",
-            ft.Card(
+        ft.Semantics(
+            identifier=f"car-{v.id}",
+            label=labels.car_name(ctx, v),
+            content=ft.Card(
                 content=ft.Container(
                     content, padding=12, on_click=lambda e: ctx.go(f"/cars/{v.id}"), ink=True
                 ),
             ),
-            label=labels.car_name(ctx, v),
         ),
         col={"xs": 12, "sm": 6, "lg": 4, "xl": 3},
-        key=f"card-{v.id}",
+        key=f"card-slot-{slot}",
     )

@@ -166,10 +166,23 @@ class FletHarness:
         return self.find(control) if isinstance(control, str) else control
 
     def find(self, key: str, root=None) -> BaseControl:
+        """The control keyed ``key``; else the content of the Semantics identified so (views
+        leave keys off controls whose place in a list is reused for another item)."""
         for c in walk(root if root is not None else self.top):
             if _key(c) == key:
                 return c
+        for c in walk(root if root is not None else self.top):
+            if isinstance(c, ft.Semantics) and c.identifier == key:
+                return c.content
         raise LookupError(key)
+
+    def find_ids(self, prefix: str, root=None) -> list[str]:
+        """Semantics identifiers starting with ``prefix``, in page order."""
+        return [
+            c.identifier
+            for c in walk(root if root is not None else self.top)
+            if isinstance(c, ft.Semantics) and (c.identifier or "").startswith(prefix)
+        ]
 
     def find_all(self, prefix: str, root=None) -> list[BaseControl]:
         return [
