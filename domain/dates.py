@@ -51,26 +51,23 @@ def is_month_end(day: date) -> bool:
     return day.day == days_in_month(day.year, day.month)
 
 
-def add_months(start: date, months: int, *, month_end: bool | None = None) -> date:
-    """``start`` moved by whole months, the day clamped to the month's length.
-
-    A start on the last day of its month stays on month ends (Jan 31 → Feb 28 → Mar 31) unless
-    ``month_end`` says otherwise.
-    """
-    keep_end = is_month_end(start) if month_end is None else month_end
+def add_months(start: date, months: int, *, day: int | None = None) -> date:
+    """``start`` moved by whole months onto day ``day`` of the month (default: ``start``'s day),
+    clamped to the month's length: a series on the 31st falls on every month end, a series on
+    the 30th on the last day of February (Appendix J (b)(3)(iv))."""
     index = start.year * 12 + (start.month - 1) + months
     year, month = divmod(index, 12)
-    last = days_in_month(year, month + 1)
-    return date(year, month + 1, last if keep_end else min(start.day, last))
+    return date(year, month + 1, min(day or start.day, days_in_month(year, month + 1)))
 
 
-def add_periods(start: date, frequency: Frequency, count: int) -> date:
-    """The date ``count`` payment periods after ``start``."""
+def add_periods(start: date, frequency: Frequency, count: int, *, day: int | None = None) -> date:
+    """The date ``count`` payment periods after ``start``; ``day`` is the series' day of the
+    month for monthly and quarterly series (default: ``start``'s day)."""
     match frequency:
         case Frequency.MONTHLY:
-            return add_months(start, count)
+            return add_months(start, count, day=day)
         case Frequency.QUARTERLY:
-            return add_months(start, 3 * count)
+            return add_months(start, 3 * count, day=day)
         case Frequency.WEEKLY:
             return start + timedelta(days=7 * count)
         case Frequency.BIWEEKLY:
@@ -95,9 +92,18 @@ def _add_half_months(start: date, count: int) -> date:
 
 
 @lru_cache(maxsize=1024)
-def payment_dates(first: date, frequency: Frequency, count: int) -> tuple[date, ...]:
-    """Due dates of ``count`` payments, the first on ``first``."""
-    return tuple(add_periods(first, frequency, k) for k in range(count))
+def payment_dates(
+    first: date, frequency: Frequency, count: int, day: int | None = None
+) -> tuple[date, ...]:
+    """Due dates of ``count`` payments, the first on ``first``, the series on day ``day`` of
+    the month (default: ``first``'s day)."""
+    return tuple(add_periods(first, frequency, k, day=day) for k in range(count))
+
+
+def series_day(loan_date: date, first_payment_date: date | None) -> int:
+    """The day of the month a monthly series falls on: the first payment's day when it is
+    given, else the loan date's (a loan on the 31st is repaid at every month end)."""
+    return (first_payment_date or loan_date).day
 
 
 def days_30_360(start: date, end: date) -> int:
@@ -117,10 +123,14 @@ def year_fraction(start: date, end: date, day_count: DayCount) -> Fraction:
 
 
 @lru_cache(maxsize=65536)
-def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[int, Fraction]:
+def unit_periods_between(
+    start: date, end: date, frequency: Frequency, day: int | None = None
+) -> tuple[int, Fraction]:
     """Appendix J's (t, f): whole unit periods counted back from ``end`` to ``start``, and the
     remaining days as a fraction of a unit period (30-day months, 15-day half months,
-    7-day weeks)."""
+    7-day weeks). Months are counted back on the series' day ``day`` (default: ``end``'s day),
+    so a series on the 31st is measured month end to month end and one on the 28th from the
+    28th, even where the 28th is February's last day."""
     if end < start:
         raise ValueError("end before start")
     if frequency in (Frequency.WEEKLY, Frequency.BIWEEKLY):
@@ -128,12 +138,12 @@ def unit_periods_between(start: date, end: date, frequency: Frequency) -> tuple[
         whole, rest = divmod((end - start).days, length)
         return whole, Fraction(rest, length)
     step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.SEMIMONTHLY: 1}[frequency]
-    end_is_month_end = is_month_end(end)
+    on = end.day if frequency is Frequency.SEMIMONTHLY else day or end.day
     months = (end.year - start.year) * 12 + end.month - start.month
     months = max(0, months - months % step)
-    while months and add_months(end, -months, month_end=end_is_month_end) < start:
+    while months and add_months(end, -months, day=on) < start:
         months -= step
-    anchor = add_months(end, -months, month_end=end_is_month_end) if months else end
+    anchor = add_months(end, -months, day=on) if months else end
     days = (anchor - start).days
     if frequency is Frequency.SEMIMONTHLY:
         whole = 2 * months + (1 if days >= 15 else 0)

@@ -26,6 +26,7 @@ from domain.dates import (
     Frequency,
     add_periods,
     payment_dates,
+    series_day,
     unit_periods_between,
     year_fraction,
 )
@@ -95,6 +96,11 @@ class LoanTerms:
     @property
     def first_due(self) -> date:
         return self.first_payment_date or add_periods(self.loan_date, self.frequency, 1)
+
+    @property
+    def series_day(self) -> int:
+        """The day of the month the payments fall on (31: every month end)."""
+        return series_day(self.loan_date, self.first_payment_date)
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,7 @@ def _validate(terms: LoanTerms) -> None:
 def _odd_days_interest(terms: LoanTerms, principal: Decimal, rate: Decimal) -> Decimal:
     """Interest for the days between the loan date and one regular period before the first due
     date (negative when the first period is short)."""
-    regular_start = add_periods(terms.first_due, terms.frequency, -1)
+    regular_start = add_periods(terms.first_due, terms.frequency, -1, day=terms.series_day)
     if regular_start == terms.loan_date:
         return Decimal(0)
     frac = year_fraction(terms.loan_date, regular_start, terms.day_count)
@@ -305,7 +311,7 @@ def _quote(terms: LoanTerms) -> Quote:
     amount_financed = principal - prepaid
     if amount_financed <= 0:
         raise InputError("fees", "exceed_loan", "prepaid finance charges use up the whole loan")
-    dates = payment_dates(terms.first_due, terms.frequency, terms.count)
+    dates = payment_dates(terms.first_due, terms.frequency, terms.count, terms.series_day)
     ppy = terms.frequency.periods_per_year
     n = terms.count
 
@@ -365,10 +371,13 @@ def _quote(terms: LoanTerms) -> Quote:
     )
     assert totals.principal == schedule_principal and schedule[-1].balance == 0
     finance_charge = total_payments - amount_financed
-    runs = _date_runs(terms.loan_date, terms.first_due, terms.frequency, n)
+    runs = _date_runs(terms.loan_date, terms.first_due, terms.frequency, n, terms.series_day)
     if runs is None:
         flows = [
-            (r.payment, *unit_periods_between(terms.loan_date, r.date, terms.frequency))
+            (
+                r.payment,
+                *unit_periods_between(terms.loan_date, r.date, terms.frequency, terms.series_day),
+            )
             for r in schedule
         ]
         groups = group_flows(flows)
@@ -410,14 +419,14 @@ _new = object.__new__
 
 @lru_cache(maxsize=256)
 def _date_runs(
-    loan_date: date, first_due: date, frequency: Frequency, count: int
+    loan_date: date, first_due: date, frequency: Frequency, count: int, day: int
 ) -> tuple[tuple[int, int, Fraction, int], ...] | None:
     """The payments' Appendix J times cut into runs that :func:`domain.apr.group_flows` can
     merge: (first index, t, f, length) of each longest stretch one unit period apart with the
     same f. None when t does not strictly increase (group_flows then sorts the flows)."""
     times = [
-        unit_periods_between(loan_date, d, frequency)
-        for d in payment_dates(first_due, frequency, count)
+        unit_periods_between(loan_date, d, frequency, day)
+        for d in payment_dates(first_due, frequency, count, day)
     ]
     runs: list[list] = []
     last_t = -1

@@ -20,7 +20,14 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple
 
-from domain.dates import DayCount, Frequency, add_periods, payment_dates, year_fraction
+from domain.dates import (
+    DayCount,
+    Frequency,
+    add_periods,
+    payment_dates,
+    series_day,
+    year_fraction,
+)
 from domain.errors import InputError
 from domain.loans import Method, Quote
 from domain.money import to_cents
@@ -103,8 +110,10 @@ class RepaymentPlan:
         return exact
 
 
-def _odd_days(loan_date: date, first_due: date, frequency: Frequency, day_count: DayCount):
-    regular_start = add_periods(first_due, frequency, -1)
+def _odd_days(
+    loan_date: date, first_due: date, frequency: Frequency, day_count: DayCount, day: int
+):
+    regular_start = add_periods(first_due, frequency, -1, day=day)
     if regular_start == loan_date:
         return Fraction(0)
     return year_fraction(loan_date, regular_start, day_count)
@@ -124,7 +133,7 @@ def plan_from_quote(q: Quote) -> RepaymentPlan:
         annual_rate=Decimal(0) if flat else t.annual_rate,
         odd_days=Fraction(0)
         if flat
-        else _odd_days(t.loan_date, t.first_due, t.frequency, t.day_count),
+        else _odd_days(t.loan_date, t.first_due, t.frequency, t.day_count, t.series_day),
         frequency=t.frequency,
         method=t.method,
         balloon=to_cents(t.balloon_amount) if t.method is Method.BALLOON else 0,
@@ -262,7 +271,10 @@ def _shape(
     first = first_payment_date or add_periods(loan_date, frequency, 1)
     if first <= loan_date:
         raise InputError("first_payment_date", "after_loan_date", "must be after the loan date")
-    return payment_dates(first, frequency, count), _odd_days(loan_date, first, frequency, day_count)
+    day = series_day(loan_date, first_payment_date)
+    return payment_dates(first, frequency, count, day), _odd_days(
+        loan_date, first, frequency, day_count, day
+    )
 
 
 @lru_cache(maxsize=4096)

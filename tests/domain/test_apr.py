@@ -130,12 +130,25 @@ def test_zero_interest_loan_has_zero_apr():
             date(1978, 3, 20), date(1978, 4, 21), Frequency.WEEKLY, (4, F(4, 7)), id="c1-v"
         ),
         pytest.param(
-            date(2026, 1, 31), date(2026, 2, 28), Frequency.MONTHLY, (1, F(0)), id="month-end"
+            date(2026, 1, 31), date(2026, 2, 28), Frequency.MONTHLY, (0, F(28, 30)), id="28th"
         ),
     ],
 )
 def test_unit_periods_from_real_dates_match_appendix_j(advanced, due, frequency, expected):
     assert unit_periods_between(advanced, due, frequency) == expected
+
+
+@pytest.mark.parametrize(
+    ("advanced", "due", "day", "expected"),
+    [
+        pytest.param(date(2026, 1, 31), date(2026, 2, 28), 31, (1, F(0)), id="month-end-series"),
+        pytest.param(date(2026, 1, 28), date(2026, 2, 28), 28, (1, F(0)), id="28th-series"),
+        pytest.param(date(2026, 1, 30), date(2026, 2, 28), 30, (1, F(0)), id="30th-series-feb"),
+        pytest.param(date(2026, 1, 28), date(2026, 3, 31), 31, (2, F(3, 30)), id="odd-days"),
+    ],
+)
+def test_months_are_counted_back_on_the_series_day(advanced, due, day, expected):
+    assert unit_periods_between(advanced, due, Frequency.MONTHLY, day) == expected
 
 
 def test_grouping_collapses_regular_runs_and_keeps_irregular_ones():

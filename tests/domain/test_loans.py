@@ -129,6 +129,20 @@ def test_month_end_loans_keep_month_end_due_dates():
     assert [r.date for r in q.schedule] == [date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
 
 
+@pytest.mark.parametrize(
+    ("loan_date", "expected"),
+    [
+        pytest.param(date(2026, 1, 28), [date(2026, 2, 28), date(2026, 3, 28)], id="28th"),
+        pytest.param(date(2026, 3, 30), [date(2026, 4, 30), date(2026, 5, 30)], id="30th"),
+        pytest.param(date(2026, 1, 30), [date(2026, 2, 28), date(2026, 3, 30)], id="30th-feb"),
+    ],
+)
+def test_due_dates_keep_the_loan_day_even_when_it_is_a_month_end(loan_date, expected):
+    q = quote(terms(loan_date=loan_date, count=2))
+    assert [r.date for r in q.schedule] == expected
+    assert q.apr_percent == D("6.90")
+
+
 @pytest.mark.parametrize("frequency", list(Frequency), ids=lambda f: f.value)
 def test_every_frequency_amortises_to_zero_at_the_note_rate(frequency):
     q = quote(terms(count=24, frequency=frequency))
