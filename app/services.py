@@ -295,6 +295,7 @@ class _CoreServices:
         self._reference_rates.cache_clear()
         self._demo_users.cache_clear()
         self._brands.cache_clear()
+        self._lender_names.cache_clear()
         _cached_quote.cache_clear()
 
 
@@ -621,11 +622,20 @@ class PrequalServices:
             s.commit()
 
     def lender_name(self: Services, lender_id: str, locale: str) -> str:
+        names = self._lender_names().get(lender_id)
+        if names is None:  # e.g. arrived by sync after the names were read
+            with self.session() as s:
+                lender = catalog_repo.get_lender(s, lender_id=lender_id)
+            if lender is None:
+                return lender_id
+            names = (lender.name_zh, lender.name_en)
+        return names[0] if locale.startswith("zh") else names[1]
+
+    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; lenders change on sync
+    def _lender_names(self: Services) -> dict[str, tuple[str, str]]:
+        """Every lender's (Chinese, English) name: one query instead of one per offer card."""
         with self.session() as s:
-            lender = catalog_repo.get_lender(s, lender_id=lender_id)
-        if lender is None:
-            return lender_id
-        return lender.name_zh if locale.startswith("zh") else lender.name_en
+            return {x.id: (x.name_zh, x.name_en) for x in catalog_repo.list_lenders(s)}
 
     # --- contracts ------------------------------------------------------------------------
     def contract_deal(self: Services, result: OffersResult, product_id: str, buyer_id: str,
