@@ -178,9 +178,11 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             ),
         )
     lines.append(ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True))  # fmt: skip
-    return ft.Container(
-        sem(f"offer-{pid}", ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=14))),
-        col={"xs": 12, "md": 6, "xl": 4}, key=f"offer-card-{pid}",
+    # the Semantics is the grid's item itself: every level less is a level less for Flet to
+    # walk for each of the card's controls when the screen is added
+    return ft.Semantics(
+        identifier=f"offer-{pid}", key=f"offer-card-{pid}", col={"xs": 12, "md": 6, "xl": 4},
+        content=ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=14)),
     )  # fmt: skip
 
 
