@@ -93,12 +93,18 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 key="offers-none",
             )
         )
+    shown = visible_offers(offers, result.cheapest_id, "offers-all" in state.expanded)
     controls.append(
         ft.ResponsiveRow(
-            [offer_card(ctx, result, o, i, base) for i, o in enumerate(offers)],
+            [offer_card(ctx, result, o, i, base) for i, o in shown],
             key="offers-list", spacing=12, run_spacing=12,
         )
     )  # fmt: skip
+    if len(offers) > OFFERS_SHOWN:
+        controls.append(sem("offers-all", ft.TextButton(
+            ctx.t("Hide") if len(shown) == len(offers)
+            else ctx.t("Show more ({shown} of {total})", shown=len(shown), total=len(offers)),
+            on_click=lambda e: toggle(ctx, "offers-all"))))  # fmt: skip
     if r.declines:
         # products that never finance this kind of car say nothing about the buyer: one line
         other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
@@ -118,6 +124,20 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             if shown:
                 controls += [decline_card(ctx, result, d) for d in other]
     return Screen(title=title, body=ft.Column(controls, spacing=12, key="offers"))
+
+
+#: Offer cards shown before "Show all": a phone screen's worth to compare; fewer controls
+#: for Flet to build and send when the offers open (the rest are one tap away).
+OFFERS_SHOWN = 6
+
+
+def visible_offers(offers, cheapest_id: str | None, show_all: bool) -> list[tuple[int, object]]:
+    """(rank, offer) for the cards to draw: all, or the first OFFERS_SHOWN plus the cheapest
+    (which the guardrail note points to) wherever it ranks."""
+    ranked = list(enumerate(offers))
+    if show_all:
+        return ranked
+    return [(i, o) for i, o in ranked if i < OFFERS_SHOWN or o.product.id == cheapest_id]
 
 
 #: Rules about the kind of car a product finances at all (not about the buyer or the deal).

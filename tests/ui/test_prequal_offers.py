@@ -112,3 +112,18 @@ async def test_empty_offers_say_what_to_do(world):
     h = await signed_in(world)
     await h.route("/offers")
     assert h.has("offers-empty")
+
+
+async def test_offers_beyond_the_first_few_are_folded_but_the_cheapest_stays(world, monkeypatch):
+    import views.offers
+
+    monkeypatch.setattr(views.offers, "OFFERS_SHOWN", 0)
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    shown = [c.key.removeprefix("offer-card-") for c in h.find_all("offer-card-")]
+    assert shown == [result.cheapest_id]
+    await h.click("offers-all")
+    assert len(h.find_all("offer-card-")) == len(result.recommended) == 2
+    await h.click("offers-all")
+    assert len(h.find_all("offer-card-")) == 1
