@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from pathlib import Path
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -78,9 +79,33 @@ def serve(settings, *, host: str, port: int) -> None:
     uvicorn.run(asgi_app(settings), host=host, port=port, log_level="warning")
 
 
+def prepare_demo(settings, out=sys.stderr) -> None:
+    """First run in demo mode: seed the demo market and train its recommender before the URL is
+    shown, with progress on ``out``, so the first page does not wait on either."""
+    from sqlmodel import Session
+
+    from app.demo_model import model_path, train_from_database
+    from local_db.demo import ensure_demo_database
+    from local_db.engine import make_engine
+
+    print("chedai app: preparing the demo market (the first run takes a minute) …", file=out)
+    path = ensure_demo_database(settings, progress=out)
+    if not model_path(settings).exists():
+        print("chedai app: training the recommender on the demo interactions …", file=out)
+        engine = make_engine(path)
+        try:
+            with Session(engine) as session:
+                train_from_database(session, model_path(settings))
+        finally:
+            engine.dispose()
+
+
 def run(args: argparse.Namespace) -> int:
     from app.settings import Settings
 
+    settings = Settings()
+    if settings.demo_mode:
+        prepare_demo(settings)
     print(f"chedai app: http://{args.host}:{args.port}/", flush=True)
-    serve(Settings(), host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port)
     return 0
