@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlmodel import Session
 
 from local_db.codec import dumps
@@ -33,14 +33,16 @@ class OutboxOp:
     created_ms: int
 
 
-def next_counter(session: Session, name: str) -> int:
-    """Increment and return a named counter (starting at 1), in the caller's transaction."""
+def next_counter(session: Session, name: str, count: int = 1) -> int:
+    """Advance a named counter (starting at 1) by ``count`` in the caller's transaction and
+    return its new value: the last of the ``count`` numbers taken."""
     session.execute(
         text("INSERT INTO counters (name, value) VALUES (:n, 0) ON CONFLICT (name) DO NOTHING"),
         {"n": name},
     )
     return session.execute(
-        text("UPDATE counters SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
+        text("UPDATE counters SET value = value + :k WHERE name = :n RETURNING value"),
+        {"n": name, "k": count},
     ).scalar_one()
 
 
@@ -54,20 +56,43 @@ def enqueue(
     op_id: str | None = None,
 ) -> OutboxOp:
     """Add one operation to the outbox (not committed: the caller's transaction decides)."""
+    [queued] = enqueue_many(
+        session, entity=entity, op=op, items=[(entity_id, payload)], op_ids=[op_id]
+    )
+    return queued
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    entity: str,
+    op: str,
+    items: list[tuple[str, dict[str, Any]]],
+    op_ids: list[str | None] | None = None,
+) -> list[OutboxOp]:
+    """Add one operation per ``(entity_id, payload)``, in order, with one counter update and one
+    insert (not committed: the caller's transaction decides)."""
     if op not in OPS:
         raise ValueError(f"op must be one of {OPS}, not {op!r}")
-    row = OutboxRow(
-        op_id=op_id or str(uuid.uuid4()),
-        seq=next_counter(session, "outbox"),
-        entity=entity,
-        entity_id=entity_id,
-        op=op,
-        payload=dumps(payload),
-        created_ms=int(time.time() * 1000),
-    )
-    session.add(row)
-    session.flush()
-    return _op(row)
+    if not items:
+        return []
+    last = next_counter(session, "outbox", len(items))
+    now = int(time.time() * 1000)
+    ids = op_ids or [None] * len(items)
+    rows = [
+        {
+            "op_id": op_id or str(uuid.uuid4()),
+            "seq": last - len(items) + 1 + k,
+            "entity": entity,
+            "entity_id": entity_id,
+            "op": op,
+            "payload": dumps(payload),
+            "created_ms": now,
+        }
+        for k, ((entity_id, payload), op_id) in enumerate(zip(items, ids, strict=True))
+    ]
+    session.execute(insert(OutboxRow), rows)
+    return [_op(OutboxRow(**row)) for row in rows]
 
 
 def peek(session: Session, limit: int = 100) -> list[OutboxOp]:

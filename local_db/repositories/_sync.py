@@ -25,9 +25,16 @@ def wire_payload(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def upsert(session: Session, table, row: dict[str, Any], key: str = "id") -> None:
+    upsert_many(session, table, [row], key)
+
+
+def upsert_many(session: Session, table, rows: list[dict[str, Any]], key: str = "id") -> None:
+    """Insert or update ``rows`` (all with the same columns) in one executemany."""
+    if not rows:
+        return
     statement = sqlite_insert(table)
     update = {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
-    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=update), [row])
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=update), rows)
 
 
 def write(
@@ -43,12 +50,31 @@ def write(
     """Upsert ``row``; with ``enqueue`` also queue it for sync (``enqueue=False`` is for rows
     that arrived *from* sync). ``payload`` is what travels (default: the row itself); the
     fields the server requires are listed in ``sync.wire``'s rules and ``sync.local_store``."""
-    upsert(session, table, row)
+    write_many(
+        session, table, [row], entity=entity, op=op, enqueue=enqueue,
+        payloads=None if payload is None else [payload],
+    )  # fmt: skip
+
+
+def write_many(
+    session: Session,
+    table,
+    rows: list[dict[str, Any]],
+    *,
+    entity: str,
+    op: str = "upsert",
+    enqueue: bool = True,
+    payloads: list[dict[str, Any]] | None = None,
+) -> None:
+    """:func:`write` for many rows of one table: one upsert and one outbox insert."""
+    upsert_many(session, table, rows)
     if enqueue:
-        outbox.enqueue(
+        outbox.enqueue_many(
             session,
             entity=entity,
-            entity_id=row["id"],
             op=op,
-            payload=wire_payload(row if payload is None else payload),
+            items=[
+                (row["id"], wire_payload(row if payloads is None else payloads[k]))
+                for k, row in enumerate(rows)
+            ],
         )

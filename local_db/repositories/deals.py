@@ -21,7 +21,7 @@ from domain.catalog import (
 )
 from domain.money import from_cents, to_cents
 from local_db.codec import dumps, from_ms, to_ms
-from local_db.repositories._sync import write
+from local_db.repositories._sync import write, write_many
 from local_db.repositories.repayments import refuse_conflicting_payment
 from local_db.tables import ApplicationRow, ContractRow, OfferRow, PaymentRow, VehicleRow
 
@@ -155,8 +155,8 @@ def _offer(r: OfferRow) -> OfferRecord:
 
 
 def save_offers(session: Session, *, offers: list[OfferRecord], enqueue: bool = True) -> None:
-    for offer in offers:
-        write(session, OfferRow.__table__, offer_to_row(offer), entity="offer", enqueue=enqueue)
+    rows = [offer_to_row(offer) for offer in offers]
+    write_many(session, OfferRow.__table__, rows, entity="offer", enqueue=enqueue)
 
 
 def list_offers(session: Session, *, application_id: str) -> list[OfferRecord]:

@@ -14,6 +14,18 @@ def test_operations_come_back_in_enqueue_order(session):
     assert [op.entity_id for op in outbox.peek(session, limit=3)] == ["n0", "n1", "n2"]
 
 
+def test_a_batch_takes_consecutive_places_after_single_operations(session):
+    single = outbox.enqueue(session, entity="note", entity_id="a", op="upsert", payload={})
+    batch = outbox.enqueue_many(
+        session, entity="offer", op="upsert", items=[(f"o{n}", {"n": n}) for n in range(3)]
+    )
+    after = outbox.enqueue(session, entity="note", entity_id="b", op="upsert", payload={})
+    assert [op.seq for op in batch] == [single.seq + 1, single.seq + 2, single.seq + 3]
+    assert after.seq == single.seq + 4
+    assert [op.entity_id for op in outbox.peek(session)] == ["a", "o0", "o1", "o2", "b"]
+    assert outbox.peek(session)[2].payload == {"n": 1}
+
+
 def test_ack_removes_only_acknowledged_operations_and_is_repeatable(session):
     ops = [
         outbox.enqueue(session, entity="note", entity_id=f"n{n}", op="append", payload={})
