@@ -579,37 +579,22 @@ class PrequalServices:
     def recommender(self: Services):
         """The ALS model: loaded from the data dir, or trained there from the local
         interactions on first use (seconds; the views show progress). None without data."""
+        from app.demo_model import model_path
         from recommender import Recommender
 
         with self._model_lock:  # two sessions must not train at once
             if self._recommender is None:
-                path = Path(self.settings.data_dir) / "model" / "als.npz"
+                path = model_path(self.settings)
                 if not path.exists() and not self.train_recommender(path):
                     return None
                 self._recommender = Recommender.load(path)
         return self._recommender
 
     def train_recommender(self: Services, path: Path) -> bool:
-        from threadpoolctl import threadpool_limits
-
-        from local_db.repositories import interactions as interactions_repo
-        from recommender import factors
-        from recommender.data import from_rows
-        from recommender.train import train
+        from app.demo_model import train_from_database
 
         with self.session() as s:
-            rows = [
-                (i.user_id, i.product_id, str(i.event), int(i.at.timestamp() * 1000))
-                for i in interactions_repo.list_interactions_for_training(s)
-            ]
-            segments = people_repo.buyer_segments(s)
-        if not rows:
-            return False
-        with threadpool_limits(1, "blas"):
-            model = train(from_rows(rows), segments=segments)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        factors.save(model, path)
-        return True
+            return train_from_database(s, path)
 
     def record_event(self: Services, user_id: str, product_id: str, event: str) -> None:
         from domain.catalog import EventType
