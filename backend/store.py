@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, text, true, tuple_
+from sqlalchemy import Engine, and_, func, or_, select, text, true
 
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
@@ -71,9 +71,7 @@ def push(
         }
         keys = list({(op.entity, op.entity_id) for op in ops})
         states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
-        for row in conn.execute(
-            select(_records).where(tuple_(_records.c.entity, _records.c.entity_id).in_(keys))
-        ):
+        for row in conn.execute(select(_records).where(_keys_clause(keys))):
             states[(row.entity, row.entity_id)] = State(
                 row.owner_id,
                 row.dealer_id,
@@ -130,6 +128,21 @@ def push(
         if idem_rows:
             conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
+
+
+def _keys_clause(keys: Sequence[tuple[str, str]]):
+    """``(entity, entity_id) IN keys`` as one ``entity = ? AND entity_id IN (...)`` per entity:
+    SQLite answers a row-value IN list with a scan of the whole table (a push slowed down as
+    the records grew), this form with primary-key lookups."""
+    ids: dict[str, list[str]] = {}
+    for entity, entity_id in keys:
+        ids.setdefault(entity, []).append(entity_id)
+    return or_(
+        *(
+            and_(_records.c.entity == entity, _records.c.entity_id.in_(entity_ids))
+            for entity, entity_ids in ids.items()
+        )
+    )
 
 
 def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:

@@ -64,7 +64,15 @@ def run(args: argparse.Namespace) -> int:
         raise
     if args.fit:
         return _fit(app.state.backend)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # loop and http stay "auto": uvloop and httptools when installed (they are here; they are
+    # not declared dependencies). The access log is written only at info or debug level.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=args.log_level in ("info", "debug"),
+    )
     return 0
 
 
