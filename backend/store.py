@@ -60,24 +60,20 @@ def push(
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         if not is_sqlite(engine):
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUSH_LOCK_KEY})
+        sql = _sql(engine)
         op_ids = list({op.op_id for op in ops})
         stored = {
-            row.op_id: row
-            for row in conn.execute(
-                select(_idem.c.op_id, _idem.c.user_id, _idem.c.request_hash, _idem.c.result).where(
-                    _idem.c.op_id.in_(op_ids)
-                )
-            )
+            row.op_id: row for row in conn.exec_driver_sql(*_idempotency_query(sql.marker, op_ids))
         }
         keys = list({(op.entity, op.entity_id) for op in ops})
         states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
-        for row in conn.execute(select(_records).where(_keys_clause(keys))):
+        for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
             states[(row.entity, row.entity_id)] = State(
                 row.owner_id,
                 row.dealer_id,
                 json.loads(row.data) if row.data else None,
                 json.loads(row.meta),
-                row.deleted,
+                bool(row.deleted),
                 row.updated_ms,
             )
         # Pushes are serialised (see the module docstring), so the next numbers are
@@ -86,7 +82,7 @@ def push(
 
         results: list[OpResult] = []
         changes: list[tuple] = []
-        touched: dict[tuple[str, str], int] = {}
+        touched: dict[tuple[str, str], tuple] = {}  # key -> its last change row
         new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
         idem_rows: list[tuple] = []
         for op, (digest, size) in zip(ops, hashes, strict=True):
@@ -101,8 +97,9 @@ def push(
                 seq += 1
                 op_seq = seq
                 states[key] = outcome.state
-                changes.append((seq, *_change_row(key, outcome.state)))
-                touched[key] = seq
+                change = (seq, *_change_row(key, outcome.state))
+                changes.append(change)
+                touched[key] = change
             result = OpResult(
                 op_id=op.op_id,
                 status=outcome.status,
@@ -121,7 +118,6 @@ def push(
             }
             idem_rows.append((op.op_id, actor.user_id, digest, _encode(stored_result), now_ms))
 
-        sql = _sql(engine)
         if changes:
             conn.exec_driver_sql(sql.insert_changes, changes)
             conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
@@ -130,19 +126,32 @@ def push(
     return results
 
 
-def _keys_clause(keys: Sequence[tuple[str, str]]):
-    """``(entity, entity_id) IN keys`` as one ``entity = ? AND entity_id IN (...)`` per entity:
-    SQLite answers a row-value IN list with a scan of the whole table (a push slowed down as
-    the records grew), this form with primary-key lookups."""
+def _markers(marker: str, n: int) -> str:
+    return ", ".join([marker] * n)
+
+
+def _idempotency_query(marker: str, op_ids: Sequence[str]) -> tuple[str, tuple]:
+    """The stored answers for these op ids (driver SQL: no expression tree per push)."""
+    return (
+        "SELECT op_id, user_id, request_hash, result FROM idempotency "
+        f"WHERE op_id IN ({_markers(marker, len(op_ids))})",
+        tuple(op_ids),
+    )
+
+
+def _records_query(marker: str, keys: Sequence[tuple[str, str]]) -> tuple[str, tuple]:
+    """The current rows for ``(entity, entity_id)`` keys, as one ``entity = ? AND entity_id IN
+    (...)`` per entity: SQLite answers a row-value IN list with a scan of the whole table (a
+    push slowed down as the records grew), this form with primary-key lookups."""
     ids: dict[str, list[str]] = {}
     for entity, entity_id in keys:
         ids.setdefault(entity, []).append(entity_id)
-    return or_(
-        *(
-            and_(_records.c.entity == entity, _records.c.entity_id.in_(entity_ids))
-            for entity, entity_ids in ids.items()
-        )
+    where = " OR ".join(
+        f"(entity = {marker} AND entity_id IN ({_markers(marker, len(v))}))" for v in ids.values()
     )
+    params = tuple(x for entity, entity_ids in ids.items() for x in (entity, *entity_ids))
+    columns = "entity, entity_id, owner_id, dealer_id, data, meta, deleted, updated_ms"
+    return f"SELECT {columns} FROM records WHERE {where}", params
 
 
 def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
@@ -170,13 +179,21 @@ def _change_row(key: tuple[str, str], state: State) -> tuple:
 
 
 def _record_rows(states, touched) -> list[tuple]:
+    """The records' new rows, from each key's last change row (its data already encoded)."""
     rows = []
-    for key, seq in touched.items():
-        state = states[key]
-        data = None if state.data is None else _dumps(state.data)
-        meta = _dumps(state.meta) if state.meta else "{}"
-        rows.append((key[0], key[1], state.owner_id, state.dealer_id, data, meta,
-                     state.deleted, state.updated_ms, seq))  # fmt: skip
+    for key, (
+        seq,
+        entity,
+        entity_id,
+        owner_id,
+        dealer_id,
+        deleted,
+        data,
+        updated_ms,
+    ) in touched.items():
+        meta = states[key].meta
+        rows.append((entity, entity_id, owner_id, dealer_id, data,
+                     _dumps(meta) if meta else "{}", deleted, updated_ms, seq))  # fmt: skip
     return rows
 
 
@@ -185,6 +202,7 @@ class _Statements:
     """The push path's three writes as driver SQL: executemany without SQLAlchemy's
     per-row parameter processing (the same statements on SQLite and PostgreSQL)."""
 
+    marker: str
     insert_changes: str
     upsert_records: str
     insert_idempotency: str
@@ -198,6 +216,7 @@ def _statements(marker: str) -> _Statements:
     columns = ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq")
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
     return _Statements(
+        marker=marker,
         insert_changes="INSERT INTO changes (seq, entity, entity_id, owner_id, dealer_id, "
         f"deleted, data, updated_ms) VALUES ({values(8)})",
         upsert_records="INSERT INTO records (entity, entity_id, owner_id, dealer_id, data, meta, "

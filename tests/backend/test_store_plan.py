@@ -3,20 +3,36 @@ the server's tables grow."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
 
 from backend.db import make_engine, migrate
-from backend.store import _keys_clause, _records
+from backend.store import _idempotency_query, _records_query
 from tests.backend.factories import new_id
 
 
-def test_reading_a_batchs_records_searches_the_primary_key_on_sqlite(tmp_path):
+def _plan(tmp_path, sql: str, params: tuple) -> list[str]:
     engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
     migrate(engine)
-    keys = [("application", new_id()), ("payment", new_id()), ("application", new_id())]
-    query = select(_records).where(_keys_clause(keys))
-    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
-        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
-    assert not [step for step in plan if step.startswith("SCAN records")], plan
-    assert any(step.startswith("SEARCH records USING") for step in plan), plan
+        return [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+
+@pytest.mark.parametrize(
+    ("table", "query"),
+    [
+        pytest.param(
+            "records",
+            _records_query(
+                "?", [("application", new_id()), ("payment", new_id()), ("application", new_id())]
+            ),
+            id="records-by-entity-and-id",
+        ),
+        pytest.param(
+            "idempotency", _idempotency_query("?", [new_id(), new_id()]), id="idempotency-by-op"
+        ),
+    ],
+)
+def test_a_push_reads_by_primary_key_on_sqlite(tmp_path, table, query):
+    plan = _plan(tmp_path, *query)
+    assert not [step for step in plan if step.startswith(f"SCAN {table}")], plan
+    assert any(step.startswith(f"SEARCH {table} USING") for step in plan), plan
