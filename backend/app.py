@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
 from backend import auth, store
-from backend.db import make_engine, migrate
+from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
 from backend.rules import Actor
 from sync.wire import (
     UUID_PATTERN,
@@ -49,6 +49,7 @@ from sync.wire import (
 )
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
+_CHECKPOINT_EVERY_S = 0.1  # SQLite only; see backend.db.checkpoint_every
 _CATALOGUE = {"vehicles": "vehicle", "lenders": "lender", "products": "product"}
 CatalogueKind = Literal["vehicles", "lenders", "products"]
 IdParam = Annotated[str, PathParam(pattern=UUID_PATTERN)]
@@ -101,7 +102,7 @@ def create_app(
     """The sync server. ``engine``, ``hasher``, ``policy`` and ``clock`` are injectable for
     tests; by default the engine comes from ``settings.database_url`` (SQLite if unset).
     ``retrain_every_s``: retrain the recommender on that schedule while the app runs."""
-    engine = engine or make_engine(default_database_url(settings))
+    engine = engine or make_engine(default_database_url(settings), background_checkpoints=True)
     migrate(engine)
     backend = Backend(engine, hasher or PasswordHasher(), policy or auth.AuthPolicy(), clock)
     from backend.recommend import fit_and_publish
@@ -114,11 +115,13 @@ def create_app(
     async def lifespan(_app: FastAPI):
         from backend.recommend import retrain_every
 
-        task = None
+        tasks = []
         if retrain_every_s:
-            task = asyncio.create_task(retrain_every(backend, retrain_every_s))
+            tasks.append(asyncio.create_task(retrain_every(backend, retrain_every_s)))
+        if is_sqlite(engine):
+            tasks.append(asyncio.create_task(checkpoint_every(engine, _CHECKPOINT_EVERY_S)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

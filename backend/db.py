@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -16,12 +17,21 @@ from backend import models
 WRITE = {"chedai_write": True}
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql+psycopg://...``."""
+#: SQLite's automatic checkpoint, in pages: its default (1,000), and the backstop used when
+#: ``checkpoint_every`` checkpoints in the background (the server).
+AUTOCHECKPOINT_PAGES = 1_000
+BACKGROUND_AUTOCHECKPOINT_PAGES = 10_000
+
+
+def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql+psycopg://...``.
+    ``background_checkpoints``: the caller runs ``checkpoint_every`` (SQLite only), so a
+    commit checkpoints by itself only when the log has grown ten times the usual size."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        pages = BACKGROUND_AUTOCHECKPOINT_PAGES if background_checkpoints else AUTOCHECKPOINT_PAGES
+        _configure_sqlite(engine, pages)
         return engine
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
@@ -30,7 +40,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, autocheckpoint_pages: int) -> None:
     # SQLAlchemy's recipe for SQLite transactions: take BEGIN from pysqlite and emit it
     # ourselves, IMMEDIATE for writers (see WRITE) and deferred for readers.
     @event.listens_for(engine, "connect")
@@ -40,12 +50,29 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("chedai_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log into the database file (PASSIVE: never waits for, nor
+    blocks, readers and writers)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").close()
+
+
+async def checkpoint_every(engine: Engine, seconds: float) -> None:
+    """Checkpoint in a worker thread every ``seconds``. Otherwise the commit that crosses the
+    automatic-checkpoint size pays the copy and its fsyncs: about one push in ten took 25-35 ms
+    instead of 7-10 (the p95), and the mean a fifth more."""
+    while True:
+        await asyncio.sleep(seconds)
+        await asyncio.to_thread(checkpoint, engine)
 
 
 def _create_all(conn: Connection) -> None:
