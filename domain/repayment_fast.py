@@ -46,7 +46,7 @@ from functools import lru_cache
 from domain.errors import InputError
 from domain.money import from_cents
 from domain.repayment_plan import CTX, RepaymentPlan, cents_round, reproject
-from domain.repayment_status import WINDOW, Due, LoanStatus, Risk, RiskFlag, bucket, status
+from domain.repayment_status import WINDOW, Due, LoanStatus, bucket, risk_from_counts, status
 from domain.repayments import (
     EventKind,
     PaymentEvent,
@@ -473,17 +473,9 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
             run = 0
     since = recent[0][1] if recent else loan_ord
     partial = sum(1 for d in partials if d >= since)
-    reasons = []
-    if dpd > 0:
-        reasons.append("past_due_over_30" if dpd > 30 else "past_due")
-    if late:
-        reasons.append("late_instalments")
-    if run >= 2:
-        reasons.append("near_miss_run")
-    if partial:
-        reasons.append("partial_payments")
-    high = dpd > 30 or late >= 2 or (dpd > grace and partial >= 2)
-    flag = RiskFlag.HIGH if high else RiskFlag.WATCH if reasons else RiskFlag.NORMAL
+    loan_risk = risk_from_counts(
+        days_past_due=dpd, late=late, near_miss_run=run, partial=partial, grace=grace
+    )
 
     return LoanStatus(
         as_of=as_of,
@@ -496,7 +488,7 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
         past_due_amount=sum(a[2] for a in arrears if a[1] < as_of_ord),
         next_due=nxt,
         overpaid=overpaid,
-        risk=Risk(flag, tuple(reasons)),
+        risk=loan_risk,
     )
 
 

@@ -166,13 +166,22 @@ def risk(s: LoanState) -> Risk:
             run = 0
     since = recent[0].due if recent else s.plan.loan_date
     partial = sum(1 for d in s.partial_payments if d >= since)
-    dpd = s.days_past_due
+    return risk_from_counts(
+        days_past_due=s.days_past_due, late=late, near_miss_run=run, partial=partial, grace=grace
+    )
+
+
+def risk_from_counts(
+    *, days_past_due: int, late: int, near_miss_run: int, partial: int, grace: int
+) -> Risk:
+    """The early-warning rule on the last instalments' counts (one rule for every path)."""
+    dpd = days_past_due
     reasons = []
     if dpd > 0:
         reasons.append("past_due_over_30" if dpd > 30 else "past_due")
     if late:
         reasons.append("late_instalments")
-    if run >= 2:
+    if near_miss_run >= 2:
         reasons.append("near_miss_run")
     if partial:
         reasons.append("partial_payments")
