@@ -14,6 +14,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from contracts import record as rec
+from contracts.revisions import SIGNING_ONLY
 from contracts.signing import FIELD_PREFIX
 from domain.errors import InputError
 
@@ -133,7 +134,9 @@ def verify_contract(
 async def _validate_all(sigs: list, context: ValidationContext) -> list:
     """Every signature in one event loop (pyHanko's synchronous call starts one per signature);
     one after the other, as they share the reader and the validation context's caches."""
-    return [await async_validate_pdf_signature(sig, context) for sig in sigs]
+    return [
+        await async_validate_pdf_signature(sig, context, diff_policy=SIGNING_ONLY) for sig in sigs
+    ]
 
 
 def _contents_are_canonical(pdf: bytes, sig) -> bool:
