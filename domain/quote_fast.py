@@ -190,9 +190,9 @@ def _flat(
     n = terms.count
     per_month = flat.rate if flat.per == "month" else flat.rate / 12
     # monthly: the engine's Fraction(n * 12, 12) months is n / 1
-    interest = (
-        (principal - financed_prepaid) * per_month * Decimal(n) / Decimal(1)
-    ).quantize(CENT, rounding=MONEY_ROUNDING)
+    interest = ((principal - financed_prepaid) * per_month * Decimal(n) / Decimal(1)).quantize(
+        CENT, rounding=MONEY_ROUNDING
+    )
     total = principal + interest
     payment = (total / n).quantize(CENT, rounding=MONEY_ROUNDING)
     last = total - payment * (n - 1)
