@@ -17,8 +17,11 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from contracts import record as rec
+from contracts import speedups
 from contracts.pki import ROLES
 from domain.errors import InputError
+
+speedups.install()
 
 FIELD_PREFIX = "Signature_"
 

@@ -14,9 +14,12 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from contracts import record as rec
+from contracts import speedups
 from contracts.revisions import SIGNING_ONLY
 from contracts.signing import FIELD_PREFIX
 from domain.errors import InputError
+
+speedups.install()
 
 # Later revisions may only add signatures (form filling) or validation data.
 _ALLOWED_LATER_CHANGES = (
