@@ -59,7 +59,10 @@ def _ldap_string_prep(self, string):
     return ldap_string_prep(string)
 
 
-def install() -> None:
-    """Put both replacements in place (idempotent)."""
-    generic.read_hex_string_from_stream = read_hex_string_from_stream
-    x509.NameTypeAndValue._ldap_string_prep = _ldap_string_prep
+def install(enabled: bool = True) -> None:
+    """Put both replacements in place (idempotent); ``enabled=False`` puts the libraries' own
+    back (for a benchmark's plain-pyHanko floor)."""
+    generic.read_hex_string_from_stream = (
+        read_hex_string_from_stream if enabled else PYHANKO_READ_HEX
+    )
+    x509.NameTypeAndValue._ldap_string_prep = _ldap_string_prep if enabled else ASN1_PREP
