@@ -141,12 +141,17 @@ def _added_signature_field(
         info_ref: _info_dates_only,
         metadata_ref: lambda o, n: _xmp(old, metadata_ref) and _xmp(new, metadata_ref),
     }
-    if len(checks) != 4 or page_ref == form_ref:
+    if len(checks) != 4:
         return None  # one object in two roles
+    changed = set()
     for ref in explicit - fresh:
         before, after = old(ref), new(ref)
-        if _dump(before) != _dump(after) and not (ref in checks and checks[ref](before, after)):
-            return None
+        if _dump(before) != _dump(after):
+            if ref not in checks or not checks[ref](before, after):
+                return None
+            changed.add(ref)
+    if not {form_ref, page_ref} <= changed:
+        return None
 
     old_names = {str(_get(old(_ref(f)), "/T")) for f in old(form_ref).raw_get("/Fields")}
     if str(name) in old_names:

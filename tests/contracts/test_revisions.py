@@ -169,6 +169,16 @@ def test_pyhankos_own_signing_revision_is_recognised(pki, by_buyer, a_year_later
     assert signature_only_fields(_reader(both), _buyer_revision(both)) == {"Signature_lender"}
 
 
+def test_an_honest_contract_is_verified_without_pyhankos_full_analysis(pki, by_buyer, monkeypatch):
+    both = sign_contract(by_buyer, role="lender", signer=pki.signer("lender"), signer_name="l").pdf
+
+    def full_analysis(*args, **kwargs):
+        raise AssertionError("the fast check should have answered")
+
+    monkeypatch.setattr(DEFAULT_DIFF_POLICY, "review_file", full_analysis)
+    assert verify_contract(both, trust_roots=pki.trust_roots).valid
+
+
 # -- the attacks ----------------------------------------------------------------------------
 @pytest.mark.parametrize("same_revision", [True, False], ids=["in-signing-revision", "before"])
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
