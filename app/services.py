@@ -490,9 +490,11 @@ class PrequalServices:
         *,
         dealer_id: str | None = None,
         history: tuple[str, ...] = (),
+        application_id: str | None = None,
     ) -> OffersResult:
         """The consented soft check for this buyer, car and deal; the application and every
-        lender's answer are saved (with their outbox rows) in one local transaction."""
+        lender's answer are saved (with their outbox rows) in one local transaction.
+        ``application_id``: a draft to complete (a walk-in started by staff), else a new one."""
         from app.prequal_service import prequalify
         from domain.catalog import Application, ApplicationStatus, ConsentPurpose, OfferRecord
         from domain.ids import new_id
@@ -511,7 +513,7 @@ class PrequalServices:
         down = money((vehicle.price * deal.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
         now = datetime.now(UTC)
         consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
-        application_id = new_id()
+        application_id = application_id or new_id()
         with self.session() as s:
             answer = prequalify(
                 s, applicant, vehicle_id, PrequalDeal(down, deal.term),
@@ -829,6 +831,29 @@ class PrequalServices:
             people_repo.save_user(s, user=user, enqueue=True)
             s.commit()
         return user.id
+
+    def start_draft(
+        self: Services, staff: SessionUser, user_id: str, vehicle_id: str, deal: Deal
+    ) -> str:
+        """A draft application for a walk-in (on the pipeline until the customer's check
+        completes it, see ``run_prequal(application_id=...)``); its id."""
+        from domain.catalog import Application
+        from domain.ids import new_id
+        from local_db.repositories import deals as deals_repo
+
+        vehicle = self.car(vehicle_id)
+        if vehicle is None:
+            raise InputError("customer.car", "not_found", "no such vehicle in the catalogue")
+        down = money((vehicle.price * deal.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
+        application = Application(
+            id=new_id(), user_id=user_id, vehicle_id=vehicle_id, cash_price=vehicle.price,
+            down_payment=down, term=deal.term, dealer_id=staff.dealer_id,
+            created_at=datetime.now(UTC),
+        )  # fmt: skip
+        with self.session() as s:
+            deals_repo.save_application(s, application=application)
+            s.commit()
+        return application.id
 
     def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
         """The dealer's applications by status; customers shown by initials only."""

@@ -10,6 +10,7 @@ import flet as ft
 
 from views import labels
 from views.context import ViewContext
+from views.loans import loan_detail
 from views.shell import Screen
 from views.widgets import N_, deal_bar, empty_state, section_title, sem
 
@@ -59,6 +60,9 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 raise ctx.i18n_input_error("customer.car", "required", "is required")
             user_id = ctx.services.start_walk_in(state.user, form.get("name", ""),
                                                  form.get("phone", ""))  # fmt: skip
+            # on the board as a draft until the customer's check completes it
+            state.application_id = ctx.services.start_draft(state.user, user_id, state.car_id,
+                                                            state.deal)  # fmt: skip
         except ValueError as exc:
             if hasattr(exc, "field"):
                 state.prequal.errors = {exc.field: exc}
@@ -124,6 +128,7 @@ def return_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     def unlock(e) -> None:
         salt, digest = (state.staff_pin_hash or "$").split("$", 1)
         if state.staff_pin_hash and secrets.compare_digest(pin_hash(entered["pin"], salt), digest):
+            state.car_id = None  # the customer's car is theirs too: the next form starts empty
             state.clear_customer()
             ctx.go("/dealer/pipeline")
         else:
@@ -137,8 +142,10 @@ def return_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             error=ctx.t("Wrong PIN") if error else None, keyboard_type=ft.KeyboardType.NUMBER)),
         sem("return-unlock", ft.FilledButton(ctx.t("Return to staff"), icon=ft.Icons.LOCK_OPEN,
                                              on_click=unlock)),
-    ], spacing=12, key="handoff-return")  # fmt: skip
-    return Screen(title=ctx.t("Return the tablet"), body=body)
+    ], spacing=12, key="handoff-return",
+        horizontal_alignment=ft.CrossAxisAlignment.CENTER)  # fmt: skip
+    return Screen(title=ctx.t("Return the tablet"),
+                  body=ft.Row([body], alignment=ft.MainAxisAlignment.CENTER))  # fmt: skip
 
 
 def handoff_done_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -149,11 +156,12 @@ def handoff_done_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         sem("handoff-give-back", ft.FilledButton(ctx.t("Give the tablet back"),
                                                  on_click=lambda e: ctx.go("/handoff/return"))),
     ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=12)  # fmt: skip
-    return Screen(title=ctx.t("Done"), body=body)
+    return Screen(title=ctx.t("Done"), body=ft.Row([body], alignment=ft.MainAxisAlignment.CENTER))
 
 
 def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
-    columns = ctx.services.pipeline(ctx.state.user.dealer_id)
+    """Columns by status, cards by initials; a card opens its application (and loan)."""
+    columns = ctx.services.pipeline(ctx.state.user.dealer_id) if is_staff(ctx) else {}
     if not any(columns.values()):
         return Screen(title=ctx.t("Pipeline"), body=empty_state(
             "pipeline-empty", ft.Icons.VIEW_KANBAN_OUTLINED,
@@ -163,26 +171,72 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     def card(c) -> ft.Control:
         car = labels.car_name(ctx, c.vehicle) if c.vehicle else "-"
-        return ft.Card(ft.Container(ft.Column([
+        return ft.Card(sem(f"pipe-{c.application_id}", ft.Container(ft.Column([
             ft.Text(c.initials, weight=ft.FontWeight.BOLD, key=f"pipe-who-{c.application_id}"),
-            ft.Text(car, size=12),
-            ft.Text(ctx.money(c.amount, whole=True), size=12, text_align=ft.TextAlign.RIGHT),
-        ], spacing=2), padding=10, width=180), key=f"pipe-{c.application_id}")  # fmt: skip
+            ft.Text(car, size=12, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
+            ft.Text(ctx.money(c.amount, whole=True), size=12),
+        ], spacing=2), padding=10, ink=True,
+            on_click=lambda e: ctx.go(f"/dealer/applications/{c.application_id}"))))  # fmt: skip
 
-    board = ft.Row([
-        ft.Container(ft.Column([
-            ft.Text(f"{ctx.t(COLUMNS[k])} ({len(v)})", weight=ft.FontWeight.W_600),
-            *[card(c) for c in v],
-        ], spacing=6), key=f"col-{k}", width=196, padding=6, border_radius=12,
-            bgcolor=ft.Colors.SURFACE_CONTAINER_LOW)
-        for k, v in columns.items()
-    ], scroll=ft.ScrollMode.AUTO, vertical_alignment=ft.CrossAxisAlignment.START,
-        key="pipeline")  # fmt: skip
-    return Screen(title=ctx.t("Pipeline"), body=board)
+    def column(k: str, cards: list) -> ft.Control:
+        empty = ft.Text(ctx.t("None yet"), size=12, color=ft.Colors.ON_SURFACE_VARIANT)
+        items = [card(c) for c in cards] or [sem(f"col-{k}-empty", empty)]
+        box = sem(f"col-{k}", ft.Container(ft.Column([
+            ft.Text(f"{ctx.t(COLUMNS[k])} ({len(cards)})", weight=ft.FontWeight.W_600),
+            *items,
+        ], spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+            padding=8, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_LOW))  # fmt: skip
+        box.expand = ctx.wide  # the Row shares the width: five columns fit a tablet
+        return box
+
+    cols = [column(k, v) for k, v in columns.items()]
+    board = (
+        ft.Row(cols, spacing=8, vertical_alignment=ft.CrossAxisAlignment.START)
+        if ctx.wide
+        else ft.Column(cols, spacing=8)
+    )
+    return Screen(title=ctx.t("Pipeline"), body=sem("pipeline", board))
+
+
+def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
+    """One application of the dealer's: who (initials), car, amount, status; once signed,
+    the loan with "Record a payment" (a customer paying at the desk)."""
+    cards = ctx.services.pipeline(ctx.state.user.dealer_id) if is_staff(ctx) else {}
+    c = next((c for col in cards.values() for c in col if c.application_id == params["id"]),
+             None)  # fmt: skip
+    if c is None:
+        return Screen(
+            title=ctx.t("Application"),
+            body=empty_state(
+                "application-missing",
+                ft.Icons.VIEW_KANBAN_OUTLINED,
+                ctx.t("No such application."),
+                ft.TextButton(ctx.t("Pipeline"), on_click=lambda e: ctx.go("/dealer/pipeline")),
+            ),
+        )
+    car = labels.car_name(ctx, c.vehicle) if c.vehicle else "-"
+    summary = ft.Column([
+        ft.Text(c.initials, size=20, weight=ft.FontWeight.BOLD, key="application-who"),
+        ft.Text(f"{car} · {ctx.money(c.amount, whole=True)}"),
+        ft.Text(ctx.t(COLUMNS[_column(c.status)]), key="application-status",
+                weight=ft.FontWeight.W_500),
+    ], spacing=4)  # fmt: skip
+    loans = ctx.services.my_loans(c.user_id)
+    loan = next((x for x in loans if x.application.id == c.application_id), None)
+    if loan is None:
+        return Screen(title=ctx.t("Application"), body=summary)
+    screen = loan_detail(ctx, loan)
+    screen.body = ft.Column([summary, ft.Divider(), screen.body], spacing=10)
+    return screen
+
+
+def is_staff(ctx: ViewContext) -> bool:
+    user = ctx.state.user
+    return user is not None and user.role == "staff" and bool(user.dealer_id)
 
 
 def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
-    rows = ctx.services.customers(ctx.state.user.dealer_id)
+    rows = ctx.services.customers(ctx.state.user.dealer_id) if is_staff(ctx) else []
     if not rows:
         return Screen(title=ctx.t("Customers"), body=empty_state(
             "customers-empty", ft.Icons.PEOPLE_OUTLINE,

@@ -62,6 +62,13 @@ def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         return Screen(title=ctx.t("Loan"), body=empty_state(
             "loan-missing", ft.Icons.ACCOUNT_BALANCE_OUTLINED, ctx.t("No such loan."),
             ft.TextButton(ctx.t("My loans"), on_click=lambda e: ctx.go("/loans"))))  # fmt: skip
+    return loan_detail(ctx, loan)
+
+
+def loan_detail(ctx: ViewContext, loan) -> Screen:
+    """One loan: progress, next due, "Record a payment", payoff, reminders, chart, schedule
+    (the buyer's own loan, or a walk-in customer's on the dealer's tablet)."""
+    state = ctx.state
     st = loan.status
     n = len(loan.quote.schedule)
     nxt = st.next_due

@@ -196,10 +196,16 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
 
     def work():
         return ctx.services.run_prequal(
-            buyer_id, vehicle_id, state.deal, dict(state.prequal.values), dealer_id=dealer_id
+            buyer_id,
+            vehicle_id,
+            state.deal,
+            dict(state.prequal.values),
+            dealer_id=dealer_id,
+            application_id=state.application_id,  # a walk-in's draft, completed by the check
         )
 
     def done(result) -> None:
+        state.application_id = None
         state.prequal_result = result
         state.offers_order = "recommended"
         state.notice = None

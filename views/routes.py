@@ -7,6 +7,7 @@ from views.catalogue import catalogue_screen
 from views.compare import compare_screen
 from views.contract import contract_screen
 from views.dealer import (
+    application_screen,
     customers_screen,
     handoff_done_screen,
     new_application_screen,
@@ -38,6 +39,7 @@ def routes() -> list[Route]:
         Route("/dealer/new", new_application_screen, nav="/dealer/new"),
         Route("/dealer/pipeline", pipeline_screen, nav="/dealer/pipeline"),
         Route("/dealer/customers", customers_screen, nav="/dealer/customers"),
+        Route("/dealer/applications/:id", application_screen, parent=lambda p: "/dealer/pipeline"),
         # the customer's view of a tablet handed over by staff: no staff navigation
         Route("/handoff", prequal_screen),
         Route("/handoff/offers", offers_screen),

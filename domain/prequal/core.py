@@ -31,6 +31,7 @@ from domain.errors import InputError
 from domain.loans import Quote
 from domain.prequal.applicant import Applicant, ConsentGiven, Deal, VehicleFacts
 from domain.prequal.eligibility import (
+    _FIGURES,
     Case,
     Evaluation,
     Figures,
@@ -43,13 +44,13 @@ from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
 from domain.prequal.hints import NO_CHANGE, Hint, find_hint
 from domain.prequal.metrics import Metrics, metrics
-from domain.prequal.pricing import Screen, cached_quote
+from domain.prequal.pricing import _PRICERS, Screen, cached_quote
 from domain.prequal.scorecard import SCORECARD, Scorecard, ScoreResult, score
 from domain.prequal.search import min_passing_down
 from domain.prequal.text import Reason
 from domain.prequal.valuation import DEPRECIATION, DepreciationModel, Valuation, value_vehicle
 
-__all__ = ["APR_FLAG", "Decline", "Offer", "PrequalResult", "prequalify"]
+__all__ = ["APR_FLAG", "Decline", "Offer", "PrequalResult", "clear_caches", "prequalify"]
 
 #: The China profile flags any APR above 24% (standards.md §2).
 APR_FLAG = Decimal("0.24")
@@ -204,6 +205,14 @@ def _market(products: tuple[LoanProduct, ...], today: date) -> _Market:
             _MARKETS.clear()
         market = _MARKETS[key] = _Market(products, today)
     return market
+
+
+def clear_caches() -> None:
+    """Forget every memoised quote, pricer and deal's figures (benchmarks measure cold runs;
+    the results never depend on them)."""
+    cached_quote.cache_clear()
+    _PRICERS.clear()
+    _FIGURES.clear()
 
 
 def prequalify(

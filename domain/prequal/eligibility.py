@@ -433,15 +433,37 @@ _NO_FIGURES = Figures(None, None, None)
 
 
 def figures_for(product: LoanProduct, case: Case) -> Figures:
-    """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
+    """The rate line, loan terms and screened figures of ``case``'s deal under ``product``.
+
+    Remembered per product, rate line, price, down payment, trade-in, term and day — all they
+    depend on — so applicants looking at the same deal, and the searches that come back to a
+    deal, share them."""
     tier = case.score.tier
     d = case.deal
-    line = None if tier is None else profile(product).rate(tier, d.term_months)
+    prof = profile(product)
+    line = None if tier is None else prof.rate(tier, d.term_months)
     if line is None:
         return _NO_FIGURES
     price = case.vehicle.price
+    # the profile holds the product and so its lines: their ids stay theirs while keyed here
+    key = (prof, id(line), price, d.down_payment, d.trade_in, d.term_months, case.today)
+    figures = _FIGURES.get(key)
+    if figures is None:
+        if len(_FIGURES) >= 65536:
+            _FIGURES.clear()
+        figures = _FIGURES[key] = _figures(product, line, case)
+    return figures
+
+
+_FIGURES: dict[tuple, Figures] = {}
+
+
+def _figures(product: LoanProduct, line: RateQuote, case: Case) -> Figures:
+    d = case.deal
+    price = case.vehicle.price
     if price - d.down_payment - d.trade_in <= 0:
         return Figures(line, None, None)
+    today = case.today
 
     def build() -> LoanTerms:
         return terms_for(
@@ -451,7 +473,7 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
             down_payment=d.down_payment,
             trade_in=d.trade_in,
             term=d.term_months,
-            today=case.today,
+            today=today,
         )
 
     s = screen_for(

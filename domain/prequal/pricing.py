@@ -15,22 +15,24 @@ product's :class:`Profile` — its rate lines, fee sums and LTV caps, looked up 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from domain.catalog import FeeBasis, LoanProduct, ProductKind, RateQuote, RiskTier
 from domain.dates import Frequency
 from domain.loans import Fee, FlatRate, LoanTerms, Method, Quote
-from domain.money import ZERO, money
+from domain.money import CENT, MONEY_ROUNDING, ZERO, money
 from domain.quote_fast import quote_fast
 
 __all__ = [
+    "Pricer",
     "Profile",
     "Screen",
     "cached_quote",
+    "pricer",
     "profile",
     "rate_line",
     "screen",
@@ -85,8 +87,7 @@ def terms_for(
     )
 
 
-@dataclass(frozen=True)
-class Screen:
+class Screen(NamedTuple):
     principal: Decimal
     amount_financed: Decimal
     payment: Decimal  # the regular instalment, exactly quote(terms).payment
@@ -263,27 +264,128 @@ def screen_for(
     term: int,
 ) -> Screen | None:
     """``screen(terms_for(product, line, ...))`` without building the terms."""
-    base = price - down_payment - trade_in
-    if base <= 0 or term < 3:
+    if term < 3:
         return None
+    return pricer(product, line, price=price, trade_in=trade_in, term=term).screen(down_payment)
+
+
+def pricer(
+    product: LoanProduct, line: RateQuote, *, price: Decimal, trade_in: Decimal, term: int
+) -> Pricer:
+    """The :class:`Pricer` of a product's rate line for a car's price, trade-in and term,
+    remembered: every applicant looking at that car at that term, and every step of a search
+    over the down payment, screens with the same one."""
     prof = profile(product)
-    fees = prof.fixed_fees
-    if prof.percent_fees:
-        financed, prepaid, financed_prepaid = fees
+    # the profile holds the product and so its lines: their ids stay theirs while keyed here
+    key = (prof, id(line), price, trade_in, term)
+    hit = _PRICERS.get(key)
+    if hit is None:
+        if len(_PRICERS) >= 16384:
+            _PRICERS.clear()
+        hit = _PRICERS[key] = Pricer(prof, line, price, trade_in, term)
+    return hit
+
+
+_PRICERS: dict[tuple, Pricer] = {}
+
+
+class Pricer:
+    """:func:`_screen` for one product line, price, trade-in and term, as a function of the
+    down payment: what does not depend on it (the fees on the price, the rate factors, the
+    balloon's discounted value) computed once, the rest with the same operations in the same
+    order and the same 40-digit precision as the engine."""
+
+    __slots__ = (
+        "_balloon",
+        "_balloon_v",
+        "_base_fees",
+        "_fees",
+        "_flat",
+        "_i",
+        "_n",
+        "_one_v",
+        "_trade",
+        "price",
+    )
+
+    def __init__(
+        self, prof: Profile, line: RateQuote, price: Decimal, trade_in: Decimal, term: int
+    ) -> None:
+        self.price, self._trade, self._n = price, trade_in, term
+        financed, prepaid, financed_prepaid = prof.fixed_fees
+        base_fees = []
         for rate, of_base, is_financed, is_prepaid in prof.percent_fees:
-            amount = money((base if of_base else price) * rate)  # as FeeRule.amount_for
+            if of_base:
+                base_fees.append((rate, is_financed, is_prepaid))
+                continue
+            amount = money(price * rate)  # as FeeRule.amount_for
             if is_financed:
                 financed += amount
                 if is_prepaid:
                     financed_prepaid += amount
             if is_prepaid:
                 prepaid += amount
-        fees = (financed, prepaid, financed_prepaid)
-    balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
-    flat = None if line.flat_rate is None else prof.flat_rates.get(id(line))
-    if line.flat_rate is not None and flat is None:  # a line from outside the product
-        flat = FlatRate(line.flat_rate, line.flat_per.value)
-    return _screen(base, fees, term, line.annual_rate, flat, balloon)
+        self._fees = (financed, prepaid, financed_prepaid)
+        self._base_fees = tuple(base_fees)
+        #: None: not a balloon loan
+        self._balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
+        self._i = self._one_v = self._balloon_v = self._flat = None
+        if line.flat_rate is None:
+            self._i, v_n = _level_factors(line.annual_rate, term)
+            if self._i != 0:
+                self._one_v = _CTX.subtract(_ONE, v_n)
+                self._balloon_v = _CTX.multiply(
+                    ZERO if self._balloon is None else self._balloon, v_n
+                )
+        else:
+            flat = prof.flat_rates.get(id(line)) or FlatRate(line.flat_rate, line.flat_per.value)
+            self._flat = flat.rate if flat.per == "month" else _CTX.divide(flat.rate, 12)
+
+    def screen(self, down_payment: Decimal) -> Screen | None:
+        """``_screen`` of the deal with this down payment (None where the engine refuses)."""
+        base = self.price - down_payment - self._trade
+        if base <= 0:
+            return None
+        financed, prepaid, financed_prepaid = self._fees
+        for rate, is_financed, is_prepaid in self._base_fees:
+            amount = (base * rate).quantize(CENT, rounding=MONEY_ROUNDING)
+            if is_financed:
+                financed += amount
+                if is_prepaid:
+                    financed_prepaid += amount
+            if is_prepaid:
+                prepaid += amount
+        principal = base + financed
+        amount_financed = principal - prepaid
+        if amount_financed <= 0:
+            return None
+        n, ctx, balloon = self._n, _CTX, self._balloon
+        if self._flat is None:
+            if balloon is not None and (balloon <= 0 or balloon >= principal):
+                return None  # the engine refuses a balloon of nothing or of the whole loan
+            if self._i == 0:
+                owed = ctx.divide(ctx.subtract(principal, balloon or ZERO), n)
+            else:
+                owed = ctx.divide(
+                    ctx.multiply(ctx.subtract(principal, self._balloon_v), self._i), self._one_v
+                )
+        else:
+            if balloon is not None:
+                return None  # the engine prices a balloon only at an annual rate
+            # the engine's months, Fraction(n * 12, 12), are n / 1
+            interest = ctx.multiply(
+                ctx.multiply(ctx.subtract(principal, financed_prepaid), self._flat), n
+            ).quantize(CENT, rounding=MONEY_ROUNDING)
+            owed = ctx.divide(ctx.add(principal, interest), n)
+        return Screen(
+            principal.quantize(CENT, rounding=MONEY_ROUNDING),
+            amount_financed.quantize(CENT, rounding=MONEY_ROUNDING),
+            owed.quantize(CENT, rounding=MONEY_ROUNDING),
+        )
+
+
+_CTX = Context(prec=40)  # the engine's precision (domain.loans._PREC)
+_ONE = Decimal(1)
 
 
 @lru_cache(maxsize=8192)

@@ -82,5 +82,41 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     assert h.top.route == "/dealer/pipeline"
     signed = h.find("col-signed")
     assert "张*" in h.texts(signed)  # initials, never the full name
+    assert h.has("col-draft-empty")  # the check completed the draft: no second card
+    # the customer pays the first instalment at the desk
+    await h.click(h.find_ids("pipe-", h.find("col-signed"))[0])
+    assert h.top.route.startswith("/dealer/applications/")
+    assert h.find("application-who").value == "张*" and "张伟" not in h.text()
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"), timeout=30)
+    assert h.find("loan-notice").value == "已记录还款"
+    card = world.services.pipeline(h.state.user.dealer_id)["signed"][0]
+    (loan,) = world.services.my_loans(card.user_id)
+    assert [p.amount for p in loan.payments] == [loan.quote.schedule[0].payment]
     await h.route("/dealer/customers")
     assert "张*" in h.texts()
+
+
+async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/pipeline")
+    assert h.has("pipeline-empty")
+    await h.route("/dealer/new")
+    await hand_over(h, world)
+    await h.click("handoff-return-action")  # the customer gives the tablet back at once
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert h.top.route == "/dealer/pipeline"
+    assert "张*" in h.texts(h.find("col-draft"))
+    for column in ("prequalified", "offer_chosen", "signed", "funded"):
+        assert h.has(f"col-{column}-empty")  # an empty column says so
+    await h.click(h.find_ids("pipe-")[0])
+    assert h.find("application-status").value == "草稿" and not h.has("pay-record")
+    await h.route("/dealer/new")  # the next customer's form starts empty
+    assert not h.find("customer-name").value and h.find("customer-car").value is None
+
+
+async def test_a_buyer_sees_no_dealer_board(world):
+    h = await signed_in(world, "buyer")
+    await h.route("/dealer/pipeline")
+    assert h.has("pipeline-empty")
