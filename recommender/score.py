@@ -138,32 +138,45 @@ class Recommender:
         chunk: int = 256,
         threads: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top ``k`` for many trained buyers at once (rows of ``user_factors``), best first.
+        """Top ``k`` for many trained buyers at once (rows of ``user_factors``), best first,
+        ties by item order: the same lists as :meth:`top_k` one buyer at a time.
 
-        Returns (items, scores), both ``len(user_rows) x k``. Chunks run on ``threads``
-        threads (default: one per core); numpy releases the GIL in the heavy steps.
+        Returns (items, scores), both ``len(user_rows) x k``. Chunks of ``chunk`` buyers are
+        dealt round-robin to ``threads`` threads (default: one per core), each with its own
+        buffers; BLAS and numpy's selection steps release the GIL.
         """
+        user_rows = np.asarray(user_rows, dtype=np.int64)
         y = self.item_factors if candidates is None else self.item_factors[candidates]
-        pool = self._all if candidates is None else candidates
+        pool = None if candidates is None or candidates is self._all else candidates
         k = min(k, y.shape[0])
         items = np.empty((len(user_rows), k), dtype=np.int64)
         values = np.empty((len(user_rows), k), dtype=np.float32)
         yt = np.ascontiguousarray(y.T)
+        # a run of consecutive rows is sliced (a view), not gathered (a copy per chunk)
+        consecutive = len(user_rows) > 0 and bool(
+            np.array_equal(user_rows, np.arange(user_rows[0], user_rows[0] + len(user_rows)))
+        )
+        starts = list(range(0, len(user_rows), chunk))
+        workers = max(1, min(threads or os.cpu_count() or 1, len(starts)))
 
-        def run(start: int) -> None:
-            rows = user_rows[start : start + chunk]
-            best, scores = _best_rows(self.user_factors[rows] @ yt, k)
-            items[start : start + len(rows)] = pool[best]
-            values[start : start + len(rows)] = scores
+        def run(worker: int) -> None:
+            select = _RowSelector(min(chunk, len(user_rows)), yt.shape[1], k)
+            for start in starts[worker::workers]:
+                stop = min(start + chunk, len(user_rows))
+                if consecutive:
+                    first = int(user_rows[0]) + start
+                    u = self.user_factors[first : first + stop - start]
+                else:
+                    u = self.user_factors[user_rows[start:stop]]
+                best, scores = select(u, yt)
+                items[start:stop] = best if pool is None else pool[best]
+                values[start:stop] = scores
 
-        starts = range(0, len(user_rows), chunk)
-        workers = threads or os.cpu_count() or 1
-        if workers == 1 or len(starts) == 1:
-            for start in starts:
-                run(start)
+        if workers == 1:
+            run(0)
         else:
             with ThreadPoolExecutor(max_workers=workers) as executor:
-                list(executor.map(run, starts))
+                list(executor.map(run, range(workers)))
         return items, values
 
     def user_vector(self, user_id: str) -> np.ndarray | None:
@@ -333,30 +346,52 @@ def _best(scores: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, np.
 
 
 def _best_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise top ``k`` (columns, best first; ties by column) of a (rows x n) score matrix.
+    """Row-wise top ``k`` (columns, best first; ties by column) of a (rows x n) score matrix."""
+    rows, n = scores.shape
+    return _RowSelector(rows, n, k, scores.dtype).select(np.ascontiguousarray(scores))
 
-    Each row is cut into ``nb`` strided blocks; the k-th largest block maximum is a threshold
-    no higher than the row's k-th best score (the k largest maxima are
-    k distinct scores), so the cells at or above it hold the top ``k`` and are few. That
+
+class _RowSelector:
+    """Row-wise top ``k`` of score matrices of up to ``rows`` x ``n``, best first, ties by
+    column, reusing its buffers from call to call (one selector per thread).
+
+    Column ``c`` belongs to block ``c % nb``. The k-th largest block maximum is a threshold
+    no higher than the row's k-th best score (the k largest maxima are k distinct cells), so
+    the cells at or above it hold the top ``k`` and are few (about k for n = 2,000). That
     replaces a per-row partition of ``n`` columns, the cost that dominates batch scoring.
     """
-    rows, n = scores.shape
-    nb = min(n, max(2 * k, int(1.8 * np.sqrt(n))))
-    if k >= nb or rows == 0:
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return order, np.take_along_axis(scores, order, axis=1)
-    block = -(-n // nb)
-    padded = scores
-    if block * nb != n:
-        padded = np.full((rows, block * nb), -np.inf, dtype=scores.dtype)
-        padded[:, :n] = scores
-    maxima = padded.reshape(rows, block, nb).max(axis=1)
-    threshold = np.sort(maxima, axis=1)[:, -k]
-    flat = np.flatnonzero(scores >= threshold[:, None])
-    row, column = np.divmod(flat, n)
-    value = scores.ravel()[flat]
-    order = np.lexsort((column, -value, row))
-    row, column, value = row[order], column[order], value[order]
-    first = np.searchsorted(row, np.arange(rows))
-    at = first[:, None] + np.arange(k)
-    return column[at], value[at]
+
+    def __init__(self, rows: int, n: int, k: int, dtype=np.float32) -> None:
+        self.n, self.k = n, k
+        self.nb = min(n, max(2 * k, int(1.8 * np.sqrt(n))))
+        self.full = n - n % self.nb  # columns in whole rounds of nb
+        self.scores = np.empty((rows, n), dtype=dtype)
+        self.maxima = np.empty((rows, self.nb), dtype=dtype)
+        self.mask = np.empty((rows, n), dtype=bool)
+
+    def __call__(self, user_factors: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` of ``user_factors @ yt`` (yt: factors x n, float32)."""
+        scores = self.scores[: user_factors.shape[0]]
+        np.matmul(user_factors, yt, out=scores)
+        return self.select(scores)
+
+    def select(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows, n, k, nb = scores.shape[0], self.n, self.k, self.nb
+        if k >= nb or rows == 0:
+            order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            return order, np.take_along_axis(scores, order, axis=1)
+        maxima = self.maxima[:rows]
+        np.max(scores[:, : self.full].reshape(rows, -1, nb), axis=1, out=maxima)
+        tail = scores[:, self.full :]  # the ragged last round joins blocks 0 .. n % nb - 1
+        np.maximum(maxima[:, : tail.shape[1]], tail, out=maxima[:, : tail.shape[1]])
+        threshold = np.partition(maxima, nb - k, axis=1)[:, nb - k]
+        mask = self.mask[:rows]
+        np.greater_equal(scores, threshold[:, None], out=mask)
+        flat = np.flatnonzero(mask)  # row-major: by row, then column
+        value = scores.ravel()[flat]
+        order = np.argsort(-value, kind="stable")  # best first, ties keep column order
+        row = (flat[order] // n).astype(np.int16 if rows < 2**15 else np.int64)
+        by_row = np.argsort(row, kind="stable")  # a radix sort for int16
+        order, row = order[by_row], row[by_row]
+        at = np.searchsorted(row, np.arange(rows))[:, None] + np.arange(k)
+        return flat[order[at]] % n, value[order[at]]

@@ -146,12 +146,24 @@ def test_precomputed_candidates_rank_like_the_id_list():
     assert isinstance(rec.candidates(eligible), Candidates)
 
 
-def test_batch_top_k_equals_one_by_one():
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(np.arange(0, 600, 7), id="scattered"),
+        pytest.param(np.arange(37, 437), id="a-run-of-consecutive-buyers"),
+        pytest.param(np.arange(5, 0, -1), id="consecutive-backwards"),
+    ],
+)
+@pytest.mark.parametrize("allow", [None, np.arange(3, 40, 2)], ids=["all", "allow-list"])
+def test_batch_top_k_equals_one_by_one(rows, allow):
     rec = make_recommender()
-    rows = np.arange(0, 600, 7)
-    items, _ = rec.top_k_batch(rows, 5, chunk=16, threads=2)
-    for row, got in zip(rows, items, strict=True):
-        assert got.tolist() == rec.top_k(rec.user_factors[row], 5)[0].tolist()
+    items, scores = rec.top_k_batch(rows, 5, allow, chunk=16, threads=2)
+    for row, got, got_scores in zip(rows, items, scores, strict=True):
+        best, best_scores = rec.top_k(rec.user_factors[row], 5, allow)
+        assert got.tolist() == best.tolist()
+        np.testing.assert_allclose(got_scores, best_scores, rtol=1e-5)  # GEMM vs GEMV rounding
+        if allow is not None:
+            assert set(got.tolist()) <= set(allow.tolist())
 
 
 def test_factor_file_round_trips(tmp_path):
@@ -207,11 +219,13 @@ def test_confidence_is_one_plus_alpha_times_the_summed_event_weights():
         pytest.param(100, 1, id="k-one"),
     ],
 )
-def test_batch_top_k_selection_equals_a_full_stable_sort(n, k):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_top_k_selection_equals_a_full_stable_sort(n, k, dtype):
     from recommender.score import _best_rows
 
-    scores = np.random.default_rng(n).standard_normal((40, n)).astype(np.float32)
+    scores = np.random.default_rng(n).standard_normal((40, n)).astype(dtype)
     scores[0, :6] = scores[0, 6]  # ties resolve by column
+    scores[1, -k - 3 :] = scores[1].max()  # ties at the top, in the ragged last round
     best, values = _best_rows(scores, k)
     expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     assert np.array_equal(best, expected)
