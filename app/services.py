@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.file_links import FileLinks
 from app.settings import Settings
 from app.state import CatalogueQuery, Deal, SessionUser
 from domain.catalog import (
@@ -96,6 +97,7 @@ class _CoreServices:
         self._recommender = None
         self._sync = None
         self._model_lock = threading.Lock()
+        self.links = FileLinks()  # contract PDF links; the key lives as long as the process
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -409,6 +411,18 @@ class LoanView:
 
 
 @dataclass(frozen=True)
+class SavedCheck:
+    """A past prequalification as saved: the application and every lender's answer, with the
+    figures the engine quoted then (what "My offers" shows after the app is reopened)."""
+
+    application: Any  # domain.catalog.Application
+    vehicle: Vehicle | None
+    offers: tuple[Any, ...]  # domain.catalog.OfferRecord, eligible, cheapest first
+    declines: tuple[Any, ...]  # domain.catalog.OfferRecord, not eligible (reason codes)
+    products: dict[str, LoanProduct]  # the products answered, by id
+
+
+@dataclass(frozen=True)
 class SignedContract:
     record: Any  # domain.catalog.ContractRecord
     verification: Any  # contracts.verification.Verification
@@ -578,6 +592,29 @@ class PrequalServices:
             cheapest_id=cheapest[0].product.id if cheapest else None,
         )
 
+    def saved_checks(self: Services, user_id: str, *, limit: int = 5) -> list[SavedCheck]:
+        """The buyer's latest prequalifications and their saved offers, newest first."""
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            apps = deals_repo.list_applications(s, user_id=user_id, limit=limit)
+            answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
+            products = {p.id: p for p in catalog_repo.list_products(s)} if answers else {}
+        out = []
+        for a in apps:
+            records = answers.get(a.id, [])
+            if not records:
+                continue  # a draft that was never checked
+            offers = sorted((r for r in records if r.eligible),
+                            key=lambda r: (r.finance_charge, r.product_id))  # fmt: skip
+            out.append(SavedCheck(
+                application=a, vehicle=self.car(a.vehicle_id), offers=tuple(offers),
+                declines=tuple(r for r in records if not r.eligible),
+                products={r.product_id: products[r.product_id] for r in records
+                          if r.product_id in products},
+            ))  # fmt: skip
+        return out
+
     def recommender(self: Services):
         """The ALS model: loaded from the data dir, or trained there from the local
         interactions on first use (seconds; the views show progress). None without data."""
@@ -667,15 +704,32 @@ class PrequalServices:
             demo=self.demo_mode,
         )  # fmt: skip
 
-    def contract_preview(self: Services, deal, locale: str) -> str:
-        """Render the unsigned PDF into the data dir; returns its file name (served at
-        /files/contracts/<name> by ``chedai app``)."""
+    def contract_preview(self: Services, deal, locale: str, application_id: str) -> str:
+        """Render the unsigned PDF into the data dir; returns its file name (served by
+        ``chedai app`` only through a link from :meth:`contract_url`)."""
         from contracts.render import render_contract
 
         pdf = render_contract(deal, locale=locale)
-        name = f"{deal.resolved_id()}-{locale}-draft.pdf"
+        name = f"{application_id}-{deal.resolved_id()}-{locale}-draft.pdf"
         self._contract_dir().joinpath(name).write_bytes(pdf)
         return name
+
+    def contract_url(self: Services, viewer: SessionUser, application_id: str, name: str) -> str:
+        """A signed, expiring link to one of the application's contract PDFs, for the buyer
+        whose application it is or for staff of the dealership it was made at; anyone else
+        gets an InputError (and no link)."""
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            application = deals_repo.get_application(s, application_id=application_id)
+        allowed = application is not None and (
+            application.user_id == viewer.id
+            if viewer.role == "buyer"
+            else viewer.dealer_id is not None and application.dealer_id == viewer.dealer_id
+        )
+        if not allowed or not name.startswith(f"{application_id}-"):
+            raise InputError("contract", "forbidden", "is not yours to open")
+        return self.links.url(name, viewer.id)
 
     def _contract_dir(self: Services) -> Path:
         path = Path(self.settings.data_dir) / "contracts"
@@ -738,7 +792,7 @@ class PrequalServices:
                 s, user_id=buyer_id, product_id=product_id, event=EventType.ACCEPT
             )
             s.commit()  # fmt: skip
-        name = f"{deal.resolved_id()}-signed.pdf"
+        name = f"{result.application_id}-{deal.resolved_id()}-signed.pdf"
         self._contract_dir().joinpath(name).write_bytes(signed.pdf)
         return SignedContract(record=record, verification=verification, file_name=name,
                               buyer=deal.buyer.name, lender=deal.lender.name)  # fmt: skip

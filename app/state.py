@@ -18,6 +18,11 @@ Role = Literal["buyer", "staff"]
 TERMS = (12, 24, 36, 48, 60)
 DOWN_RATIOS = tuple(Decimal(n) / 100 for n in range(0, 75, 5))  # 0%..70% in 5% steps
 SORTS = ("price_asc", "price_desc", "year_desc", "mileage_asc")
+#: Cards built per catalogue page: two desktop rows, more than a phone's first screen.
+CATALOGUE_PAGE = 8
+CATALOGUE_MAX = 96
+#: The query fields counted as filters (search text and sorting are not).
+FILTERS = ("brand", "price_band", "energy", "body", "condition")
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class CatalogueQuery:
     condition: str | None = None  # "new" | "used"
     sort: str = "price_asc"
 
+    @property
+    def active_filters(self) -> int:
+        return sum(getattr(self, name) is not None for name in FILTERS)
+
 
 @dataclass
 class PrequalDraft:
@@ -70,13 +79,15 @@ def new_contract_draft() -> dict[str, Any]:
 class AppState:
     TERMS: ClassVar[tuple[int, ...]] = TERMS
     SORTS: ClassVar[tuple[str, ...]] = SORTS
+    CATALOGUE_MAX: ClassVar[int] = CATALOGUE_MAX
 
     locale: str = DEFAULT_LOCALE
     user: SessionUser | None = None
     deal: Deal = field(default_factory=Deal)
     query: CatalogueQuery = field(default_factory=CatalogueQuery)
     compare: list[str] = field(default_factory=list)
-    catalogue_limit: int = 12  # cards shown; "Show more" raises it
+    catalogue_limit: int = CATALOGUE_PAGE  # cards shown; "Show more" raises it
+    filters_open: bool = False  # the phone catalogue's filter panel
     car_id: str | None = None
     prequal: PrequalDraft = field(default_factory=PrequalDraft)
     prequal_result: Any = None
@@ -142,11 +153,15 @@ class AppState:
 
     def set_query(self, **changes: Any) -> None:
         self.query = replace(self.query, **changes)
-        self.catalogue_limit = 12
+        self.catalogue_limit = CATALOGUE_PAGE
         self.notify()
 
-    def show_more(self, step: int = 12) -> None:
-        self.catalogue_limit = min(self.catalogue_limit + step, 96)
+    def show_more(self, step: int = CATALOGUE_PAGE) -> None:
+        self.catalogue_limit = min(self.catalogue_limit + step, CATALOGUE_MAX)
+        self.notify()
+
+    def toggle_filters(self) -> None:
+        self.filters_open = not self.filters_open
         self.notify()
 
     def toggle_compare(self, car_id: str) -> bool:

@@ -40,10 +40,11 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
 
     def open_pdf(e) -> None:
+        application_id = state.prequal_result.application_id
         deal = ctx.services.contract_deal(state.prequal_result, pid, buyer_id)
-        name = ctx.services.contract_preview(deal, ctx.locale)
+        name = ctx.services.contract_preview(deal, ctx.locale, application_id)
         draft["pdf_opened"] = True
-        ctx.open_url(f"/files/contracts/{name}")
+        ctx.open_url(ctx.services.contract_url(state.user, application_id, name))
         state.notify()
 
     def consent(e) -> None:
@@ -131,7 +132,8 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
     rows.append(ft.Row([
         sem("contract-open-signed", ft.OutlinedButton(
             ctx.t("Open the signed PDF"), icon=ft.Icons.PICTURE_AS_PDF,
-            on_click=lambda e: ctx.open_url(f"/files/contracts/{signed.file_name}"))),
+            on_click=lambda e: ctx.open_url(ctx.services.contract_url(
+                ctx.state.user, signed.record.application_id, signed.file_name)))),
         sem("contract-to-loans", ft.FilledButton(
             ctx.t("Go to my loans"), on_click=lambda e: ctx.go(
                 "/handoff/done" if ctx.state.handed_to_customer else "/loans"))),

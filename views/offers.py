@@ -18,6 +18,16 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     result = state.prequal_result
     title = ctx.t("My offers")
     if result is None:
+        # a buyer on their own device sees the checks saved earlier (a shared dealer
+        # tablet never shows a customer's history)
+        user = state.user
+        saved = (
+            ctx.services.saved_checks(user.id)
+            if user is not None and user.role == "buyer" and not state.handed_to_customer
+            else []
+        )
+        if saved:
+            return Screen(title=title, body=saved_checks_view(ctx, saved))
         return Screen(
             title=title,
             body=empty_state(
@@ -294,3 +304,68 @@ def _badge(text: str, colour, key: str) -> ft.Control:
     return ft.Container(ft.Text(text, size=11, color=colour, key=key),
                         border=ft.Border.all(1, colour), border_radius=8,
                         padding=ft.Padding.symmetric(horizontal=6, vertical=2))  # fmt: skip
+
+
+def saved_checks_view(ctx: ViewContext, saved) -> ft.Control:
+    """The buyer's saved checks, newest first: every offer with the figures quoted then,
+    cheapest first, and the lenders that said no; "Check again" re-runs one for today."""
+    controls: list[ft.Control] = [
+        section_title(ctx.t("Your saved checks"), key="saved-title"),
+        ft.Text(ctx.t("The figures each lender quoted when you checked. Rates change: check "
+                      "again for today's offers, their reasons and what would change a no."),
+                size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+    ]  # fmt: skip
+    controls += [saved_check_card(ctx, check) for check in saved]
+    return ft.Column(controls, spacing=12, key="offers-saved")
+
+
+def saved_check_card(ctx: ViewContext, check) -> ft.Control:
+    a = check.application
+    car = labels.car_name(ctx, check.vehicle) if check.vehicle else a.vehicle_id
+    when = ctx.date(a.created_at) if a.created_at else "-"
+    lines: list[ft.Control] = [
+        ft.Text(car, weight=ft.FontWeight.BOLD, size=16),
+        ft.Text(ctx.t("Checked on {date} · {n} offers · {m} not available", date=when,
+                      n=len(check.offers), m=len(check.declines)),
+                size=12, key=f"saved-summary-{a.id}"),
+    ]  # fmt: skip
+    for o in check.offers:
+        lines.append(ft.Row([
+            ft.Text(_product(ctx, check, o.product_id), expand=True, size=13),
+            ft.Text(ctx.rate(o.apr), weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY,
+                    key=f"saved-apr-{o.id}"),
+            ft.Text(ctx.t("{amount} / month", amount=ctx.money(o.payment)), size=13,
+                    text_align=ft.TextAlign.RIGHT, width=150),
+        ], key=f"saved-offer-{o.id}"))  # fmt: skip
+    if check.declines:
+        names = "、" if ctx.locale.startswith("zh") else ", "
+        lines.append(ft.Text(
+            ctx.t("Not available then: {names}", names=names.join(
+                _product(ctx, check, d.product_id) for d in check.declines)),
+            size=12, color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
+    if check.vehicle is not None:
+        lines.append(ft.Row([sem(f"saved-again-{a.id}", ft.OutlinedButton(
+            ctx.t("Check again"), icon=ft.Icons.REFRESH,
+            on_click=lambda e: check_again(ctx, check)))],
+            alignment=ft.MainAxisAlignment.END))  # fmt: skip
+    return ft.Card(ft.Container(ft.Column(lines, spacing=6), padding=14), key=f"saved-{a.id}")
+
+
+def _product(ctx: ViewContext, check, product_id: str) -> str:
+    product = check.products.get(product_id)
+    if product is None:
+        return product_id
+    lender = ctx.services.lender_name(product.lender_id, ctx.locale)
+    return f"{lender} · {labels.bilingual(ctx, product.name_zh, product.name_en)}"
+
+
+def check_again(ctx: ViewContext, check) -> None:
+    """The check's car and deal back in the deal bar, then the prequalification form."""
+    a = check.application
+    ratio = (a.down_payment / a.cash_price).quantize(Decimal("0.0001"), rounding=ROUND_UP)
+    ctx.state.car_id = a.vehicle_id
+    ctx.state.set_deal(
+        down_ratio=min(ratio, Decimal("0.70")),
+        term=a.term if a.term in ctx.state.TERMS else None,
+    )
+    ctx.go("/prequal")

@@ -36,12 +36,17 @@ def make_main(services):
     return main
 
 
-CONTRACT_FILE = re.compile(r"^[0-9a-f-]{36}-(signed|(zh_CN|en_US)-draft)\.pdf$")
+#: <application id>-<contract id>-signed.pdf or <application id>-<contract id>-<locale>-draft.pdf
+CONTRACT_FILE = re.compile(r"^[0-9a-f-]{36}-[0-9a-f-]{36}-(signed|(zh_CN|en_US)-draft)\.pdf$")
+#: A contract is personal data: not kept by caches, its link not sent on as a referrer.
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
 
 def asgi_app(settings, services=None):
     """The Flet web app (no_cdn, canvaskit, our assets) plus ``/files/contracts/<name>``,
-    which serves the contract PDFs the app wrote into the data dir (and nothing else)."""
+    which serves the contract PDFs the app wrote into the data dir (and nothing else), each
+    only through a live signed link the app issued to its buyer or dealership's staff
+    (403 without one)."""
     import flet as ft
     from starlette.responses import FileResponse, PlainTextResponse
     from starlette.routing import Route
@@ -62,10 +67,14 @@ def asgi_app(settings, services=None):
 
     async def contract_file(request):
         name = request.path_params["name"]
-        path = folder / name
-        if not CONTRACT_FILE.match(name) or not path.is_file():
+        if not CONTRACT_FILE.match(name):
             return PlainTextResponse("not found", status_code=404)
-        return FileResponse(path, media_type="application/pdf")
+        if not services.links.check(name, dict(request.query_params)):
+            return PlainTextResponse("this link is not valid (any more)", status_code=403)
+        path = folder / name
+        if not path.is_file():
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(path, media_type="application/pdf", headers=PRIVATE_HEADERS)
 
     # before the Flet mount at "/", which would otherwise answer every path
     app.router.routes.insert(0, Route("/files/contracts/{name}", contract_file))

@@ -101,11 +101,25 @@ def get_application(session: Session, *, application_id: str) -> Application | N
     return None if row is None else _application(row)
 
 
-def list_applications(session: Session, *, user_id: str) -> list[Application]:
+def list_applications(
+    session: Session, *, user_id: str, limit: int | None = None
+) -> list[Application]:
+    """The buyer's applications, newest first."""
     rows = session.execute(
         select(ApplicationRow)
         .where(ApplicationRow.user_id == user_id, ApplicationRow.deleted.is_(False))
-        .order_by(ApplicationRow.created_ms.desc())
+        .order_by(ApplicationRow.created_ms.desc(), ApplicationRow.id)
+        .limit(limit)
+    ).scalars()
+    return [_application(r) for r in rows]
+
+
+def list_dealer_applications(session: Session, *, dealer_id: str) -> list[Application]:
+    """The applications made at a dealership (walk-ins started by its staff), newest first."""
+    rows = session.execute(
+        select(ApplicationRow)
+        .where(ApplicationRow.dealer_id == dealer_id, ApplicationRow.deleted.is_(False))
+        .order_by(ApplicationRow.created_ms.desc(), ApplicationRow.id)
     ).scalars()
     return [_application(r) for r in rows]
 
@@ -160,12 +174,23 @@ def save_offers(session: Session, *, offers: list[OfferRecord], enqueue: bool = 
 
 
 def list_offers(session: Session, *, application_id: str) -> list[OfferRecord]:
+    return list_offers_of(session, application_ids=[application_id]).get(application_id, [])
+
+
+def list_offers_of(session: Session, *, application_ids: list[str]) -> dict[str, list[OfferRecord]]:
+    """Every lender's answer to each of the applications (one query): application id ->
+    offers and declines in the order they were saved."""
+    out: dict[str, list[OfferRecord]] = {}
+    if not application_ids:
+        return out
     rows = session.execute(
         select(OfferRow)
-        .where(OfferRow.application_id == application_id, OfferRow.deleted.is_(False))
+        .where(OfferRow.application_id.in_(application_ids), OfferRow.deleted.is_(False))
         .order_by(OfferRow.created_ms, OfferRow.id)
     ).scalars()
-    return [_offer(r) for r in rows]
+    for r in rows:
+        out.setdefault(r.application_id, []).append(_offer(r))
+    return out
 
 
 # --- contracts (immutable: a change is a new version) ---------------------------------------

@@ -73,7 +73,7 @@ async def test_card_opens_car_detail_and_back_returns(world):
     h = await signed_in(world)
     seal = world.vehicles["seal"]
     card = h.find(f"car-{seal.id}")
-    await h.click(card.content)  # the card's tappable container
+    await h.click(card)  # the card is the tappable container
     assert [v.route for v in h.views] == ["/cars", f"/cars/{seal.id}"]
     assert h.find("car-name").value == "比亚迪 Seal"
     await h.back()
@@ -130,3 +130,40 @@ async def test_missing_car_says_so(world):
     h = await signed_in(world)
     await h.route("/cars/nope")
     assert h.has("car-missing")
+
+
+async def test_phone_keeps_the_filters_behind_a_button_with_the_active_count(world):
+    h = await signed_in(world, width=390, height=844)
+    assert not h.has("filter-energy-BEV") and not h.has("filter-brand")
+    assert len(card_ids(h)) == 4  # the cars come right after the search row
+    assert h.find("cat-filters").content == "筛选"
+    await h.click("cat-filters")
+    await h.click("filter-condition-used")
+    assert len(card_ids(h)) == 1
+    assert h.find("cat-filters").content == "筛选（1）"
+    await h.click("cat-filters")  # closing the panel keeps the filter on
+    assert not h.has("filter-condition-used")
+    assert len(card_ids(h)) == 1 and h.find("cat-filters").content == "筛选（1）"
+
+
+async def test_desktop_shows_the_filters_without_a_button(world):
+    h = await signed_in(world, width=1440, height=900)
+    assert h.has("filter-energy-BEV") and h.has("filter-brand")
+    assert not h.has("cat-filters")
+
+
+async def test_dropdowns_filter_and_sort_after_other_changes(world):
+    h = await signed_in(world)
+    options = h.find("filter-brand").options
+    await h.click("filter-condition-new")  # the screen re-renders; the options are kept
+    assert h.find("filter-brand").options is options
+    assert options[0].key == ""
+    await h.select("filter-brand", "Toyota")
+    assert card_ids(h) == [f"car-{world.vehicles['camry'].id}"]
+    await h.select("filter-brand", "")
+    await h.select("cat-sort", "price_desc")
+    prices = [world.services.car(i.removeprefix("car-")).price for i in card_ids(h)]
+    assert prices == sorted(prices, reverse=True) and len(prices) == 3
+    h.state.set_locale("en_US")
+    await h.settle()
+    assert h.find("filter-brand").options[0].text == "All brands"

@@ -127,3 +127,43 @@ async def test_offers_beyond_the_first_few_are_folded_but_the_cheapest_stays(wor
     assert len(h.find_all("offer-card-")) == len(result.recommended) == 2
     await h.click("offers-all")
     assert len(h.find_all("offer-card-")) == 1
+
+
+async def test_a_check_is_still_there_when_the_app_is_opened_again(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    shown = {o.product.id: o.quote for o in h.state.prequal_result.cheapest}
+    application_id = h.state.prequal_result.application_id
+
+    again = await signed_in(world)  # a new browser session: nothing in memory
+    await again.route("/offers")
+    assert again.has("offers-saved")
+    records = world.services.saved_checks(world.buyer_id)[0]
+    assert records.application.id == application_id
+    assert {r.product_id for r in records.offers} == set(shown)
+    for r in records.offers:  # the figures quoted then, cheapest first
+        assert (r.apr, r.payment) == (shown[r.product_id].apr, shown[r.product_id].payment)
+        assert again.find(f"saved-apr-{r.id}").value == again_rate(shown[r.product_id].apr)
+    assert len(records.declines) == 2
+    assert "2 个不可用" in again.find(f"saved-summary-{application_id}").value
+
+    await again.click(f"saved-again-{application_id}")
+    assert again.state.car_id == world.vehicles["seal"].id
+    assert again.state.deal == h.state.deal
+    assert "push_route" in again.invoked
+
+
+def again_rate(apr) -> str:
+    from app.i18n import format_rate
+
+    return format_rate(apr, "zh_CN")
+
+
+async def test_a_shared_tablet_shows_no_saved_checks(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    staff = await signed_in(world, role="staff")
+    staff.state.customer_user_id = world.buyer_id
+    staff.state.hand_to_customer()
+    await staff.route("/handoff/offers")
+    assert not staff.has("offers-saved")
