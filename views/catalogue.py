@@ -209,13 +209,17 @@ def sort_dropdown(ctx: ViewContext) -> ft.Control:
 
 
 @lru_cache(maxsize=8192)
-def _whole_money(format_money, amount: Decimal, locale: str) -> str:
-    """Babel's formatting is a tenth of a card's build; a catalogue repeats its amounts."""
-    return format_money(amount, locale, whole=True)
+def _formatted(format_fn, value, locale: str, **options) -> str:
+    """Babel's formatting was a tenth of a card's build; a catalogue repeats its figures."""
+    return format_fn(value, locale, **options)
 
 
 def whole_money(ctx: ViewContext, amount: Decimal) -> str:
-    return _whole_money(ctx.i18n.format_money, amount, ctx.locale)
+    return _formatted(ctx.i18n.format_money, amount, ctx.locale, whole=True)
+
+
+def number(ctx: ViewContext, value: int) -> str:
+    return _formatted(ctx.i18n.format_number, value, ctx.locale)
 
 
 def clear(state) -> None:
@@ -231,7 +235,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     colour = ENERGY_COLOURS.get(energy)
     details = [str(v.year), v.trim]
     if str(v.condition) == "used":
-        details.append(ctx.t("{km} km", km=ctx.number(v.mileage_km)))
+        details.append(ctx.t("{km} km", km=number(ctx, v.mileage_km)))
     details += [
         ctx.t(labels.ENERGY.get(energy, energy)),
         labels.label(ctx, labels.CONDITION, v.condition),

@@ -58,3 +58,26 @@ async def test_signing_verifies_and_saves_the_contract(world, tmp_path):
     signed = h.state.contract
     assert signed.verification.valid and signed.verification.disclosure_matches_engine
     assert (tmp_path / "contracts" / signed.file_name).read_bytes() == signed.record.pdf
+
+
+async def test_the_pdf_opens_through_a_link_signed_for_the_signed_in_buyer(world, tmp_path):
+    from urllib.parse import parse_qsl, urlsplit
+
+    issued = []
+    issue = world.services.contract_url
+
+    def spy(viewer, application_id, name):
+        url = issue(viewer, application_id, name)
+        issued.append((viewer.id, url))
+        return url
+
+    world.services.contract_url = spy
+    h, _ = await at_contract(world)
+    await h.click("contract-open-pdf")
+    [(viewer, url)] = issued
+    assert viewer == world.buyer_id
+    parts = urlsplit(url)
+    name = parts.path.removeprefix("/files/contracts/")
+    assert name.startswith(h.state.prequal_result.application_id)
+    assert (tmp_path / "contracts" / name).is_file()
+    assert world.services.links.check(name, dict(parse_qsl(parts.query)))
