@@ -7,6 +7,11 @@ end. A buyer is evaluated when they have training events and at least one produc
 held-out period they had not touched before; products already touched in training are
 filtered from their list (implicit's ``ranking_metrics_at_k`` convention). Metrics are binary:
 precision@k = hits / k, recall@k = hits / relevant, nDCG@k with the ideal over min(k, relevant).
+
+With the buyers' segments, ALS may blend in segment popularity (``AlsParams.segment_blend``,
+a weight on each segment's buyers-per-product counts scaled to 1 at its top product, counted on
+the split's training events): the weight is tuned on validation with the other knobs, 0 among
+the candidates; "segment popularity" is then reported too, as the bar ALS has to clear.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender import train as trainer
-from recommender.data import Interactions, confidence_matrix, time_cutoff, weight_matrix
+from recommender.data import (
+    Interactions,
+    confidence_matrix,
+    popularity,
+    time_cutoff,
+    weight_matrix,
+)
 
 Scorer = Callable[[np.ndarray], np.ndarray]  # user rows -> dense scores (rows x items)
 
@@ -38,12 +49,13 @@ class Grid:
         {"factors": 64, "learning_rate": 0.05, "regularization": 0.01, "iterations": 100},
     )
     cosine_neighbours: Sequence[int] = (20, 100)
+    segment_blend: Sequence[float] = (0.0, 0.25, 0.5, 1.0, 2.0)  # used when segments are known
 
 
 SMALL_GRID = Grid(
     factors=(8, 16), regularization=(1.0, 30.0), alpha=(2.0,), iterations=10,
     bpr=({"factors": 16, "learning_rate": 0.05, "regularization": 0.01, "iterations": 60},),
-    cosine_neighbours=(20,),
+    cosine_neighbours=(20,), segment_blend=(0.0, 1.0),
 )  # fmt: skip
 
 
@@ -120,14 +132,28 @@ def ranking_metrics(
     return precision / n, recall / n, ndcg / n, len(users)
 
 
-def _factor_scorer(user_factors: np.ndarray, item_factors: np.ndarray) -> Scorer:
+def _factor_scorer(
+    user_factors: np.ndarray, item_factors: np.ndarray, prior: np.ndarray | None = None
+) -> Scorer:
+    """Dot products of the factors, plus ``prior`` (one row per user) when given."""
     yt = np.ascontiguousarray(item_factors.T)
-    return lambda rows: user_factors[rows] @ yt
+    if prior is None:
+        return lambda rows: user_factors[rows] @ yt
+    return lambda rows: user_factors[rows] @ yt + prior[rows]
 
 
 def _popularity_scorer(train: sp.csr_matrix) -> Scorer:
     counts = np.diff(train.tocsc().indptr).astype(np.float64)
     return lambda rows: np.broadcast_to(counts, (len(rows), counts.shape[0])).copy()
+
+
+def segment_prior(train: sp.csr_matrix, user_segment: np.ndarray, n_segments: int) -> np.ndarray:
+    """users x items: the user's segment's buyers per product on ``train``, scaled to 1 at the
+    segment's top product (zeros for a user without a segment); what the scorer adds."""
+    _, per_segment = popularity(train, user_segment, n_segments)
+    top = per_segment.max(axis=1, keepdims=True)
+    scaled = np.vstack([per_segment / np.where(top > 0, top, 1.0), np.zeros(train.shape[1])])
+    return scaled[np.where(user_segment >= 0, user_segment, n_segments)].astype(np.float32)
 
 
 def _split(inter: Interactions, holdout: float) -> tuple[sp.csr_matrix, sp.csr_matrix, int]:
@@ -140,9 +166,17 @@ def _split(inter: Interactions, holdout: float) -> tuple[sp.csr_matrix, sp.csr_m
     )
 
 
-def _als_scorer(train: sp.csr_matrix, params: trainer.AlsParams) -> Scorer:
+def _als_scorers(
+    train: sp.csr_matrix, params: trainer.AlsParams, prior: np.ndarray | None, blends
+) -> list[tuple[trainer.AlsParams, Scorer]]:
+    """One fit, scored with each segment blend (no prior: the factors alone)."""
     user_factors, item_factors = trainer.fit_als(confidence_matrix(train, params.alpha), params)
-    return _factor_scorer(user_factors, item_factors)
+    if prior is None:
+        return [(replace(params, segment_blend=0.0), _factor_scorer(user_factors, item_factors))]
+    return [
+        (replace(params, segment_blend=b), _factor_scorer(user_factors, item_factors, b * prior))
+        for b in blends
+    ]
 
 
 def _bpr_scorer(train: sp.csr_matrix, params: dict[str, Any]) -> Scorer:
@@ -166,18 +200,30 @@ def evaluate(
     validation_fraction: float = 0.2,
     grid: Grid = Grid(),
     random_state: int = 20261128,
+    user_segment: np.ndarray | None = None,
 ) -> Report:
-    """Tune on validation, then score every model once on the test split."""
+    """Tune on validation, then score every model once on the test split.
+
+    ``user_segment``: each user's segment code (-1 unknown; ``data.segment_codes``), or None.
+    """
     train_full, test, cutoff = _split(inter, test_fraction)
     earlier = inter.subset(inter.ts < cutoff)
     fit_part, valid, valid_cutoff = _split(earlier, validation_fraction)
+    n_segments = int(user_segment.max()) + 1 if user_segment is not None else 0
+    segmented = n_segments > 0
+
+    def prior(train: sp.csr_matrix) -> np.ndarray | None:
+        return segment_prior(train, user_segment, n_segments) if segmented else None
 
     base = trainer.AlsParams(iterations=grid.iterations, random_state=random_state)
-    als_grid = [
-        replace(base, factors=f, regularization=r, alpha=a)
-        for f, r, a in itertools.product(grid.factors, grid.regularization, grid.alpha)
-    ]
-    best_als = _tune(als_grid, lambda p: _als_scorer(fit_part, p), fit_part, valid, k)
+    valid_prior = prior(fit_part)
+    best_als, best_ndcg = None, -1.0
+    for f, r, a in itertools.product(grid.factors, grid.regularization, grid.alpha):
+        fitted = replace(base, factors=f, regularization=r, alpha=a)
+        for params, scorer in _als_scorers(fit_part, fitted, valid_prior, grid.segment_blend):
+            ndcg = ranking_metrics(scorer, fit_part, valid, k)[2]
+            if ndcg > best_ndcg:
+                best_als, best_ndcg = params, ndcg
     bpr_grid = [{**p, "random_state": random_state} for p in grid.bpr]
     best_bpr = _tune(bpr_grid, lambda p: _bpr_scorer(fit_part, p), fit_part, valid, k)
     best_k = _tune(
@@ -186,12 +232,16 @@ def evaluate(
         fit_part, valid, k,
     )  # fmt: skip
 
+    test_prior = prior(train_full)
+    [(_, als)] = _als_scorers(train_full, best_als, test_prior, [best_als.segment_blend])
     models: list[tuple[str, dict[str, Any], Scorer]] = [
-        ("als", asdict(best_als), _als_scorer(train_full, best_als)),
+        ("als", asdict(best_als), als),
         ("popularity", {}, _popularity_scorer(train_full)),
         ("item-item cosine", {"K": best_k}, trainer.item_cosine_scores(train_full, best_k)),
         ("bpr", best_bpr, _bpr_scorer(train_full, best_bpr)),
     ]
+    if segmented:
+        models.append(("segment popularity", {}, lambda rows: test_prior[rows].copy()))
     rows, evaluated = [], 0
     for name, params, scorer in models:
         p, r, n, evaluated = ranking_metrics(scorer, train_full, test, k)

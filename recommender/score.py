@@ -11,6 +11,10 @@ set is ever returned. Inside it:
   least-squares step (``source="session"``; what implicit's ``recalculate_user=True`` does);
 - a buyer with no history at all gets popularity within the eligible set, in their segment when
   it is known (``source="popular"``).
+
+When the model was tuned with a ``segment_blend``, the factor scores of a buyer whose segment is
+known get that weight times their segment's popularity (scaled to 1 at its most popular
+product) added: the blend of ALS with segment popularity chosen on the validation split.
 """
 
 from __future__ import annotations
@@ -89,6 +93,12 @@ class Recommender:
         self._eye = np.eye(y.shape[1])
         self._all = np.arange(len(self.item_ids), dtype=np.int64)
         self._segment_index = {name: i for i, name in enumerate(model.segment_names)}
+        # segment_blend x each segment's popularity scaled to 1 at its most popular product:
+        # the prior added to a buyer's factor scores when their segment is known
+        self.segment_blend = float(params.get("segment_blend", 0.0))
+        counts = np.asarray(model.segment_popularity, dtype=np.float32)
+        top = counts.max(axis=1, keepdims=True) if counts.size else counts[:, :1]
+        self._prior = self.segment_blend * counts / np.where(top > 0, top, 1.0)
 
     @classmethod
     def load(cls, path: str | Path) -> Recommender:
@@ -119,12 +129,33 @@ class Recommender:
             return Candidates(self._all, tuple(unseen))  # every product: no gather needed
         return Candidates(np.asarray(index, dtype=np.int64), tuple(unseen))
 
+    def prior(self, segment: str | None) -> np.ndarray | None:
+        """The segment's popularity prior added to factor scores (None: nothing to add)."""
+        code = self._segment_index.get(segment or "")
+        if code is None or not self.segment_blend:
+            return None
+        return self._prior[code]
+
+    def trained_segment(self, row: int | None) -> str | None:
+        """The segment a trained buyer had at training time (None when unknown)."""
+        if row is None or not len(self.model.user_segment):
+            return None
+        code = int(self.model.user_segment[row])
+        return self.model.segment_names[code] if code >= 0 else None
+
     def top_k(
-        self, user_vector: np.ndarray, k: int, candidates: np.ndarray | None = None
+        self,
+        user_vector: np.ndarray,
+        k: int,
+        candidates: np.ndarray | None = None,
+        prior: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best item indices (best first) and their scores, among ``candidates``
-        (item indices; all items when None)."""
+        (item indices; all items when None); ``prior`` (one per item) is added to the
+        factor scores."""
         scores = self.item_factors @ user_vector
+        if prior is not None:
+            scores += prior
         if candidates is None or candidates is self._all:
             return _best(scores, self._all, k)
         return _best(scores[candidates], candidates, k)
@@ -143,10 +174,17 @@ class Recommender:
 
         Returns (items, scores), both ``len(user_rows) x k``. Chunks of ``chunk`` buyers are
         dealt round-robin to ``threads`` threads (default: one per core), each with its own
-        buffers; BLAS and numpy's selection steps release the GIL.
+        buffers; BLAS and numpy's selection steps release the GIL. Buyers whose trained
+        segment is known get the segment prior, as in :meth:`rank`.
         """
         user_rows = np.asarray(user_rows, dtype=np.int64)
         y = self.item_factors if candidates is None else self.item_factors[candidates]
+        priors = None
+        if self.segment_blend and len(self.model.user_segment) and len(self._prior):
+            # one extra row of zeros for buyers without a segment (code -1)
+            priors = np.vstack([self._prior, np.zeros((1, self._prior.shape[1]), np.float32)])
+            if candidates is not None:
+                priors = np.ascontiguousarray(priors[:, candidates])
         pool = None if candidates is None or candidates is self._all else candidates
         k = min(k, y.shape[0])
         items = np.empty((len(user_rows), k), dtype=np.int64)
@@ -168,7 +206,10 @@ class Recommender:
                     u = self.user_factors[first : first + stop - start]
                 else:
                     u = self.user_factors[user_rows[start:stop]]
-                best, scores = select(u, yt)
+                prior = None
+                if priors is not None:
+                    prior = priors[self.model.user_segment[user_rows[start:stop]]]
+                best, scores = select(u, yt, prior)
                 items[start:stop] = best if pool is None else pool[best]
                 values[start:stop] = scores
 
@@ -259,9 +300,10 @@ class Recommender:
         """The best ``k`` of ``eligible`` for the buyer, best first; never outside ``eligible``.
 
         ``session_history``: this session's events (item ids, or ``(item_id, event)`` pairs).
-        ``segment``: the buyer's segment, used for popularity when the buyer is new (a
-        returning buyer's trained segment is used otherwise). Products the model has never seen
-        come last, as ``popular`` with score 0.
+        ``segment``: the buyer's segment (a returning buyer's trained one when None): the
+        popularity a buyer without history is ranked by, and the prior added to factor scores
+        when the model blends in segment popularity (``segment_blend``). Products the model has
+        never seen come last, as ``popular`` with score 0.
         """
         if k <= 0:
             return []
@@ -281,17 +323,16 @@ class Recommender:
             index, conf = base[0], base[1].astype(np.float64)
 
         ranked: list[Ranked] = []
+        if segment is None:
+            segment = self.trained_segment(row)
         if vector is not None and len(cand.index):
-            best, scores = self.top_k(vector, k, cand.index)
+            best, scores = self.top_k(vector, k, cand.index, self.prior(segment))
             whys = self._whys(index, conf, best) if explain else [None] * len(best)
             ranked = [
                 Ranked(self._item_names[i], float(s), source, why)
                 for i, s, why in zip(best.tolist(), scores.tolist(), whys, strict=True)
             ]
         elif len(cand.index):
-            if segment is None and row is not None and len(self.model.user_segment):
-                code = int(self.model.user_segment[row])
-                segment = self.model.segment_names[code] if code >= 0 else None
             counts, used = self.popularity_for(segment)
             best, scores = _best(counts[cand.index], cand.index, k)
             ranked = [
@@ -369,10 +410,14 @@ class _RowSelector:
         self.maxima = np.empty((rows, self.nb), dtype=dtype)
         self.mask = np.empty((rows, n), dtype=bool)
 
-    def __call__(self, user_factors: np.ndarray, yt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Top ``k`` of ``user_factors @ yt`` (yt: factors x n, float32)."""
+    def __call__(
+        self, user_factors: np.ndarray, yt: np.ndarray, prior: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` of ``user_factors @ yt (+ prior)`` (yt: factors x n, float32)."""
         scores = self.scores[: user_factors.shape[0]]
         np.matmul(user_factors, yt, out=scores)
+        if prior is not None:
+            scores += prior
         return self.select(scores)
 
     def select(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,9 @@
 - ``top --model model.npz --users users.txt --k 10 [--history FILE.csv] [--eligible FILE.csv]``
   prints CSV ``user_id,rank,item_id,score,source``. With ``--eligible`` (``user_id,item_id``
   rows), a user's candidates are exactly their rows there (none listed: nothing is eligible).
-- ``evaluate --interactions FILE.csv`` prints the comparison (JSON, or ``--format markdown``).
+- ``evaluate --interactions FILE.csv [--segments FILE.csv]`` prints the comparison (JSON, or
+  ``--format markdown``); with segments, ALS may blend in segment popularity (tuned on
+  validation) and segment popularity is reported beside the other models.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def add_parser(subparsers) -> None:
 
     ev = sub.add_parser("evaluate", help="ALS vs popularity, item-item cosine and BPR")
     ev.add_argument("--interactions", required=True)
+    ev.add_argument("--segments", help="CSV user_id,segment (segment blend and its baseline)")
     ev.add_argument("--k", type=int, default=10)
     ev.add_argument("--test-fraction", type=float, default=0.2)
     ev.add_argument("--validation-fraction", type=float, default=0.2)
@@ -60,6 +63,10 @@ def _als_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=float, default=d.alpha)
     parser.add_argument("--iterations", type=int, default=d.iterations)
     parser.add_argument("--seed", type=int, default=d.random_state)
+    parser.add_argument(
+        "--segment-blend", type=float, default=d.segment_blend,
+        help="weight of segment popularity added to ALS scores (needs --segments)",
+    )  # fmt: skip
 
 
 def run_fit(args: argparse.Namespace) -> int:
@@ -70,10 +77,13 @@ def run_fit(args: argparse.Namespace) -> int:
     for name in ("factors", "iterations"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name} must be at least 1")
-    for name in ("regularization", "alpha"):
+    for name in ("regularization", "alpha", "segment_blend"):
         if getattr(args, name) < 0:
-            raise UsageError(f"--{name} must not be negative")
-    params = AlsParams(args.factors, args.regularization, args.alpha, args.iterations, args.seed)
+            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    params = AlsParams(
+        args.factors, args.regularization, args.alpha, args.iterations, args.seed,
+        segment_blend=args.segment_blend,
+    )  # fmt: skip
     inter = read_interactions_csv(args.interactions)
     if len(inter) == 0:
         raise UsageError(f"{args.interactions} has no interactions")
@@ -160,7 +170,7 @@ def run_top(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from recommender.data import read_interactions_csv
+    from recommender.data import read_interactions_csv, read_segments_csv, segment_codes
     from recommender.evaluate import SMALL_GRID, Grid, evaluate
 
     if args.k < 1:
@@ -168,8 +178,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     inter = read_interactions_csv(args.interactions)
     if len(inter) < 10:
         raise UsageError(f"{args.interactions} has too few interactions to evaluate")
+    user_segment = None
+    if args.segments:
+        user_segment, _ = segment_codes(inter.user_ids, read_segments_csv(args.segments))
     report = evaluate(
         inter,
+        user_segment=user_segment,
         k=args.k,
         test_fraction=args.test_fraction,
         validation_fraction=args.validation_fraction,

@@ -9,7 +9,7 @@ from recommender.score import Recommender
 from recommender.synthetic import Market, planted_market
 from recommender.train import AlsParams, train
 
-SMALL_PARAMS = AlsParams(factors=8, regularization=5.0, alpha=2.0, iterations=10)
+SMALL_PARAMS = AlsParams(factors=8, regularization=5.0, alpha=2.0, iterations=10, segment_blend=0.0)
 
 
 @cache

@@ -101,3 +101,22 @@ def test_evaluate_prints_all_four_models(tmp_path, capsys):
     report = json.loads(out)
     assert [r["model"] for r in report["rows"]] == ["als", "popularity", "item-item cosine", "bpr"]
     assert report["n_users_evaluated"] > 100
+
+
+@pytest.mark.slow
+def test_evaluate_with_segments_tunes_the_blend_and_reports_segment_popularity(tmp_path, capsys):
+    segments = tmp_path / "segments.csv"
+    with segments.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["user_id", "segment"])
+        out.writerows(small_market().segments().items())
+    code, out, err = _run(
+        capsys, "evaluate", "--interactions", str(_interactions(tmp_path)),
+        "--segments", str(segments), "--quick",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = {r["model"]: r for r in json.loads(out)["rows"]}
+    assert list(rows) == ["als", "popularity", "item-item cosine", "bpr", "segment popularity"]
+    assert rows["als"]["params"]["segment_blend"] in (0.0, 1.0)  # the quick grid's candidates
+    # on the planted market a buyer's segment is most of the story
+    assert rows["segment popularity"]["ndcg"] > 2 * rows["popularity"]["ndcg"]

@@ -230,3 +230,39 @@ def test_batch_top_k_selection_equals_a_full_stable_sort(n, k, dtype):
     expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     assert np.array_equal(best, expected)
     assert np.array_equal(values, np.take_along_axis(scores, expected, axis=1))
+
+
+def _blended(weight: float) -> Recommender:
+    from dataclasses import replace
+
+    model = small_model()
+    return Recommender(replace(model, meta={**model.meta, "params": {
+        **model.params, "segment_blend": weight}}))  # fmt: skip
+
+
+def test_segment_blend_adds_the_scaled_segment_popularity_to_factor_scores():
+    rec = _blended(0.5)
+    row = rec.user_index["u001"]
+    segment = rec.trained_segment(row)
+    counts = rec.model.segment_popularity[rec.model.segment_names.index(segment)]
+    expected = rec.item_factors @ rec.user_factors[row] + 0.5 * counts / counts.max()
+    ranked = rec.rank("u001", eligible=list(rec.item_ids), k=5, explain=False)
+    order = np.argsort(-expected, kind="stable")[:5]
+    assert [r.item_id for r in ranked] == rec.item_ids[order].tolist()
+    np.testing.assert_allclose([r.score for r in ranked], expected[order], rtol=1e-5)
+    plain = _blended(0.0).rank("u001", eligible=list(rec.item_ids), k=5, explain=False)
+    np.testing.assert_allclose(
+        [r.score for r in plain], (rec.item_factors @ rec.user_factors[row])[
+            [rec.item_index[r.item_id] for r in plain]], rtol=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("allow", [None, np.arange(3, 40, 2)], ids=["all", "allow-list"])
+def test_batch_top_k_with_a_segment_blend_equals_rank(allow):
+    rec = _blended(1.0)
+    rows = np.arange(0, 600, 11)
+    items, _ = rec.top_k_batch(rows, 5, allow, chunk=16, threads=2)
+    eligible = rec.item_ids.tolist() if allow is None else rec.item_ids[allow].tolist()
+    for row, got in zip(rows, items, strict=True):
+        user = rec.model.user_ids[row]
+        ranked = rec.rank(user, eligible=eligible, k=5, explain=False)
+        assert rec.item_ids[got].tolist() == [r.item_id for r in ranked]
