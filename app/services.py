@@ -909,6 +909,24 @@ class PrequalServices:
             s.commit()
         return application.id
 
+    def choose_offer(self: Services, application_id: str, product_id: str) -> None:
+        """The buyer goes on to the contract of ``product_id``: a prequalified application
+        becomes "offer chosen" (submitted) on the dealer's board until it is signed."""
+        from domain.catalog import ApplicationStatus
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            app_ = deals_repo.get_application(s, application_id=application_id)
+            if app_ is None or app_.status not in (
+                ApplicationStatus.PREQUALIFIED, ApplicationStatus.SUBMITTED
+            ):  # fmt: skip
+                return
+            if (app_.status, app_.product_id) == (ApplicationStatus.SUBMITTED, product_id):
+                return
+            deals_repo.save_application(s, application=replace(
+                app_, status=ApplicationStatus.SUBMITTED, product_id=product_id))  # fmt: skip
+            s.commit()
+
     def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
         """The dealer's applications by status; customers shown by initials only."""
         from sqlalchemy import select

@@ -5,15 +5,17 @@
 Starts ``chedai app`` on 127.0.0.1 (a free port) over a demo database in ``--data-dir``
 (created and seeded on first use, so keep the directory between runs to save a minute), once
 per language, and drives the buyer's journey (catalogue -> car -> prequal -> offers -> offer ->
-contract signed -> loan) and the dealer's screens at phone (390x844), tablet (1024x768) and
-desktop (1440x900) sizes with Playwright, the canvaskit renderer and /usr/bin/chromium.
-Writes ``<screen>-<size>-<lang>.png``.
+contract signed -> loan) at phone (390x844), tablet (1024x768) and desktop (1440x900) sizes,
+and the dealer's journey on the tablet (walk-in -> hand-off -> consent and signature -> hand-back
+-> pipeline -> payment), with Playwright, the canvaskit renderer and /usr/bin/chromium.
+Writes ``<screen>-<size>-<lang>.png`` (dealer screens: ``dealer-<screen>-tablet-<lang>.png``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +24,8 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+
+from app.i18n import translator
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"phone": (390, 844), "tablet": (1024, 768), "desktop": (1440, 900)}
@@ -179,12 +183,171 @@ def draw_signature(d: Driver) -> None:
     m.up()
 
 
+def identifier(d: Driver, prefix: str, text: str = "") -> str:
+    """The first semantics identifier starting with ``prefix`` whose node shows ``text``."""
+    d.wait(prefix, prefix=True)
+    found = d.page.evaluate(
+        """([prefix, text]) => [...document.querySelectorAll(
+            `[flt-semantics-identifier^="${prefix}"]`)]
+            .filter(n => (n.innerText + (n.getAttribute('aria-label') ?? '')).includes(text))
+            .map(n => n.getAttribute('flt-semantics-identifier'))""",
+        [prefix, text],
+    )
+    if not found:
+        raise LookupError(f"no {prefix}* node shows {text!r}")
+    return found[0]
+
+
+def click_box(d: Driver, locator) -> None:
+    """A mouse click on the locator's box (Flutter's semantics overlay intercepts clicks)."""
+    time.sleep(0.6)  # as Driver.tap: the previous action's re-render replaces the nodes
+    locator.wait_for()
+    box = locator.bounding_box()
+    d.page.mouse.click(box["x"] + min(box["width"] / 2, 40), box["y"] + box["height"] / 2)
+
+
+def nav(d: Driver, label: str) -> None:
+    """A NavigationRail destination: a button named "<label>\\nTab i of n"."""
+    click_box(d, d.page.get_by_role("button", name=re.compile(f"^{re.escape(label)}")).first)
+
+
+def type_into(d: Driver, ident: str, text: str) -> None:
+    """Type ``text`` into a text field, replacing its value; typed again if the field took
+    the focus late and lost the first keys."""
+    for _ in range(3):
+        d.tap(ident)
+        d.page.wait_for_function("['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)")
+        time.sleep(0.3)
+        d.page.keyboard.press("Control+A")
+        d.page.keyboard.type(text)
+        if d.page.evaluate("document.activeElement?.value") == text:
+            return
+    raise RuntimeError(f"could not type into {ident}")
+
+
+def fill_walk_in(d: Driver, name: str, phone: str, pin: str, car: str, option: str) -> None:
+    """Staff: the customer's details, a car (searched for ``car``, then the first option
+    matching the regex ``option``) and a staff PIN."""
+    d.wait("customer-name")
+    type_into(d, "customer-name", name)
+    type_into(d, "customer-phone", phone)
+    type_into(d, "customer-car-search", car)
+    d.page.keyboard.press("Enter")
+    d.tap("customer-car")
+    click_box(d, d.page.get_by_role("button", name=re.compile(option)).first)
+    type_into(d, "staff-pin", pin)
+    d.shot("dealer-new")
+
+
+def start_walk_in(d: Driver, name: str, phone: str, pin: str, car: str, option: str) -> None:
+    """:func:`fill_walk_in`, then "Hand to customer": the customer's form is on screen."""
+    fill_walk_in(d, name, phone, pin, car, option)
+    d.tap("hand-over")
+    d.wait("prequal-age")
+
+
+def customer_signs(d: Driver) -> str:
+    """The customer on the tablet: prequalification, consent, the first offer, the contract
+    opened, e-signature consent, a drawn signature, "Sign"; ends on the "All done" screen.
+    Returns the contract PDF's URL (opened in a new tab)."""
+    d.shot("dealer-handoff")
+    type_into(d, "prequal-age", "35")
+    d.tap("prequal-next")
+    d.wait("prequal-monthly_income")
+    type_into(d, "prequal-monthly_income", "30000")
+    type_into(d, "prequal-employment_months", "60")
+    d.tap("prequal-next")
+    d.tap("consent-agree")
+    d.shot("dealer-consent")
+    d.tap("prequal-submit")
+    d.wait("offers-order", timeout=180_000)
+    d.shot("dealer-offers")
+    d.tap("offer-open-", prefix=True)
+    d.tap("offer-contract")
+    d.wait("contract-open-pdf")
+    with d.page.context.expect_page() as pdf_tab:
+        d.tap("contract-open-pdf")
+    d.page.bring_to_front()
+    d.tap("contract-consent")
+    draw_signature(d)
+    d.shot("dealer-contract")
+    d.tap("contract-sign")
+    d.wait("contract-to-loans", timeout=120_000)
+    d.tap("contract-to-loans")
+    d.wait("handoff-give-back")
+    d.shot("dealer-done")
+    return pdf_tab.value.url
+
+
+def give_back(d: Driver, pin: str) -> None:
+    d.wait("return-pin")
+    type_into(d, "return-pin", pin)
+    d.tap("return-unlock")
+
+
+def staff_tile(d: Driver) -> str:
+    """The sign-in tile of a dealer's staff member (staff are listed after the buyers)."""
+    d.wait("signin-", prefix=True)
+    return d.page.evaluate(
+        """() => [...document.querySelectorAll('[flt-semantics-identifier^="signin-"]')]
+            .pop().getAttribute('flt-semantics-identifier')"""
+    )
+
+
+def signed_card(d: Driver) -> str:
+    """The identifier of the first card in the pipeline's "Signed" column."""
+    card = d.page.locator(
+        '[flt-semantics-identifier="col-signed"] [flt-semantics-identifier^="pipe-"]'
+    )
+    card.first.wait_for(state="attached")
+    return card.first.get_attribute("flt-semantics-identifier")
+
+
+SEAL = ("Seal", r"Seal .*179,800")  # a new mid-priced car: most lenders have an offer
+WALK_INS = {"zh_CN": ("王芳", "张伟"), "en_US": ("Fang Wang", "Wei Zhang")}
+
+
+def dealer_journey(d: Driver, locale: str) -> None:
+    """A staff member serves two walk-ins on the tablet: one leaves before the check (a draft
+    on the board), one consents and signs, then pays the first instalment at the desk."""
+    t = translator(locale)
+    leaves, signs = WALK_INS[locale]
+    d.tap(staff_tile(d))
+    start_walk_in(d, leaves, "13800000000", "2468", *SEAL)
+    d.tap("handoff-return-action")
+    give_back(d, "2468")
+    d.wait("pipeline")
+    nav(d, t("New application"))
+    start_walk_in(d, signs, "13912345678", "2468", *SEAL)
+    customer_signs(d)
+    d.tap("handoff-give-back")
+    d.wait("return-pin")
+    d.shot("dealer-return")
+    give_back(d, "2468")
+    d.shot("dealer-pipeline")
+    d.tap(signed_card(d), dy=20)
+    d.tap("pay-record")
+    d.page.get_by_text(t("Payment recorded")).wait_for(timeout=60_000)
+    d.shot("dealer-payment")
+    d.page.go_back()  # the application has no navigation rail: back to the board first
+    d.wait("col-signed")
+    nav(d, t("Customers"))
+    d.wait("customers")
+    d.shot("dealer-customers")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--langs", default=",".join(LANGS))
+    parser.add_argument(
+        "--no-dealer",
+        dest="dealer",
+        action="store_false",
+        help="skip the dealer's journey (tablet)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="chedai-shots-"))
@@ -195,12 +358,18 @@ def main(argv: list[str] | None = None) -> int:
                 browser = p.chromium.launch(
                     executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
                 )
-                for size in args.sizes.split(","):
+                for size in filter(None, args.sizes.split(",")):
                     w, h = SIZES[size]
                     context = browser.new_context(viewport={"width": w, "height": h})
                     page = context.new_page()
                     open_app(page, url)
                     buyer_journey(Driver(page, args.out, f"{size}-{LANGS[locale]}"), size)
+                    context.close()
+                if args.dealer:
+                    context = browser.new_context(viewport={"width": 1024, "height": 768})
+                    page = context.new_page()
+                    open_app(page, url)
+                    dealer_journey(Driver(page, args.out, f"tablet-{LANGS[locale]}"), locale)
                     context.close()
                 browser.close()
         finally:

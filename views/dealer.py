@@ -103,8 +103,8 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                      for c in matches])),
         deal_bar(ctx),
         section_title(ctx.t("Hand the tablet to the customer")),
-        sem("staff-pin", ft.TextField(label=ctx.t("Choose a staff PIN (4–8 digits) to get it "
-                                                  "back"), password=True, width=360,
+        sem("staff-pin", ft.TextField(label=ctx.t("Staff PIN"), password=True, width=360,
+                                      helper=ctx.t("4 to 8 digits, to get the tablet back"),
                                       value=form.get("pin", ""), on_change=set_("pin"),
                                       error=err("staff.pin"),
                                       keyboard_type=ft.KeyboardType.NUMBER)),
@@ -253,7 +253,9 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.DataCell(ft.Text(ctx.t(COLUMNS.get(_column(c.status), c.status)))),
         ]) for c in rows],
     )  # fmt: skip
-    return Screen(title=ctx.t("Customers"), body=ft.Row([table], scroll=ft.ScrollMode.AUTO))
+    return Screen(
+        title=ctx.t("Customers"), body=sem("customers", ft.Row([table], scroll=ft.ScrollMode.AUTO))
+    )
 
 
 def car_option(ctx: ViewContext, v) -> str:

@@ -35,7 +35,6 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ctx.services.record_event(state.customer_user_id or state.user.id, pid, "offer_open")
     q = offer.quote
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
-    base = "/handoff" if state.handed_to_customer else ""
     body = ft.Column(
         [
             disclosure_box(ctx, offer, lender),
@@ -48,11 +47,18 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             schedule_table(ctx, q),
             sem("offer-contract", ft.FilledButton(
                 ctx.t("Continue to contract"), icon=ft.Icons.DESCRIPTION_OUTLINED,
-                on_click=lambda e: ctx.go(f"{base}/contract/{pid}"))),
+                on_click=lambda e: to_contract(ctx, pid))),
         ],
         spacing=12,
     )  # fmt: skip
     return Screen(title=lender, body=body)
+
+
+def to_contract(ctx: ViewContext, pid: str) -> None:
+    """The offer is chosen (the dealer's board shows it) and its contract opens."""
+    state = ctx.state
+    ctx.services.choose_offer(state.prequal_result.application_id, pid)
+    ctx.go(f"{'/handoff' if state.handed_to_customer else ''}/contract/{pid}")
 
 
 def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:

@@ -5,12 +5,19 @@ payment recorded at the desk. Screenshots of every step are saved in the test's 
 
 from __future__ import annotations
 
-import re
-import time
-
 import pytest
 
-from scripts.screenshots import Driver, draw_signature, open_app
+from scripts.screenshots import (
+    Driver,
+    customer_signs,
+    fill_walk_in,
+    give_back,
+    identifier,
+    nav,
+    open_app,
+    signed_card,
+    start_walk_in,
+)
 from tests.conftest import require_binary
 from tests.ui.serve_world import running
 
@@ -45,58 +52,15 @@ def browser(app_url):
         b.close()
 
 
-def identifier(d: Driver, prefix: str, text: str) -> str:
-    """The semantics identifier starting with ``prefix`` whose node shows ``text``."""
-    d.wait(prefix, prefix=True)
-    found = d.page.evaluate(
-        """([prefix, text]) => [...document.querySelectorAll(
-            `[flt-semantics-identifier^="${prefix}"]`)]
-            .filter(n => (n.innerText + (n.getAttribute('aria-label') ?? '')).includes(text))
-            .map(n => n.getAttribute('flt-semantics-identifier'))""",
-        [prefix, text],
-    )
-    assert found, f"no {prefix}* node shows {text!r}"
-    return found[0]
+def page_text(d: Driver) -> str:
+    return d.page.evaluate(PAGE_TEXT)
 
 
-def type_into(d: Driver, ident: str, text: str) -> None:
-    d.tap(ident)
-    d.page.keyboard.type(text)
-
-
-def start_walk_in(d: Driver, name: str, phone: str) -> None:
-    """Staff: the customer's details, the car, the PIN, then "Hand to customer"."""
-    d.wait("customer-name")
-    type_into(d, "customer-name", name)
-    type_into(d, "customer-phone", phone)
-    d.tap("customer-car")
-    option = d.page.get_by_role("button", name=re.compile(r"Seal 2026"))
-    option.wait_for()
-    box = option.bounding_box()
-    d.page.mouse.click(box["x"] + 40, box["y"] + box["height"] / 2)
-    type_into(d, "staff-pin", PIN)
-    d.shot("new-application")
-    d.tap("hand-over")
-    d.wait("prequal-age")
-    assert d.page.url.endswith("/handoff")
-    assert d.page.locator('[flt-semantics-identifier="nav-rail"]').count() == 0
-
-
-def nav(d: Driver, label: str) -> None:
-    """A NavigationRail destination (a button named "<label>\\nTab i of n")."""
-    time.sleep(0.6)  # as Driver.tap: the previous action's re-render replaces the nodes
-    box = d.page.get_by_role("button", name=re.compile(f"^{label}")).first.bounding_box()
-    d.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-
-def give_back(d: Driver, pin: str = PIN) -> None:
-    d.wait("return-pin")
-    type_into(d, "return-pin", pin)
-    d.tap("return-unlock")
-
-
-def assert_no_customer_data(d: Driver) -> None:
-    text = d.page.evaluate(PAGE_TEXT)
+def assert_no_customer_data(d: Driver, shows: str) -> None:
+    """Neither the customer's name nor phone number anywhere on the page (which shows
+    ``shows``: the check reads a rendered page, not an empty one)."""
+    text = page_text(d)
+    assert shows in text, text
     assert CUSTOMER not in text and PHONE not in text, text
 
 
@@ -114,76 +78,54 @@ def test_dealer_journey_on_a_tablet(app_url, browser, tmp_path):
 
     # a walk-in who leaves before the check: a draft on the board
     nav(d, "新建申请")  # New application
-    start_walk_in(d, "王芳", "13800000000")
+    start_walk_in(d, "王芳", "13800000000", PIN, "Seal", r"Seal 2026")
     d.tap("handoff-return-action")
-    give_back(d)
-    d.wait("pipeline")
-    assert "王*" in page.locator('[flt-semantics-identifier^="pipe-"]').first.inner_text()
+    give_back(d, PIN)
+    d.wait("col-draft")
+    draft = page.locator('[flt-semantics-identifier="col-draft"]')
+    assert "王*" in draft.inner_text()
     d.shot("pipeline-draft")
 
-    # the customer's own journey on the tablet
+    # the customer's own journey on the tablet, locked away from the staff screens
     nav(d, "新建申请")
-    start_walk_in(d, CUSTOMER, PHONE)
-    d.shot("handoff")
-    type_into(d, "prequal-age", "35")
-    d.tap("prequal-next")
-    d.wait("prequal-monthly_income")
-    type_into(d, "prequal-monthly_income", "30000")
-    type_into(d, "prequal-employment_months", "60")
-    d.tap("prequal-next")
-    d.tap("consent-agree")
-    d.shot("handoff-consent")
-    d.tap("prequal-submit")
-    d.wait("offers-order", timeout=120_000)
-    assert page.url.endswith("/handoff/offers")
-    d.shot("handoff-offers")
-    d.tap("offer-open-", prefix=True)
-    d.tap("offer-contract")
-    d.wait("contract-open-pdf")
-    assert "/handoff/contract/" in page.url
-    with page.context.expect_page() as pdf_tab:
-        d.tap("contract-open-pdf")
-    assert "/files/contracts/" in pdf_tab.value.url
-    page.bring_to_front()
-    d.tap("contract-consent")
-    draw_signature(d)
-    d.shot("handoff-contract")
-    d.tap("contract-sign")
-    d.wait("contract-to-loans", timeout=120_000)
-    d.shot("handoff-signed")
-    d.tap("contract-to-loans")
-    d.wait("handoff-give-back")
+    fill_walk_in(d, CUSTOMER, PHONE, PIN, "Seal", r"Seal 2026")
+    assert CUSTOMER in page_text(d) and PHONE in page_text(d)  # what the check below looks for
+    d.tap("hand-over")
+    d.wait("prequal-age")
+    assert page.url.endswith("/handoff")
+    assert page.locator('[flt-semantics-identifier="nav-rail"]').count() == 0
+    pdf_url = customer_signs(d)
+    assert "/files/contracts/" in pdf_url
     assert page.url.endswith("/handoff/done")
-    d.shot("handoff-done")
 
-    # back in staff hands: wrong PIN first, then the right one
+    # back in staff hands: a wrong PIN keeps the lock, the right one opens the board
     d.tap("handoff-give-back")
     give_back(d, "0000")
-    d.wait("return-pin")
-    assert page.url.endswith("/handoff/return")
     page.locator("flt-semantics-host").get_by_text("PIN 码错误").wait_for()
-    d.shot("handoff-return")
-    give_back(d)
-    d.wait("pipeline")
+    assert page.url.endswith("/handoff/return")
+    d.shot("return-wrong-pin")
+    give_back(d, PIN)
+    d.wait("col-signed")
     assert page.url.endswith("/dealer/pipeline")
     signed = page.locator('[flt-semantics-identifier="col-signed"]')
     assert "张*" in signed.inner_text()  # initials, never the full name
-    assert page.locator('[flt-semantics-identifier="col-draft-empty"]').count() == 0
-    assert_no_customer_data(d)
+    assert "张*" not in draft.inner_text()  # the check completed the draft: no second card
+    assert_no_customer_data(d, shows="张*")
     d.shot("pipeline")
     page.go_back()  # the browser's back button does not bring the customer's screens back
     d.wait("customer-name")
     assert "/handoff" not in page.url
-    assert_no_customer_data(d)
+    assert_no_customer_data(d, shows="客户姓名")  # the next customer's empty form
+    d.shot("after-back")
 
     # the customer pays the first instalment at the desk
     nav(d, "申请看板")
-    d.tap(identifier(d, "pipe-", "张*"), dy=20)
+    d.tap(signed_card(d), dy=20)
     d.wait("pay-record")
     assert "/dealer/applications/" in page.url
     d.tap("pay-record")
     page.get_by_text("已记录还款").wait_for(timeout=60_000)  # "Payment recorded"
-    assert_no_customer_data(d)
+    assert_no_customer_data(d, shows="张*")
     d.shot("payment")
     assert (tmp_path / "payment-tablet.png").stat().st_size > 10_000
     context.close()

@@ -19,6 +19,24 @@ async def hand_over(h, world, pin="2468"):
     await h.click("hand-over")
 
 
+async def customer_chooses_an_offer(h) -> str:
+    """On the handed-over tablet: the customer's check, then the cheapest offer's contract."""
+    # the customer fills in their own income (a walk-in has no stored profile)
+    await h.type_text("prequal-age", "35")
+    await h.click("prequal-next")
+    await h.type_text("prequal-monthly_income", "30000")
+    await h.type_text("prequal-employment_months", "60")
+    await h.click("prequal-next")
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/handoff/offers" and h.has("offers-list"))
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    assert h.top.route == f"/handoff/contract/{pid}"
+    return pid
+
+
 async def test_staff_lands_on_new_application(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     assert h.top.route == "/dealer/new"
@@ -56,19 +74,7 @@ async def test_customer_mode_is_locked_until_the_staff_pin(world):
 async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)
-    # the customer fills in their own income (a walk-in has no stored profile)
-    await h.type_text("prequal-age", "35")
-    await h.click("prequal-next")
-    await h.type_text("prequal-monthly_income", "30000")
-    await h.type_text("prequal-employment_months", "60")
-    await h.click("prequal-next")
-    await h.select("consent-agree", True)
-    await h.click("prequal-submit")
-    await h.wait_until(lambda: h.top.route == "/handoff/offers" and h.has("offers-list"))
-    pid = h.state.prequal_result.cheapest_id
-    await h.click(f"offer-open-{pid}")
-    await h.click("offer-contract")
-    assert h.top.route == f"/handoff/contract/{pid}"
+    await customer_chooses_an_offer(h)
     await h.click("contract-open-pdf")
     await h.select("contract-consent", True)
     await draw(h, [(20, 80), (60, 40), (120, 100)])
@@ -120,3 +126,14 @@ async def test_a_buyer_sees_no_dealer_board(world):
     h = await signed_in(world, "buyer")
     await h.route("/dealer/pipeline")
     assert h.has("pipeline-empty")
+
+
+async def test_a_customer_who_stops_at_the_contract_has_chosen_an_offer(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await customer_chooses_an_offer(h)
+    await h.click("handoff-return-action")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert "张*" in h.texts(h.find("col-offer_chosen"))
+    assert h.has("col-draft-empty") and h.has("col-signed-empty")

@@ -43,7 +43,7 @@ async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
     await h.route(f"/loans/{cid}")
     await h.type_text("pay-amount", "12.345")
     await h.click("pay-record")
-    await h.wait_until(lambda: not h.state.busy)
+    await h.wait_until(lambda: h.has("loan-notice"))  # busy ends just before the notice
     assert h.find("loan-notice").value == "最多只能有两位小数"
     assert h.find("pay-amount").value == "12.345"  # nothing typed is lost
 
