@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/bench_prequal.py [--single 300] [--batch 10000] [--peer-batch 1000]
 
-- single: one applicant against every active product of the demo market, every cache (quotes,
-  pricers, deal figures) cleared before each applicant (cold): median and p99 in ms, CPU time
+- single: one applicant against every active product of the demo market, every cache (quotes and
+  pricers) cleared before each applicant (cold): median and p99 in ms, CPU time
   (time.process_time) and wall-clock — the machine is shared, so CPU time is the steadier
   figure. Target: < 10 ms.
 - batch: --batch applicants drawn from the demo catalogue's cars with common down-payment shares

@@ -31,7 +31,6 @@ from domain.errors import InputError
 from domain.loans import Quote
 from domain.prequal.applicant import Applicant, ConsentGiven, Deal, VehicleFacts
 from domain.prequal.eligibility import (
-    _FIGURES,
     Case,
     Evaluation,
     Figures,
@@ -208,11 +207,10 @@ def _market(products: tuple[LoanProduct, ...], today: date) -> _Market:
 
 
 def clear_caches() -> None:
-    """Forget every memoised quote, pricer and deal's figures (benchmarks measure cold runs;
-    the results never depend on them)."""
+    """Forget every memoised quote and pricer (benchmarks measure cold runs; the results
+    never depend on them)."""
     cached_quote.cache_clear()
     _PRICERS.clear()
-    _FIGURES.clear()
 
 
 def prequalify(

@@ -41,8 +41,10 @@ __all__ = [
     "Case",
     "Evaluation",
     "Figures",
+    "deal_figures",
     "evaluate",
     "figures_for",
+    "money_rules_pass",
     "passes",
     "reach_failures",
     "with_deal",
@@ -232,7 +234,7 @@ def _dti(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
         return None
     a = c.applicant
     value = dti(f.screen.payment, a.monthly_debt_payments, a.monthly_income)
-    if value <= p.max_dti:
+    if value <= p.max_dti:  # as in money_rules_pass
         return None
     return _r(
         "affordability.dti",
@@ -250,7 +252,7 @@ def _pti(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     if f.screen is None:
         return None
     value = pti(f.screen.payment, c.applicant.monthly_income)
-    if value <= p.max_pti:
+    if value <= p.max_pti:  # as in money_rules_pass
         return None
     return _r(
         "affordability.pti",
@@ -275,7 +277,7 @@ def _ltv(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     if f.screen is None or cap is None:
         return None
     value = ltv(f.screen.amount_financed, c.valuation.value)
-    if value <= cap:
+    if value <= cap:  # as in money_rules_pass
         return None
     return _r(
         "collateral.ltv",
@@ -292,7 +294,7 @@ def _ltv(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 
 def _down_payment(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     paid = c.deal.down_payment + c.deal.trade_in
-    if paid >= p.min_down_payment_pct * c.vehicle.price:
+    if paid >= p.min_down_payment_pct * c.vehicle.price:  # as in money_rules_pass
         return None
     return _r(
         "deal.min_down_payment",
@@ -309,7 +311,7 @@ def _down_payment(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 def _amount(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     if f.screen is None:
         return None
-    amount = f.screen.amount_financed
+    amount = f.screen.amount_financed  # as in money_rules_pass
     if amount < p.min_amount:
         return _r(
             "deal.min_amount",
@@ -433,59 +435,86 @@ _NO_FIGURES = Figures(None, None, None)
 
 
 def figures_for(product: LoanProduct, case: Case) -> Figures:
-    """The rate line, loan terms and screened figures of ``case``'s deal under ``product``.
-
-    Remembered per product, rate line, price, down payment, trade-in, term and day — all they
-    depend on — so applicants looking at the same deal, and the searches that come back to a
-    deal, share them."""
+    """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
     tier = case.score.tier
     d = case.deal
-    prof = profile(product)
-    line = None if tier is None else prof.rate(tier, d.term_months)
+    line = None if tier is None else profile(product).rate(tier, d.term_months)
     if line is None:
         return _NO_FIGURES
-    price = case.vehicle.price
-    # the profile holds the product and so its lines: their ids stay theirs while keyed here
-    key = (prof, id(line), price, d.down_payment, d.trade_in, d.term_months, case.today)
-    figures = _FIGURES.get(key)
-    if figures is None:
-        if len(_FIGURES) >= 65536:
-            _FIGURES.clear()
-        figures = _FIGURES[key] = _figures(product, line, case)
-    return figures
+    return deal_figures(
+        product, line, case.vehicle.price, d.down_payment, d.trade_in, d.term_months, case.today
+    )
 
 
-_FIGURES: dict[tuple, Figures] = {}
-
-
-def _figures(product: LoanProduct, line: RateQuote, case: Case) -> Figures:
-    d = case.deal
-    price = case.vehicle.price
-    if price - d.down_payment - d.trade_in <= 0:
+def deal_figures(
+    product: LoanProduct,
+    line: RateQuote,
+    price: Decimal,
+    down_payment: Decimal,
+    trade_in: Decimal,
+    term: int,
+    today: date,
+) -> Figures:
+    """:func:`figures_for` of a deal at a known rate line, without building the case."""
+    if price - down_payment - trade_in <= 0:
         return Figures(line, None, None)
-    today = case.today
 
     def build() -> LoanTerms:
         return terms_for(
             product,
             line,
             price=price,
-            down_payment=d.down_payment,
-            trade_in=d.trade_in,
-            term=d.term_months,
+            down_payment=down_payment,
+            trade_in=trade_in,
+            term=term,
             today=today,
         )
 
     s = screen_for(
-        product, line, price=price, down_payment=d.down_payment, trade_in=d.trade_in,
-        term=d.term_months,
-    )  # fmt: skip
+        product, line, price=price, down_payment=down_payment, trade_in=trade_in, term=term
+    )
     return Figures(line, None, s, build)
 
 
 #: The rules that read the deal's money figures (the down-payment search re-runs only these,
 #: once every other rule is known to pass).
 DEAL_RULES: tuple[Rule, ...] = (_dti, _pti, _ltv, _down_payment, _amount)
+
+
+def money_rules_pass(product: LoanProduct, case: Case, down_payment: Decimal) -> bool:
+    """Whether :data:`DEAL_RULES` pass with ``case``'s deal at another down payment (and a
+    loan is left to finance) — ``passes(product, with_deal(case, changed), DEAL_RULES)``
+    without building the changed deal; the comparisons are the rules' own, as marked there."""
+    d = case.deal
+    price = case.vehicle.price
+    if down_payment + d.trade_in >= price:
+        return False
+    tier = case.score.tier
+    prof = profile(product)
+    line = None if tier is None else prof.rate(tier, d.term_months)
+    if line is None:
+        return False
+    s = screen_for(
+        product,
+        line,
+        price=price,
+        down_payment=down_payment,
+        trade_in=d.trade_in,
+        term=d.term_months,
+    )
+    if s is None:
+        return False
+    a = case.applicant
+    v = case.vehicle
+    cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
+    return (
+        dti(s.payment, a.monthly_debt_payments, a.monthly_income) <= product.max_dti
+        and pti(s.payment, a.monthly_income) <= product.max_pti
+        and (cap is None or ltv(s.amount_financed, case.valuation.value) <= cap)
+        and down_payment + d.trade_in >= product.min_down_payment_pct * price
+        and product.min_amount <= s.amount_financed <= product.max_amount
+    )
+
 
 #: The failures each kind of change can cure (a search runs only when all failures are curable).
 CURABLE_BY_DOWN = frozenset(

@@ -304,6 +304,7 @@ class Pricer:
         "_i",
         "_n",
         "_one_v",
+        "_slopes",
         "_trade",
         "price",
     )
@@ -330,6 +331,7 @@ class Pricer:
         #: None: not a balloon loan
         self._balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
         self._i = self._one_v = self._balloon_v = self._flat = None
+        self._slopes: tuple[Decimal, Decimal] | None = None
         if line.flat_rate is None:
             self._i, v_n = _level_factors(line.annual_rate, term)
             if self._i != 0:
@@ -382,6 +384,27 @@ class Pricer:
             amount_financed.quantize(CENT, rounding=MONEY_ROUNDING),
             owed.quantize(CENT, rounding=MONEY_ROUNDING),
         )
+
+    def slopes(self) -> tuple[Decimal, Decimal]:
+        """(amount financed, instalment) per yuan of loan: the slopes of the two affine
+        functions :meth:`screen` rounds to the cent. An estimate for the searches, which
+        confirm every boundary with the rules."""
+        if self._slopes is None:
+            financed = prepaid = financed_prepaid = Decimal(0)
+            for rate, is_financed, is_prepaid in self._base_fees:
+                financed += rate if is_financed else 0
+                prepaid += rate if is_prepaid else 0
+                financed_prepaid += rate if is_financed and is_prepaid else 0
+            principal = 1 + financed
+            n = self._n
+            if self._flat is not None:
+                payment = (principal + (principal - financed_prepaid) * self._flat * n) / n
+            elif self._i == 0:
+                payment = principal / n
+            else:
+                payment = principal * self._i / self._one_v
+            self._slopes = (principal - prepaid, payment)
+        return self._slopes
 
 
 _CTX = Context(prec=40)  # the engine's precision (domain.loans._PREC)

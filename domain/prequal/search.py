@@ -4,9 +4,10 @@ Every predicate here is monotone in its variable (tests pin that), so a search e
 the exact boundary to the yuan or proves there is none in range.
 
 The down-payment search first fits the two deal figures the caps read — the amount financed
-and the instalment, both affine in the loan apart from cent rounding — from two screened
-points, inverts every cap, and then confirms the boundary with the rules at the boundary and
-one yuan short of it; only when that fails does it fall back to plain bisection.
+and the instalment, both affine in the loan apart from cent rounding — from the deal's screen
+and the slopes of its pricer (domain.prequal.pricing.Pricer.slopes), inverts every cap, and
+then confirms the boundary with the rules at the boundary and one yuan short of it; only when
+that fails does it fall back to plain bisection.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
 
 from domain.catalog import LoanProduct, ltv_category
-from domain.prequal.applicant import Deal
-from domain.prequal.eligibility import DEAL_RULES, Case, figures_for, passes, with_deal
-from domain.prequal.pricing import Screen
+from domain.prequal.eligibility import Case, money_rules_pass
+from domain.prequal.pricing import Screen, pricer, rate_line
 
 __all__ = ["largest_int", "min_passing_down", "smallest_int"]
 
@@ -53,33 +53,24 @@ def largest_int(pred: Pred, lo: int, hi: int) -> int | None:
 
 def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> bool:
     """Whether the deal's money rules pass at ``down`` (the caller knows the others pass)."""
-    d = case.deal
-    deal = Deal(Decimal(down).quantize(_CENT), d.term_months, d.trade_in)
-    if deal.down_payment + deal.trade_in >= case.vehicle.price:
-        return False
-    return passes(product, with_deal(case, deal), rules=DEAL_RULES)
+    return money_rules_pass(product, case, Decimal(down).quantize(_CENT))
 
 
 def _estimate_down(product: LoanProduct, case: Case, known: Screen | None) -> int | None:
-    """The down payment (whole yuan) where the tightest cap binds, from an affine fit;
-    ``known`` is the screen of the case's own deal when the caller has it."""
+    """The down payment (whole yuan) where the tightest cap binds, from the deal's screen and
+    the pricer's slopes; ``known`` is the screen of the case's own deal when the caller has
+    it."""
     price, trade = case.vehicle.price, case.deal.trade_in
-    b1 = price - trade - case.deal.down_payment
-    b2 = b1 / 2
-    pts = []
-    for b in (b1, b2):
-        d = Deal((price - trade - b).quantize(_CENT), case.deal.term_months, trade)
-        screened = known if known is not None and b is b1 else None
-        if screened is None:
-            screened = figures_for(product, with_deal(case, d)).screen
-        if screened is None:
-            return None
-        pts.append((price - trade - d.down_payment, screened))
-    (x1, s1), (x2, s2) = pts
-    if x1 == x2:
+    term = case.deal.term_months
+    line = rate_line(product, case.score.tier, term)
+    if line is None:
         return None
-    af_slope = (s1.amount_financed - s2.amount_financed) / (x1 - x2)
-    pay_slope = (s1.payment - s2.payment) / (x1 - x2)
+    deal_pricer = pricer(product, line, price=price, trade_in=trade, term=term)
+    s1 = known if known is not None else deal_pricer.screen(case.deal.down_payment)
+    if s1 is None:
+        return None
+    af_slope, pay_slope = deal_pricer.slopes()
+    x1 = price - trade - case.deal.down_payment
     limits = []  # upper bounds on the loan B = price - trade - down
     a = case.applicant
     cap = product.ltv_cap_for(
