@@ -12,6 +12,10 @@
    application and offers, and the offers view built and diffed, beside the pure domain
    check alone. Target: under 200 ms.
 
+Both server-side figures are medians of wall time and of this process's CPU time
+(``time.process_time``; the harness's settle sleeps cost none): on a shared machine the CPU
+median is the steadier of the two.
+
 ``--data-dir`` holds the demo database (created and seeded on first use, about a minute).
 """
 

@@ -2,8 +2,9 @@
 
 Speed: a filter change rebuilds the screen and Flet diffs every rebuilt control against the
 one it replaces (about 0.1 ms a control), so the screen builds one page of cards (``Show
-more`` adds the next), keeps each card to a dozen controls, and on a phone builds the
-filters only while their panel is open.
+more`` adds the next), keeps each card to a dozen controls, keeps the dropdowns' options
+between renders (see ``options``) and on a phone builds the filters only while their panel
+is open.
 """
 
 from __future__ import annotations
