@@ -112,6 +112,8 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.tap("signin-", prefix=True)
     d.wait("car-", prefix=True)
     d.shot("cars")
+    if size == "phone":
+        d.tap("cat-filters")  # a phone keeps the filters behind this button
     d.tap("filter-condition-new")  # a new mid-priced car: the market's usual deal
     d.tap("filter-price_band-100000-200000")
     time.sleep(1.0)
