@@ -319,17 +319,21 @@ def saved_checks_view(ctx: ViewContext, saved) -> ft.Control:
     return ft.Column(controls, spacing=12, key="offers-saved")
 
 
+#: Offers listed per saved check (the cheapest; "Check again" shows them all, ranked).
+SAVED_OFFERS_SHOWN = 5
+
+
 def saved_check_card(ctx: ViewContext, check) -> ft.Control:
     a = check.application
     car = labels.car_name(ctx, check.vehicle) if check.vehicle else a.vehicle_id
-    when = ctx.date(a.created_at) if a.created_at else "-"
+    when = ctx.date(a.created_at.date()) if a.created_at else "-"
     lines: list[ft.Control] = [
         ft.Text(car, weight=ft.FontWeight.BOLD, size=16),
         ft.Text(ctx.t("Checked on {date} · {n} offers · {m} not available", date=when,
                       n=len(check.offers), m=len(check.declines)),
                 size=12, key=f"saved-summary-{a.id}"),
     ]  # fmt: skip
-    for o in check.offers:
+    for o in check.offers[:SAVED_OFFERS_SHOWN]:
         lines.append(ft.Row([
             ft.Text(_product(ctx, check, o.product_id), expand=True, size=13),
             ft.Text(ctx.rate(o.apr), weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY,
@@ -337,12 +341,6 @@ def saved_check_card(ctx: ViewContext, check) -> ft.Control:
             ft.Text(ctx.t("{amount} / month", amount=ctx.money(o.payment)), size=13,
                     text_align=ft.TextAlign.RIGHT, width=150),
         ], key=f"saved-offer-{o.id}"))  # fmt: skip
-    if check.declines:
-        names = "、" if ctx.locale.startswith("zh") else ", "
-        lines.append(ft.Text(
-            ctx.t("Not available then: {names}", names=names.join(
-                _product(ctx, check, d.product_id) for d in check.declines)),
-            size=12, color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
     if check.vehicle is not None:
         lines.append(ft.Row([sem(f"saved-again-{a.id}", ft.OutlinedButton(
             ctx.t("Check again"), icon=ft.Icons.REFRESH,
