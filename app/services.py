@@ -929,23 +929,13 @@ class PrequalServices:
 
     def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
         """The dealer's applications by status; customers shown by initials only."""
-        from sqlalchemy import select
-
         from local_db.repositories import deals as deals_repo
-        from local_db.tables import ApplicationRow
 
         columns: dict[str, list[PipelineCard]] = {k: [] for k in PIPELINE_COLUMNS}
         with self.session() as s:
-            ids = s.execute(
-                select(ApplicationRow.id).where(
-                    ApplicationRow.dealer_id == dealer_id, ApplicationRow.deleted.is_(False)
-                ).order_by(ApplicationRow.created_ms.desc())
-            ).scalars().all()  # fmt: skip
-            apps = [deals_repo.get_application(s, application_id=i) for i in ids]
-            users = {a.user_id: people_repo.get_user(s, user_id=a.user_id) for a in apps if a}
+            apps = deals_repo.list_dealer_applications(s, dealer_id=dealer_id)
+            users = {a.user_id: people_repo.get_user(s, user_id=a.user_id) for a in apps}
         for a in apps:
-            if a is None:
-                continue
             column = PIPELINE_STATUS.get(str(a.status))
             if column is None:
                 continue
