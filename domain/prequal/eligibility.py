@@ -24,7 +24,7 @@ from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_ca
 from domain.loans import LoanTerms
 from domain.prequal.applicant import Applicant, Deal, VehicleFacts
 from domain.prequal.metrics import dti, ltv, pti
-from domain.prequal.pricing import Screen, profile, screen_for, terms_for
+from domain.prequal.pricing import Screen, pricer, profile, screen_for, terms_for
 from domain.prequal.scorecard import ScoreResult
 from domain.prequal.text import N_, Reason
 from domain.prequal.valuation import Valuation
@@ -44,6 +44,7 @@ __all__ = [
     "deal_figures",
     "evaluate",
     "figures_for",
+    "money_rules_check",
     "money_rules_pass",
     "passes",
     "reach_failures",
@@ -485,35 +486,46 @@ def money_rules_pass(product: LoanProduct, case: Case, down_payment: Decimal) ->
     """Whether :data:`DEAL_RULES` pass with ``case``'s deal at another down payment (and a
     loan is left to finance) — ``passes(product, with_deal(case, changed), DEAL_RULES)``
     without building the changed deal; the comparisons are the rules' own, as marked there."""
+    return money_rules_check(product, case)(down_payment)
+
+
+def money_rules_check(product: LoanProduct, case: Case) -> Callable[[Decimal], bool]:
+    """:func:`money_rules_pass` for one product and case as a function of the down payment,
+    what does not depend on it looked up once (a search calls it for many down payments)."""
     d = case.deal
-    price = case.vehicle.price
-    if down_payment + d.trade_in >= price:
-        return False
+    price, trade = case.vehicle.price, d.trade_in
     tier = case.score.tier
     prof = profile(product)
     line = None if tier is None else prof.rate(tier, d.term_months)
-    if line is None:
-        return False
-    s = screen_for(
-        product,
-        line,
-        price=price,
-        down_payment=down_payment,
-        trade_in=d.trade_in,
-        term=d.term_months,
-    )
-    if s is None:
-        return False
+    if line is None or d.term_months < 3:  # screen_for: no figures under three payments
+        return _never
+    screen = pricer(product, line, price=price, trade_in=trade, term=d.term_months).screen
     a = case.applicant
     v = case.vehicle
+    debts, income, value = a.monthly_debt_payments, a.monthly_income, case.valuation.value
     cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
-    return (
-        dti(s.payment, a.monthly_debt_payments, a.monthly_income) <= product.max_dti
-        and pti(s.payment, a.monthly_income) <= product.max_pti
-        and (cap is None or ltv(s.amount_financed, case.valuation.value) <= cap)
-        and down_payment + d.trade_in >= product.min_down_payment_pct * price
-        and product.min_amount <= s.amount_financed <= product.max_amount
-    )
+    max_dti, max_pti = product.max_dti, product.max_pti
+    min_amount, max_amount = product.min_amount, product.max_amount
+    min_paid = product.min_down_payment_pct * price
+
+    def check(down_payment: Decimal) -> bool:
+        if down_payment + trade >= price:
+            return False
+        s = screen(down_payment)
+        return (
+            s is not None
+            and dti(s.payment, debts, income) <= max_dti
+            and pti(s.payment, income) <= max_pti
+            and (cap is None or ltv(s.amount_financed, value) <= cap)
+            and down_payment + trade >= min_paid
+            and min_amount <= s.amount_financed <= max_amount
+        )
+
+    return check
+
+
+def _never(down_payment: Decimal) -> bool:
+    return False
 
 
 #: The failures each kind of change can cure (a search runs only when all failures are curable).

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
 
 from domain.catalog import LoanProduct, ltv_category
-from domain.prequal.eligibility import Case, money_rules_pass
+from domain.prequal.eligibility import Case, money_rules_check
 from domain.prequal.pricing import Screen, pricer, rate_line
 
 __all__ = ["largest_int", "min_passing_down", "smallest_int"]
@@ -49,11 +49,6 @@ def largest_int(pred: Pred, lo: int, hi: int) -> int | None:
         else:
             hi = mid - 1
     return lo
-
-
-def passes_with_down(product: LoanProduct, case: Case, down: int | Decimal) -> bool:
-    """Whether the deal's money rules pass at ``down`` (the caller knows the others pass)."""
-    return money_rules_pass(product, case, Decimal(down).quantize(_CENT))
 
 
 def _estimate_down(product: LoanProduct, case: Case, known: Screen | None) -> int | None:
@@ -99,8 +94,10 @@ def min_passing_down(
     if lo > hi:
         return None
 
+    check = money_rules_check(product, case)
+
     def pred(d: int) -> bool:
-        return passes_with_down(product, case, d)
+        return check(Decimal(d).quantize(_CENT))
 
     guess = _estimate_down(product, case, known)
     if guess is not None:
