@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.i18n import translator
 
@@ -235,8 +237,15 @@ def fill_walk_in(d: Driver, name: str, phone: str, pin: str, car: str, option: s
     type_into(d, "customer-phone", phone)
     type_into(d, "customer-car-search", car)
     d.page.keyboard.press("Enter")
-    d.tap("customer-car")
-    click_box(d, d.page.get_by_role("button", name=re.compile(option)).first)
+    choice = d.page.get_by_role("button", name=re.compile(option)).first
+    for _ in range(3):  # the list is re-rendered for the search: open it again if it was early
+        d.tap("customer-car")
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            d.page.keyboard.press("Escape")
+    click_box(d, choice)
     type_into(d, "staff-pin", pin)
     d.shot("dealer-new")
 
@@ -353,8 +362,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="chedai-shots-"))
+    proc, _ = start_app(data_dir, "zh_CN")  # seeds the demo market on first use
+    proc.terminate()
+    proc.wait(timeout=30)
     for locale in args.langs.split(","):
-        proc, url = start_app(data_dir, locale)
+        # each run on a fresh copy of the seeded market: the same screenshots every time
+        run_dir = Path(tempfile.mkdtemp(prefix="chedai-shots-run-"))
+        shutil.copytree(data_dir, run_dir, dirs_exist_ok=True)
+        proc, url = start_app(run_dir, locale)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(
@@ -377,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            shutil.rmtree(run_dir, ignore_errors=True)
     return 0
 
 

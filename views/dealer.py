@@ -251,7 +251,9 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.DataCell(ft.Text(labels.car_name(ctx, c.vehicle) if c.vehicle else "-")),
             ft.DataCell(ft.Text(ctx.money(c.amount, whole=True))),
             ft.DataCell(ft.Text(ctx.t(COLUMNS.get(_column(c.status), c.status)))),
-        ]) for c in rows],
+        ], key=f"customer-{c.application_id}", on_select_change=lambda e, c=c: ctx.go(
+            f"/dealer/applications/{c.application_id}")) for c in rows],
+        show_checkbox_column=False,
     )  # fmt: skip
     return Screen(
         title=ctx.t("Customers"), body=sem("customers", ft.Row([table], scroll=ft.ScrollMode.AUTO))

@@ -101,6 +101,9 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     assert [p.amount for p in loan.payments] == [loan.quote.schedule[0].payment]
     await h.route("/dealer/customers")
     assert "张*" in h.texts()
+    (row,) = h.find_all("customer-")
+    await h.event(row, "select_change", "true")  # a row opens the customer's application
+    assert h.top.route.startswith("/dealer/applications/") and h.has("pay-record")
 
 
 async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
