@@ -2,14 +2,18 @@
 
 :func:`terms_for` builds the :class:`domain.loans.LoanTerms` of a product for a deal (the rate
 card line for the tier and term, the product's fees, the balloon): ``chedai quote`` on the same
-terms gives the same figures, because offers are priced by :func:`domain.loans.quote` itself.
+terms gives the same figures: offers are priced by :func:`cached_quote`, which is
+:func:`domain.quote_fast.quote_fast` — equal to :func:`domain.loans.quote` field by field.
 
 :func:`screen` gives the amount financed and the regular instalment without building a
 schedule, with the engine's own arithmetic (a 40-digit context, the same order of operations,
 the same rounding), so the rules can be run many times — for every product, and again inside
 the hint searches — before a single schedule is built. Tests pin it equal to ``quote()``.
-:func:`screen_for` does the same straight from a product (no terms built), reading the
-product's :class:`Profile` — its rate lines, fee sums and LTV caps, looked up once.
+:func:`screen_for` does the same straight from a product (no terms built), through the
+:class:`Pricer` of the product's line for the car's price, trade-in and term (what does not
+depend on the down payment computed once, remembered) and the product's :class:`Profile` — its
+rate lines, fee sums and LTV caps, looked up once. Tests pin it equal to ``screen`` of the
+terms and to ``quote()``.
 """
 
 from __future__ import annotations
