@@ -3,59 +3,23 @@ phone and desktop sizes, over the small test market served by the real app on 12
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from scripts.screenshots import Driver, draw_signature, free_port, open_app
+from scripts.screenshots import Driver, draw_signature, open_app
+from tests.conftest import require_binary
+from tests.ui.serve_world import running
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium"),
 ]
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    import socket
-    import time
-
-    port = free_port()
-    data_dir = tmp_path_factory.mktemp("browser")
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "FLET_FORCE_WEB_SERVER": "true"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.serve_world", str(port), str(data_dir)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stderr.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield b
-        b.close()
+    require_binary("chromium", "chromium")
+    with running(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

@@ -40,18 +40,6 @@ def app_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield b
-        b.close()
-
-
 def page_text(d: Driver) -> str:
     return d.page.evaluate(PAGE_TEXT)
 
