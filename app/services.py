@@ -846,7 +846,7 @@ class PrequalServices:
             lender=data.get("parties", {}).get("lender", ""), quote=q,
             status=repayment_status.status(state), reminders=tuple(
                 repayment_status.reminders(state)), payoff=payoff,
-            paid_count=sum(1 for i in state.fallen_due if i.settled is not None),
+            paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today,
         )  # fmt: skip
 

@@ -36,6 +36,7 @@ __all__ = [
     "RiskFlag",
     "bucket",
     "next_due",
+    "paid_count",
     "reminders",
     "risk",
     "status",
@@ -133,6 +134,21 @@ def next_due(s: LoanState) -> Due | None:
     # period in progress is projected; instalments paid ahead to the end are a rare corner).
     extra = _interest_to_period_end(s) if k == plan.count - 1 else 0
     return Due(plan.due_dates[-1], max(0, owed + extra))
+
+
+def paid_count(s: LoanState) -> int:
+    """Instalments paid: those that fell due and were settled, then the coming ones the money
+    paid ahead covers in full (the buyer who paid the first instalment early sees 1 of N)."""
+    settled = sum(1 for i in s.fallen_due if i.settled is not None)
+    if s.closed:
+        return s.plan.count
+    ahead, covered = s.advance, 0
+    for j in range(s.next_index, s.plan.count):
+        if ahead < s.instalments[j] or not s.instalments[j]:
+            break
+        ahead -= s.instalments[j]
+        covered += 1
+    return settled + covered
 
 
 def _interest_to_period_end(s: LoanState) -> int:

@@ -8,7 +8,7 @@ import pytest
 from domain.errors import InputError
 from domain.loans import LoanTerms, quote
 from domain.repayment_plan import level_plan, plan_from_quote
-from domain.repayment_status import Bucket, RiskFlag, reminders, status
+from domain.repayment_status import Bucket, RiskFlag, paid_count, reminders, status
 from domain.repayments import (
     EventKind,
     LateFeePolicy,
@@ -261,3 +261,16 @@ def test_bad_events_are_refused_naming_the_field(event, field, rule):
     with pytest.raises(InputError) as err:
         fold(plan_from_quote(make_quote()), [event], date(2026, 3, 1))
     assert (err.value.field, err.value.rule) == (field, rule)
+
+
+def test_paid_count_includes_instalments_paid_ahead_in_full_and_not_a_partial_one():
+    q = make_quote()
+    plan = plan_from_quote(q)
+    first = q.schedule[0]
+    early = [PaymentEvent("op1", LOAN_DATE, first.payment)]
+    assert paid_count(fold(plan, early, LOAN_DATE)) == 1
+    part = [PaymentEvent("op1", LOAN_DATE, first.payment - D("0.01"))]
+    assert paid_count(fold(plan, part, LOAN_DATE)) == 0
+    assert paid_count(fold(plan, on_time(q, 3), q.schedule[2].date)) == 3
+    assert paid_count(fold(plan, on_time(q), q.schedule[-1].date)) == len(q.schedule)
+    assert paid_count(fold(plan, [], q.schedule[1].date)) == 0  # two fell due, none paid

@@ -34,6 +34,8 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     await h.wait_until(lambda: h.state.notice == "已记录还款")
     loan = world.services.loan(world.buyer_id, cid)
     assert [p.amount for p in loan.payments] == [first]
+    n = len(loan.quote.schedule)  # paid ahead of its due date, it counts as paid
+    assert f"1/{n}" in h.text() and f"0/{n}" not in h.text()
 
 
 async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
