@@ -575,10 +575,59 @@ def passes(product: LoanProduct, case: Case, rules: tuple[Rule, ...] = RULES) ->
             return False
         rules = _AFTER_REACH
     f = figures_for(product, case)
+    if rules is _AFTER_REACH:
+        rules = _suspects(product, case, f)
     for rule in rules:
         if rule(product, case, f) is not None:
             return False
     return f.screen is not None
+
+
+def _suspects(p: LoanProduct, c: Case, f: Figures) -> list[Rule]:
+    """The rules after the reach stage that may fail, in :data:`RULES` order: each rule's own
+    comparisons inline, so the rules that pass cost no call. Every rule that fails is among
+    them (a suspect is then run for its verdict and its reason); tests pin that evaluate's
+    failures equal running every rule."""
+    prof = profile(p)
+    a, v, d, s = c.applicant, c.vehicle, c.deal, f.screen
+    term, tier = d.term_months, c.score.tier
+    out: list[Rule] = []
+    tier_ok = tier is not None and tier in prof.tiers
+    if not tier_ok:
+        out.append(_tier)
+    if a.age < p.min_age:
+        out.append(_min_age)
+    if a.age * 12 + term >= p.max_age_at_maturity * 12:  # the rule passes at < (exact years)
+        out.append(_age_at_maturity)
+    income = a.monthly_income
+    if income < p.min_monthly_income:
+        out.append(_income)
+    if s is not None:
+        if dti(s.payment, a.monthly_debt_payments, income) > p.max_dti:
+            out.append(_dti)
+        if pti(s.payment, income) > p.max_pti:
+            out.append(_pti)
+        cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
+        if cap is not None and ltv(s.amount_financed, c.valuation.value) > cap:
+            out.append(_ltv)
+    if d.down_payment + d.trade_in < p.min_down_payment_pct * v.price:
+        out.append(_down_payment)
+    if s is not None and not p.min_amount <= s.amount_financed <= p.max_amount:
+        out.append(_amount)
+    limits = p.vehicle_limits
+    if limits.max_age_years is not None or limits.max_age_at_maturity_years is not None:
+        out.append(_vehicle_age)
+    if limits.max_mileage_km is not None and v.mileage_km > limits.max_mileage_km:
+        out.append(_mileage)
+    if (limits.min_price is not None and v.price < limits.min_price) or (
+        limits.max_price is not None and v.price > limits.max_price
+    ):
+        out.append(_price)
+    if term not in prof.terms:
+        out.append(_term)
+    elif tier_ok and not f.line:
+        out.append(_rate_for_term)
+    return out
 
 
 def with_deal(case: Case, deal: Deal) -> Case:
@@ -601,6 +650,8 @@ def evaluate(
             return Evaluation(product, reach, _NO_FIGURES)
         rules = _AFTER_REACH
     f = figures if figures is not None else figures_for(product, case)
+    if rules is _AFTER_REACH:
+        rules = _suspects(product, case, f)
     for rule in rules:
         reason = rule(product, case, f)
         if reason is not None:
