@@ -104,7 +104,7 @@ async def test_no_demo_marker_when_a_server_is_configured(tmp_path):
 
 async def test_cjk_font_is_the_theme_font(world):
     h = await start_app(world.services)
-    assert h.page.fonts == {"CJK": "fonts/DroidSansFallbackFull.ttf"}
+    assert h.page.fonts == {"CJK": "fonts/DroidSansFallbackChedai.ttf"}
     assert h.page.theme.font_family == "CJK"
 
 
