@@ -23,7 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.i18n import format_money, format_number, format_rate, translator
-from domain.catalog import Condition, Lender, VehicleUse
+from domain.catalog import Condition, Lender, LoanProduct, VehicleUse
 from domain.errors import InputError
 from domain.money import money
 from domain.prequal import (
@@ -115,12 +115,27 @@ def prequalify(
             text_version=consent.text_version,
             at=consent.given_at,
         )
-    products = catalog_repo.list_products(session, active_on=today)
+    products = _active_products(session, today)
     result = domain_prequalify(
         applicant, facts, deal, products, consent=consent, today=today, now=now, history=history
     )
     lenders = {x.id: x for x in catalog_repo.list_lenders(session)}
     return PrequalAnswer(result, lenders, facts)
+
+
+_PRODUCTS: dict[tuple, tuple[LoanProduct, ...]] = {}
+
+
+def _active_products(session: Session, today: date) -> tuple[LoanProduct, ...]:
+    """The products active on ``today``, decoded once while the products table's rows stay
+    the same (decoding them was half of a call); the same objects each time also let the
+    domain keep its per-market work (reach verdicts, rate lines) across calls."""
+    key = (today, catalog_repo.products_fingerprint(session))
+    hit = _PRODUCTS.get(key)
+    if hit is None:
+        _PRODUCTS.clear()
+        hit = _PRODUCTS[key] = tuple(catalog_repo.list_products(session, active_on=today))
+    return hit
 
 
 # --- the user's language --------------------------------------------------------------------

@@ -192,6 +192,13 @@ def list_products(
     return [codec.product_from_row(r) for r in session.execute(query).scalars()]
 
 
+def products_fingerprint(session: Session) -> tuple:
+    """Every column of every product row (tombstones too), in id order: while it stays equal,
+    list_products returns equal products — a cheap cache key for the decoded ones."""
+    table = LoanProductRow.__table__
+    return tuple(tuple(r) for r in session.execute(select(table).order_by(table.c.id)))
+
+
 def get_product(session: Session, *, product_id: str) -> LoanProduct | None:
     row = session.get(LoanProductRow, product_id)
     return None if row is None else codec.product_from_row(row)

@@ -1,5 +1,6 @@
 """app.prequal_service: products from the local database, consent recorded before the check."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -62,3 +63,21 @@ def test_without_consent_nothing_runs_and_nothing_is_recorded(session):
         )
     assert err.value.field == "consent"
     assert people.list_consents(session, user_id=user.id) == []
+
+
+def test_a_changed_product_is_read_again(session):
+    seed(session)
+    [product] = catalog.list_products(session)
+
+    def offers():
+        answer = prequalify(
+            session, applicant(), vehicle(), deal(), today=TODAY, consent=CONSENT, now=NOW
+        )
+        return [o.product.code for o in answer.result.offers]
+
+    assert offers() == [product.code]
+    catalog.save_products(session, products=[replace(product, max_pti=Decimal("0.01"))])
+    session.commit()
+    assert offers() == []
+    catalog.save_products(session, products=[product])
+    assert offers() == [product.code]  # pending, not yet committed: the session sees it
