@@ -93,11 +93,21 @@ class Figures:
         return self._terms
 
 
-@dataclass(frozen=True)
 class Evaluation:
-    product: LoanProduct
-    failures: tuple[Reason, ...]  # every failed rule, most important first
-    figures: Figures
+    """One product's verdict on a case: ``failures`` (every failed rule, most important first)
+    and the figures they were judged on. Built for every product and every step of a search,
+    so a plain slotted class (a frozen dataclass costs twice as much to build) whose codes are
+    worked out once."""
+
+    __slots__ = ("_codes", "failures", "figures", "product")
+
+    def __init__(
+        self, product: LoanProduct, failures: tuple[Reason, ...], figures: Figures
+    ) -> None:
+        self.product = product
+        self.failures = failures
+        self.figures = figures
+        self._codes: frozenset[str] | None = None
 
     @property
     def passed(self) -> bool:
@@ -109,7 +119,9 @@ class Evaluation:
 
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(r.code for r in self.failures)
+        if self._codes is None:
+            self._codes = frozenset(r.code for r in self.failures)
+        return self._codes
 
 
 Rule = Callable[[LoanProduct, Case, Figures], Reason | None]
