@@ -57,10 +57,13 @@ def print_json(data: Any) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; given ``argv`` naming a subcommand, only that one (so that
+    `chedai app` does not import what the other commands need, numpy among it)."""
     parser = _Parser(prog="chedai", description="Chedai (车贷) car-loan marketplace")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMANDS:
+    names = argv[:1] if argv and argv[0] in COMMANDS else COMMANDS
+    for name in names:
         try:
             module = importlib.import_module(f"app.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -73,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns on threaded OpenBLAS
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except InputError as exc:

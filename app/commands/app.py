@@ -8,9 +8,13 @@ canvaskit renderer, on the demo database (created and seeded on first run) unles
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import sys
+import threading
+from concurrent.futures import Future
+from decimal import Decimal
 from pathlib import Path
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -24,16 +28,73 @@ def add_parser(subparsers) -> None:
 
 
 def make_main(services):
-    """The Flet ``main(page)``: one AppState per browser session over shared services."""
+    """The Flet ``main(page)``: one AppState per browser session over shared services
+    (a Services, or a Future of one while it is still opening)."""
     import app.i18n
     import views
     from app.state import AppState
 
-    def main(page) -> None:
-        state = AppState(locale=services.settings.locale)
-        views.mount(page, state, services, app.i18n)
+    ready = _done(services)
+
+    async def main(page) -> None:
+        opened = await asyncio.wrap_future(ready)
+        state = AppState(locale=opened.settings.locale)
+        views.mount(page, state, opened, app.i18n)
 
     return main
+
+
+def _done(services) -> Future:
+    if isinstance(services, Future):
+        return services
+    done: Future = Future()
+    done.set_result(services)
+    return done
+
+
+def open_in_background(settings, ready: Future) -> None:
+    """Open the services in a thread and set them on ``ready``, so that the browser loads the
+    web client (seconds) while the database, sync and the first screens' data warm up; the
+    first session waits on ``ready``."""
+
+    def work() -> None:
+        from app.services import Services
+
+        try:
+            services = Services.open(settings)
+            services.start_sync()
+            warm_up(services)
+        except BaseException as exc:
+            ready.set_exception(exc)
+            raise
+        ready.set_result(services)
+
+    threading.Thread(target=work, name="chedai-open", daemon=True).start()
+
+
+def warm_up(services) -> None:
+    """Pay once, before the first session, what the sign-in and catalogue screens would pay
+    on their first use: the screens' modules and the Flet controls they use (flet imports
+    each control's module on first use), babel's locale data, the demo users and the first
+    catalogue query (SQLite's page cache)."""
+    import flet as ft
+
+    import app.i18n
+    import views.routes
+    from app.state import CatalogueQuery, Deal
+
+    for path in Path(views.routes.__file__).parent.glob("*.py"):
+        for name in set(re.findall(r"\bft\.([A-Z]\w*)", path.read_text(encoding="utf-8"))):
+            getattr(ft, name, None)
+
+    for locale in ("zh_CN", "en_US"):
+        app.i18n.format_money(Decimal("1234.5"), locale)
+        app.i18n.format_rate(Decimal("0.0321"), locale)
+        app.i18n.format_date(services.today(), locale)
+        app.i18n.translations(locale)
+    if services.demo_mode:
+        services.demo_users()
+    services.search_cars(CatalogueQuery(), Deal(), limit=8)
 
 
 #: <application id>-<contract id>-signed.pdf or <application id>-<contract id>-<locale>-draft.pdf
@@ -46,17 +107,19 @@ def asgi_app(settings, services=None):
     """The Flet web app (no_cdn, canvaskit, our assets) plus ``/files/contracts/<name>``,
     which serves the contract PDFs the app wrote into the data dir (and nothing else), each
     only through a live signed link the app issued to its buyer or dealership's staff
-    (403 without one)."""
+    (403 without one). Without ``services`` they are opened in the background
+    (``open_in_background``)."""
     import flet as ft
     from starlette.responses import FileResponse, PlainTextResponse
     from starlette.routing import Route
 
-    from app.services import Services
-
-    services = services or Services.open(settings)
-    services.start_sync()
+    if services is None:
+        ready: Future = Future()
+    else:
+        services.start_sync()
+        ready = _done(services)
     app = ft.run(
-        make_main(services),
+        make_main(ready),
         view=ft.AppView.WEB_BROWSER,
         no_cdn=True,
         web_renderer=ft.WebRenderer.CANVAS_KIT,
@@ -69,6 +132,7 @@ def asgi_app(settings, services=None):
         name = request.path_params["name"]
         if not CONTRACT_FILE.match(name):
             return PlainTextResponse("not found", status_code=404)
+        services = await asyncio.wrap_future(ready)
         if not services.links.check(name, dict(request.query_params)):
             return PlainTextResponse("this link is not valid (any more)", status_code=403)
         path = folder / name
@@ -78,6 +142,8 @@ def asgi_app(settings, services=None):
 
     # before the Flet mount at "/", which would otherwise answer every path
     app.router.routes.insert(0, Route("/files/contracts/{name}", contract_file))
+    if services is None:  # only now: the thread's imports would slow Flet's own (the GIL)
+        open_in_background(settings, ready)
     return app
 
 
@@ -109,12 +175,19 @@ def prepare_demo(settings, out=sys.stderr) -> None:
             engine.dispose()
 
 
+def first_run(settings) -> bool:
+    """No demo database or no trained model in the data dir yet."""
+    from app.demo_model import model_path
+
+    return not (Path(settings.local_db_path).exists() and model_path(settings).exists())
+
+
 def run(args: argparse.Namespace) -> int:
     from app.settings import Settings
 
     settings = Settings()
-    if settings.demo_mode:
-        prepare_demo(settings)
+    if settings.demo_mode and first_run(settings):
+        prepare_demo(settings)  # later starts: Services.open re-checks the seed in background
     print(f"chedai app: http://{args.host}:{args.port}/", flush=True)
     serve(settings, host=args.host, port=args.port)
     return 0
