@@ -4,10 +4,12 @@ data folder, where the offers screen loads it (numpy scoring, no implicit needed
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from app.settings import Settings
+
+if TYPE_CHECKING:  # `chedai app` checks model_path before serving: no sqlmodel import for it
+    from sqlmodel import Session
 
 
 def model_path(settings: Settings) -> Path:
