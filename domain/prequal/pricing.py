@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from domain.catalog import FeeBasis, LoanProduct, ProductKind, RateQuote, RiskTier
 from domain.dates import Frequency
-from domain.loans import Fee, FlatRate, LoanTerms, Method, Quote
+from domain.loans import _PREC, Fee, FlatRate, LoanTerms, Method, Quote
 from domain.money import CENT, MONEY_ROUNDING, ZERO, money
 from domain.quote_fast import quote_fast
 
@@ -120,7 +120,7 @@ def _screen(
             return None  # the engine refuses a balloon of nothing or of the whole loan
         i, v_n = _level_factors(annual_rate, n)
         with localcontext() as ctx:
-            ctx.prec = 40
+            ctx.prec = _PREC
             if i == 0:
                 payment = money((principal - balloon) / n)
             else:
@@ -129,7 +129,7 @@ def _screen(
         if balloon is not None:
             return None  # the engine prices a balloon only at an annual rate
         with localcontext() as ctx:
-            ctx.prec = 40
+            ctx.prec = _PREC
             flat_base = principal - financed_prepaid
             per_month = flat.rate if flat.per == "month" else flat.rate / 12
             months = Fraction(n * 12, 12)
@@ -152,7 +152,7 @@ def _level_factors(annual_rate: Decimal, n: int) -> tuple[Decimal, Decimal | Non
         if len(_FACTORS) >= 4096:
             _FACTORS.clear()
         with localcontext() as ctx:
-            ctx.prec = 40
+            ctx.prec = _PREC
             i = annual_rate / 12
             hit = _FACTORS[key] = (i, None if i == 0 else (1 + i) ** -n)
     return hit
@@ -413,7 +413,7 @@ class Pricer:
         return self._slopes
 
 
-_CTX = Context(prec=40)  # the engine's precision (domain.loans._PREC)
+_CTX = Context(prec=_PREC)  # the engine's precision
 _ONE = Decimal(1)
 
 
