@@ -180,7 +180,6 @@ def main() -> int:
 
     modes = (
         ("hints (default)", {}),
-        ("hints without the final check", {"confirm_hints": False}),
         ("no hints (decisions and offers)", {"hints": False}),
     )
     default_cpu = default_wall = 0.0

@@ -226,7 +226,6 @@ def prequalify(
     scorecard: Scorecard = SCORECARD,
     depreciation: DepreciationModel = DEPRECIATION,
     hints: bool = True,
-    confirm_hints: bool = True,
 ) -> PrequalResult:
     """Every active product's answer for this application (see the module docstring).
 
@@ -249,7 +248,7 @@ def prequalify(
                 offers.append(outcome)
                 continue
             evaluation = outcome
-        hint = find_hint(product, case, evaluation, confirm_hint=confirm_hints) if hints else None
+        hint = find_hint(product, case, evaluation) if hints else None
         declines.append(Decline(product, evaluation.reasons, evaluation.codes, hint))
     offers.sort(
         key=lambda o: (

@@ -1,11 +1,13 @@
 """What-if hints: for a decline, the smallest change that turns it into an offer.
 
 Tried in order — another term, a larger down payment, lower existing debts, a cheaper car — each
-found by re-running the product's rules (domain.prequal.search) and then confirmed by running
-every rule on the changed deal. The rules read the deal's screened figures, which are the loan
-engine's own arithmetic (tests pin them equal to ``quote()``), so the confirmation needs no
-schedule; the property tests re-run each hint's changed application through prequalify, which
-prices it with the engine.
+found by re-running the product's rules on the changed deal (domain.prequal.search), so what a
+search returns is already a verdict of the rules, not an estimate to be checked again: the term
+and debts and price searches run every rule; the down-payment search runs the money rules only
+when every other rule passes and none of them reads the down payment. The rules read the deal's
+screened figures, the loan engine's own arithmetic (tests pin them equal to ``quote()``); the
+property tests re-run each hint's changed application through prequalify, which prices it with
+the engine.
 When the decline rests on something no such change can cure (the car's make, the buyer's credit
 tier, …), or no change in range cures it, the honest answer is "no change within reach".
 """
@@ -25,13 +27,11 @@ from domain.prequal.eligibility import (
     CURABLE_BY_TERM,
     Case,
     Evaluation,
-    Figures,
     evaluate,
-    figures_for,
     passes,
     with_deal,
 )
-from domain.prequal.pricing import Screen, cached_quote
+from domain.prequal.pricing import Screen
 from domain.prequal.scorecard import score as score_applicant
 from domain.prequal.search import largest_int, min_passing_down
 from domain.prequal.text import N_, Reason
@@ -58,21 +58,6 @@ NO_CHANGE = Hint(
 )
 
 
-def confirm(product: LoanProduct, case: Case, *, quote: bool = False) -> bool:
-    """Run every rule on the changed ``case``. The rules pass only on screened figures
-    (:func:`domain.prequal.pricing.screen`), which are the engine's own arithmetic — tests pin
-    them equal to ``quote()`` — so pricing the case would only repeat them; ``quote=True``
-    prices it with the engine all the same and runs the rules on the quote's figures."""
-    f = figures_for(product, case)
-    if not evaluate(product, case, f).passed:
-        return False
-    if not quote:
-        return True
-    q = cached_quote(f.terms)
-    real = Figures(f.line, f.terms, Screen(q.principal, q.amount_financed, q.payment))
-    return evaluate(product, case, real).passed
-
-
 def _with_deal(case: Case, **changes) -> Case:
     d = case.deal
     return with_deal(
@@ -85,7 +70,7 @@ def _with_deal(case: Case, **changes) -> Case:
     )
 
 
-def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     """The nearest offered term that yields an offer — as it is, or with a larger down payment
     when only the money rules stand in the way at that term."""
     wished = case.deal.term_months
@@ -108,7 +93,6 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
         down = _down_hint(
             product,
             _with_deal(case, term_months=term),
-            confirm_hint,
             known=evaluations[term].figures.screen,
         )
         if down is not None:
@@ -130,10 +114,11 @@ def _term_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | N
     return None
 
 
-def _down_hint(
-    product: LoanProduct, case: Case, confirm_hint: bool, known: Screen | None = None
-) -> Hint | None:
-    """``known``: the screen of ``case``'s own deal, when the caller has it."""
+def _down_hint(product: LoanProduct, case: Case, known: Screen | None = None) -> Hint | None:
+    """Only for a case whose failures are all curable by the down payment: every other rule
+    passes and none of them reads the down payment, so the money rules passing at the amount
+    found is the whole verdict. ``known``: the screen of ``case``'s own deal, when the caller
+    has it."""
     price, trade = case.vehicle.price, case.deal.trade_in
     current = math.floor(case.deal.down_payment) + 1
     top = math.floor(price - trade - product.min_amount)
@@ -142,8 +127,6 @@ def _down_hint(
         return None
     amount = Decimal(down).quantize(_CENT)
     changed = _with_deal(case, down_payment=amount)
-    if confirm_hint and not confirm(product, changed):
-        return None
     return Hint(
         "down_payment",
         Reason(
@@ -157,7 +140,7 @@ def _down_hint(
     )
 
 
-def _debts_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+def _debts_hint(product: LoanProduct, case: Case) -> Hint | None:
     a = case.applicant
     current = math.floor(a.monthly_debt_payments)
 
@@ -172,8 +155,6 @@ def _debts_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
     if best is None:
         return None
     changed = with_debts(best)
-    if confirm_hint and not confirm(product, changed):
-        return None
     amount = Decimal(best).quantize(_CENT)
     return Hint(
         "reduce_debts",
@@ -188,7 +169,7 @@ def _debts_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
     )
 
 
-def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | None:
+def _price_hint(product: LoanProduct, case: Case) -> Hint | None:
     d = case.deal
     v = case.vehicle
     ratio = None if v.new_price is None else v.new_price / v.price
@@ -216,8 +197,6 @@ def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
         return None
     best = largest_int(pred, passing, failing - 1)
     changed = with_price(best)
-    if confirm_hint and not confirm(product, changed):
-        return None
     price = Decimal(best).quantize(_CENT)
     return Hint(
         "price_ceiling",
@@ -232,9 +211,7 @@ def _price_hint(product: LoanProduct, case: Case, confirm_hint: bool) -> Hint | 
     )
 
 
-def find_hint(
-    product: LoanProduct, case: Case, evaluation: Evaluation, *, confirm_hint: bool = True
-) -> Hint:
+def find_hint(product: LoanProduct, case: Case, evaluation: Evaluation) -> Hint:
     """The first change, in the order term → down payment → debts → price, that yields an
     offer; :data:`NO_CHANGE` when the decline cannot be cured that way."""
     codes = evaluation.codes
@@ -253,9 +230,9 @@ def find_hint(
             searches.append(_price_hint)
     for search in searches:
         if search is _down_hint:
-            hint = _down_hint(product, case, confirm_hint, known=evaluation.figures.screen)
+            hint = _down_hint(product, case, known=evaluation.figures.screen)
         else:
-            hint = search(product, case, confirm_hint)
+            hint = search(product, case)
         if hint is not None:
             return hint
     return NO_CHANGE
