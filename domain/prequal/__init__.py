@@ -21,7 +21,15 @@ from domain.prequal.applicant import (
     parse_deal,
     parse_vehicle,
 )
-from domain.prequal.core import APR_FLAG, Decline, Offer, PrequalResult, prequalify
+from domain.prequal.core import (
+    APR_FLAG,
+    Application,
+    Decline,
+    Offer,
+    PrequalResult,
+    prequalify,
+    prequalify_batch,
+)
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.hints import Hint
 from domain.prequal.scorecard import SCORECARD, ScoreResult, score
@@ -34,6 +42,7 @@ __all__ = [
     "SCORECARD",
     "Accident",
     "Applicant",
+    "Application",
     "ConsentGiven",
     "Deal",
     "Decline",
@@ -53,6 +62,7 @@ __all__ = [
     "parse_deal",
     "parse_vehicle",
     "prequalify",
+    "prequalify_batch",
     "score",
     "value_vehicle",
 ]
