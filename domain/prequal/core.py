@@ -35,10 +35,9 @@ from domain.prequal.eligibility import (
     Case,
     Evaluation,
     Figures,
+    MoneyRules,
     evaluate,
-    figures_for,
     reach_failures,
-    with_deal,
 )
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
@@ -153,17 +152,12 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     low = (
         math.floor(price - trade - product.max_amount) if price - trade > product.max_amount else 0
     )
-    down = min_passing_down(
-        product, case, max(0, low), math.floor(case.deal.down_payment), known=f.screen
+    found = min_passing_down(
+        MoneyRules(product, case), max(0, low), math.floor(case.deal.down_payment), f.screen
     )
-    if down is None:  # the deal passes but not at any whole yuan below it
-        largest = q.amount_financed
-    else:
-        at_max = with_deal(
-            case, Deal(Decimal(down).quantize(Decimal("0.01")), case.deal.term_months, trade)
-        )
-        s = figures_for(product, at_max).screen
-        largest = max(q.amount_financed, s.amount_financed if s else q.amount_financed)
+    largest = q.amount_financed  # found is None: the deal passes but at no whole yuan below it
+    if found is not None:
+        largest = max(largest, found[1].amount_financed)
     return Offer(
         product=product,
         rate=f.line,

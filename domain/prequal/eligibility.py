@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_category
 from domain.loans import LoanTerms
@@ -41,10 +41,10 @@ __all__ = [
     "Case",
     "Evaluation",
     "Figures",
+    "MoneyRules",
     "deal_figures",
     "evaluate",
     "figures_for",
-    "money_rules_check",
     "money_rules_pass",
     "passes",
     "reach_failures",
@@ -498,46 +498,92 @@ def money_rules_pass(product: LoanProduct, case: Case, down_payment: Decimal) ->
     """Whether :data:`DEAL_RULES` pass with ``case``'s deal at another down payment (and a
     loan is left to finance) — ``passes(product, with_deal(case, changed), DEAL_RULES)``
     without building the changed deal; the comparisons are the rules' own, as marked there."""
-    return money_rules_check(product, case)(down_payment)
+    return MoneyRules(product, case).screen_if_passing(down_payment) is not None
 
 
-def money_rules_check(product: LoanProduct, case: Case) -> Callable[[Decimal], bool]:
+class MoneyRules:
     """:func:`money_rules_pass` for one product and case as a function of the down payment,
     what does not depend on it looked up once (a search calls it for many down payments)."""
-    d = case.deal
-    price, trade = case.vehicle.price, d.trade_in
-    tier = case.score.tier
-    prof = profile(product)
-    line = None if tier is None else prof.rate(tier, d.term_months)
-    if line is None or d.term_months < 3:  # screen_for: no figures under three payments
-        return _never
-    screen = pricer(product, line, price=price, trade_in=trade, term=d.term_months).screen
-    a = case.applicant
-    v = case.vehicle
-    debts, income, value = a.monthly_debt_payments, a.monthly_income, case.valuation.value
-    cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
-    max_dti, max_pti = product.max_dti, product.max_pti
-    min_amount, max_amount = product.min_amount, product.max_amount
-    min_paid = product.min_down_payment_pct * price
 
-    def check(down_payment: Decimal) -> bool:
-        if down_payment + trade >= price:
-            return False
-        s = screen(down_payment)
-        return (
-            s is not None
-            and dti(s.payment, debts, income) <= max_dti
-            and pti(s.payment, income) <= max_pti
-            and (cap is None or ltv(s.amount_financed, value) <= cap)
-            and down_payment + trade >= min_paid
-            and min_amount <= s.amount_financed <= max_amount
+    __slots__ = (
+        "cap",
+        "debts",
+        "down",
+        "income",
+        "max_amount",
+        "max_dti",
+        "max_pti",
+        "min_amount",
+        "min_down_pct",
+        "price",
+        "pricer",
+        "trade",
+        "value",
+    )
+
+    def __init__(self, product: LoanProduct, case: Case) -> None:
+        d = case.deal
+        self.price, self.trade, self.down = case.vehicle.price, d.trade_in, d.down_payment
+        tier = case.score.tier
+        prof = profile(product)
+        line = None if tier is None else prof.rate(tier, d.term_months)
+        # screen_for: no figures under three payments
+        self.pricer = (
+            None
+            if line is None or d.term_months < 3
+            else pricer(product, line, price=self.price, trade_in=self.trade, term=d.term_months)
         )
+        a, v = case.applicant, case.vehicle
+        self.debts, self.income, self.value = (
+            a.monthly_debt_payments,
+            a.monthly_income,
+            case.valuation.value,
+        )
+        self.cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
+        self.max_dti, self.max_pti = product.max_dti, product.max_pti
+        self.min_amount, self.max_amount = product.min_amount, product.max_amount
+        self.min_down_pct = product.min_down_payment_pct
 
-    return check
+    def screen_if_passing(self, down_payment: Decimal) -> Screen | None:
+        """The deal's screened figures at ``down_payment`` when the money rules pass there."""
+        if self.pricer is None or down_payment + self.trade >= self.price:
+            return None
+        s = self.pricer.screen(down_payment)
+        income, cap = self.income, self.cap
+        if (
+            s is not None
+            and dti(s.payment, self.debts, income) <= self.max_dti
+            and pti(s.payment, income) <= self.max_pti
+            and (cap is None or ltv(s.amount_financed, self.value) <= cap)
+            and down_payment + self.trade >= self.min_down_pct * self.price
+            and self.min_amount <= s.amount_financed <= self.max_amount
+        ):
+            return s
+        return None
 
-
-def _never(down_payment: Decimal) -> bool:
-    return False
+    def estimate(self, known: Screen | None) -> int | None:
+        """The down payment (whole yuan) where the tightest cap binds, from the deal's screen
+        (``known``, when the caller has it) and the pricer's slopes: both figures are affine
+        in the loan apart from cent rounding. An estimate for the searches, which confirm it
+        with the rules."""
+        if self.pricer is None:
+            return None
+        s1 = known if known is not None else self.pricer.screen(self.down)
+        if s1 is None:
+            return None
+        af_slope, pay_slope = self.pricer.slopes()
+        price, trade = self.price, self.trade
+        x1 = price - trade - self.down
+        best = price - trade - self.min_down_pct * price  # upper bounds on the loan
+        if af_slope > 0:
+            for af_cap in (None if self.cap is None else self.cap * self.value, self.max_amount):
+                if af_cap is not None:
+                    best = min(best, x1 + (af_cap - s1.amount_financed) / af_slope)
+        if pay_slope > 0:
+            income = self.income
+            pay_cap = min(self.max_pti * income, self.max_dti * income - self.debts)
+            best = min(best, x1 + (pay_cap - s1.payment) / pay_slope)
+        return max(0, int((price - trade - best).to_integral_value(rounding=ROUND_CEILING)))
 
 
 #: The failures each kind of change can cure (a search runs only when all failures are curable).

@@ -27,6 +27,7 @@ from domain.prequal.eligibility import (
     CURABLE_BY_TERM,
     Case,
     Evaluation,
+    MoneyRules,
     evaluate,
     passes,
     with_deal,
@@ -122,9 +123,10 @@ def _down_hint(product: LoanProduct, case: Case, known: Screen | None = None) ->
     price, trade = case.vehicle.price, case.deal.trade_in
     current = math.floor(case.deal.down_payment) + 1
     top = math.floor(price - trade - product.min_amount)
-    down = min_passing_down(product, case, current, top, known=known)
-    if down is None:
+    found = min_passing_down(MoneyRules(product, case), current, top, known)
+    if found is None:
         return None
+    down = found[0]
     amount = Decimal(down).quantize(_CENT)
     changed = _with_deal(case, down_payment=amount)
     return Hint(
