@@ -1,12 +1,14 @@
 """Regulation Z Appendix J's published examples (c)(1)–(c)(6) and the standards' vectors."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from domain.apr import FlowGroup, group_flows, solve_apr
+from domain.apr import FlowGroup, _level_root, _prepare, _secant_root, group_flows, solve_apr
 from domain.dates import Frequency, unit_periods_between
 from domain.errors import NoSolutionError
 
@@ -154,3 +156,42 @@ def test_months_are_counted_back_on_the_series_day(advanced, due, day, expected)
 def test_grouping_collapses_regular_runs_and_keeps_irregular_ones():
     flows = [(Decimal(250), 1, F(0))] + [(Decimal(230), t, F(0)) for t in range(2, 25)]
     assert group_flows(flows) == [G(250, 1, 1), G(230, 23, 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    advance=st.integers(min_value=1000_00, max_value=2_000_000_00),
+    count=st.integers(min_value=2, max_value=360),
+    bp=st.integers(min_value=1, max_value=3600),
+    last_delta=st.integers(min_value=-500, max_value=500),
+)
+def test_the_level_loan_shortcut_finds_the_general_solves_rate(advance, count, bp, last_delta):
+    """One advance, equal payments from period 1 and a last one: the shortcut (float Newton to
+    a seed, one 40-digit Newton step) must land on the general secant solve's rate, and must
+    be taken (else the general solve would hide a broken shortcut)."""
+    amount = Decimal(advance) / 100
+    i = Decimal(bp) / 120000
+    with localcontext() as ctx:
+        ctx.prec = 40
+        payment = (amount * i / (1 - (1 + i) ** -count)).quantize(Decimal("0.01"))
+    last = payment + Decimal(last_delta) / 100
+    assume(last > 0)
+    advanced = _prepare([G(amount, 1, 0)])
+    paid = _prepare([G(payment, count - 1, 1), G(last, 1, count)])
+    with localcontext() as ctx:
+        ctx.prec = 40
+        general = _secant_root(advanced, paid, i)
+        shortcut = _level_root(advanced, paid, i)
+    assume(general > Decimal("1e-6"))
+    assert shortcut is not None
+    assert abs(shortcut - general) < Decimal("1e-20")
+
+
+def test_flows_the_shortcut_does_not_cover_go_to_the_general_solve():
+    advanced = _prepare([G(5000, 1, 0)])
+    odd_first = _prepare([G(200, 36, 1, F(19, 30))])
+    skipped = _prepare([G(100, 9, 1), G(100, 6, 11)])
+    zero_rate = _prepare([G(250, 20, 1)])
+    for paid in (odd_first, skipped, zero_rate):
+        assert _level_root(advanced, paid, None) is None
+    assert abs(solve_apr([G(5000, 1, 0)], [G(250, 20, 1)], 12)) < Decimal("1e-20")
