@@ -252,7 +252,7 @@ def _amortise(
     ``principal_parts`` drives the split. The last row clears the balance."""
     rows = []
     balance = principal
-    interest = (balance * i + first_extra_interest).quantize(CENT, rounding=MONEY_ROUNDING)
+    interest = (balance * i + first_extra_interest).quantize(CENT, MONEY_ROUNDING)
     if count == 1:
         part = balance
     elif principal_parts is not None:
@@ -265,12 +265,12 @@ def _amortise(
     # the value nor the exponent, so they are left out.
     last = count - 1
     for k in range(1, last):
-        interest = (balance * i).quantize(CENT, rounding=MONEY_ROUNDING)
+        interest = (balance * i).quantize(CENT, MONEY_ROUNDING)
         part = principal_parts[k] if principal_parts is not None else regular_payment - interest
         balance -= part
         rows.append((interest + part, interest, part, balance))
     if last:
-        interest = (balance * i).quantize(CENT, rounding=MONEY_ROUNDING)
+        interest = (balance * i).quantize(CENT, MONEY_ROUNDING)
         part = balance
         balance -= part
         rows.append((interest + part, interest, part, balance))

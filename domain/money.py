@@ -17,7 +17,7 @@ def money(value: Decimal | int | str) -> Decimal:
     """Quantise to 0.01 with :data:`MONEY_ROUNDING`. Refuses float."""
     if isinstance(value, float):
         raise TypeError("money never comes from float")
-    return Decimal(value).quantize(CENT, rounding=MONEY_ROUNDING)
+    return Decimal(value).quantize(CENT, MONEY_ROUNDING)
 
 
 def to_cents(amount: Decimal) -> int:
@@ -49,7 +49,7 @@ def parse_money(raw: object, field: str, *, allow_negative: bool = False) -> Dec
         raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"') from None
     if not value.is_finite():
         raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"')
-    if value != value.quantize(CENT, rounding=MONEY_ROUNDING):
+    if value != value.quantize(CENT, MONEY_ROUNDING):
         raise InputError(field, "max_two_decimals", "must have at most two decimals")
     if value < 0 and not allow_negative:
         raise InputError(field, "not_negative", "must not be negative")

@@ -145,13 +145,13 @@ def _figures(terms: LoanTerms) -> Quote | None:
     q = object.__new__(_FastQuote)
     q.__dict__.update(
         terms=terms,
-        principal=principal.quantize(CENT, rounding=MONEY_ROUNDING),
+        principal=principal.quantize(CENT, MONEY_ROUNDING),
         payment=payment,
-        amount_financed=amount_financed.quantize(CENT, rounding=MONEY_ROUNDING),
-        finance_charge=finance_charge.quantize(CENT, rounding=MONEY_ROUNDING),
+        amount_financed=amount_financed.quantize(CENT, MONEY_ROUNDING),
+        finance_charge=finance_charge.quantize(CENT, MONEY_ROUNDING),
         total_of_payments=total,
         total_sale_price=(terms.cash_price + other_financed + finance_charge).quantize(
-            CENT, rounding=MONEY_ROUNDING
+            CENT, MONEY_ROUNDING
         ),
         apr=apr,
         periodic_rate=i,
@@ -165,18 +165,16 @@ def _level(
 ) -> tuple[Decimal, Decimal, Decimal]:
     """(periodic rate, regular payment, last payment) of a level or balloon loan."""
     if i == 0:
-        payment = ((principal - balloon) / n).quantize(CENT, rounding=MONEY_ROUNDING)
+        payment = ((principal - balloon) / n).quantize(CENT, MONEY_ROUNDING)
     else:
         v_n = (1 + i) ** -n
-        payment = ((principal - balloon * v_n) * i / (1 - v_n)).quantize(
-            CENT, rounding=MONEY_ROUNDING
-        )
+        payment = ((principal - balloon * v_n) * i / (1 - v_n)).quantize(CENT, MONEY_ROUNDING)
     # The engine's rows, without the rows: the first adds a zero odd-days interest, which
     # changes neither value nor exponent; the last clears the balance.
     balance = principal
     for _ in range(n - 1):
-        balance -= payment - (balance * i).quantize(CENT, rounding=MONEY_ROUNDING)
-    last = (balance * i).quantize(CENT, rounding=MONEY_ROUNDING) + balance
+        balance -= payment - (balance * i).quantize(CENT, MONEY_ROUNDING)
+    last = (balance * i).quantize(CENT, MONEY_ROUNDING) + balance
     return i, payment, last
 
 
@@ -191,10 +189,10 @@ def _flat(
     per_month = flat.rate if flat.per == "month" else flat.rate / 12
     # monthly: the engine's Fraction(n * 12, 12) months is n / 1
     interest = ((principal - financed_prepaid) * per_month * Decimal(n) / Decimal(1)).quantize(
-        CENT, rounding=MONEY_ROUNDING
+        CENT, MONEY_ROUNDING
     )
     total = principal + interest
-    payment = (total / n).quantize(CENT, rounding=MONEY_ROUNDING)
+    payment = (total / n).quantize(CENT, MONEY_ROUNDING)
     last = total - payment * (n - 1)
     # group_flows of n payments one period apart from t = 1: the equal ones, then the last
     groups = (

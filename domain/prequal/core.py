@@ -144,7 +144,7 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     q = cached_quote(f.terms)
     real = Screen(q.principal, q.amount_financed, q.payment)
     if real != f.screen:  # the engine's own figures have the last word
-        checked = evaluate(product, case, Figures(f.line, f.terms, real))
+        checked = evaluate(product, case, Figures(f.line, f.terms, real), reached=True)
         if not checked.passed:
             return checked
     a = case.applicant
@@ -256,7 +256,7 @@ def prequalify(
     reaching, unreached, unreached_no_hint = _market(tuple(products), today).reach(case)
     declines: list[Decline] = list(unreached if hints else unreached_no_hint)
     for product in reaching:
-        evaluation = evaluate(product, case)
+        evaluation = evaluate(product, case, reached=True)
         if evaluation.passed:
             outcome = _offer(product, case, evaluation)
             if isinstance(outcome, Offer):

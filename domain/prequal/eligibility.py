@@ -24,7 +24,7 @@ from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_ca
 from domain.loans import LoanTerms
 from domain.prequal.applicant import Applicant, Deal, VehicleFacts
 from domain.prequal.metrics import dti, ltv, pti
-from domain.prequal.pricing import Screen, pricer, profile, screen_for, terms_for
+from domain.prequal.pricing import Screen, profile, terms_for
 from domain.prequal.scorecard import ScoreResult
 from domain.prequal.text import N_, Reason
 from domain.prequal.valuation import Valuation
@@ -42,7 +42,6 @@ __all__ = [
     "Evaluation",
     "Figures",
     "MoneyRules",
-    "deal_figures",
     "evaluate",
     "figures_for",
     "money_rules_pass",
@@ -451,41 +450,22 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
     """The rate line, loan terms and screened figures of ``case``'s deal under ``product``."""
     tier = case.score.tier
     d = case.deal
-    line = None if tier is None else profile(product).rate(tier, d.term_months)
+    prof = profile(product)
+    line = None if tier is None else prof.rate(tier, d.term_months)
     if line is None:
         return _NO_FIGURES
-    return deal_figures(
-        product, line, case.vehicle.price, d.down_payment, d.trade_in, d.term_months, case.today
-    )
-
-
-def deal_figures(
-    product: LoanProduct,
-    line: RateQuote,
-    price: Decimal,
-    down_payment: Decimal,
-    trade_in: Decimal,
-    term: int,
-    today: date,
-) -> Figures:
-    """:func:`figures_for` of a deal at a known rate line, without building the case."""
-    if price - down_payment - trade_in <= 0:
+    price, down, trade, term = case.vehicle.price, d.down_payment, d.trade_in, d.term_months
+    if price - down - trade <= 0:
         return Figures(line, None, None)
+    today = case.today
 
     def build() -> LoanTerms:
         return terms_for(
-            product,
-            line,
-            price=price,
-            down_payment=down_payment,
-            trade_in=trade_in,
-            term=term,
-            today=today,
+            product, line, price=price, down_payment=down, trade_in=trade, term=term, today=today
         )
 
-    s = screen_for(
-        product, line, price=price, down_payment=down_payment, trade_in=trade_in, term=term
-    )
+    # screen_for: no figures under three payments
+    s = None if term < 3 else prof.pricer(line, price, trade, term).screen(down)
     return Figures(line, None, s, build)
 
 
@@ -531,7 +511,7 @@ class MoneyRules:
         self.pricer = (
             None
             if line is None or d.term_months < 3
-            else pricer(product, line, price=self.price, trade_in=self.trade, term=d.term_months)
+            else prof.pricer(line, self.price, self.trade, d.term_months)
         )
         a, v = case.applicant, case.vehicle
         self.debts, self.income, self.value = (
@@ -626,10 +606,12 @@ def reach_failures(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
     return failures
 
 
-def passes(product: LoanProduct, case: Case, rules: tuple[Rule, ...] = RULES) -> bool:
+def passes(
+    product: LoanProduct, case: Case, rules: tuple[Rule, ...] = RULES, *, reached: bool = False
+) -> bool:
     """Whether :func:`evaluate` would pass, stopping at the first rule that fails."""
     if rules is RULES:
-        if reach_failures(product, case):
+        if not reached and reach_failures(product, case):
             return False
         rules = _AFTER_REACH
     f = figures_for(product, case)
@@ -698,12 +680,16 @@ def evaluate(
     case: Case,
     figures: Figures | None = None,
     rules: tuple[Rule, ...] = RULES,
+    *,
+    reached: bool = False,
 ) -> Evaluation:
     """Run ``rules`` of ``product`` on ``case``; ``figures`` default to the screened ones.
-    With the default (every rule), a product that does not reach the car stops at that stage."""
+    With the default (every rule), a product that does not reach the car stops at that stage;
+    ``reached``: the caller knows it reaches it (the reach rules read only the car's kind,
+    make and use and the city, so a changed deal, price or debts keeps the verdict)."""
     failures = []
     if rules is RULES:
-        reach = reach_failures(product, case)
+        reach = () if reached else reach_failures(product, case)
         if reach:
             return Evaluation(product, reach, _NO_FIGURES)
         rules = _AFTER_REACH

@@ -80,7 +80,7 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
         # every rule ran on exactly this changed deal: passing is the confirmation
-        evaluations[term] = at_term = evaluate(product, changed)
+        evaluations[term] = at_term = evaluate(product, changed, reached=True)
         if at_term.passed:
             return Hint(
                 "term",
@@ -151,7 +151,7 @@ def _debts_hint(product: LoanProduct, case: Case) -> Hint | None:
         return replace(case, applicant=applicant, score=score_applicant(applicant))
 
     def pred(debts: int) -> bool:
-        return passes(product, with_debts(debts))
+        return passes(product, with_debts(debts), reached=True)
 
     best = largest_int(pred, 0, current - 1) if current >= 1 else None
     if best is None:
@@ -183,7 +183,7 @@ def _price_hint(product: LoanProduct, case: Case) -> Hint | None:
         return replace(case, vehicle=vehicle, valuation=value_vehicle(vehicle))
 
     def pred(p: int) -> bool:
-        return passes(product, with_price(p))
+        return passes(product, with_price(p), reached=True)
 
     low = math.ceil(d.down_payment + d.trade_in + product.min_amount)
     high = math.ceil(v.price) - 1
