@@ -38,6 +38,7 @@ __all__ = [
     "MAX_REASONS",
     "REACH_RULES",
     "RULES",
+    "TERM_RULES",
     "Case",
     "Evaluation",
     "Figures",
@@ -469,6 +470,9 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
     return Figures(line, None, s, build)
 
 
+#: The rules besides the money rules whose verdict a change of term alone can change.
+TERM_RULES: tuple[Rule, ...] = (_age_at_maturity, _vehicle_age, _term, _rate_for_term)
+
 #: The rules that read the deal's money figures (the down-payment search re-runs only these,
 #: once every other rule is known to pass).
 DEAL_RULES: tuple[Rule, ...] = (_dti, _pti, _ltv, _down_payment, _amount)
@@ -490,6 +494,7 @@ class MoneyRules:
         "debts",
         "down",
         "income",
+        "line",
         "max_amount",
         "max_dti",
         "max_pti",
@@ -508,6 +513,7 @@ class MoneyRules:
         prof = profile(product)
         line = None if tier is None else prof.rate(tier, d.term_months)
         # screen_for: no figures under three payments
+        self.line = line
         self.pricer = (
             None
             if line is None or d.term_months < 3
@@ -529,17 +535,21 @@ class MoneyRules:
         if self.pricer is None or down_payment + self.trade >= self.price:
             return None
         s = self.pricer.screen(down_payment)
+        return s if self.passing(down_payment, s) else None
+
+    def passing(self, down_payment: Decimal, s: Screen | None) -> bool:
+        """Whether the money rules pass at ``down_payment`` whose screen is ``s``."""
+        if self.pricer is None or down_payment + self.trade >= self.price:
+            return False
         income, cap = self.income, self.cap
-        if (
+        return (
             s is not None
             and dti(s.payment, self.debts, income) <= self.max_dti
             and pti(s.payment, income) <= self.max_pti
             and (cap is None or ltv(s.amount_financed, self.value) <= cap)
             and down_payment + self.trade >= self.min_down_pct * self.price
             and self.min_amount <= s.amount_financed <= self.max_amount
-        ):
-            return s
-        return None
+        )
 
     def estimate(self, known: Screen | None) -> int | None:
         """The down payment (whole yuan) where the tightest cap binds, from the deal's screen

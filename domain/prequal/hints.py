@@ -25,10 +25,11 @@ from domain.prequal.eligibility import (
     CURABLE_BY_DOWN,
     CURABLE_BY_PRICE,
     CURABLE_BY_TERM,
+    TERM_RULES,
     Case,
     Evaluation,
+    Figures,
     MoneyRules,
-    evaluate,
     passes,
     with_deal,
 )
@@ -73,29 +74,31 @@ def _with_deal(case: Case, **changes) -> Case:
 
 def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     """The nearest offered term that yields an offer — as it is, or with a larger down payment
-    when only the money rules stand in the way at that term."""
+    when only the money rules stand in the way at that term.
+
+    Only for a case whose failures a term or a down payment can cure (find_hint checks): every
+    other rule passes and reads neither, so at another term the verdict is that of
+    :data:`TERM_RULES` and the money rules."""
     wished = case.deal.term_months
     nearest = sorted((t for t in product.terms if t != wished), key=lambda t: (abs(t - wished), t))
-    evaluations = {}
+    by_down = []
     for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
-        # every rule ran on exactly this changed deal: passing is the confirmation
-        evaluations[term] = at_term = evaluate(product, changed, reached=True)
-        if at_term.passed:
+        rules = MoneyRules(product, changed)
+        figures = Figures(rules.line, None, None)
+        if any(rule(product, changed, figures) is not None for rule in TERM_RULES):
+            continue  # no down payment changes these
+        screen = None if rules.pricer is None else rules.pricer.screen(changed.deal.down_payment)
+        if rules.passing(changed.deal.down_payment, screen):
             return Hint(
                 "term",
                 Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
                 changed,
                 term,
             )
-    for term in nearest:  # then a term with a larger down payment
-        if evaluations[term].passed or not evaluations[term].codes <= CURABLE_BY_DOWN:
-            continue
-        down = _down_hint(
-            product,
-            _with_deal(case, term_months=term),
-            known=evaluations[term].figures.screen,
-        )
+        by_down.append((term, changed, screen))
+    for term, changed, screen in by_down:  # then a term with a larger down payment
+        down = _down_hint(product, changed, known=screen)
         if down is not None:
             amount = down.value
             return Hint(
@@ -116,10 +119,9 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
 
 
 def _down_hint(product: LoanProduct, case: Case, known: Screen | None = None) -> Hint | None:
-    """Only for a case whose failures are all curable by the down payment: every other rule
-    passes and none of them reads the down payment, so the money rules passing at the amount
-    found is the whole verdict. ``known``: the screen of ``case``'s own deal, when the caller
-    has it."""
+    """Only for a case where every rule but the money rules passes, none of them reading the
+    down payment: the money rules passing at the amount found is then the whole verdict.
+    ``known``: the screen of ``case``'s own deal, when the caller has it."""
     price, trade = case.vehicle.price, case.deal.trade_in
     current = math.floor(case.deal.down_payment) + 1
     top = math.floor(price - trade - product.min_amount)

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, assume, event, example, given, settings
+from hypothesis import strategies as st
 
 from domain.catalog import VehicleLimits
 from tests.domain.prequal.factories import applicant, deal, run, vehicle
@@ -85,3 +87,62 @@ def test_debts_hint_is_the_largest_debt_that_works():
 
     assert run([product], a=replace(a, monthly_debt_payments=most), d=d, hints=False).offers
     assert not run([product], a=replace(a, monthly_debt_payments=most + 1), d=d, hints=False).offers
+
+
+def _reference_term_hint(product, case):
+    """The term search written plainly: every rule run at each other term (nearest first) as
+    it is, then the down-payment search at the first term where only money rules fail."""
+    from domain.prequal.eligibility import CURABLE_BY_DOWN, evaluate
+    from domain.prequal.hints import _down_hint, _with_deal
+
+    nearest = sorted(
+        (t for t in product.terms if t != case.deal.term_months),
+        key=lambda t: (abs(t - case.deal.term_months), t),
+    )
+    at = {t: evaluate(product, _with_deal(case, term_months=t)) for t in nearest}
+    for t in nearest:
+        if at[t].passed:
+            return ("term", t, None)
+    for t in nearest:
+        if at[t].codes <= CURABLE_BY_DOWN:
+            down = _down_hint(product, _with_deal(case, term_months=t), known=at[t].figures.screen)
+            if down is not None:
+                return ("term_and_down_payment", t, down.value)
+    return None
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    income=st.integers(min_value=3000, max_value=40000),
+    debts=st.integers(min_value=0, max_value=15000),
+    down=st.integers(min_value=0, max_value=150000),
+    term=st.sampled_from([12, 18, 24, 36, 48, 60]),
+    age=st.integers(min_value=20, max_value=66),
+    offered=st.sampled_from([(12, 24, 36), (24, 36, 48, 60), (12, 36, 60), (36,)]),
+)
+@example(income=30000, debts=0, down=60000, term=18, age=30, offered=(12, 24, 36))
+@example(income=12000, debts=3000, down=20000, term=18, age=30, offered=(12, 24, 36))
+@example(income=20000, debts=0, down=60000, term=60, age=58, offered=(24, 36, 48, 60))
+def test_the_term_search_finds_what_running_every_rule_at_each_term_finds(
+    income, debts, down, term, age, offered
+):
+    from domain.prequal.eligibility import CURABLE_BY_DOWN, CURABLE_BY_TERM, Case, evaluate
+    from domain.prequal.hints import _term_hint
+    from domain.prequal.scorecard import score
+    from domain.prequal.valuation import value_vehicle
+    from tests.domain.prequal.factories import TODAY
+
+    product = make_product(terms=offered, max_age_at_maturity=65)
+    a = applicant(monthly_income=D(income), monthly_debt_payments=D(debts), age=age)
+    v = vehicle()
+    case = Case(
+        a, v, value_vehicle(v), deal(down_payment=D(down), term_months=term), score(a), TODAY
+    )
+    codes = evaluate(product, case).codes
+    assume(codes and codes <= CURABLE_BY_TERM | CURABLE_BY_DOWN)
+    hint = _term_hint(product, case)
+    found = None if hint is None else (hint.kind, hint.value, None)
+    if hint is not None and hint.kind == "term_and_down_payment":
+        found = (hint.kind, hint.value, hint.case.deal.down_payment)
+    event("no hint" if found is None else found[0])
+    assert found == _reference_term_hint(product, case)
