@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from domain.catalog import ConsentPurpose, LoanProduct, ProductKind, RateQuote
 from domain.errors import InputError
@@ -221,6 +222,9 @@ def _market(products: tuple[LoanProduct, ...], today: date) -> _Market:
     return market
 
 
+_BY_CODE = attrgetter("product.code")
+
+
 def clear_caches() -> None:
     """Forget every memoised quote and pricer (benchmarks measure cold runs; the results
     never depend on them)."""
@@ -273,7 +277,7 @@ def prequalify(
             o.product.code,
         )
     )
-    declines.sort(key=lambda d: d.product.code)
+    declines.sort(key=_BY_CODE)
     flags = fraud_check(applicant, now=now, history=history)
     return PrequalResult(
         result, valuation, tuple(offers), tuple(declines), flags, consent, depreciation.version

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.catalog import LoanProduct
 from domain.prequal.applicant import Deal
@@ -72,6 +73,12 @@ def _with_deal(case: Case, **changes) -> Case:
     )
 
 
+@lru_cache(maxsize=1024)
+def _nearest_terms(terms: tuple[int, ...], wished: int) -> tuple[int, ...]:
+    """The other terms, nearest to the wished one first (the shorter of two as near)."""
+    return tuple(sorted((t for t in terms if t != wished), key=lambda t: (abs(t - wished), t)))
+
+
 def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     """The nearest offered term that yields an offer — as it is, or with a larger down payment
     when only the money rules stand in the way at that term.
@@ -79,8 +86,7 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     Only for a case whose failures a term or a down payment can cure (find_hint checks): every
     other rule passes and reads neither, so at another term the verdict is that of
     :data:`TERM_RULES` and the money rules."""
-    wished = case.deal.term_months
-    nearest = sorted((t for t in product.terms if t != wished), key=lambda t: (abs(t - wished), t))
+    nearest = _nearest_terms(product.terms, case.deal.term_months)
     by_down = []
     for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
@@ -150,7 +156,7 @@ def _debts_hint(product: LoanProduct, case: Case) -> Hint | None:
 
     def with_debts(debts: int) -> Case:
         applicant = replace(a, monthly_debt_payments=Decimal(debts).quantize(_CENT))
-        return replace(case, applicant=applicant, score=score_applicant(applicant))
+        return case._replace(applicant=applicant, score=score_applicant(applicant))
 
     def pred(debts: int) -> bool:
         return passes(product, with_debts(debts), reached=True)
@@ -182,7 +188,7 @@ def _price_hint(product: LoanProduct, case: Case) -> Hint | None:
         price = Decimal(p).quantize(_CENT)
         new_price = None if ratio is None else (price * ratio).quantize(_CENT)
         vehicle = replace(v, price=price, new_price=new_price)
-        return replace(case, vehicle=vehicle, valuation=value_vehicle(vehicle))
+        return case._replace(vehicle=vehicle, valuation=value_vehicle(vehicle))
 
     def pred(p: int) -> bool:
         return passes(product, with_price(p), reached=True)

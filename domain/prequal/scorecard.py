@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from domain.catalog import RiskTier
 from domain.prequal.applicant import Applicant, Housing, IncomeType
@@ -43,7 +44,7 @@ class Attribute:
     read: Callable[[Applicant], Decimal | str | None]
     none_points: int | None = None  # points when the value is missing (a thin file)
 
-    @property
+    @cached_property
     def best(self) -> int:
         return max([b.points for b in self.bands] + [self.none_points or 0])
 
