@@ -21,11 +21,13 @@ Why the figures are the engine's own
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 from domain.apr import FlowGroup, solve_apr, solve_unit_rate
-from domain.dates import Frequency, add_periods
+from domain.dates import Frequency, add_periods, series_day
 from domain.loans import (
     _PREC,
     LoanTerms,
@@ -96,10 +98,18 @@ def _plain(t: LoanTerms) -> bool:
             or (t.method is Method.BALLOON and t.balloon_amount > 0)
         )
         and all(f.amount >= 0 for f in t.fees)
-        and t.first_due > t.loan_date
-        # no odd days: the engine's own test of a regular first period
-        and add_periods(t.first_due, t.frequency, -1, day=t.series_day) == t.loan_date
+        and _dates(t.loan_date, t.first_payment_date, t.frequency)[2]
     )
+
+
+@lru_cache(maxsize=1024)
+def _dates(loan_date: date, first_payment_date: date | None, frequency: Frequency) -> tuple:
+    """(first due date, series day, whether the first period is a regular one — no odd days,
+    the engine's own test): the same few loan dates come back for every quote."""
+    first_due = first_payment_date or add_periods(loan_date, frequency, 1)
+    day = series_day(loan_date, first_payment_date)
+    regular = first_due > loan_date and add_periods(first_due, frequency, -1, day=day) == loan_date
+    return first_due, day, regular
 
 
 def quote_fast(terms: LoanTerms) -> Quote:
@@ -137,7 +147,8 @@ def _figures(terms: LoanTerms) -> Quote | None:
         i, payment, last = _flat(terms, principal, amount_financed, financed_prepaid)
     total = payment * (n - 1) + last
     finance_charge = total - amount_financed
-    runs = _date_runs(terms.loan_date, terms.first_due, terms.frequency, n, terms.series_day)
+    first_due, day, _regular = _dates(terms.loan_date, terms.first_payment_date, terms.frequency)
+    runs = _date_runs(terms.loan_date, first_due, terms.frequency, n, day)
     if runs is None:
         return None
     groups = _flow_groups([payment] * (n - 1) + [last], runs)
