@@ -508,7 +508,8 @@ class MoneyRules:
 
     def __init__(self, product: LoanProduct, case: Case) -> None:
         d = case.deal
-        self.price, self.trade, self.down = case.vehicle.price, d.trade_in, d.down_payment
+        v = case.vehicle
+        self.price, self.trade, self.down = v.price, d.trade_in, d.down_payment
         tier = case.score.tier
         prof = profile(product)
         line = None if tier is None else prof.rate(tier, d.term_months)
@@ -519,16 +520,20 @@ class MoneyRules:
             if line is None or d.term_months < 3
             else prof.pricer(line, self.price, self.trade, d.term_months)
         )
-        a, v = case.applicant, case.vehicle
+        a = case.applicant
         self.debts, self.income, self.value = (
             a.monthly_debt_payments,
             a.monthly_income,
             case.valuation.value,
         )
         self.cap = prof.ltv_caps.get(ltv_category(v.condition, v.energy, v.use))
-        self.max_dti, self.max_pti = product.max_dti, product.max_pti
-        self.min_amount, self.max_amount = product.min_amount, product.max_amount
-        self.min_down_pct = product.min_down_payment_pct
+        (
+            self.max_dti,
+            self.max_pti,
+            self.min_amount,
+            self.max_amount,
+            self.min_down_pct,
+        ) = prof.money_limits
 
     def screen_if_passing(self, down_payment: Decimal) -> Screen | None:
         """The deal's screened figures at ``down_payment`` when the money rules pass there."""
@@ -666,7 +671,12 @@ def _suspects(p: LoanProduct, c: Case, f: Figures) -> list[Rule]:
         out.append(_amount)
     limits = p.vehicle_limits
     if limits.max_age_years is not None or limits.max_age_at_maturity_years is not None:
-        out.append(_vehicle_age)
+        age = v.age_years
+        if (limits.max_age_years is not None and age > limits.max_age_years) or (
+            limits.max_age_at_maturity_years is not None
+            and age + Decimal(term) / 12 > limits.max_age_at_maturity_years
+        ):
+            out.append(_vehicle_age)
     if limits.max_mileage_km is not None and v.mileage_km > limits.max_mileage_km:
         out.append(_mileage)
     if (limits.min_price is not None and v.price < limits.min_price) or (

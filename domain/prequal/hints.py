@@ -34,7 +34,7 @@ from domain.prequal.eligibility import (
     passes,
     with_deal,
 )
-from domain.prequal.pricing import Screen
+from domain.prequal.pricing import Screen, profile
 from domain.prequal.scorecard import score as score_applicant
 from domain.prequal.search import largest_int, min_passing_down
 from domain.prequal.text import N_, Reason
@@ -88,12 +88,14 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     :data:`TERM_RULES` and the money rules."""
     nearest = _nearest_terms(product.terms, case.deal.term_months)
     by_down = []
+    tier = case.score.tier
+    prof = profile(product)
     for term in nearest:  # first a term that works as it is: the smaller change
         changed = _with_deal(case, term_months=term)
-        rules = MoneyRules(product, changed)
-        figures = Figures(rules.line, None, None)
+        figures = Figures(None if tier is None else prof.rate(tier, term), None, None)
         if any(rule(product, changed, figures) is not None for rule in TERM_RULES):
             continue  # no down payment changes these
+        rules = MoneyRules(product, changed)
         screen = None if rules.pricer is None else rules.pricer.screen(changed.deal.down_payment)
         if rules.passing(changed.deal.down_payment, screen):
             return Hint(

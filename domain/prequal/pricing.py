@@ -199,6 +199,7 @@ class Profile:
         "fixed_fees",
         "flat_rates",
         "ltv_caps",
+        "money_limits",
         "percent_fees",
         "product",
         "rates",
@@ -213,6 +214,14 @@ class Profile:
         self.terms = frozenset(product.terms)
         self.rates: dict[tuple[RiskTier, int], RateQuote | None] = {}
         self.ltv_caps = {cap.category: cap.max_ltv for cap in reversed(product.ltv_caps)}
+        #: what the money rules compare with besides the LTV cap
+        self.money_limits = (
+            product.max_dti,
+            product.max_pti,
+            product.min_amount,
+            product.max_amount,
+            product.min_down_payment_pct,
+        )
         self.reach: dict[tuple, tuple] = {}
         fixed = [f for f in product.fees if f.basis is FeeBasis.FIXED]
         self.fixed_fees = _fee_sums(
