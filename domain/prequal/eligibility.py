@@ -536,8 +536,11 @@ class MoneyRules:
         ) = prof.money_limits
 
     def screen_if_passing(self, down_payment: Decimal) -> Screen | None:
-        """The deal's screened figures at ``down_payment`` when the money rules pass there."""
-        if self.pricer is None or down_payment + self.trade >= self.price:
+        """The deal's screened figures at ``down_payment`` when the money rules pass there
+        (the minimum down payment, which needs no figures, is looked at first: the searches
+        often probe one yuan under it)."""
+        paid = down_payment + self.trade
+        if self.pricer is None or paid >= self.price or paid < self.min_down_pct * self.price:
             return None
         s = self.pricer.screen(down_payment)
         return s if self.passing(down_payment, s) else None
