@@ -74,6 +74,8 @@ class Shell:
         self.ctx = ctx
         self.routes = routes
         self._wide = ctx.wide
+        #: the route render() pushed after drawing it: its route change needs no second draw
+        self._redirected: str | None = None
 
     # --- wiring ------------------------------------------------------------------------
     def mount(self) -> None:
@@ -82,7 +84,7 @@ class Shell:
         page.fonts = dict(FONTS)
         page.theme = ft.Theme(font_family=CJK_FONT, color_scheme_seed=ft.Colors.INDIGO)
         page.theme_mode = ft.ThemeMode.LIGHT
-        page.on_route_change = lambda e: self.render()
+        page.on_route_change = lambda e: self._on_route_change()
         page.on_view_pop = self._on_view_pop
         page.on_resize = self._on_resize
         self.ctx.state.subscribe(self.render)
@@ -92,6 +94,12 @@ class Shell:
         stack = self.stack(self.resolve(self.ctx.page.route))
         if len(stack) > 1:
             await self.ctx.page.push_route(stack[-2][0])
+
+    def _on_route_change(self) -> None:
+        if self._redirected is not None and self.ctx.page.route == self._redirected:
+            self._redirected = None  # render() drew this route before pushing it
+            return
+        self.render()
 
     def _on_resize(self, e) -> None:
         if self.ctx.wide != self._wide:
@@ -141,7 +149,9 @@ class Shell:
     def render(self) -> None:
         page = self.ctx.page
         path = self.resolve(page.route)
+        self._redirected = None
         if path != (page.route or "/").split("?")[0]:
+            self._redirected = path
             page.run_task(page.push_route, path)
         views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
         page.views.clear()

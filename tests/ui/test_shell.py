@@ -119,3 +119,24 @@ async def test_unknown_route_goes_home(world):
     h = await signed_in(world)
     await h.route("/no/such/page")
     assert h.top.route == "/cars"
+
+
+async def test_signing_in_draws_the_catalogue_once_not_again_on_the_route_change(
+    world, monkeypatch
+):
+    from views.shell import Shell
+
+    built: list[str] = []
+    original = Shell.build_view
+
+    def counting(self, path, route, params):
+        built.append(path)
+        return original(self, path, route, params)
+
+    monkeypatch.setattr(Shell, "build_view", counting)
+    h = await start_app(world.services)
+    built.clear()
+    await h.click(f"signin-{world.buyer_id}")
+    await h.settle()
+    assert h.top.route == "/cars"  # the route change of the pushed URL did arrive
+    assert built == ["/cars"]
