@@ -184,10 +184,7 @@ def _level_root(
     a, p, q = float(advance), float(regular), float(last)
     i = float(guess) if guess is not None and 1e-6 < guess < 1 else 0.01
     for _ in range(40):
-        v = 1.0 / (1.0 + i)
-        w = _fpow(v, m)
-        gap = p * (1.0 - w) / i + q * w * v - a
-        slope = p * (m * w * v * i - (1.0 - w)) / (i * i) - q * (m + 1) * w * v * v
+        gap, slope = _level_gap(i, p, q, a, m, 1.0, _fpow)
         if slope == 0 or not math.isfinite(gap) or not math.isfinite(slope):
             return None
         step = gap / slope
@@ -199,12 +196,8 @@ def _level_root(
     else:
         return None
     x = Decimal(repr(i))
-    one = _ONE
     for _ in range(3):  # a float's seed is good to 1e-15 or so; at low rates 1 - w loses digits
-        v = one / (one + x)
-        w = v**m
-        gap = regular * (one - w) / x + last * w * v - advance
-        slope = regular * (m * w * v * x - (one - w)) / (x * x) - last * (m + 1) * w * v * v
+        gap, slope = _level_gap(x, regular, last, advance, m, _ONE, pow)
         if slope == 0:
             return None
         step = gap / slope
@@ -212,6 +205,15 @@ def _level_root(
         if abs(step) < _TOLERANCE:
             return x
     return None
+
+
+def _level_gap(i, regular, last, advance, m: int, one, power):
+    """(gap, d gap / d i) of the level loan at ``i``, in floats or Decimals alike."""
+    v = one / (one + i)
+    w = power(v, m)
+    gap = regular * (one - w) / i + last * w * v - advance
+    slope = regular * (m * w * v * i - (one - w)) / (i * i) - last * (m + 1) * w * v * v
+    return gap, slope
 
 
 def _bracketed(gap, a: Decimal, ga: Decimal, b: Decimal, gb: Decimal) -> Decimal:

@@ -77,6 +77,12 @@ class FlatRate:
     per: Literal["year", "month"] = "year"
 
 
+@lru_cache(maxsize=1024)
+def _one_period_after(loan_date: date, frequency: Frequency) -> date:
+    """The default first due date (the same few loan dates come back for every quote)."""
+    return add_periods(loan_date, frequency, 1)
+
+
 @dataclass(frozen=True)
 class LoanTerms:
     cash_price: Decimal
@@ -95,7 +101,7 @@ class LoanTerms:
 
     @property
     def first_due(self) -> date:
-        return self.first_payment_date or add_periods(self.loan_date, self.frequency, 1)
+        return self.first_payment_date or _one_period_after(self.loan_date, self.frequency)
 
     @property
     def series_day(self) -> int:

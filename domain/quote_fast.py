@@ -27,7 +27,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from domain.apr import FlowGroup, solve_apr, solve_unit_rate
-from domain.dates import Frequency, add_periods, series_day
+from domain.dates import Frequency, add_periods
 from domain.loans import (
     _PREC,
     LoanTerms,
@@ -98,18 +98,15 @@ def _plain(t: LoanTerms) -> bool:
             or (t.method is Method.BALLOON and t.balloon_amount > 0)
         )
         and all(f.amount >= 0 for f in t.fees)
-        and _dates(t.loan_date, t.first_payment_date, t.frequency)[2]
+        and _regular_first_period(t.loan_date, t.first_due, t.frequency, t.series_day)
     )
 
 
 @lru_cache(maxsize=1024)
-def _dates(loan_date: date, first_payment_date: date | None, frequency: Frequency) -> tuple:
-    """(first due date, series day, whether the first period is a regular one — no odd days,
-    the engine's own test): the same few loan dates come back for every quote."""
-    first_due = first_payment_date or add_periods(loan_date, frequency, 1)
-    day = series_day(loan_date, first_payment_date)
-    regular = first_due > loan_date and add_periods(first_due, frequency, -1, day=day) == loan_date
-    return first_due, day, regular
+def _regular_first_period(loan_date: date, first_due: date, frequency: Frequency, day: int) -> bool:
+    """No odd days: the engine's own test of a regular first period (the same few loan dates
+    come back for every quote)."""
+    return first_due > loan_date and add_periods(first_due, frequency, -1, day=day) == loan_date
 
 
 def quote_fast(terms: LoanTerms) -> Quote:
@@ -147,8 +144,7 @@ def _figures(terms: LoanTerms) -> Quote | None:
         i, payment, last = _flat(terms, principal, amount_financed, financed_prepaid)
     total = payment * (n - 1) + last
     finance_charge = total - amount_financed
-    first_due, day, _regular = _dates(terms.loan_date, terms.first_payment_date, terms.frequency)
-    runs = _date_runs(terms.loan_date, first_due, terms.frequency, n, day)
+    runs = _date_runs(terms.loan_date, terms.first_due, terms.frequency, n, terms.series_day)
     if runs is None:
         return None
     groups = _flow_groups([payment] * (n - 1) + [last], runs)

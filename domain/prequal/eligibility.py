@@ -465,9 +465,8 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
             product, line, price=price, down_payment=down, trade_in=trade, term=term, today=today
         )
 
-    # screen_for: no figures under three payments
-    s = None if term < 3 else prof.pricer(line, price, trade, term).screen(down)
-    return Figures(line, None, s, build)
+    p = prof.pricer(line, price, trade, term)
+    return Figures(line, None, None if p is None else p.screen(down), build)
 
 
 #: The rules besides the money rules whose verdict a change of term alone can change.
@@ -512,14 +511,8 @@ class MoneyRules:
         self.price, self.trade, self.down = v.price, d.trade_in, d.down_payment
         tier = case.score.tier
         prof = profile(product)
-        line = None if tier is None else prof.rate(tier, d.term_months)
-        # screen_for: no figures under three payments
-        self.line = line
-        self.pricer = (
-            None
-            if line is None or d.term_months < 3
-            else prof.pricer(line, self.price, self.trade, d.term_months)
-        )
+        self.line = None if tier is None else prof.rate(tier, d.term_months)
+        self.pricer = prof.pricer(self.line, self.price, self.trade, d.term_months)
         a = case.applicant
         self.debts, self.income, self.value = (
             a.monthly_debt_payments,
@@ -537,25 +530,29 @@ class MoneyRules:
 
     def screen_if_passing(self, down_payment: Decimal) -> Screen | None:
         """The deal's screened figures at ``down_payment`` when the money rules pass there
-        (the minimum down payment, which needs no figures, is looked at first: the searches
-        often probe one yuan under it)."""
-        paid = down_payment + self.trade
-        if self.pricer is None or paid >= self.price or paid < self.min_down_pct * self.price:
+        (the rules that need no figures first: the searches often probe one yuan under the
+        minimum down payment)."""
+        if not self._paid_passes(down_payment):
             return None
-        s = self.pricer.screen(down_payment)
-        return s if self.passing(down_payment, s) else None
+        s = self.pricer.screen(down_payment)  # type: ignore[union-attr]  # checked above
+        return s if self._figures_pass(s) else None
 
     def passing(self, down_payment: Decimal, s: Screen | None) -> bool:
         """Whether the money rules pass at ``down_payment`` whose screen is ``s``."""
-        if self.pricer is None or down_payment + self.trade >= self.price:
-            return False
+        return self._paid_passes(down_payment) and self._figures_pass(s)
+
+    def _paid_passes(self, down_payment: Decimal) -> bool:
+        """A loan is left and the minimum down payment is met (no figures needed)."""
+        paid = down_payment + self.trade
+        return self.pricer is not None and self.min_down_pct * self.price <= paid < self.price
+
+    def _figures_pass(self, s: Screen | None) -> bool:
         income, cap = self.income, self.cap
         return (
             s is not None
             and dti(s.payment, self.debts, income) <= self.max_dti
             and pti(s.payment, income) <= self.max_pti
             and (cap is None or ltv(s.amount_financed, self.value) <= cap)
-            and down_payment + self.trade >= self.min_down_pct * self.price
             and self.min_amount <= s.amount_financed <= self.max_amount
         )
 

@@ -36,17 +36,11 @@ __all__ = [
     "Profile",
     "Screen",
     "cached_quote",
-    "pricer",
     "profile",
-    "rate_line",
     "screen",
     "screen_for",
     "terms_for",
 ]
-
-
-def rate_line(product: LoanProduct, tier: RiskTier | None, term: int) -> RateQuote | None:
-    return None if tier is None else profile(product).rate(tier, term)
 
 
 def terms_for(
@@ -244,14 +238,20 @@ class Profile:
             if line.flat_rate is not None
         }
 
-    def pricer(self, line: RateQuote, price: Decimal, trade_in: Decimal, term: int) -> Pricer:
-        """:func:`pricer` of this product."""
+    def pricer(
+        self, line: RateQuote | None, price: Decimal, trade_in: Decimal, term: int
+    ) -> Pricer | None:
+        """The :class:`Pricer` of this product's rate line for a car's price, trade-in and
+        term, remembered: every applicant looking at that car at that term, and every step of
+        a search over the down payment, screens with the same one. None where there are no
+        figures to screen: no rate line, or fewer than three payments."""
+        if line is None or term < 3:
+            return None
         # the profile holds the product and so its lines: their ids stay theirs while keyed
         key = (self, id(line), price, trade_in, term)
         hit = _PRICERS.get(key)
         if hit is None:
-            # small: a larger memo (16,384) cost more in the cyclic GC's passes over it than
-            # its extra hits saved (a 10,000-applicant batch ran 10-15% slower)
+            # bounded: a batch works one car at a time (prequalify_batch), so few are live
             if len(_PRICERS) >= 4096:
                 _PRICERS.clear()
             hit = _PRICERS[key] = Pricer(self, line, price, trade_in, term)
@@ -290,18 +290,8 @@ def screen_for(
     term: int,
 ) -> Screen | None:
     """``screen(terms_for(product, line, ...))`` without building the terms."""
-    if term < 3:
-        return None
-    return pricer(product, line, price=price, trade_in=trade_in, term=term).screen(down_payment)
-
-
-def pricer(
-    product: LoanProduct, line: RateQuote, *, price: Decimal, trade_in: Decimal, term: int
-) -> Pricer:
-    """The :class:`Pricer` of a product's rate line for a car's price, trade-in and term,
-    remembered: every applicant looking at that car at that term, and every step of a search
-    over the down payment, screens with the same one."""
-    return profile(product).pricer(line, price, trade_in, term)
+    p = profile(product).pricer(line, price, trade_in, term)
+    return None if p is None else p.screen(down_payment)
 
 
 _PRICERS: dict[tuple, Pricer] = {}
