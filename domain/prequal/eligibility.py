@@ -15,9 +15,10 @@ and no deal figures are computed for it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_category
@@ -48,6 +49,7 @@ __all__ = [
     "money_rules_pass",
     "passes",
     "reach_failures",
+    "term_rules_fail",
     "with_deal",
 ]
 
@@ -472,6 +474,25 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
 #: The rules besides the money rules whose verdict a change of term alone can change.
 TERM_RULES: tuple[Rule, ...] = (_age_at_maturity, _vehicle_age, _term, _rate_for_term)
 
+
+def term_rules_fail(product: LoanProduct, case: Case, term: int) -> bool:
+    """Whether a rule of :data:`TERM_RULES` fails for ``case`` at ``term``, one of the
+    product's terms with a rate line for the case's tier (so the term rules proper pass): the
+    two others each run only where its own cheap comparison says it may fail (as in
+    :func:`_suspects`); the changed case is built only then."""
+    limits = product.vehicle_limits
+    suspects = []
+    if case.applicant.age * 12 + term >= product.max_age_at_maturity * 12:
+        suspects.append(_age_at_maturity)
+    if limits.max_age_years is not None or limits.max_age_at_maturity_years is not None:
+        suspects.append(_vehicle_age)
+    if not suspects:
+        return False
+    d = case.deal
+    changed = with_deal(case, Deal(d.down_payment, term, d.trade_in))
+    return any(rule(product, changed, _NO_FIGURES) is not None for rule in suspects)
+
+
 #: The rules that read the deal's money figures (the down-payment search re-runs only these,
 #: once every other rule is known to pass).
 DEAL_RULES: tuple[Rule, ...] = (_dti, _pti, _ltv, _down_payment, _amount)
@@ -505,14 +526,17 @@ class MoneyRules:
         "value",
     )
 
-    def __init__(self, product: LoanProduct, case: Case) -> None:
+    def __init__(self, product: LoanProduct, case: Case, term: int | None = None) -> None:
+        """``term``: judge the deal at this term instead of its own (a term search)."""
         d = case.deal
         v = case.vehicle
         self.price, self.trade, self.down = v.price, d.trade_in, d.down_payment
+        if term is None:
+            term = d.term_months
         tier = case.score.tier
         prof = profile(product)
-        self.line = None if tier is None else prof.rate(tier, d.term_months)
-        self.pricer = prof.pricer(self.line, self.price, self.trade, d.term_months)
+        self.line = None if tier is None else prof.rate(tier, term)
+        self.pricer = prof.pricer(self.line, self.price, self.trade, term)
         a = case.applicant
         self.debts, self.income, self.value = (
             a.monthly_debt_payments,
@@ -560,25 +584,26 @@ class MoneyRules:
         """The down payment (whole yuan) where the tightest cap binds, from the deal's screen
         (``known``, when the caller has it) and the pricer's slopes: both figures are affine
         in the loan apart from cent rounding. An estimate for the searches, which confirm it
-        with the rules."""
+        with the rules (so floats: a yuan off costs one more screen, not a wrong answer)."""
         if self.pricer is None:
             return None
         s1 = known if known is not None else self.pricer.screen(self.down)
         if s1 is None:
             return None
-        af_slope, pay_slope = self.pricer.slopes()
-        price, trade = self.price, self.trade
-        x1 = price - trade - self.down
-        best = price - trade - self.min_down_pct * price  # upper bounds on the loan
+        af_slope, pay_slope = self.pricer.float_slopes()
+        price, trade = float(self.price), float(self.trade)
+        x1 = price - trade - float(self.down)
+        best = price - trade - float(self.min_down_pct) * price  # upper bounds on the loan
         if af_slope > 0:
-            for af_cap in (None if self.cap is None else self.cap * self.value, self.max_amount):
-                if af_cap is not None:
-                    best = min(best, x1 + (af_cap - s1.amount_financed) / af_slope)
+            af = float(s1.amount_financed)
+            if self.cap is not None:
+                best = min(best, x1 + (float(self.cap * self.value) - af) / af_slope)
+            best = min(best, x1 + (float(self.max_amount) - af) / af_slope)
         if pay_slope > 0:
             income = self.income
             pay_cap = min(self.max_pti * income, self.max_dti * income - self.debts)
-            best = min(best, x1 + (pay_cap - s1.payment) / pay_slope)
-        return max(0, int((price - trade - best).to_integral_value(rounding=ROUND_CEILING)))
+            best = min(best, x1 + (float(pay_cap) - float(s1.payment)) / pay_slope)
+        return max(0, math.ceil(price - trade - best - 1e-9))
 
 
 #: The failures each kind of change can cure (a search runs only when all failures are curable).

@@ -26,15 +26,14 @@ from domain.prequal.eligibility import (
     CURABLE_BY_DOWN,
     CURABLE_BY_PRICE,
     CURABLE_BY_TERM,
-    TERM_RULES,
     Case,
     Evaluation,
-    Figures,
     MoneyRules,
     passes,
+    term_rules_fail,
     with_deal,
 )
-from domain.prequal.pricing import Screen, profile
+from domain.prequal.pricing import Screen
 from domain.prequal.scorecard import score as score_applicant
 from domain.prequal.search import largest_int, min_passing_down
 from domain.prequal.text import N_, Reason
@@ -85,28 +84,26 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
 
     Only for a case whose failures a term or a down payment can cure (find_hint checks): every
     other rule passes and reads neither, so at another term the verdict is that of
-    :data:`TERM_RULES` and the money rules."""
+    :data:`~domain.prequal.eligibility.TERM_RULES` and the money rules. The changed case is
+    built only for the term found."""
     nearest = _nearest_terms(product.terms, case.deal.term_months)
     by_down = []
-    tier = case.score.tier
-    prof = profile(product)
     for term in nearest:  # first a term that works as it is: the smaller change
-        changed = _with_deal(case, term_months=term)
-        figures = Figures(None if tier is None else prof.rate(tier, term), None, None)
-        if any(rule(product, changed, figures) is not None for rule in TERM_RULES):
-            continue  # no down payment changes these
-        rules = MoneyRules(product, changed)
-        screen = None if rules.pricer is None else rules.pricer.screen(changed.deal.down_payment)
-        if rules.passing(changed.deal.down_payment, screen):
+        rules = MoneyRules(product, case, term)
+        if rules.pricer is None or term_rules_fail(product, case, term):
+            continue  # no rate at this term (a term rule), or another term rule: no down
+            # payment changes these
+        screen = rules.pricer.screen(case.deal.down_payment)
+        if rules.passing(case.deal.down_payment, screen):
             return Hint(
                 "term",
                 Reason("hint.term", N_("Choose a {term}-month term"), {"term": term}),
-                changed,
+                _with_deal(case, term_months=term),
                 term,
             )
-        by_down.append((term, changed, screen))
-    for term, changed, screen in by_down:  # then a term with a larger down payment
-        down = _down_hint(product, changed, known=screen)
+        by_down.append((term, rules, screen))
+    for term, rules, screen in by_down:  # then a term with a larger down payment
+        down = _down_hint(product, _with_deal(case, term_months=term), known=screen, rules=rules)
         if down is not None:
             amount = down.value
             return Hint(
@@ -126,14 +123,22 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     return None
 
 
-def _down_hint(product: LoanProduct, case: Case, known: Screen | None = None) -> Hint | None:
+def _down_hint(
+    product: LoanProduct,
+    case: Case,
+    known: Screen | None = None,
+    rules: MoneyRules | None = None,
+) -> Hint | None:
     """Only for a case where every rule but the money rules passes, none of them reading the
     down payment: the money rules passing at the amount found is then the whole verdict.
-    ``known``: the screen of ``case``'s own deal, when the caller has it."""
+    ``known``: the screen of ``case``'s own deal, and ``rules`` its money rules, when the
+    caller has them."""
     price, trade = case.vehicle.price, case.deal.trade_in
     current = math.floor(case.deal.down_payment) + 1
     top = math.floor(price - trade - product.min_amount)
-    found = min_passing_down(MoneyRules(product, case), current, top, known)
+    if rules is None:
+        rules = MoneyRules(product, case)
+    found = min_passing_down(rules, current, top, known)
     if found is None:
         return None
     down = found[0]

@@ -309,6 +309,7 @@ class Pricer:
         "_base_fees",
         "_fees",
         "_flat",
+        "_float_slopes",
         "_i",
         "_n",
         "_one_v",
@@ -340,6 +341,7 @@ class Pricer:
         self._balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
         self._i = self._one_v = self._balloon_v = self._flat = None
         self._slopes: tuple[Decimal, Decimal] | None = None
+        self._float_slopes: tuple[float, float] | None = None
         if line.flat_rate is None:
             self._i, v_n = _level_factors(line.annual_rate, term)
             if self._i != 0:
@@ -413,6 +415,13 @@ class Pricer:
                 payment = principal * self._i / self._one_v
             self._slopes = (principal - prepaid, payment)
         return self._slopes
+
+    def float_slopes(self) -> tuple[float, float]:
+        """:meth:`slopes` as floats (for estimates)."""
+        if self._float_slopes is None:
+            af, pay = self.slopes()
+            self._float_slopes = (float(af), float(pay))
+        return self._float_slopes
 
 
 _CTX = Context(prec=_PREC)  # the engine's precision
