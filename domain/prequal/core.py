@@ -141,11 +141,11 @@ def _validate_deal(vehicle: VehicleFacts, deal: Deal) -> None:
 
 def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | Evaluation:
     f = evaluation.figures
-    assert f.terms is not None and f.line is not None
-    q = cached_quote(f.terms)
+    assert f.line is not None
+    q = f.quote(case.deal.down_payment, case.today)
     real = Screen(q.principal, q.amount_financed, q.payment)
     if real != f.screen:  # the engine's own figures have the last word
-        checked = evaluate(product, case, Figures(f.line, f.terms, real), reached=True)
+        checked = evaluate(product, case, Figures(f.line, q.terms, real), reached=True)
         if not checked.passed:
             return checked
     a = case.applicant

@@ -22,10 +22,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_category
-from domain.loans import LoanTerms
+from domain.loans import LoanTerms, Quote
 from domain.prequal.applicant import Applicant, Deal, VehicleFacts
 from domain.prequal.metrics import dti, ltv, pti
-from domain.prequal.pricing import Screen, profile, terms_for
+from domain.prequal.pricing import Pricer, Screen, cached_quote, profile, terms_for
 from domain.prequal.scorecard import ScoreResult
 from domain.prequal.text import N_, Reason
 from domain.prequal.valuation import Valuation
@@ -71,9 +71,10 @@ class Case(NamedTuple):
 class Figures:
     """The rate-card line, the loan terms and the screened figures of a deal. ``screen`` is
     None when no rate applies or the engine would refuse the terms. The terms are built only
-    when asked for (most deals are screened and judged without them)."""
+    when asked for (most deals are screened and judged without them); ``pricer`` screened
+    them (None with no screen)."""
 
-    __slots__ = ("_build", "_terms", "line", "screen")
+    __slots__ = ("_build", "_terms", "line", "pricer", "screen")
 
     def __init__(
         self,
@@ -81,11 +82,13 @@ class Figures:
         terms: LoanTerms | None,
         screen: Screen | None,
         build: Callable[[], LoanTerms] | None = None,
+        pricer: Pricer | None = None,
     ) -> None:
         self.line = line
         self.screen = screen
         self._terms = terms
         self._build = build
+        self.pricer = pricer
 
     @property
     def terms(self) -> LoanTerms | None:
@@ -93,6 +96,17 @@ class Figures:
             self._terms = self._build()
             self._build = None
         return self._terms
+
+    def quote(self, down_payment: Decimal, today: date) -> Quote:
+        """The engine's quote of the deal (``cached_quote`` of the terms), remembered by the
+        pricer for the deal's down payment and day: the buyers who look at the same car and
+        deal share it without the terms being built and hashed again."""
+        quotes = self.pricer.quotes  # type: ignore[union-attr]  # a deal with a screen
+        key = (down_payment, today)
+        q = quotes.get(key)
+        if q is None:
+            q = quotes[key] = cached_quote(self.terms)  # type: ignore[arg-type]
+        return q
 
 
 class Evaluation:
@@ -468,7 +482,7 @@ def figures_for(product: LoanProduct, case: Case) -> Figures:
         )
 
     p = prof.pricer(line, price, trade, term)
-    return Figures(line, None, None if p is None else p.screen(down), build)
+    return Figures(line, None, None if p is None else p.screen(down), build, p)
 
 
 #: The rules besides the money rules whose verdict a change of term alone can change.

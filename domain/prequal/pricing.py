@@ -316,12 +316,15 @@ class Pricer:
         "_slopes",
         "_trade",
         "price",
+        "quotes",
     )
 
     def __init__(
         self, prof: Profile, line: RateQuote, price: Decimal, trade_in: Decimal, term: int
     ) -> None:
         self.price, self._trade, self._n = price, trade_in, term
+        #: the quotes of this pricer's deals by (down payment, day): see Figures.quote
+        self.quotes: dict[tuple[Decimal, date], Quote] = {}
         financed, prepaid, financed_prepaid = prof.fixed_fees
         base_fees = []
         for rate, of_base, is_financed, is_prepaid in prof.percent_fees:
