@@ -175,38 +175,45 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
 
 
 class _Market:
-    """The active products of one market on one day, and per kind of car and city (what the
-    reach rules read) which products reach it and the declines of those that do not: the same
-    for every applicant who looks at such a car there, so a batch works them out once."""
+    """The active products of one market on one day, in the order of their codes (the order
+    of a result's declines), and per kind of car and city (what the reach rules read) each
+    product's decline when it does not reach such a car: the same for every applicant who
+    looks at such a car there, so a batch works it out once."""
 
     __slots__ = ("_reach", "active", "products")
 
     def __init__(self, products: tuple[LoanProduct, ...], today: date) -> None:
         self.products = products  # held, so the ids in the market's key stay theirs
-        self.active = [p for p in products if p.is_active_on(today)]
-        self._reach: dict[tuple, tuple[list[LoanProduct], list[Decline], list[Decline]]] = {}
+        self.active = sorted((p for p in products if p.is_active_on(today)), key=_CODE)
+        self._reach: dict[tuple, list[tuple[LoanProduct, Decline | None, Decline | None]]] = {}
 
-    def reach(self, case: Case) -> tuple[list[LoanProduct], list[Decline], list[Decline]]:
-        """(the products that reach the case's car, the others' declines with their hint,
-        the same without one)."""
+    def reach(self, case: Case) -> list[tuple[LoanProduct, Decline | None, Decline | None]]:
+        """Each active product with, when it does not reach the case's car, its decline with
+        its hint and the same without one (None, None: it reaches the car)."""
         v = case.vehicle
         key = (v.condition, v.use, v.energy, v.make, case.applicant.city)
-        hit = self._reach.get(key)
-        if hit is None:
+        plan = self._reach.get(key)
+        if plan is None:
             if len(self._reach) >= 4096:
                 self._reach.clear()
-            reaching, declines, bare = [], [], []
+            plan = []
             for product in self.active:
                 failures = reach_failures(product, case)
                 if not failures:
-                    reaching.append(product)
+                    plan.append((product, None, None))
                     continue
                 # no change of deal, debts or price makes a product reach another car
                 evaluation = Evaluation(product, failures, Figures(None, None, None))
-                declines.append(Decline(product, evaluation.reasons, evaluation.codes, NO_CHANGE))
-                bare.append(Decline(product, evaluation.reasons, evaluation.codes, None))
-            hit = self._reach[key] = (reaching, declines, bare)
-        return hit
+                reasons, codes = evaluation.reasons, evaluation.codes
+                plan.append(
+                    (
+                        product,
+                        Decline(product, reasons, codes, NO_CHANGE),
+                        Decline(product, reasons, codes, None),
+                    )
+                )
+            self._reach[key] = plan
+        return plan
 
 
 _MARKETS: dict[tuple, _Market] = {}
@@ -222,7 +229,7 @@ def _market(products: tuple[LoanProduct, ...], today: date) -> _Market:
     return market
 
 
-_BY_CODE = attrgetter("product.code")
+_CODE = attrgetter("code")
 
 
 def clear_caches() -> None:
@@ -251,15 +258,45 @@ def prequalify(
     Raises InputError when consent is missing or the deal is impossible (the down payment and
     trade-in cover the price). ``hints=False`` skips the what-if searches.
     """
+    return _prequalify(
+        _market(tuple(products), today),
+        applicant,
+        vehicle,
+        deal,
+        consent,
+        today,
+        now,
+        history,
+        scorecard,
+        depreciation,
+        hints,
+    )
+
+
+def _prequalify(
+    market: _Market,
+    applicant: Applicant,
+    vehicle: VehicleFacts,
+    deal: Deal,
+    consent: ConsentGiven | None,
+    today: date,
+    now: datetime,
+    history: Sequence[PriorApplication],
+    scorecard: Scorecard,
+    depreciation: DepreciationModel,
+    hints: bool,
+) -> PrequalResult:
     consent = _require_consent(consent, now)
     _validate_deal(vehicle, deal)
     result = score(applicant, scorecard)
     valuation = value_vehicle(vehicle, depreciation)
     case = Case(applicant, vehicle, valuation, deal, result, today)
     offers: list[Offer] = []
-    reaching, unreached, unreached_no_hint = _market(tuple(products), today).reach(case)
-    declines: list[Decline] = list(unreached if hints else unreached_no_hint)
-    for product in reaching:
+    declines: list[Decline] = []  # in the order of the products' codes
+    for product, unreached, unreached_no_hint in market.reach(case):
+        if unreached is not None:
+            declines.append(unreached if hints else unreached_no_hint)  # type: ignore[arg-type]
+            continue
         evaluation = evaluate(product, case, reached=True)
         if evaluation.passed:
             outcome = _offer(product, case, evaluation)
@@ -277,7 +314,6 @@ def prequalify(
             o.product.code,
         )
     )
-    declines.sort(key=_BY_CODE)
     flags = fraud_check(applicant, now=now, history=history)
     return PrequalResult(
         result, valuation, tuple(offers), tuple(declines), flags, consent, depreciation.version
@@ -327,21 +363,22 @@ def _batch(
     hints: bool,
 ) -> list[PrequalResult | InputError]:
     out: list[PrequalResult | InputError | None] = [None] * len(applications)
+    world = _market(market, today)
     for k in sorted(range(len(applications)), key=lambda k: _deal_order(applications[k])):
         a = applications[k]
         try:
-            out[k] = prequalify(
+            out[k] = _prequalify(
+                world,
                 a.applicant,
                 a.vehicle,
                 a.deal,
-                market,
-                consent=a.consent,
-                today=today,
-                now=now,
-                history=a.history,
-                scorecard=scorecard,
-                depreciation=depreciation,
-                hints=hints,
+                a.consent,
+                today,
+                now,
+                a.history,
+                scorecard,
+                depreciation,
+                hints,
             )
         except InputError as error:
             out[k] = error.with_traceback(None)  # no frame kept alive (a cycle)

@@ -184,6 +184,23 @@ def test_offers_are_ordered_cheapest_in_all_first():
     assert [o.product.code for o in result.offers] == ["CHEAP", "DEAR"]
 
 
+def test_declines_come_in_the_order_of_the_products_codes_reaching_the_car_or_not():
+    products = [
+        make_product(code="D-REACH", max_pti=D("0.01")),
+        make_product(code="B-BRAND", brands=frozenset({"Toyota"})),
+        make_product(code="C-REACH", max_pti=D("0.01")),
+        make_product(code="A-BRAND", brands=frozenset({"Toyota"})),
+    ]
+    for hints in (True, False):
+        result = run(products, hints=hints)
+        assert [d.product.code for d in result.declines] == [
+            "A-BRAND",
+            "B-BRAND",
+            "C-REACH",
+            "D-REACH",
+        ]
+
+
 def test_inactive_products_are_left_out():
     old = make_product(valid_to=TODAY - timedelta(days=1))
     result = run([old])
