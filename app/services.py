@@ -927,6 +927,49 @@ class PrequalServices:
                 app_, status=ApplicationStatus.SUBMITTED, product_id=product_id))  # fmt: skip
             s.commit()
 
+    def confirm_payout(self: Services, staff: SessionUser, application_id: str) -> None:
+        """The lender has paid the loan out to the dealership (放款到账): a signed application
+        of the staff member's dealership becomes funded, with an audit entry and the buyer's
+        strongest interaction with the product. Anything else is an InputError naming the
+        application (another dealership's is "not found": its id is never confirmed)."""
+        from domain.catalog import ApplicationStatus, EventType
+        from local_db import audit
+        from local_db.repositories import deals as deals_repo
+        from local_db.repositories import interactions as interactions_repo
+
+        with self.session() as s:
+            app_ = deals_repo.get_application(s, application_id=application_id)
+        # InputError is frozen: raised inside the session's context manager it cannot take
+        # its traceback, so it is raised out here
+        if (
+            app_ is None
+            or staff.role != "staff"
+            or staff.dealer_id is None
+            or app_.dealer_id != staff.dealer_id
+        ):
+            raise InputError("application", "not_found", "no such application")
+        if app_.status is not ApplicationStatus.CONTRACTED:
+            raise InputError(
+                "application", "signed", "is paid out only once its contract is signed"
+            )
+        with self.session() as s:
+            deals_repo.save_application(
+                s, application=replace(app_, status=ApplicationStatus.FUNDED)
+            )
+            audit.append(
+                s,
+                actor=staff.id,
+                action="application.funded",
+                entity="application",
+                entity_id=application_id,
+                details={},
+            )
+            if app_.product_id:
+                interactions_repo.record_interaction(
+                    s, user_id=app_.user_id, product_id=app_.product_id, event=EventType.FUND
+                )
+            s.commit()
+
     def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
         """The dealer's applications by status; customers shown by initials only."""
         from local_db.repositories import deals as deals_repo

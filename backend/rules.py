@@ -260,6 +260,8 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
                 "illegal_transition",
                 f"an application cannot go from {old} to {status}; allowed: {options}",
             )
+        if status == "funded" and actor.role == "buyer":
+            raise Rejected("forbidden", "only the dealership confirms the lender's payout")
     elif not APPLICATION_TRANSITIONS.get(old):
         if any(data.get(k) != v for k, v in payload.items()):
             raise Rejected("application_closed", f"a {old} application cannot change")

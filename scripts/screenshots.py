@@ -320,7 +320,8 @@ WALK_INS = {"zh_CN": ("王芳", "张伟"), "en_US": ("Fang Wang", "Wei Zhang")}
 
 def dealer_journey(d: Driver, locale: str) -> None:
     """A staff member serves two walk-ins on the tablet: one leaves before the check (a draft
-    on the board), one consents and signs, then pays the first instalment at the desk."""
+    on the board), one consents and signs, then pays the first instalment at the desk,
+    and the lender's payout is confirmed."""
     t = translator(locale)
     leaves, signs = WALK_INS[locale]
     d.tap(staff_tile(d))
@@ -340,8 +341,12 @@ def dealer_journey(d: Driver, locale: str) -> None:
     d.tap("pay-record")
     d.page.get_by_text(t("Payment recorded")).wait_for(timeout=60_000)
     d.shot("dealer-payment")
+    d.tap("payout-confirm")  # the lender has paid the loan out to the dealership
+    d.page.get_by_text(t("Funded")).first.wait_for(timeout=60_000)
+    d.shot("dealer-funded")
     d.page.go_back()  # the application has no navigation rail: back to the board first
-    d.wait("col-signed")
+    d.wait("col-funded")
+    d.shot("dealer-pipeline-funded")
     nav(d, t("Customers"))
     d.wait("customers")
     d.shot("dealer-customers")

@@ -8,6 +8,7 @@ import secrets
 
 import flet as ft
 
+from domain.errors import InputError
 from views import labels
 from views.context import ViewContext
 from views.loans import loan_detail
@@ -221,6 +222,8 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Text(ctx.t(COLUMNS[_column(c.status)]), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
+    if c.status == "contracted":
+        summary.controls.append(payout_row(ctx, c.application_id))
     loans = ctx.services.my_loans(c.user_id)
     loan = next((x for x in loans if x.application.id == c.application_id), None)
     if loan is None:
@@ -228,6 +231,27 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     screen = loan_detail(ctx, loan)
     screen.body = ft.Column([summary, ft.Divider(), screen.body], spacing=10)
     return screen
+
+
+def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
+    """A signed application waits for the lender to pay the loan out to the dealership; the
+    staff confirm it here when the money has arrived (the status becomes "Funded" and the
+    card moves to that column)."""
+
+    def confirm(e) -> None:
+        try:
+            ctx.services.confirm_payout(ctx.state.user, application_id)
+        except InputError as exc:
+            ctx.state.set_notice(ctx.error(exc))
+            return
+        ctx.state.set_notice(None)  # redraws: the status line is the confirmation
+
+    return ft.Column([
+        ft.Text(ctx.t("Waiting for the lender's payout"), key="payout-waiting"),
+        sem("payout-confirm", ft.OutlinedButton(
+            ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
+            on_click=confirm)),
+    ], spacing=6)  # fmt: skip
 
 
 def is_staff(ctx: ViewContext) -> bool:

@@ -180,7 +180,7 @@ def test_profile_fields_converge_whatever_the_order(engine, order):
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        pytest.param(["prequalified", "submitted", "approved", "contracted", "funded"], None,
+        pytest.param(["prequalified", "submitted", "approved", "contracted"], None,
                      id="happy-path"),
         pytest.param(["contracted"], "illegal_transition", id="draft-cannot-jump-to-contracted"),
         pytest.param(["withdrawn", "prequalified"], "illegal_transition", id="withdrawn-is-final"),
@@ -198,6 +198,19 @@ def test_application_status_follows_the_state_machine(engine, path, reason):
     else:
         assert results[-1].reason == reason
         assert "cannot go from" in results[-1].message
+
+
+def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
+    buyer = make_actor()
+    staff = make_actor("dealer_staff", DEALER_X)
+    app_id = new_id()
+    push(engine, buyer, make_op("application", app_id, application()))
+    for status in ("prequalified", "submitted", "approved", "contracted"):
+        push(engine, buyer, make_op("application", app_id, {"status": status}))
+    [by_buyer] = push(engine, buyer, make_op("application", app_id, {"status": "funded"}))
+    assert (by_buyer.status, by_buyer.reason) == ("rejected", "forbidden")
+    [by_staff] = push(engine, staff, make_op("application", app_id, {"status": "funded"}))
+    assert by_staff.status == "applied"
 
 
 @pytest.mark.parametrize(

@@ -99,6 +99,14 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     card = world.services.pipeline(h.state.user.dealer_id)["signed"][0]
     (loan,) = world.services.my_loans(card.user_id)
     assert [p.amount for p in loan.payments] == [loan.quote.schedule[0].payment]
+    # the lender pays the loan out to the dealership: staff confirm it, the card moves on
+    assert h.find("payout-waiting").value == "等待贷款机构放款"
+    await h.click("payout-confirm")
+    assert h.find("application-status").value == "已放款"
+    assert not h.has("payout-confirm") and not h.has("payout-waiting")
+    funded = world.services.pipeline(h.state.user.dealer_id)
+    assert [c.user_id for c in funded["funded"]] == [card.user_id] and not funded["signed"]
+    assert world.services.my_loans(card.user_id)  # a funded loan is still the buyer's loan
     await h.route("/dealer/customers")
     assert "张*" in h.texts()
     (row,) = h.find_all("customer-")
@@ -140,3 +148,26 @@ async def test_a_customer_who_stops_at_the_contract_has_chosen_an_offer(world):
     await h.click("return-unlock")
     assert "张*" in h.texts(h.find("col-offer_chosen"))
     assert h.has("col-draft-empty") and h.has("col-signed-empty")
+
+
+async def test_a_payout_is_confirmed_only_for_a_signed_application_of_ones_own_dealership(world):
+    from dataclasses import replace
+
+    from app.state import Deal, SessionUser
+    from domain.errors import InputError
+    from domain.ids import new_id
+
+    services = world.services
+    staff = next(u for u in services.demo_users() if u.role == "staff")
+    customer = services.start_walk_in(staff, "李娜", "")
+    draft = services.start_draft(staff, customer, world.vehicles["seal"].id, Deal())
+    attempts = [
+        (staff, "signed"),  # a draft: nothing is signed yet
+        (replace(staff, dealer_id=new_id()), "not_found"),  # another dealership's staff
+        (SessionUser(customer, "李娜", "buyer"), "not_found"),  # the buyer themself
+    ]
+    for who, rule in attempts:
+        with pytest.raises(InputError) as refused:
+            services.confirm_payout(who, draft)
+        assert (refused.value.field, refused.value.rule) == ("application", rule)
+    assert [c.application_id for c in services.pipeline(staff.dealer_id)["draft"]] == [draft]
