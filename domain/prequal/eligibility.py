@@ -491,9 +491,10 @@ TERM_RULES: tuple[Rule, ...] = (_age_at_maturity, _vehicle_age, _term, _rate_for
 
 def term_rules_fail(product: LoanProduct, case: Case, term: int) -> bool:
     """Whether a rule of :data:`TERM_RULES` fails for ``case`` at ``term``, one of the
-    product's terms with a rate line for the case's tier (so the term rules proper pass): the
-    two others each run only where its own cheap comparison says it may fail (as in
-    :func:`_suspects`); the changed case is built only then."""
+    product's terms with a rate line for the case's tier (so the term and rate rules pass):
+    the age-at-maturity rule runs only where its cheap comparison says it may fail (as in
+    :func:`_suspects`), the car-age rule only for a product with car-age limits, and the case
+    at ``term`` is built only for them."""
     limits = product.vehicle_limits
     suspects = []
     if case.applicant.age * 12 + term >= product.max_age_at_maturity * 12:

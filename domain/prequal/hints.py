@@ -91,8 +91,7 @@ def _term_hint(product: LoanProduct, case: Case) -> Hint | None:
     for term in nearest:  # first a term that works as it is: the smaller change
         rules = MoneyRules(product, case, term)
         if rules.pricer is None or term_rules_fail(product, case, term):
-            continue  # no rate at this term (a term rule), or another term rule: no down
-            # payment changes these
+            continue  # no rate line at this term, or a term rule fails: no down payment helps
         screen = rules.pricer.screen(case.deal.down_payment)
         if rules.passing(case.deal.down_payment, screen):
             return Hint(
