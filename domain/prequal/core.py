@@ -39,6 +39,7 @@ from domain.prequal.eligibility import (
     MoneyRules,
     evaluate,
     reach_failures,
+    reach_key,
 )
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
@@ -150,11 +151,9 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
             return checked
     a = case.applicant
     price, trade = case.vehicle.price, case.deal.trade_in
-    low = (
-        math.floor(price - trade - product.max_amount) if price - trade > product.max_amount else 0
-    )
+    low = max(0, math.floor(price - trade - product.max_amount))
     found = min_passing_down(
-        MoneyRules(product, case), max(0, low), math.floor(case.deal.down_payment), f.screen
+        MoneyRules(product, case), low, math.floor(case.deal.down_payment), f.screen
     )
     largest = q.amount_financed  # found is None: the deal passes but at no whole yuan below it
     if found is not None:
@@ -190,8 +189,7 @@ class _Market:
     def reach(self, case: Case) -> list[tuple[LoanProduct, Decline | None, Decline | None]]:
         """Each active product with, when it does not reach the case's car, its decline with
         its hint and the same without one (None, None: it reaches the car)."""
-        v = case.vehicle
-        key = (v.condition, v.use, v.energy, v.make, case.applicant.city)
+        key = reach_key(case)
         plan = self._reach.get(key)
         if plan is None:
             if len(self._reach) >= 4096:

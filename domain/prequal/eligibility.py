@@ -21,7 +21,14 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from domain.catalog import Condition, LoanProduct, RateQuote, VehicleUse, ltv_category
+from domain.catalog import (
+    Condition,
+    LoanProduct,
+    RateQuote,
+    VehicleLimits,
+    VehicleUse,
+    ltv_category,
+)
 from domain.loans import LoanTerms, Quote
 from domain.prequal.applicant import Applicant, Deal, VehicleFacts
 from domain.prequal.metrics import dti, ltv, pti
@@ -49,6 +56,7 @@ __all__ = [
     "money_rules_pass",
     "passes",
     "reach_failures",
+    "reach_key",
     "term_rules_fail",
     "with_deal",
 ]
@@ -363,6 +371,17 @@ def _amount(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
 # --- the car's own limits and the term -----------------------------------------------------
 
 
+def _car_too_old(limits: VehicleLimits, age: Decimal, term: int) -> bool:
+    """Whether :func:`_vehicle_age` fails for a car of ``age`` years at ``term`` (its own
+    comparisons, for the callers that need only the verdict)."""
+    if limits.max_age_years is None and limits.max_age_at_maturity_years is None:
+        return False
+    return (limits.max_age_years is not None and age > limits.max_age_years) or (
+        limits.max_age_at_maturity_years is not None
+        and age + Decimal(term) / 12 > limits.max_age_at_maturity_years
+    )
+
+
 def _vehicle_age(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     limits = p.vehicle_limits
     age = c.vehicle.age_years
@@ -492,20 +511,15 @@ TERM_RULES: tuple[Rule, ...] = (_age_at_maturity, _vehicle_age, _term, _rate_for
 def term_rules_fail(product: LoanProduct, case: Case, term: int) -> bool:
     """Whether a rule of :data:`TERM_RULES` fails for ``case`` at ``term``, one of the
     product's terms with a rate line for the case's tier (so the term and rate rules pass):
-    the age-at-maturity rule runs only where its cheap comparison says it may fail (as in
-    :func:`_suspects`), the car-age rule only for a product with car-age limits, and the case
-    at ``term`` is built only for them."""
-    limits = product.vehicle_limits
-    suspects = []
-    if case.applicant.age * 12 + term >= product.max_age_at_maturity * 12:
-        suspects.append(_age_at_maturity)
-    if limits.max_age_years is not None or limits.max_age_at_maturity_years is not None:
-        suspects.append(_vehicle_age)
-    if not suspects:
+    the car-age rule by its own comparisons, the age-at-maturity rule run only where its cheap
+    comparison says it may fail (as in :func:`_suspects`), on the case at ``term``."""
+    if _car_too_old(product.vehicle_limits, case.vehicle.age_years, term):
+        return True
+    if case.applicant.age * 12 + term < product.max_age_at_maturity * 12:
         return False
     d = case.deal
     changed = with_deal(case, Deal(d.down_payment, term, d.trade_in))
-    return any(rule(product, changed, _NO_FIGURES) is not None for rule in suspects)
+    return _age_at_maturity(product, changed, _NO_FIGURES) is not None
 
 
 #: The rules that read the deal's money figures (the down-payment search re-runs only these,
@@ -529,7 +543,6 @@ class MoneyRules:
         "debts",
         "down",
         "income",
-        "line",
         "max_amount",
         "max_dti",
         "max_pti",
@@ -550,8 +563,8 @@ class MoneyRules:
             term = d.term_months
         tier = case.score.tier
         prof = profile(product)
-        self.line = None if tier is None else prof.rate(tier, term)
-        self.pricer = prof.pricer(self.line, self.price, self.trade, term)
+        line = None if tier is None else prof.rate(tier, term)
+        self.pricer = prof.pricer(line, self.price, self.trade, term)
         a = case.applicant
         self.debts, self.income, self.value = (
             a.monthly_debt_payments,
@@ -605,7 +618,7 @@ class MoneyRules:
         s1 = known if known is not None else self.pricer.screen(self.down)
         if s1 is None:
             return None
-        af_slope, pay_slope = self.pricer.float_slopes()
+        af_slope, pay_slope = self.pricer.slopes()
         price, trade = float(self.price), float(self.trade)
         x1 = price - trade - float(self.down)
         best = price - trade - float(self.min_down_pct) * price  # upper bounds on the loan
@@ -645,11 +658,16 @@ CURABLE_BY_DEBTS = frozenset({"affordability.dti", "affordability.pti"})
 CURABLE_BY_PRICE = CURABLE_BY_DOWN | {"vehicle.max_price"}
 
 
+def reach_key(case: Case) -> tuple:
+    """What the reach rules read of a case: the car's kind, make and use, and the city."""
+    v = case.vehicle
+    return (v.condition, v.use, v.energy, v.make, case.applicant.city)
+
+
 def reach_failures(product: LoanProduct, case: Case) -> tuple[Reason, ...]:
     """The reach rules' failures, remembered per product for each kind of car and city they
     read (the same for every applicant who looks at such a car there)."""
-    v = case.vehicle
-    key = (v.condition, v.use, v.energy, v.make, case.applicant.city)
+    key = reach_key(case)
     cache = profile(product).reach
     failures = cache.get(key)
     if failures is None:
@@ -710,13 +728,8 @@ def _suspects(p: LoanProduct, c: Case, f: Figures) -> list[Rule]:
     if s is not None and not p.min_amount <= s.amount_financed <= p.max_amount:
         out.append(_amount)
     limits = p.vehicle_limits
-    if limits.max_age_years is not None or limits.max_age_at_maturity_years is not None:
-        age = v.age_years
-        if (limits.max_age_years is not None and age > limits.max_age_years) or (
-            limits.max_age_at_maturity_years is not None
-            and age + Decimal(term) / 12 > limits.max_age_at_maturity_years
-        ):
-            out.append(_vehicle_age)
+    if _car_too_old(limits, v.age_years, term):
+        out.append(_vehicle_age)
     if limits.max_mileage_km is not None and v.mileage_km > limits.max_mileage_km:
         out.append(_mileage)
     if (limits.min_price is not None and v.price < limits.min_price) or (

@@ -309,7 +309,6 @@ class Pricer:
         "_base_fees",
         "_fees",
         "_flat",
-        "_float_slopes",
         "_i",
         "_n",
         "_one_v",
@@ -343,8 +342,7 @@ class Pricer:
         #: None: not a balloon loan
         self._balloon = None if prof.balloon_pct is None else money(price * prof.balloon_pct)
         self._i = self._one_v = self._balloon_v = self._flat = None
-        self._slopes: tuple[Decimal, Decimal] | None = None
-        self._float_slopes: tuple[float, float] | None = None
+        self._slopes: tuple[float, float] | None = None
         if line.flat_rate is None:
             self._i, v_n = _level_factors(line.annual_rate, term)
             if self._i != 0:
@@ -398,10 +396,10 @@ class Pricer:
             owed.quantize(CENT, MONEY_ROUNDING),
         )
 
-    def slopes(self) -> tuple[Decimal, Decimal]:
+    def slopes(self) -> tuple[float, float]:
         """(amount financed, instalment) per yuan of loan: the slopes of the two affine
-        functions :meth:`screen` rounds to the cent. An estimate for the searches, which
-        confirm every boundary with the rules."""
+        functions :meth:`screen` rounds to the cent, as floats: an estimate for the searches,
+        which confirm every boundary with the rules."""
         if self._slopes is None:
             financed = prepaid = financed_prepaid = Decimal(0)
             for rate, is_financed, is_prepaid in self._base_fees:
@@ -416,15 +414,8 @@ class Pricer:
                 payment = principal / n
             else:
                 payment = principal * self._i / self._one_v
-            self._slopes = (principal - prepaid, payment)
+            self._slopes = (float(principal - prepaid), float(payment))
         return self._slopes
-
-    def float_slopes(self) -> tuple[float, float]:
-        """:meth:`slopes` as floats (for estimates)."""
-        if self._float_slopes is None:
-            af, pay = self.slopes()
-            self._float_slopes = (float(af), float(pay))
-        return self._float_slopes
 
 
 _CTX = Context(prec=_PREC)  # the engine's precision
