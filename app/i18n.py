@@ -24,7 +24,7 @@ from pathlib import Path
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_decimal
 from babel.support import Translations
 
 from domain.errors import InputError
@@ -77,6 +77,11 @@ def format_money(amount: Decimal, locale: str, currency: str = "CNY", *, whole=F
             amount, currency, locale=locale, format="¤#,##0", currency_digits=False
         )
     return format_currency(amount, currency, locale=locale)
+
+
+def format_money_compact(amount: Decimal | float, locale: str, currency: str = "CNY") -> str:
+    """A chart axis's round amounts: ``¥2.5万`` (zh_CN) / ``CN¥25K`` (en_US)."""
+    return format_compact_currency(amount, currency, locale=locale, fraction_digits=1)
 
 
 def format_number(value: Decimal | int, locale: str, decimals: int = 0) -> str:

@@ -44,6 +44,10 @@ def parse_repay(data: Any) -> RepayInput:
     p = "loan."
     principal = parse_money(require(loan, "principal", p), "loan.principal")
     first = loan.get("first_payment_date")
+    method = parse_choice(loan.get("method", "level"), "loan.method", Method)
+    balloon = ZERO  # 尾款: level payments, then the balloon with the last one
+    if method is Method.BALLOON or "balloon_amount" in loan:  # the engine checks the pair
+        balloon = parse_money(require(loan, "balloon_amount", p), "loan.balloon_amount")
     terms = LoanTerms(
         cash_price=principal,
         down_payment=ZERO,
@@ -53,15 +57,9 @@ def parse_repay(data: Any) -> RepayInput:
             require(loan, "term_months", p), "loan.term_months", minimum=1, maximum=600
         ),
         annual_rate=parse_percent(require(loan, "annual_rate", p), "loan.annual_rate"),
-        method=parse_choice(loan.get("method", "level"), "loan.method", Method),
+        method=method,
+        balloon_amount=balloon,
     )
-    if terms.method is Method.BALLOON:
-        raise InputError(
-            "loan.method",
-            "one_of",
-            "must be one of {choices}",
-            {"choices": "level, equal_principal"},
-        )
     try:
         plan = plan_from_quote(quote(terms))
     except InputError as exc:

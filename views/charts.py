@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import flet as ft
 import flet_charts as fch
 
+from views.context import ViewContext
 
-def loan_chart(rows, *, key: str, paid: int = 0, height: int = 220) -> ft.Control:
-    """Balance, cumulative principal and cumulative interest by payment number. The float
-    conversion is for drawing only; every figure shown as text comes from the Decimal rows."""
+
+def nice_step(top: float, lines: int = 4) -> float:
+    """A round grid step (1, 2, 2.5 or 5 times a power of ten) giving at most ``lines`` lines
+    from 0 to ``top``."""
+    if top <= 0:
+        return 1.0
+    raw = top / lines
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def period_marks(count: int) -> tuple[int, bool]:
+    """(step in payments, in years) for the time axis: every year from 24 payments, else every
+    quarter (every month below 6 payments)."""
+    if count >= 24:
+        return 12, True
+    return (3, False) if count >= 6 else (1, False)
+
+
+def _axis_text(text: str) -> ft.Text:
+    return ft.Text(text, size=11, color=ft.Colors.ON_SURFACE_VARIANT)
+
+
+def loan_chart(ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int = 220) -> ft.Control:
+    """Balance, cumulative principal and cumulative interest by payment number, with the
+    money on the left axis (compact: ¥2.5万 / CN¥25K) and the time since the loan on the bottom
+    one. The float conversion is for drawing only; every figure shown as text comes from the
+    Decimal rows."""
     principal = interest = Decimal(0)
     bal, prin, intr = [], [], []
     first_balance = rows[0].balance + rows[0].principal if rows else Decimal(0)
@@ -23,7 +50,8 @@ def loan_chart(rows, *, key: str, paid: int = 0, height: int = 220) -> ft.Contro
         bal.append(fch.LineChartDataPoint(r.n, float(r.balance)))
         prin.append(fch.LineChartDataPoint(r.n, float(principal)))
         intr.append(fch.LineChartDataPoint(r.n, float(interest)))
-    top = float(max(first_balance, principal)) * 1.05 or 1.0
+    step = nice_step(float(max(first_balance, principal)))
+    top = step * math.ceil(float(max(first_balance, principal)) / step) or 1.0
     series = [
         fch.LineChartData(points=bal, color=ft.Colors.PRIMARY, stroke_width=3),
         fch.LineChartData(points=prin, color=ft.Colors.GREEN_600, stroke_width=2),
@@ -38,9 +66,33 @@ def loan_chart(rows, *, key: str, paid: int = 0, height: int = 220) -> ft.Contro
                 dash_pattern=[4, 4],
             )
         )
+    count = max(len(rows), 1)
+    every, in_years = period_marks(count)
+    money_marks = [
+        fch.ChartAxisLabel(value=k * step, label=_axis_text(ctx.money_compact(k * step)))
+        for k in range(round(top / step) + 1)
+    ]
+    time_marks = [
+        fch.ChartAxisLabel(
+            value=n,
+            label=_axis_text(
+                ctx.t("{years} yr", years=n // 12) if in_years else ctx.t("{months} mo", months=n)
+            ),
+        )
+        for n in range(every, count + 1, every)
+    ]
+    grid = fch.ChartGridLines(interval=step, color=ft.Colors.OUTLINE_VARIANT, width=1)
     return fch.LineChart(
-        key=key, data_series=series, min_x=0, max_x=max(len(rows), 1), min_y=0, max_y=top,
+        key=key, data_series=series, min_x=0, max_x=count, min_y=0, max_y=top + step / 10,
         height=height, expand=True, interactive=False,
+        left_axis=fch.ChartAxis(labels=money_marks, label_size=52, show_min=True,
+                                show_max=True),
+        bottom_axis=fch.ChartAxis(labels=time_marks, label_size=24, show_min=True,
+                                  show_max=True),
+        # an empty mark keeps the room the last time mark needs on the right
+        right_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=0, label=_axis_text(""))],
+                                 label_size=18, show_min=False, show_max=False),
+        horizontal_grid_lines=grid,
     )  # fmt: skip
 
 

@@ -51,6 +51,9 @@ class ViewContext:
     def money(self, amount: Decimal, *, whole: bool = False) -> str:
         return self.i18n.format_money(amount, self.locale, whole=whole)
 
+    def money_compact(self, amount: Decimal | float) -> str:
+        return self.i18n.format_money_compact(amount, self.locale)
+
     def rate(self, fraction: Decimal) -> str:
         return self.i18n.format_rate(fraction, self.locale)
 

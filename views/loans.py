@@ -147,7 +147,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
                 (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
                 (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
-        ft.Container(loan_chart(loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
+        ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
                      height=230),
         section_title(ctx.t("Payment schedule")),
         schedule_table(ctx, loan.quote, paid=loan.paid_count),

@@ -42,7 +42,7 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
                     (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
                     (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
-            ft.Container(loan_chart(q.schedule, key="offer-chart"), height=230),
+            ft.Container(loan_chart(ctx, q.schedule, key="offer-chart"), height=230),
             section_title(ctx.t("Payment schedule")),
             schedule_table(ctx, q),
             sem("offer-contract", ft.FilledButton(

@@ -102,3 +102,48 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(capsys, monkeypatch, p
     code, out, err = run_cli(capsys, monkeypatch, payload)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and needle in err
+
+
+BALLOON = {**LOAN, "method": "balloon", "balloon_amount": "40000.00", "term_months": 24}
+
+
+def test_a_balloon_loan_paid_on_schedule_closes_with_its_balloon(capsys, monkeypatch):
+    from datetime import date
+    from decimal import Decimal
+
+    from domain.loans import LoanTerms, Method, quote
+
+    q = quote(
+        LoanTerms(
+            cash_price=Decimal("100000.00"), down_payment=Decimal(0), loan_date=date(2026, 1, 15),
+            count=24, annual_rate=Decimal("0.069"), method=Method.BALLOON,
+            balloon_amount=Decimal("40000.00"),
+        )
+    )  # fmt: skip
+    paid = [{"op_id": f"{r.n}", "date": r.date.isoformat(), "amount": str(r.payment)}
+            for r in q.schedule]  # fmt: skip
+    code, out, _ = run_cli(capsys, monkeypatch, {"loan": BALLOON, "payments": paid[:-1],
+                                                 "as_of": paid[-2]["date"]})  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "current"
+    assert Decimal(data["next_due"]["amount"]) == q.schedule[-1].payment > Decimal("40000")
+    code, out, _ = run_cli(capsys, monkeypatch, {"loan": BALLOON, "payments": paid,
+                                                 "as_of": paid[-1]["date"]})  # fmt: skip
+    data = json.loads(out)
+    assert data["status"] == "closed" and data["outstanding_principal"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("loan", "needle"),
+    [
+        pytest.param({**LOAN, "method": "balloon"}, "loan.balloon_amount", id="missing"),
+        pytest.param({**BALLOON, "balloon_amount": "100000.00"}, "loan.balloon_amount",
+                     id="whole-loan"),
+        pytest.param({**BALLOON, "balloon_amount": "0"}, "loan.balloon_amount", id="zero"),
+        pytest.param({**LOAN, "balloon_amount": "100.00"}, "loan.balloon_amount",
+                     id="level-loan-with-a-balloon"),
+    ],
+)  # fmt: skip
+def test_a_balloon_without_a_valid_amount_exits_2_naming_it(capsys, monkeypatch, loan, needle):
+    code, out, err = run_cli(capsys, monkeypatch, {"loan": loan, "as_of": "2026-03-01"})
+    assert code == 2 and out == "" and err.count("\n") == 1 and needle in err

@@ -40,6 +40,24 @@ loan_terms = st.builds(
     st.sampled_from([Method.LEVEL, Method.EQUAL_PRINCIPAL]),
 )
 
+#: 尾款 loans: level payments and a final balloon of 10-50% of the loan
+balloon_terms = st.builds(
+    lambda principal, rate, count, share: LoanTerms(
+        cash_price=D(principal) / 100,
+        down_payment=D("0.00"),
+        loan_date=LOAN_DATE,
+        count=count,
+        annual_rate=D(rate) / 10000,
+        method=Method.BALLOON,
+        balloon_amount=(D(principal) * share / 10000).quantize(D("0.01")),
+    ),
+    st.integers(100_000, 50_000_000),
+    st.integers(0, 2400),
+    st.integers(3, 60),
+    st.sampled_from([10, 25, 50]),
+)
+loan_terms = loan_terms | balloon_terms
+
 policies = st.builds(
     lambda fee, grace, cap, rate, mode: Terms(
         LateFeePolicy(D(fee), grace, None if cap is None else D(cap)),
