@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from domain.catalog import (
 )
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
-from domain.money import money, parse_money
+from domain.money import parse_money
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
 
@@ -218,6 +218,15 @@ class _CoreServices:
         with self.session() as s:
             return catalog_repo.get_dealer(s, dealer_id=dealer_id)
 
+    def cities(self, locale: str) -> list[tuple[str, str]]:
+        """(city key, name in ``locale``) of every city with a dealership in the catalogue, by
+        key (pinyin order): the cities a buyer picks from, so a product's city list and the
+        buyer's city are spelled alike."""
+        with self.session() as s:
+            names = {d.city: d.city_zh for d in catalog_repo.list_dealers(s)}
+        zh = locale.startswith("zh")
+        return [(key, names[key] if zh else key) for key in sorted(names)]
+
     def calculate(self, vehicle: Vehicle, deal: Deal) -> Calculation:
         rate = self.reference_rate(deal.term)
         q = self._quote(vehicle.price, deal.down_ratio, deal.term, rate)
@@ -315,7 +324,7 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
 def _cached_quote(
     price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
 ) -> Quote:
-    down = money((price * down_ratio).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    down = Deal(down_ratio, term).down_payment(price)
     return quote(
         LoanTerms(
             cash_price=price,
@@ -524,7 +533,7 @@ class PrequalServices:
         if score is not None:
             data["credit_score"] = score
         applicant = parse_applicant(data)
-        down = money((vehicle.price * deal.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
+        down = deal.down_payment(vehicle.price)
         now = datetime.now(UTC)
         consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
         application_id = application_id or new_id()
@@ -898,7 +907,7 @@ class PrequalServices:
         vehicle = self.car(vehicle_id)
         if vehicle is None:
             raise InputError("customer.car", "not_found", "no such vehicle in the catalogue")
-        down = money((vehicle.price * deal.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
+        down = deal.down_payment(vehicle.price)
         application = Application(
             id=new_id(), user_id=user_id, vehicle_id=vehicle_id, cash_price=vehicle.price,
             down_payment=down, term=deal.term, dealer_id=staff.dealer_id,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Literal
 
 from app.i18n import DEFAULT_LOCALE, LOCALES
+from domain.money import money
 
 Role = Literal["buyer", "staff"]
 TERMS = (12, 24, 36, 48, 60)
@@ -44,6 +45,10 @@ class Deal:
 
     down_ratio: Decimal = Decimal("0.30")
     term: int = 36
+
+    def down_payment(self, price: Decimal) -> Decimal:
+        """The down payment on a car of ``price``: the share, rounded to the whole yuan."""
+        return money((price * self.down_ratio).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)

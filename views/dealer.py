@@ -102,7 +102,8 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             error_text=err("customer.car"),
             options=[ft.DropdownOption(key=c.vehicle.id, text=car_option(ctx, c.vehicle))
                      for c in matches])),
-        deal_bar(ctx),
+        deal_bar(ctx, next((c.vehicle.price for c in matches if c.vehicle.id == state.car_id),
+                           None)),
         section_title(ctx.t("Hand the tablet to the customer")),
         sem("staff-pin", ft.TextField(label=ctx.t("Staff PIN"), password=True, width=360,
                                       helper=ctx.t("4 to 8 digits, to get the tablet back"),

@@ -14,7 +14,7 @@ STEPS = (N_("You"), N_("Income and debts"), N_("Consent"))
 FIELDS = {
     0: (
         ("age", N_("Age"), "number"),
-        ("city", N_("City"), "text"),
+        ("city", N_("City"), "city"),
         ("housing", N_("Housing"), "choice"),
     ),
     1: (
@@ -84,7 +84,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
               price=ctx.money(vehicle.price, whole=True)),
         weight=ft.FontWeight.W_500, key="prequal-car",
     )  # fmt: skip
-    controls: list[ft.Control] = [car, deal_bar(ctx), stepper]
+    controls: list[ft.Control] = [car, deal_bar(ctx, vehicle.price), stepper]
     if step < 2:
         controls += [field(ctx, *f) for f in FIELDS[step]]
         nav = []
@@ -119,10 +119,17 @@ def field(ctx: ViewContext, name: str, label: str, kind: str) -> ft.Control:
             draft.errors.pop(name, None)
         ctx.state.notify()
 
-    if kind == "choice":
+    if kind in ("choice", "city"):
+        value = draft.values.get(name) or None
+        if kind == "city":
+            options = dict(ctx.services.cities(ctx.locale))
+            if value is not None:
+                options.setdefault(value, value)  # a city kept from before, not in the list
+        else:
+            options = {k: ctx.t(v) for k, v in CHOICES[name].items()}
         control = ft.Dropdown(
-            label=ctx.t(label), value=draft.values.get(name) or None,
-            options=[ft.DropdownOption(key=k, text=ctx.t(v)) for k, v in CHOICES[name].items()],
+            label=ctx.t(label), value=value,
+            options=[ft.DropdownOption(key=k, text=text) for k, text in options.items()],
             on_select=lambda e: (changed(e), blurred(e)),
             error_text=ctx.error(error) if error else None, width=360,
         )  # fmt: skip

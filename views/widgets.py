@@ -90,10 +90,15 @@ def busy_row(ctx: ViewContext, task: str) -> ft.Control | None:
     )
 
 
-def deal_bar(ctx: ViewContext) -> ft.Control:
-    """The persistent deal: down payment share and term. Changing it re-prices every figure."""
+def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
+    """The persistent deal: down payment share and term. Changing it re-prices every figure.
+    ``price``: the car's, when there is one car, to show the down payment in money too."""
     deal = ctx.state.deal
     pct = int(deal.down_ratio * 100)
+    label = ctx.t("Down payment {pct}%", pct=pct)
+    if price is not None:
+        label = ctx.t("Down payment {pct}% · {amount}", pct=pct,
+                      amount=ctx.money(deal.down_payment(price), whole=True))  # fmt: skip
 
     def on_down(e: ft.Event[ft.Slider]) -> None:
         ctx.state.set_deal(down_ratio=Decimal(str(e.control.value)).quantize(Decimal(1)) / 100)
@@ -104,7 +109,7 @@ def deal_bar(ctx: ViewContext) -> ft.Control:
 
     down = ft.Column(
         [
-            ft.Text(ctx.t("Down payment {pct}%", pct=pct), key="deal-down-label", size=13),
+            ft.Text(label, key="deal-down-label", size=13),
             sem(
                 "deal-down",
                 ft.Slider(

@@ -70,3 +70,17 @@ def test_calculator_ltv_meter_against_the_used_car_cap(tmp_path, down, ltv, leve
     w = make_world(tmp_path)
     calc = w.services.calculate(w.vehicles["model3"], Deal(Decimal(down), 36))
     assert (calc.ltv, calc.ltv_level, calc.ltv_cap) == (Decimal(ltv), level, Decimal("0.70"))
+
+
+def test_the_cities_are_the_dealers_once_each_in_pinyin_order_named_in_the_language(tmp_path):
+    from local_db.repositories import catalog as catalog_repo
+    from tests.factories import _uuid, make_dealer
+
+    w = make_world(tmp_path)
+    with w.services.session() as s:
+        catalog_repo.save_dealers(
+            s, dealers=[make_dealer(id=_uuid(90), city="Beijing", city_zh="北京")]
+        )
+        s.commit()
+    assert w.services.cities("zh_CN") == [("Beijing", "北京"), ("Shanghai", "上海")]
+    assert w.services.cities("en_US") == [("Beijing", "Beijing"), ("Shanghai", "Shanghai")]

@@ -27,7 +27,13 @@ async def through_form(h):
 
 async def test_form_is_prefilled_from_the_buyers_profile(world):
     h = await to_prequal(world)
+    price = world.vehicles["seal"].price
+    down = (price * 3 / 10).quantize(1)
+    assert h.find("deal-down-label").value == f"首付 30% · ¥{down:,}"
     assert h.find("prequal-age").value == str(2026 - 1992)
+    city = h.find("prequal-city")  # picked from the dealers' cities, named in the language
+    assert city.value == "Shanghai"
+    assert [(o.key, o.text) for o in city.options] == [("Shanghai", "上海")]
     await h.click("prequal-next")
     assert h.find("prequal-monthly_income").value == "25000.00"
 
