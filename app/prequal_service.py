@@ -148,6 +148,8 @@ def _format(value: Any, kind: str | None, locale: str) -> str:
         return format_rate(Decimal(value), locale)
     if kind == "number":
         return format_number(value, locale)
+    if kind == "label":
+        return translator(locale)(str(value))
     return str(value)
 
 

@@ -135,8 +135,11 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.tap("prequal-submit")
     d.wait("offers-order", timeout=180_000)  # first use trains the recommender
     d.shot("offers")
+    on_screen(d, identifier(d, "apply-"))  # the declines: reasons and what would change them
+    d.shot("declines")
     if size == "phone":
         return
+    on_screen(d, "offers-order")
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")
     d.shot("offer")

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from domain.catalog import (
     Condition,
+    Energy,
     LoanProduct,
     RateQuote,
     VehicleLimits,
@@ -182,8 +183,18 @@ def _energy(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     return _r(
         "vehicle.energy",
         N_("This product does not finance {energy} cars"),
-        energy=c.vehicle.energy.value,
+        {"energy": "label"},
+        energy=ENERGY_NAMES[c.vehicle.energy],
     )
+
+
+#: An energy as a sentence names it ("does not finance petrol cars"), translated where shown.
+ENERGY_NAMES = {
+    Energy.BEV: N_("battery-electric"),
+    Energy.PHEV: N_("plug-in hybrid"),
+    Energy.HEV: N_("hybrid"),
+    Energy.ICE: N_("petrol"),
+}
 
 
 def _brand(p: LoanProduct, c: Case, f: Figures) -> Reason | None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-Format = Literal["money", "percent", "number", "text"]
+#: "label": the value is itself a msgid (marked with N_), shown translated
+Format = Literal["money", "percent", "number", "text", "label"]
 
 
 def N_(message: str) -> str:

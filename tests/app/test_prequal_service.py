@@ -81,3 +81,20 @@ def test_a_changed_product_is_read_again(session):
     assert offers() == []
     catalog.save_products(session, products=[product])
     assert offers() == [product.code]  # pending, not yet committed: the session sees it
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        ("zh_CN", "本产品不为燃油车辆提供贷款"),
+        ("en_US", "This product does not finance petrol cars"),
+    ],
+)
+def test_a_declined_energy_is_named_in_the_readers_language(locale, text):
+    from app.prequal_service import reason_text
+    from domain.catalog import Energy
+    from tests.domain.prequal.factories import run
+
+    electric_or_hybrid = make_product(energies=frozenset({Energy.BEV, Energy.HEV}))
+    (decline,) = run([electric_or_hybrid], v=vehicle(energy=Energy.ICE)).declines
+    assert reason_text(decline.reasons[0], locale) == text
