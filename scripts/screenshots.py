@@ -135,11 +135,11 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.tap("prequal-submit")
     d.wait("offers-order", timeout=180_000)  # first use trains the recommender
     d.shot("offers")
-    on_screen(d, identifier(d, "apply-"))  # the declines: reasons and what would change them
+    scroll_to(d, "declines-other")  # the declines above it: their reasons and hints
     d.shot("declines")
     if size == "phone":
         return
-    on_screen(d, "offers-order")
+    scroll_to(d, "offers-order", down=False)
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")
     d.shot("offer")
@@ -175,6 +175,21 @@ def on_screen(d: Driver, ident: str) -> dict:
         d.page.mouse.wheel(0, 200 if not box or box["y"] > 0 else -200)
         time.sleep(0.4)
     raise RuntimeError(f"{ident} never came into view")
+
+
+def scroll_to(d: Driver, prefix: str, down: bool = True) -> None:
+    """Scroll the Flutter view with the mouse wheel until a node whose identifier starts with
+    ``prefix`` is on screen (off-screen nodes have no semantics node to scroll into view)."""
+    width, height = d.page.viewport_size["width"], d.page.viewport_size["height"]
+    d.page.mouse.move(width / 2, height / 2)
+    for _ in range(60):
+        box = d.node(prefix, prefix=True).bounding_box() if d.node(prefix, True).count() else None
+        if box and box["y"] >= 0 and box["y"] + box["height"] <= height:
+            break
+        d.page.mouse.wheel(0, 300 if down else -300)
+        time.sleep(0.4)
+    else:
+        raise RuntimeError(f"{prefix} never came into view")
 
 
 def draw_signature(d: Driver) -> None:
