@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.consent_service import ConsentServices
 from app.file_links import FileLinks
 from app.settings import Settings
 from app.state import CatalogueQuery, Deal, SessionUser
@@ -602,11 +603,19 @@ class PrequalServices:
         )
 
     def saved_checks(self: Services, user_id: str, *, limit: int = 5) -> list[SavedCheck]:
-        """The buyer's latest prequalifications and their saved offers, newest first."""
+        """The buyer's latest prequalifications and their saved offers, newest first; not those
+        the buyer stopped by withdrawing their soft-check consent."""
+        from domain.catalog import ApplicationStatus
         from local_db.repositories import deals as deals_repo
 
+        withdrawn_at = self.soft_check_withdrawn_at(user_id)
         with self.session() as s:
-            apps = deals_repo.list_applications(s, user_id=user_id, limit=limit)
+            apps = [
+                a
+                for a in deals_repo.list_applications(s, user_id=user_id, limit=limit)
+                if a.status is not ApplicationStatus.WITHDRAWN
+                and (withdrawn_at is None or a.created_at > withdrawn_at)
+            ]
             answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
             products = {p.id: p for p in catalog_repo.list_products(s)} if answers else {}
         out = []
@@ -1020,5 +1029,5 @@ class PrequalServices:
         return reason_text(reason, locale)
 
 
-class Services(PrequalServices, _CoreServices):
+class Services(PrequalServices, ConsentServices, _CoreServices):
     """Everything the views call (see the module docstring)."""

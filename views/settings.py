@@ -1,4 +1,5 @@
-"""Settings: language, sync status and "Sync now", server address, reset demo data, sign out."""
+"""Settings: language, the buyer's consents and their withdrawal, sync status and "Sync now",
+server address, reset demo data, sign out."""
 
 from __future__ import annotations
 
@@ -6,7 +7,23 @@ import flet as ft
 
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import busy_row, language_switch, section_title, sem
+from views.widgets import N_, busy_row, language_switch, section_title, sem
+
+PURPOSES = {
+    "soft_check": N_("Soft credit checks"),
+    "sensitive_data": N_("Sensitive personal data (ID number)"),
+    "electronic_records": N_("Electronic records and signatures"),
+    "data_sharing": N_("Sharing my application with lenders"),
+    "marketing": N_("Marketing messages"),
+}
+#: What withdrawing changes, said before the buyer confirms it.
+CONSEQUENCES = {
+    "soft_check": N_(
+        "Your checks and applications not yet signed will be withdrawn and no longer shown; "
+        "a new check asks for your consent again. Signed contracts are not affected."
+    ),
+}
+OTHER_CONSEQUENCE = N_("Nothing more will be done on the strength of this consent.")
 
 
 def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -81,6 +98,8 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         if (row := busy_row(ctx, "reset")) is not None:
             controls.append(row)
     user = state.user
+    if user is not None and user.role == "buyer":
+        controls += [ft.Divider(), *consents_section(ctx, user.id)]
     controls += [
         ft.Divider(),
         section_title(ctx.t("Account")),
@@ -93,3 +112,74 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ),
     ]
     return Screen(title=ctx.t("Settings"), body=ft.Column(controls, spacing=10, key="settings"))
+
+
+def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:
+    """What the buyer agreed to, by purpose, each in force with a "Withdraw" that says what it
+    changes and asks once more before it does it."""
+    state = ctx.state
+    out: list[ft.Control] = [section_title(ctx.t("Your consents"))]
+    summaries = ctx.services.consents(user_id)
+    if not summaries:
+        out.append(ft.Text(ctx.t("You have not given any consent yet."), key="consents-none"))
+    for c in summaries:
+        purpose = c.purpose.value
+        status = (
+            ctx.t("In force")
+            if c.active
+            else ctx.t("Withdrawn on {date}", date=ctx.date(c.withdrawn_at))
+        )
+        lines: list[ft.Control] = [
+            ft.Text(ctx.t(PURPOSES.get(purpose, purpose)), weight=ft.FontWeight.W_600),
+            ft.Text(
+                ctx.t("Given {n} times, last on {date} · {status}", n=c.given,
+                      date=ctx.date(c.last_given_at), status=status),
+                size=13, key=f"consent-{purpose}-status",
+            ),
+        ]  # fmt: skip
+        confirming = f"withdraw-{purpose}" in state.expanded
+        if c.active and not confirming:
+            lines.append(sem(f"consent-withdraw-{purpose}", ft.TextButton(
+                ctx.t("Withdraw"), icon=ft.Icons.BLOCK,
+                on_click=lambda e, p=purpose: toggle_confirm(ctx, p))))  # fmt: skip
+        elif c.active:
+            lines += [
+                ft.Text(ctx.t(CONSEQUENCES.get(purpose, OTHER_CONSEQUENCE)), size=13,
+                        color=ft.Colors.ERROR, key=f"consent-{purpose}-consequence"),
+                ft.Row([
+                    sem(f"consent-keep-{purpose}", ft.TextButton(
+                        ctx.t("Keep it"), on_click=lambda e, p=purpose: toggle_confirm(ctx, p))),
+                    sem(f"consent-confirm-{purpose}", ft.FilledButton(
+                        ctx.t("Withdraw my consent"), disabled="consent" in state.busy,
+                        on_click=lambda e, p=c.purpose: withdraw(ctx, user_id, p))),
+                ], wrap=True),
+            ]  # fmt: skip
+        out.append(ft.Container(ft.Column(lines, spacing=4), key=f"consent-{purpose}",
+                                padding=12, border_radius=12,
+                                border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)))  # fmt: skip
+    if (row := busy_row(ctx, "consent")) is not None:
+        out.append(row)
+    return out
+
+
+def toggle_confirm(ctx: ViewContext, purpose: str) -> None:
+    ctx.state.expanded ^= {f"withdraw-{purpose}"}
+    ctx.state.notify()
+
+
+def withdraw(ctx: ViewContext, user_id: str, purpose) -> None:
+    state = ctx.state
+
+    def done(count: int) -> None:
+        state.expanded.discard(f"withdraw-{purpose.value}")
+        if purpose.value == "soft_check":
+            state.prequal_result = None  # its offers are no longer shown
+        state.set_notice(ctx.t("Your consent is withdrawn"))
+
+    def failed(exc: Exception) -> None:
+        state.set_notice(ctx.error(exc) if hasattr(exc, "field") else str(exc))
+
+    def work() -> int:
+        return ctx.services.withdraw_consent(user_id, purpose)
+
+    run_in_background(ctx, "consent", N_("Withdrawing…"), work, done, failed)
