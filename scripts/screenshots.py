@@ -108,7 +108,7 @@ def open_app(page: Page, url: str) -> None:
     page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
 
 
-def buyer_journey(d: Driver, size: str) -> None:
+def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.wait("signin-", prefix=True)
     d.shot("signin")
     d.tap("signin-", prefix=True)
@@ -159,6 +159,10 @@ def buyer_journey(d: Driver, size: str) -> None:
     d.tap("loan-", prefix=True, dy=20)
     d.wait("pay-record")
     d.shot("loan")
+    d.page.go_back()  # the loan has no navigation rail: back to the list first
+    nav(d, translator(locale)("Settings"))
+    d.wait("consent-withdraw-", prefix=True)
+    d.shot("settings")
 
 
 def on_screen(d: Driver, ident: str) -> dict:
@@ -403,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
                     context = browser.new_context(viewport={"width": w, "height": h})
                     page = context.new_page()
                     open_app(page, url)
-                    buyer_journey(Driver(page, args.out, f"{size}-{LANGS[locale]}"), size)
+                    buyer_journey(Driver(page, args.out, f"{size}-{LANGS[locale]}"), size, locale)
                     context.close()
                 if args.dealer:
                     context = browser.new_context(viewport={"width": 1024, "height": 768})

@@ -250,7 +250,10 @@ def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
           for x in decline.reasons],
     ]  # fmt: skip
     hint = decline.hint
-    if hint is not None and hint.kind != "none":
+    if hint is not None and hint.kind == "none":  # an honest answer too: nothing to try here
+        lines.append(ft.Text(ctx.services.reason_text(hint.reason, ctx.locale), size=12,
+                             color=ft.Colors.ON_SURFACE_VARIANT, key=f"hint-{pid}"))  # fmt: skip
+    elif hint is not None:
         lines.append(ft.Row([
             ft.Icon(ft.Icons.LIGHTBULB_OUTLINE, size=18, color=ft.Colors.TERTIARY),
             ft.Text(ctx.services.reason_text(hint.reason, ctx.locale), size=13, expand=True,

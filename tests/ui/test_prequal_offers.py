@@ -102,6 +102,20 @@ async def test_apply_hint_reruns_the_check_with_the_changed_deal(world):
     assert strict.product.id in ids
 
 
+async def test_a_decline_nothing_can_cure_says_so(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    used_only = next(
+        d
+        for d in h.state.prequal_result.answer.result.declines
+        if d.product.name_en == "Used-car special"
+    )
+    await h.click("declines-other")  # it declines the kind of car, listed folded
+    said = h.find(f"hint-{used_only.product.id}").value
+    assert said == "在可行范围内没有任何调整能换来这家的报价"
+    assert not h.has(f"apply-{used_only.product.id}")
+
+
 async def test_offer_detail_shows_the_disclosure_and_schedule(world):
     h = await to_prequal(world)
     await through_form(h)
