@@ -63,8 +63,8 @@ class ConsentServices:
         """Withdraw every consent in force the buyer gave to ``purpose``; how many.
 
         Withdrawing the soft-check consent also withdraws the buyer's applications not yet
-        signed (their checks are no longer used, and the dealer's board shows them withdrawn)
-        and hides the saved checks from "My offers"; a signed contract stands on its own.
+        signed (their checks are no longer used, and they leave the dealer's board) and hides
+        the saved checks made before it from "My offers"; a signed contract stands on its own.
         An InputError when nothing is in force."""
         from local_db import audit
         from local_db.repositories import deals as deals_repo
