@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from gettext import NullTranslations
@@ -100,7 +100,19 @@ def format_rate(fraction: Decimal, locale: str) -> str:
     return format_percent(pct, locale)
 
 
+#: The time the app shows moments in: China Standard Time (UTC+8, no daylight saving since
+#: 1991), the market's, whatever the server's or the device's zone. Stored moments are UTC.
+DISPLAY_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day of a stored (UTC) moment where the buyer is."""
+    return moment.astimezone(DISPLAY_TZ).date()
+
+
 def format_date(value: date | datetime, locale: str, style: str = "medium") -> str:
+    """A day, or a moment in :data:`DISPLAY_TZ` (a naive moment is taken as UTC)."""
     if isinstance(value, datetime):
-        return _babel_format_datetime(value, format=style, locale=locale)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return _babel_format_datetime(moment, format=style, tzinfo=DISPLAY_TZ, locale=locale)
     return _babel_format_date(value, format=style, locale=locale)

@@ -61,7 +61,12 @@ class ViewContext:
         return self.i18n.format_number(value, self.locale, decimals)
 
     def date(self, value: date | datetime) -> str:
+        """A day, or a moment with its time where the buyer is."""
         return self.i18n.format_date(value, self.locale)
+
+    def day(self, moment: datetime) -> str:
+        """The day of a stored moment, where the buyer is."""
+        return self.i18n.format_date(self.i18n.local_day(moment), self.locale)
 
     @staticmethod
     def i18n_input_error(field: str, rule: str, message: str, **params):

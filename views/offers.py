@@ -329,7 +329,7 @@ SAVED_OFFERS_SHOWN = 5
 def saved_check_card(ctx: ViewContext, check) -> ft.Control:
     a = check.application
     car = labels.car_name(ctx, check.vehicle) if check.vehicle else a.vehicle_id
-    when = ctx.date(a.created_at.date()) if a.created_at else "-"
+    when = ctx.day(a.created_at) if a.created_at else "-"
     lines: list[ft.Control] = [
         ft.Text(car, weight=ft.FontWeight.BOLD, size=16),
         ft.Text(ctx.t("Checked on {date} · {n} offers · {m} not available", date=when,

@@ -127,13 +127,13 @@ def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:
         status = (
             ctx.t("In force")
             if c.active
-            else ctx.t("Withdrawn on {date}", date=ctx.date(c.withdrawn_at))
+            else ctx.t("Withdrawn on {date}", date=ctx.day(c.withdrawn_at))
         )
         lines: list[ft.Control] = [
             ft.Text(ctx.t(PURPOSES.get(purpose, purpose)), weight=ft.FontWeight.W_600),
             ft.Text(
                 ctx.t("Given {n} times, last on {date} · {status}", n=c.given,
-                      date=ctx.date(c.last_given_at), status=status),
+                      date=ctx.day(c.last_given_at), status=status),
                 size=13, key=f"consent-{purpose}-status",
             ),
         ]  # fmt: skip

@@ -60,3 +60,13 @@ def test_describe_error_names_field_and_translates_rule(locale, expected):
 def test_describe_error_fills_params_after_translating():
     error = InputError("term", "at_most", "must be at most {limit}", {"limit": 60})
     assert describe_error(error, "zh_CN") == "term: 不能大于 60"
+
+
+def test_a_moment_is_shown_in_china_time_and_its_day_is_chinas():
+    from datetime import UTC, date, datetime
+
+    from app.i18n import format_date, local_day
+
+    evening_utc = datetime(2026, 11, 28, 17, 30, tzinfo=UTC)  # 01:30 the next day in Beijing
+    assert format_date(evening_utc, "zh_CN") == "2026年11月29日 01:30:00"
+    assert local_day(evening_utc) == date(2026, 11, 29)
