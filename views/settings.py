@@ -63,10 +63,15 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             disabled=not info.server_url or "sync" in state.busy,
         ),
     )
+    user = state.user
     controls: list[ft.Control] = [
         section_title(ctx.t("Language")),
         language_switch(ctx, key="settings-language"),
         ft.Divider(),
+    ]
+    if user is not None and user.role == "buyer":  # what they agreed to comes before the rest
+        controls += [*consents_section(ctx, user.id), ft.Divider()]
+    controls += [
         section_title(ctx.t("Sync")),
         *sync_lines,
         sync_button,
@@ -97,9 +102,6 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ]
         if (row := busy_row(ctx, "reset")) is not None:
             controls.append(row)
-    user = state.user
-    if user is not None and user.role == "buyer":
-        controls += [ft.Divider(), *consents_section(ctx, user.id)]
     controls += [
         ft.Divider(),
         section_title(ctx.t("Account")),
