@@ -33,11 +33,14 @@ def _axis_text(text: str) -> ft.Text:
     return ft.Text(text, size=11, color=ft.Colors.ON_SURFACE_VARIANT)
 
 
-def loan_chart(ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int = 220) -> ft.Control:
+def loan_chart(
+    ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int = 220
+) -> ft.Semantics:
     """Balance, cumulative principal and cumulative interest by payment number, with the
     money on the left axis (compact: ¥2.5万 / CN¥25K) and the time since the loan on the bottom
-    one. The float conversion is for drawing only; every figure shown as text comes from the
-    Decimal rows."""
+    one, described in words for a screen reader (the chart is the Semantics' content). The
+    float conversion is for drawing only; every figure shown as text comes from the Decimal
+    rows."""
     principal = interest = Decimal(0)
     bal, prin, intr = [], [], []
     first_balance = rows[0].balance + rows[0].principal if rows else Decimal(0)
@@ -82,7 +85,7 @@ def loan_chart(ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int =
         for n in range(every, count + 1, every)
     ]
     grid = fch.ChartGridLines(interval=step, color=ft.Colors.OUTLINE_VARIANT, width=1)
-    return fch.LineChart(
+    chart = fch.LineChart(
         key=key, data_series=series, min_x=0, max_x=count, min_y=0, max_y=top + step / 10,
         height=height, expand=True, interactive=False,
         left_axis=fch.ChartAxis(labels=money_marks, label_size=52, show_min=True,
@@ -94,6 +97,12 @@ def loan_chart(ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int =
                                  label_size=18, show_min=False, show_max=False),
         horizontal_grid_lines=grid,
     )  # fmt: skip
+    # what the picture says, for a screen reader
+    summary = ctx.t(
+        "The balance of {amount} falls to zero over {n} payments; {interest} of interest in all",
+        amount=ctx.money(first_balance), n=len(rows), interest=ctx.money(interest),
+    )  # fmt: skip
+    return ft.Semantics(label=summary, content=chart)
 
 
 def legend(items: list[tuple[str, str]]) -> ft.Control:

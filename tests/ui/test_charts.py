@@ -49,10 +49,13 @@ def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
             loan_date=date(2026, 11, 28),
         )
     ).schedule
-    chart = loan_chart(_ctx("zh_CN"), schedule, key="c")
+    described = loan_chart(_ctx("zh_CN"), schedule, key="c")
+    interest = sum(r.interest for r in schedule)
+    assert described.label == f"剩余本金 ¥74,270.00 在 36 期内还清，共付利息 ¥{interest:,}"
+    chart = described.content
     assert _labels(chart.left_axis) == ["¥0", "¥2万", "¥4万", "¥6万", "¥8万"]
     assert 80_000 <= chart.max_y < 100_000  # the balance, 74,270, under the top mark
     assert _labels(chart.bottom_axis) == ["1年", "2年", "3年"]
-    english = loan_chart(_ctx("en_US"), schedule[:12], key="c")
+    english = loan_chart(_ctx("en_US"), schedule[:12], key="c").content
     assert _labels(english.bottom_axis) == ["3 mo", "6 mo", "9 mo", "12 mo"]
     assert _labels(english.left_axis)[1] == "CN¥20K"
