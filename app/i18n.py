@@ -51,6 +51,12 @@ def translator(locale: str) -> Callable[[str], str]:
     return translations(locale).gettext
 
 
+def plural_translator(locale: str) -> Callable[[str, str, int], str]:
+    """``ngettext`` for a locale: the form of a message for a count (English has two, Chinese
+    one)."""
+    return translations(locale).ngettext
+
+
 def cli_locale() -> str:
     return os.environ.get("CHEDAI_LOCALE", DEFAULT_LOCALE)
 

@@ -43,7 +43,11 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             controls += filter_rows(ctx)
     controls += [
         deal_bar(ctx),
-        ft.Text(ctx.t("{n} cars", n=result.total), key="cat-count", weight=ft.FontWeight.W_500),
+        ft.Text(
+            ctx.tn("{n} car", "{n} cars", result.total, n=result.total),
+            key="cat-count",
+            weight=ft.FontWeight.W_500,
+        ),
         ft.Text(
             ctx.t(
                 "Monthly figures at an indicative {rate} APR; your own rate comes with the check.",

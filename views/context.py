@@ -48,6 +48,10 @@ class ViewContext:
         text = self.i18n.translator(self.locale)(message)
         return text.format(**params) if params else text
 
+    def tn(self, singular: str, plural: str, count: int, **params: Any) -> str:
+        """A message whose words follow ``count`` (one of ``params``, named in the message)."""
+        return self.i18n.plural_translator(self.locale)(singular, plural, count).format(**params)
+
     def money(self, amount: Decimal, *, whole: bool = False) -> str:
         return self.i18n.format_money(amount, self.locale, whole=whole)
 

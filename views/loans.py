@@ -131,11 +131,14 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
             interest=ctx.money(from_cents(loan.payoff.interest)),
             fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
     for r in loan.reminders:
-        text = (ctx.t("Instalment {n} of {amount} is due in {days} days ({date})", n=r.instalment,
-                      amount=ctx.money(from_cents(r.amount)), days=r.days, date=ctx.date(r.due))
+        amount = ctx.money(from_cents(r.amount))
+        text = (ctx.tn("Instalment {n} of {amount} is due in {days} day ({date})",
+                       "Instalment {n} of {amount} is due in {days} days ({date})", r.days,
+                       n=r.instalment, amount=amount, days=r.days, date=ctx.date(r.due))
                 if r.kind == "upcoming" else
-                ctx.t("Instalment {n} of {amount} is {days} days overdue", n=r.instalment,
-                      amount=ctx.money(from_cents(r.amount)), days=r.days))  # fmt: skip
+                ctx.tn("Instalment {n} of {amount} is {days} day overdue",
+                       "Instalment {n} of {amount} is {days} days overdue", r.days,
+                       n=r.instalment, amount=amount, days=r.days))  # fmt: skip
         controls.append(
             ft.Row(
                 [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED), ft.Text(text, expand=True)],

@@ -48,8 +48,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ft.Text(labels.car_name(ctx, result.vehicle),
                         weight=ft.FontWeight.BOLD),
                 ft.Text(ctx.t("Credit tier {tier}", tier=tier), key="offers-tier"),
-                ft.Text(ctx.t("{n} offers · {m} not available", n=len(r.offers),
-                              m=len(r.declines)), key="offers-counts"),
+                ft.Text(ctx.tn("{n} offer · {m} not available", "{n} offers · {m} not available",
+                               len(r.offers), n=len(r.offers), m=len(r.declines)),
+                        key="offers-counts"),
             ]
             + ([ft.Text(ctx.t("Payment-to-income {pti} · debt-to-income {dti}",
                               pti=ctx.rate(offers[0].metrics.pti),
@@ -124,8 +125,10 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         if other:
             shown = "declines-other" in state.expanded
             controls.append(ft.Row([
-                ft.Text(ctx.t("{n} more products do not finance this kind of car (its make, "
-                              "energy or new/used).", n=len(other)), expand=True,
+                ft.Text(ctx.tn("{n} more product does not finance this kind of car (its make, "
+                               "energy or new/used).",
+                               "{n} more products do not finance this kind of car (its make, "
+                               "energy or new/used).", len(other), n=len(other)), expand=True,
                         key="declines-other-text"),
                 sem("declines-other", ft.TextButton(
                     ctx.t("Hide") if shown else ctx.t("Show them"),
@@ -332,8 +335,9 @@ def saved_check_card(ctx: ViewContext, check) -> ft.Control:
     when = ctx.day(a.created_at) if a.created_at else "-"
     lines: list[ft.Control] = [
         ft.Text(car, weight=ft.FontWeight.BOLD, size=16),
-        ft.Text(ctx.t("Checked on {date} · {n} offers · {m} not available", date=when,
-                      n=len(check.offers), m=len(check.declines)),
+        ft.Text(ctx.tn("Checked on {date} · {n} offer · {m} not available",
+                       "Checked on {date} · {n} offers · {m} not available", len(check.offers),
+                       date=when, n=len(check.offers), m=len(check.declines)),
                 size=12, key=f"saved-summary-{a.id}"),
     ]  # fmt: skip
     for o in check.offers[:SAVED_OFFERS_SHOWN]:

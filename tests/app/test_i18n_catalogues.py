@@ -48,7 +48,7 @@ def test_every_string_in_the_source_is_in_the_catalogue(locale, source_ids):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_entry_is_fuzzy_or_untranslated(locale):
     catalogue = load_po(locale)
-    bad = [m.id for m in catalogue if m.id and (m.fuzzy or not m.string)]
+    bad = [m.id for m in catalogue if m.id and (m.fuzzy or not all(t for _, t in _forms(m)))]
     assert not bad
 
 
@@ -58,16 +58,26 @@ def test_translations_keep_the_placeholders(locale):
     bad = [
         m.id
         for m in catalogue
-        if m.id and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
+        if m.id
+        for msgid, text in _forms(m)
+        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
     ]
     assert not bad
 
 
+def _forms(m) -> list[tuple[str, str]]:
+    """(msgid, translation) of each form: one, or for a plural message each form beside the
+    plural msgid (every form names the same placeholders)."""
+    if isinstance(m.id, str):
+        return [(m.id, m.string)]
+    return [(m.id[1], text) for text in m.string]
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_compiled_mo_matches_the_po(locale):
-    po = {m.id: m.string for m in load_po(locale) if m.id}
+    po = {_hashable(m.id): _hashable(m.string) for m in load_po(locale) if m.id}
     with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.mo").open("rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = {_hashable(m.id): _hashable(m.string) for m in read_mo(f) if m.id}
     assert mo == po, "the .mo is stale: run `pybabel compile -d assets/locales`"
 
 
@@ -75,3 +85,7 @@ def test_chinese_catalogue_really_is_chinese():
     catalogue = load_po("zh_CN")
     assert catalogue["Cars"].string == "车辆"
     assert catalogue["is required"].string != "is required"
+
+
+def _hashable(value):
+    return value if isinstance(value, str) else tuple(value)

@@ -70,3 +70,13 @@ def test_a_moment_is_shown_in_china_time_and_its_day_is_chinas():
     evening_utc = datetime(2026, 11, 28, 17, 30, tzinfo=UTC)  # 01:30 the next day in Beijing
     assert format_date(evening_utc, "zh_CN") == "2026年11月29日 01:30:00"
     assert local_day(evening_utc) == date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [("en_US", 1, "1 car"), ("en_US", 2, "2 cars"), ("en_US", 0, "0 cars"), ("zh_CN", 1, "1 辆车")],
+)
+def test_a_count_takes_the_form_its_language_gives_it(locale, count, expected):
+    from app.i18n import plural_translator
+
+    assert plural_translator(locale)("{n} car", "{n} cars", count).format(n=count) == expected
