@@ -86,14 +86,16 @@ async def test_cheapest_first_orders_by_finance_charge(world):
     assert charges == sorted(charges)
 
 
+def decline_of(h, product_name: str):
+    """The checked result's decline by the product named so (English name)."""
+    declines = h.state.prequal_result.answer.result.declines
+    return next(d for d in declines if d.product.name_en == product_name)
+
+
 async def test_apply_hint_reruns_the_check_with_the_changed_deal(world):
     h = await to_prequal(world)
     await through_form(h)
-    strict = next(
-        d
-        for d in h.state.prequal_result.answer.result.declines
-        if d.product.name_en == "Strict car loan"
-    )
+    strict = decline_of(h, "Strict car loan")
     assert strict.hint.kind in ("down_payment", "term")
     first = h.state.prequal_result.application_id
     await h.click(f"apply-{strict.product.id}")
@@ -105,11 +107,7 @@ async def test_apply_hint_reruns_the_check_with_the_changed_deal(world):
 async def test_a_decline_nothing_can_cure_says_so(world):
     h = await to_prequal(world)
     await through_form(h)
-    used_only = next(
-        d
-        for d in h.state.prequal_result.answer.result.declines
-        if d.product.name_en == "Used-car special"
-    )
+    used_only = decline_of(h, "Used-car special")
     await h.click("declines-other")  # it declines the kind of car, listed folded
     said = h.find(f"hint-{used_only.product.id}").value
     assert said == "在可行范围内没有任何调整能换来这家的报价"
