@@ -988,32 +988,40 @@ class PrequalServices:
                 )
             s.commit()
 
-    def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
-        """The dealer's applications by status; customers shown by initials only."""
+    def dealer_applications(self: Services, dealer_id: str) -> list[PipelineCard]:
+        """Every application of the dealer's, newest first, withdrawn ones included; customers
+        shown by initials only."""
         from local_db.repositories import deals as deals_repo
 
-        columns: dict[str, list[PipelineCard]] = {k: [] for k in PIPELINE_COLUMNS}
         with self.session() as s:
             apps = deals_repo.list_dealer_applications(s, dealer_id=dealer_id)
             users = {a.user_id: people_repo.get_user(s, user_id=a.user_id) for a in apps}
+        cards = []
         for a in apps:
-            column = PIPELINE_STATUS.get(str(a.status))
-            if column is None:
-                continue
             user = users.get(a.user_id)
-            columns[column].append(PipelineCard(
+            cards.append(PipelineCard(
                 application_id=a.id, initials=initials(user.display_name if user else "?"),
                 vehicle=self.car(a.vehicle_id), amount=a.cash_price - a.down_payment,
                 status=str(a.status), user_id=a.user_id,
             ))  # fmt: skip
+        return cards
+
+    def pipeline(self: Services, dealer_id: str) -> dict[str, list[PipelineCard]]:
+        """The dealer's open and done applications by column (a withdrawn one has left the
+        board; the customers list still shows it)."""
+        columns: dict[str, list[PipelineCard]] = {k: [] for k in PIPELINE_COLUMNS}
+        for card in self.dealer_applications(dealer_id):
+            column = PIPELINE_STATUS.get(card.status)
+            if column is not None:
+                columns[column].append(card)
         return columns
 
     def customers(self: Services, dealer_id: str) -> list[PipelineCard]:
-        """One line per customer the dealer has served: their latest application."""
+        """One line per customer the dealer has served: their latest application, whatever its
+        status."""
         seen: dict[str, PipelineCard] = {}
-        for cards in self.pipeline(dealer_id).values():
-            for card in cards:
-                seen.setdefault(card.user_id, card)
+        for card in self.dealer_applications(dealer_id):
+            seen.setdefault(card.user_id, card)
         return list(seen.values())
 
     def product_name(self: Services, product_id: str, locale: str) -> str:

@@ -22,6 +22,15 @@ COLUMNS = {
     "signed": N_("Signed"),
     "funded": N_("Funded"),
 }
+#: Statuses off the board: the customer withdrew (their soft-check consent, in Settings).
+OFF_BOARD = {"withdrawn": N_("Withdrawn by the customer")}
+
+
+def status_label(ctx: ViewContext, status: str) -> str:
+    """An application's status as the dealer's staff read it (its board column, or why it left
+    the board)."""
+    label = COLUMNS.get(_column(status)) or OFF_BOARD.get(status)
+    return ctx.t(label) if label else status
 
 
 def pin_hash(pin: str, salt: str) -> str:
@@ -203,9 +212,8 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     """One application of the dealer's: who (initials), car, amount, status; once signed,
     the loan with "Record a payment" (a customer paying at the desk)."""
-    cards = ctx.services.pipeline(ctx.state.user.dealer_id) if is_staff(ctx) else {}
-    c = next((c for col in cards.values() for c in col if c.application_id == params["id"]),
-             None)  # fmt: skip
+    cards = ctx.services.dealer_applications(ctx.state.user.dealer_id) if is_staff(ctx) else []
+    c = next((c for c in cards if c.application_id == params["id"]), None)
     if c is None:
         return Screen(
             title=ctx.t("Application"),
@@ -220,7 +228,7 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     summary = ft.Column([
         ft.Text(c.initials, size=20, weight=ft.FontWeight.BOLD, key="application-who"),
         ft.Text(f"{car} · {ctx.money(c.amount, whole=True)}"),
-        ft.Text(ctx.t(COLUMNS[_column(c.status)]), key="application-status",
+        ft.Text(status_label(ctx, c.status), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
     if c.status == "contracted":
@@ -275,7 +283,7 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.DataCell(ft.Text(c.initials)),
             ft.DataCell(ft.Text(labels.car_name(ctx, c.vehicle) if c.vehicle else "-")),
             ft.DataCell(ft.Text(ctx.money(c.amount, whole=True))),
-            ft.DataCell(ft.Text(ctx.t(COLUMNS.get(_column(c.status), c.status)))),
+            ft.DataCell(ft.Text(status_label(ctx, c.status))),
         ], key=f"customer-{c.application_id}", on_select_change=lambda e, c=c: ctx.go(
             f"/dealer/applications/{c.application_id}")) for c in rows],
         show_checkbox_column=False,

@@ -133,6 +133,31 @@ async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
     assert not h.find("customer-name").value and h.find("customer-car").value is None
 
 
+async def test_a_customer_who_withdrew_leaves_the_board_but_not_the_customers_list(world):
+    from domain.catalog import ConsentPurpose
+    from local_db.repositories import people as people_repo
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/new")
+    await hand_over(h, world)
+    await h.click("handoff-return-action")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    (card,) = world.services.pipeline(h.state.user.dealer_id)["draft"]
+    with world.services.session() as s:  # the customer's consent, later withdrawn
+        people_repo.record_consent(
+            s, user_id=card.user_id, purpose=ConsentPurpose.SOFT_CHECK, text_version="v1"
+        )
+        s.commit()
+    world.services.withdraw_consent(card.user_id, ConsentPurpose.SOFT_CHECK)
+    await h.route("/dealer/customers")
+    assert "客户已撤回" in h.texts(h.find(f"customer-{card.application_id}"))
+    await h.route(f"/dealer/applications/{card.application_id}")
+    assert h.find("application-status").value == "客户已撤回"
+    await h.route("/dealer/pipeline")
+    assert h.has("pipeline-empty")  # its only application has left the board
+
+
 async def test_a_buyer_sees_no_dealer_board(world):
     h = await signed_in(world, "buyer")
     await h.route("/dealer/pipeline")
