@@ -4,11 +4,12 @@ it syncs like any other change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from domain.catalog import ApplicationStatus, ConsentPurpose
+from domain.catalog import ApplicationStatus, Consent, ConsentPurpose
 from domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,6 +38,21 @@ class ConsentSummary:
     withdrawn_at: datetime | None
 
 
+def latest_withdrawal(
+    consents: Iterable[Consent], purpose: ConsentPurpose | None = None
+) -> datetime | None:
+    """When the latest of ``consents`` (to ``purpose``, when given) was withdrawn; None if
+    none was."""
+    return max(
+        (
+            c.withdrawn_at
+            for c in consents
+            if c.withdrawn_at and (purpose is None or c.purpose is purpose)
+        ),
+        default=None,
+    )
+
+
 class ConsentServices:
     def consents(self: Services, user_id: str) -> list[ConsentSummary]:
         """The buyer's consents by purpose, the most recently given first."""
@@ -53,7 +69,7 @@ class ConsentServices:
                 given=len(cs),
                 last_given_at=max(c.given_at for c in cs),
                 active=sum(c.active for c in cs),
-                withdrawn_at=max((c.withdrawn_at for c in cs if c.withdrawn_at), default=None),
+                withdrawn_at=latest_withdrawal(cs),
             )
             for purpose, cs in by_purpose.items()
         ]
@@ -105,11 +121,3 @@ class ConsentServices:
             )
             s.commit()
         return len(active)
-
-    def soft_check_withdrawn_at(self: Services, user_id: str) -> datetime | None:
-        """When the buyer last withdrew their soft-check consent (None: never): the checks
-        made before then are no longer shown."""
-        summary = next(
-            (c for c in self.consents(user_id) if c.purpose is ConsentPurpose.SOFT_CHECK), None
-        )
-        return None if summary is None else summary.withdrawn_at

@@ -404,6 +404,11 @@ class PipelineCard:
     status: str
     user_id: str
 
+    @property
+    def column(self) -> str | None:
+        """The board column of its status (None: it has left the board, e.g. withdrawn)."""
+        return PIPELINE_STATUS.get(self.status)
+
 
 @dataclass(frozen=True)
 class LoanView:
@@ -605,11 +610,14 @@ class PrequalServices:
     def saved_checks(self: Services, user_id: str, *, limit: int = 5) -> list[SavedCheck]:
         """The buyer's latest prequalifications and their saved offers, newest first; not those
         the buyer stopped by withdrawing their soft-check consent."""
-        from domain.catalog import ApplicationStatus
+        from app.consent_service import latest_withdrawal
+        from domain.catalog import ApplicationStatus, ConsentPurpose
         from local_db.repositories import deals as deals_repo
 
-        withdrawn_at = self.soft_check_withdrawn_at(user_id)
         with self.session() as s:
+            withdrawn_at = latest_withdrawal(
+                people_repo.list_consents(s, user_id=user_id), ConsentPurpose.SOFT_CHECK
+            )
             apps = [
                 a
                 for a in deals_repo.list_applications(s, user_id=user_id, limit=limit)
@@ -1011,9 +1019,8 @@ class PrequalServices:
         board; the customers list still shows it)."""
         columns: dict[str, list[PipelineCard]] = {k: [] for k in PIPELINE_COLUMNS}
         for card in self.dealer_applications(dealer_id):
-            column = PIPELINE_STATUS.get(card.status)
-            if column is not None:
-                columns[column].append(card)
+            if card.column is not None:
+                columns[card.column].append(card)
         return columns
 
     def customers(self: Services, dealer_id: str) -> list[PipelineCard]:

@@ -188,7 +188,8 @@ def scroll_to(d: Driver, prefix: str, down: bool = True) -> None:
     width, height = d.page.viewport_size["width"], d.page.viewport_size["height"]
     d.page.mouse.move(width / 2, height / 2)
     for _ in range(60):
-        box = d.node(prefix, prefix=True).bounding_box() if d.node(prefix, True).count() else None
+        node = d.node(prefix, prefix=True)
+        box = node.bounding_box() if node.count() else None
         if box and box["y"] >= 0 and box["y"] + box["height"] <= height:
             break
         d.page.mouse.wheel(0, 300 if down else -300)

@@ -53,8 +53,9 @@ def loan_chart(
         bal.append(fch.LineChartDataPoint(r.n, float(r.balance)))
         prin.append(fch.LineChartDataPoint(r.n, float(principal)))
         intr.append(fch.LineChartDataPoint(r.n, float(interest)))
-    step = nice_step(float(max(first_balance, principal)))
-    top = step * math.ceil(float(max(first_balance, principal)) / step) or 1.0
+    highest = float(max(first_balance, principal))
+    step = nice_step(highest)
+    top = step * math.ceil(highest / step) or 1.0
     series = [
         fch.LineChartData(points=bal, color=ft.Colors.PRIMARY, stroke_width=3),
         fch.LineChartData(points=prin, color=ft.Colors.GREEN_600, stroke_width=2),

@@ -26,11 +26,11 @@ COLUMNS = {
 OFF_BOARD = {"withdrawn": N_("Withdrawn by the customer")}
 
 
-def status_label(ctx: ViewContext, status: str) -> str:
+def status_label(ctx: ViewContext, card) -> str:
     """An application's status as the dealer's staff read it (its board column, or why it left
     the board)."""
-    label = COLUMNS.get(_column(status)) or OFF_BOARD.get(status)
-    return ctx.t(label) if label else status
+    label = COLUMNS.get(card.column) or OFF_BOARD.get(card.status)
+    return ctx.t(label) if label else card.status
 
 
 def pin_hash(pin: str, salt: str) -> str:
@@ -228,7 +228,7 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     summary = ft.Column([
         ft.Text(c.initials, size=20, weight=ft.FontWeight.BOLD, key="application-who"),
         ft.Text(f"{car} · {ctx.money(c.amount, whole=True)}"),
-        ft.Text(status_label(ctx, c.status), key="application-status",
+        ft.Text(status_label(ctx, c), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
     if c.status == "contracted":
@@ -283,7 +283,7 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.DataCell(ft.Text(c.initials)),
             ft.DataCell(ft.Text(labels.car_name(ctx, c.vehicle) if c.vehicle else "-")),
             ft.DataCell(ft.Text(ctx.money(c.amount, whole=True))),
-            ft.DataCell(ft.Text(status_label(ctx, c.status))),
+            ft.DataCell(ft.Text(status_label(ctx, c))),
         ], key=f"customer-{c.application_id}", on_select_change=lambda e, c=c: ctx.go(
             f"/dealer/applications/{c.application_id}")) for c in rows],
         show_checkbox_column=False,
@@ -295,8 +295,3 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 def car_option(ctx: ViewContext, v) -> str:
     return f"{labels.car_name(ctx, v)} {v.year} · {ctx.money(v.price, whole=True)}"
-
-
-def _column(status: str) -> str:
-    return {"declined": "prequalified", "contracted": "signed", "submitted": "offer_chosen",
-            "approved": "offer_chosen"}.get(status, status)  # fmt: skip
