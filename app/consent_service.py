@@ -14,6 +14,7 @@ from domain.errors import InputError
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.state import SessionUser
 
 #: The applications a withdrawn soft-check consent stops: not yet signed with a lender.
 OPEN_APPLICATIONS = frozenset(
@@ -75,13 +76,17 @@ class ConsentServices:
         ]
         return sorted(out, key=lambda x: x.last_given_at, reverse=True)
 
-    def withdraw_consent(self: Services, user_id: str, purpose: ConsentPurpose) -> int:
+    def withdraw_consent(
+        self: Services, user_id: str, purpose: ConsentPurpose, *, actor: str | None = None
+    ) -> int:
         """Withdraw every consent in force the buyer gave to ``purpose``; how many.
 
         Withdrawing the soft-check consent also withdraws the buyer's applications not yet
         signed (their checks are no longer used, and they leave the dealer's board) and hides
         the saved checks made before it from "My offers"; a signed contract stands on its own.
-        An InputError when nothing is in force."""
+        ``actor``: who recorded it when not the buyer (the staff member a walk-in customer
+        asked, see :meth:`withdraw_customer_consent`); the audit entry names both. An
+        InputError when nothing is in force."""
         from local_db import audit
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import people as people_repo
@@ -106,18 +111,35 @@ class ConsentServices:
                             s, application=replace(a, status=ApplicationStatus.WITHDRAWN)
                         )
                         stopped.append(a.id)
+            details = {
+                "purpose": purpose.value,
+                "consents": [c.id for c in active],
+                "applications_withdrawn": stopped,
+            }
+            if actor is not None:
+                details["on_behalf_of"] = user_id
             audit.append(
                 s,
-                actor=user_id,
+                actor=actor or user_id,
                 action="consent.withdrawn",
                 entity="consent",
                 entity_id=active[-1].id,
-                details={
-                    "purpose": purpose.value,
-                    "consents": [c.id for c in active],
-                    "applications_withdrawn": stopped,
-                },
+                details=details,
                 at=now,
             )
             s.commit()
         return len(active)
+
+    def withdraw_customer_consent(self: Services, staff: SessionUser, application_id: str) -> int:
+        """A walk-in customer has no sign-in of their own, so at the desk they ask the staff to
+        withdraw their soft-check consent: :meth:`withdraw_consent` for the customer of an
+        open application of the staff member's dealership, recorded with the staff member as
+        the actor. Another dealership's application is "not found"; a signed one stands."""
+        app_ = self.staff_application(staff, application_id)
+        if app_.status not in OPEN_APPLICATIONS:
+            raise InputError(
+                "application",
+                "open",
+                "is no longer open: it is signed, declined or already withdrawn",
+            )
+        return self.withdraw_consent(app_.user_id, ConsentPurpose.SOFT_CHECK, actor=staff.id)

@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.consent_service import ConsentServices
+from app.consent_service import OPEN_APPLICATIONS, ConsentServices
 from app.file_links import FileLinks
 from app.settings import Settings
 from app.state import CatalogueQuery, Deal, SessionUser
 from domain.catalog import (
     REGULATORY_LTV_CAPS,
+    Application,
     Dealer,
     LoanProduct,
     ProductKind,
@@ -395,6 +396,9 @@ def initials(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+_OPEN_STATUSES = frozenset(map(str, OPEN_APPLICATIONS))
+
+
 @dataclass(frozen=True)
 class PipelineCard:
     application_id: str
@@ -408,6 +412,11 @@ class PipelineCard:
     def column(self) -> str | None:
         """The board column of its status (None: it has left the board, e.g. withdrawn)."""
         return PIPELINE_STATUS.get(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet signed nor withdrawn: withdrawing the customer's consent still stops it."""
+        return self.status in _OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -525,7 +534,7 @@ class PrequalServices:
         lender's answer are saved (with their outbox rows) in one local transaction.
         ``application_id``: a draft to complete (a walk-in started by staff), else a new one."""
         from app.prequal_service import prequalify
-        from domain.catalog import Application, ApplicationStatus, ConsentPurpose, OfferRecord
+        from domain.catalog import ApplicationStatus, ConsentPurpose, OfferRecord
         from domain.ids import new_id
         from domain.prequal import ConsentGiven, parse_applicant
         from domain.prequal import Deal as PrequalDeal
@@ -917,7 +926,6 @@ class PrequalServices:
     ) -> str:
         """A draft application for a walk-in (on the pipeline until the customer's check
         completes it, see ``run_prequal(application_id=...)``); its id."""
-        from domain.catalog import Application
         from domain.ids import new_id
         from local_db.repositories import deals as deals_repo
 
@@ -953,15 +961,10 @@ class PrequalServices:
                 app_, status=ApplicationStatus.SUBMITTED, product_id=product_id))  # fmt: skip
             s.commit()
 
-    def confirm_payout(self: Services, staff: SessionUser, application_id: str) -> None:
-        """The lender has paid the loan out to the dealership (放款到账): a signed application
-        of the staff member's dealership becomes funded, with an audit entry and the buyer's
-        strongest interaction with the product. Anything else is an InputError naming the
-        application (another dealership's is "not found": its id is never confirmed)."""
-        from domain.catalog import ApplicationStatus, EventType
-        from local_db import audit
+    def staff_application(self: Services, staff: SessionUser, application_id: str) -> Application:
+        """The application, when it is one of the staff member's dealership's; else an
+        InputError "not found" (another dealership's id is never confirmed)."""
         from local_db.repositories import deals as deals_repo
-        from local_db.repositories import interactions as interactions_repo
 
         with self.session() as s:
             app_ = deals_repo.get_application(s, application_id=application_id)
@@ -974,6 +977,19 @@ class PrequalServices:
             or app_.dealer_id != staff.dealer_id
         ):
             raise InputError("application", "not_found", "no such application")
+        return app_
+
+    def confirm_payout(self: Services, staff: SessionUser, application_id: str) -> None:
+        """The lender has paid the loan out to the dealership (放款到账): a signed application
+        of the staff member's dealership becomes funded, with an audit entry and the buyer's
+        strongest interaction with the product. Anything else is an InputError naming the
+        application (another dealership's is "not found": its id is never confirmed)."""
+        from domain.catalog import ApplicationStatus, EventType
+        from local_db import audit
+        from local_db.repositories import deals as deals_repo
+        from local_db.repositories import interactions as interactions_repo
+
+        app_ = self.staff_application(staff, application_id)
         if app_.status is not ApplicationStatus.CONTRACTED:
             raise InputError(
                 "application", "signed", "is paid out only once its contract is signed"

@@ -22,7 +22,8 @@ COLUMNS = {
     "signed": N_("Signed"),
     "funded": N_("Funded"),
 }
-#: Statuses off the board: the customer withdrew (their soft-check consent, in Settings).
+#: Statuses off the board: the customer withdrew (their soft-check consent, in Settings or
+#: asking at the desk).
 OFF_BOARD = {"withdrawn": N_("Withdrawn by the customer")}
 
 
@@ -233,6 +234,8 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ], spacing=4)  # fmt: skip
     if c.status == "contracted":
         summary.controls.append(payout_row(ctx, c.application_id))
+    elif c.is_open:
+        summary.controls.append(withdraw_row(ctx, c.application_id))
     loans = ctx.services.my_loans(c.user_id)
     loan = next((x for x in loans if x.application.id == c.application_id), None)
     if loan is None:
@@ -261,6 +264,44 @@ def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
             ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
             on_click=confirm)),
     ], spacing=6)  # fmt: skip
+
+
+def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:
+    """A walk-in customer has no sign-in of their own: when they ask at the desk, the staff
+    withdraw their soft-check consent here, after reading what it does and confirming."""
+    state, flag = ctx.state, f"withdraw-application-{application_id}"
+
+    def toggle(e) -> None:
+        state.expanded ^= {flag}
+        state.notify()
+
+    def confirm(e) -> None:
+        try:
+            ctx.services.withdraw_customer_consent(state.user, application_id)
+        except InputError as exc:
+            state.set_notice(ctx.error(exc))
+            return
+        state.expanded.discard(flag)
+        state.set_notice(ctx.t("The customer's consent is withdrawn"))
+
+    if flag not in state.expanded:
+        return sem("application-withdraw", ft.TextButton(
+            ctx.t("Customer withdraws consent"), icon=ft.Icons.BLOCK, on_click=toggle))  # fmt: skip
+    return ft.Column([
+        ft.Text(ctx.t(WITHDRAW_CONSEQUENCE), size=13, color=ft.Colors.ERROR,
+                key="application-withdraw-consequence"),
+        ft.Row([
+            sem("application-withdraw-keep", ft.TextButton(ctx.t("Keep it"), on_click=toggle)),
+            sem("application-withdraw-confirm", ft.FilledButton(
+                ctx.t("Withdraw consent"), on_click=confirm)),
+        ], wrap=True),
+    ], spacing=6)  # fmt: skip
+
+
+WITHDRAW_CONSEQUENCE = N_(
+    "Only at the customer's own request. Their consent to the soft check is withdrawn: this "
+    "application stops and leaves the board, and their checks are no longer used."
+)
 
 
 def is_staff(ctx: ViewContext) -> bool:

@@ -196,3 +196,67 @@ async def test_a_payout_is_confirmed_only_for_a_signed_application_of_ones_own_d
             services.confirm_payout(who, draft)
         assert (refused.value.field, refused.value.rule) == ("application", rule)
     assert [c.application_id for c in services.pipeline(staff.dealer_id)["draft"]] == [draft]
+
+
+async def test_staff_withdraw_a_walk_in_customers_consent_at_their_request(world):
+    from domain.catalog import ConsentPurpose
+    from local_db.audit import list_entries, verify_chain
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await customer_chooses_an_offer(h)  # the customer consented on the tablet
+    await h.click("handoff-return-action")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    (card,) = world.services.pipeline(h.state.user.dealer_id)["offer_chosen"]
+    await h.route(f"/dealer/applications/{card.application_id}")
+
+    await h.click("application-withdraw")  # says what it does, then asks again
+    assert "仅在客户本人要求时操作" in h.find("application-withdraw-consequence").value
+    await h.click("application-withdraw-keep")
+    assert not h.has("application-withdraw-consequence")
+    await h.click("application-withdraw")
+    await h.click("application-withdraw-confirm")
+    assert h.state.notice == "客户的授权已撤回"
+    assert h.find("application-status").value == "客户已撤回"
+    assert not h.has("application-withdraw")  # nothing is left to withdraw
+    assert not any(world.services.pipeline(h.state.user.dealer_id).values())
+    (summary,) = world.services.consents(card.user_id)
+    assert summary.purpose is ConsentPurpose.SOFT_CHECK and not summary.active
+
+    with world.services.session() as s:
+        assert verify_chain(s).ok
+        (entry,) = [e for e in list_entries(s) if e.action == "consent.withdrawn"]
+    assert entry.actor == h.state.user.id  # the staff member recorded it, for the customer
+    assert entry.details["on_behalf_of"] == card.user_id
+    assert entry.details["applications_withdrawn"] == [card.application_id]
+
+
+async def test_staff_withdraw_consent_only_on_their_dealerships_open_applications(world):
+    from dataclasses import replace
+
+    from app.state import Deal, SessionUser
+    from domain.catalog import ConsentPurpose
+    from domain.errors import InputError
+    from domain.ids import new_id
+    from local_db.repositories import people as people_repo
+
+    services = world.services
+    staff = next(u for u in services.demo_users() if u.role == "staff")
+    customer = services.start_walk_in(staff, "李娜", "")
+    draft = services.start_draft(staff, customer, world.vehicles["seal"].id, Deal())
+    with services.session() as s:
+        people_repo.record_consent(
+            s, user_id=customer, purpose=ConsentPurpose.SOFT_CHECK, text_version="v1"
+        )
+        s.commit()
+    for who in (replace(staff, dealer_id=new_id()), SessionUser(customer, "李娜", "buyer")):
+        with pytest.raises(InputError) as refused:  # another dealership's staff; the buyer
+            services.withdraw_customer_consent(who, draft)
+        assert (refused.value.field, refused.value.rule) == ("application", "not_found")
+    assert services.consents(customer)[0].active  # nothing changed
+
+    assert services.withdraw_customer_consent(staff, draft) == 1
+    with pytest.raises(InputError) as refused:  # already withdrawn: no longer open
+        services.withdraw_customer_consent(staff, draft)
+    assert (refused.value.field, refused.value.rule) == ("application", "open")
