@@ -89,10 +89,12 @@ def loan_chart(
     chart = fch.LineChart(
         key=key, data_series=series, min_x=0, max_x=count, min_y=0, max_y=top + step / 10,
         height=height, expand=True, interactive=False,
-        left_axis=fch.ChartAxis(labels=money_marks, label_size=52, show_min=True,
-                                show_max=True),
-        bottom_axis=fch.ChartAxis(labels=time_marks, label_size=24, show_min=True,
-                                  show_max=True),
+        # the marks' own spacing: left to itself, a narrow chart samples fewer values than
+        # the marks and drops them (a phone showed "3 yr" alone)
+        left_axis=fch.ChartAxis(labels=money_marks, label_spacing=step, label_size=52,
+                                show_min=True, show_max=True),
+        bottom_axis=fch.ChartAxis(labels=time_marks, label_spacing=every, label_size=24,
+                                  show_min=True, show_max=True),
         # an empty mark keeps the room the last time mark needs on the right
         right_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=0, label=_axis_text(""))],
                                  label_size=18, show_min=False, show_max=False),

@@ -39,8 +39,8 @@ def _labels(axis) -> list[str]:
     return [mark.label.value for mark in axis.labels]
 
 
-def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
-    schedule = quote(
+def three_year_schedule():
+    return quote(
         LoanTerms(
             cash_price=Decimal("100000"),
             down_payment=Decimal("25730"),
@@ -49,6 +49,10 @@ def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
             loan_date=date(2026, 11, 28),
         )
     ).schedule
+
+
+def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
+    schedule = three_year_schedule()
     described = loan_chart(_ctx("zh_CN"), schedule, key="c")
     interest = sum(r.interest for r in schedule)
     assert described.label == f"剩余本金 ¥74,270.00 在 36 期内还清，共付利息 ¥{interest:,}"
@@ -59,3 +63,10 @@ def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
     english = loan_chart(_ctx("en_US"), schedule[:12], key="c").content
     assert _labels(english.bottom_axis) == ["3 mo", "6 mo", "9 mo", "12 mo"]
     assert _labels(english.left_axis)[1] == "CN¥20K"
+
+
+def test_the_axes_sample_exactly_at_their_marks_so_a_narrow_chart_keeps_them():
+    schedule = three_year_schedule()
+    chart = loan_chart(_ctx("zh_CN"), schedule, key="c").content
+    assert chart.bottom_axis.label_spacing == 12  # one mark a year
+    assert chart.left_axis.label_spacing == 20_000  # one mark per grid line
