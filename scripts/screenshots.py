@@ -138,8 +138,6 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.shot("offers")
     scroll_to(d, "declines-other")  # the declines above it: their reasons and hints
     d.shot("declines")
-    if size == "phone":
-        return
     scroll_to(d, "offers-order", down=False)
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")
@@ -235,8 +233,11 @@ def click_box(d: Driver, locator) -> None:
 
 
 def nav(d: Driver, label: str) -> None:
-    """A NavigationRail destination: a button named "<label>\\nTab i of n"."""
-    click_box(d, d.page.get_by_role("button", name=re.compile(f"^{re.escape(label)}")).first)
+    """A destination of the NavigationRail (a button named "<label>\\nTab i of n") or of a
+    phone's NavigationBar (a tab)."""
+    name = re.compile(f"^{re.escape(label)}")
+    destination = d.page.get_by_role("button", name=name).or_(d.page.get_by_role("tab", name=name))
+    click_box(d, destination.first)
 
 
 def type_into(d: Driver, ident: str, text: str) -> None:

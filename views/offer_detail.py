@@ -104,30 +104,33 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
 
 
 def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
+    """The repayment schedule, each loan year closed by its subtotals: a table from a tablet
+    up; on a phone a list of two lines per payment (date and amount, then its split), so
+    nothing is cut off at the screen's edge. Payments made are ticked."""
+    entries = _schedule_entries(q)
+    if not ctx.wide:
+        return _schedule_list(ctx, entries, paid)
+
     def money_cell(amount) -> ft.DataCell:
         return ft.DataCell(ft.Text(ctx.money(amount), text_align=ft.TextAlign.RIGHT))
 
     rows: list[ft.DataRow] = []
-    yearly = {y.year: y for y in q.yearly}
-    for i, r in enumerate(q.schedule):
-        mark = ft.Icon(ft.Icons.CHECK, size=16, color=ft.Colors.GREEN_600) if r.n <= paid else None
+    bold = ft.FontWeight.BOLD
+    for r, year in entries:
+        if year is not None:
+            rows.append(ft.DataRow([
+                ft.DataCell(ft.Text(ctx.t("Loan year {year}", year=year.year), weight=bold)),
+                ft.DataCell(ft.Text("")),
+                *[ft.DataCell(ft.Text(ctx.money(v), weight=bold, text_align=ft.TextAlign.RIGHT))
+                  for v in (year.payment, year.principal, year.interest, year.closing_balance)],
+            ], color=ft.Colors.SURFACE_CONTAINER_HIGH))  # fmt: skip
+            continue
         rows.append(ft.DataRow([
-            ft.DataCell(ft.Row([ft.Text(str(r.n)), *([mark] if mark else [])], spacing=4)),
+            ft.DataCell(ft.Row([ft.Text(str(r.n)), *_paid_mark(r, paid)], spacing=4)),
             ft.DataCell(ft.Text(ctx.date(r.date))),
             money_cell(r.payment), money_cell(r.principal), money_cell(r.interest),
             money_cell(r.balance),
         ]))  # fmt: skip
-        loan_year = i // 12 + 1  # loan years of 12 monthly payments, as the engine subtotals
-        last_of_year = (i + 1) % 12 == 0 or i + 1 == len(q.schedule)
-        if last_of_year and loan_year in yearly:
-            y = yearly[loan_year]
-            bold = ft.FontWeight.BOLD
-            rows.append(ft.DataRow([
-                ft.DataCell(ft.Text(ctx.t("Loan year {year}", year=y.year), weight=bold)),
-                ft.DataCell(ft.Text("")),
-                *[ft.DataCell(ft.Text(ctx.money(v), weight=bold, text_align=ft.TextAlign.RIGHT))
-                  for v in (y.payment, y.principal, y.interest, y.closing_balance)],
-            ], color=ft.Colors.SURFACE_CONTAINER_HIGH))  # fmt: skip
     table = ft.DataTable(
         key="schedule",
         columns=[
@@ -141,3 +144,54 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
     )  # fmt: skip
     return ft.Row([table], scroll=ft.ScrollMode.AUTO)
+
+
+def _schedule_entries(q) -> list[tuple]:
+    """(row, None) per payment, and (None, loan year's subtotals) after each loan year's last
+    payment: years of 12 monthly payments, as the engine subtotals them."""
+    yearly = {y.year: y for y in q.yearly}
+    out: list[tuple] = []
+    for i, r in enumerate(q.schedule):
+        out.append((r, None))
+        last_of_year = (i + 1) % 12 == 0 or i + 1 == len(q.schedule)
+        if last_of_year and (year := yearly.get(i // 12 + 1)) is not None:
+            out.append((None, year))
+    return out
+
+
+def _paid_mark(row, paid: int) -> list[ft.Control]:
+    if row.n > paid:
+        return []
+    return [ft.Icon(ft.Icons.CHECK, size=16, color=ft.Colors.GREEN_600)]
+
+
+def _schedule_list(ctx: ViewContext, entries: list[tuple], paid: int) -> ft.Control:
+    muted = ft.Colors.ON_SURFACE_VARIANT
+    items: list[ft.Control] = []
+    for r, year in entries:
+        if year is not None:
+            head = ctx.t("Loan year {year}", year=year.year)
+            amount, principal, interest, balance = (
+                year.payment, year.principal, year.interest, year.closing_balance
+            )  # fmt: skip
+            lead: list[ft.Control] = [ft.Text(head, weight=ft.FontWeight.BOLD)]
+        else:
+            amount, principal, interest, balance = r.payment, r.principal, r.interest, r.balance
+            lead = [ft.Text(f"{r.n}", width=28), ft.Text(ctx.date(r.date)), *_paid_mark(r, paid)]
+        split = ctx.t(
+            "Principal {principal} · interest {interest} · balance {balance}",
+            principal=ctx.money(principal), interest=ctx.money(interest),
+            balance=ctx.money(balance),
+        )  # fmt: skip
+        items.append(ft.Container(
+            ft.Column([
+                ft.Row([ft.Row(lead, spacing=6),
+                        ft.Text(ctx.money(amount), weight=ft.FontWeight.W_600)],
+                       alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                ft.Text(split, size=12, color=muted),
+            ], spacing=2),
+            padding=ft.Padding.symmetric(vertical=6, horizontal=8),
+            bgcolor=ft.Colors.SURFACE_CONTAINER_HIGH if year is not None else None,
+            border=ft.Border.only(bottom=ft.BorderSide(1, ft.Colors.OUTLINE_VARIANT)),
+        ))  # fmt: skip
+    return ft.Column(items, spacing=0, key="schedule")

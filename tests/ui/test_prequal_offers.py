@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flet as ft
 import pytest
 
 from tests.ui.conftest import signed_in
@@ -124,6 +125,26 @@ async def test_offer_detail_shows_the_disclosure_and_schedule(world):
     assert h.find("disc-apr").value == f"{offer.quote.apr_percent}%"
     assert h.find("disc-charge").value == f"¥{offer.quote.finance_charge:,.2f}"
     assert len(h.find("schedule").rows) > 36  # 36 payments plus yearly subtotal rows
+
+
+async def test_on_a_phone_the_schedule_is_a_list_that_fits_the_screen(world):
+    h = await to_prequal(world, width=390, height=844)
+    await through_form(h)
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    offer = h.state.prequal_result.offer(pid)
+    schedule = h.find("schedule")
+    assert isinstance(schedule, ft.Column)  # a list, no table to cut off at the edge
+    first = offer.quote.schedule[0]
+    lines = h.texts(schedule.controls[0])
+    assert lines[0] == "1" and lines[-2] == f"¥{first.payment:,.2f}"
+    assert lines[-1] == (
+        f"本金 ¥{first.principal:,.2f} · 利息 ¥{first.interest:,.2f} · "
+        f"剩余本金 ¥{first.balance:,.2f}"
+    )
+    years = [c for c in schedule.controls if h.texts(c)[0].startswith("第 ")]
+    assert len(schedule.controls) == len(offer.quote.schedule) + len(years)
+    assert [h.texts(c)[0] for c in years] == [f"第 {y.year} 年" for y in offer.quote.yearly]
 
 
 async def test_empty_offers_say_what_to_do(world):
