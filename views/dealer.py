@@ -8,6 +8,7 @@ import secrets
 
 import flet as ft
 
+from domain.catalog import ConsentPurpose
 from domain.errors import InputError
 from views import labels
 from views.context import ViewContext
@@ -234,7 +235,7 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ], spacing=4)  # fmt: skip
     if c.status == "contracted":
         summary.controls.append(payout_row(ctx, c.application_id))
-    elif c.is_open:
+    elif c.is_open and soft_check_in_force(ctx, c.user_id):
         summary.controls.append(withdraw_row(ctx, c.application_id))
     loans = ctx.services.my_loans(c.user_id)
     loan = next((x for x in loans if x.application.id == c.application_id), None)
@@ -264,6 +265,14 @@ def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
             ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
             on_click=confirm)),
     ], spacing=6)  # fmt: skip
+
+
+def soft_check_in_force(ctx: ViewContext, user_id: str) -> bool:
+    """Whether the customer's consent to the soft check is in force (a walk-in who left
+    before their check never gave it: there is nothing to withdraw)."""
+    return any(
+        c.purpose is ConsentPurpose.SOFT_CHECK and c.active for c in ctx.services.consents(user_id)
+    )
 
 
 def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:

@@ -129,6 +129,7 @@ async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
         assert h.has(f"col-{column}-empty")  # an empty column says so
     await h.click(h.find_ids("pipe-")[0])
     assert h.find("application-status").value == "草稿" and not h.has("pay-record")
+    assert not h.has("application-withdraw")  # no check yet: no consent to withdraw
     await h.route("/dealer/new")  # the next customer's form starts empty
     assert not h.find("customer-name").value and h.find("customer-car").value is None
 
