@@ -282,11 +282,10 @@ def start_walk_in(d: Driver, name: str, phone: str, pin: str, car: str, option: 
     d.wait("prequal-age")
 
 
-def customer_signs(d: Driver) -> str:
-    """The customer on the tablet: prequalification, consent, the first offer, the contract
-    opened, e-signature consent, a drawn signature, "Sign"; ends on the "All done" screen.
-    Returns the contract PDF's URL (opened in a new tab)."""
-    d.shot("dealer-handoff")
+def customer_checks(d: Driver, shots: bool = True) -> None:
+    """The customer on the tablet: prequalification and consent; ends on the offers."""
+    if shots:
+        d.shot("dealer-handoff")
     type_into(d, "prequal-age", "35")
     d.tap("prequal-next")
     d.wait("prequal-monthly_income")
@@ -294,9 +293,17 @@ def customer_signs(d: Driver) -> str:
     type_into(d, "prequal-employment_months", "60")
     d.tap("prequal-next")
     d.tap("consent-agree")
-    d.shot("dealer-consent")
+    if shots:
+        d.shot("dealer-consent")
     d.tap("prequal-submit")
     d.wait("offers-order", timeout=180_000)
+
+
+def customer_signs(d: Driver) -> str:
+    """:func:`customer_checks`, then the first offer, the contract opened, e-signature
+    consent, a drawn signature, "Sign"; ends on the "All done" screen. Returns the contract
+    PDF's URL (opened in a new tab)."""
+    customer_checks(d)
     d.shot("dealer-offers")
     d.tap("offer-open-", prefix=True)
     d.tap("offer-contract")
@@ -330,25 +337,26 @@ def staff_tile(d: Driver) -> str:
     )
 
 
-def signed_card(d: Driver) -> str:
-    """The identifier of the first card in the pipeline's "Signed" column."""
+def first_card(d: Driver, column: str) -> str:
+    """The identifier of the first card in a column of the pipeline ("signed", ...)."""
     card = d.page.locator(
-        '[flt-semantics-identifier="col-signed"] [flt-semantics-identifier^="pipe-"]'
+        f'[flt-semantics-identifier="col-{column}"] [flt-semantics-identifier^="pipe-"]'
     )
     card.first.wait_for(state="attached")
     return card.first.get_attribute("flt-semantics-identifier")
 
 
 SEAL = ("Seal", r"Seal .*179,800")  # a new mid-priced car: most lenders have an offer
-WALK_INS = {"zh_CN": ("王芳", "张伟"), "en_US": ("Fang Wang", "Wei Zhang")}
+WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Fang Wang", "Wei Zhang", "Yang Liu")}
 
 
 def dealer_journey(d: Driver, locale: str) -> None:
-    """A staff member serves two walk-ins on the tablet: one leaves before the check (a draft
-    on the board), one consents and signs, then pays the first instalment at the desk,
-    and the lender's payout is confirmed."""
+    """A staff member serves three walk-ins on the tablet: one leaves before the check (a
+    draft on the board); one consents and signs, then pays the first instalment at the desk,
+    and the lender's payout is confirmed; one sees their offers, then asks at the desk to
+    withdraw their consent."""
     t = translator(locale)
-    leaves, signs = WALK_INS[locale]
+    leaves, signs, withdraws = WALK_INS[locale]
     d.tap(staff_tile(d))
     start_walk_in(d, leaves, "13800000000", "2468", *SEAL)
     d.tap("handoff-return-action")
@@ -362,7 +370,7 @@ def dealer_journey(d: Driver, locale: str) -> None:
     d.shot("dealer-return")
     give_back(d, "2468")
     d.shot("dealer-pipeline")
-    d.tap(signed_card(d), dy=20)
+    d.tap(first_card(d, "signed"), dy=20)
     d.tap("pay-record")
     d.page.get_by_text(t("Payment recorded")).wait_for(timeout=60_000)
     d.shot("dealer-payment")
@@ -372,6 +380,19 @@ def dealer_journey(d: Driver, locale: str) -> None:
     d.page.go_back()  # the application has no navigation rail: back to the board first
     d.wait("col-funded")
     d.shot("dealer-pipeline-funded")
+    nav(d, t("New application"))
+    start_walk_in(d, withdraws, "13700000000", "2468", *SEAL)
+    customer_checks(d, shots=False)
+    d.tap("handoff-return-action")
+    give_back(d, "2468")
+    d.tap(first_card(d, "prequalified"), dy=20)
+    d.tap("application-withdraw")
+    d.wait("application-withdraw-confirm")
+    d.shot("dealer-withdraw")
+    d.tap("application-withdraw-confirm")
+    d.page.get_by_text(t("Withdrawn by the customer")).first.wait_for(timeout=60_000)
+    d.page.go_back()
+    d.wait("pipeline")
     nav(d, t("Customers"))
     d.wait("customers")
     d.shot("dealer-customers")
