@@ -19,7 +19,7 @@ import flet as ft
 from views import labels
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import car_picture, deal_bar, empty_state, sem
+from views.widgets import car_picture, deal_bar, empty_state, indicative_rate_note, sem
 
 ENERGY_COLOURS = {
     "BEV": ft.Colors.GREEN_700,
@@ -48,15 +48,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             key="cat-count",
             weight=ft.FontWeight.W_500,
         ),
-        ft.Text(
-            ctx.t(
-                "Monthly figures at an indicative {rate} APR; your own rate comes with the check.",
-                rate=ctx.rate(result.reference_rate),
-            ),
-            size=12,
-            color=ft.Colors.ON_SURFACE_VARIANT,
-            key="cat-rate-note",
-        ),
+        indicative_rate_note(ctx, result.reference_rate, "cat-rate-note"),
     ]
     if state.compare:
         controls.append(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import flet as ft
 
 from views import labels
+from views.car_detail import check_rate
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import deal_bar, empty_state, sem
+from views.widgets import deal_bar, empty_state, indicative_rate_note, sem
 
 
 def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -24,30 +25,46 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         )
         return Screen(title=ctx.t("Compare"), body=body)
     calcs = [ctx.services.calculate(v, ctx.state.deal) for v in cars]
+    money = ctx.money
+    # (label, values, how a value is shown; for money, a cost: the lowest is marked)
     rows = [
-        (ctx.t("Price"), [ctx.money(v.price) for v in cars]),
-        (ctx.t("Monthly payment"), [ctx.money(c.quote.payment) for c in calcs]),
-        (ctx.t("APR (annualised rate)"), [ctx.rate(c.quote.apr) for c in calcs]),
-        (ctx.t("Interest and fees"), [ctx.money(c.quote.finance_charge) for c in calcs]),
-        (ctx.t("Total cost of the car"), [ctx.money(c.quote.total_sale_price) for c in calcs]),
-        (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars]),
-        (ctx.t("Body"), [labels.label(ctx, labels.BODY, v.body) for v in cars]),
-        (ctx.t("Condition"), [labels.label(ctx, labels.CONDITION, v.condition) for v in cars]),
-        (ctx.t("Model year"), [str(v.year) for v in cars]),
-    ]
+        (ctx.t("Price"), [v.price for v in cars], money),
+        (ctx.t("Monthly payment"), [c.quote.payment for c in calcs], money),
+        (ctx.t("APR (annualised rate)"), [c.quote.apr for c in calcs], ctx.rate),
+        (ctx.t("Interest and fees"), [c.quote.finance_charge for c in calcs], money),
+        (ctx.t("Total cost of the car"), [c.quote.total_sale_price for c in calcs], money),
+        (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars], str),
+        (ctx.t("Body"), [labels.label(ctx, labels.BODY, v.body) for v in cars], str),
+        (ctx.t("Condition"), [labels.label(ctx, labels.CONDITION, v.condition) for v in cars],
+         str),
+        (ctx.t("Model year"), [v.year for v in cars], str),
+        (ctx.t("Dealer"), [dealer_name(ctx, v.dealer_id) for v in cars], str),
+    ]  # fmt: skip
+
+    def cells(values: list, show) -> list[ft.DataCell]:
+        low = min(values) if show is money and len(set(values)) > 1 else None  # all equal: none
+        return [ft.DataCell(lowest(ctx, show(x)) if x == low else ft.Text(show(x)))
+                for x in values]  # fmt: skip
+
+    check = ft.DataRow([
+        ft.DataCell(ft.Text("")),
+        *[ft.DataCell(sem(f"compare-check-{v.id}", ft.TextButton(
+            ctx.t("Check my rate"), on_click=lambda e, i=v.id: check_rate(ctx, i))))
+          for v in cars],
+    ])  # fmt: skip
     table = ft.DataTable(
-        key="compare-table",
         columns=[ft.DataColumn(ft.Text(""))]
         + [
-            ft.DataColumn(ft.Text(labels.car_name(ctx, v), weight=ft.FontWeight.BOLD), numeric=True)
+            ft.DataColumn(heading(ctx, v), numeric=True)
             for v in cars
         ],
         rows=[
-            ft.DataRow([ft.DataCell(ft.Text(label))] + [ft.DataCell(ft.Text(x)) for x in values])
-            for label, values in rows
+            *(ft.DataRow([ft.DataCell(ft.Text(label)), *cells(values, show)])
+              for label, values, show in rows),
+            check,
         ],
         column_spacing=24,
-    )
+    )  # fmt: skip
     remove = ft.Row(
         [
             sem(
@@ -62,6 +79,34 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         wrap=True,
     )
     body = ft.Column(
-        [deal_bar(ctx), ft.Row([table], scroll=ft.ScrollMode.AUTO), remove], spacing=12
+        [
+            deal_bar(ctx),
+            indicative_rate_note(ctx, calcs[0].reference_rate, "compare-rate-note"),
+            ft.Row([sem("compare-table", table)], scroll=ft.ScrollMode.AUTO),
+            remove,
+        ],
+        spacing=12,
     )
     return Screen(title=ctx.t("Compare"), body=body)
+
+
+def lowest(ctx: ViewContext, text: str) -> ft.Control:
+    """The lowest cost of a row: ticked and bold, and said so to a screen reader."""
+    return ft.Row([
+        ft.Icon(ft.Icons.CHECK_CIRCLE, size=16, color=ft.Colors.GREEN_700),
+        ft.Text(text, weight=ft.FontWeight.BOLD, color=ft.Colors.GREEN_800,
+                semantics_label=ctx.t("{amount}, the lowest", amount=text)),
+    ], spacing=4, tight=True)  # fmt: skip
+
+
+def heading(ctx: ViewContext, v) -> ft.Control:
+    """The car's name, and its year and trim: two listings of one model tell apart."""
+    return ft.Column([
+        ft.Text(labels.car_name(ctx, v), weight=ft.FontWeight.BOLD),
+        ft.Text(f"{v.year} · {v.trim}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+    ], spacing=0, horizontal_alignment=ft.CrossAxisAlignment.END)  # fmt: skip
+
+
+def dealer_name(ctx: ViewContext, dealer_id: str) -> str:
+    dealer = ctx.services.dealer(dealer_id)
+    return "-" if dealer is None else labels.bilingual(ctx, dealer.name_zh, dealer.name_en)

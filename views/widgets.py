@@ -191,3 +191,16 @@ def car_picture(ctx: ViewContext, vehicle, *, width: int, height: int, colour=No
     return ft.Image(
         src=svg, width=width, height=height, fit=ft.BoxFit.CONTAIN, error_content=fallback
     )
+
+
+def indicative_rate_note(ctx: ViewContext, rate: Decimal, key: str) -> ft.Text:
+    """Figures before the soft check are at the market's reference rate: say so."""
+    return ft.Text(
+        ctx.t(
+            "Monthly figures at an indicative {rate} APR; your own rate comes with the check.",
+            rate=ctx.rate(rate),
+        ),
+        size=12,
+        color=ft.Colors.ON_SURFACE_VARIANT,
+        key=key,
+    )

@@ -117,7 +117,28 @@ async def test_compare_two_cars_side_by_side(world):
     await h.click("cat-compare")
     assert h.top.route == "/compare"
     table = h.find("compare-table")
-    assert [c.label.value for c in table.columns[1:]] == ["比亚迪 Seal", "丰田 Camry"]
+    assert [h.texts(c.label) for c in table.columns[1:]] == [
+        ["比亚迪 Seal", f"{seal.year} · {seal.trim}"],
+        ["丰田 Camry", "2026 · 2.0G"],
+    ]
+    (dealers,) = [r for r in table.rows if h.texts(r.cells[0]) == ["经销商"]]
+    assert h.texts(dealers.cells[2]) == ["远航二手车"]  # where each car is sold
+
+
+async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(world):
+    h = await signed_in(world)
+    cars = [world.vehicles[k] for k in ("seal", "camry", "dolphin")]  # the dolphin: cheapest
+    for car in cars:
+        await h.select(f"compare-{car.id}", True)
+    await h.click("cat-compare")
+    rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
+    price = rows["价格"]
+    assert [h.texts(c) for c in price] == [[f"¥{v.price:,.2f}"] for v in cars]
+    assert [type(c.content) for c in price] == [ft.Text, ft.Text, ft.Row]  # only it ticked
+    assert all(isinstance(c.content, ft.Text) for c in rows["能源"])  # not a cost
+    assert "参考年化利率" in h.find("compare-rate-note").value  # not yet the buyer's own rate
+    await h.click(f"compare-check-{cars[1].id}")
+    assert h.state.car_id == cars[1].id and h.top.route == "/prequal"
 
 
 async def test_compare_with_fewer_than_two_cars_explains(world):
