@@ -11,11 +11,11 @@ from scripts.screenshots import (
     Driver,
     customer_signs,
     fill_walk_in,
+    first_card,
     give_back,
     identifier,
     nav,
     open_app,
-    signed_card,
     start_walk_in,
 )
 from tests.conftest import require_binary
@@ -108,7 +108,7 @@ def test_dealer_journey_on_a_tablet(app_url, browser, tmp_path):
 
     # the customer pays the first instalment at the desk
     nav(d, "申请看板")
-    d.tap(signed_card(d), dy=20)
+    d.tap(first_card(d, "signed"), dy=20)
     d.wait("pay-record")
     assert "/dealer/applications/" in page.url
     d.tap("pay-record")
