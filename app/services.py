@@ -635,20 +635,35 @@ class PrequalServices:
             ]
             answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
             products = {p.id: p for p in catalog_repo.list_products(s)} if answers else {}
-        out = []
-        for a in apps:
-            records = answers.get(a.id, [])
-            if not records:
-                continue  # a draft that was never checked
-            offers = sorted((r for r in records if r.eligible),
-                            key=lambda r: (r.finance_charge, r.product_id))  # fmt: skip
-            out.append(SavedCheck(
-                application=a, vehicle=self.car(a.vehicle_id), offers=tuple(offers),
-                declines=tuple(r for r in records if not r.eligible),
-                products={r.product_id: products[r.product_id] for r in records
-                          if r.product_id in products},
-            ))  # fmt: skip
-        return out
+        # a draft that was never checked has no answers
+        return [self._saved_check(a, answers[a.id], products) for a in apps if answers.get(a.id)]
+
+    def dealer_check(self: Services, staff: SessionUser, application_id: str) -> SavedCheck | None:
+        """The customer's soft check on an application of the staff member's dealership, as
+        saved (None before the check). Not once the customer withdrew: their consent to it is
+        gone, so its results are no longer shown."""
+        from domain.catalog import ApplicationStatus
+        from local_db.repositories import deals as deals_repo
+
+        app_ = self.staff_application(staff, application_id)
+        if app_.status is ApplicationStatus.WITHDRAWN:
+            return None
+        with self.session() as s:
+            records = deals_repo.list_offers_of(s, application_ids=[app_.id]).get(app_.id)
+            products = {p.id: p for p in catalog_repo.list_products(s)} if records else {}
+        return self._saved_check(app_, records, products) if records else None
+
+    def _saved_check(
+        self: Services, a: Application, records: list, products: dict[str, LoanProduct]
+    ) -> SavedCheck:
+        offers = sorted((r for r in records if r.eligible),
+                        key=lambda r: (r.finance_charge, r.product_id))  # fmt: skip
+        return SavedCheck(
+            application=a, vehicle=self.car(a.vehicle_id), offers=tuple(offers),
+            declines=tuple(r for r in records if not r.eligible),
+            products={r.product_id: products[r.product_id] for r in records
+                      if r.product_id in products},
+        )  # fmt: skip
 
     def recommender(self: Services):
         """The ALS model: loaded from the data dir, or trained there from the local

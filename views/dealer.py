@@ -13,6 +13,7 @@ from domain.errors import InputError
 from views import labels
 from views.context import ViewContext
 from views.loans import loan_detail
+from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
 from views.widgets import N_, deal_bar, empty_state, section_title, sem
 
@@ -235,8 +236,10 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ], spacing=4)  # fmt: skip
     if c.status == "contracted":
         summary.controls.append(payout_row(ctx, c.application_id))
-    elif c.is_open and soft_check_in_force(ctx, c.user_id):
-        summary.controls.append(withdraw_row(ctx, c.application_id))
+    elif c.is_open:
+        summary.controls += check_lines(ctx, c.application_id)
+        if soft_check_in_force(ctx, c.user_id):
+            summary.controls.append(withdraw_row(ctx, c.application_id))
     loans = ctx.services.my_loans(c.user_id)
     loan = next((x for x in loans if x.application.id == c.application_id), None)
     if loan is None:
@@ -265,6 +268,25 @@ def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
             ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
             on_click=confirm)),
     ], spacing=6)  # fmt: skip
+
+
+def check_lines(ctx: ViewContext, application_id: str) -> list[ft.Control]:
+    """What the customer's check found, for the salesperson beside them: the offer they chose
+    (once they have), then the cheapest offers as quoted; nothing before the check."""
+    check = ctx.services.dealer_check(ctx.state.user, application_id)
+    if check is None:
+        return []
+    lines: list[ft.Control] = [ft.Divider(), section_title(ctx.t("The customer's check"))]
+    chosen = check.application.product_id
+    offer = next((o for o in check.offers if o.product_id == chosen), None)
+    if offer is not None:
+        lines += [
+            ft.Text(ctx.t("Chosen by the customer"), weight=ft.FontWeight.W_600,
+                    key="application-chosen"),
+            saved_offer_row(ctx, check, offer, key="application-chosen-offer"),
+            ft.Text(ctx.t("All offers"), weight=ft.FontWeight.W_600),
+        ]  # fmt: skip
+    return lines + saved_check_lines(ctx, check, shown=3)
 
 
 def soft_check_in_force(ctx: ViewContext, user_id: str) -> bool:

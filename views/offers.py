@@ -332,28 +332,42 @@ SAVED_OFFERS_SHOWN = 5
 def saved_check_card(ctx: ViewContext, check) -> ft.Control:
     a = check.application
     car = labels.car_name(ctx, check.vehicle) if check.vehicle else a.vehicle_id
-    when = ctx.day(a.created_at) if a.created_at else "-"
     lines: list[ft.Control] = [
         ft.Text(car, weight=ft.FontWeight.BOLD, size=16),
-        ft.Text(ctx.tn("Checked on {date} · {n} offer · {m} not available",
-                       "Checked on {date} · {n} offers · {m} not available", len(check.offers),
-                       date=when, n=len(check.offers), m=len(check.declines)),
-                size=12, key=f"saved-summary-{a.id}"),
-    ]  # fmt: skip
-    for o in check.offers[:SAVED_OFFERS_SHOWN]:
-        lines.append(ft.Row([
-            ft.Text(_product(ctx, check, o.product_id), expand=True, size=13),
-            ft.Text(ctx.rate(o.apr), weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY,
-                    key=f"saved-apr-{o.id}"),
-            ft.Text(ctx.t("{amount} / month", amount=ctx.money(o.payment)), size=13,
-                    text_align=ft.TextAlign.RIGHT, width=150),
-        ], key=f"saved-offer-{o.id}"))  # fmt: skip
+        *saved_check_lines(ctx, check),
+    ]
     if check.vehicle is not None:
         lines.append(ft.Row([sem(f"saved-again-{a.id}", ft.OutlinedButton(
             ctx.t("Check again"), icon=ft.Icons.REFRESH,
             on_click=lambda e: check_again(ctx, check)))],
             alignment=ft.MainAxisAlignment.END))  # fmt: skip
     return ft.Card(ft.Container(ft.Column(lines, spacing=6), padding=14), key=f"saved-{a.id}")
+
+
+def saved_check_lines(ctx: ViewContext, check, shown: int = SAVED_OFFERS_SHOWN) -> list[ft.Control]:
+    """When the check ran, how many lenders offered and declined, and the cheapest ``shown``
+    offers with their APR and monthly payment as quoted then."""
+    a = check.application
+    when = ctx.day(a.created_at) if a.created_at else "-"
+    lines: list[ft.Control] = [
+        ft.Text(ctx.tn("Checked on {date} · {n} offer · {m} not available",
+                       "Checked on {date} · {n} offers · {m} not available", len(check.offers),
+                       date=when, n=len(check.offers), m=len(check.declines)),
+                size=12, key=f"saved-summary-{a.id}"),
+    ]  # fmt: skip
+    lines += [saved_offer_row(ctx, check, o) for o in check.offers[:shown]]
+    return lines
+
+
+def saved_offer_row(ctx: ViewContext, check, o, key: str | None = None) -> ft.Control:
+    """One saved offer: lender and product, APR, monthly payment."""
+    return ft.Row([
+        ft.Text(_product(ctx, check, o.product_id), expand=True, size=13),
+        ft.Text(ctx.rate(o.apr), weight=ft.FontWeight.BOLD, color=ft.Colors.PRIMARY,
+                key=f"saved-apr-{o.id}"),
+        ft.Text(ctx.t("{amount} / month", amount=ctx.money(o.payment)), size=13,
+                text_align=ft.TextAlign.RIGHT, width=150),
+    ], key=key or f"saved-offer-{o.id}")  # fmt: skip
 
 
 def _product(ctx: ViewContext, check, product_id: str) -> str:

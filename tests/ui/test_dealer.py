@@ -205,12 +205,17 @@ async def test_staff_withdraw_a_walk_in_customers_consent_at_their_request(world
 
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)
-    await customer_chooses_an_offer(h)  # the customer consented on the tablet
+    pid = await customer_chooses_an_offer(h)  # the customer consented on the tablet
     await h.click("handoff-return-action")
     await h.type_text("return-pin", "2468")
     await h.click("return-unlock")
     (card,) = world.services.pipeline(h.state.user.dealer_id)["offer_chosen"]
     await h.route(f"/dealer/applications/{card.application_id}")
+    check = world.services.dealer_check(h.state.user, card.application_id)
+    (chosen,) = [o for o in check.offers if o.product_id == pid]
+    assert h.find("application-chosen").value == "客户所选"  # the check, for the salesperson
+    assert f"¥{chosen.payment:,.2f} / 月" in h.texts(h.find("application-chosen-offer"))
+    assert h.has(f"saved-offer-{check.offers[0].id}")  # the cheapest, as quoted
 
     await h.click("application-withdraw")  # says what it does, then asks again
     assert "仅在客户本人要求时操作" in h.find("application-withdraw-consequence").value
@@ -221,6 +226,8 @@ async def test_staff_withdraw_a_walk_in_customers_consent_at_their_request(world
     assert h.state.notice == "客户的授权已撤回"
     assert h.find("application-status").value == "客户已撤回"
     assert not h.has("application-withdraw")  # nothing is left to withdraw
+    assert not h.has("application-chosen")  # nor are the check's results shown any more
+    assert world.services.dealer_check(h.state.user, card.application_id) is None
     assert not any(world.services.pipeline(h.state.user.dealer_id).values())
     (summary,) = world.services.consents(card.user_id)
     assert summary.purpose is ConsentPurpose.SOFT_CHECK and not summary.active
