@@ -89,8 +89,19 @@ _TABLES = (
     models.ModelVersion,
 )
 
+
+def _pull_from_records(conn: Connection) -> None:
+    """Pulls read the current records by sequence (each row once, at its latest version)
+    instead of the change history, whose indexes for pulls go (a new database has the
+    records' indexes from ``_create_all``)."""
+    for index in models.Record.__table__.indexes:
+        index.create(conn, checkfirst=True)
+    for name in ("ix_changes_owner_seq", "ix_changes_dealer_seq"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_all,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_all, _pull_from_records)
 
 
 def migrate(engine: Engine) -> int:

@@ -61,6 +61,11 @@ class Record(ServerModel, table=True):
     __table_args__ = (
         Index("ix_records_owner", "owner_id", "entity"),
         Index("ix_records_dealer", "dealer_id", "entity"),
+        # pulls read the records by sequence, per reader (backend.store.pull)
+        Index("ix_records_seq", "seq"),
+        Index("ix_records_entity_seq", "entity", "seq"),
+        Index("ix_records_owner_seq", "owner_id", "seq"),
+        Index("ix_records_dealer_seq", "dealer_id", "seq"),
     )
 
     entity: str = Field(primary_key=True, max_length=16)
@@ -75,11 +80,9 @@ class Record(ServerModel, table=True):
 
 
 class ChangeRow(ServerModel, table=True):
+    """The history: a row per applied change, in sequence (pulls read the records)."""
+
     __tablename__ = "changes"
-    __table_args__ = (
-        Index("ix_changes_owner_seq", "owner_id", "seq"),
-        Index("ix_changes_dealer_seq", "dealer_id", "seq"),
-    )
 
     seq: int | None = Field(default=None, sa_column=Column(_SEQ_TYPE, Identity(), primary_key=True))
     entity: str = Field(max_length=16)

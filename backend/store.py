@@ -8,6 +8,10 @@ statements. The op id and its result therefore commit or roll back together with
 Sequence numbers are handed out in commit order: SQLite has one writer at a time (the push
 takes the write lock with BEGIN IMMEDIATE), and on PostgreSQL a transaction-level advisory
 lock serialises pushes, so a client that pulled past ``seq`` n can never miss a change < n.
+
+The change log (``changes``) is the history, a row per applied change, kept; a pull reads the
+records, each carrying the sequence of its last change, so a device that joins late downloads
+every row once, at its latest version, not the history of every row.
 """
 
 from __future__ import annotations
@@ -246,16 +250,15 @@ def _visible(actor: Actor, table):
 
 
 def pull(engine: Engine, actor: Actor, since: int, limit: int) -> PullResponse:
-    """Changes after ``since`` that ``actor`` may see, oldest first, at most ``limit``."""
+    """The rows changed after ``since`` that ``actor`` may see, each once at its latest
+    version (its record carries the sequence of its last change), oldest change first, at
+    most ``limit``: a device that joins late downloads the current rows, not their history.
+
+    A row changed again while a device pages through moves past the device's cursor, so the
+    device meets it again, at the newer version, before it is done."""
     limit = max(1, min(limit, MAX_PULL_LIMIT))
-    query = (
-        select(_changes)
-        .where(_changes.c.seq > since, _visible(actor, _changes))
-        .order_by(_changes.c.seq)
-        .limit(limit + 1)
-    )
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = conn.execute(_pull_query(actor, since, limit)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     changes = [
@@ -270,6 +273,23 @@ def pull(engine: Engine, actor: Actor, since: int, limit: int) -> PullResponse:
         for r in rows
     ]
     return PullResponse(changes=changes, cursor=rows[-1].seq if rows else since, has_more=has_more)
+
+
+def _pull_query(actor: Actor, since: int, limit: int):
+    """One more than ``limit`` rows, to tell whether more are left."""
+    return (
+        select(
+            _records.c.seq,
+            _records.c.entity,
+            _records.c.entity_id,
+            _records.c.deleted,
+            _records.c.data,
+            _records.c.updated_ms,
+        )
+        .where(_records.c.seq > since, _visible(actor, _records))
+        .order_by(_records.c.seq)
+        .limit(limit + 1)
+    )
 
 
 def get_record(engine: Engine, actor: Actor | None, entity: str, entity_id: str):

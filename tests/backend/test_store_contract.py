@@ -112,6 +112,33 @@ def test_pull_pages_with_a_cursor_until_nothing_is_left(engine):
     assert store.pull(engine, buyer, cursor, 3).changes == []
 
 
+def test_a_device_that_joins_late_pulls_each_row_once_at_its_latest_version(engine):
+    buyer = make_actor()
+    app_id, note_id = new_id(), new_id()
+    push(engine, buyer, make_op("application", app_id, application()))
+    push(engine, buyer, make_op("note", note_id, {"text": "call the dealer"}))
+    for status in ("prequalified", "submitted"):
+        [last] = push(engine, buyer, make_op("application", app_id, {"status": status}))
+    changes = pull_all(engine, buyer)
+    assert [c.entity_id for c in changes] == [note_id, app_id]  # by their last change
+    assert (changes[1].seq, changes[1].data["status"]) == (last.seq, "submitted")
+
+
+def test_a_row_changed_while_a_device_pages_through_is_met_again_at_its_newer_version(engine):
+    buyer = make_actor()
+    ids = [new_id() for _ in range(3)]
+    for i in ids:
+        push(engine, buyer, make_op("application", i, application()))
+    first = store.pull(engine, buyer, 0, 2)
+    assert [c.entity_id for c in first.changes] == ids[:2] and first.has_more
+    push(engine, buyer, make_op("application", ids[0], {"status": "prequalified"}))
+    rest = pull_all(engine, buyer, since=first.cursor)
+    assert [(c.entity_id, c.data["status"]) for c in rest] == [
+        (ids[2], "draft"),
+        (ids[0], "prequalified"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("reader", "sees"),
     [
