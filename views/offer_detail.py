@@ -122,14 +122,13 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
                 ft.DataCell(ft.Text(ctx.t("Loan year {year}", year=year.year), weight=bold)),
                 ft.DataCell(ft.Text("")),
                 *[ft.DataCell(ft.Text(ctx.money(v), weight=bold, text_align=ft.TextAlign.RIGHT))
-                  for v in (year.payment, year.principal, year.interest, year.closing_balance)],
+                  for v in _amounts(r, year)],
             ], color=ft.Colors.SURFACE_CONTAINER_HIGH))  # fmt: skip
             continue
         rows.append(ft.DataRow([
             ft.DataCell(ft.Row([ft.Text(str(r.n)), *_paid_mark(r, paid)], spacing=4)),
             ft.DataCell(ft.Text(ctx.date(r.date))),
-            money_cell(r.payment), money_cell(r.principal), money_cell(r.interest),
-            money_cell(r.balance),
+            *map(money_cell, _amounts(r, year)),
         ]))  # fmt: skip
     table = ft.DataTable(
         key="schedule",
@@ -159,6 +158,13 @@ def _schedule_entries(q) -> list[tuple]:
     return out
 
 
+def _amounts(row, year) -> tuple:
+    """(payment, principal, interest, balance after) of a payment, or of a loan year."""
+    if year is not None:
+        return year.payment, year.principal, year.interest, year.closing_balance
+    return row.payment, row.principal, row.interest, row.balance
+
+
 def _paid_mark(row, paid: int) -> list[ft.Control]:
     if row.n > paid:
         return []
@@ -169,14 +175,11 @@ def _schedule_list(ctx: ViewContext, entries: list[tuple], paid: int) -> ft.Cont
     muted = ft.Colors.ON_SURFACE_VARIANT
     items: list[ft.Control] = []
     for r, year in entries:
+        amount, principal, interest, balance = _amounts(r, year)
         if year is not None:
             head = ctx.t("Loan year {year}", year=year.year)
-            amount, principal, interest, balance = (
-                year.payment, year.principal, year.interest, year.closing_balance
-            )  # fmt: skip
             lead: list[ft.Control] = [ft.Text(head, weight=ft.FontWeight.BOLD)]
         else:
-            amount, principal, interest, balance = r.payment, r.principal, r.interest, r.balance
             lead = [ft.Text(f"{r.n}", width=28), ft.Text(ctx.date(r.date)), *_paid_mark(r, paid)]
         split = ctx.t(
             "Principal {principal} · interest {interest} · balance {balance}",
