@@ -14,7 +14,7 @@ price of that model's new cars in the catalogue) feeds the depreciation model.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -47,6 +47,7 @@ class PrequalAnswer:
     result: PrequalResult
     lenders: dict[str, Lender]
     vehicle: VehicleFacts
+    places: dict[str, str]  # city key -> its Chinese name (see city_names)
 
 
 def vehicle_facts(
@@ -120,7 +121,13 @@ def prequalify(
         applicant, facts, deal, products, consent=consent, today=today, now=now, history=history
     )
     lenders = {x.id: x for x in catalog_repo.list_lenders(session)}
-    return PrequalAnswer(result, lenders, facts)
+    return PrequalAnswer(result, lenders, facts, city_names(session))
+
+
+def city_names(session: Session) -> dict[str, str]:
+    """Each city's key in the catalogue ("Shanghai") -> its Chinese name (上海), from the
+    dealerships' cities: how a reason names a city to a Chinese reader."""
+    return {d.city: d.city_zh for d in catalog_repo.list_dealers(session)}
 
 
 _PRODUCTS: dict[tuple, tuple[LoanProduct, ...]] = {}
@@ -141,7 +148,7 @@ def _active_products(session: Session, today: date) -> tuple[LoanProduct, ...]:
 # --- the user's language --------------------------------------------------------------------
 
 
-def _format(value: Any, kind: str | None, locale: str) -> str:
+def _format(value: Any, kind: str | None, locale: str, places: Mapping[str, str]) -> str:
     if kind == "money":
         return format_money(Decimal(value), locale)
     if kind == "percent":
@@ -150,18 +157,23 @@ def _format(value: Any, kind: str | None, locale: str) -> str:
         return format_number(value, locale)
     if kind == "label":
         return translator(locale)(str(value))
+    if kind == "city" and locale.startswith("zh"):
+        return places.get(str(value), str(value))
     return str(value)
 
 
-def reason_text(reason: Reason, locale: str) -> str:
-    """The reason's sentence in ``locale``, its values formatted for that locale."""
+def reason_text(reason: Reason, locale: str, places: Mapping[str, str] | None = None) -> str:
+    """The reason's sentence in ``locale``, its values formatted for that locale; ``places``
+    (:func:`city_names`) names a city to a Chinese reader (an English one reads its key)."""
     _ = translator(locale)
-    params = {k: _format(v, reason.formats.get(k), locale) for k, v in reason.params.items()}
+    params = {
+        k: _format(v, reason.formats.get(k), locale, places or {}) for k, v in reason.params.items()
+    }
     return _(reason.message).format(**params)
 
 
-def _reason(reason: Reason, locale: str) -> dict[str, str]:
-    return {"code": reason.code, "text": reason_text(reason, locale)}
+def _reason(reason: Reason, locale: str, places: Mapping[str, str]) -> dict[str, str]:
+    return {"code": reason.code, "text": reason_text(reason, locale, places)}
 
 
 def _s(amount: Decimal) -> str:
@@ -211,12 +223,12 @@ def to_wire(answer: PrequalAnswer, locale: str) -> dict[str, Any]:
     """The JSON of ``chedai prequal``: amounts as strings, rates and metrics as percentage
     strings ("6.90" = 6.90%), sentences in ``locale``."""
     r = answer.result
-    lenders = answer.lenders
+    lenders, places = answer.lenders, answer.places
     declines = []
     for d in r.declines:
         hint = None
         if d.hint is not None:
-            hint = {"kind": d.hint.kind, "text": reason_text(d.hint.reason, locale)}
+            hint = {"kind": d.hint.kind, "text": reason_text(d.hint.reason, locale, places)}
             if d.hint.case is not None:
                 deal = d.hint.case.deal
                 hint["deal"] = {
@@ -231,7 +243,7 @@ def to_wire(answer: PrequalAnswer, locale: str) -> dict[str, Any]:
                 "product_id": d.product.id,
                 "product_code": d.product.code,
                 "lender": _lender(lenders, d.product.lender_id, locale),
-                "reasons": [_reason(x, locale) for x in d.reasons],
+                "reasons": [_reason(x, locale, places) for x in d.reasons],
                 "hint": hint,
             }
         )
@@ -239,9 +251,9 @@ def to_wire(answer: PrequalAnswer, locale: str) -> dict[str, Any]:
         "status": r.status,
         "score": r.score.score,
         "tier": None if r.score.tier is None else r.score.tier.value,
-        "score_reasons": [_reason(x, locale) for x in r.score.reasons],
+        "score_reasons": [_reason(x, locale, places) for x in r.score.reasons],
         "scorecard_version": r.score.version,
-        "review": [_reason(x, locale) for x in r.review],
+        "review": [_reason(x, locale, places) for x in r.review],
         "vehicle_value": _s(r.valuation.value),
         "valuation_model_version": r.depreciation_version,
         "consent": {

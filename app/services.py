@@ -224,8 +224,10 @@ class _CoreServices:
         """(city key, name in ``locale``) of every city with a dealership in the catalogue, by
         key (pinyin order): the cities a buyer picks from, so a product's city list and the
         buyer's city are spelled alike."""
+        from app.prequal_service import city_names
+
         with self.session() as s:
-            names = {d.city: d.city_zh for d in catalog_repo.list_dealers(s)}
+            names = city_names(s)
         zh = locale.startswith("zh")
         return [(key, names[key] if zh else key) for key in sorted(names)]
 
@@ -1070,9 +1072,13 @@ class PrequalServices:
         return p.name_zh if locale.startswith("zh") else p.name_en
 
     def reason_text(self: Services, reason, locale: str) -> str:
-        from app.prequal_service import reason_text
+        from app.prequal_service import city_names, reason_text
 
-        return reason_text(reason, locale)
+        places = None
+        if "city" in reason.formats.values():  # rare: only then read the cities' names
+            with self.session() as s:
+                places = city_names(s)
+        return reason_text(reason, locale, places)
 
 
 class Services(PrequalServices, ConsentServices, _CoreServices):

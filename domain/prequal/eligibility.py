@@ -219,7 +219,10 @@ def _city(p: LoanProduct, c: Case, f: Figures) -> Reason | None:
     if not p.cities or c.applicant.city in p.cities:
         return None
     return _r(
-        "applicant.city", N_("This product is not offered in {city}"), city=c.applicant.city or "-"
+        "applicant.city",
+        N_("This product is not offered in {city}"),
+        {"city": "city"},
+        city=c.applicant.city or "-",
     )
 
 

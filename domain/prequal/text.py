@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-#: "label": the value is itself a msgid (marked with N_), shown translated
-Format = Literal["money", "percent", "number", "text", "label"]
+#: "label": the value is itself a msgid (marked with N_), shown translated; "city": a city's
+#: key in the catalogue ("Shanghai"), shown by its name in the reader's language
+Format = Literal["money", "percent", "number", "text", "label", "city"]
 
 
 def N_(message: str) -> str:

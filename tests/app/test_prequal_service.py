@@ -98,3 +98,24 @@ def test_a_declined_energy_is_named_in_the_readers_language(locale, text):
     electric_or_hybrid = make_product(energies=frozenset({Energy.BEV, Energy.HEV}))
     (decline,) = run([electric_or_hybrid], v=vehicle(energy=Energy.ICE)).declines
     assert reason_text(decline.reasons[0], locale) == text
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("zh_CN", "本产品在上海不提供"), ("en_US", "This product is not offered in Shanghai")],
+)
+def test_a_declined_city_is_named_in_the_readers_language(session, locale, text):
+    from tests.factories import make_dealer
+
+    lender = make_lender()
+    catalog.save_lenders(session, lenders=[lender])
+    catalog.save_dealers(session, dealers=[make_dealer(city="Shanghai", city_zh="上海")])
+    beijing_only = make_product(lender_id=lender.id, cities=frozenset({"Beijing"}))
+    catalog.save_products(session, products=[beijing_only])
+    session.commit()
+    answer = prequalify(
+        session, applicant(city="Shanghai"), vehicle(), deal(), today=TODAY, consent=CONSENT,
+        now=NOW,
+    )  # fmt: skip
+    (decline,) = to_wire(answer, locale)["declines"]
+    assert decline["reasons"] == [{"code": "applicant.city", "text": text}]

@@ -84,3 +84,17 @@ def test_the_cities_are_the_dealers_once_each_in_pinyin_order_named_in_the_langu
         s.commit()
     assert w.services.cities("zh_CN") == [("Beijing", "北京"), ("Shanghai", "上海")]
     assert w.services.cities("en_US") == [("Beijing", "Beijing"), ("Shanghai", "Shanghai")]
+
+
+def test_a_reason_naming_a_city_names_it_in_the_readers_language(tmp_path):
+    from domain.prequal.text import Reason
+
+    w = make_world(tmp_path)  # its dealers are in Shanghai (上海)
+    reason = Reason(
+        "applicant.city",
+        "This product is not offered in {city}",
+        {"city": "Shanghai"},
+        {"city": "city"},
+    )
+    assert w.services.reason_text(reason, "zh_CN") == "本产品在上海不提供"
+    assert w.services.reason_text(reason, "en_US") == "This product is not offered in Shanghai"
