@@ -68,13 +68,14 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
 
     def cell(label: str, value: str, key: str, big: bool = False) -> ft.Control:
+        # a phone gives each big figure a row of its own: half a row broke CN¥5,087.87 in two
         return ft.Container(
             ft.Column([
                 ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                ft.Text(value, key=key, size=26 if big else 17,
+                ft.Text(value, key=key, size=26 if big else 17, no_wrap=big,
                         weight=ft.FontWeight.BOLD if big else ft.FontWeight.W_500),
             ], spacing=2),
-            col={"xs": 6, "md": 3}, padding=8,
+            col={"xs": 12 if big else 6, "sm": 6, "md": 3}, padding=8,
         )  # fmt: skip
 
     first = q.schedule[0] if q.schedule else None
