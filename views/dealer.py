@@ -15,7 +15,7 @@ from views.context import ViewContext
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
-from views.widgets import N_, deal_bar, empty_state, section_title, sem
+from views.widgets import N_, ask_twice, deal_bar, empty_state, section_title, sem
 
 COLUMNS = {
     "draft": N_("Draft"),
@@ -302,10 +302,6 @@ def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:
     withdraw their soft-check consent here, after reading what it does and confirming."""
     state, flag = ctx.state, f"withdraw-application-{application_id}"
 
-    def toggle(e) -> None:
-        state.expanded ^= {flag}
-        state.notify()
-
     def confirm(e) -> None:
         try:
             ctx.services.withdraw_customer_consent(state.user, application_id)
@@ -315,18 +311,13 @@ def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:
         state.expanded.discard(flag)
         state.set_notice(ctx.t("The customer's consent is withdrawn"))
 
-    if flag not in state.expanded:
-        return sem("application-withdraw", ft.TextButton(
-            ctx.t("Customer withdraws consent"), icon=ft.Icons.BLOCK, on_click=toggle))  # fmt: skip
-    return ft.Column([
-        ft.Text(ctx.t(WITHDRAW_CONSEQUENCE), size=13, color=ft.Colors.ERROR,
-                key="application-withdraw-consequence"),
-        ft.Row([
-            sem("application-withdraw-keep", ft.TextButton(ctx.t("Keep it"), on_click=toggle)),
-            sem("application-withdraw-confirm", ft.FilledButton(
-                ctx.t("Withdraw consent"), on_click=confirm)),
-        ], wrap=True),
-    ], spacing=6)  # fmt: skip
+    ids = ("application-withdraw", "application-withdraw-consequence",
+           "application-withdraw-keep", "application-withdraw-confirm")  # fmt: skip
+    return ft.Column(ask_twice(
+        ctx, flag, ids, ask=ctx.t("Customer withdraws consent"),
+        consequence=ctx.t(WITHDRAW_CONSEQUENCE), confirm=ctx.t("Withdraw consent"),
+        on_confirm=confirm,
+    ), spacing=6)  # fmt: skip
 
 
 WITHDRAW_CONSEQUENCE = N_(

@@ -7,7 +7,7 @@ import flet as ft
 
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import N_, busy_row, language_switch, section_title, sem
+from views.widgets import N_, ask_twice, busy_row, language_switch, section_title, sem
 
 PURPOSES = {
     "soft_check": N_("Soft credit checks"),
@@ -139,34 +139,23 @@ def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:
                 size=13, key=f"consent-{purpose}-status",
             ),
         ]  # fmt: skip
-        confirming = f"withdraw-{purpose}" in state.expanded
-        if c.active and not confirming:
-            lines.append(sem(f"consent-withdraw-{purpose}", ft.TextButton(
-                ctx.t("Withdraw"), icon=ft.Icons.BLOCK,
-                on_click=lambda e, p=purpose: toggle_confirm(ctx, p))))  # fmt: skip
-        elif c.active:
-            lines += [
-                ft.Text(ctx.t(CONSEQUENCES.get(purpose, OTHER_CONSEQUENCE)), size=13,
-                        color=ft.Colors.ERROR, key=f"consent-{purpose}-consequence"),
-                ft.Row([
-                    sem(f"consent-keep-{purpose}", ft.TextButton(
-                        ctx.t("Keep it"), on_click=lambda e, p=purpose: toggle_confirm(ctx, p))),
-                    sem(f"consent-confirm-{purpose}", ft.FilledButton(
-                        ctx.t("Withdraw my consent"), disabled="consent" in state.busy,
-                        on_click=lambda e, p=c.purpose: withdraw(ctx, user_id, p))),
-                ], wrap=True),
-            ]  # fmt: skip
+        if c.active:
+            lines += ask_twice(
+                ctx, f"withdraw-{purpose}",
+                (f"consent-withdraw-{purpose}", f"consent-{purpose}-consequence",
+                 f"consent-keep-{purpose}", f"consent-confirm-{purpose}"),
+                ask=ctx.t("Withdraw"),
+                consequence=ctx.t(CONSEQUENCES.get(purpose, OTHER_CONSEQUENCE)),
+                confirm=ctx.t("Withdraw my consent"),
+                on_confirm=lambda e, p=c.purpose: withdraw(ctx, user_id, p),
+                disabled="consent" in state.busy,
+            )  # fmt: skip
         out.append(ft.Container(ft.Column(lines, spacing=4), key=f"consent-{purpose}",
                                 padding=12, border_radius=12,
                                 border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)))  # fmt: skip
     if (row := busy_row(ctx, "consent")) is not None:
         out.append(row)
     return out
-
-
-def toggle_confirm(ctx: ViewContext, purpose: str) -> None:
-    ctx.state.expanded ^= {f"withdraw-{purpose}"}
-    ctx.state.notify()
 
 
 def withdraw(ctx: ViewContext, user_id: str, purpose) -> None:

@@ -204,3 +204,35 @@ def indicative_rate_note(ctx: ViewContext, rate: Decimal, key: str) -> ft.Text:
         color=ft.Colors.ON_SURFACE_VARIANT,
         key=key,
     )
+
+
+def ask_twice(
+    ctx: ViewContext,
+    flag: str,
+    ids: tuple[str, str, str, str],
+    *,
+    ask: str,
+    consequence: str,
+    confirm: str,
+    on_confirm,
+    disabled: bool = False,
+) -> list[ft.Control]:
+    """An action that says what it changes before it does it: ``ask`` (a button) opens
+    ``consequence`` with "Keep it" and ``confirm``; whether it is open is ``flag`` in the
+    state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence, "Keep
+    it" and the confirm button."""
+    ask_id, consequence_id, keep_id, confirm_id = ids
+
+    def toggle(e) -> None:
+        ctx.state.expanded ^= {flag}
+        ctx.state.notify()
+
+    if flag not in ctx.state.expanded:
+        return [sem(ask_id, ft.TextButton(ask, icon=ft.Icons.BLOCK, on_click=toggle))]
+    return [
+        ft.Text(consequence, size=13, color=ft.Colors.ERROR, key=consequence_id),
+        ft.Row([
+            sem(keep_id, ft.TextButton(ctx.t("Keep it"), on_click=toggle)),
+            sem(confirm_id, ft.FilledButton(confirm, disabled=disabled, on_click=on_confirm)),
+        ], wrap=True),
+    ]  # fmt: skip
