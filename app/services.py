@@ -1036,7 +1036,16 @@ class PrequalServices:
 
         with self.session() as s:
             apps = deals_repo.list_dealer_applications(s, dealer_id=dealer_id)
-            users = {a.user_id: people_repo.get_user(s, user_id=a.user_id) for a in apps}
+        return self._cards(apps)
+
+    def dealer_application(self: Services, staff: SessionUser, application_id: str) -> PipelineCard:
+        """One application of the staff member's dealership as its pipeline card; an
+        InputError "not found" for any other (see :meth:`staff_application`)."""
+        return self._cards([self.staff_application(staff, application_id)])[0]
+
+    def _cards(self: Services, apps: list[Application]) -> list[PipelineCard]:
+        with self.session() as s:
+            users = {u: people_repo.get_user(s, user_id=u) for u in {a.user_id for a in apps}}
         cards = []
         for a in apps:
             user = users.get(a.user_id)

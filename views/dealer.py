@@ -215,8 +215,7 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     """One application of the dealer's: who (initials), car, amount, status; once signed,
     the loan with "Record a payment" (a customer paying at the desk)."""
-    cards = ctx.services.dealer_applications(ctx.state.user.dealer_id) if is_staff(ctx) else []
-    c = next((c for c in cards if c.application_id == params["id"]), None)
+    c = _own_application(ctx, params["id"])
     if c is None:
         return Screen(
             title=ctx.t("Application"),
@@ -247,6 +246,17 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     screen = loan_detail(ctx, loan)
     screen.body = ft.Column([summary, ft.Divider(), screen.body], spacing=10)
     return screen
+
+
+def _own_application(ctx: ViewContext, application_id: str):
+    """The pipeline card of an application of the staff member's dealership; None for anyone
+    else, or any other id (never said apart: another dealership's id is not confirmed)."""
+    if not is_staff(ctx):
+        return None
+    try:
+        return ctx.services.dealer_application(ctx.state.user, application_id)
+    except InputError:
+        return None
 
 
 def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:

@@ -268,3 +268,23 @@ async def test_staff_withdraw_consent_only_on_their_dealerships_open_application
     with pytest.raises(InputError) as refused:  # already withdrawn: no longer open
         services.withdraw_customer_consent(staff, draft)
     assert (refused.value.field, refused.value.rule) == ("application", "open")
+
+
+async def test_the_application_screen_opens_only_the_dealerships_own_applications(world):
+    from dataclasses import replace
+
+    from app.state import Deal
+    from domain.errors import InputError
+    from domain.ids import new_id
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    services, staff = world.services, h.state.user
+    customer = services.start_walk_in(staff, "李娜", "")
+    draft = services.start_draft(staff, customer, world.vehicles["seal"].id, Deal())
+    await h.route(f"/dealer/applications/{draft}")
+    assert h.find("application-who").value == "李*" and not h.has("application-missing")
+    await h.route(f"/dealer/applications/{new_id()}")
+    assert h.has("application-missing") and not h.has("application-who")
+    with pytest.raises(InputError) as refused:  # another dealership's staff
+        services.dealer_application(replace(staff, dealer_id=new_id()), draft)
+    assert (refused.value.field, refused.value.rule) == ("application", "not_found")
