@@ -11,6 +11,9 @@ ZERO = Decimal("0.00")
 #: The rounding mode for every money amount: half away from zero, as banks and
 #: China's lenders round fen on statements.
 MONEY_ROUNDING = ROUND_HALF_UP
+#: The largest amount a buyer or a wire may give (一万亿元): far above any car or loan, and
+#: small enough that its cents, and every product of it the engine forms, stay exact.
+MAX_AMOUNT = Decimal(10**12)
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -49,6 +52,8 @@ def parse_money(raw: object, field: str, *, allow_negative: bool = False) -> Dec
         raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"') from None
     if not value.is_finite():
         raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"')
+    if abs(value) > MAX_AMOUNT:
+        raise InputError(field, "at_most", "must be at most {limit}", {"limit": str(MAX_AMOUNT)})
     if value != value.quantize(CENT, MONEY_ROUNDING):
         raise InputError(field, "max_two_decimals", "must have at most two decimals")
     if value < 0 and not allow_negative:

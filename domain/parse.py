@@ -79,11 +79,22 @@ def parse_int(
     return value
 
 
+#: The dates a loan, a payment or a statement may bear: a 50-year schedule from the last of
+#: them still ends well inside the calendar Python can count in.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def parse_date(raw: Any, field: str) -> date:
     try:
-        return date.fromisoformat(str(raw))
+        value = date.fromisoformat(str(raw))
     except ValueError:
         raise InputError(field, "date", "must be a date written as YYYY-MM-DD") from None
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InputError(
+            field, "between", "must be between {min} and {max}",
+            {"min": FIRST_DATE.isoformat(), "max": LAST_DATE.isoformat()},
+        )  # fmt: skip
+    return value
 
 
 def parse_bool(raw: Any, field: str) -> bool:

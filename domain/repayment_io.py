@@ -92,6 +92,11 @@ def parse_repay(data: Any) -> RepayInput:
     if not isinstance(raw, list):
         raise InputError("payments", "list", "must be a list")
     events = [_event(item, f"payments[{k}].") for k, item in enumerate(raw)]
+    for k, e in enumerate(events):  # the engine says so too, but cannot say which one
+        if e.kind is EventKind.PAYMENT and e.date < plan.loan_date:
+            raise InputError(
+                f"payments[{k}].date", "after_loan_date", "must not be before the loan date"
+            )
     return RepayInput(
         plan=plan,
         terms=Terms(late_fee=late_fee, prepayment=prepayment),

@@ -86,6 +86,8 @@ BAD_QUOTES = [
         id="first-payment-before-loan",
     ),
     pytest.param({**QUOTE, "loan_date": "15/01/2026"}, "loan_date", id="bad-date"),
+    pytest.param({**QUOTE, "loan_date": "9999-11-30"}, "loan_date", id="date-past-the-calendar"),
+    pytest.param({**QUOTE, "cash_price": "1e400"}, "cash_price", id="amount-past-any-car"),
     pytest.param(
         {**QUOTE, "fees": [{"name": "x", "amount": 1.5}]}, "fees[0].amount", id="float-amount"
     ),

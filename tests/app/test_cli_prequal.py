@@ -145,6 +145,11 @@ def test_each_offer_equals_chedai_quote_for_the_same_terms(db, capsys, monkeypat
             "applicant.housing",
             id="unknown-housing",
         ),
+        pytest.param(
+            {"applicant": {**REQUEST["applicant"], "monthly_income": "1e400"}},
+            "applicant.monthly_income",
+            id="income-past-any-amount",
+        ),
         pytest.param({"deal": {"term_months": 36}}, "deal.down_payment", id="no-down-payment"),
         pytest.param({"consent": False}, "consent", id="consent-refused"),
         pytest.param({"vehicle": None, "vehicle_id": "nope"}, "vehicle_id", id="unknown-vehicle"),

@@ -96,6 +96,18 @@ def test_repay_of_a_closed_loan_has_no_payoff(capsys, monkeypatch):
             "payments[1].op_id",
             id="op-id-reused-with-other-details",
         ),
+        pytest.param(
+            {
+                "loan": LOAN,
+                "as_of": "2026-03-01",
+                "payments": [
+                    {"op_id": "a", "date": "2026-02-15", "amount": "1.00"},
+                    {"op_id": "b", "date": "2026-01-14", "amount": "1.00"},
+                ],
+            },
+            "payments[1].date",
+            id="payment-before-the-loan",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(capsys, monkeypatch, payload, needle):

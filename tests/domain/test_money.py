@@ -37,6 +37,9 @@ def test_money_refuses_float():
         pytest.param("1.234", "max_two_decimals", id="three-decimals"),
         pytest.param(12.5, "amount_as_string", id="json-float"),
         pytest.param("NaN", "not_a_number", id="nan"),
+        pytest.param("1e400", "at_most", id="beyond-the-decimal-context"),
+        pytest.param("1000000000000.01", "at_most", id="over-a-trillion"),
+        pytest.param("-1e30", "at_most", id="hugely-negative"),
     ],
 )
 def test_parse_money_names_field_and_rule(raw, rule):
@@ -49,3 +52,4 @@ def test_parse_money_names_field_and_rule(raw, rule):
 def test_parse_money_accepts_integers_and_strings():
     assert parse_money("1,234.5", "x") == Decimal("1234.50")
     assert parse_money(7, "x") == Decimal("7.00")
+    assert parse_money("1000000000000", "x") == Decimal("1000000000000.00")
