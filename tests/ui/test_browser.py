@@ -3,9 +3,11 @@ phone and desktop sizes, over the small test market served by the real app on 12
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from scripts.screenshots import Driver, draw_signature, open_app
+from scripts.screenshots import Driver, draw_signature, open_app, scroll_to
 from tests.conftest import require_binary
 from tests.ui.serve_world import running
 
@@ -68,3 +70,81 @@ def test_buyer_journey_in_chromium(app_url, browser, size, tmp_path):
     page.go_back()  # the browser's back button walks the route stack
     d.wait("loan-", prefix=True)
     context.close()
+
+
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+# Every control a finger can press whose semantics box lies wholly in the screen's middle
+# band: one cut by the app bar, the navigation bar or the viewport's edge has a clipped box.
+SMALL_TARGETS = """([top, bottom]) => {
+  const kinds = ['button', 'checkbox', 'radio', 'tab', 'switch', 'slider', 'link', 'menuitem'];
+  const small = [];
+  for (const el of document.querySelectorAll('flt-semantics')) {
+    const role = el.getAttribute('role') || '';
+    if (!kinds.includes(role) && !el.hasAttribute('flt-tappable')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.top < top || r.bottom > bottom) continue;
+    if (r.width < 48 || r.height < 48) {
+      const name = el.getAttribute('aria-label') || el.textContent || role;
+      small.push(`${name.trim().slice(0, 30)} ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+def test_a_phones_tap_targets_are_at_least_48_px_on_the_way_to_the_offers(app_url, browser):
+    """docs/ux.md: "Tap targets at least 48 px". On a touch phone Flutter pads Material
+    controls to 48 px (on a desktop browser it draws them compact, for a mouse): this pins
+    that no control of ours shrinks below it, screen by screen, up to the declines."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, user_agent=ANDROID
+    )
+    page = context.new_page()
+    d = Driver(page, None, "touch")
+    page.goto(app_url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=120_000)
+    deadline = time.monotonic() + 120
+    while page.locator("flt-semantics").count() < 3:  # the app is up, its tree turned on
+        assert time.monotonic() < deadline, "the semantics tree never came on"
+        page.touchscreen.tap(195, 422)  # a phone turns it on at a first touch
+        time.sleep(1.0)
+
+    small: dict[str, list[str]] = {}
+
+    def check(screen: str) -> None:
+        time.sleep(1.5)  # the last action's re-render settles
+        found = page.evaluate(SMALL_TARGETS, [72, 844 - 88])
+        if found:
+            small[screen] = found
+
+    d.wait("signin-", prefix=True)
+    check("signin")
+    d.tap("signin-", prefix=True)
+    d.wait("car-", prefix=True)
+    check("cars")
+    d.tap("cat-filters")
+    check("filters")
+    d.tap("car-", prefix=True, dy=20)
+    d.wait("car-check-rate")
+    check("car")
+    d.tap("car-check-rate")
+    d.wait("prequal-next")
+    check("prequal: you")
+    d.tap("prequal-next")
+    d.wait("prequal-monthly_income")
+    check("prequal: income")
+    d.tap("prequal-next")
+    d.wait("consent-agree")
+    check("prequal: consent")
+    d.tap("consent-agree")
+    d.tap("prequal-submit")
+    d.wait("offers-order", timeout=120_000)
+    check("offers")
+    scroll_to(d, "declines-other")
+    check("declines")
+    context.close()
+    assert small == {}
