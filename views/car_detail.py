@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import flet as ft
 
-from views import labels
-from views.catalogue import ENERGY_COLOURS
+from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import N_, car_picture, deal_bar, empty_state, section_title, sem
 
-LTV_COLOURS = {"ok": ft.Colors.GREEN_600, "warn": ft.Colors.AMBER_700, "over": ft.Colors.RED_600}
+LTV_COLOURS = {"ok": palette.GOOD, "warn": palette.WARN, "over": palette.BAD}
 LTV_TEXT = {
     "ok": N_("Within typical lender limits"),
     "warn": N_("Close to the typical limit: a larger down payment widens your choice"),
@@ -67,7 +66,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                         vehicle,
                         width=192,
                         height=96,
-                        colour=ENERGY_COLOURS.get(str(vehicle.energy)),
+                        colour=palette.ENERGY.get(str(vehicle.energy)),
                     ),
                     ft.Column(
                         [

@@ -16,17 +16,10 @@ from functools import lru_cache
 
 import flet as ft
 
-from views import labels
+from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import car_picture, deal_bar, empty_state, indicative_rate_note, sem
-
-ENERGY_COLOURS = {
-    "BEV": ft.Colors.GREEN_700,
-    "PHEV": ft.Colors.TEAL_700,
-    "HEV": ft.Colors.BLUE_700,
-    "ICE": ft.Colors.BROWN_600,
-}
 
 
 def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -229,7 +222,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     subtrees and adding new ones. Twelve controls: each one costs a filter change time."""
     v = card.vehicle
     energy = str(v.energy)
-    colour = ENERGY_COLOURS.get(energy)
+    colour = palette.ENERGY.get(energy)
     details = [str(v.year), v.trim]
     if str(v.condition) == "used":
         details.append(ctx.t("{km} km", km=number(ctx, v.mileage_km)))

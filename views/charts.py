@@ -8,6 +8,7 @@ from decimal import Decimal
 import flet as ft
 import flet_charts as fch
 
+from views import palette
 from views.context import ViewContext
 
 
@@ -58,8 +59,8 @@ def loan_chart(
     top = step * math.ceil(highest / step) or 1.0
     series = [
         fch.LineChartData(points=bal, color=ft.Colors.PRIMARY, stroke_width=3),
-        fch.LineChartData(points=prin, color=ft.Colors.GREEN_600, stroke_width=2),
-        fch.LineChartData(points=intr, color=ft.Colors.ORANGE_700, stroke_width=2),
+        fch.LineChartData(points=prin, color=palette.PRINCIPAL, stroke_width=2),
+        fch.LineChartData(points=intr, color=palette.INTEREST, stroke_width=2),
     ]
     if paid:
         series.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from views import labels
+from views import labels, palette
 from views.car_detail import check_rate
 from views.context import ViewContext
 from views.shell import Screen
@@ -93,8 +93,8 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 def lowest(ctx: ViewContext, text: str) -> ft.Control:
     """The lowest cost of a row: ticked and bold, and said so to a screen reader."""
     return ft.Row([
-        ft.Icon(ft.Icons.CHECK_CIRCLE, size=16, color=ft.Colors.GREEN_700),
-        ft.Text(text, weight=ft.FontWeight.BOLD, color=ft.Colors.GREEN_800,
+        ft.Icon(ft.Icons.CHECK_CIRCLE, size=16, color=palette.GOOD),
+        ft.Text(text, weight=ft.FontWeight.BOLD, color=palette.GOOD,
                 semantics_label=ctx.t("{amount}, the lowest", amount=text)),
     ], spacing=4, tight=True)  # fmt: skip
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import flet as ft
 
+from views import palette
 from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
 from views.shell import Screen
@@ -112,7 +113,7 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
     rows: list[ft.Control] = [
         ft.Row([
             ft.Icon(ft.Icons.VERIFIED if ok else ft.Icons.ERROR,
-                    color=ft.Colors.GREEN_700 if ok else ft.Colors.ERROR, size=36),
+                    color=palette.GOOD if ok else ft.Colors.ERROR, size=36),
             ft.Text(ctx.t("Signed and verified: the document is intact.") if ok
                     else ctx.t("The signatures could not be verified."),
                     size=18, weight=ft.FontWeight.BOLD, key="verify-result", expand=True),

@@ -10,7 +10,7 @@ import flet as ft
 
 from domain.catalog import ConsentPurpose
 from domain.errors import InputError
-from views import labels
+from views import labels, palette
 from views.context import ViewContext
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
@@ -164,7 +164,7 @@ def return_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 def handoff_done_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     body = ft.Column([
-        ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700, size=64),
+        ft.Icon(ft.Icons.CHECK_CIRCLE, color=palette.GOOD, size=64),
         ft.Text(ctx.t("All done. Your signed contract is with the dealer and the lender."),
                 size=18, key="handoff-done"),
         sem("handoff-give-back", ft.FilledButton(ctx.t("Give the tablet back"),

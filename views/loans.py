@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from domain.money import from_cents
-from views import labels
+from views import labels, palette
 from views.charts import legend, loan_chart
 from views.context import ViewContext, run_in_background
 from views.offer_detail import schedule_table
@@ -148,8 +148,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     controls += [
         section_title(ctx.t("Balance over time")),
         legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
-                (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
-                (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
+                (ctx.t("Principal repaid"), palette.PRINCIPAL),
+                (ctx.t("Interest paid"), palette.INTEREST)]),
         ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
                      height=230),
         section_title(ctx.t("Payment schedule")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from views import labels
+from views import labels, palette
 from views.charts import legend, loan_chart
 from views.context import ViewContext
 from views.shell import Screen
@@ -40,8 +40,8 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             disclosure_box(ctx, offer, lender),
             section_title(ctx.t("Where your payments go")),
             legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
-                    (ctx.t("Principal repaid"), ft.Colors.GREEN_600),
-                    (ctx.t("Interest paid"), ft.Colors.ORANGE_700)]),
+                    (ctx.t("Principal repaid"), palette.PRINCIPAL),
+                    (ctx.t("Interest paid"), palette.INTEREST)]),
             ft.Container(loan_chart(ctx, q.schedule, key="offer-chart"), height=230),
             section_title(ctx.t("Payment schedule")),
             schedule_table(ctx, q),
@@ -169,7 +169,7 @@ def _amounts(row, year) -> tuple:
 def _paid_mark(row, paid: int) -> list[ft.Control]:
     if row.n > paid:
         return []
-    return [ft.Icon(ft.Icons.CHECK, size=16, color=ft.Colors.GREEN_600)]
+    return [ft.Icon(ft.Icons.CHECK, size=16, color=palette.GOOD)]
 
 
 def _schedule_list(ctx: ViewContext, entries: list[tuple], paid: int) -> ft.Control:

@@ -7,7 +7,7 @@ from decimal import ROUND_UP, Decimal
 
 import flet as ft
 
-from views import labels
+from views import labels, palette
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
 from views.widgets import N_, busy_row, empty_state, section_title, sem
@@ -167,7 +167,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
     badges = []
     if pid == result.cheapest_id:
-        badges.append(_badge(ctx.t("Cheapest"), ft.Colors.GREEN_700, f"cheapest-{pid}"))
+        badges.append(_badge(ctx.t("Cheapest"), palette.GOOD, f"cheapest-{pid}"))
     if ctx.state.offers_order == "recommended" and index == 0 and result.why.get(pid):
         badges.append(_badge(ctx.t("Top pick"), ft.Colors.PRIMARY, f"top-{pid}"))
     if offer.apr_over_limit:

@@ -6,6 +6,7 @@ import flet as ft
 import pytest
 
 from tests.ui.conftest import signed_in
+from views import palette
 
 pytestmark = pytest.mark.asyncio
 
@@ -96,7 +97,7 @@ async def test_ltv_meter_turns_red_for_a_used_car_with_little_down(world):
     await h.slide("deal-down", 10.0)
     await h.route(f"/cars/{world.vehicles['model3'].id}")
     meter = h.find("calc-ltv-meter")
-    assert isinstance(meter, ft.ProgressBar) and meter.color == ft.Colors.RED_600
+    assert isinstance(meter, ft.ProgressBar) and meter.color == palette.BAD
     assert "70.00%" in h.find("calc-ltv-text").value
 
 
