@@ -76,6 +76,7 @@ class Shell:
         self._wide = ctx.wide
         #: the route render() pushed after drawing it: its route change needs no second draw
         self._redirected: str | None = None
+        self._locale: str | None = None  # the one Flutter was last told (_follow_locale)
 
     # --- wiring ------------------------------------------------------------------------
     def mount(self) -> None:
@@ -154,9 +155,21 @@ class Shell:
             self._redirected = path
             page.run_task(page.push_route, path)
         views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
+        self._follow_locale(page)
         page.views.clear()
         page.views.extend(views)
         page.update()
+
+    def _follow_locale(self, page: ft.Page) -> None:
+        """Flutter's own words (the back button's "Back" read aloud, a text field's 复制 and
+        粘贴, the date picker) in the app's language, not the framework's English default."""
+        if self._locale != self.ctx.locale:
+            self._locale = self.ctx.locale
+            language, _, country = self._locale.partition("_")
+            page.locale_configuration = ft.LocaleConfiguration(
+                supported_locales=[ft.Locale("zh", "CN"), ft.Locale("en", "US")],
+                current_locale=ft.Locale(language, country),
+            )
 
     # --- layout --------------------------------------------------------------------------
     def destinations(self) -> tuple[Destination, ...]:

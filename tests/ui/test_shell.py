@@ -75,6 +75,21 @@ async def test_language_switch_rerenders_in_english_and_back(world):
     assert "登录" in h.texts()
 
 
+async def test_flutters_own_words_follow_the_apps_language(world):
+    """The back button's tooltip (read aloud), a text field's menu, the date picker."""
+
+    def flutter_locale(h) -> tuple[str, str | None]:
+        current = h.page.locale_configuration.current_locale
+        return current.language_code, current.country_code
+
+    h = await start_app(world.services)
+    assert flutter_locale(h) == ("zh", "CN")
+    await h.select("language", ["en_US"])
+    assert flutter_locale(h) == ("en", "US")
+    await h.select("language", ["zh_CN"])
+    assert flutter_locale(h) == ("zh", "CN")
+
+
 async def test_language_switch_in_settings_renames_the_destinations(world):
     h = await signed_in(world)
     await h.route("/settings")
