@@ -12,8 +12,13 @@ N_ = str  # extraction marker (babel.cfg keyword); the text is translated where 
 
 
 def sem(key: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
-    """A stable identifier for browser tests and screen readers (flt-semantics-identifier)."""
+    """A stable identifier for browser tests and screen readers (flt-semantics-identifier).
+    A dropdown is named by its label and choice unless ``label`` says otherwise: Flutter's
+    dropdown menu gives a screen reader a nameless "button, collapsed"."""
     control.key = key
+    if label is None and isinstance(control, ft.Dropdown) and control.label:
+        chosen = next((o.text for o in control.options or () if o.key == control.value), None)
+        label = f"{control.label}: {chosen}" if chosen else str(control.label)
     return ft.Semantics(identifier=key, label=label, content=control)
 
 

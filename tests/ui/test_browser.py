@@ -78,28 +78,31 @@ ANDROID = (
 )
 
 # Every control a finger can press whose semantics box lies wholly in the screen's middle
-# band: one cut by the app bar, the navigation bar or the viewport's edge has a clipped box.
-SMALL_TARGETS = """([top, bottom]) => {
+# band (one cut by the app bar, the navigation bar or the viewport's edge has a clipped box):
+# smaller than 48 px either way, or with no name for a screen reader to say.
+TARGET_PROBLEMS = """([top, bottom]) => {
   const kinds = ['button', 'checkbox', 'radio', 'tab', 'switch', 'slider', 'link', 'menuitem'];
-  const small = [];
+  const problems = [];
   for (const el of document.querySelectorAll('flt-semantics')) {
     const role = el.getAttribute('role') || '';
     if (!kinds.includes(role) && !el.hasAttribute('flt-tappable')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.top < top || r.bottom > bottom) continue;
-    if (r.width < 48 || r.height < 48) {
-      const name = el.getAttribute('aria-label') || el.textContent || role;
-      small.push(`${name.trim().slice(0, 30)} ${Math.round(r.width)}x${Math.round(r.height)}`);
-    }
+    const name = (el.getAttribute('aria-label') || el.textContent || '').trim();
+    const id = el.getAttribute('flt-semantics-identifier') || role;
+    const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
+    if (r.width < 48 || r.height < 48) problems.push(`small: ${name.slice(0, 30) || id} ${size}`);
+    if (!name) problems.push(`nameless: ${id}`);
   }
-  return small;
+  return problems;
 }"""
 
 
-def test_a_phones_tap_targets_are_at_least_48_px_on_the_way_to_the_offers(app_url, browser):
-    """docs/ux.md: "Tap targets at least 48 px". On a touch phone Flutter pads Material
-    controls to 48 px (on a desktop browser it draws them compact, for a mouse): this pins
-    that no control of ours shrinks below it, screen by screen, up to the declines."""
+def test_a_phones_controls_are_named_48_px_tap_targets_on_the_way_to_the_offers(app_url, browser):
+    """docs/ux.md: "Tap targets at least 48 px; semantics labels on every control". On a
+    touch phone Flutter pads Material controls to 48 px (on a desktop browser it draws them
+    compact, for a mouse): this pins that no control of ours shrinks below it, and that each
+    has a name a screen reader can say, screen by screen up to the declines."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, user_agent=ANDROID
     )
@@ -113,13 +116,13 @@ def test_a_phones_tap_targets_are_at_least_48_px_on_the_way_to_the_offers(app_ur
         page.touchscreen.tap(195, 422)  # a phone turns it on at a first touch
         time.sleep(1.0)
 
-    small: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {}
 
     def check(screen: str) -> None:
         time.sleep(1.5)  # the last action's re-render settles
-        found = page.evaluate(SMALL_TARGETS, [72, 844 - 88])
+        found = page.evaluate(TARGET_PROBLEMS, [72, 844 - 88])
         if found:
-            small[screen] = found
+            problems[screen] = found
 
     d.wait("signin-", prefix=True)
     check("signin")
@@ -147,4 +150,4 @@ def test_a_phones_tap_targets_are_at_least_48_px_on_the_way_to_the_offers(app_ur
     scroll_to(d, "declines-other")
     check("declines")
     context.close()
-    assert small == {}
+    assert problems == {}
