@@ -109,12 +109,15 @@ def loan_chart(
     return ft.Semantics(label=summary, content=chart)
 
 
-def legend(items: list[tuple[str, str]]) -> ft.Control:
+def loan_legend(ctx: ViewContext) -> ft.Control:
+    """The legend of :func:`loan_chart`'s three lines, in their colours."""
     return ft.Row(
         [
             ft.Row([ft.Container(width=14, height=4, bgcolor=colour), ft.Text(text, size=12)],
                    spacing=4)
-            for text, colour in items
+            for text, colour in ((ctx.t("Balance"), ft.Colors.PRIMARY),
+                                 (ctx.t("Principal repaid"), palette.PRINCIPAL),
+                                 (ctx.t("Interest paid"), palette.INTEREST))
         ],
         wrap=True,
     )  # fmt: skip

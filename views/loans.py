@@ -6,8 +6,8 @@ from __future__ import annotations
 import flet as ft
 
 from domain.money import from_cents
-from views import labels, palette
-from views.charts import legend, loan_chart
+from views import labels
+from views.charts import loan_chart, loan_legend
 from views.context import ViewContext, run_in_background
 from views.offer_detail import schedule_table
 from views.shell import Screen
@@ -147,9 +147,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         )
     controls += [
         section_title(ctx.t("Balance over time")),
-        legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
-                (ctx.t("Principal repaid"), palette.PRINCIPAL),
-                (ctx.t("Interest paid"), palette.INTEREST)]),
+        loan_legend(ctx),
         ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
                      height=230),
         section_title(ctx.t("Payment schedule")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from views import labels, palette
-from views.charts import legend, loan_chart
+from views.charts import loan_chart, loan_legend
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import empty_state, section_title, sem
@@ -39,9 +39,7 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         [
             disclosure_box(ctx, offer, lender),
             section_title(ctx.t("Where your payments go")),
-            legend([(ctx.t("Balance"), ft.Colors.PRIMARY),
-                    (ctx.t("Principal repaid"), palette.PRINCIPAL),
-                    (ctx.t("Interest paid"), palette.INTEREST)]),
+            loan_legend(ctx),
             ft.Container(loan_chart(ctx, q.schedule, key="offer-chart"), height=230),
             section_title(ctx.t("Payment schedule")),
             schedule_table(ctx, q),
