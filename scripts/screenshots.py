@@ -136,11 +136,11 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.tap("consent-agree")
     d.shot("consent")
     d.tap("prequal-submit")
-    d.wait("offers-order", timeout=180_000)  # first use trains the recommender
+    d.wait("offers-summary", timeout=180_000)  # first use trains the recommender
     d.shot("offers")
     scroll_to(d, "declines-other")  # the declines above it: their reasons and hints
     d.shot("declines")
-    scroll_to(d, "offers-order", down=False)
+    scroll_to(d, "offers-summary", down=False)
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")
     d.shot("offer")
@@ -318,7 +318,7 @@ def customer_checks(d: Driver, shots: bool = True) -> None:
     if shots:
         d.shot("dealer-consent")
     d.tap("prequal-submit")
-    d.wait("offers-order", timeout=180_000)
+    d.wait("offers-summary", timeout=180_000)
 
 
 def customer_signs(d: Driver) -> str:

@@ -76,7 +76,10 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             selected=[order], show_selected_icon=False, on_change=set_order,
         ),
     )  # fmt: skip
-    controls: list[ft.Control] = [summary, order_toggle]
+    # one offer, or none, has no order to choose
+    controls: list[ft.Control] = [sem("offers-summary", summary)]
+    if len(offers) > 1:
+        controls.append(order_toggle)
     if order == "recommended" and result.top_costs_more_by:
         controls.append(
             sem(

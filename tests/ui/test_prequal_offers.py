@@ -87,6 +87,20 @@ async def test_cheapest_first_orders_by_finance_charge(world):
     assert charges == sorted(charges)
 
 
+async def test_the_order_toggle_shows_only_when_there_are_offers_to_order(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    assert len(h.find_all("offer-card-")) == 2 and h.has("offers-order")
+    h = await to_prequal(world)  # a deal no lender takes: nothing to put in order
+    await h.click("prequal-next")
+    await h.type_text("prequal-monthly_income", "2000")
+    await h.click("prequal-next")
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-list"))
+    assert h.has("offers-none") and h.has("offers-summary") and not h.has("offers-order")
+
+
 def decline_of(h, product_name: str):
     """The checked result's decline by the product named so (English name)."""
     declines = h.state.prequal_result.answer.result.declines
