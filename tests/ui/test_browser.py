@@ -79,22 +79,25 @@ ANDROID = (
 
 # Every control a finger can press whose semantics box lies wholly in the screen's middle
 # band (one cut by the app bar, the navigation bar or the viewport's edge has a clipped box):
-# smaller than 48 px either way, or with no name for a screen reader to say.
+# smaller than 48 px either way, or with no name for a screen reader to say. Returns how many
+# it judged, and what it found.
 TARGET_PROBLEMS = """([top, bottom]) => {
   const kinds = ['button', 'checkbox', 'radio', 'tab', 'switch', 'slider', 'link', 'menuitem'];
   const problems = [];
+  let judged = 0;
   for (const el of document.querySelectorAll('flt-semantics')) {
     const role = el.getAttribute('role') || '';
     if (!kinds.includes(role) && !el.hasAttribute('flt-tappable')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.top < top || r.bottom > bottom) continue;
+    judged += 1;
     const name = (el.getAttribute('aria-label') || el.textContent || '').trim();
     const id = el.getAttribute('flt-semantics-identifier') || role;
     const size = `${Math.round(r.width)}x${Math.round(r.height)}`;
     if (r.width < 48 || r.height < 48) problems.push(`small: ${name.slice(0, 30) || id} ${size}`);
     if (!name) problems.push(`nameless: ${id}`);
   }
-  return problems;
+  return [judged, problems];
 }"""
 
 
@@ -120,7 +123,8 @@ def test_a_phones_controls_are_named_48_px_tap_targets_on_the_way_to_the_offers(
 
     def check(screen: str) -> None:
         time.sleep(1.5)  # the last action's re-render settles
-        found = page.evaluate(TARGET_PROBLEMS, [72, 844 - 88])
+        judged, found = page.evaluate(TARGET_PROBLEMS, [72, 844 - 88])
+        assert judged > 0, f"{screen}: no control on screen to judge"
         if found:
             problems[screen] = found
 
