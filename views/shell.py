@@ -76,7 +76,6 @@ class Shell:
         self._wide = ctx.wide
         #: the route render() pushed after drawing it: its route change needs no second draw
         self._redirected: str | None = None
-        self._locale: str | None = None  # the one Flutter was last told (_follow_locale)
 
     # --- wiring ------------------------------------------------------------------------
     def mount(self) -> None:
@@ -163,12 +162,13 @@ class Shell:
     def _follow_locale(self, page: ft.Page) -> None:
         """Flutter's own words (the back button's "Back" read aloud, a text field's 复制 and
         粘贴, the date picker) in the app's language, not the framework's English default."""
-        if self._locale != self.ctx.locale:
-            self._locale = self.ctx.locale
-            language, _, country = self._locale.partition("_")
+        language, _, country = self.ctx.locale.partition("_")
+        current = ft.Locale(language, country)
+        config = page.locale_configuration
+        if config is None or config.current_locale != current:
             page.locale_configuration = ft.LocaleConfiguration(
                 supported_locales=[ft.Locale("zh", "CN"), ft.Locale("en", "US")],
-                current_locale=ft.Locale(language, country),
+                current_locale=current,
             )
 
     # --- layout --------------------------------------------------------------------------
