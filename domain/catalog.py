@@ -105,6 +105,12 @@ class Vehicle:
     mileage_km: int = 0
     first_registration: date | None = None  # used cars only
     seats: int = 5
+    #: the model's official figures (None where they do not apply): pure-electric range by
+    #: CLTC (BEV, PHEV); fuel per 100 km by WLTC (ICE, HEV; a PHEV's with its battery
+    #: depleted); electricity per 100 km (BEV)
+    electric_range_km: int | None = None
+    fuel_l_100km: Decimal | None = None
+    power_kwh_100km: Decimal | None = None
     updated_ms: int = 0
     deleted: bool = False
 

@@ -92,10 +92,22 @@ def vehicle_to_row(v: Vehicle) -> dict[str, Any]:
         "mileage_km": v.mileage_km,
         "first_registration": v.first_registration,
         "seats": v.seats,
+        "electric_range_km": v.electric_range_km,
+        "fuel_ml_100km": _thousandths(v.fuel_l_100km),
+        "power_wh_100km": _thousandths(v.power_kwh_100km),
         "search_text": search_text(v.make, v.make_zh, v.model, v.trim),
         "updated_ms": v.updated_ms,
         "deleted": v.deleted,
     }
+
+
+def _thousandths(value: Decimal | None) -> int | None:
+    """Litres or kWh per 100 km as whole millilitres or watt-hours on disk (exact)."""
+    return None if value is None else int(value * 1000)
+
+
+def _from_thousandths(value: int | None) -> Decimal | None:
+    return None if value is None else (Decimal(value) / 1000).normalize()
 
 
 _BODY = {b.value: b for b in BodyType}
@@ -124,6 +136,9 @@ def vehicle_from_tuple(r: dict[str, Any]) -> Vehicle:
         mileage_km=r["mileage_km"],
         first_registration=None if registered is None else date.fromisoformat(registered),
         seats=r["seats"],
+        electric_range_km=r["electric_range_km"],
+        fuel_l_100km=_from_thousandths(r["fuel_ml_100km"]),
+        power_kwh_100km=_from_thousandths(r["power_wh_100km"]),
         updated_ms=r["updated_ms"],
         deleted=bool(r["deleted"]),
     )
@@ -148,6 +163,9 @@ def vehicle_from_row(r: VehicleRow) -> Vehicle:
         mileage_km=r.mileage_km,
         first_registration=r.first_registration,
         seats=r.seats,
+        electric_range_km=r.electric_range_km,
+        fuel_l_100km=_from_thousandths(r.fuel_ml_100km),
+        power_kwh_100km=_from_thousandths(r.power_wh_100km),
         updated_ms=r.updated_ms,
         deleted=r.deleted,
     )

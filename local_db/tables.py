@@ -80,6 +80,11 @@ class VehicleRow(Synced, table=True):
     mileage_km: int = 0
     first_registration: date | None = None
     seats: int = 5
+    # the model's official figures (added in v4): CLTC range, fuel in mL and power in Wh
+    # per 100 km (integers: exact, as money is in cents)
+    electric_range_km: int | None = None
+    fuel_ml_100km: int | None = None
+    power_wh_100km: int | None = None
     # lower-cased "make make_zh model trim" for the catalogue's text search (added in v2)
     search_text: str = ""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class AlsParams:
     """ALS knobs. The defaults are the best of the evaluation grid (factors 32/64/128,
     regularization 30/100/300/1000, alpha 2/5/10, segment blend 0/0.25/0.5/1/2) on the
-    validation split of the demo interactions (generator version 2, seed 20261128; the test
+    validation split of the demo interactions (generator version 3, seed 20261128; the test
     split untouched; see recommender/README.md). Regularisation matters: implicit's default
     0.01 loses to popularity on this kind of data."""
 

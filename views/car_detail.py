@@ -42,6 +42,14 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         (ctx.t("Model year"), str(vehicle.year)),
         (ctx.t("Seats"), str(vehicle.seats)),
     ]
+    specs += [
+        (label, value)
+        for label, value in (
+            (ctx.t("Electric range (CLTC)"), labels.electric_range(ctx, vehicle)),
+            (ctx.t("Energy use"), labels.energy_use(ctx, vehicle)),
+        )
+        if value is not None
+    ]
     if str(vehicle.condition) == "used":
         specs.append((ctx.t("Mileage"), ctx.t("{km} km", km=ctx.number(vehicle.mileage_km))))
         if vehicle.first_registration:

@@ -226,8 +226,10 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     details = [str(v.year), v.trim]
     if str(v.condition) == "used":
         details.append(ctx.t("{km} km", km=number(ctx, v.mileage_km)))
+    details.append(ctx.t(labels.ENERGY.get(energy, energy)))
+    if v.electric_range_km is not None:
+        details.append(ctx.t("{km} km range", km=number(ctx, v.electric_range_km)))
     details += [
-        ctx.t(labels.ENERGY.get(energy, energy)),
         labels.label(ctx, labels.CONDITION, v.condition),
         labels.label(ctx, labels.BODY, v.body),
     ]

@@ -60,3 +60,22 @@ def car_name(ctx: ViewContext, vehicle) -> str:
 
 def bilingual(ctx: ViewContext, zh: str, en: str) -> str:
     return zh if ctx.locale.startswith("zh") else en
+
+
+def electric_range(ctx: ViewContext, vehicle) -> str | None:
+    """The car's pure-electric range (CLTC), or None for a car without one."""
+    km = vehicle.electric_range_km
+    return None if km is None else ctx.t("{km} km", km=ctx.number(km))
+
+
+def energy_use(ctx: ViewContext, vehicle) -> str | None:
+    """Electricity or fuel per 100 km (a plug-in hybrid's fuel with its battery depleted, as
+    Chinese spec sheets give it: 亏电油耗), or None when the car's figures are unknown."""
+    if vehicle.power_kwh_100km is not None:
+        return ctx.t("{kwh} kWh/100 km", kwh=ctx.number(vehicle.power_kwh_100km, 1))
+    if vehicle.fuel_l_100km is None:
+        return None
+    litres = ctx.number(vehicle.fuel_l_100km, 1)
+    if str(vehicle.energy) == "PHEV":
+        return ctx.t("{litres} L/100 km, battery depleted", litres=litres)
+    return ctx.t("{litres} L/100 km", litres=litres)

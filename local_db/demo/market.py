@@ -89,6 +89,95 @@ MODELS: tuple[Model, ...] = (
     Model("Ford", "福特", "Transit", "van", "ICE", 159_800, 9),
 )
 
+
+@dataclass(frozen=True)
+class Spec:
+    """A model's official energy figures, approximate 2025–26 values: CLTC pure-electric
+    range (km); fuel (L/100 km, WLTC; a PHEV's with its battery depleted); electricity
+    (kWh/100 km)."""
+
+    range_km: int | None = None
+    fuel: str | None = None
+    power: str | None = None
+
+
+def _bev(range_km: int, power: str) -> Spec:
+    return Spec(range_km=range_km, power=power)
+
+
+def _phev(range_km: int, fuel: str) -> Spec:
+    return Spec(range_km=range_km, fuel=fuel)
+
+
+def _fuel(fuel: str) -> Spec:
+    return Spec(fuel=fuel)
+
+
+#: (make, model) -> its figures; every model of MODELS has one (a test checks)
+SPECS: dict[tuple[str, str], Spec] = {
+    ("BYD", "Seagull"): _bev(405, "9.9"),
+    ("BYD", "Dolphin"): _bev(420, "10.3"),
+    ("BYD", "Qin PLUS DM-i"): _phev(120, "3.8"),
+    ("BYD", "Song PLUS DM-i"): _phev(110, "4.5"),
+    ("BYD", "Seal"): _bev(550, "12.6"),
+    ("BYD", "Han EV"): _bev(605, "13.3"),
+    ("BYD", "Tang DM-i"): _phev(112, "5.3"),
+    ("Geely", "Galaxy E5"): _bev(530, "12.8"),
+    ("Geely", "Galaxy L7"): _phev(115, "5.2"),
+    ("Geely", "Xingyue L"): _fuel("7.3"),
+    ("Geely", "Emgrand"): _fuel("5.9"),
+    ("Zeekr", "001"): _bev(705, "15.2"),
+    ("Zeekr", "7X"): _bev(705, "14.8"),
+    ("Chery", "Tiggo 8"): _fuel("7.8"),
+    ("Chery", "Tiggo 7"): _fuel("7.2"),
+    ("Chery", "Arrizo 8"): _fuel("6.6"),
+    ("Changan", "Deepal S07"): _phev(200, "6.3"),
+    ("Changan", "CS75 PLUS"): _fuel("7.5"),
+    ("Changan", "UNI-V"): _fuel("6.5"),
+    ("Haval", "H6"): _fuel("7.4"),
+    ("Tank", "300"): _fuel("10.6"),
+    ("Great Wall", "Poer"): _fuel("9.6"),
+    ("Li Auto", "L6"): _phev(212, "6.5"),
+    ("Li Auto", "L9"): _phev(280, "7.2"),
+    ("NIO", "ET5"): _bev(560, "14.6"),
+    ("NIO", "ES6"): _bev(500, "16.5"),
+    ("XPeng", "MONA M03"): _bev(515, "11.9"),
+    ("XPeng", "G6"): _bev(580, "13.2"),
+    ("XPeng", "X9"): _bev(610, "16.8"),
+    ("Roewe", "i5"): _fuel("6.2"),
+    ("MG", "MG4"): _bev(425, "12.9"),
+    ("Wuling", "Hongguang MINIEV"): _bev(215, "8.1"),
+    ("Wuling", "Bingo"): _bev(333, "9.8"),
+    ("Wuling", "Hongguang"): _fuel("7.8"),
+    ("Tesla", "Model 3"): _bev(606, "11.9"),
+    ("Tesla", "Model Y"): _bev(554, "12.7"),
+    ("Xiaomi", "SU7"): _bev(700, "12.9"),
+    ("AITO", "M7"): _phev(240, "6.4"),
+    ("Leapmotor", "C10"): _bev(530, "13.9"),
+    ("GAC Aion", "Aion S"): _bev(510, "12.3"),
+    ("Volkswagen", "Lavida"): _fuel("5.7"),
+    ("Volkswagen", "Sagitar"): _fuel("6.0"),
+    ("Volkswagen", "Tiguan L"): _fuel("7.8"),
+    ("Volkswagen", "ID.3"): _bev(450, "12.9"),
+    ("Toyota", "Corolla"): _fuel("4.1"),
+    ("Toyota", "Camry"): _fuel("4.5"),
+    ("Toyota", "RAV4"): _fuel("5.3"),
+    ("Toyota", "Sienna"): _fuel("5.3"),
+    ("Honda", "Accord"): _fuel("4.6"),
+    ("Honda", "CR-V"): _fuel("5.3"),
+    ("Nissan", "Sylphy"): _fuel("5.9"),
+    ("Buick", "GL8"): _fuel("8.9"),
+    ("BMW", "3 Series"): _fuel("6.7"),
+    ("BMW", "X3"): _fuel("7.9"),
+    ("BMW", "i3"): _bev(526, "14.6"),
+    ("Mercedes-Benz", "C-Class"): _fuel("7.0"),
+    ("Mercedes-Benz", "E-Class"): _fuel("7.4"),
+    ("Audi", "A6L"): _fuel("7.5"),
+    ("Audi", "Q5L"): _fuel("8.0"),
+    ("Hongqi", "H5"): _fuel("6.6"),
+    ("Ford", "Transit"): _fuel("9.5"),
+}
+
 #: (trim name, price uplift over the base)
 TRIMS: tuple[tuple[str, float], ...] = (("Standard", 0.0), ("Pro", 0.09), ("Max", 0.18))
 

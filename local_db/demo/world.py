@@ -42,7 +42,7 @@ N_VEHICLES = 260
 NEV_SHARE = 0.40
 USED_SHARE = 0.35
 N_BUYERS = 6000
-GENERATOR_VERSION = "2"  # bump when the generator's output changes for the same seed
+GENERATOR_VERSION = "3"  # bump when the generator's output changes for the same seed
 
 _EPOCH_MS = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp() * 1000)
 
@@ -195,10 +195,21 @@ def _vehicles(
                 mileage_km=mileage,
                 first_registration=registered,
                 seats=model.seats,
+                **_energy_figures(market.SPECS[(model.make, model.model)]),
                 updated_ms=_EPOCH_MS,
             )
         )
     return out
+
+
+def _energy_figures(spec: market.Spec) -> dict:
+    """A model's figures as a vehicle's fields (drawn from no random stream: the rest of the
+    world is what it was without them)."""
+    return {
+        "electric_range_km": spec.range_km,
+        "fuel_l_100km": None if spec.fuel is None else Decimal(spec.fuel),
+        "power_kwh_100km": None if spec.power is None else Decimal(spec.power),
+    }
 
 
 # --- buyers and their behaviour -------------------------------------------------------------

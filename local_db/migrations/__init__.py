@@ -11,9 +11,19 @@ import time
 
 from sqlalchemy import Connection, Engine, inspect
 
-from local_db.migrations import v0001_initial, v0002_catalogue_search, v0003_payment_events
+from local_db.migrations import (
+    v0001_initial,
+    v0002_catalogue_search,
+    v0003_payment_events,
+    v0004_vehicle_energy_specs,
+)
 
-MIGRATIONS = (v0001_initial, v0002_catalogue_search, v0003_payment_events)
+MIGRATIONS = (
+    v0001_initial,
+    v0002_catalogue_search,
+    v0003_payment_events,
+    v0004_vehicle_energy_specs,
+)
 LATEST = MIGRATIONS[-1].VERSION
 
 

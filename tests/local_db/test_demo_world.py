@@ -152,6 +152,23 @@ def test_every_vehicle_has_its_picture_on_disk(demo):
         assert (Path(data_dir) / picture).read_text(encoding="utf-8").startswith("<svg")
 
 
+def test_every_car_has_the_energy_figures_of_its_kind():
+    """BEV: range and electricity; PHEV: range and fuel (battery depleted); HEV and ICE: fuel."""
+    expected = {
+        "BEV": (True, False, True),
+        "PHEV": (True, True, False),
+        "HEV": (False, True, False),
+        "ICE": (False, True, False),
+    }
+    for v in generate(5, n_buyers=10).vehicles:
+        has = (v.electric_range_km is not None, v.fuel_l_100km is not None,
+               v.power_kwh_100km is not None)  # fmt: skip
+        assert has == expected[v.energy.value], (v.make, v.model)
+        assert v.electric_range_km is None or 50 <= v.electric_range_km <= 800
+        assert v.fuel_l_100km is None or Decimal(3) <= v.fuel_l_100km <= Decimal(12)
+        assert v.power_kwh_100km is None or Decimal(8) <= v.power_kwh_100km <= Decimal(20)
+
+
 def test_the_same_seed_gives_the_same_world_and_another_seed_does_not():
     first, again, other = (
         generate(5, n_buyers=150),

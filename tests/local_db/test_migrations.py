@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
@@ -18,6 +20,21 @@ def _schema(engine) -> dict[str, tuple[set[str], set[str]]]:
         for table in inspector.get_table_names()
         if table != "schema_version"
     }
+
+
+def insert_a_car_as_version_1_did(engine) -> None:
+    """A dealer 'd1' and its BYD Seal 'v1', in the columns of schema version 1."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO dealers VALUES (0, 0, 'd1', '甲', 'A', 'Shanghai', '上海', '[]', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO vehicles (updated_ms, deleted, id, dealer_id, make, make_zh, model, "
+            "trim, year, body, energy, condition, price_cents, colour, vin, picture, "
+            "mileage_km, first_registration, seats) VALUES (0, 0, 'v1', 'd1', 'BYD', '比亚迪', "
+            "'Seal', 'AWD', 2026, 'sedan', 'BEV', 'new', 17980000, 'white', 'VIN1', '', 0, "
+            "NULL, 5)"
+        )
 
 
 def test_migrating_an_empty_database_builds_the_models_schema(tmp_path):
@@ -40,17 +57,7 @@ def test_migrating_twice_changes_nothing(engine):
 def test_upgrading_from_version_1_keeps_rows_and_backfills_search_text(tmp_path):
     engine = make_engine(tmp_path / "old.db")
     assert migrate(engine, target=1) == 1
-    with engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO dealers VALUES (0, 0, 'd1', '甲', 'A', 'Shanghai', '上海', '[]', 1)"
-        )
-        connection.exec_driver_sql(
-            "INSERT INTO vehicles (updated_ms, deleted, id, dealer_id, make, make_zh, model, "
-            "trim, year, body, energy, condition, price_cents, colour, vin, picture, "
-            "mileage_km, first_registration, seats) VALUES (0, 0, 'v1', 'd1', 'BYD', '比亚迪', "
-            "'Seal', 'AWD', 2026, 'sedan', 'BEV', 'new', 17980000, 'white', 'VIN1', '', 0, "
-            "NULL, 5)"
-        )
+    insert_a_car_as_version_1_did(engine)
     assert migrate(engine) == LATEST
     with engine.connect() as connection:
         assert current_version(connection) == LATEST
@@ -61,6 +68,19 @@ def test_upgrading_from_version_1_keeps_rows_and_backfills_search_text(tmp_path)
     with Session(engine) as session:
         page = list_vehicles(session, query="seal")
     assert [v.id for v in page.items] == ["v1"]
+
+
+def test_cars_listed_before_version_4_read_back_without_energy_figures(tmp_path):
+    engine = make_engine(tmp_path / "v3.db")
+    assert migrate(engine, target=3) == 3
+    insert_a_car_as_version_1_did(engine)
+    assert migrate(engine) == LATEST
+    from local_db.repositories.catalog import get_vehicle
+
+    with Session(engine) as session:
+        car = get_vehicle(session, vehicle_id="v1")
+    assert car is not None and car.price == Decimal("179800.00")
+    assert (car.electric_range_km, car.fuel_l_100km, car.power_kwh_100km) == (None, None, None)
 
 
 def test_a_database_from_a_newer_app_is_refused(engine):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from domain.catalog import ContractRecord, OfferRecord, PaymentKind, PaymentRecord
@@ -14,11 +15,12 @@ from domain.errors import InputError
 from domain.repayment_plan import level_plan
 from domain.repayments import EventKind, PaymentEvent, fold
 from local_db import outbox
+from local_db.codec import vehicle_to_row
 from local_db.engine import make_engine
 from local_db.migrations import LATEST, migrate
 from local_db.repositories import catalog, deals, people
 from local_db.repositories.repayments import loan_events, record_payment_event
-from local_db.tables import ContractRow
+from local_db.tables import ContractRow, VehicleRow
 from tests.factories import (
     make_application,
     make_dealer,
@@ -31,14 +33,14 @@ from tests.factories import (
 LOAN_DATE = date(2026, 1, 15)
 
 
-def make_contract(session) -> str:
+def make_contract(session, save_vehicles=catalog.save_vehicles) -> str:
     """A signed contract with everything it references; returns its id."""
     dealer, lender, user = make_dealer(), make_lender(), make_user()
     catalog.save_dealers(session, dealers=[dealer])
     catalog.save_lenders(session, lenders=[lender])
     people.save_user(session, user=user)
     vehicle = make_vehicle(dealer_id=dealer.id)
-    catalog.save_vehicles(session, vehicles=[vehicle])
+    save_vehicles(session, vehicles=[vehicle])
     product = make_product(lender_id=lender.id)
     catalog.save_products(session, products=[product])
     application = make_application(user_id=user.id, vehicle_id=vehicle.id)
@@ -174,11 +176,19 @@ def test_record_payment_refuses_a_retry_with_different_details(session):
     assert loan_events(session, contract_id=contract_id) == [pay("p1", date(2026, 2, 15), "100.00")]
 
 
+def save_vehicles_as_version_2(session, vehicles) -> None:
+    """Cars as schema version 2 held them: without the energy figures version 4 added."""
+    later = {"electric_range_km", "fuel_ml_100km", "power_wh_100km"}
+    for vehicle in vehicles:
+        row = {k: v for k, v in vehicle_to_row(vehicle).items() if k not in later}
+        session.execute(insert(VehicleRow.__table__).values(row))
+
+
 def test_upgrading_from_version_2_keeps_payments_as_bank_transfers(tmp_path):
     engine = make_engine(tmp_path / "v2.db")
     assert migrate(engine, target=2) == 2
     with Session(engine) as session:
-        contract_id = make_contract(session)
+        contract_id = make_contract(session, save_vehicles_as_version_2)
         session.commit()
     with engine.begin() as connection:
         connection.exec_driver_sql(

@@ -58,6 +58,22 @@ def test_vehicle_price_survives_the_database_exactly(session, price):
     assert catalog.get_vehicle(session, vehicle_id=vehicle.id) == vehicle
 
 
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {"electric_range_km": 605, "power_kwh_100km": Decimal("13.3")},
+        {"electric_range_km": 120, "fuel_l_100km": Decimal("3.8")},
+        {"fuel_l_100km": Decimal("10.55")},
+        {},
+    ],
+    ids=["bev", "phev", "ice-two-decimals", "none-known"],
+)
+def test_a_cars_energy_figures_survive_the_database_exactly(session, figures):
+    vehicle = _seed_vehicle(session, **figures)
+    session.commit()
+    assert catalog.get_vehicle(session, vehicle_id=vehicle.id) == vehicle
+
+
 def test_huge_amounts_still_sort_after_ordinary_ones(session):
     small = _seed_vehicle(session, price=Decimal("99800.00"))
     huge = _seed_vehicle(session, price=HUGE)

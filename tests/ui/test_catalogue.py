@@ -142,6 +142,31 @@ async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(wor
     assert h.state.car_id == cars[1].id and h.top.route == "/prequal"
 
 
+async def test_compare_sets_range_and_energy_use_side_by_side_with_a_dash_where_unknown(world):
+    h = await signed_in(world)
+    cars = [world.vehicles[k] for k in ("seal", "camry", "model3")]  # the used Tesla: no figures
+    for car in cars:
+        await h.select(f"compare-{car.id}", True)
+    await h.click("cat-compare")
+    rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
+    assert [h.texts(c) for c in rows["纯电续航（CLTC）"]] == [["550 公里"], ["—"], ["—"]]
+    assert [h.texts(c) for c in rows["能耗"]] == [["12.6 kWh/百公里"], ["6.1 L/百公里"], ["—"]]
+
+
+async def test_a_cars_range_shows_on_its_card_and_its_figures_in_its_specs(world):
+    h = await signed_in(world)
+    seal, camry = world.vehicles["seal"], world.vehicles["camry"]
+    assert "续航 550 公里" in " ".join(h.texts(h.find(f"car-{seal.id}")))
+    assert "续航" not in " ".join(h.texts(h.find(f"car-{camry.id}")))  # no range to show
+    await h.route(f"/cars/{seal.id}")
+    specs = h.texts(h.find("car-specs"))
+    assert specs[specs.index("纯电续航（CLTC）") + 1] == "550 公里"
+    assert specs[specs.index("能耗") + 1] == "12.6 kWh/百公里"
+    await h.route(f"/cars/{camry.id}")
+    specs = h.texts(h.find("car-specs"))
+    assert "纯电续航（CLTC）" not in specs and specs[specs.index("能耗") + 1] == "6.1 L/百公里"
+
+
 async def test_compare_with_fewer_than_two_cars_explains(world):
     h = await signed_in(world)
     await h.route("/compare")

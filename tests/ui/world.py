@@ -44,13 +44,17 @@ def make_world(tmp_path, **settings) -> World:
     dealer2 = make_dealer(name_zh="远航二手车", name_en="Yuanhang Used Cars", brands=())
     lender = make_lender()
     cars = {
-        "seal": make_vehicle(dealer_id=dealer.id),
+        "seal": make_vehicle(
+            dealer_id=dealer.id, electric_range_km=550, power_kwh_100km=Decimal("12.6")
+        ),
         "dolphin": make_vehicle(
             dealer_id=dealer.id,
             model="Dolphin",
             trim="420 Active",
             body=BodyType.HATCHBACK,
             price=Decimal("99800.00"),
+            electric_range_km=420,
+            power_kwh_100km=Decimal("10.3"),
         ),
         "camry": make_vehicle(
             dealer_id=dealer2.id,
@@ -60,6 +64,7 @@ def make_world(tmp_path, **settings) -> World:
             trim="2.0G",
             energy=Energy.ICE,
             price=Decimal("179800.00"),
+            fuel_l_100km=Decimal("6.1"),
         ),
         "model3": make_vehicle(
             dealer_id=dealer2.id,
