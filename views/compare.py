@@ -26,27 +26,28 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         return Screen(title=ctx.t("Compare"), body=body)
     calcs = [ctx.services.calculate(v, ctx.state.deal) for v in cars]
     money = ctx.money
-    # (label, values, how a value is shown; for money, a cost: the lowest is marked)
+    # (label, values, how a value is shown, whether it is a cost: its lowest is marked)
     rows = [
-        (ctx.t("Price"), [v.price for v in cars], money),
-        (ctx.t("Monthly payment"), [c.quote.payment for c in calcs], money),
-        (ctx.t("APR (annualised rate)"), [c.quote.apr for c in calcs], ctx.rate),
-        (ctx.t("Interest and fees"), [c.quote.finance_charge for c in calcs], money),
-        (ctx.t("Total cost of the car"), [c.quote.total_sale_price for c in calcs], money),
-        (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars], str),
-        (ctx.t("Electric range (CLTC)"),
-         [labels.electric_range(ctx, v) or "—" for v in cars], str),
-        (ctx.t("Energy use"), [labels.energy_use(ctx, v) or "—" for v in cars], str),
-        (ctx.t("Body"), [labels.label(ctx, labels.BODY, v.body) for v in cars], str),
+        (ctx.t("Price"), [v.price for v in cars], money, True),
+        (ctx.t("Monthly payment"), [c.quote.payment for c in calcs], money, True),
+        (ctx.t("APR (annualised rate)"), [c.quote.apr for c in calcs], ctx.rate, False),
+        (ctx.t("Interest and fees"), [c.quote.finance_charge for c in calcs], money, True),
+        (ctx.t("Total cost of the car"), [c.quote.total_sale_price for c in calcs], money, True),
+        (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars], str, False),
+        (ctx.t("Electric range (CLTC)"), [labels.electric_range(ctx, v) for v in cars], str,
+         False),
+        (ctx.t("Energy use"), [labels.energy_use(ctx, v) for v in cars], str, False),
+        (ctx.t("Body"), [labels.label(ctx, labels.BODY, v.body) for v in cars], str, False),
         (ctx.t("Condition"), [labels.label(ctx, labels.CONDITION, v.condition) for v in cars],
-         str),
-        (ctx.t("Model year"), [v.year for v in cars], str),
-        (ctx.t("Dealer"), [dealer_name(ctx, v.dealer_id) for v in cars], str),
+         str, False),
+        (ctx.t("Model year"), [v.year for v in cars], str, False),
+        (ctx.t("Dealer"), [dealer_name(ctx, v.dealer_id) for v in cars], str, False),
     ]  # fmt: skip
 
-    def cells(values: list, show) -> list[ft.DataCell]:
-        low = min(values) if show is money and len(set(values)) > 1 else None  # all equal: none
-        return [ft.DataCell(lowest(ctx, show(x)) if x == low else ft.Text(show(x)))
+    def cells(values: list, show, cost: bool) -> list[ft.DataCell]:
+        low = min(values) if cost and len(set(values)) > 1 else None  # all equal: none
+        return [ft.DataCell(lowest(ctx, show(x)) if low is not None and x == low
+                            else ft.Text("—" if x is None else show(x)))
                 for x in values]  # fmt: skip
 
     check = ft.DataRow([
@@ -62,8 +63,9 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             for v in cars
         ],
         rows=[
-            *(ft.DataRow([ft.DataCell(ft.Text(label)), *cells(values, show)])
-              for label, values, show in rows),
+            *(ft.DataRow([ft.DataCell(ft.Text(label)), *cells(values, show, cost)])
+              for label, values, show, cost in rows
+              if any(x is not None for x in values)),  # a figure none of the cars has: no row
             check,
         ],
         column_spacing=24,

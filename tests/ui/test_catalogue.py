@@ -153,6 +153,15 @@ async def test_compare_sets_range_and_energy_use_side_by_side_with_a_dash_where_
     assert [h.texts(c) for c in rows["能耗"]] == [["12.6 kWh/百公里"], ["6.1 L/百公里"], ["—"]]
 
 
+async def test_compare_leaves_out_a_figure_none_of_the_cars_has(world):
+    h = await signed_in(world)
+    for key in ("camry", "model3"):  # petrol, and a car without figures: no range between them
+        await h.select(f"compare-{world.vehicles[key].id}", True)
+    await h.click("cat-compare")
+    labels = [h.texts(r.cells[0])[0] for r in h.find("compare-table").rows[:-1]]
+    assert "纯电续航（CLTC）" not in labels and "能耗" in labels
+
+
 async def test_a_cars_range_shows_on_its_card_and_its_figures_in_its_specs(world):
     h = await signed_in(world)
     seal, camry = world.vehicles["seal"], world.vehicles["camry"]
