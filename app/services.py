@@ -8,6 +8,7 @@ process, shared by the browser sessions; per-session state lives in :class:`app.
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ from domain.catalog import (
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
 from domain.money import parse_money
+from domain.prequal.search import largest_int
+from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
 
@@ -187,6 +190,10 @@ class _CoreServices:
         self, query: CatalogueQuery, deal: Deal, *, limit: int = 24, offset: int = 0
     ) -> CarPage:
         band = next((b for b in PRICE_BANDS if b[0] == query.price_band), None)
+        price_max = band[2] if band else None
+        if query.monthly_max is not None:
+            ceiling = self.price_ceiling(Decimal(query.monthly_max), deal)
+            price_max = ceiling if price_max is None else min(price_max, ceiling)
         with self.session() as s:
             page = catalog_repo.list_vehicles(
                 s,
@@ -196,7 +203,7 @@ class _CoreServices:
                 body=[query.body] if query.body else (),
                 condition=query.condition,
                 price_min=band[1] if band else None,
-                price_max=band[2] if band else None,
+                price_max=price_max,
                 sort=query.sort,
                 limit=limit,
                 offset=offset,
@@ -207,6 +214,17 @@ class _CoreServices:
             for v in page.items
         )
         return CarPage(cards=cards, total=page.total, reference_rate=rate)
+
+    def price_ceiling(self, monthly: Decimal, deal: Deal) -> Decimal:
+        """The highest whole-yuan price whose indicative monthly payment — the cars' cards'
+        figure for ``deal`` — is at most ``monthly`` (0 when even a 1,000-yuan car's is not).
+
+        Exact for prices in whole yuan, as cars are listed: from one yuan to the next the
+        down payment (the deal's share, rounded to the yuan) grows by 0 or 1, so the amount
+        financed, and with it the payment, never falls as the price rises, and a bisection
+        finds the boundary. Found by the loan engine's own figures, never estimated."""
+        return _price_ceiling(monthly, deal.down_ratio, deal.term, self.reference_rate(deal.term),
+                              self.today())  # fmt: skip
 
     def car(self, vehicle_id: str) -> Vehicle | None:
         with self.session() as s:
@@ -324,20 +342,38 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
         return None
 
 
+def _indicative_terms(
+    price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
+) -> LoanTerms:
+    """The loan behind a car's indicative figures: the deal bar's share down, at ``rate``."""
+    return LoanTerms(
+        cash_price=price,
+        down_payment=Deal(down_ratio, term).down_payment(price),
+        loan_date=loan_date,
+        count=term,
+        annual_rate=rate,
+    )
+
+
 @lru_cache(maxsize=4096)
 def _cached_quote(
     price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
 ) -> Quote:
-    down = Deal(down_ratio, term).down_payment(price)
-    return quote(
-        LoanTerms(
-            cash_price=price,
-            down_payment=down,
-            loan_date=loan_date,
-            count=term,
-            annual_rate=rate,
-        )
-    )
+    return quote(_indicative_terms(price, down_ratio, term, rate, loan_date))
+
+
+@lru_cache(maxsize=256)
+def _price_ceiling(
+    monthly: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
+) -> Decimal:
+    def fits(price: int) -> bool:
+        terms = _indicative_terms(Decimal(price), down_ratio, term, rate, loan_date)
+        return quote_fast(terms).payment <= monthly
+
+    # above this the amount financed alone, over the term, exceeds the budget
+    top = math.ceil((monthly * term + 1) / (1 - down_ratio)) + 1
+    found = largest_int(fits, 1000, top)
+    return Decimal(0) if found is None else Decimal(found)
 
 
 # --- prequalification, offers and ranking ------------------------------------------------------

@@ -23,7 +23,7 @@ SORTS = ("price_asc", "price_desc", "year_desc", "mileage_asc")
 CATALOGUE_PAGE = 8
 CATALOGUE_MAX = 96
 #: The query fields counted as filters (search text and sorting are not).
-FILTERS = ("brand", "price_band", "energy", "body", "condition")
+FILTERS = ("brand", "price_band", "monthly_max", "energy", "body", "condition")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class CatalogueQuery:
     text: str = ""
     brand: str | None = None
     price_band: str | None = None  # e.g. "0-100000", "100000-200000", "400000-"
+    #: a monthly budget in whole yuan, e.g. "3000": the cars whose indicative monthly payment
+    #: at the deal bar's down payment and term is at most that (Services.price_ceiling)
+    monthly_max: str | None = None
     energy: str | None = None
     body: str | None = None
     condition: str | None = None  # "new" | "used"
@@ -160,6 +163,10 @@ class AppState:
         self.query = replace(self.query, **changes)
         self.catalogue_limit = CATALOGUE_PAGE
         self.notify()
+
+    def clear_filters(self) -> None:
+        """No search text and no filter (the sort stays)."""
+        self.set_query(text="", **dict.fromkeys(FILTERS))
 
     def show_more(self, step: int = CATALOGUE_PAGE) -> None:
         self.catalogue_limit = min(self.catalogue_limit + step, CATALOGUE_MAX)

@@ -62,7 +62,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ctx.t("No car matches these filters — clear a filter or search for another model."),
                 sem(
                     "cat-clear",
-                    ft.TextButton(ctx.t("Clear filters"), on_click=lambda e: clear(state)),
+                    ft.TextButton(ctx.t("Clear filters"), on_click=lambda e: state.clear_filters()),
                 ),
             )
         )
@@ -141,6 +141,12 @@ def filter_rows(ctx: ViewContext) -> list[ft.Control]:
         [chip("condition", k, ctx.t(v)) for k, v in labels.CONDITION.items()]
         + [chip("energy", k, ctx.t(v)) for k, v in labels.ENERGY.items()]
         + [chip("price_band", k, ctx.t(v)) for k, v in labels.PRICE_BAND.items()]
+        + [
+            chip(
+                "monthly_max", k, ctx.t("Up to {amount}/month", amount=whole_money(ctx, Decimal(k)))
+            )
+            for k in labels.MONTHLY_BUDGETS
+        ]
     )
     return [
         ft.Row(dropdowns, wrap=True, spacing=8, run_spacing=8, key="cat-dropdowns"),
@@ -210,10 +216,6 @@ def whole_money(ctx: ViewContext, amount: Decimal) -> str:
 
 def number(ctx: ViewContext, value: int) -> str:
     return _formatted(ctx.i18n.format_number, value, ctx.locale)
-
-
-def clear(state) -> None:
-    state.set_query(text="", brand=None, price_band=None, energy=None, body=None, condition=None)
 
 
 def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:

@@ -34,6 +34,8 @@ PRICE_BAND = {
     "200000-300000": N_("200k–300k"),
     "300000-": N_("Over 300k"),
 }
+#: The catalogue's monthly budgets, in yuan a month.
+MONTHLY_BUDGETS = ("2000", "3000", "5000", "8000")
 LENDER_TYPE = {
     "bank": N_("Bank"),
     "auto_finance": N_("Auto-finance company"),

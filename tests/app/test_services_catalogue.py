@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -48,6 +49,40 @@ def test_filters_combine(tmp_path):
     assert s.search_cars(CatalogueQuery(price_band="0-100000"), deal).total == 1
     assert s.search_cars(CatalogueQuery(brand="BYD", body="sedan"), deal).total == 1
     assert s.search_cars(CatalogueQuery(text="比亚迪"), deal).total == 2
+
+
+def test_a_monthly_budget_shows_exactly_the_cars_whose_card_figure_fits_it(tmp_path):
+    w = make_world(tmp_path)
+    s = w.services
+    for deal in (Deal(Decimal("0.30"), 36), Deal(Decimal("0.10"), 12), Deal(Decimal("0.50"), 60)):
+        every = s.search_cars(CatalogueQuery(), deal).cards
+        for budget in ("2000", "3000", "5000", "8000"):
+            shown = s.search_cars(CatalogueQuery(monthly_max=budget), deal).cards
+            assert {c.vehicle.id for c in shown} == {
+                c.vehicle.id for c in every if c.monthly <= Decimal(budget)
+            }, (deal, budget)
+
+
+@pytest.mark.parametrize("down", ["0.00", "0.15", "0.30", "0.70"])
+@pytest.mark.parametrize("term", [12, 36, 60])
+@pytest.mark.parametrize("budget", ["2000", "3333"])
+def test_the_price_ceiling_is_the_last_whole_yuan_whose_figure_fits(tmp_path, down, term, budget):
+    w = make_world(tmp_path)
+    deal = Deal(Decimal(down), term)
+    ceiling = w.services.price_ceiling(Decimal(budget), deal)
+
+    def card_figure(price: Decimal) -> Decimal:
+        page = w.services.calculate(replace(w.vehicles["seal"], price=price), deal)
+        return page.quote.payment
+
+    assert card_figure(ceiling) <= Decimal(budget) < card_figure(ceiling + 1)
+
+
+def test_a_budget_and_a_price_band_combine(tmp_path):
+    w = make_world(tmp_path)
+    deal = Deal(Decimal("0.30"), 36)
+    q = CatalogueQuery(monthly_max="8000", price_band="0-100000")
+    assert [c.vehicle.model for c in w.services.search_cars(q, deal).cards] == ["Dolphin"]
 
 
 def test_longer_term_lowers_the_monthly_figure(tmp_path):

@@ -46,6 +46,22 @@ async def test_filter_chip_toggles(world):
     assert len(card_ids(h)) == 4
 
 
+async def test_a_monthly_budget_chip_keeps_the_cars_whose_figure_fits_and_follows_the_deal(world):
+    h = await signed_in(world)
+    chip = h.find("filter-monthly_max-3000")
+    assert h.texts(chip) == ["月供 ≤ ¥3,000"]
+    await h.click("filter-monthly_max-3000")
+    dolphin = world.vehicles["dolphin"].id
+    assert card_ids(h) == [f"car-{dolphin}"]  # ≈ ¥2,1xx; the others are over ¥3,000
+    assert h.find("cat-count").value == "1 辆车"
+    await h.select("deal-term", ["60"])  # a longer term lowers every figure: more cars fit
+    shown = card_ids(h)
+    assert len(shown) > 1
+    for card in shown:
+        figure = monthly(h, card.removeprefix("car-"))
+        assert int(figure.removeprefix("≈ ¥").split("/")[0].replace(",", "")) <= 3000
+
+
 async def test_no_match_says_what_to_do_and_clear_restores(world):
     h = await signed_in(world)
     await h.type_text("cat-search", "Ferrari")
