@@ -119,6 +119,7 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
         d.tap("cat-filters")  # a phone keeps the filters behind this button
     d.tap("filter-condition-new")  # a new mid-priced car: the market's usual deal
     d.tap("filter-price_band-100000-200000")
+    d.tap("filter-monthly_max-3000")  # what a first-time buyer asks: what fits my month
     time.sleep(1.0)
     d.shot("cars-filtered")
     if size != "phone":  # comparing is a wide screen's job (docs: the family at the desktop)
