@@ -342,6 +342,12 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
         return None
 
 
+def _products_of(session: Session, records: list) -> dict[str, LoanProduct]:
+    """The products the saved answers name, by id (read only when there are answers)."""
+    ids = {r.product_id for r in records}
+    return {p.id: p for p in catalog_repo.list_products(session, ids=ids)} if ids else {}
+
+
 def _indicative_terms(
     price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
 ) -> LoanTerms:
@@ -672,7 +678,7 @@ class PrequalServices:
                 and (withdrawn_at is None or a.created_at > withdrawn_at)
             ]
             answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
-            products = {p.id: p for p in catalog_repo.list_products(s)} if answers else {}
+            products = _products_of(s, [r for records in answers.values() for r in records])
         # a draft that was never checked has no answers
         return [self._saved_check(a, answers[a.id], products) for a in apps if answers.get(a.id)]
 
@@ -688,7 +694,7 @@ class PrequalServices:
             return None
         with self.session() as s:
             records = deals_repo.list_offers_of(s, application_ids=[app_.id]).get(app_.id)
-            products = {p.id: p for p in catalog_repo.list_products(s)} if records else {}
+            products = _products_of(s, records or [])
         return self._saved_check(app_, records, products) if records else None
 
     def _saved_check(

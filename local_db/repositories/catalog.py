@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -177,10 +177,17 @@ def save_lenders(session: Session, *, lenders: Iterable[Lender]) -> None:
 
 
 def list_products(
-    session: Session, *, active_on: date | None = None, lender_id: str | None = None
+    session: Session,
+    *,
+    active_on: date | None = None,
+    lender_id: str | None = None,
+    ids: Collection[str] | None = None,
 ) -> list[LoanProduct]:
-    """Products (tombstones excluded), valid on ``active_on`` when given, ordered by code."""
+    """Products (tombstones excluded), valid on ``active_on`` when given, only those of
+    ``ids`` when given, ordered by code."""
     query = select(LoanProductRow).where(LoanProductRow.deleted.is_(False))
+    if ids is not None:
+        query = query.where(LoanProductRow.id.in_(list(ids)))
     if lender_id:
         query = query.where(LoanProductRow.lender_id == lender_id)
     if active_on is not None:

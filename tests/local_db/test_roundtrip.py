@@ -119,6 +119,16 @@ def test_products_are_listed_only_while_valid(session):
     assert catalog.list_products(session, active_on=date(2026, 2, 28)) == []
 
 
+def test_products_can_be_read_by_their_ids_alone(session):
+    lender = make_lender()
+    catalog.save_lenders(session, lenders=[lender])
+    products = [make_product(lender_id=lender.id) for _ in range(3)]
+    catalog.save_products(session, products=products)
+    wanted = {products[0].id, products[2].id}
+    assert {p.id for p in catalog.list_products(session, ids=wanted)} == wanted
+    assert catalog.list_products(session, ids=[]) == []
+
+
 def test_application_and_offer_round_trip_with_uuids_and_utc(session):
     vehicle = _seed_vehicle(session)
     user = make_user()
