@@ -39,7 +39,7 @@ from domain.catalog import (
 )
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
-from domain.money import parse_money
+from domain.money import ZERO, parse_money
 from domain.prequal.search import largest_int
 from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
@@ -397,6 +397,24 @@ PREQUAL_FIELDS = (
     "monthly_debt_payments",
     "existing_car_loans",
 )
+#: The form's field for the deal itself, beside the deal bar: the buyer's car traded in (置换).
+TRADE_IN_FIELD = "trade_in"
+
+
+def trade_in_of(
+    values: dict[str, str], price: Decimal | None = None, down_payment: Decimal = ZERO
+) -> Decimal:
+    """The trade-in credit the buyer typed (0 when left empty): an amount, and with the down
+    payment less than the car's ``price`` (a loan must be left); an InputError naming
+    ``trade_in`` otherwise."""
+    raw = values.get(TRADE_IN_FIELD, "").strip()
+    amount = ZERO if raw == "" else parse_money(raw, TRADE_IN_FIELD)
+    if price is not None and amount > 0 and down_payment + amount >= price:
+        raise InputError(
+            TRADE_IN_FIELD, "below_price",
+            "together with the down payment must be less than the car's price",
+        )  # fmt: skip
+    return amount
 
 
 @dataclass(frozen=True)
@@ -538,8 +556,16 @@ class PrequalServices:
             return None
         return min(850, max(300, profile.credit_score))
 
-    def validate_applicant(self: Services, values: dict[str, str]) -> dict[str, Any]:
-        """Every field's error at once (field name -> InputError); empty when all is well."""
+    def validate_applicant(
+        self: Services,
+        values: dict[str, str],
+        *,
+        price: Decimal | None = None,
+        down_payment: Decimal = ZERO,
+    ) -> dict[str, Any]:
+        """Every field's error at once (field name -> InputError); empty when all is well.
+        ``price`` and ``down_payment``: the car's and the deal bar's, which the trade-in must
+        leave a loan under."""
         from domain.prequal import parse_applicant
 
         data = {k: v for k, v in values.items() if k in PREQUAL_FIELDS and v != ""}
@@ -561,6 +587,10 @@ class PrequalServices:
                 name = exc.field.removeprefix("applicant.")
                 errors[name] = exc
                 data[name] = safe.get(name, "")
+        try:
+            trade_in_of(values, price, down_payment)
+        except InputError as exc:
+            errors[TRADE_IN_FIELD] = exc
         return errors
 
     def run_prequal(
@@ -593,12 +623,13 @@ class PrequalServices:
             data["credit_score"] = score
         applicant = parse_applicant(data)
         down = deal.down_payment(vehicle.price)
+        trade_in = trade_in_of(values, vehicle.price, down)
         now = datetime.now(UTC)
         consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
         application_id = application_id or new_id()
         with self.session() as s:
             answer = prequalify(
-                s, applicant, vehicle_id, PrequalDeal(down, deal.term),
+                s, applicant, vehicle_id, PrequalDeal(down, deal.term, trade_in),
                 today=self.today(), consent=consent, now=now, user_id=user_id,
             )  # fmt: skip
             r = answer.result
@@ -607,6 +638,7 @@ class PrequalServices:
                 application=Application(
                     id=application_id, user_id=user_id, vehicle_id=vehicle_id,
                     cash_price=vehicle.price, down_payment=down, term=deal.term,
+                    trade_in=trade_in,
                     status=ApplicationStatus.PREQUALIFIED if r.offers else
                     ApplicationStatus.DECLINED,
                     dealer_id=dealer_id, created_at=now,
@@ -1093,7 +1125,8 @@ class PrequalServices:
             user = users.get(a.user_id)
             cards.append(PipelineCard(
                 application_id=a.id, initials=initials(user.display_name if user else "?"),
-                vehicle=self.car(a.vehicle_id), amount=a.cash_price - a.down_payment,
+                vehicle=self.car(a.vehicle_id),
+                amount=a.cash_price - a.down_payment - a.trade_in,
                 status=str(a.status), user_id=a.user_id,
             ))  # fmt: skip
         return cards

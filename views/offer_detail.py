@@ -94,6 +94,8 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 cell(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "disc-total"),
                 cell(ctx.t("Total sale price"), ctx.money(q.total_sale_price), "disc-sale"),
                 cell(ctx.t("Down payment"), ctx.money(q.terms.down_payment), "disc-down"),
+                *([cell(ctx.t("Trade-in credit"), ctx.money(q.terms.trade_in), "disc-trade-in")]
+                  if q.terms.trade_in else []),
             ]),
             ft.Text(schedule, key="disc-schedule"),
         ], spacing=6),

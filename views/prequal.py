@@ -23,6 +23,7 @@ FIELDS = {
         ("employment_months", N_("Months in current job or business"), "number"),
         ("monthly_debt_payments", N_("Existing monthly debt payments (¥)"), "money"),
         ("existing_car_loans", N_("Car loans you already have"), "number"),
+        ("trade_in", N_("Trade-in value of your current car (¥, empty if none)"), "money"),
     ),
 }
 CHOICES = {
@@ -59,9 +60,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                                                     on_click=lambda e: ctx.go("/cars"))),
             ),
         )  # fmt: skip
-    draft = state.prequal
-    if not draft.values:
-        draft.values.update(services.prequal_defaults(state.customer_user_id or state.user.id))
+    draft = prefilled(ctx)
     step = draft.step
     stepper = ft.Row(
         [
@@ -104,6 +103,15 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     return Screen(title=title, body=ft.Column(controls, spacing=12, key="prequal", width=640))
 
 
+def prefilled(ctx: ViewContext):
+    """The form's draft, filled from the buyer's profile the first time it is opened."""
+    state = ctx.state
+    draft = state.prequal
+    if not draft.values:
+        draft.values.update(ctx.services.prequal_defaults(state.customer_user_id or state.user.id))
+    return draft
+
+
 def field(ctx: ViewContext, name: str, label: str, kind: str) -> ft.Control:
     draft = ctx.state.prequal
     error = draft.errors.get(name)
@@ -112,7 +120,7 @@ def field(ctx: ViewContext, name: str, label: str, kind: str) -> ft.Control:
         draft.values[name] = e.control.value or ""
 
     def blurred(e) -> None:
-        errors = ctx.services.validate_applicant(draft.values)
+        errors = validate(ctx)
         if name in errors:
             draft.errors[name] = errors[name]
         else:
@@ -148,10 +156,24 @@ def go_step(ctx: ViewContext, step: int) -> None:
     ctx.state.notify()
 
 
+def validate(ctx: ViewContext) -> dict:
+    """Every field's error, the trade-in judged against the car's price and the deal bar's
+    down payment."""
+    state = ctx.state
+    vehicle = ctx.services.car(state.car_id) if state.car_id else None
+    if vehicle is None:
+        return ctx.services.validate_applicant(state.prequal.values)
+    return ctx.services.validate_applicant(
+        state.prequal.values,
+        price=vehicle.price,
+        down_payment=state.deal.down_payment(vehicle.price),
+    )
+
+
 def next_step(ctx: ViewContext) -> None:
     draft = ctx.state.prequal
     names = {f[0] for f in FIELDS[draft.step]}
-    errors = ctx.services.validate_applicant(draft.values)
+    errors = validate(ctx)
     draft.errors = {k: v for k, v in errors.items() if k in names}
     if not draft.errors:
         draft.step += 1

@@ -288,3 +288,13 @@ async def test_the_application_screen_opens_only_the_dealerships_own_application
     with pytest.raises(InputError) as refused:  # another dealership's staff
         services.dealer_application(replace(staff, dealer_id=new_id()), draft)
     assert (refused.value.field, refused.value.rule) == ("application", "not_found")
+
+
+async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
+    from app.state import Deal
+
+    s, seal = world.services, world.vehicles["seal"]
+    values = {**s.prequal_defaults(world.buyer_id), "trade_in": "20000"}
+    s.run_prequal(world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id)
+    (card,) = s.pipeline(seal.dealer_id)["prequalified"]
+    assert card.amount == seal.price - Deal().down_payment(seal.price) - 20000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import flet as ft
 import pytest
 
@@ -18,8 +20,11 @@ async def to_prequal(world, **kw):
     return h
 
 
-async def through_form(h):
+async def through_form(h, **second_step: str):
+    """Through the form to the offers, typing ``second_step``'s fields (name: text) there."""
     await h.click("prequal-next")
+    for name, text in second_step.items():
+        await h.type_text(f"prequal-{name}", text)
     await h.click("prequal-next")
     await h.select("consent-agree", True)
     await h.click("prequal-submit")
@@ -48,6 +53,47 @@ async def test_inline_error_names_the_field_and_keeps_what_was_typed(world):
     assert field.error == "必须是数字，例如“1234.50”"
     assert field.value == "abc"
     assert h.state.prequal.step == 1
+
+
+async def test_a_trade_in_that_leaves_no_loan_is_refused_next_to_it_and_kept(world):
+    h = await to_prequal(world)  # the Seal, ¥179,800, 30% down: ¥53,940
+    await h.click("prequal-next")
+    await h.type_text("prequal-trade_in", "125860")  # with the down payment: the whole price
+    await h.click("prequal-next")
+    field = h.find("prequal-trade_in")
+    assert field.error == "与首付合计必须低于车价"
+    assert field.value == "125860"
+    assert h.state.prequal.step == 1
+    await h.type_text("prequal-trade_in", "125859.99")  # a cent of loan is left
+    await h.click("prequal-next")
+    assert h.state.prequal.step == 2
+
+
+async def test_a_trade_in_is_credited_in_every_offer_and_shown_in_its_disclosure(world):
+    h = await to_prequal(world)
+    await through_form(h, trade_in="30000")
+    result = h.state.prequal_result
+    values = {k: v for k, v in h.state.prequal.values.items() if k != "trade_in"}
+    without = world.services.run_prequal(
+        world.buyer_id, world.vehicles["seal"].id, h.state.deal, values
+    )
+    assert result.recommended
+    for offer in result.recommended:  # credited like down payment: a smaller loan
+        terms = offer.quote.terms
+        assert (terms.down_payment, terms.trade_in) == (Decimal("53940.00"), Decimal("30000.00"))
+        plain = without.offer(offer.product.id).quote
+        assert offer.quote.amount_financed <= plain.amount_financed - 30000
+        assert offer.quote.payment < plain.payment
+    pid = result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    assert h.find("disc-trade-in").value == "¥30,000.00"
+    saved = [c.application for c in world.services.saved_checks(world.buyer_id)]
+    assert [a.trade_in for a in saved] == [Decimal(0), Decimal("30000.00")]  # newest first
+    again = await signed_in(world)  # "Check again" brings the trade-in back into the form
+    await again.route("/offers")
+    await again.click(f"saved-again-{result.application_id}")
+    values = again.state.prequal.values
+    assert values["trade_in"] == "30000.00" and values["monthly_income"] == "25000.00"
 
 
 async def test_submit_needs_explicit_consent(world):
@@ -92,12 +138,7 @@ async def test_the_order_toggle_shows_only_when_there_are_offers_to_order(world)
     await through_form(h)
     assert len(h.find_all("offer-card-")) == 2 and h.has("offers-order")
     h = await to_prequal(world)  # a deal no lender takes: nothing to put in order
-    await h.click("prequal-next")
-    await h.type_text("prequal-monthly_income", "2000")
-    await h.click("prequal-next")
-    await h.select("consent-agree", True)
-    await h.click("prequal-submit")
-    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-list"))
+    await through_form(h, monthly_income="2000")
     assert h.has("offers-none") and h.has("offers-summary") and not h.has("offers-order")
 
 
