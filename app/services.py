@@ -1012,8 +1012,21 @@ class PrequalServices:
             s.commit()
         return user.id
 
+    def walk_in_trade_in(self: Services, vehicle_id: str, deal: Deal, form: dict) -> Decimal:
+        """The trade-in the staff appraised for a walk-in (0 when left empty), checked as the
+        customer's form checks it (see :func:`trade_in_of`)."""
+        vehicle = self.car(vehicle_id)
+        if vehicle is None:
+            raise InputError("customer.car", "not_found", "no such vehicle in the catalogue")
+        return trade_in_of(form, vehicle.price, deal.down_payment(vehicle.price))
+
     def start_draft(
-        self: Services, staff: SessionUser, user_id: str, vehicle_id: str, deal: Deal
+        self: Services,
+        staff: SessionUser,
+        user_id: str,
+        vehicle_id: str,
+        deal: Deal,
+        trade_in: Decimal = ZERO,
     ) -> str:
         """A draft application for a walk-in (on the pipeline until the customer's check
         completes it, see ``run_prequal(application_id=...)``); its id."""
@@ -1026,7 +1039,7 @@ class PrequalServices:
         down = deal.down_payment(vehicle.price)
         application = Application(
             id=new_id(), user_id=user_id, vehicle_id=vehicle_id, cash_price=vehicle.price,
-            down_payment=down, term=deal.term, dealer_id=staff.dealer_id,
+            down_payment=down, term=deal.term, trade_in=trade_in, dealer_id=staff.dealer_id,
             created_at=datetime.now(UTC),
         )  # fmt: skip
         with self.session() as s:

@@ -77,6 +77,7 @@ class PrequalDraft:
     errors: dict[str, str] = field(default_factory=dict)
     step: int = 0
     consented: bool = False
+    prefilled: bool = False  # the buyer's profile filled the fields not given yet
 
 
 def new_contract_draft() -> dict[str, Any]:

@@ -104,11 +104,14 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 
 def prefilled(ctx: ViewContext):
-    """The form's draft, filled from the buyer's profile the first time it is opened."""
+    """The form's draft, its fields not given yet (a trade-in the staff appraised, one kept
+    by "Check again") filled from the buyer's profile the first time it is opened."""
     state = ctx.state
     draft = state.prequal
-    if not draft.values:
-        draft.values.update(ctx.services.prequal_defaults(state.customer_user_id or state.user.id))
+    if not draft.prefilled:
+        defaults = ctx.services.prequal_defaults(state.customer_user_id or state.user.id)
+        draft.values = {**defaults, **draft.values}
+        draft.prefilled = True
     return draft
 
 

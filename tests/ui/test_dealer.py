@@ -298,3 +298,23 @@ async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
     s.run_prequal(world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id)
     (card,) = s.pipeline(seal.dealer_id)["prequalified"]
     assert card.amount == seal.price - Deal().down_payment(seal.price) - 20000
+
+
+async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_customers_form(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    seal = world.vehicles["seal"]
+    await h.type_text("customer-trade_in", "200000")  # more than the car: refused, kept
+    await hand_over(h, world)
+    field = h.find("customer-trade_in")
+    assert (field.error, field.value) == ("与首付合计必须低于车价", "200000")
+    assert not h.state.handed_to_customer
+    assert not world.services.pipeline(seal.dealer_id)["draft"]  # nobody was created
+    await h.type_text("customer-trade_in", "20000")
+    await h.click("hand-over")
+    assert h.state.handed_to_customer
+    (card,) = world.services.pipeline(seal.dealer_id)["draft"]
+    assert card.amount == seal.price - h.state.deal.down_payment(seal.price) - 20000
+    await h.type_text("prequal-age", "35")  # the customer's own details, as in the journey
+    await h.click("prequal-next")
+    assert h.find("prequal-trade_in").value == "20000"
+    assert h.find("prequal-income_type").value == "salary"  # the rest from the defaults
