@@ -412,7 +412,7 @@ def trade_in_of(
     if price is not None and amount > 0 and down_payment + amount >= price:
         raise InputError(
             TRADE_IN_FIELD, "below_price",
-            "together with the down payment must be less than the car's price",
+            "the trade-in together with the down payment must be less than the car's price",
         )  # fmt: skip
     return amount
 

@@ -102,8 +102,8 @@ def vehicle_to_row(v: Vehicle) -> dict[str, Any]:
 
 
 def _thousandths(value: Decimal | None) -> int | None:
-    """Litres or kWh per 100 km as whole millilitres or watt-hours on disk (exact)."""
-    return None if value is None else int(value * 1000)
+    """Litres or kWh per 100 km as whole millilitres or watt-hours on disk (exact to them)."""
+    return None if value is None else int(value.scaleb(3).to_integral_value())
 
 
 def _from_thousandths(value: int | None) -> Decimal | None:

@@ -245,6 +245,13 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
         ctx.go("/handoff/offers" if state.handed_to_customer else "/offers")
 
     def failed(exc: Exception) -> None:
+        # a field of the form (the deal bar moved since it was checked): back to it
+        name = str(getattr(exc, "field", "")).removeprefix("applicant.")
+        step = next((i for i, fields in FIELDS.items() if name in {f[0] for f in fields}), None)
+        if step is not None:
+            state.prequal.errors, state.prequal.step = {name: exc}, step
+            state.notify()
+            return
         message = ctx.error(exc) if hasattr(exc, "rule") else str(exc)
         state.set_notice("prequal:" + message)
 

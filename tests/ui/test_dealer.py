@@ -306,7 +306,7 @@ async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_custom
     await h.type_text("customer-trade_in", "200000")  # more than the car: refused, kept
     await hand_over(h, world)
     field = h.find("customer-trade_in")
-    assert (field.error, field.value) == ("与首付合计必须低于车价", "200000")
+    assert (field.error, field.value) == ("置换抵扣与首付合计必须低于车价", "200000")
     assert not h.state.handed_to_customer
     assert not world.services.pipeline(seal.dealer_id)["draft"]  # nobody was created
     await h.type_text("customer-trade_in", "20000")

@@ -61,12 +61,25 @@ async def test_a_trade_in_that_leaves_no_loan_is_refused_next_to_it_and_kept(wor
     await h.type_text("prequal-trade_in", "125860")  # with the down payment: the whole price
     await h.click("prequal-next")
     field = h.find("prequal-trade_in")
-    assert field.error == "与首付合计必须低于车价"
+    assert field.error == "置换抵扣与首付合计必须低于车价"
     assert field.value == "125860"
     assert h.state.prequal.step == 1
     await h.type_text("prequal-trade_in", "125859.99")  # a cent of loan is left
     await h.click("prequal-next")
     assert h.state.prequal.step == 2
+
+
+async def test_a_trade_in_left_without_a_loan_by_a_later_down_payment_is_sent_back_to(world):
+    h = await to_prequal(world)
+    await h.click("prequal-next")
+    await h.type_text("prequal-trade_in", "100000")  # with 30% down (¥53,940) a loan is left
+    await h.click("prequal-next")
+    await h.slide("deal-down", 70.0)  # ¥125,860 down: with the trade-in, more than the car
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.state.prequal.step == 1)
+    assert h.find("prequal-trade_in").error == "置换抵扣与首付合计必须低于车价"
+    assert h.find("prequal-trade_in").value == "100000"
 
 
 async def test_a_trade_in_is_credited_in_every_offer_and_shown_in_its_disclosure(world):
