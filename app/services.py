@@ -430,6 +430,7 @@ class OffersResult:
     top_costs_more_by: Decimal | None
     cheapest_id: str | None
     offer_record_ids: dict[str, str] = field(default_factory=dict)  # product id -> OfferRecord
+    deal: Any = None  # domain.prequal.Deal: the down payment, trade-in and term checked
 
     def offer(self, product_id: str):
         return next((o for o in self.recommended if o.product.id == product_id), None)
@@ -627,9 +628,10 @@ class PrequalServices:
         now = datetime.now(UTC)
         consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
         application_id = application_id or new_id()
+        checked = PrequalDeal(down, deal.term, trade_in)
         with self.session() as s:
             answer = prequalify(
-                s, applicant, vehicle_id, PrequalDeal(down, deal.term, trade_in),
+                s, applicant, vehicle_id, checked,
                 today=self.today(), consent=consent, now=now, user_id=user_id,
             )  # fmt: skip
             r = answer.result
@@ -663,7 +665,7 @@ class PrequalServices:
             deals_repo.save_offers(s, offers=records)
             s.commit()
         ranked = self._rank(application_id, vehicle, answer, user_id, history)
-        return replace(ranked, offer_record_ids={r.product_id: r.id for r in records})
+        return replace(ranked, offer_record_ids={r.product_id: r.id for r in records}, deal=checked)
 
     def _rank(self: Services, application_id, vehicle, answer, user_id, history) -> OffersResult:
         from recommender import apply_guardrail

@@ -48,6 +48,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             [
                 ft.Text(labels.car_name(ctx, result.vehicle),
                         weight=ft.FontWeight.BOLD),
+                *([ft.Text(deal_line(ctx, result.deal), key="offers-deal")]
+                  if result.deal is not None else []),
                 ft.Text(ctx.t("Credit tier {tier}", tier=tier), key="offers-tier"),
                 ft.Text(ctx.tn("{n} offer · {m} not available", "{n} offers · {m} not available",
                                len(r.offers), n=len(r.offers), m=len(r.declines)),
@@ -275,6 +277,19 @@ def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
         ft.Column(lines, spacing=4), key=f"decline-{pid}", padding=12, border_radius=12,
         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
     )  # fmt: skip
+
+
+def deal_line(ctx: ViewContext, deal) -> str:
+    """What the offers are for: the down payment, the trade-in when there is one, the term."""
+    down = ctx.money(deal.down_payment)
+    if deal.trade_in:
+        return ctx.t(
+            "Down payment {down} · trade-in {trade_in} · {term} months",
+            down=down,
+            trade_in=ctx.money(deal.trade_in),
+            term=deal.term_months,
+        )
+    return ctx.t("Down payment {down} · {term} months", down=down, term=deal.term_months)
 
 
 def apply_hint(ctx: ViewContext, result, hint) -> None:

@@ -86,6 +86,7 @@ async def test_a_trade_in_is_credited_in_every_offer_and_shown_in_its_disclosure
     h = await to_prequal(world)
     await through_form(h, trade_in="30000")
     result = h.state.prequal_result
+    assert h.find("offers-deal").value == "首付 ¥53,940.00 · 置换抵扣 ¥30,000.00 · 36 期"
     values = {k: v for k, v in h.state.prequal.values.items() if k != "trade_in"}
     without = world.services.run_prequal(
         world.buyer_id, world.vehicles["seal"].id, h.state.deal, values
@@ -124,6 +125,7 @@ async def test_offers_rank_inside_eligibility_and_show_apr_first(world):
     await through_form(h)
     offers = [c.key for c in h.find_all("offer-card-")]
     assert len(offers) == 2  # the strict and the used-only products declined
+    assert h.find("offers-deal").value == "首付 ¥53,940.00 · 36 期"  # what they are for
     result = h.state.prequal_result
     cheapest = result.cheapest_id
     assert h.has(f"cheapest-{cheapest}")
