@@ -9,7 +9,6 @@ import flet as ft
 
 from views import labels, palette
 from views.context import ViewContext, run_in_background
-from views.prequal import prefilled
 from views.shell import Screen
 from views.widgets import N_, busy_row, empty_state, section_title, sem
 
@@ -402,7 +401,8 @@ def check_again(ctx: ViewContext, check) -> None:
     a = check.application
     ratio = (a.down_payment / a.cash_price).quantize(Decimal("0.0001"), rounding=ROUND_UP)
     ctx.state.car_id = a.vehicle_id
-    prefilled(ctx).values["trade_in"] = f"{a.trade_in:.2f}" if a.trade_in else ""
+    # the form fills the rest from the buyer's profile when it opens
+    ctx.state.prequal.values["trade_in"] = f"{a.trade_in:.2f}" if a.trade_in else ""
     ctx.state.set_deal(
         down_ratio=min(ratio, Decimal("0.70")),
         term=a.term if a.term in ctx.state.TERMS else None,
