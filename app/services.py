@@ -601,12 +601,14 @@ class PrequalServices:
         deal: Deal,
         values: dict[str, str],
         *,
+        consented_at: datetime,
         dealer_id: str | None = None,
         history: tuple[str, ...] = (),
         application_id: str | None = None,
     ) -> OffersResult:
-        """The consented soft check for this buyer, car and deal; the application and every
-        lender's answer are saved (with their outbox rows) in one local transaction.
+        """The soft check for this buyer, car and deal, to which the buyer consented at
+        ``consented_at`` (recorded with the check: one consent per check); the application and
+        every lender's answer are saved (with their outbox rows) in one local transaction.
         ``application_id``: a draft to complete (a walk-in started by staff), else a new one."""
         from app.prequal_service import prequalify
         from domain.catalog import ApplicationStatus, ConsentPurpose, OfferRecord
@@ -626,7 +628,7 @@ class PrequalServices:
         down = deal.down_payment(vehicle.price)
         trade_in = trade_in_of(values, vehicle.price, down)
         now = datetime.now(UTC)
-        consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, now)
+        consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, consented_at)
         application_id = application_id or new_id()
         checked = PrequalDeal(down, deal.term, trade_in)
         with self.session() as s:

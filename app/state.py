@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Literal
 
@@ -76,7 +77,9 @@ class PrequalDraft:
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     step: int = 0
-    consented: bool = False
+    #: when the buyer ticked the consent to this check (None: not given); each check asks anew
+    consented_at: datetime | None = None
+    applied: Any = None  # the what-if hint (its Reason) this check tries, shown at the consent
     prefilled: bool = False  # the buyer's profile filled the fields not given yet
 
 

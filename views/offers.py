@@ -8,7 +8,7 @@ from decimal import ROUND_UP, Decimal
 import flet as ft
 
 from views import labels, palette
-from views.context import ViewContext, run_in_background
+from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import N_, busy_row, empty_state, section_title, sem
 
@@ -292,30 +292,18 @@ def deal_line(ctx: ViewContext, deal) -> str:
 
 
 def apply_hint(ctx: ViewContext, result, hint) -> None:
-    """Change the deal (or the debts) as the hint says and run the check again."""
+    """Change the deal (or the debts) as the hint says and take the buyer to the check's
+    consent step: the changed deal is a new check, and each check asks for its own consent."""
     state = ctx.state
     deal = hint.case.deal
     price = result.vehicle.price
     ratio = (deal.down_payment / price).quantize(Decimal("0.0001"), rounding=ROUND_UP)
     state.deal = type(state.deal)(down_ratio=ratio, term=deal.term_months)
-    debts = hint.case.applicant.monthly_debt_payments
-    state.prequal.values["monthly_debt_payments"] = f"{debts:.2f}"
-    buyer_id = state.customer_user_id or state.user.id
-    dealer_id = state.user.dealer_id if state.user.role == "staff" else None
-
-    def work():
-        return ctx.services.run_prequal(
-            buyer_id, result.vehicle.id, state.deal, dict(state.prequal.values), dealer_id=dealer_id
-        )
-
-    def done(new) -> None:
-        state.prequal_result = new
-        state.notify()
-
-    def failed(exc: Exception) -> None:
-        state.set_notice(str(exc))
-
-    run_in_background(ctx, "prequal", N_("Checking with every lender…"), work, done, failed)
+    draft = state.prequal
+    draft.values["monthly_debt_payments"] = f"{hint.case.applicant.monthly_debt_payments:.2f}"
+    draft.step, draft.consented_at, draft.applied = 2, None, hint.reason
+    state.car_id = result.vehicle.id
+    ctx.go("/handoff" if state.handed_to_customer else "/prequal")
 
 
 def _figure(label: str, value: str, key: str | None) -> ft.Control:

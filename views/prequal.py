@@ -3,6 +3,9 @@ then the consent screen showing the exact text agreed to, then the soft check wi
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import flet as ft
 
 from views import labels
@@ -188,22 +191,27 @@ def consent_section(ctx: ViewContext, vehicle_id: str) -> list[ft.Control]:
     busy = busy_row(ctx, "prequal")
 
     def agree(e) -> None:
-        draft.consented = bool(e.control.value)
+        draft.consented_at = datetime.now(UTC) if e.control.value else None
         ctx.state.notify()
 
+    applied = []
+    if draft.applied is not None:
+        said = ctx.services.reason_text(draft.applied, ctx.locale)
+        applied.append(ft.Text(ctx.t("Applied: {change}", change=said), key="prequal-applied"))
     out: list[ft.Control] = [
+        *applied,
         section_title(ctx.t("Your consent to a soft credit check")),
         ft.Container(
             ft.Text(ctx.t(CONSENT_TEXT), key="consent-text", selectable=True),
             padding=12, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8,
         ),
         sem("consent-agree", ft.Checkbox(label=ctx.t("I have read this and I agree"),
-                                         value=draft.consented, on_change=agree)),
+                                         value=draft.consented_at is not None, on_change=agree)),
         ft.Row([
             sem("prequal-back", ft.TextButton(ctx.t("Back"), on_click=lambda e: go_step(ctx, 1))),
             sem("prequal-submit", ft.FilledButton(
                 ctx.t("Agree and check my rate"), icon=ft.Icons.VERIFIED_USER_OUTLINED,
-                disabled=not draft.consented or busy is not None,
+                disabled=draft.consented_at is None or busy is not None,
                 on_click=lambda e: submit(ctx, vehicle_id))),
         ], alignment=ft.MainAxisAlignment.END, wrap=True),
     ]  # fmt: skip
@@ -225,6 +233,7 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
     user = state.user
     buyer_id = state.customer_user_id or user.id
     dealer_id = user.dealer_id if user.role == "staff" else None
+    consented_at = state.prequal.consented_at
 
     def work():
         return ctx.services.run_prequal(
@@ -233,11 +242,14 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
             state.deal,
             dict(state.prequal.values),
             dealer_id=dealer_id,
+            consented_at=consented_at,
             application_id=state.application_id,  # a walk-in's draft, completed by the check
         )
 
     def done(result) -> None:
         state.application_id = None
+        # the consent covered this check only; the next one starts at the form, still filled
+        state.prequal = replace(state.prequal, step=0, consented_at=None, applied=None)
         state.prequal_result = result
         state.offers_order = "recommended"
         state.notice = None

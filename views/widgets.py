@@ -100,6 +100,8 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
     ``price``: the car's, when there is one car, to show the down payment in money too."""
     deal = ctx.state.deal
     pct = int(deal.down_ratio * 100)
+    # 70% in 5% steps; further only when a what-if hint asked for more
+    top = max(70, -(-pct // 5) * 5)
     label = ctx.t("Down payment {pct}%", pct=pct)
     if price is not None:
         label = ctx.t("Down payment {pct}% · {amount}", pct=pct,
@@ -119,8 +121,8 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
                 "deal-down",
                 ft.Slider(
                     min=0,
-                    max=70,
-                    divisions=14,
+                    max=top,
+                    divisions=top // 5,
                     value=pct,
                     label="{value}%",
                     on_change_end=on_down,

@@ -3,6 +3,8 @@ journey on the tablet, hand-back that clears the customer, the pipeline and cust
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.ui.conftest import signed_in
@@ -295,7 +297,10 @@ async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
 
     s, seal = world.services, world.vehicles["seal"]
     values = {**s.prequal_defaults(world.buyer_id), "trade_in": "20000"}
-    s.run_prequal(world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id)
+    s.run_prequal(
+        world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
+        consented_at=datetime.now(UTC),
+    )  # fmt: skip
     (card,) = s.pipeline(seal.dealer_id)["prequalified"]
     assert card.amount == seal.price - Deal().down_payment(seal.price) - 20000
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import flet as ft
 import pytest
 
+from domain.catalog import ConsentPurpose
+from local_db.repositories import people as people_repo
 from tests.ui.conftest import signed_in
 
 pytestmark = pytest.mark.asyncio
@@ -89,7 +92,11 @@ async def test_a_trade_in_is_credited_in_every_offer_and_shown_in_its_disclosure
     assert h.find("offers-deal").value == "首付 ¥53,940.00 · 置换抵扣 ¥30,000.00 · 36 期"
     values = {k: v for k, v in h.state.prequal.values.items() if k != "trade_in"}
     without = world.services.run_prequal(
-        world.buyer_id, world.vehicles["seal"].id, h.state.deal, values
+        world.buyer_id,
+        world.vehicles["seal"].id,
+        h.state.deal,
+        values,
+        consented_at=datetime.now(UTC),
     )
     assert result.recommended
     for offer in result.recommended:  # credited like down payment: a smaller loan
@@ -163,16 +170,51 @@ def decline_of(h, product_name: str):
     return next(d for d in declines if d.product.name_en == product_name)
 
 
-async def test_apply_hint_reruns_the_check_with_the_changed_deal(world):
+def soft_check_consents(world) -> list:
+    with world.services.session() as s:
+        return [
+            c
+            for c in people_repo.list_consents(s, user_id=world.buyer_id)
+            if c.purpose is ConsentPurpose.SOFT_CHECK
+        ]
+
+
+async def test_applying_a_hint_asks_for_consent_again_then_checks_the_changed_deal(world):
     h = await to_prequal(world)
     await through_form(h)
     strict = decline_of(h, "Strict car loan")
     assert strict.hint.kind in ("down_payment", "term")
     first = h.state.prequal_result.application_id
     await h.click(f"apply-{strict.product.id}")
-    await h.wait_until(lambda: h.state.prequal_result.application_id != first and not h.state.busy)
+    assert h.top.route == "/prequal" and h.state.prequal.step == 2  # the consent step
+    assert h.find("prequal-applied").value.startswith("已应用：")
+    assert not h.find("consent-agree").value and h.find("prequal-submit").disabled
+    assert len(soft_check_consents(world)) == 1  # nothing checked without a new consent
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-list"))
+    assert h.state.prequal_result.application_id != first
     ids = {o.product.id for o in h.state.prequal_result.answer.result.offers}
     assert strict.product.id in ids
+    assert len(soft_check_consents(world)) == 2
+
+
+async def test_each_check_records_its_own_consent_and_the_next_starts_unticked(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    (given,) = soft_check_consents(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    assert h.state.prequal.step == 0  # the form again, still filled
+    assert h.find("prequal-age").value == str(2026 - 1992)
+    await h.click("prequal-next")
+    await h.click("prequal-next")
+    assert not h.find("consent-agree").value and h.find("prequal-submit").disabled
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-list"))
+    first, second = soft_check_consents(world)
+    assert first == given and second.given_at > given.given_at
 
 
 async def test_a_decline_nothing_can_cure_says_so(world):
