@@ -86,12 +86,17 @@ class Calculation:
     ltv_level: str  # "ok" | "warn" | "over"
 
 
+class SyncFailed(Exception):
+    """A sync round asked for did not complete; nothing was lost (see ``sync_status``)."""
+
+
 @dataclass(frozen=True)
 class SyncInfo:
     pending: int
     last_sync: datetime | None
     server_url: str | None
-    error: str | None = None
+    error: str | None = None  # English detail of the last round's failure
+    error_kind: str | None = None  # failed | unavailable | auth (sync.client.SyncError.kind)
 
 
 class _CoreServices:
@@ -300,7 +305,8 @@ class _CoreServices:
                 datetime.fromtimestamp(info.last_success_ms / 1000, UTC)
                 if info.last_success_ms else None
             )  # fmt: skip
-            return SyncInfo(info.pending, last, self.settings.server_url, info.last_error)
+            return SyncInfo(info.pending, last, self.settings.server_url, info.last_error,
+                            info.last_error_kind)  # fmt: skip
         with self.session() as s:
             pending = pending_count(s)
         return SyncInfo(pending=pending, last_sync=None, server_url=self.settings.server_url)
@@ -310,8 +316,8 @@ class _CoreServices:
         if self._sync is None:
             raise InputError("server_url", "required", "is required")
         ok = self._sync.sync_now()
-        if not ok:
-            raise RuntimeError(self._sync.status().last_error or "sync failed")
+        if not ok:  # the settings screen says why, from sync_status()
+            raise SyncFailed(self._sync.status().last_error or "sync failed")
         return ok
 
     def reset_demo(self) -> None:

@@ -83,6 +83,16 @@ class PrequalDraft:
     prefilled: bool = False  # the buyer's profile filled the fields not given yet
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A line for the screen (``route``) it was given on: a confirmation, or an error
+    (``error``). It goes when the user leaves that screen."""
+
+    text: str
+    route: str
+    error: bool = False
+
+
 def new_contract_draft() -> dict[str, Any]:
     return {"pdf_opened": False, "consented_at": None, "strokes": []}
 
@@ -106,6 +116,7 @@ class AppState:
     offers_order: Literal["recommended", "cheapest"] = "recommended"
     chosen_offer: Any = None
     payment_draft: dict[str, str] = field(default_factory=dict)  # contract id -> amount typed
+    payment_error: dict[str, str] = field(default_factory=dict)  # contract id -> why refused
     expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
     opened: set[str] = field(default_factory=set)  # offers whose opening was recorded
     contract: Any = None
@@ -118,7 +129,7 @@ class AppState:
     staff_pin_hash: str | None = None  # set when the tablet is handed over; memory only
     application_id: str | None = None
     busy: dict[str, str] = field(default_factory=dict)  # task -> message key
-    notice: str | None = None
+    notice: Notice | None = None
     sync: Any = None
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
@@ -198,8 +209,9 @@ class AppState:
             self.busy[task] = message
         self.notify()
 
-    def set_notice(self, message: str | None) -> None:
-        self.notice = message
+    def set_notice(self, text: str | None, route: str = "/", *, error: bool = False) -> None:
+        """Tell the screen at ``route`` ``text`` (None: nothing), and redraw."""
+        self.notice = None if text is None else Notice(text, route, error)
         self.notify()
 
     def hand_to_customer(self) -> None:

@@ -12,9 +12,10 @@ API (for app/services.py, app/state.py and views/)::
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
 ``user_id`` (the server's id of the account; local rows should use it as their user id),
 ``pending`` (operations waiting to be sent), ``last_success_ms``, ``last_error`` (English text,
-None after a success), ``syncing``, ``rejected`` (the server's recent refusals, with reasons),
-``held`` (outbox operations the wire cannot carry) and ``skipped`` (pulled changes that could
-not be applied locally, with reasons).
+None after a success) and its ``last_error_kind`` (``SyncError.kind``: failed, unavailable or
+auth), ``syncing``, ``rejected`` (the server's recent refusals, with reasons), ``held`` (outbox
+operations the wire cannot carry) and ``skipped`` (pulled changes that could not be applied
+locally, with reasons).
 
 Sign-in uses ``Settings.server_username`` / ``server_password`` (``CHEDAI_SERVER_USERNAME``,
 ``CHEDAI_SERVER_PASSWORD``); it happens on the first round, in the background, and again
@@ -35,7 +36,15 @@ from sqlmodel import Session
 
 from app.settings import Settings
 from local_db.tables import MetaRow
-from sync.client import BackgroundSync, Rejection, SyncAuthError, SyncClient, SyncError, login
+from sync.client import (
+    BackgroundSync,
+    Rejection,
+    SyncAuthError,
+    SyncClient,
+    SyncError,
+    SyncUnavailable,
+    login,
+)
 from sync.local_store import LocalStore, Skipped
 
 DEVICE_ID_KEY = "sync.device_id"
@@ -53,6 +62,7 @@ class SyncInfo:
     rejected: tuple[Rejection, ...] = ()
     held: int = 0
     skipped: tuple[Skipped, ...] = field(default_factory=tuple)
+    last_error_kind: str | None = None  # sync.client.SyncError.kind of ``last_error``
 
 
 def device_id(engine: Engine) -> str:
@@ -76,7 +86,7 @@ class _SignedInClient:
         self.settings = settings
         self.client = SyncClient(http, store, device_id=dev)
         self.user_id: str | None = None
-        self._sign_in_error: str | None = None
+        self._sign_in_error: SyncError | None = None
 
     def _sign_in(self) -> None:
         if not self.settings.server_username or not self.settings.server_password:
@@ -86,7 +96,7 @@ class _SignedInClient:
             self.http.headers["Authorization"] = f"Bearer {token}"
             me = self.http.get("/auth/me")
         except httpx.HTTPError as exc:
-            raise SyncError(f"cannot reach the server: {type(exc).__name__}") from None
+            raise SyncUnavailable(f"cannot reach the server: {type(exc).__name__}") from None
         if me.status_code != 200:
             raise SyncAuthError(f"sign-in failed ({me.status_code})")
         self.user_id = me.json()["id"]
@@ -98,7 +108,7 @@ class _SignedInClient:
             try:
                 self._sign_in()
             except SyncError as exc:
-                self._sign_in_error = str(exc)
+                self._sign_in_error = exc
                 return False
             self._sign_in_error = None
         ok = self.client.sync_once()
@@ -108,8 +118,14 @@ class _SignedInClient:
         return ok
 
     @property
-    def last_error(self) -> str | None:
-        return self._sign_in_error or self.client.status().last_error
+    def last_error(self) -> tuple[str, str] | None:
+        """The last round's error: (kind, English detail), None after a success."""
+        if self._sign_in_error is not None:
+            return self._sign_in_error.kind, str(self._sign_in_error)
+        status = self.client.status()
+        if status.last_error is None:
+            return None
+        return status.last_error_kind or "failed", status.last_error
 
 
 class SyncHandle:
@@ -135,7 +151,8 @@ class SyncHandle:
             user_id=self._runner.user_id,
             pending=base.pending,
             last_success_ms=base.last_success_ms,
-            last_error=self._runner.last_error,
+            last_error=error[1] if (error := self._runner.last_error) else None,
+            last_error_kind=error[0] if error else None,
             syncing=base.syncing,
             rejected=base.rejected,
             held=store.held(),

@@ -26,15 +26,22 @@ _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
 class SyncError(Exception):
-    """Sync stopped; nothing was lost (the outbox keeps every unanswered operation)."""
+    """Sync stopped; nothing was lost (the outbox keeps every unanswered operation).
+    ``kind`` says which way, for the words the app shows: failed | unavailable | auth."""
+
+    kind = "failed"
 
 
 class SyncUnavailable(SyncError):
     """The server could not be reached (or kept failing) after all retries."""
 
+    kind = "unavailable"
+
 
 class SyncAuthError(SyncError):
     """The token was refused: sign in again."""
+
+    kind = "auth"
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class SyncStatus:
     last_success_ms: int | None
     last_error: str | None
     syncing: bool
+    last_error_kind: str | None = None  # the SyncError's kind
     rejected: tuple[Rejection, ...] = field(default_factory=tuple)
 
 
@@ -98,7 +106,7 @@ class SyncClient:
         self._lock = threading.Lock()  # one sync at a time per device
         self._syncing = False
         self._last_success_ms: int | None = None
-        self._last_error: str | None = None
+        self._last_error: SyncError | None = None
         self._rejected: deque[Rejection] = deque(maxlen=50)
 
     # -- status --------------------------------------------------------------------------
@@ -107,7 +115,8 @@ class SyncClient:
         return SyncStatus(
             pending=self.store.count_pending(),
             last_success_ms=self._last_success_ms,
-            last_error=self._last_error,
+            last_error=None if self._last_error is None else str(self._last_error),
+            last_error_kind=None if self._last_error is None else self._last_error.kind,
             syncing=self._syncing,
             rejected=tuple(self._rejected),
         )
@@ -123,7 +132,7 @@ class SyncClient:
                 self.push()
                 self.pull()
             except SyncError as exc:
-                self._last_error = str(exc)
+                self._last_error = exc
                 return False
             finally:
                 self._syncing = False

@@ -4,6 +4,7 @@ views import nothing of the application layer, databases or HTTP."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +12,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # only for annotations: views never import the application layer at run time
     from app.services import Services
@@ -81,6 +84,28 @@ class ViewContext:
 
     def error(self, error) -> str:
         return self.i18n.error_message(error, self.locale)
+
+    @property
+    def path(self) -> str:
+        """The current route without its query."""
+        return (self.page.route or "/").split("?")[0]
+
+    def tell(self, text: str, *, error: bool = False) -> None:
+        """A line for the current screen, shown by its ``notice_line`` until the user leaves
+        it: a confirmation, or (``error``) what went wrong."""
+        self.state.set_notice(text, self.path, error=error)
+
+    def fail(self, exc: Exception) -> None:
+        """Tell what went wrong, in the user's language (see ``explain``)."""
+        self.tell(self.explain(exc), error=True)
+
+    def explain(self, exc: Exception) -> str:
+        """An input error's own sentence (it names the field and the rule); for anything else
+        a general one — the details go to the log, never raw onto the screen."""
+        if hasattr(exc, "rule"):
+            return self.error(exc)
+        log.error("unexpected failure behind the screen %s", self.path, exc_info=exc)
+        return self.t("Something went wrong. Nothing you entered was lost; please try again.")
 
     def open_url(self, url: str) -> None:
         """Open ``url`` (e.g. a contract PDF) in a new browser tab."""

@@ -12,7 +12,7 @@ from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
 from views.shell import Screen
 from views.signature import signature_pad
-from views.widgets import N_, busy_row, empty_state, section_title, sem
+from views.widgets import N_, busy_row, empty_state, notice_line, section_title, sem
 
 ESIGN_TEXT = N_(
     "I agree to receive this contract and its disclosures electronically and to sign it "
@@ -65,13 +65,9 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
         def done(result) -> None:
             state.contract = result
-            state.notice = None
-            state.notify()
+            state.set_notice(None)
 
-        def failed(exc: Exception) -> None:
-            state.set_notice(ctx.error(exc) if hasattr(exc, "rule") else str(exc))
-
-        run_in_background(ctx, "sign", N_("Signing and verifying…"), work, done, failed)
+        run_in_background(ctx, "sign", N_("Signing and verifying…"), work, done, ctx.fail)
 
     has_ink = any(len(s) > 1 for s in draft["strokes"])
     busy = busy_row(ctx, "sign")
@@ -102,8 +98,8 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                                    color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
     if busy is not None:
         controls.append(busy)
-    if state.notice:
-        controls.append(ft.Text(state.notice, color=ft.Colors.ERROR, key="contract-error"))
+    if (notice := notice_line(ctx, "contract-error")) is not None:
+        controls.append(notice)
     return Screen(title=title, body=ft.Column(controls, spacing=10, key="contract"))
 
 

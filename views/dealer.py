@@ -15,7 +15,15 @@ from views.context import ViewContext
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
-from views.widgets import N_, ask_twice, deal_bar, empty_state, section_title, sem
+from views.widgets import (
+    N_,
+    ask_twice,
+    deal_bar,
+    empty_state,
+    notice_line,
+    section_title,
+    sem,
+)
 
 COLUMNS = {
     "draft": N_("Draft"),
@@ -248,8 +256,10 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     loans = ctx.services.my_loans(c.user_id)
     loan = next((x for x in loans if x.application.id == c.application_id), None)
     if loan is None:
+        if (notice := notice_line(ctx, "application-notice")) is not None:
+            summary.controls.append(notice)
         return Screen(title=ctx.t("Application"), body=summary)
-    screen = loan_detail(ctx, loan)
+    screen = loan_detail(ctx, loan)  # it shows the notice, under the payment it confirms
     screen.body = ft.Column([summary, ft.Divider(), screen.body], spacing=10)
     return screen
 
@@ -274,7 +284,7 @@ def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
         try:
             ctx.services.confirm_payout(ctx.state.user, application_id)
         except InputError as exc:
-            ctx.state.set_notice(ctx.error(exc))
+            ctx.fail(exc)
             return
         ctx.state.set_notice(None)  # redraws: the status line is the confirmation
 
@@ -322,10 +332,10 @@ def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:
         try:
             ctx.services.withdraw_customer_consent(state.user, application_id)
         except InputError as exc:
-            state.set_notice(ctx.error(exc))
+            ctx.fail(exc)
             return
         state.expanded.discard(flag)
-        state.set_notice(ctx.t("The customer's consent is withdrawn"))
+        ctx.tell(ctx.t("The customer's consent is withdrawn"))
 
     ids = ("application-withdraw", "application-withdraw-consequence",
            "application-withdraw-keep", "application-withdraw-confirm")  # fmt: skip

@@ -11,7 +11,7 @@ from views.charts import loan_chart, loan_legend
 from views.context import ViewContext, run_in_background
 from views.offer_detail import schedule_table
 from views.shell import Screen
-from views.widgets import N_, busy_row, empty_state, section_title, sem
+from views.widgets import N_, busy_row, empty_state, notice_line, section_title, sem
 
 STATUS = {
     "current": N_("Up to date"),
@@ -83,14 +83,18 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
 
         def done(_) -> None:
             draft.pop(cid, None)
-            state.set_notice(ctx.t("Payment recorded"))
+            ctx.tell(ctx.t("Payment recorded"))
 
         def failed(exc: Exception) -> None:
-            state.set_notice(ctx.error(exc) if hasattr(exc, "rule") else str(exc))
+            if not hasattr(exc, "rule"):
+                return ctx.fail(exc)
+            state.payment_error[cid] = ctx.error(exc)  # next to the amount, which is kept
+            state.notify()
 
         def work() -> None:
             ctx.services.record_payment(cid, amount)
 
+        state.payment_error.pop(cid, None)
         run_in_background(ctx, "pay", N_("Recording the payment…"), work, done, failed)
 
     ring = ft.Stack([
@@ -112,6 +116,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     payment_field = sem("pay-amount", ft.TextField(
         label=ctx.t("Amount (¥)"), width=200,
         value=draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else ""),
+        error=state.payment_error.get(cid),
         on_change=lambda e: draft.__setitem__(cid, e.control.value or ""),
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
     controls: list[ft.Control] = [
@@ -123,8 +128,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     ]  # fmt: skip
     if (row := busy_row(ctx, "pay")) is not None:
         controls.append(row)
-    if state.notice:
-        controls.append(ft.Text(state.notice, key="loan-notice"))
+    if (notice := notice_line(ctx, "loan-notice")) is not None:
+        controls.append(notice)
     if loan.payoff is not None:
         controls.append(ft.Text(ctx.t(
             "Payoff quote: {amount}, valid until {date} (principal {principal}, interest "

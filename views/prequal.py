@@ -11,7 +11,7 @@ import flet as ft
 from views import labels
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import N_, busy_row, deal_bar, empty_state, section_title, sem
+from views.widgets import N_, busy_row, deal_bar, empty_state, notice_line, section_title, sem
 
 STEPS = (N_("You"), N_("Income and debts"), N_("Consent"))
 FIELDS = {
@@ -217,14 +217,8 @@ def consent_section(ctx: ViewContext, vehicle_id: str) -> list[ft.Control]:
     ]  # fmt: skip
     if busy is not None:
         out.append(busy)
-    if ctx.state.notice and ctx.state.notice.startswith("prequal:"):
-        out.append(
-            ft.Text(
-                ctx.state.notice.removeprefix("prequal:"),
-                color=ft.Colors.ERROR,
-                key="prequal-error",
-            )
-        )
+    if (notice := notice_line(ctx, "prequal-error")) is not None:
+        out.append(notice)
     return out
 
 
@@ -252,7 +246,6 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
         state.prequal = replace(state.prequal, step=0, consented_at=None, applied=None)
         state.prequal_result = result
         state.offers_order = "recommended"
-        state.notice = None
         state.notify()
         ctx.go("/handoff/offers" if state.handed_to_customer else "/offers")
 
@@ -264,7 +257,6 @@ def submit(ctx: ViewContext, vehicle_id: str) -> None:
             state.prequal.errors, state.prequal.step = {name: exc}, step
             state.notify()
             return
-        message = ctx.error(exc) if hasattr(exc, "rule") else str(exc)
-        state.set_notice("prequal:" + message)
+        ctx.fail(exc)
 
     run_in_background(ctx, "prequal", N_("Checking with every lender…"), work, done, failed)

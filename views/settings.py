@@ -7,7 +7,15 @@ import flet as ft
 
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import N_, ask_twice, busy_row, language_switch, section_title, sem
+from views.widgets import (
+    N_,
+    ask_twice,
+    busy_row,
+    language_switch,
+    notice_line,
+    section_title,
+    sem,
+)
 
 PURPOSES = {
     "soft_check": N_("Soft credit checks"),
@@ -24,6 +32,19 @@ CONSEQUENCES = {
     ),
 }
 OTHER_CONSEQUENCE = N_("Nothing more will be done on the strength of this consent.")
+RESET_CONSEQUENCE = N_(
+    "Everything done here since the demo was set up — checks, contracts, payments — is dropped "
+    "for every demo account, and you are signed out."
+)
+#: Why the last sync round failed, by sync.client.SyncError.kind; the detail goes below it.
+SYNC_ERRORS = {
+    "unavailable": N_(
+        "The server cannot be reached. Your changes stay on this device and are sent when it "
+        "can be."
+    ),
+    "auth": N_("The server refused this device's sync account: check it with your dealership."),
+    "failed": N_("Sync stopped on a server error. Your changes stay on this device."),
+}
 
 
 def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -32,18 +53,21 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     def sync_now(e) -> None:
         def done(result) -> None:
-            state.set_notice(ctx.t("Sync finished"))
+            ctx.tell(ctx.t("Sync finished"))
 
-        def failed(exc: Exception) -> None:
-            state.set_notice(ctx.t("Sync failed: {error}", error=str(exc)))
+        def failed(exc: Exception) -> None:  # the sync lines above say why
+            ctx.tell(ctx.t("Sync failed"), error=True)
 
-        run_in_background(ctx, "sync", "Syncing…", services.sync_now, done, failed)
+        run_in_background(ctx, "sync", N_("Syncing…"), services.sync_now, done, failed)
 
     def reset(e) -> None:
         def done(result) -> None:
+            state.expanded.discard("reset-demo")
             state.sign_out()
 
-        run_in_background(ctx, "reset", "Resetting demo data…", services.reset_demo, done)
+        run_in_background(
+            ctx, "reset", N_("Resetting demo data…"), services.reset_demo, done, ctx.fail
+        )
 
     last = ctx.date(info.last_sync) if info.last_sync else ctx.t("never")
     server = info.server_url or ctx.t("none (demo mode: data stays on this device)")
@@ -53,7 +77,12 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Text(ctx.t("Server: {server}", server=server), key="sync-server", selectable=True),
     ]
     if info.error:
-        sync_lines.append(ft.Text(info.error, color=ft.Colors.ERROR, key="sync-error"))
+        why = SYNC_ERRORS.get(info.error_kind or "failed", SYNC_ERRORS["failed"])
+        sync_lines += [
+            ft.Text(ctx.t(why), color=ft.Colors.ERROR, key="sync-error"),
+            ft.Text(info.error, size=11, color=ft.Colors.ON_SURFACE_VARIANT,
+                    key="sync-error-detail", selectable=True),
+        ]  # fmt: skip
     sync_button = sem(
         "settings-sync-now",
         ft.FilledTonalButton(
@@ -78,8 +107,8 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ]
     if (row := busy_row(ctx, "sync")) is not None:
         controls.append(row)
-    if state.notice:
-        controls.append(ft.Text(state.notice, key="settings-notice"))
+    if (notice := notice_line(ctx, "settings-notice")) is not None:
+        controls.append(notice)
     if services.demo_mode:
         controls += [
             ft.Divider(),
@@ -90,16 +119,18 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     "the demo database back as it was first seeded."
                 )
             ),
-            sem(
-                "settings-reset-demo",
-                ft.OutlinedButton(
-                    ctx.t("Reset demo data"),
-                    icon=ft.Icons.RESTART_ALT,
-                    on_click=reset,
-                    disabled="reset" in state.busy,
-                ),
+            *ask_twice(
+                ctx, "reset-demo",
+                ("settings-reset-demo", "reset-demo-consequence", "reset-demo-keep",
+                 "reset-demo-confirm"),
+                ask=ctx.t("Reset demo data"),
+                consequence=ctx.t(RESET_CONSEQUENCE),
+                confirm=ctx.t("Reset"),
+                on_confirm=reset,
+                disabled="reset" in state.busy,
+                icon=ft.Icons.RESTART_ALT,
             ),
-        ]
+        ]  # fmt: skip
         if (row := busy_row(ctx, "reset")) is not None:
             controls.append(row)
     controls += [
@@ -165,12 +196,9 @@ def withdraw(ctx: ViewContext, user_id: str, purpose) -> None:
         state.expanded.discard(f"withdraw-{purpose.value}")
         if purpose.value == "soft_check":
             state.prequal_result = None  # its offers are no longer shown
-        state.set_notice(ctx.t("Your consent is withdrawn"))
-
-    def failed(exc: Exception) -> None:
-        state.set_notice(ctx.error(exc) if hasattr(exc, "field") else str(exc))
+        ctx.tell(ctx.t("Your consent is withdrawn"))
 
     def work() -> int:
         return ctx.services.withdraw_consent(user_id, purpose)
 
-    run_in_background(ctx, "consent", N_("Withdrawing…"), work, done, failed)
+    run_in_background(ctx, "consent", N_("Withdrawing…"), work, done, ctx.fail)

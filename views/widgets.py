@@ -65,6 +65,15 @@ def demo_badge(ctx: ViewContext) -> ft.Control:
     )
 
 
+def notice_line(ctx: ViewContext, key: str) -> ft.Control | None:
+    """The notice given on this screen, if any: an error in the error colour."""
+    notice = ctx.state.notice
+    if notice is None or notice.route != ctx.path:
+        return None
+    colour = ft.Colors.ERROR if notice.error else ft.Colors.ON_SURFACE
+    return ft.Text(notice.text, color=colour, key=key, selectable=notice.error)
+
+
 def section_title(text: str, key: str | None = None) -> ft.Text:
     return ft.Text(text, key=key, size=18, weight=ft.FontWeight.W_600)
 
@@ -223,6 +232,7 @@ def ask_twice(
     confirm: str,
     on_confirm,
     disabled: bool = False,
+    icon=ft.Icons.BLOCK,
 ) -> list[ft.Control]:
     """An action that says what it changes before it does it: ``ask`` (a button) opens
     ``consequence`` with "Keep it" and ``confirm``; whether it is open is ``flag`` in the
@@ -235,7 +245,7 @@ def ask_twice(
         ctx.state.notify()
 
     if flag not in ctx.state.expanded:
-        return [sem(ask_id, ft.TextButton(ask, icon=ft.Icons.BLOCK, on_click=toggle))]
+        return [sem(ask_id, ft.TextButton(ask, icon=icon, on_click=toggle))]
     return [
         ft.Text(consequence, size=13, color=ft.Colors.ERROR, key=consequence_id),
         ft.Row([

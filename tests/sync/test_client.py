@@ -156,6 +156,7 @@ def test_when_the_server_stays_down_the_outbox_keeps_everything(server):
     assert not phone.sync_once()
     status = phone.status()
     assert status.pending == 1 and "ConnectError" in status.last_error
+    assert status.last_error_kind == "unavailable"
     assert _changes(engine) == []
     assert phone.sync_once() and phone.status().pending == 0 and phone.status().last_error is None
 
@@ -236,3 +237,4 @@ def test_a_refused_token_stops_sync_without_dropping_anything(server):
     phone_store.record("note", new_id(), {"text": "x"})
     assert not phone.sync_once()
     assert "sign in again" in phone.status().last_error and phone.status().pending == 1
+    assert phone.status().last_error_kind == "auth"

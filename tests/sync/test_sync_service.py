@@ -76,6 +76,7 @@ def test_a_wrong_password_is_reported_and_nothing_is_lost(tmp_path, setup):
     assert not handle.sync_now()
     status = handle.status()
     assert "sign-in failed" in status.last_error and status.pending == 7
+    assert status.last_error_kind == "auth"
     handle.stop()
 
 

@@ -34,7 +34,8 @@ async def test_withdrawing_the_soft_check_consent_stops_the_checks_made_under_it
 
     await h.click("consent-withdraw-soft_check")
     await h.click("consent-confirm-soft_check")
-    await h.wait_until(lambda: h.state.notice == "授权已撤回")
+    await h.wait_until(lambda: h.has("settings-notice"))
+    assert h.find("settings-notice").value == "授权已撤回"
     assert "撤回" in h.find("consent-soft_check-status").value
     assert not h.has("consent-withdraw-soft_check")
     assert statuses(world) == [ApplicationStatus.WITHDRAWN]

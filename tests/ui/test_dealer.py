@@ -225,7 +225,7 @@ async def test_staff_withdraw_a_walk_in_customers_consent_at_their_request(world
     assert not h.has("application-withdraw-consequence")
     await h.click("application-withdraw")
     await h.click("application-withdraw-confirm")
-    assert h.state.notice == "客户的授权已撤回"
+    assert h.find("application-notice").value == "客户的授权已撤回"
     assert h.find("application-status").value == "客户已撤回"
     assert not h.has("application-withdraw")  # nothing is left to withdraw
     assert not h.has("application-chosen")  # nor are the check's results shown any more

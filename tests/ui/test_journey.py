@@ -31,7 +31,8 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     first = h.state.prequal_result.offer(h.state.prequal_result.cheapest_id).quote.payment
     assert h.find("pay-amount").value == f"{first:.2f}"
     await h.click("pay-record")
-    await h.wait_until(lambda: h.state.notice == "已记录还款")
+    await h.wait_until(lambda: h.has("loan-notice"))
+    assert h.find("loan-notice").value == "已记录还款"
     loan = world.services.loan(world.buyer_id, cid)
     assert [p.amount for p in loan.payments] == [first]
     n = len(loan.quote.schedule)  # paid ahead of its due date, it counts as paid
@@ -45,9 +46,10 @@ async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
     await h.route(f"/loans/{cid}")
     await h.type_text("pay-amount", "12.345")
     await h.click("pay-record")
-    await h.wait_until(lambda: h.has("loan-notice"))  # busy ends just before the notice
-    assert h.find("loan-notice").value == "最多只能有两位小数"
-    assert h.find("pay-amount").value == "12.345"  # nothing typed is lost
+    await h.wait_until(lambda: h.find("pay-amount").error is not None)
+    field = h.find("pay-amount")  # the reason next to the amount, which is kept
+    assert (field.error, field.value) == ("最多只能有两位小数", "12.345")
+    assert not h.has("loan-notice")
 
 
 async def test_no_loans_says_what_to_do(world):
