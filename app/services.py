@@ -403,6 +403,9 @@ PREQUAL_FIELDS = (
     "monthly_debt_payments",
     "existing_car_loans",
 )
+#: How many of a buyer's latest applications the velocity check reads: more than any of its
+#: thresholds (domain.prequal.fraud.FRAUD_RULES), so the count in its window is exact.
+VELOCITY_LOOKBACK = 50
 #: The form's field for the deal itself, beside the deal bar: the buyer's car traded in (置换).
 TRADE_IN_FIELD = "trade_in"
 
@@ -619,7 +622,7 @@ class PrequalServices:
         from app.prequal_service import prequalify
         from domain.catalog import ApplicationStatus, ConsentPurpose, OfferRecord
         from domain.ids import new_id
-        from domain.prequal import ConsentGiven, parse_applicant
+        from domain.prequal import ConsentGiven, PriorApplication, parse_applicant
         from domain.prequal import Deal as PrequalDeal
         from local_db.repositories import deals as deals_repo
 
@@ -627,6 +630,7 @@ class PrequalServices:
         if vehicle is None:
             raise InputError("vehicle_id", "not_found", "no such vehicle in the catalogue")
         data = {k: v for k, v in values.items() if k in PREQUAL_FIELDS and v != ""}
+        data["person_id"] = user_id  # whom the velocity check counts by
         score = self._credit_score(user_id)
         if score is not None:
             data["credit_score"] = score
@@ -638,9 +642,16 @@ class PrequalServices:
         application_id = application_id or new_id()
         checked = PrequalDeal(down, deal.term, trade_in)
         with self.session() as s:
+            # the buyer's checks of other cars, the latest of each: checking a car again with
+            # another deal (a what-if hint) is one application, not many
+            latest: dict[str, datetime] = {}
+            for a in deals_repo.list_applications(s, user_id=user_id, limit=VELOCITY_LOOKBACK):
+                if a.vehicle_id != vehicle_id and a.status is not ApplicationStatus.DRAFT:
+                    latest.setdefault(a.vehicle_id, a.created_at)  # newest first
+            earlier = tuple(PriorApplication(at, person_id=user_id) for at in latest.values())
             answer = prequalify(
-                s, applicant, vehicle_id, checked,
-                today=self.today(), consent=consent, now=now, user_id=user_id,
+                s, applicant, vehicle_id, checked, today=self.today(), consent=consent,
+                now=now, user_id=user_id, history=earlier,
             )  # fmt: skip
             r = answer.result
             deals_repo.save_application(

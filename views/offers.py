@@ -10,7 +10,7 @@ import flet as ft
 from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import N_, busy_row, empty_state, section_title, sem
+from views.widgets import N_, empty_state, section_title, sem
 
 
 def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -80,6 +80,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     )  # fmt: skip
     # one offer, or none, has no order to choose
     controls: list[ft.Control] = [sem("offers-summary", summary)]
+    controls += provisional_note(ctx, r.review) + changed_deal_note(ctx, result)
     if len(offers) > 1:
         controls.append(order_toggle)
     if order == "recommended" and result.top_costs_more_by:
@@ -98,8 +99,6 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ),
             )
         )  # fmt: skip
-    if (row := busy_row(ctx, "prequal")) is not None:
-        controls.append(row)
     if not offers:
         controls.append(
             ft.Text(
@@ -270,12 +269,58 @@ def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
         if hint.case is not None and hint.kind != "price_ceiling":
             lines.append(sem(f"apply-{pid}", ft.OutlinedButton(
                 ctx.t("Apply this change"), icon=ft.Icons.REFRESH,
-                disabled="prequal" in ctx.state.busy,
                 on_click=lambda e: apply_hint(ctx, result, hint))))  # fmt: skip
     return ft.Container(
         ft.Column(lines, spacing=4), key=f"decline-{pid}", padding=12, border_radius=12,
         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
     )  # fmt: skip
+
+
+def provisional_note(ctx: ViewContext, review) -> list[ft.Control]:
+    """The behavioural checks' flags (velocity, inconsistent answers): the offers stand but
+    are provisional until a person at the lender has looked, and the buyer is told why."""
+    if not review:
+        return []
+    lines = [
+        ft.Text(ctx.t("These offers are provisional: a person at the lender will review the "
+                      "application before anything is final, because:"),
+                weight=ft.FontWeight.W_500, key="offers-provisional"),
+        *[ft.Text("• " + ctx.services.reason_text(x, ctx.locale), size=13) for x in review],
+    ]  # fmt: skip
+    box = ft.Container(ft.Column(lines, spacing=4), bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                       padding=12, border_radius=12)  # fmt: skip
+    return [box]
+
+
+def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
+    """The deal bar moved since the check (on a car's page, say): these figures are for the
+    deal checked, and checking the new one is a tap away."""
+    state, checked, price = ctx.state, result.deal, result.vehicle.price
+    if checked is None or (
+        state.deal.down_payment(price) == checked.down_payment
+        and state.deal.term == checked.term_months
+    ):
+        return []
+
+    def check_new(e) -> None:
+        state.car_id = result.vehicle.id
+        state.prequal.step = 0
+        ctx.go("/handoff" if state.handed_to_customer else "/prequal")
+
+    now = ctx.t("Down payment {down} · {term} months",
+                down=ctx.money(state.deal.down_payment(price)), term=state.deal.term)  # fmt: skip
+    return [
+        ft.Container(
+            ft.Row([
+                ft.Text(ctx.t("Your deal has changed since this check (now {deal}); these "
+                              "offers are for the deal checked.", deal=now),
+                        expand=True, key="offers-deal-changed"),
+                sem("offers-check-new-deal", ft.FilledTonalButton(
+                    ctx.t("Check the new deal"), on_click=check_new)),
+            ], wrap=True),
+            bgcolor=ft.Colors.SECONDARY_CONTAINER, padding=12, border_radius=12,
+        )
+    ]  # fmt: skip
 
 
 def deal_line(ctx: ViewContext, deal) -> str:

@@ -322,3 +322,54 @@ async def test_a_shared_tablet_shows_no_saved_checks(world):
     staff.state.hand_to_customer()
     await staff.route("/handoff/offers")
     assert not staff.has("offers-saved")
+
+
+def check_cars(world, *names: str) -> None:
+    """The buyer checks these cars (by their world names) first, at the default deal."""
+    from app.state import Deal
+
+    s = world.services
+    values = s.prequal_defaults(world.buyer_id)
+    for name in names:
+        s.run_prequal(
+            world.buyer_id, world.vehicles[name].id, Deal(), values, consented_at=datetime.now(UTC)
+        )
+
+
+async def test_a_fourth_car_checked_within_30_days_makes_the_offers_provisional_and_says_why(
+    world,
+):
+    check_cars(world, "dolphin", "camry", "model3")
+    h = await to_prequal(world)  # the Seal: a fourth car
+    await through_form(h)
+    assert h.state.prequal_result.answer.result.offers  # they stay, marked
+    assert h.has("offers-provisional")
+    assert "• 同一人在 30 天内提交了 4 份申请" in h.text()
+
+
+async def test_checking_the_same_car_again_is_one_application_not_many(world):
+    check_cars(world, "seal", "seal", "seal", "dolphin")
+    h = await to_prequal(world)
+    await through_form(h)
+    assert not h.has("offers-provisional")
+
+
+async def test_answers_that_do_not_add_up_make_the_offers_provisional(world):
+    h = await to_prequal(world)
+    await through_form(h, monthly_debt_payments="30000")  # the income is 25,000
+    assert h.has("offers-provisional")
+    assert "• 现有债务月供超过了申报的收入" in h.text()
+
+
+async def test_offers_say_when_the_deal_has_changed_since_the_check_and_check_the_new_one(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    assert not h.has("offers-deal-changed")
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.slide("deal-down", 50.0)
+    await h.route("/offers")
+    said = h.find("offers-deal-changed").value
+    assert "首付 ¥89,900.00 · 36 期" in said  # the Seal, ¥179,800, half down
+    assert h.find("offers-deal").value == "首付 ¥53,940.00 · 36 期"  # still what was checked
+    await h.click("offers-check-new-deal")
+    assert h.top.route == "/prequal" and h.state.prequal.step == 0
