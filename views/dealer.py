@@ -35,12 +35,14 @@ COLUMNS = {
 #: Statuses off the board: the customer withdrew (their soft-check consent, in Settings or
 #: asking at the desk).
 OFF_BOARD = {"withdrawn": N_("Withdrawn by the customer")}
+#: Checked, in the "Prequalified" column, but no lender offered: the card says so.
+NO_OFFER = {"declined": N_("Checked · no lender offered")}
 
 
 def status_label(ctx: ViewContext, card) -> str:
-    """An application's status as the dealer's staff read it (its board column, or why it left
-    the board)."""
-    label = COLUMNS.get(card.column) or OFF_BOARD.get(card.status)
+    """An application's status as the dealer's staff read it: what the check found when no
+    lender made an offer, else its board column, or why it left the board."""
+    label = NO_OFFER.get(card.status) or COLUMNS.get(card.column) or OFF_BOARD.get(card.status)
     return ctx.t(label) if label else card.status
 
 
@@ -203,6 +205,8 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.Text(c.initials, weight=ft.FontWeight.BOLD, key=f"pipe-who-{c.application_id}"),
             ft.Text(car, size=12, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
             ft.Text(ctx.money(c.amount, whole=True), size=12),
+            *([ft.Text(ctx.t(NO_OFFER[c.status]), size=12, color=ft.Colors.ERROR,
+                       key=f"pipe-no-offer-{c.application_id}")] if c.status in NO_OFFER else []),
         ], spacing=2), padding=10, ink=True,
             on_click=lambda e: ctx.go(f"/dealer/applications/{c.application_id}"))))  # fmt: skip
 

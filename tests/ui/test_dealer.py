@@ -323,3 +323,20 @@ async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_custom
     await h.click("prequal-next")
     assert h.find("prequal-trade_in").value == "20000"
     assert h.find("prequal-income_type").value == "salary"  # the rest from the defaults
+
+
+async def test_a_check_no_lender_offered_says_so_on_its_card_and_its_page(world):
+    from app.state import Deal
+
+    s, seal = world.services, world.vehicles["seal"]
+    values = {**s.prequal_defaults(world.buyer_id), "monthly_income": "2000"}
+    s.run_prequal(
+        world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
+        consented_at=datetime.now(UTC),
+    )  # fmt: skip
+    (card,) = s.pipeline(seal.dealer_id)["prequalified"]
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/pipeline")
+    assert h.find(f"pipe-no-offer-{card.application_id}").value == "已查询 · 无机构报价"
+    await h.route(f"/dealer/applications/{card.application_id}")
+    assert h.find("application-status").value == "已查询 · 无机构报价"
