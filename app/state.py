@@ -127,6 +127,8 @@ class AppState:
     customer: dict[str, str] = field(default_factory=dict)
     customer_user_id: str | None = None  # the walk-in buyer a staff member is serving
     staff_pin_hash: str | None = None  # set when the tablet is handed over; memory only
+    pin_failures: int = 0  # wrong staff PINs since the hand-over
+    pin_locked_until: float = 0.0  # time.monotonic() before which no PIN is tried
     application_id: str | None = None
     busy: dict[str, str] = field(default_factory=dict)  # task -> message key
     notice: Notice | None = None
@@ -222,6 +224,7 @@ class AppState:
         """Back in staff hands: nothing of the customer stays on screen or in memory."""
         self.handed_to_customer = False
         self.staff_pin_hash = None
+        self.pin_failures, self.pin_locked_until = 0, 0.0
         self.customer = {}
         self.customer_user_id = None
         self.application_id = None

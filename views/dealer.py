@@ -4,7 +4,9 @@ staff PIN, the pipeline board by status, and customers (initials only)."""
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import time
 
 import flet as ft
 
@@ -145,31 +147,54 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                   body=ft.Column(controls, spacing=10, key="dealer-new"))  # fmt: skip
 
 
+#: Wrong staff PINs allowed before the tablet locks; each wrong PIN after that locks it for
+#: twice as long as the last (a four-digit PIN must not be guessable by trying them all).
+PIN_TRIES = 5
+PIN_LOCK_SECONDS = 30
+clock = time.monotonic  # module-level: tests move it
+
+
+def pin_lock_seconds(failures: int) -> int:
+    """How long the tablet stays locked after ``failures`` wrong PINs (0: not locked)."""
+    return 0 if failures < PIN_TRIES else PIN_LOCK_SECONDS * 2 ** (failures - PIN_TRIES)
+
+
 def return_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     """The customer gives the tablet back: only the staff PIN unlocks the staff screens, and
-    unlocking clears everything of the customer from the screen and from memory."""
+    unlocking clears everything of the customer from the screen and from memory. Wrong PINs
+    lock it for a while (:data:`PIN_TRIES`)."""
     state = ctx.state
     entered = {"pin": ""}
-    error = state.customer.get("_pin_error")
+    wait = math.ceil(state.pin_locked_until - clock())
 
     def typed(e) -> None:
         entered["pin"] = e.control.value or ""
 
     def unlock(e) -> None:
+        now = clock()
+        if now < state.pin_locked_until:  # not even tried while locked
+            state.notify()
+            return
         salt, digest = (state.staff_pin_hash or "$").split("$", 1)
         if state.staff_pin_hash and secrets.compare_digest(pin_hash(entered["pin"], salt), digest):
             state.car_id = None  # the customer's car is theirs too: the next form starts empty
             state.clear_customer()
             ctx.go("/dealer/pipeline")
-        else:
-            state.customer["_pin_error"] = "1"
-            state.notify()
+            return
+        state.pin_failures += 1
+        state.pin_locked_until = now + pin_lock_seconds(state.pin_failures)
+        state.notify()
+
+    if wait > 0:
+        error = ctx.t("Too many wrong PINs: try again in {seconds} s", seconds=wait)
+    else:
+        error = ctx.t("Wrong PIN") if state.pin_failures else None
 
     body = ft.Column([
         ft.Text(ctx.t("Thank you. Please hand the tablet back to the staff member."), size=18),
         sem("return-pin", ft.TextField(
             label=ctx.t("Staff PIN"), password=True, width=240, on_change=typed,
-            error=ctx.t("Wrong PIN") if error else None, keyboard_type=ft.KeyboardType.NUMBER)),
+            error=error, keyboard_type=ft.KeyboardType.NUMBER)),
         sem("return-unlock", ft.FilledButton(ctx.t("Return to staff"), icon=ft.Icons.LOCK_OPEN,
                                              on_click=unlock)),
     ], spacing=12, key="handoff-return",

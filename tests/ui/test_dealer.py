@@ -73,6 +73,32 @@ async def test_customer_mode_is_locked_until_the_staff_pin(world):
     assert "张伟" not in h.text()
 
 
+async def test_wrong_pins_lock_the_tablet_for_longer_each_time(world, monkeypatch):
+    import views.dealer
+
+    now = [1000.0]
+    monkeypatch.setattr(views.dealer, "clock", lambda: now[0])
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await h.click("handoff-return-action")
+    for _ in range(views.dealer.PIN_TRIES):
+        await h.type_text("return-pin", "0000")
+        await h.click("return-unlock")
+    assert h.find("return-pin").error == "PIN 码错误次数过多，请 30 秒后再试"
+    await h.type_text("return-pin", "2468")  # the right PIN, while locked: not even tried
+    await h.click("return-unlock")
+    assert h.state.handed_to_customer
+    now[0] += 30
+    await h.type_text("return-pin", "1111")  # one more wrong: locked twice as long
+    await h.click("return-unlock")
+    assert h.find("return-pin").error == "PIN 码错误次数过多，请 60 秒后再试"
+    now[0] += 60
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert not h.state.handed_to_customer and h.top.route == "/dealer/pipeline"
+    assert (h.state.pin_failures, h.state.pin_locked_until) == (0, 0.0)  # the next starts anew
+
+
 async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)
