@@ -68,6 +68,51 @@ def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     return loan_detail(ctx, loan)
 
 
+#: How each kind of payment event is named in the list of payments made.
+PAYMENT_KINDS = {
+    "instalment": N_("Instalment payment"),
+    "prepayment": N_("Early repayment"),
+    "late_fee": N_("Late fee"),
+}
+
+
+def past_due_box(ctx: ViewContext, st) -> list[ft.Control]:
+    """What is overdue, how late, and the fees it has run up, in the error colours."""
+    if st.past_due_amount <= 0:
+        return []
+    text = ctx.tn(
+        "Overdue: {amount}, {days} day late · late fees so far {fees}",
+        "Overdue: {amount}, {days} days late · late fees so far {fees}",
+        st.days_past_due,
+        amount=ctx.money(from_cents(st.past_due_amount)),
+        days=st.days_past_due,
+        fees=ctx.money(from_cents(st.fees_due)),
+    )
+    return [
+        ft.Container(
+            ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ON_ERROR_CONTAINER),
+                    ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER, expand=True,
+                            key="loan-past-due")]),
+            bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=12,
+        )
+    ]  # fmt: skip
+
+
+def payments_made(ctx: ViewContext, payments) -> list[ft.Control]:
+    """The payments recorded on the loan (``payments`` oldest first, as stored), newest first."""
+    if not payments:
+        return []
+    rows = [
+        ft.Row([
+            ft.Text(ctx.date(p.paid_on), width=120),
+            ft.Text(ctx.t(PAYMENT_KINDS.get(p.kind.value, p.kind.value)), expand=True),
+            ft.Text(ctx.money(p.amount), weight=ft.FontWeight.W_500),
+        ], key=f"payment-{p.id}")
+        for p in reversed(payments)
+    ]  # fmt: skip
+    return [section_title(ctx.t("Payments made"), key="loan-payments"), *rows]
+
+
 def loan_detail(ctx: ViewContext, loan) -> Screen:
     """One loan: progress, next due, "Record a payment", payoff, reminders, chart, schedule
     (the buyer's own loan, or a walk-in customer's on the dealer's tablet)."""
@@ -130,6 +175,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         controls.append(row)
     if (notice := notice_line(ctx, "loan-notice")) is not None:
         controls.append(notice)
+    controls += past_due_box(ctx, st)
     if loan.payoff is not None:
         controls.append(ft.Text(ctx.t(
             "Payoff quote: {amount}, valid until {date} (principal {principal}, interest "
@@ -153,6 +199,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
                 key=f"reminder-{r.instalment}",
             )
         )
+    controls += payments_made(ctx, loan.payments)
     controls += [
         section_title(ctx.t("Balance over time")),
         loan_legend(ctx),

@@ -35,6 +35,8 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert h.find("loan-notice").value == "已记录还款"
     loan = world.services.loan(world.buyer_id, cid)
     assert [p.amount for p in loan.payments] == [first]
+    (paid,) = loan.payments  # listed under the payments made
+    assert h.texts(h.find(f"payment-{paid.id}"))[1:] == ["按期还款", f"¥{first:,.2f}"]
     n = len(loan.quote.schedule)  # paid ahead of its due date, it counts as paid
     assert f"1/{n}" in h.text() and f"0/{n}" not in h.text()
 
@@ -56,3 +58,19 @@ async def test_no_loans_says_what_to_do(world):
     h = await signed_in(world)
     await h.route("/loans")
     assert "还没有贷款" in h.find("loans-empty-text").value
+
+
+async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
+    from datetime import timedelta
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    first_due = world.services.loan(world.buyer_id, cid).quote.schedule[0].date
+    world.services._today = first_due + timedelta(days=20)  # the first instalment unpaid
+    await h.route(f"/loans/{cid}")
+    status = world.services.loan(world.buyer_id, cid).status
+    assert status.past_due_amount > 0 and status.days_past_due == 20
+    said = h.find("loan-past-due").value
+    assert said.startswith("已逾期 ¥") and "逾期 20 天" in said
+    assert not h.has("loan-payments")  # nothing paid yet
