@@ -86,6 +86,14 @@ class Calculation:
     ltv_level: str  # "ok" | "warn" | "over"
 
 
+@dataclass(frozen=True)
+class DisclosureWords:
+    """See :meth:`Services.disclosure_words`."""
+
+    labels: dict[str, str]
+    terms: tuple[tuple[str, str], ...]
+
+
 class SyncFailed(Exception):
     """A sync round asked for did not complete; nothing was lost (see ``sync_status``)."""
 
@@ -346,6 +354,14 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
         return (Path(data_dir) / relative).read_text(encoding="utf-8")
     except OSError:
         return None
+
+
+def _servicing(offer):
+    """The late-fee and prepayment terms a loan on ``offer`` is serviced by (its product's,
+    the prepayment fee waived for a trade-in deal where the product says so)."""
+    from domain.repayment_terms import terms_from_product
+
+    return terms_from_product(offer.product, trade_in=offer.quote.terms.trade_in > 0)
 
 
 def _products_of(session: Session, records: list) -> dict[str, LoanProduct]:
@@ -847,8 +863,32 @@ class PrequalServices:
             terms=offer.quote.terms,
             consent=consent,
             signatures={"buyer": tuple(tuple(stroke) for stroke in strokes)} if strokes else {},
-            prepayment_fee_rate=offer.product.prepayment.fee_rate * 100,
+            servicing=_servicing(offer),
             demo=self.demo_mode,
+        )  # fmt: skip
+
+    def disclosure_words(self: Services, result: OffersResult, product_id: str, locale: str):
+        """The contract's own words for an offer's disclosure, so the screen says what the
+        contract will: the figures' labels (``labels``: key -> label, keys as
+        ``contracts.record.disclosure_of``) and the terms beside them (``terms``: late
+        charge, prepayment and security interest as (label, sentence))."""
+        from contracts import labels as L
+        from contracts.render import late_charge_text, prepayment_text
+
+        offer = result.offer(product_id)
+        if offer is None:
+            raise InputError("product_id", "not_offered", "is not among this check's offers")
+        servicing = _servicing(offer)
+        keys = ("apr", "finance_charge", "amount_financed", "total_of_payments",
+                "total_sale_price")  # fmt: skip
+        return DisclosureWords(
+            labels={k: L.text(k, locale) for k in keys},
+            terms=(
+                (L.text("late_charge", locale), late_charge_text(servicing.late_fee, locale)),
+                (L.text("prepayment", locale), prepayment_text(servicing.prepayment, locale)),
+                (L.text("security", locale),
+                 L.text("security_text", locale, vin=result.vehicle.vin)),
+            ),
         )  # fmt: skip
 
     def contract_preview(self: Services, deal, locale: str, application_id: str) -> str:
@@ -972,20 +1012,23 @@ class PrequalServices:
         from domain import repayment_status
         from domain.loans import LoanTerms
         from domain.repayment_plan import plan_from_quote
-        from domain.repayments import PaymentEvent, fold, payoff_quote
+        from domain.repayments import PaymentEvent, Terms, fold, payoff_quote
         from local_db.repositories import deals as deals_repo
 
         data = contract_record.read(contract.pdf)
         terms = contract_record.decode(LoanTerms, data["terms"])
+        # serviced by the late and prepayment terms the contract states (contracts made
+        # before they were recorded in it: none)
+        servicing = contract_record.decode(Terms, data.get("servicing")) or Terms()
         q = quote(terms)
         plan = plan_from_quote(q)
         with self.session() as s:
             payments = deals_repo.list_payments(s, contract_id=contract.id)
         events = [PaymentEvent(p.id, p.paid_on, p.amount) for p in payments]
         today = max(self.today(), terms.loan_date)
-        state = fold(plan, events, today)
+        state = fold(plan, events, today, servicing)
         try:
-            payoff = payoff_quote(plan, events, today)
+            payoff = payoff_quote(plan, events, today, servicing)
         except InputError:
             payoff = None
         return LoanView(

@@ -14,8 +14,10 @@ from contracts.record import encode
 from domain.errors import InputError
 from domain.loan_io import parse_terms
 from domain.loans import LoanTerms
-from domain.money import ZERO, parse_money
+from domain.money import parse_money
 from domain.parse import require
+from domain.repayment_io import parse_servicing_terms
+from domain.repayments import Terms
 
 #: The namespace of document ids derived from a deal's content (uuid5), so that the same deal
 #: always renders the same bytes.
@@ -58,9 +60,9 @@ class Deal:
     consent: Consent | None = None
     #: drawn signature per role ("buyer", "lender"): strokes of (x, y) points in a 0..1 box
     signatures: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = field(default_factory=dict)
-    late_fee_rate: Decimal = Decimal("5.00")  # percent of the late payment
-    late_grace_days: int = 15
-    prepayment_fee_rate: Decimal = ZERO  # percent of outstanding principal
+    #: the late-fee and prepayment terms the loan is serviced by (the repayment engine's own:
+    #: what the contract discloses is what will be charged)
+    servicing: Terms = field(default_factory=Terms)
     demo: bool = True
     document_id: str = ""  # empty: derived from the content
 
@@ -102,6 +104,9 @@ def parse_deal(data: Any) -> Deal:
         year=year,
         price=parse_money(require(raw_v, "price", "vehicle."), "vehicle.price"),
     )
+    for old in _REPLACED:
+        if old in data:
+            raise InputError(old, "replaced", "is replaced by late_fee and prepayment objects")
     raw_terms = require(data, "terms", "")
     if not isinstance(raw_terms, dict):
         raise InputError("terms", "object", "must be a JSON object")
@@ -121,9 +126,7 @@ def parse_deal(data: Any) -> Deal:
         terms=terms,
         consent=_consent(data.get("consent")),
         signatures=_signatures(data.get("signatures") or {}),
-        late_fee_rate=_percent(data, "late_fee_rate", Decimal("5.00")),
-        late_grace_days=_int(data, "late_grace_days", 15),
-        prepayment_fee_rate=_percent(data, "prepayment_fee_rate", ZERO),
+        servicing=parse_servicing_terms(data),
         demo=bool(data.get("demo", True)),
         document_id=str(data.get("document_id") or ""),
     )
@@ -204,23 +207,6 @@ def _unit(v: Any) -> float:
     return float(v)
 
 
-def _percent(data: dict, key: str, default: Decimal) -> Decimal:
-    """A percentage string ("5.00") kept as the percentage number, 0 to 100."""
-    from domain.parse import parse_decimal
-
-    if data.get(key) is None:
-        return default
-    value = parse_decimal(data[key], key)
-    if not ZERO <= value <= 100:
-        raise InputError(
-            key, "between", "must be between {low} and {high}", {"low": "0", "high": "100"}
-        )
-    return value
-
-
-def _int(data: dict, key: str, default: int) -> int:
-    from domain.parse import parse_int
-
-    if data.get(key) is None:
-        return default
-    return parse_int(data[key], key, minimum=0, maximum=365)
+#: Fields of earlier versions, which stated late and prepayment charges the loan's servicing
+#: did not apply; refused with a pointer to what replaced them.
+_REPLACED = ("late_fee_rate", "late_grace_days", "prepayment_fee_rate")

@@ -44,6 +44,15 @@ def percent(value: Decimal, locale: str) -> str:
     return number(value, locale) + "%"
 
 
+def rate(fraction: Decimal, locale: str) -> str:
+    """A rate given as a fraction, as a percentage with every digit it has (at least two
+    decimals): Decimal("0.0005") -> ``0.05%``, Decimal("0.00055") -> ``0.055%``. A charge is
+    never stated rounded."""
+    value = (fraction * 100).normalize()
+    places = max(2, -value.as_tuple().exponent)
+    return format(value, f",.{places}f").translate(_symbols(locale)) + "%"
+
+
 def day(value: date, locale: str) -> str:
     """``2026年12月1日`` / ``Dec 1, 2026``."""
     return _format_date(value, format="medium", locale=_locale(locale))

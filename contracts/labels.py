@@ -35,7 +35,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The cost of your credit as a yearly rate",
     ),
     "finance_charge": ("利息及费用总额", "Finance charge"),
-    "finance_charge_desc": ("信贷将花费您的金额", "The dollar amount the credit will cost you"),
+    "finance_charge_desc": ("信贷将花费您的金额", "The amount the credit will cost you"),
     "amount_financed": ("借款金额", "Amount financed"),
     "amount_financed_desc": (
         "向您或代您提供的信贷金额",
@@ -58,18 +58,43 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "summary_last": ("最后一期 {last}，于 {date}", "final payment {last} on {date}"),
     "late_charge": ("逾期费用", "Late charge"),
-    "late_charge_text": (
-        "逾期超过 {days} 天的每期应还款项，按逾期金额的 {rate} 收取一次逾期费用。",
-        "If a payment is more than {days} days late, you will be charged {rate} of the payment.",
+    "late_grace": (
+        "每期到期后 {days} 天内还清的，不收取任何逾期费用。",
+        "A payment made within {days} days of its due date is charged nothing.",
     ),
+    "late_no_grace": (
+        "每期到期日后未还清即为逾期。",
+        "A payment is late the day after its due date.",
+    ),
+    "late_penalty": (
+        "逾期部分按每日 {rate} 计收罚息，直至还清。",
+        "After that, {rate} of the unpaid amount is charged for each day until it is paid.",
+    ),
+    "late_fixed": (
+        "每期逾期另收取逾期费 {fee}。",
+        "Each late payment is also charged a late fee of {fee}.",
+    ),
+    "late_fixed_cap": ("逾期费合计不超过 {cap}。", "Late fees together never exceed {cap}."),
+    "late_none": ("不收取逾期费用。", "No late charge applies."),
     "prepayment": ("提前还款", "Prepayment"),
+    "prepayment_not_allowed": ("本贷款不可提前还款。", "This loan cannot be repaid early."),
+    "prepayment_anytime": ("可随时提前还款", "You may repay early at any time"),
+    "prepayment_after": (
+        "第 {n} 期到期后可提前还款",
+        "You may repay early once {n} payments have fallen due",
+    ),
     "prepayment_free": (
-        "可随时提前还清，不收取提前还款违约金；未到期利息不再收取。",
-        "You may pay off early without penalty; unearned interest is not charged.",
+        "，不收取提前还款手续费；未到期利息不再收取。",
+        " without a fee; unearned interest is not charged.",
     ),
     "prepayment_fee": (
-        "可随时提前还清，按剩余本金的 {rate} 收取提前还款手续费。",
-        "If you pay off early, a fee of {rate} of the outstanding principal applies.",
+        "，按提前偿还本金的 {rate} 收取手续费{free}；未到期利息不再收取。",
+        "; a fee of {rate} of the principal repaid early applies{free}. Unearned interest is "
+        "not charged.",
+    ),
+    "prepayment_fee_free_after": (
+        "（第 {n} 期到期后免收）",
+        " (none once {n} payments have fallen due)",
     ),
     "security": ("担保", "Security interest"),
     "security_text": (

@@ -33,6 +33,7 @@ from contracts.layout import (
 )
 from domain.loans import Quote, quote
 from domain.money import ZERO
+from domain.repayments import LateFeePolicy, PrepaymentPolicy
 
 
 def render_contract(deal: Deal, *, locale: str) -> bytes:
@@ -68,6 +69,7 @@ def render_with_quote(deal: Deal, q: Quote, *, locale: str) -> bytes:
             "content_sha256": digest,
             "locale": locale,
             "terms": record.encode(deal.terms),
+            "servicing": record.encode(deal.servicing),  # the late and prepayment terms
             "disclosure": record.disclosure_of(q),
             "parties": {
                 "buyer": deal.buyer.name,
@@ -153,27 +155,49 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
         )
     pairs = [(t("payment_summary"), summary)]
     if deal is not None:
-        pairs.append(
-            (
-                t("late_charge"),
-                t(
-                    "late_charge_text",
-                    days=deal.late_grace_days,
-                    rate=fmt.percent(deal.late_fee_rate, locale),
-                ),
-            )
-        )
-        pairs.append(
-            (
-                t("prepayment"),
-                t("prepayment_free")
-                if deal.prepayment_fee_rate == ZERO
-                else t("prepayment_fee", rate=fmt.percent(deal.prepayment_fee_rate, locale)),
-            )
-        )
-        pairs.append((t("security"), t("security_text", vin=deal.vehicle.vin)))
+        pairs += [
+            (t("late_charge"), late_charge_text(deal.servicing.late_fee, locale)),
+            (t("prepayment"), prepayment_text(deal.servicing.prepayment, locale)),
+            (t("security"), t("security_text", vin=deal.vehicle.vin)),
+        ]
     doc.key_values(pairs, size=8.5, key_width=95)
     doc.space(4)
+
+
+def late_charge_text(late: LateFeePolicy, locale: str) -> str:
+    """The late-payment terms in words, from the very policy the loan is serviced by."""
+    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    if late.amount == ZERO and late.daily_penalty_rate == ZERO:
+        return t("late_none")
+    parts = [t("late_grace", days=late.grace_days) if late.grace_days else t("late_no_grace")]
+    if late.daily_penalty_rate:
+        parts.append(t("late_penalty", rate=fmt.rate(late.daily_penalty_rate, locale)))
+    if late.amount:
+        parts.append(t("late_fixed", fee=fmt.money(late.amount, locale)))
+        if late.cap is not None:
+            parts.append(t("late_fixed_cap", cap=fmt.money(late.cap, locale)))
+    return _sentences(parts, locale)
+
+
+def prepayment_text(pre: PrepaymentPolicy, locale: str) -> str:
+    """When early repayment is possible and what it costs, from the servicing policy."""
+    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    if not pre.allowed:
+        return t("prepayment_not_allowed")
+    when = (
+        t("prepayment_after", n=pre.lockout_instalments)
+        if pre.lockout_instalments
+        else t("prepayment_anytime")
+    )
+    if pre.fee_rate == ZERO or pre.fee_free_after == 0:
+        return when + t("prepayment_free")
+    n = pre.fee_free_after
+    free = "" if n is None else t("prepayment_fee_free_after", n=n)
+    return when + t("prepayment_fee", rate=fmt.rate(pre.fee_rate, locale), free=free)
+
+
+def _sentences(parts: list[str], locale: str) -> str:
+    return ("" if locale == "zh_CN" else " ").join(parts)
 
 
 def draw_schedule_table(doc: Document, q: Quote, locale: str) -> None:

@@ -4,12 +4,13 @@ strings ("6.90" = 6.90%, prepayment ``fee_rate`` "2" = 2%), dates as YYYY-MM-DD.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from domain.errors import InputError
 from domain.loans import LoanTerms, Method, quote
 from domain.money import ZERO, from_cents, parse_money
-from domain.parse import parse_choice, parse_date, parse_int, parse_percent, require
+from domain.parse import parse_bool, parse_choice, parse_date, parse_int, parse_percent, require
 from domain.repayment_plan import RepaymentPlan, plan_from_quote
 from domain.repayment_status import LoanStatus, Reminder, reminders, status
 from domain.repayments import (
@@ -25,7 +26,57 @@ from domain.repayments import (
     payoff_quote,
 )
 
-__all__ = ["RepayInput", "parse_repay", "repay_to_wire", "run_repay"]
+__all__ = ["RepayInput", "parse_repay", "parse_servicing_terms", "repay_to_wire", "run_repay"]
+
+
+def parse_servicing_terms(data: dict, prefix: str = "") -> Terms:
+    """The loan's late-fee and prepayment terms from ``data``'s ``late_fee`` and
+    ``prepayment`` objects (both optional; rates as percentage strings):
+
+    - ``late_fee``: ``amount`` (per instalment still unpaid after the grace days, "0"),
+      ``grace_days`` (3), ``daily_penalty_rate`` (罚息, percent per day, "0"), ``cap`` (of the
+      fixed fees together; null: none);
+    - ``prepayment``: ``allowed`` (true), ``lockout_months`` (0), ``fee_rate`` (percent of the
+      principal repaid early, "0"), ``fee_free_after_months`` (null: never), ``mode``
+      (shorten_term | lower_payment).
+
+    Errors name the field under ``prefix``."""
+    late = data.get("late_fee") or {}
+    if not isinstance(late, dict):
+        raise InputError(f"{prefix}late_fee", "object", "must be a JSON object")
+    p = f"{prefix}late_fee."
+    cap = late.get("cap")
+    late_fee = LateFeePolicy(
+        amount=parse_money(late.get("amount", "0"), p + "amount"),
+        grace_days=parse_int(late.get("grace_days", 3), p + "grace_days", minimum=0, maximum=90),
+        cap=None if cap is None else parse_money(cap, p + "cap"),
+        daily_penalty_rate=_rate(late.get("daily_penalty_rate", "0"), p + "daily_penalty_rate"),
+    )
+    pre = data.get("prepayment") or {}
+    if not isinstance(pre, dict):
+        raise InputError(f"{prefix}prepayment", "object", "must be a JSON object")
+    p = f"{prefix}prepayment."
+    free_after = pre.get("fee_free_after_months")
+    prepayment = PrepaymentPolicy(
+        fee_rate=_rate(pre.get("fee_rate", "0"), p + "fee_rate"),
+        mode=parse_choice(pre.get("mode", "shorten_term"), p + "mode", PrepaymentMode),
+        allowed=parse_bool(pre.get("allowed", True), p + "allowed"),
+        lockout_instalments=parse_int(
+            pre.get("lockout_months", 0), p + "lockout_months", minimum=0, maximum=600
+        ),
+        fee_free_after=None
+        if free_after is None
+        else parse_int(free_after, p + "fee_free_after_months", minimum=0, maximum=600),
+    )
+    return Terms(late_fee=late_fee, prepayment=prepayment)
+
+
+def _rate(raw: Any, field: str) -> Decimal:
+    """A percentage string as a fraction, from 0 to 100%."""
+    rate = parse_percent(raw, field)
+    if rate > 1:
+        raise InputError(field, "at_most", "must be at most {limit}", {"limit": "100"})
+    return rate
 
 
 class RepayInput:
@@ -65,29 +116,7 @@ def parse_repay(data: Any) -> RepayInput:
     except InputError as exc:
         field = {"cash_price": "principal"}.get(exc.field, exc.field)
         raise InputError(f"loan.{field}", exc.rule, exc.message, exc.params) from None
-    late = loan.get("late_fee") or {}
-    if not isinstance(late, dict):
-        raise InputError("loan.late_fee", "object", "must be a JSON object")
-    cap = late.get("cap")
-    late_fee = LateFeePolicy(
-        amount=parse_money(late.get("amount", "0"), "loan.late_fee.amount"),
-        grace_days=parse_int(
-            late.get("grace_days", 3), "loan.late_fee.grace_days", minimum=0, maximum=90
-        ),
-        cap=None if cap is None else parse_money(cap, "loan.late_fee.cap"),
-    )
-    pre = loan.get("prepayment") or {}
-    if not isinstance(pre, dict):
-        raise InputError("loan.prepayment", "object", "must be a JSON object")
-    fee_rate = parse_percent(pre.get("fee_rate", "0"), "loan.prepayment.fee_rate")
-    if fee_rate > 1:
-        raise InputError(
-            "loan.prepayment.fee_rate", "at_most", "must be at most {limit}", {"limit": "100"}
-        )
-    prepayment = PrepaymentPolicy(
-        fee_rate=fee_rate,
-        mode=parse_choice(pre.get("mode", "shorten_term"), "loan.prepayment.mode", PrepaymentMode),
-    )
+    servicing = parse_servicing_terms(loan, "loan.")
     raw = data.get("payments") or []
     if not isinstance(raw, list):
         raise InputError("payments", "list", "must be a list")
@@ -99,7 +128,7 @@ def parse_repay(data: Any) -> RepayInput:
             )
     return RepayInput(
         plan=plan,
-        terms=Terms(late_fee=late_fee, prepayment=prepayment),
+        terms=servicing,
         events=events,
         as_of=parse_date(require(data, "as_of"), "as_of"),
         reminder_days=parse_int(

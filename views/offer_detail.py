@@ -64,6 +64,8 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     first, from the same engine quote."""
     q = offer.quote
     product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
+    words = ctx.services.disclosure_words(ctx.state.prequal_result, offer.product.id, ctx.locale)
+    said = words.labels
 
     def cell(label: str, value: str, key: str, big: bool = False) -> ft.Control:
         # a phone gives each big figure a row of its own: half a row broke CN¥5,087.87 in two
@@ -87,17 +89,20 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
         ft.Column([
             ft.Text(f"{lender} · {product}", size=16, weight=ft.FontWeight.BOLD),
             ft.ResponsiveRow([
-                cell(ctx.t("APR (annualised rate)"), ctx.rate(q.apr), "disc-apr", True),
-                cell(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "disc-charge",
-                     True),
-                cell(ctx.t("Amount financed"), ctx.money(q.amount_financed), "disc-financed"),
-                cell(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "disc-total"),
-                cell(ctx.t("Total sale price"), ctx.money(q.total_sale_price), "disc-sale"),
+                cell(said["apr"], ctx.rate(q.apr), "disc-apr", True),
+                cell(said["finance_charge"], ctx.money(q.finance_charge), "disc-charge", True),
+                cell(said["amount_financed"], ctx.money(q.amount_financed), "disc-financed"),
+                cell(said["total_of_payments"], ctx.money(q.total_of_payments), "disc-total"),
+                cell(said["total_sale_price"], ctx.money(q.total_sale_price), "disc-sale"),
                 cell(ctx.t("Down payment"), ctx.money(q.terms.down_payment), "disc-down"),
                 *([cell(ctx.t("Trade-in credit"), ctx.money(q.terms.trade_in), "disc-trade-in")]
                   if q.terms.trade_in else []),
             ]),
             ft.Text(schedule, key="disc-schedule"),
+            *[ft.Column([
+                ft.Text(label, size=12, weight=ft.FontWeight.W_600),
+                ft.Text(text, size=13, key=f"disc-term-{i}"),
+            ], spacing=0) for i, (label, text) in enumerate(words.terms)],
         ], spacing=6),
         key="disclosure", padding=14, border_radius=12,
         border=ft.Border.all(2, ft.Colors.PRIMARY),

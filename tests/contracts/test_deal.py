@@ -51,7 +51,21 @@ def _with(path: str, value):
             "strokes",
             id="stroke-outside-box",
         ),
-        pytest.param("late_fee_rate", "150", "late_fee_rate", "between", id="late-fee-over-100"),
+        pytest.param("late_fee_rate", "5", "late_fee_rate", "replaced", id="old-late-fee-field"),
+        pytest.param(
+            "late_fee",
+            {"daily_penalty_rate": "150"},
+            "late_fee.daily_penalty_rate",
+            "at_most",
+            id="penalty-over-100",
+        ),
+        pytest.param(
+            "prepayment",
+            {"allowed": "yes"},
+            "prepayment.allowed",
+            "boolean",
+            id="prepayment-allowed-not-boolean",
+        ),
     ],
 )
 def test_bad_deal_names_field_and_rule(path, value, field, rule):

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
 
+from domain.money import to_cents
 from tests.ui.conftest import signed_in
 from tests.ui.test_contract import at_contract, draw
 
@@ -69,8 +72,27 @@ async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
     first_due = world.services.loan(world.buyer_id, cid).quote.schedule[0].date
     world.services._today = first_due + timedelta(days=20)  # the first instalment unpaid
     await h.route(f"/loans/{cid}")
-    status = world.services.loan(world.buyer_id, cid).status
-    assert status.past_due_amount > 0 and status.days_past_due == 20
+    loan = world.services.loan(world.buyer_id, cid)
+    status = loan.status
+    assert status.past_due_amount == to_cents(loan.quote.payment) and status.days_past_due == 20
+    # the product's own late terms (default: 0.05% a day after 3 grace days), as the contract
+    # states them: 17 days of penalty on the unpaid instalment
+    penalty = (loan.quote.payment * Decimal("0.0005") * 17).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert status.fees_due == to_cents(penalty) > 0
     said = h.find("loan-past-due").value
-    assert said.startswith("已逾期 ¥") and "逾期 20 天" in said
+    assert said == (
+        f"已逾期 ¥{loan.quote.payment:,.2f}，逾期 20 天 · 已产生逾期费用 ¥{penalty:,.2f}"
+    )
     assert not h.has("loan-payments")  # nothing paid yet
+
+
+async def test_the_signed_contract_carries_the_products_late_and_prepayment_terms(world):
+    from contracts import record
+    from domain.repayment_terms import terms_from_product
+    from domain.repayments import Terms
+
+    h, pid = await at_contract(world)
+    await sign(h)
+    data = record.read(h.state.contract.record.pdf)
+    product = h.state.prequal_result.offer(pid).product
+    assert record.decode(Terms, data["servicing"]) == terms_from_product(product)

@@ -239,6 +239,21 @@ async def test_offer_detail_shows_the_disclosure_and_schedule(world):
     assert len(h.find("schedule").rows) > 36  # 36 payments plus yearly subtotal rows
 
 
+async def test_offer_detail_states_the_late_and_prepayment_terms_as_the_contract_will(world):
+    from contracts.render import late_charge_text, prepayment_text
+    from domain.repayment_terms import terms_from_product
+
+    h = await to_prequal(world)
+    await through_form(h)
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    servicing = terms_from_product(h.state.prequal_result.offer(pid).product)
+    assert h.find("disc-term-0").value == late_charge_text(servicing.late_fee, "zh_CN")
+    assert h.find("disc-term-1").value == prepayment_text(servicing.prepayment, "zh_CN")
+    assert world.vehicles["seal"].vin in h.find("disc-term-2").value
+    assert {"借款金额", "分期购车总价", "利息及费用总额"} <= set(h.texts(h.find("disclosure")))
+
+
 async def test_on_a_phone_the_schedule_is_a_list_that_fits_the_screen(world):
     h = await to_prequal(world, width=390, height=844)
     await through_form(h)

@@ -1,0 +1,106 @@
+"""The contract states the late-payment and prepayment terms the loan is serviced by — the
+repayment engine's own policies, carried in the document's record — in words, exactly."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from contracts import record
+from contracts.deal import parse_deal
+from contracts.render import late_charge_text, prepayment_text, render_contract
+from domain.repayments import LateFeePolicy, PrepaymentPolicy, Terms
+from tests.contracts.factories import deal_json, make_deal
+from tests.contracts.test_render import _text
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("late", "zh", "en"),
+    [
+        pytest.param(
+            LateFeePolicy(grace_days=3, daily_penalty_rate=D("0.0005")),
+            "每期到期后 3 天内还清的，不收取任何逾期费用。"
+            "逾期部分按每日 0.05% 计收罚息，直至还清。",
+            "A payment made within 3 days of its due date is charged nothing. After that, 0.05% "
+            "of the unpaid amount is charged for each day until it is paid.",
+            id="grace-and-penalty",
+        ),
+        pytest.param(
+            LateFeePolicy(amount=D("80"), grace_days=0, daily_penalty_rate=D("0.00055"),
+                          cap=D("500")),
+            "每期到期日后未还清即为逾期。逾期部分按每日 0.055% 计收罚息，直至还清。"
+            "每期逾期另收取逾期费 ¥80.00。逾期费合计不超过 ¥500.00。",
+            "A payment is late the day after its due date. After that, 0.055% of the unpaid "
+            "amount is charged for each day until it is paid. Each late payment is also charged "
+            "a late fee of CN¥80.00. Late fees together never exceed CN¥500.00.",
+            id="no-grace-penalty-fixed-fee-and-cap",
+        ),
+        pytest.param(LateFeePolicy(), "不收取逾期费用。", "No late charge applies.", id="none"),
+    ],
+)  # fmt: skip
+def test_late_charge_is_stated_from_the_servicing_policy(late, zh, en):
+    assert late_charge_text(late, "zh_CN") == zh
+    assert late_charge_text(late, "en_US") == en
+
+
+@pytest.mark.parametrize(
+    ("pre", "zh", "en"),
+    [
+        pytest.param(
+            PrepaymentPolicy(),
+            "可随时提前还款，不收取提前还款手续费；未到期利息不再收取。",
+            "You may repay early at any time without a fee; unearned interest is not charged.",
+            id="free-any-time",
+        ),
+        pytest.param(
+            PrepaymentPolicy(fee_rate=D("0.03"), lockout_instalments=3),
+            "第 3 期到期后可提前还款，按提前偿还本金的 3.00% 收取手续费；未到期利息不再收取。",
+            "You may repay early once 3 payments have fallen due; a fee of 3.00% of the "
+            "principal repaid early applies. Unearned interest is not charged.",
+            id="lockout-and-fee",
+        ),
+        pytest.param(
+            PrepaymentPolicy(fee_rate=D("0.02"), fee_free_after=12),
+            "可随时提前还款，按提前偿还本金的 2.00% 收取手续费（第 12 期到期后免收）；"
+            "未到期利息不再收取。",
+            "You may repay early at any time; a fee of 2.00% of the principal repaid early "
+            "applies (none once 12 payments have fallen due). Unearned interest is not charged.",
+            id="fee-until-free",
+        ),
+        pytest.param(
+            PrepaymentPolicy(allowed=False), "本贷款不可提前还款。",
+            "This loan cannot be repaid early.", id="not-allowed",
+        ),
+    ],
+)  # fmt: skip
+def test_prepayment_is_stated_from_the_servicing_policy(pre, zh, en):
+    assert prepayment_text(pre, "zh_CN") == zh
+    assert prepayment_text(pre, "en_US") == en
+
+
+def test_the_record_carries_the_servicing_terms_and_the_text_states_them():
+    servicing = Terms(
+        LateFeePolicy(amount=D("50"), grace_days=1, daily_penalty_rate=D("0.0007")),
+        PrepaymentPolicy(fee_rate=D("0.05"), lockout_instalments=12),
+    )
+    deal = replace(make_deal(), servicing=servicing)
+    pdf = render_contract(deal, locale="zh_CN")
+    assert record.decode(Terms, record.read(pdf)["servicing"]) == servicing
+    text = "".join(_text(pdf).split())  # the PDF's lines break inside sentences
+    for said in (late_charge_text(servicing.late_fee, "zh_CN"),
+                 prepayment_text(servicing.prepayment, "zh_CN")):  # fmt: skip
+        assert "".join(said.split()) in text
+
+
+def test_deal_json_takes_the_servicing_terms_as_percentage_strings():
+    data = deal_json()
+    data["late_fee"] = {"amount": "50", "grace_days": 1, "daily_penalty_rate": "0.07"}
+    data["prepayment"] = {"lockout_months": 12, "fee_rate": "5", "fee_free_after_months": 24}
+    assert parse_deal(data).servicing == Terms(
+        LateFeePolicy(amount=D("50.00"), grace_days=1, daily_penalty_rate=D("0.0007")),
+        PrepaymentPolicy(fee_rate=D("0.05"), lockout_instalments=12, fee_free_after=24),
+    )
