@@ -169,6 +169,8 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
     product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
     kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
+    known = result.answer.lenders.get(offer.product.lender_id)
+    lender_type = labels.label(ctx, labels.LENDER_TYPE, known.type) if known else None
     badges = []
     if pid == result.cheapest_id:
         badges.append(_badge(ctx.t("Cheapest"), palette.GOOD, f"cheapest-{pid}"))
@@ -178,7 +180,8 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         badges.append(_badge(ctx.t("APR over 24%"), ft.Colors.ERROR, f"over24-{pid}"))
     lines = [
         ft.Row([ft.Text(lender, weight=ft.FontWeight.BOLD, expand=True), *badges], wrap=False),
-        ft.Text(f"{product} · {kind}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+        ft.Text(" · ".join(x for x in (lender_type, product, kind) if x), size=12,
+                color=ft.Colors.ON_SURFACE_VARIANT, key=f"offer-kind-{pid}"),
         ft.Row([
             ft.Text(ctx.t("APR"), size=14),
             ft.Text(ctx.rate(q.apr), size=30, weight=ft.FontWeight.BOLD, key=f"apr-{pid}",
@@ -189,6 +192,9 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
     ]  # fmt: skip
+    if offer.max_amount_financed > q.amount_financed:  # room to put less down
+        lines.append(_figure(ctx.t("You could borrow up to"),
+                             ctx.money(offer.max_amount_financed), f"max-{pid}"))  # fmt: skip
     if offer.is_flat_rate:
         lines.append(
             ft.Text(ctx.t("Quoted as a flat rate of {rate} {per}; the APR above is the true "

@@ -388,3 +388,27 @@ async def test_offers_say_when_the_deal_has_changed_since_the_check_and_check_th
     assert h.find("offers-deal").value == "首付 ¥53,940.00 · 36 期"  # still what was checked
     await h.click("offers-check-new-deal")
     assert h.top.route == "/prequal" and h.state.prequal.step == 0
+
+
+TYPES = {
+    "bank": "银行",
+    "auto_finance": "汽车金融公司",
+    "consumer_finance": "消费金融公司",
+    "finance_leasing": "融资租赁公司",
+}
+
+
+async def test_an_offer_card_names_the_lenders_type_and_the_most_it_would_lend(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    for offer in result.recommended:
+        pid = offer.product.id
+        lender = result.answer.lenders[offer.product.lender_id]
+        kind = h.find(f"offer-kind-{pid}").value
+        assert kind.startswith(TYPES[lender.type] + " · ")
+        if offer.max_amount_financed > offer.quote.amount_financed:
+            assert h.find(f"max-{pid}").value == f"¥{offer.max_amount_financed:,.2f}"
+        else:
+            assert not h.has(f"max-{pid}")
+    assert any(h.has(f"max-{o.product.id}") for o in result.recommended)
