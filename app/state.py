@@ -131,6 +131,7 @@ class AppState:
     pin_locked_until: float = 0.0  # time.monotonic() before which no PIN is tried
     application_id: str | None = None
     busy: dict[str, str] = field(default_factory=dict)  # task -> message key
+    wanted_route: str | None = None  # a deep link opened before signing in
     notice: Notice | None = None
     sync: Any = None
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)
@@ -157,6 +158,7 @@ class AppState:
     def sign_out(self) -> None:
         self.clear_customer()
         self.user = None
+        self.wanted_route = None
         self.compare.clear()
         self.prequal = PrequalDraft()
         self.prequal_result = None

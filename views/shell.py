@@ -118,12 +118,17 @@ class Shell:
         path = (path or "/").split("?")[0].rstrip("/") or "/"
         state = self.ctx.state
         if state.user is None:
+            if path not in ("/", "/signin") and self.find(path) is not None:
+                state.wanted_route = path  # a deep link: opened once signed in
             return "/signin"
         if state.handed_to_customer:
             return path if path.startswith("/handoff") else "/handoff"
         if path.startswith("/handoff"):
             return "/dealer/new"
         if path in ("/", "/signin") or self.find(path) is None:
+            wanted, state.wanted_route = state.wanted_route, None
+            if wanted and (state.user.role == "staff" or not wanted.startswith("/dealer")):
+                return wanted
             return self.home()
         return path
 

@@ -155,3 +155,17 @@ async def test_signing_in_draws_the_catalogue_once_not_again_on_the_route_change
     await h.settle()
     assert h.top.route == "/cars"  # the route change of the pushed URL did arrive
     assert built == ["/cars"]
+
+
+async def test_a_deep_link_opened_before_signing_in_opens_once_signed_in(world):
+    car = f"/cars/{world.vehicles['seal'].id}"
+    h = await start_app(world.services, route=car)
+    assert h.top.route == "/signin"
+    await h.click(f"signin-{world.buyer_id}")
+    assert h.top.route == car and h.has("car-check-rate")
+
+
+async def test_a_buyer_following_a_staff_link_lands_on_their_own_home(world):
+    h = await start_app(world.services, route="/dealer/pipeline")
+    await h.click(f"signin-{world.buyer_id}")
+    assert h.top.route == "/cars"
