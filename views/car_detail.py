@@ -8,7 +8,16 @@ import flet as ft
 from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import N_, car_picture, deal_bar, empty_state, section_title, sem
+from views.widgets import (
+    N_,
+    car_picture,
+    deal_bar,
+    empty_state,
+    notice_line,
+    section_title,
+    sem,
+    toggle_compare,
+)
 
 LTV_COLOURS = {"ok": palette.GOOD, "warn": palette.WARN, "over": palette.BAD}
 LTV_TEXT = {
@@ -167,12 +176,14 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                             if vehicle.id in ctx.state.compare
                             else ctx.t("Compare"),
                             icon=ft.Icons.COMPARE_ARROWS,
-                            on_click=lambda e: ctx.state.toggle_compare(vehicle.id),
+                            on_click=lambda e: toggle_compare(ctx, vehicle.id),
                         ),
                     ),
+                    *see_comparison(ctx),
                 ],
                 wrap=True,
             ),
+            *([notice] if (notice := notice_line(ctx, "detail-notice")) is not None else []),
         ],
         spacing=8,
         key="calculator",
@@ -185,6 +196,15 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         spacing=16,
     )
     return Screen(title=name, body=body)
+
+
+def see_comparison(ctx: ViewContext) -> list[ft.Control]:
+    """The way to the comparison, once it has two cars to set side by side."""
+    n = len(ctx.state.compare)
+    if n < 2:
+        return []
+    see = ft.TextButton(ctx.t("Compare ({n})", n=n), on_click=lambda e: ctx.go("/compare"))
+    return [sem("detail-see-compare", see)]
 
 
 def check_rate(ctx: ViewContext, vehicle_id: str) -> None:

@@ -19,7 +19,15 @@ import flet as ft
 from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import car_picture, deal_bar, empty_state, indicative_rate_note, sem
+from views.widgets import (
+    car_picture,
+    deal_bar,
+    empty_state,
+    indicative_rate_note,
+    notice_line,
+    sem,
+    toggle_compare,
+)
 
 
 def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -54,6 +62,8 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ),
             )
         )
+    if (notice := notice_line(ctx, "cat-notice")) is not None:
+        controls.append(notice)
     if not result.cards:
         controls.append(
             empty_state(
@@ -242,7 +252,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
         content=ft.Checkbox(
             label=ctx.t("Compare"),
             value=v.id in ctx.state.compare,
-            on_change=lambda e: ctx.state.toggle_compare(v.id),
+            on_change=lambda e: toggle_compare(ctx, v.id),
         ),
     )
     name = labels.car_name(ctx, v)

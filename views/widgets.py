@@ -65,6 +65,13 @@ def demo_badge(ctx: ViewContext) -> ft.Control:
     )
 
 
+def toggle_compare(ctx: ViewContext, car_id: str) -> None:
+    """Add a car to the comparison or take it out; a fourth is refused with a word why (the
+    screen shows it with its ``notice_line``)."""
+    if not ctx.state.toggle_compare(car_id):
+        ctx.tell(ctx.t("You can compare up to three cars: remove one first."), error=True)
+
+
 def notice_line(ctx: ViewContext, key: str) -> ft.Control | None:
     """The notice given on this screen, if any: an error in the error colour."""
     notice = ctx.state.notice

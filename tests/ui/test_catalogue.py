@@ -239,3 +239,27 @@ async def test_dropdowns_filter_and_sort_after_other_changes(world):
     h.state.set_locale("en_US")
     await h.settle()
     assert h.find("filter-brand").options[0].text == "All brands"
+
+
+async def test_a_fourth_car_for_comparison_is_refused_with_the_reason(world):
+    h = await signed_in(world)
+    first_three = ("seal", "camry", "dolphin")
+    for name in first_three:
+        await h.select(f"compare-{world.vehicles[name].id}", True)
+    model3 = world.vehicles["model3"].id
+    await h.select(f"compare-{model3}", True)
+    assert h.find("cat-notice").value == "最多可对比三辆车，请先移除一辆。"
+    assert not h.find(f"compare-{model3}").value  # the tick is taken back
+    assert h.state.compare == [world.vehicles[n].id for n in first_three]
+
+
+async def test_a_cars_page_leads_to_the_comparison_once_it_has_two_cars(world):
+    h = await signed_in(world)
+    seal, camry = world.vehicles["seal"], world.vehicles["camry"]
+    await h.route(f"/cars/{seal.id}")
+    await h.click("car-compare")
+    assert not h.has("detail-see-compare")  # one car: nothing to compare yet
+    await h.route(f"/cars/{camry.id}")
+    await h.click("car-compare")
+    await h.click("detail-see-compare")
+    assert h.top.route == "/compare"
