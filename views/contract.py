@@ -42,11 +42,18 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     def open_pdf(e) -> None:
         application_id = state.prequal_result.application_id
-        deal = ctx.services.contract_deal(state.prequal_result, pid, buyer_id)
-        name = ctx.services.contract_preview(deal, ctx.locale, application_id)
-        draft["pdf_opened"] = True
-        ctx.open_url(ctx.services.contract_url(state.user, application_id, name))
-        state.notify()
+
+        def work() -> str:
+            deal = ctx.services.contract_deal(state.prequal_result, pid, buyer_id)
+            name = ctx.services.contract_preview(deal, ctx.locale, application_id)
+            return ctx.services.contract_url(state.user, application_id, name)
+
+        def done(url: str) -> None:
+            draft["pdf_opened"] = True
+            ctx.open_url(url)
+            state.notify()
+
+        run_in_background(ctx, "pdf", N_("Preparing the contract…"), work, done, ctx.fail)
 
     def consent(e) -> None:
         draft["consented_at"] = datetime.now(UTC) if e.control.value else None
@@ -75,7 +82,9 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         disclosure_box(ctx, offer, lender),
         section_title(ctx.t("1. Read the contract")),
         sem("contract-open-pdf", ft.OutlinedButton(
-            ctx.t("Open the contract (PDF)"), icon=ft.Icons.PICTURE_AS_PDF, on_click=open_pdf)),
+            ctx.t("Open the contract (PDF)"), icon=ft.Icons.PICTURE_AS_PDF, on_click=open_pdf,
+            disabled="pdf" in state.busy)),
+        *([row] if (row := busy_row(ctx, "pdf")) is not None else []),
         section_title(ctx.t("2. Consent to electronic signing")),
         ft.Text(ctx.t(ESIGN_TEXT), key="esign-text"),
         sem("contract-consent", ft.Checkbox(

@@ -19,6 +19,12 @@ async def draw(h, points) -> None:
     await h.event(pad, "pan_end", {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}})
 
 
+async def open_pdf(h) -> None:
+    """Open the contract PDF: rendered in the background, then launched."""
+    await h.click("contract-open-pdf")
+    await h.wait_until(lambda: not h.find("contract-consent").disabled)  # redrawn
+
+
 async def at_contract(world):
     h = await signed_in(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
@@ -34,7 +40,7 @@ async def at_contract(world):
 async def test_sign_needs_the_pdf_opened_consent_and_ink(world):
     h, _ = await at_contract(world)
     assert h.find("contract-consent").disabled  # the PDF comes first
-    await h.click("contract-open-pdf")
+    await open_pdf(h)
     assert "launch_url" in h.invoked
     assert not h.find("contract-consent").disabled
     await h.select("contract-consent", True)
@@ -48,7 +54,7 @@ async def test_sign_needs_the_pdf_opened_consent_and_ink(world):
 
 async def test_signing_verifies_and_saves_the_contract(world, tmp_path):
     h, _ = await at_contract(world)
-    await h.click("contract-open-pdf")
+    await open_pdf(h)
     await h.select("contract-consent", True)
     await draw(h, [(20, 80), (60, 40), (120, 100)])
     await h.click("contract-sign")
@@ -73,7 +79,7 @@ async def test_the_pdf_opens_through_a_link_signed_for_the_signed_in_buyer(world
 
     world.services.contract_url = spy
     h, _ = await at_contract(world)
-    await h.click("contract-open-pdf")
+    await open_pdf(h)
     [(viewer, url)] = issued
     assert viewer == world.buyer_id
     parts = urlsplit(url)

@@ -9,13 +9,13 @@ import pytest
 
 from domain.money import to_cents
 from tests.ui.conftest import signed_in
-from tests.ui.test_contract import at_contract, draw
+from tests.ui.test_contract import at_contract, draw, open_pdf
 
 pytestmark = pytest.mark.asyncio
 
 
 async def sign(h) -> None:
-    await h.click("contract-open-pdf")
+    await open_pdf(h)
     await h.select("contract-consent", True)
     await draw(h, [(20, 80), (60, 40), (120, 100)])
     await h.click("contract-sign")
