@@ -127,6 +127,7 @@ class AppState:
     customer: dict[str, str] = field(default_factory=dict)
     customer_user_id: str | None = None  # the walk-in buyer a staff member is serving
     staff_pin_hash: str | None = None  # set when the tablet is handed over; memory only
+    staff_locale: str | None = None  # the staff's language while the customer holds the tablet
     pin_failures: int = 0  # wrong staff PINs since the hand-over
     pin_locked_until: float = 0.0  # time.monotonic() before which no PIN is tried
     application_id: str | None = None
@@ -220,11 +221,14 @@ class AppState:
 
     def hand_to_customer(self) -> None:
         self.handed_to_customer = True
+        self.staff_locale = self.locale  # the customer may switch it; the staff get theirs back
         self.notify()
 
     def clear_customer(self) -> None:
         """Back in staff hands: nothing of the customer stays on screen or in memory."""
         self.handed_to_customer = False
+        self.locale = self.staff_locale or self.locale
+        self.staff_locale = None
         self.staff_pin_hash = None
         self.pin_failures, self.pin_locked_until = 0, 0.0
         self.customer = {}

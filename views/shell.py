@@ -106,6 +106,15 @@ class Shell:
             self._wide = self.ctx.wide
         self.render()
 
+    def language_toggle(self) -> ft.Control:
+        """One tap to the other language (the hand-off screens have no Settings)."""
+        ctx = self.ctx
+        other = next(code for code in ctx.i18n.LANGUAGE_NAMES if code != ctx.locale)
+        name = ctx.i18n.LANGUAGE_NAMES[other]
+        button = ft.TextButton(name, icon=ft.Icons.TRANSLATE,
+                               on_click=lambda e: ctx.state.set_locale(other))  # fmt: skip
+        return ft.Semantics(identifier="handoff-language", content=button, label=name)
+
     # --- routing -------------------------------------------------------------------------
     def home(self) -> str:
         user = self.ctx.state.user
@@ -199,6 +208,8 @@ class Shell:
                 tooltip=ctx.t("Give the tablet back"), on_click=lambda e: ctx.go("/handoff/return"),
             )  # fmt: skip
             actions.insert(0, ft.Semantics(identifier="handoff-return-action", content=give_back))
+        if ctx.state.handed_to_customer:  # the customer reads in their own language
+            actions.insert(0, self.language_toggle())
         appbar = ft.AppBar(
             title=ft.Text(screen.title, key="title"),
             actions=actions,

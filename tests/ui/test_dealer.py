@@ -366,3 +366,15 @@ async def test_a_check_no_lender_offered_says_so_on_its_card_and_its_page(world)
     assert h.find(f"pipe-no-offer-{card.application_id}").value == "已查询 · 无机构报价"
     await h.route(f"/dealer/applications/{card.application_id}")
     assert h.find("application-status").value == "已查询 · 无机构报价"
+
+
+async def test_the_customer_holding_the_tablet_can_switch_its_language(world):
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await h.click("handoff-language")
+    assert h.state.locale == "en_US" and h.top.route == "/handoff"
+    assert h.find("handoff-language").content == "中文"
+    await h.click("handoff-return-action")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    assert h.state.locale == "zh_CN"  # the staff's own, back with the tablet
