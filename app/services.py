@@ -867,7 +867,9 @@ class PrequalServices:
             demo=self.demo_mode,
         )  # fmt: skip
 
-    def disclosure_words(self: Services, result: OffersResult, product_id: str, locale: str):
+    def disclosure_words(
+        self: Services, result: OffersResult, product_id: str, locale: str
+    ) -> DisclosureWords:
         """The contract's own words for an offer's disclosure, so the screen says what the
         contract will: the figures' labels (``labels``: key -> label, keys as
         ``contracts.record.disclosure_of``) and the terms beside them (``terms``: late

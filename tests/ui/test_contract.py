@@ -16,7 +16,8 @@ async def draw(h, points) -> None:
     await h.event(pad, "pan_start", {"k": "mouse", "l": {"x": x0, "y": y0}, "g": {"x": 0, "y": 0}})
     for x, y in rest:
         await h.event(pad, "pan_update", {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}})
-    await h.event(pad, "pan_end", {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}})
+    end = {"l": {"x": x, "y": y}, "g": {"x": 0, "y": 0}, "v": {"x": 0, "y": 0}}
+    await h.event(pad, "pan_end", end)
 
 
 async def open_pdf(h) -> None:
