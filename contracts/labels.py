@@ -71,8 +71,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "After that, {rate} of the unpaid amount is charged for each day until it is paid.",
     ),
     "late_fixed": (
-        "每期逾期另收取逾期费 {fee}。",
-        "Each late payment is also charged a late fee of {fee}.",
+        "每期逾期收取逾期费 {fee}。",
+        "Each late payment is charged a late fee of {fee}.",
     ),
     "late_fixed_cap": ("逾期费合计不超过 {cap}。", "Late fees together never exceed {cap}."),
     "late_none": ("不收取逾期费用。", "No late charge applies."),

@@ -33,11 +33,18 @@ D = Decimal
             LateFeePolicy(amount=D("80"), grace_days=0, daily_penalty_rate=D("0.00055"),
                           cap=D("500")),
             "每期到期日后未还清即为逾期。逾期部分按每日 0.055% 计收罚息，直至还清。"
-            "每期逾期另收取逾期费 ¥80.00。逾期费合计不超过 ¥500.00。",
+            "每期逾期收取逾期费 ¥80.00。逾期费合计不超过 ¥500.00。",
             "A payment is late the day after its due date. After that, 0.055% of the unpaid "
-            "amount is charged for each day until it is paid. Each late payment is also charged "
-            "a late fee of CN¥80.00. Late fees together never exceed CN¥500.00.",
+            "amount is charged for each day until it is paid. Each late payment is charged a "
+            "late fee of CN¥80.00. Late fees together never exceed CN¥500.00.",
             id="no-grace-penalty-fixed-fee-and-cap",
+        ),
+        pytest.param(
+            LateFeePolicy(amount=D("50"), grace_days=3),
+            "每期到期后 3 天内还清的，不收取任何逾期费用。每期逾期收取逾期费 ¥50.00。",
+            "A payment made within 3 days of its due date is charged nothing. Each late payment "
+            "is charged a late fee of CN¥50.00.",
+            id="fixed-fee-only",
         ),
         pytest.param(LateFeePolicy(), "不收取逾期费用。", "No late charge applies.", id="none"),
     ],
