@@ -856,7 +856,8 @@ class PrequalServices:
         return ContractDeal(
             buyer=Party(name=name, id_number=profile.id_number if profile else "",
                         phone=profile.phone if profile else ""),
-            dealer=Party(name=dealer.name_zh if dealer else v.dealer_id),
+            dealer=Party(name=dealer.name_zh, address=dealer.address_zh, phone=dealer.phone)
+            if dealer else Party(name=v.dealer_id),
             lender=Party(name=lender.name_zh if lender else offer.product.lender_id),
             vehicle=ContractVehicle(vin=v.vin, make=v.make, model=v.model, year=v.year,
                                     price=v.price),

@@ -137,6 +137,9 @@ class Dealer:
     city_zh: str
     brands: tuple[str, ...] = ()  # franchised makes; empty for a multi-brand used-car dealer
     sells_used: bool = True
+    address_zh: str = ""  # the showroom's street address ("" until the catalogue has it)
+    address_en: str = ""
+    phone: str = ""  # the showroom's public number, as dialled in China
     updated_ms: int = 0
     deleted: bool = False
 

@@ -180,6 +180,9 @@ def dealer_to_row(d: Dealer) -> dict[str, Any]:
         "city_zh": d.city_zh,
         "brands": dumps(list(d.brands)),
         "sells_used": d.sells_used,
+        "address_zh": d.address_zh,
+        "address_en": d.address_en,
+        "phone": d.phone,
         "updated_ms": d.updated_ms,
         "deleted": d.deleted,
     }
@@ -194,6 +197,9 @@ def dealer_from_row(r: DealerRow) -> Dealer:
         city_zh=r.city_zh,
         brands=tuple(json.loads(r.brands)),
         sells_used=r.sells_used,
+        address_zh=r.address_zh,
+        address_en=r.address_en,
+        phone=r.phone,
         updated_ms=r.updated_ms,
         deleted=r.deleted,
     )

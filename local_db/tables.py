@@ -44,6 +44,9 @@ class DealerRow(Synced, table=True):
     city_zh: str
     brands: str = "[]"  # JSON list of makes
     sells_used: bool = True
+    address_zh: str = ""
+    address_en: str = ""
+    phone: str = ""
 
 
 class LenderRow(Synced, table=True):

@@ -63,8 +63,6 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         specs.append((ctx.t("Mileage"), ctx.t("{km} km", km=ctx.number(vehicle.mileage_km))))
         if vehicle.first_registration:
             specs.append((ctx.t("First registered"), ctx.date(vehicle.first_registration)))
-    if dealer is not None:
-        specs.append((ctx.t("Dealer"), labels.bilingual(ctx, dealer.name_zh, dealer.name_en)))
     spec_table = ft.Column(
         [
             ft.Row([ft.Text(k, color=ft.Colors.ON_SURFACE_VARIANT, width=130), ft.Text(v)])
@@ -98,6 +96,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ),
             section_title(ctx.t("Specifications")),
             spec_table,
+            *dealer_section(ctx, dealer),
         ],
         spacing=8,
     )
@@ -196,6 +195,27 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         spacing=16,
     )
     return Screen(title=name, body=body)
+
+
+def dealer_section(ctx: ViewContext, dealer) -> list[ft.Control]:
+    """Where the car is: the dealership, its showroom's address and a tap to call it."""
+    if dealer is None:
+        return []
+    lines: list[ft.Control] = [
+        ft.Text(labels.bilingual(ctx, dealer.name_zh, dealer.name_en), weight=ft.FontWeight.W_600,
+                key="dealer-name"),
+    ]  # fmt: skip
+    address = dealer.address_zh if ctx.locale.startswith("zh") else dealer.address_en
+    if address:
+        lines.append(ft.Row([ft.Icon(ft.Icons.PLACE_OUTLINED, size=18),
+                             ft.Text(address, key="dealer-address", selectable=True,
+                                     expand=True)]))  # fmt: skip
+    if dealer.phone:
+        dial = "tel:" + "".join(ch for ch in dealer.phone if ch.isdigit())
+        lines.append(sem("dealer-call", ft.TextButton(
+            ctx.t("Call {phone}", phone=dealer.phone), icon=ft.Icons.PHONE_OUTLINED,
+            on_click=lambda e: ctx.open_url(dial, new_tab=False))))  # fmt: skip
+    return [section_title(ctx.t("Dealer")), ft.Column(lines, spacing=4, key="car-dealer")]
 
 
 def see_comparison(ctx: ViewContext) -> list[ft.Control]:

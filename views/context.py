@@ -107,11 +107,13 @@ class ViewContext:
         log.error("unexpected failure behind the screen %s", self.path, exc_info=exc)
         return self.t("Something went wrong. Nothing you entered was lost; please try again.")
 
-    def open_url(self, url: str) -> None:
-        """Open ``url`` (e.g. a contract PDF) in a new browser tab."""
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open ``url`` (e.g. a contract PDF) in a new browser tab; ``new_tab=False`` hands it
+        to the device from this one (a ``tel:`` link dials without leaving an empty tab)."""
 
         async def launch() -> None:
-            await ft.UrlLauncher().launch_url(url, web_only_window_name="_blank")
+            window = "_blank" if new_tab else "_self"
+            await ft.UrlLauncher().launch_url(url, web_only_window_name=window)
 
         self.page.run_task(launch)
 

@@ -210,6 +210,40 @@ class DealerSpec:
     sells_used: bool = True
 
 
+#: Each demo dealership's showroom: a made-up address, and a number that cannot be dialled (no
+#: Chinese local number starts with 0 after its area code), so a tap on "Call" reaches no one.
+DEALER_CONTACTS: dict[str, tuple[str, str, str]] = {
+    "Pujiang NEV Auto Mall": ("上海市闵行区浦江路 888 号", "888 Pujiang Road, Minhang, Shanghai",
+                              "021-0000 0101"),
+    "Shencheng United Motors": ("上海市嘉定区申城大道 66 号",
+                                "66 Shencheng Avenue, Jiading, Shanghai", "021-0000 0102"),
+    "Jinghua Auto Plaza": ("北京市朝阳区京华路 18 号", "18 Jinghua Road, Chaoyang, Beijing",
+                           "010-0000 0103"),
+    "Yanshan New Energy": ("北京市海淀区燕山街 9 号", "9 Yanshan Street, Haidian, Beijing",
+                           "010-0000 0104"),
+    "Pearl River Auto Port": ("广州市番禺区珠江大道 200 号",
+                              "200 Pearl River Avenue, Panyu, Guangzhou", "020-0000 0105"),
+    "Pengcheng Smart Mobility": ("深圳市南山区鹏城路 36 号",
+                                 "36 Pengcheng Road, Nanshan, Shenzhen", "0755-0000 0106"),
+    "Tianfu Auto City": ("成都市武侯区天府大道 120 号", "120 Tianfu Avenue, Wuhou, Chengdu",
+                         "028-0000 0107"),
+    "West Lake Motor Club": ("杭州市西湖区湖滨路 7 号", "7 Hubin Road, Xihu, Hangzhou",
+                             "0571-0000 0108"),
+    "Jiangcheng Auto Trading": ("武汉市江汉区江城路 52 号", "52 Jiangcheng Road, Jianghan, Wuhan",
+                                "027-0000 0109"),
+    "Chang'an Street Commercial": ("西安市未央区长安街 300 号",
+                                   "300 Chang'an Street, Weiyang, Xi'an", "029-0000 0110"),
+    "Jinling Auto Park": ("南京市江宁区金陵路 15 号", "15 Jinling Road, Jiangning, Nanjing",
+                          "025-0000 0111"),
+    "Shancheng Good Cars (used)": ("重庆市渝北区山城路 41 号",
+                                   "41 Shancheng Road, Yubei, Chongqing", "023-0000 0112"),
+    "Gusu Select Used Cars": ("苏州市姑苏区古城路 23 号", "23 Gucheng Road, Gusu, Suzhou",
+                              "0512-0000 0113"),
+    "Jinmen Car Market": ("天津市河西区津门路 77 号", "77 Jinmen Road, Hexi, Tianjin",
+                          "022-0000 0114"),
+}  # fmt: skip
+
+
 DEALERS: tuple[DealerSpec, ...] = (
     DealerSpec("浦江新能源汽车城", "Pujiang NEV Auto Mall", "Shanghai", ("BYD", "Tesla", "NIO")),
     DealerSpec(

@@ -42,7 +42,7 @@ N_VEHICLES = 260
 NEV_SHARE = 0.40
 USED_SHARE = 0.35
 N_BUYERS = 6000
-GENERATOR_VERSION = "3"  # bump when the generator's output changes for the same seed
+GENERATOR_VERSION = "4"  # bump when the generator's output changes for the same seed
 
 _EPOCH_MS = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp() * 1000)
 
@@ -86,6 +86,9 @@ def _dealers(ids: random.Random) -> list[Dealer]:
             city_zh=city_zh[spec.city],
             brands=spec.brands,
             sells_used=spec.sells_used,
+            address_zh=market.DEALER_CONTACTS[spec.name_en][0],
+            address_en=market.DEALER_CONTACTS[spec.name_en][1],
+            phone=market.DEALER_CONTACTS[spec.name_en][2],
             updated_ms=_EPOCH_MS,
         )
         for spec in market.DEALERS

@@ -16,6 +16,7 @@ from local_db.migrations import (
     v0002_catalogue_search,
     v0003_payment_events,
     v0004_vehicle_energy_specs,
+    v0005_dealer_contact,
 )
 
 MIGRATIONS = (
@@ -23,6 +24,7 @@ MIGRATIONS = (
     v0002_catalogue_search,
     v0003_payment_events,
     v0004_vehicle_energy_specs,
+    v0005_dealer_contact,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -167,6 +168,16 @@ def test_every_car_has_the_energy_figures_of_its_kind():
         assert v.electric_range_km is None or 50 <= v.electric_range_km <= 800
         assert v.fuel_l_100km is None or Decimal(3) <= v.fuel_l_100km <= Decimal(12)
         assert v.power_kwh_100km is None or Decimal(8) <= v.power_kwh_100km <= Decimal(20)
+
+
+def test_every_demo_dealer_has_a_showroom_whose_number_cannot_be_dialled():
+    """A made-up address in both languages, and a number in the Chinese form whose local part
+    starts with 0, which no real number does: a tap on "Call" in the demo reaches no one."""
+    dealers = generate(5, n_buyers=10).dealers
+    for d in dealers:
+        assert d.address_zh.startswith(d.city_zh) and d.address_en.endswith(d.city), d.name_en
+        assert re.fullmatch(r"0\d{2,3}-0\d{3} \d{4}", d.phone), d.phone
+    assert len({d.phone for d in dealers}) == len(dealers)
 
 
 def test_the_same_seed_gives_the_same_world_and_another_seed_does_not():

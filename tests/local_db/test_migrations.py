@@ -83,6 +83,19 @@ def test_cars_listed_before_version_4_read_back_without_energy_figures(tmp_path)
     assert (car.electric_range_km, car.fuel_l_100km, car.power_kwh_100km) == (None, None, None)
 
 
+def test_dealers_listed_before_version_5_read_back_without_a_showroom_contact(tmp_path):
+    engine = make_engine(tmp_path / "v4.db")
+    assert migrate(engine, target=4) == 4
+    insert_a_car_as_version_1_did(engine)
+    assert migrate(engine) == LATEST
+    from local_db.repositories.catalog import get_dealer
+
+    with Session(engine) as session:
+        dealer = get_dealer(session, dealer_id="d1")
+    assert dealer is not None and dealer.name_zh == "甲"
+    assert (dealer.address_zh, dealer.address_en, dealer.phone) == ("", "", "")
+
+
 def test_a_database_from_a_newer_app_is_refused(engine):
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO schema_version VALUES (999, 0)")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from domain.catalog import ContractRecord, OfferRecord, PaymentKind, PaymentRecord
@@ -15,12 +15,12 @@ from domain.errors import InputError
 from domain.repayment_plan import level_plan
 from domain.repayments import EventKind, PaymentEvent, fold
 from local_db import outbox
-from local_db.codec import vehicle_to_row
+from local_db.codec import dealer_to_row, vehicle_to_row
 from local_db.engine import make_engine
 from local_db.migrations import LATEST, migrate
 from local_db.repositories import catalog, deals, people
 from local_db.repositories.repayments import loan_events, record_payment_event
-from local_db.tables import ContractRow, VehicleRow
+from local_db.tables import ContractRow, DealerRow, VehicleRow
 from tests.factories import (
     make_application,
     make_dealer,
@@ -33,14 +33,19 @@ from tests.factories import (
 LOAN_DATE = date(2026, 1, 15)
 
 
-def make_contract(session, save_vehicles=catalog.save_vehicles) -> str:
-    """A signed contract with everything it references; returns its id."""
+def make_contract(session, *, older_schema: bool = False) -> str:
+    """A signed contract with everything it references; returns its id. ``older_schema``:
+    the catalogue rows as the database's (older) schema holds them."""
     dealer, lender, user = make_dealer(), make_lender(), make_user()
-    catalog.save_dealers(session, dealers=[dealer])
+    vehicle = make_vehicle(dealer_id=dealer.id)
+    if older_schema:
+        insert_as_the_schema_has_it(session, DealerRow.__table__, [dealer_to_row(dealer)])
+        insert_as_the_schema_has_it(session, VehicleRow.__table__, [vehicle_to_row(vehicle)])
+    else:
+        catalog.save_dealers(session, dealers=[dealer])
+        catalog.save_vehicles(session, vehicles=[vehicle])
     catalog.save_lenders(session, lenders=[lender])
     people.save_user(session, user=user)
-    vehicle = make_vehicle(dealer_id=dealer.id)
-    save_vehicles(session, vehicles=[vehicle])
     product = make_product(lender_id=lender.id)
     catalog.save_products(session, products=[product])
     application = make_application(user_id=user.id, vehicle_id=vehicle.id)
@@ -176,19 +181,23 @@ def test_record_payment_refuses_a_retry_with_different_details(session):
     assert loan_events(session, contract_id=contract_id) == [pay("p1", date(2026, 2, 15), "100.00")]
 
 
-def save_vehicles_as_version_2(session, vehicles) -> None:
-    """Cars as schema version 2 held them: without the energy figures version 4 added."""
-    later = {"electric_range_km", "fuel_ml_100km", "power_wh_100km"}
-    for vehicle in vehicles:
-        row = {k: v for k, v in vehicle_to_row(vehicle).items() if k not in later}
-        session.execute(insert(VehicleRow.__table__).values(row))
+def insert_as_the_schema_has_it(session, table, rows) -> None:
+    """Rows as an older schema held them: only the columns its table has there."""
+    connection = session.connection()
+    have = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    for row in rows:  # plain SQL: the model would add its defaults for the newer columns
+        kept = {k: v for k, v in row.items() if k in have}
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(kept)}) VALUES ({', '.join('?' * len(kept))})",
+            tuple(kept.values()),
+        )
 
 
 def test_upgrading_from_version_2_keeps_payments_as_bank_transfers(tmp_path):
     engine = make_engine(tmp_path / "v2.db")
     assert migrate(engine, target=2) == 2
     with Session(engine) as session:
-        contract_id = make_contract(session, save_vehicles_as_version_2)
+        contract_id = make_contract(session, older_schema=True)
         session.commit()
     with engine.begin() as connection:
         connection.exec_driver_sql(

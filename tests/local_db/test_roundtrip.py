@@ -42,6 +42,18 @@ def _seed_vehicle(session, **overrides):
     return vehicle
 
 
+def test_a_dealers_showroom_address_and_phone_survive_the_database(session):
+    dealer = make_dealer(
+        address_zh="上海市闵行区浦江路 888 号",
+        address_en="888 Pujiang Road, Minhang, Shanghai",
+        phone="021-0000 0101",
+    )
+    catalog.save_dealers(session, dealers=[dealer])
+    session.commit()
+    session.expunge_all()
+    assert catalog.get_dealer(session, dealer_id=dealer.id) == dealer
+
+
 @pytest.mark.parametrize(
     "price",
     [

@@ -56,6 +56,7 @@ class FletHarness:
         self.conn.on_invoke = self._fake_client_method
         self.page: ft.Page = self.session.page
         self.invoked: list[str] = []
+        self.invocations: list[tuple[str, dict]] = []  # (method, its arguments)
         self.session.apply_page_patch(
             {"route": route, "width": width, "height": height, "platform": "linux", "web": True}
         )
@@ -73,6 +74,7 @@ class FletHarness:
     async def _fake_client_method(self, body) -> None:
         """Answer client-side calls as Flutter would (route pushes fire route_change)."""
         self.invoked.append(body.name)
+        self.invocations.append((body.name, body.args))
         self.session.handle_invoke_method_results(body.control_id, body.call_id, None, None)
         if body.name == "push_route":
             await self.route(body.args["route"])

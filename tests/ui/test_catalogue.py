@@ -263,3 +263,18 @@ async def test_a_cars_page_leads_to_the_comparison_once_it_has_two_cars(world):
     await h.click("car-compare")
     await h.click("detail-see-compare")
     assert h.top.route == "/compare"
+
+
+async def test_a_cars_page_says_where_it_is_sold_and_calls_the_showroom(world):
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    assert h.find("dealer-name").value == "演示汽车城"
+    assert h.find("dealer-address").value == "上海市闵行区浦江路 888 号"
+    await h.click("dealer-call")
+    name, args = h.invocations[-1]
+    assert (name, args["url"], args["web_only_window_name"]) == (
+        "launch_url", "tel:02100000101", "_self"
+    )  # fmt: skip
+    await h.route(f"/cars/{world.vehicles['camry'].id}")  # a dealer with no contact on file
+    assert h.find("dealer-name").value == "远航二手车"
+    assert not h.has("dealer-address") and not h.has("dealer-call")

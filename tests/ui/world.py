@@ -40,7 +40,11 @@ class World:
 def make_world(tmp_path, **settings) -> World:
     engine = make_engine(":memory:")
     migrate(engine)
-    dealer = make_dealer()
+    dealer = make_dealer(  # the Seal's; the used-car dealer below has no contact on file
+        address_zh="上海市闵行区浦江路 888 号",
+        address_en="888 Pujiang Road, Minhang, Shanghai",
+        phone="021-0000 0101",
+    )
     dealer2 = make_dealer(name_zh="远航二手车", name_en="Yuanhang Used Cars", brands=())
     lender = make_lender()
     cars = {
