@@ -184,6 +184,17 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
             principal=ctx.money(from_cents(loan.payoff.principal)),
             interest=ctx.money(from_cents(loan.payoff.interest)),
             fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
+        payoff = f"{from_cents(loan.payoff.amount):.2f}"
+
+        def fill_payoff(e) -> None:  # into the amount field; recording it stays the buyer's tap
+            draft[cid] = payoff
+            state.payment_error.pop(cid, None)
+            state.notify()
+
+        controls.append(sem("loan-payoff-fill", ft.TextButton(
+            ctx.t("Fill in the payoff amount ({amount})",
+                  amount=ctx.money(from_cents(loan.payoff.amount))),
+            icon=ft.Icons.DONE_ALL, on_click=fill_payoff)))  # fmt: skip
     for r in loan.reminders:
         amount = ctx.money(from_cents(r.amount))
         text = (ctx.tn("Instalment {n} of {amount} is due in {days} day ({date})",

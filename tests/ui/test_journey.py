@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from domain.money import to_cents
+from domain.money import from_cents, to_cents
 from tests.ui.conftest import signed_in
 from tests.ui.test_contract import at_contract, draw, open_pdf
 
@@ -96,3 +96,17 @@ async def test_the_signed_contract_carries_the_products_late_and_prepayment_term
     data = record.read(h.state.contract.record.pdf)
     product = h.state.prequal_result.offer(pid).product
     assert record.decode(Terms, data["servicing"]) == terms_from_product(product)
+
+
+async def test_paying_off_the_payoff_quote_closes_the_loan(world):
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    payoff = world.services.loan(world.buyer_id, cid).payoff
+    await h.click("loan-payoff-fill")
+    assert h.find("pay-amount").value == f"{from_cents(payoff.amount):.2f}"
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"))
+    assert world.services.loan(world.buyer_id, cid).status.status == "closed"
+    assert h.find("loan-status").value == "已结清"
