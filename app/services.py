@@ -40,6 +40,7 @@ from domain.catalog import (
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
 from domain.money import ZERO, parse_money
+from domain.prequal.applicant import leaves_a_loan
 from domain.prequal.search import largest_int
 from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
@@ -434,7 +435,7 @@ def trade_in_of(
     ``trade_in`` otherwise."""
     raw = values.get(TRADE_IN_FIELD, "").strip()
     amount = ZERO if raw == "" else parse_money(raw, TRADE_IN_FIELD)
-    if price is not None and amount > 0 and down_payment + amount >= price:
+    if price is not None and amount > 0 and not leaves_a_loan(price, down_payment, amount):
         raise InputError(
             TRADE_IN_FIELD, "below_price",
             "the trade-in together with the down payment must be less than the car's price",

@@ -108,6 +108,12 @@ class Deal:
     trade_in: Decimal = ZERO
 
 
+def leaves_a_loan(price: Decimal, down_payment: Decimal, trade_in: Decimal = ZERO) -> bool:
+    """The down payment and the trade-in together are less than the car's ``price``: the one
+    rule for whether there is anything to finance (the check and the app's form both ask it)."""
+    return down_payment + trade_in < price
+
+
 #: The version of the soft-check consent text the app shows (and the CLI attests to).
 SOFT_CHECK_TEXT_VERSION = "soft-check-2026-11"
 

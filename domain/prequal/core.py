@@ -31,7 +31,13 @@ from operator import attrgetter
 from domain.catalog import ConsentPurpose, LoanProduct, ProductKind, RateQuote
 from domain.errors import InputError
 from domain.loans import Quote
-from domain.prequal.applicant import Applicant, ConsentGiven, Deal, VehicleFacts
+from domain.prequal.applicant import (
+    Applicant,
+    ConsentGiven,
+    Deal,
+    VehicleFacts,
+    leaves_a_loan,
+)
 from domain.prequal.eligibility import (
     Case,
     Evaluation,
@@ -132,7 +138,7 @@ def _require_consent(consent: ConsentGiven | None, now: datetime) -> ConsentGive
 
 
 def _validate_deal(vehicle: VehicleFacts, deal: Deal) -> None:
-    if deal.down_payment + deal.trade_in >= vehicle.price:
+    if not leaves_a_loan(vehicle.price, deal.down_payment, deal.trade_in):
         raise InputError(
             "deal.down_payment",
             "below_price",
