@@ -496,6 +496,7 @@ class PipelineCard:
     amount: Decimal  # price less down payment
     status: str
     user_id: str
+    review: tuple[str, ...] = ()  # the check's behavioural flags: its offers are provisional
 
     @property
     def column(self) -> str | None:
@@ -676,7 +677,7 @@ class PrequalServices:
                 application=Application(
                     id=application_id, user_id=user_id, vehicle_id=vehicle_id,
                     cash_price=vehicle.price, down_payment=down, term=deal.term,
-                    trade_in=trade_in,
+                    trade_in=trade_in, review=tuple(x.code for x in r.review),
                     status=ApplicationStatus.PREQUALIFIED if r.offers else
                     ApplicationStatus.DECLINED,
                     dealer_id=dealer_id, created_at=now,
@@ -1208,7 +1209,7 @@ class PrequalServices:
                 application_id=a.id, initials=initials(user.display_name if user else "?"),
                 vehicle=self.car(a.vehicle_id),
                 amount=a.cash_price - a.down_payment - a.trade_in,
-                status=str(a.status), user_id=a.user_id,
+                status=str(a.status), user_id=a.user_id, review=a.review,
             ))  # fmt: skip
         return cards
 

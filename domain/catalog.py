@@ -537,6 +537,9 @@ class Application:
     product_id: str | None = None  # the chosen product, once chosen
     dealer_id: str | None = None  # the originating dealer, when staff assisted
     created_at: datetime | None = None
+    #: the behavioural checks' flags (reason codes, domain.prequal.fraud): any means the
+    #: offers are provisional until a person at the lender has looked
+    review: tuple[str, ...] = ()
     updated_ms: int = 0
     deleted: bool = False
 

@@ -148,6 +148,7 @@ class ApplicationRow(Synced, table=True):
     term: int
     use: str = "private"
     created_ms: int = 0
+    review: str = "[]"  # JSON list of the behavioural checks' reason codes
 
 
 class OfferRow(Synced, table=True):

@@ -232,6 +232,8 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.Text(ctx.money(c.amount, whole=True), size=12),
             *([ft.Text(ctx.t(NO_OFFER[c.status]), size=12, color=ft.Colors.ERROR,
                        key=f"pipe-no-offer-{c.application_id}")] if c.status in NO_OFFER else []),
+            *([ft.Text(ctx.t("Provisional: manual review"), size=12, color=palette.WARN,
+                       key=f"pipe-review-{c.application_id}")] if c.review else []),
         ], spacing=2), padding=10, ink=True,
             on_click=lambda e: ctx.go(f"/dealer/applications/{c.application_id}"))))  # fmt: skip
 

@@ -42,6 +42,18 @@ LENDER_TYPE = {
     "consumer_finance": N_("Consumer-finance company"),
     "finance_leasing": N_("Finance-leasing company"),
 }
+#: The behavioural checks' flags (domain.prequal.fraud), as staff and the buyer see them on
+#: a check made earlier (its full reasons are shown with the offers when it is made).
+REVIEW = {
+    "fraud.velocity_person": N_("many applications in a short time"),
+    "fraud.velocity_device": N_("many applications from one device"),
+    "fraud.shared_phone": N_("a phone number used by several people"),
+    "consistency.income_occupation": N_("income unusual for the occupation"),
+    "consistency.occupation_employment": N_("occupation and work history disagree"),
+    "consistency.income_type": N_("income unusual for its kind"),
+    "consistency.age_employment": N_("years in work and age disagree"),
+    "consistency.debts_over_income": N_("debts larger than income"),
+}
 PRODUCT_KIND = {
     "loan": N_("Instalment loan"),
     "finance_lease": N_("Finance lease"),
@@ -53,6 +65,13 @@ PRODUCT_KIND = {
 def label(ctx: ViewContext, table: dict[str, str], code) -> str:
     code = getattr(code, "value", code)
     return ctx.t(table[code]) if code in table else str(code)
+
+
+def review_line(ctx: ViewContext, codes) -> str:
+    """ "Provisional — manual review: <what was flagged>" for a check whose flags are ``codes``."""
+    sep = "；" if ctx.locale.startswith("zh") else "; "
+    said = sep.join(label(ctx, REVIEW, c) for c in codes)
+    return ctx.t("Provisional — a person at the lender reviews it: {reasons}", reasons=said)
 
 
 def car_name(ctx: ViewContext, vehicle) -> str:

@@ -412,6 +412,9 @@ def saved_check_lines(ctx: ViewContext, check, shown: int = SAVED_OFFERS_SHOWN) 
                        date=when, n=len(check.offers), m=len(check.declines)),
                 size=12, key=f"saved-summary-{a.id}"),
     ]  # fmt: skip
+    if a.review:
+        lines.append(ft.Text(labels.review_line(ctx, a.review), size=12, color=palette.WARN,
+                             key=f"saved-review-{a.id}"))  # fmt: skip
     lines += [saved_offer_row(ctx, check, o) for o in check.offers[:shown]]
     return lines
 

@@ -17,6 +17,7 @@ from local_db.migrations import (
     v0003_payment_events,
     v0004_vehicle_energy_specs,
     v0005_dealer_contact,
+    v0006_application_review,
 )
 
 MIGRATIONS = (
@@ -25,6 +26,7 @@ MIGRATIONS = (
     v0003_payment_events,
     v0004_vehicle_energy_specs,
     v0005_dealer_contact,
+    v0006_application_review,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

@@ -48,6 +48,7 @@ def application_to_row(a: Application) -> dict:
         "term": a.term,
         "use": a.use.value,
         "created_ms": created_ms,
+        "review": json.dumps(list(a.review)),
         "updated_ms": a.updated_ms or created_ms,
         "deleted": a.deleted,
     }
@@ -67,6 +68,7 @@ def _application(r: ApplicationRow) -> Application:
         product_id=r.product_id,
         dealer_id=r.dealer_id,
         created_at=from_ms(r.created_ms),
+        review=tuple(json.loads(r.review or "[]")),
         updated_ms=r.updated_ms,
         deleted=r.deleted,
     )

@@ -23,10 +23,12 @@ def _schema(engine) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def insert_a_car_as_version_1_did(engine) -> None:
-    """A dealer 'd1' and its BYD Seal 'v1', in the columns of schema version 1."""
+    """A dealer 'd1' and its BYD Seal 'v1', in the columns of schema version 1 (so it can be
+    run at any later version too)."""
     with engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO dealers VALUES (0, 0, 'd1', '甲', 'A', 'Shanghai', '上海', '[]', 1)"
+            "INSERT INTO dealers (updated_ms, deleted, id, name_zh, name_en, city, city_zh, "
+            "brands, sells_used) VALUES (0, 0, 'd1', '甲', 'A', 'Shanghai', '上海', '[]', 1)"
         )
         connection.exec_driver_sql(
             "INSERT INTO vehicles (updated_ms, deleted, id, dealer_id, make, make_zh, model, "
@@ -94,6 +96,29 @@ def test_dealers_listed_before_version_5_read_back_without_a_showroom_contact(tm
         dealer = get_dealer(session, dealer_id="d1")
     assert dealer is not None and dealer.name_zh == "甲"
     assert (dealer.address_zh, dealer.address_en, dealer.phone) == ("", "", "")
+
+
+def test_applications_made_before_version_6_read_back_with_no_review_flags(tmp_path):
+    engine = make_engine(tmp_path / "v5.db")
+    assert migrate(engine, target=5) == 5
+    insert_a_car_as_version_1_did(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO users (updated_ms, deleted, id, username, role, display_name) "
+            "VALUES (0, 0, 'u1', 'li', 'buyer', '李')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO applications (updated_ms, deleted, id, user_id, vehicle_id, status, "
+            "cash_price_cents, down_payment_cents, trade_in_cents, term, use, created_ms) "
+            "VALUES (0, 0, 'a1', 'u1', 'v1', 'prequalified', 17980000, 5394000, 0, 36, "
+            "'private', 0)"
+        )
+    assert migrate(engine) == LATEST
+    from local_db.repositories.deals import get_application
+
+    with Session(engine) as session:
+        application = get_application(session, application_id="a1")
+    assert application is not None and application.review == ()
 
 
 def test_a_database_from_a_newer_app_is_refused(engine):

@@ -20,7 +20,7 @@ from local_db.engine import make_engine
 from local_db.migrations import LATEST, migrate
 from local_db.repositories import catalog, deals, people
 from local_db.repositories.repayments import loan_events, record_payment_event
-from local_db.tables import ContractRow, DealerRow, VehicleRow
+from local_db.tables import ApplicationRow, ContractRow, DealerRow, VehicleRow
 from tests.factories import (
     make_application,
     make_dealer,
@@ -35,7 +35,8 @@ LOAN_DATE = date(2026, 1, 15)
 
 def make_contract(session, *, older_schema: bool = False) -> str:
     """A signed contract with everything it references; returns its id. ``older_schema``:
-    the catalogue rows as the database's (older) schema holds them."""
+    the rows of the tables later versions widened as the database's (older) schema holds
+    them."""
     dealer, lender, user = make_dealer(), make_lender(), make_user()
     vehicle = make_vehicle(dealer_id=dealer.id)
     if older_schema:
@@ -49,7 +50,11 @@ def make_contract(session, *, older_schema: bool = False) -> str:
     product = make_product(lender_id=lender.id)
     catalog.save_products(session, products=[product])
     application = make_application(user_id=user.id, vehicle_id=vehicle.id)
-    deals.save_application(session, application=application)
+    if older_schema:
+        row = deals.application_to_row(application)
+        insert_as_the_schema_has_it(session, ApplicationRow.__table__, [row])
+    else:
+        deals.save_application(session, application=application)
     offer = OfferRecord(
         id=f"offer-{application.id}",
         application_id=application.id,

@@ -141,6 +141,18 @@ def test_products_can_be_read_by_their_ids_alone(session):
     assert catalog.list_products(session, ids=[]) == []
 
 
+def test_an_applications_review_flags_survive_the_database(session):
+    vehicle = _seed_vehicle(session)
+    user = make_user()
+    people.save_user(session, user=user)
+    flags = ("fraud.velocity_person", "consistency.debts_over_income")
+    application = make_application(user_id=user.id, vehicle_id=vehicle.id, review=flags)
+    deals.save_application(session, application=application)
+    session.commit()
+    session.expunge_all()
+    assert deals.get_application(session, application_id=application.id).review == flags
+
+
 def test_application_and_offer_round_trip_with_uuids_and_utc(session):
     vehicle = _seed_vehicle(session)
     user = make_user()

@@ -378,3 +378,19 @@ async def test_the_customer_holding_the_tablet_can_switch_its_language(world):
     await h.type_text("return-pin", "2468")
     await h.click("return-unlock")
     assert h.state.locale == "zh_CN"  # the staff's own, back with the tablet
+
+
+async def test_a_provisional_check_is_marked_on_its_pipeline_card(world):
+    from app.state import Deal
+
+    s, seal = world.services, world.vehicles["seal"]
+    values = {**s.prequal_defaults(world.buyer_id), "monthly_debt_payments": "30000"}
+    s.run_prequal(
+        world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
+        consented_at=datetime.now(UTC),
+    )  # fmt: skip
+    (card,) = [c for cards in s.pipeline(seal.dealer_id).values() for c in cards]
+    assert card.review == ("consistency.debts_over_income",)
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/pipeline")
+    assert h.find(f"pipe-review-{card.application_id}").value == "初步报价 · 待人工审核"

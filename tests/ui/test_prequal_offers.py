@@ -412,3 +412,14 @@ async def test_an_offer_card_names_the_lenders_type_and_the_most_it_would_lend(w
         else:
             assert not h.has(f"max-{pid}")
     assert any(h.has(f"max-{o.product.id}") for o in result.recommended)
+
+
+async def test_a_provisional_check_still_says_so_when_reopened_later(world):
+    h = await to_prequal(world)
+    await through_form(h, monthly_debt_payments="30000")  # more than the income: flagged
+    application_id = h.state.prequal_result.application_id
+    h = await signed_in(world)  # the app opened again: the saved checks
+    await h.route("/offers")
+    assert h.find(f"saved-review-{application_id}").value == (
+        "初步报价，放款机构将人工审核：负债超过收入"
+    )
