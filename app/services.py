@@ -357,6 +357,39 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
         return None
 
 
+#: An application's way from its check to its payout, one legal step at a time
+#: (sync.wire.APPLICATION_TRANSITIONS): every step is saved, so the server sees each.
+_PATH = ("prequalified", "submitted", "approved", "contracted", "funded")
+
+
+def _advance(session: Session, application: Application, target) -> Application:
+    """Save ``application`` at each status from its own to ``target`` along :data:`_PATH`
+    (nothing when it is there already); the last one saved."""
+    from local_db.repositories import deals as deals_repo
+
+    here, there = _PATH.index(str(application.status)), _PATH.index(str(target))
+    for status in _PATH[here + 1 : there + 1]:
+        application = replace(application, status=type(application.status)(status))
+        deals_repo.save_application(session, application=application)
+    return application
+
+
+def _check_signable(application: Application | None) -> None:
+    """A contract is signed only for an application still open to it whose check raised no
+    flag a person must look at first; an InputError naming the application otherwise."""
+    if application is None:
+        raise InputError("application", "not_found", "no such application")
+    if str(application.status) not in _PATH[:3]:  # withdrawn, declined, already signed
+        raise InputError(
+            "application", "not_open", "is no longer open (withdrawn, declined or signed)"
+        )
+    if application.review:
+        raise InputError(
+            "application", "in_review",
+            "waits for a person at the lender to review it before it can be signed",
+        )  # fmt: skip
+
+
 def _servicing(offer):
     """The late-fee and prepayment terms a loan on ``offer`` is serviced by (its product's,
     the prepayment fee waived for a trade-in deal where the product says so)."""
@@ -946,6 +979,9 @@ class PrequalServices:
 
         if not strokes:
             raise InputError("signature", "required", "is required before signing")
+        with self.session() as s:
+            application = deals_repo.get_application(s, application_id=result.application_id)
+        _check_signable(application)
         deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
                                   strokes=strokes)  # fmt: skip
         pki = demo_pki(self.settings.data_dir)
@@ -964,14 +1000,7 @@ class PrequalServices:
         )  # fmt: skip
         with self.session() as s:
             deals_repo.save_contract(s, contract=record)
-            app_ = deals_repo.get_application(s, application_id=result.application_id)
-            if app_ is not None:
-                deals_repo.save_application(
-                    s,
-                    application=replace(
-                        app_, status=ApplicationStatus.CONTRACTED, product_id=product_id
-                    ),
-                )
+            _advance(s, replace(application, product_id=product_id), ApplicationStatus.CONTRACTED)
             audit.append(
                 s,
                 actor=buyer_id,
@@ -1118,20 +1147,26 @@ class PrequalServices:
 
     def choose_offer(self: Services, application_id: str, product_id: str) -> None:
         """The buyer goes on to the contract of ``product_id``: a prequalified application
-        becomes "offer chosen" (submitted) on the dealer's board until it is signed."""
+        is submitted with it ("offer chosen" on the dealer's board) and, its check having
+        raised no flag, approved by the product's rules; a flagged one waits, submitted, for
+        a person's review. Choosing again before signing changes the product."""
         from domain.catalog import ApplicationStatus
         from local_db.repositories import deals as deals_repo
 
         with self.session() as s:
             app_ = deals_repo.get_application(s, application_id=application_id)
             if app_ is None or app_.status not in (
-                ApplicationStatus.PREQUALIFIED, ApplicationStatus.SUBMITTED
+                ApplicationStatus.PREQUALIFIED, ApplicationStatus.SUBMITTED,
+                ApplicationStatus.APPROVED,
             ):  # fmt: skip
                 return
-            if (app_.status, app_.product_id) == (ApplicationStatus.SUBMITTED, product_id):
+            target = ApplicationStatus.SUBMITTED if app_.review else ApplicationStatus.APPROVED
+            if (app_.status, app_.product_id) == (target, product_id):
                 return
-            deals_repo.save_application(s, application=replace(
-                app_, status=ApplicationStatus.SUBMITTED, product_id=product_id))  # fmt: skip
+            if app_.product_id != product_id:
+                app_ = replace(app_, product_id=product_id)
+                deals_repo.save_application(s, application=app_)
+            _advance(s, app_, target)
             s.commit()
 
     def staff_application(self: Services, staff: SessionUser, application_id: str) -> Application:

@@ -93,8 +93,9 @@ class Notice:
     error: bool = False
 
 
-def new_contract_draft() -> dict[str, Any]:
-    return {"pdf_opened": False, "consented_at": None, "strokes": []}
+def new_contract_draft(path: str | None = None) -> dict[str, Any]:
+    """The signing in progress on the contract screen at ``path``: nothing done yet."""
+    return {"path": path, "pdf_opened": False, "consented_at": None, "strokes": []}
 
 
 @dataclass
@@ -213,6 +214,15 @@ class AppState:
         else:
             self.busy[task] = message
         self.notify()
+
+    def arrive(self, path: str) -> None:
+        """The user is now on ``path``: what belonged to the screen they left goes — its
+        notice, and a contract's signing in progress (the e-sign consent covers that contract
+        only, and leaving its screen withdraws it)."""
+        if self.notice is not None and self.notice.route != path:
+            self.notice = None
+        if self.contract_draft["path"] != path:
+            self.contract_draft = new_contract_draft(path)
 
     def set_notice(self, text: str | None, route: str = "/", *, error: bool = False) -> None:
         """Tell the screen at ``route`` ``text`` (None: nothing), and redraw."""

@@ -78,6 +78,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     has_ink = any(len(s) > 1 for s in draft["strokes"])
     busy = busy_row(ctx, "sign")
+    in_review = bool(state.prequal_result.answer.result.review)
     controls: list[ft.Control] = [
         disclosure_box(ctx, offer, lender),
         section_title(ctx.t("1. Read the contract")),
@@ -97,7 +98,8 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             sem("signature-clear", ft.TextButton(ctx.t("Clear"), on_click=clear)),
             sem("contract-sign", ft.FilledButton(
                 ctx.t("Sign"), icon=ft.Icons.DRAW,
-                disabled=draft["consented_at"] is None or not has_ink or busy is not None,
+                disabled=draft["consented_at"] is None or not has_ink or busy is not None
+                or in_review,
                 on_click=sign)),
         ], wrap=True),
     ]  # fmt: skip
@@ -105,6 +107,11 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         controls.insert(3, ft.Text(ctx.t("Open the PDF first: it shows that this device can "
                                          "read the contract."), size=12,
                                    color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
+    if in_review:
+        controls.insert(1, ft.Text(
+            ctx.t("This offer is provisional: a person at the lender reviews the application "
+                  "before it can be signed. You can read the contract now."),
+            color=palette.WARN, key="contract-in-review"))  # fmt: skip
     if busy is not None:
         controls.append(busy)
     if (notice := notice_line(ctx, "contract-error")) is not None:

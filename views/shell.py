@@ -167,9 +167,7 @@ class Shell:
         if path != (page.route or "/").split("?")[0]:
             self._redirected = path
             page.run_task(page.push_route, path)
-        notice = self.ctx.state.notice
-        if notice is not None and notice.route != path:
-            self.ctx.state.notice = None  # it was for the screen the user left
+        self.ctx.state.arrive(path)
         views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
         self._follow_locale(page)
         page.views.clear()

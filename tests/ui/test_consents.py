@@ -3,6 +3,8 @@ checks and applications made under it (a signed contract stands)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from domain.catalog import ApplicationStatus, ConsentPurpose
@@ -71,3 +73,17 @@ async def test_nothing_to_withdraw_is_an_error_naming_the_consent(world):
     with pytest.raises(InputError) as refused:
         world.services.withdraw_consent(world.buyer_id, ConsentPurpose.SOFT_CHECK)
     assert (refused.value.field, refused.value.rule) == ("consent", "not_active")
+
+
+async def test_a_check_withdrawn_elsewhere_cannot_then_be_signed(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result  # still on this screen, as on a second device
+    world.services.withdraw_consent(world.buyer_id, ConsentPurpose.SOFT_CHECK)
+    with pytest.raises(InputError) as refused:
+        world.services.sign_contract(
+            result, result.cheapest_id, world.buyer_id, consented_at=datetime.now(UTC),
+            strokes=[[(0.1, 0.1), (0.2, 0.2)]], locale="zh_CN",
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("application", "not_open")
+    assert statuses(world) == [ApplicationStatus.WITHDRAWN]

@@ -88,3 +88,44 @@ async def test_the_pdf_opens_through_a_link_signed_for_the_signed_in_buyer(world
     assert name.startswith(h.state.prequal_result.application_id)
     assert (tmp_path / "contracts" / name).is_file()
     assert world.services.links.check(name, dict(parse_qsl(parts.query)))
+
+
+async def test_a_contracts_consent_and_signature_stay_with_that_contract(world):
+    h, pid = await at_contract(world)
+    await open_pdf(h)
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100), (200, 60)])
+    other = next(o.product.id for o in h.state.prequal_result.recommended if o.product.id != pid)
+    await h.route(f"/offers/{other}")
+    await h.click("offer-contract")
+    assert h.find("contract-consent").disabled and not h.find("contract-consent").value
+    assert h.state.contract_draft["strokes"] == [] and h.find("contract-sign").disabled
+    await h.route(f"/contract/{pid}")  # back to the first: leaving it withdrew its consent
+    assert not h.find("contract-consent").value and h.state.contract_draft["strokes"] == []
+
+
+async def test_a_provisional_offer_can_be_read_but_not_signed(world):
+    from domain.errors import InputError
+    from tests.ui.test_prequal_offers import check_cars
+
+    check_cars(world, "dolphin", "camry", "model3")  # the Seal is a fourth car in 30 days
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    await through_form(h)
+    result = h.state.prequal_result
+    assert result.answer.result.review and result.recommended
+    pid = result.recommended[0].product.id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    assert h.has("contract-in-review")
+    await open_pdf(h)
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100), (200, 60)])
+    assert h.find("contract-sign").disabled
+    with pytest.raises(InputError) as refused:
+        world.services.sign_contract(
+            result, pid, world.buyer_id, consented_at=h.state.contract_draft["consented_at"],
+            strokes=[[(0.1, 0.1), (0.2, 0.2)]], locale="zh_CN",
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("application", "in_review")

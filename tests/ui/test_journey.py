@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -110,3 +111,24 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     await h.wait_until(lambda: h.has("loan-notice"))
     assert world.services.loan(world.buyer_id, cid).status.status == "closed"
     assert h.find("loan-status").value == "已结清"
+
+
+def application_statuses_sent(world, application_id: str) -> list[str]:
+    """The application's statuses as queued for the server, in order."""
+    from local_db import outbox
+
+    with world.services.session() as s:
+        ops = outbox.peek(s, limit=10_000)
+    return [o.payload["status"] for o in ops if o.entity_id == application_id]
+
+
+async def test_the_server_is_sent_every_step_of_a_signed_application_each_one_legal(world):
+    from sync.wire import APPLICATION_INITIAL, APPLICATION_TRANSITIONS
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    sent = application_statuses_sent(world, h.state.contract.record.application_id)
+    assert sent[0] in APPLICATION_INITIAL and sent[-1] == "contracted"
+    for before, after in itertools.pairwise(sent):
+        assert after == before or after in APPLICATION_TRANSITIONS[before], (before, after)
+    assert "approved" in sent  # the product's rules approved it: the check raised no flag
