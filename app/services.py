@@ -82,7 +82,7 @@ class Calculation:
     down_payment: Decimal
     quote: Quote
     reference_rate: Decimal
-    ltv: Decimal  # amount financed / price
+    ltv: Decimal  # amount financed / the car's collateral value (the check's)
     ltv_cap: Decimal  # the typical cap for this car's category
     ltv_level: str  # "ok" | "warn" | "over"
 
@@ -268,7 +268,7 @@ class _CoreServices:
         q = self._quote(vehicle.price, deal.down_ratio, deal.term, rate)
         cap = REGULATORY_LTV_CAPS[vehicle.ltv_category()]
         cap = min(cap, self._typical_cap(vehicle))
-        ltv = (q.amount_financed / vehicle.price).quantize(Decimal("0.0001"))
+        ltv = (q.amount_financed / self._collateral_value(vehicle)).quantize(Decimal("0.0001"))
         level = "over" if ltv > cap else "warn" if ltv > cap * LTV_AMBER_FROM else "ok"
         return Calculation(
             vehicle=vehicle,
@@ -279,6 +279,20 @@ class _CoreServices:
             ltv_cap=cap,
             ltv_level=level,
         )
+
+    def _collateral_value(self, vehicle: Vehicle) -> Decimal:
+        """What the check divides LTV by: the price of a new car; for a used one the lower
+        of its price and its appraisal (domain.prequal.valuation), never the asking price
+        alone."""
+        from app.prequal_service import vehicle_facts
+        from domain.catalog import Condition
+        from domain.prequal.valuation import value_vehicle
+
+        if vehicle.condition is not Condition.USED:
+            return vehicle.price
+        with self.session() as s:
+            facts = vehicle_facts(s, vehicle.id, today=self.today())
+        return value_vehicle(facts).value
 
     def _typical_cap(self, vehicle: Vehicle) -> Decimal:
         """The median cap the catalogue's products set for this car's LTV category."""
@@ -555,6 +569,7 @@ class LoanView:
     paid_count: int
     payments: tuple[Any, ...]
     as_of: date
+    servicing: Any = None  # domain.repayments.Terms: the late and prepayment terms it runs by
 
 
 @dataclass(frozen=True)
@@ -1071,7 +1086,7 @@ class PrequalServices:
             status=repayment_status.status(state), reminders=tuple(
                 repayment_status.reminders(state)), payoff=payoff,
             paid_count=repayment_status.paid_count(state),
-            payments=tuple(payments), as_of=today,
+            payments=tuple(payments), as_of=today, servicing=servicing,
         )  # fmt: skip
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:

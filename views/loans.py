@@ -49,7 +49,8 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                 value=loan.paid_count / n if n else 0, bar_height=8)),
             ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
             ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                          date=ctx.date(nxt.date)) if nxt else ctx.t(STATUS["closed"]),
+                          date=ctx.date(nxt.date)) if nxt else
+                    ctx.t(STATUS.get(loan.status.status, loan.status.status)),
                     weight=ft.FontWeight.W_500),
             ft.Text(ctx.t(STATUS.get(loan.status.status, loan.status.status))),
         ], spacing=6), padding=14, ink=True,
@@ -70,16 +71,18 @@ def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 #: How each kind of payment event is named in the list of payments made.
 PAYMENT_KINDS = {
-    "instalment": N_("Instalment payment"),
+    "instalment": N_("Payment made"),
     "prepayment": N_("Early repayment"),
     "late_fee": N_("Late fee"),
 }
 
 
-def past_due_box(ctx: ViewContext, st) -> list[ft.Control]:
-    """What is overdue, how late, and the fees it has run up, in the error colours."""
+def past_due_box(ctx: ViewContext, st, fill) -> list[ft.Control]:
+    """What is overdue, how late, and the fees it has run up, in the error colours, with a
+    tap that puts all of it in the amount to record (``fill(text)``)."""
     if st.past_due_amount <= 0:
         return []
+    owed = from_cents(st.past_due_amount + st.fees_due)
     text = ctx.tn(
         "Overdue: {amount}, {days} day late · late fees so far {fees}",
         "Overdue: {amount}, {days} days late · late fees so far {fees}",
@@ -94,7 +97,10 @@ def past_due_box(ctx: ViewContext, st) -> list[ft.Control]:
                     ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER, expand=True,
                             key="loan-past-due")]),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=12,
-        )
+        ),
+        sem("loan-overdue-fill", ft.TextButton(
+            ctx.t("Fill in the overdue amount with its fees ({amount})", amount=ctx.money(owed)),
+            icon=ft.Icons.DONE, on_click=lambda e: fill(f"{owed:.2f}"))),
     ]  # fmt: skip
 
 
@@ -175,7 +181,25 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         controls.append(row)
     if (notice := notice_line(ctx, "loan-notice")) is not None:
         controls.append(notice)
-    controls += past_due_box(ctx, st)
+
+    def fill(amount: str) -> None:  # into the amount field; recording it is the user's tap
+        draft[cid] = amount
+        state.payment_error.pop(cid, None)
+        state.notify()
+
+    controls += past_due_box(ctx, st, fill)
+    if st.overpaid > 0:
+        controls.append(ft.Text(ctx.t(
+            "{amount} was paid beyond what is owed: the lender owes it back to you.",
+            amount=ctx.money(from_cents(st.overpaid))), key="loan-overpaid"))  # fmt: skip
+    fallen_due = sum(1 for r in loan.quote.schedule if r.date <= loan.as_of)
+    pre = loan.servicing.prepayment if loan.servicing is not None else None
+    if loan.payoff is None and pre is not None and pre.fee_rate_at(fallen_due) is None:
+        controls.append(ft.Text(
+            ctx.t("This loan cannot be repaid early.") if not pre.allowed else
+            ctx.t("Early repayment is possible once {n} payments have fallen due.",
+                  n=pre.lockout_instalments),
+            key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
     if loan.payoff is not None:
         controls.append(ft.Text(ctx.t(
             "Payoff quote: {amount}, valid until {date} (principal {principal}, interest "
@@ -185,16 +209,10 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
             interest=ctx.money(from_cents(loan.payoff.interest)),
             fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
         payoff = f"{from_cents(loan.payoff.amount):.2f}"
-
-        def fill_payoff(e) -> None:  # into the amount field; recording it stays the buyer's tap
-            draft[cid] = payoff
-            state.payment_error.pop(cid, None)
-            state.notify()
-
         controls.append(sem("loan-payoff-fill", ft.TextButton(
             ctx.t("Fill in the payoff amount ({amount})",
                   amount=ctx.money(from_cents(loan.payoff.amount))),
-            icon=ft.Icons.DONE_ALL, on_click=fill_payoff)))  # fmt: skip
+            icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(payoff))))  # fmt: skip
     for r in loan.reminders:
         amount = ctx.money(from_cents(r.amount))
         text = (ctx.tn("Instalment {n} of {amount} is due in {days} day ({date})",

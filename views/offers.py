@@ -192,6 +192,8 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
     ]  # fmt: skip
+    if q.terms.balloon_amount:  # the month's figure is not the whole story
+        lines.insert(4, _figure(ctx.t("Final payment"), ctx.money(q.last_payment), f"last-{pid}"))
     if offer.max_amount_financed > q.amount_financed:  # room to put less down
         lines.append(_figure(ctx.t("You could borrow up to"),
                              ctx.money(offer.max_amount_financed), f"max-{pid}"))  # fmt: skip

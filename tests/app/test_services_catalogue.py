@@ -96,15 +96,26 @@ def test_longer_term_lowers_the_monthly_figure(tmp_path):
 @pytest.mark.parametrize(
     ("down", "ltv", "level"),
     [
-        pytest.param("0.50", "0.5000", "ok", id="green-well-under-cap"),
-        pytest.param("0.35", "0.6500", "warn", id="amber-near-cap"),
-        pytest.param("0.10", "0.9000", "over", id="red-over-used-car-cap"),
+        pytest.param("0.50", "0.5437", "ok", id="green-well-under-cap"),
+        pytest.param("0.40", "0.6524", "warn", id="amber-near-cap"),
+        pytest.param("0.35", "0.7068", "over", id="red-over-used-car-cap"),
     ],
 )
 def test_calculator_ltv_meter_against_the_used_car_cap(tmp_path, down, ltv, level):
+    """A used car's LTV divides by its collateral value, as the check's does: the lower of
+    its price and its appraisal (here ¥154,503.72 for a ¥168,000 Model 3), never the asking
+    price — at 35% down the meter is red, where on the price it read 65% and amber."""
     w = make_world(tmp_path)
-    calc = w.services.calculate(w.vehicles["model3"], Deal(Decimal(down), 36))
+    car = w.vehicles["model3"]
+    calc = w.services.calculate(car, Deal(Decimal(down), 36))
     assert (calc.ltv, calc.ltv_level, calc.ltv_cap) == (Decimal(ltv), level, Decimal("0.70"))
+    from app.prequal_service import vehicle_facts
+    from domain.prequal.valuation import value_vehicle
+
+    with w.services.session() as s:
+        value = value_vehicle(vehicle_facts(s, car.id, today=w.services.today())).value
+    assert value == Decimal("154503.72") < car.price
+    assert calc.ltv == (calc.quote.amount_financed / value).quantize(Decimal("0.0001"))
 
 
 def test_the_cities_are_the_dealers_once_each_in_pinyin_order_named_in_the_language(tmp_path):

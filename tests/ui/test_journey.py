@@ -40,7 +40,7 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     loan = world.services.loan(world.buyer_id, cid)
     assert [p.amount for p in loan.payments] == [first]
     (paid,) = loan.payments  # listed under the payments made
-    assert h.texts(h.find(f"payment-{paid.id}"))[1:] == ["按期还款", f"¥{first:,.2f}"]
+    assert h.texts(h.find(f"payment-{paid.id}"))[1:] == ["还款", f"¥{first:,.2f}"]
     n = len(loan.quote.schedule)  # paid ahead of its due date, it counts as paid
     assert f"1/{n}" in h.text() and f"0/{n}" not in h.text()
 
@@ -85,6 +85,12 @@ async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
         f"已逾期 ¥{loan.quote.payment:,.2f}，逾期 20 天 · 已产生逾期费用 ¥{penalty:,.2f}"
     )
     assert not h.has("loan-payments")  # nothing paid yet
+    await h.click("loan-overdue-fill")  # all of it, fees included, into the amount
+    assert h.find("pay-amount").value == f"{loan.quote.payment + penalty:.2f}"
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"))
+    after = world.services.loan(world.buyer_id, cid).status
+    assert (after.past_due_amount, after.fees_due, after.status) == (0, 0, "current")
 
 
 async def test_the_signed_contract_carries_the_products_late_and_prepayment_terms(world):
@@ -132,3 +138,20 @@ async def test_the_server_is_sent_every_step_of_a_signed_application_each_one_le
     for before, after in itertools.pairwise(sent):
         assert after == before or after in APPLICATION_TRANSITIONS[before], (before, after)
     assert "approved" in sent  # the product's rules approved it: the check raised no flag
+
+
+async def test_money_paid_beyond_what_is_owed_is_shown_as_owed_back(world):
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    await h.click("loan-payoff-fill")
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"))
+    # a payoff quoted to its last valid day and paid today leaves that interest over
+    before = world.services.loan(world.buyer_id, cid).status.overpaid
+    await h.type_text("pay-amount", "100")  # the loan is closed: nothing is owed any more
+    await h.click("pay-record")
+    await h.wait_until(lambda: world.services.loan(world.buyer_id, cid).status.overpaid > before)
+    owed_back = from_cents(before + 10_000)
+    assert h.find("loan-overpaid").value == f"已多付 ¥{owed_back:,.2f}：放款机构应退还给您。"

@@ -423,3 +423,28 @@ async def test_a_provisional_check_still_says_so_when_reopened_later(world):
     assert h.find(f"saved-review-{application_id}").value == (
         "初步报价，放款机构将人工审核：负债超过收入"
     )
+
+
+async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(world):
+    from domain.catalog import BalloonRule, ProductKind
+    from local_db.repositories import catalog
+    from tests.factories import make_product
+
+    with world.services.session() as s:
+        lender_id = catalog.list_lenders(s)[0].id
+    balloon = make_product(
+        id="00000000-0000-4000-8006-0000000000b1", lender_id=lender_id,
+        name_zh="弹性尾款", name_en="Balloon plan", kind=ProductKind.BALLOON,
+        balloon=BalloonRule(Decimal("0.30"), Decimal("0.40")), terms=(36,),
+    )  # fmt: skip
+    with world.services.session() as s:
+        catalog.save_products(s, products=[balloon])
+        s.commit()
+    h = await to_prequal(world)
+    await through_form(h)
+    offer = h.state.prequal_result.offer(balloon.id)
+    assert offer is not None and offer.quote.terms.balloon_amount > 0
+    assert h.find(f"last-{balloon.id}").value == f"¥{offer.quote.last_payment:,.2f}"
+    assert offer.quote.last_payment > offer.quote.payment
+    level = next(o for o in h.state.prequal_result.recommended if o.product.id != balloon.id)
+    assert not h.has(f"last-{level.product.id}")  # a level loan's last cents are no balloon
