@@ -456,6 +456,11 @@ def _price_ceiling(
 
 #: The soft-check consent text's version: the consent screen shows exactly this text.
 SOFT_CHECK_CONSENT_VERSION = "soft-check-2026-11"
+#: The same consent as worded for a walk-in at the dealership's tablet (no Settings of their
+#: own: they withdraw it by asking the staff).
+SOFT_CHECK_DESK_CONSENT_VERSION = "soft-check-desk-2026-11"
+#: The e-sign consent text's version (views.contract.ESIGN_TEXT).
+ESIGN_CONSENT_VERSION = "esign-2026-11"
 #: The prequalification form's fields (all strings, as typed) with their defaults.
 PREQUAL_FIELDS = (
     "age",
@@ -704,7 +709,8 @@ class PrequalServices:
         down = deal.down_payment(vehicle.price)
         trade_in = trade_in_of(values, vehicle.price, down)
         now = datetime.now(UTC)
-        consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, SOFT_CHECK_CONSENT_VERSION, consented_at)
+        version = SOFT_CHECK_DESK_CONSENT_VERSION if dealer_id else SOFT_CHECK_CONSENT_VERSION
+        consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, version, consented_at)
         application_id = application_id or new_id()
         checked = PrequalDeal(down, deal.term, trade_in)
         with self.session() as s:
@@ -876,9 +882,11 @@ class PrequalServices:
 
     # --- contracts ------------------------------------------------------------------------
     def contract_deal(self: Services, result: OffersResult, product_id: str, buyer_id: str,
-                      *, consented_at: datetime | None = None, strokes=()):  # fmt: skip
+                      *, consented_at: datetime | None = None, strokes=(),
+                      locale: str = "zh_CN"):  # fmt: skip
         """The contract for an offer: parties, car, the offer's own loan terms, the buyer's
-        e-records consent and drawn signature."""
+        e-records consent (worded in the contract's ``locale``) and drawn signature."""
+        from contracts import labels as L
         from contracts.deal import Consent, Party
         from contracts.deal import Deal as ContractDeal
         from contracts.deal import Vehicle as ContractVehicle
@@ -900,8 +908,8 @@ class PrequalServices:
         if consented_at is not None:
             consent = Consent(
                 consented_at=consented_at,
-                scope="this contract, its disclosures and its signatures",
-                method="opened the contract PDF on this device before consenting",
+                scope=L.text("app_consent_scope", locale),
+                method=L.text("app_consent_method", locale),
             )
         return ContractDeal(
             buyer=Party(name=name, id_number=profile.id_number if profile else "",
@@ -986,7 +994,7 @@ class PrequalServices:
         from contracts.render import render_contract
         from contracts.signing import sign_contract
         from contracts.verification import verify_contract
-        from domain.catalog import ApplicationStatus, ContractRecord, EventType
+        from domain.catalog import ApplicationStatus, ConsentPurpose, ContractRecord, EventType
         from domain.ids import new_id
         from local_db import audit
         from local_db.repositories import deals as deals_repo
@@ -998,7 +1006,7 @@ class PrequalServices:
             application = deals_repo.get_application(s, application_id=result.application_id)
         _check_signable(application)
         deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
-                                  strokes=strokes)  # fmt: skip
+                                  strokes=strokes, locale=locale)  # fmt: skip
         pki = demo_pki(self.settings.data_dir)
         pdf = render_contract(deal, locale=locale)
         pdf = sign_contract(pdf, role="buyer", signer=pki.signer("buyer"),
@@ -1026,6 +1034,13 @@ class PrequalServices:
             )
             interactions_repo.record_interaction(
                 s, user_id=buyer_id, product_id=product_id, event=EventType.ACCEPT
+            )
+            people_repo.record_consent(  # the e-sign consent this contract was signed under
+                s,
+                user_id=buyer_id,
+                purpose=ConsentPurpose.ELECTRONIC_RECORDS,
+                text_version=ESIGN_CONSENT_VERSION,
+                at=consented_at,
             )
             s.commit()  # fmt: skip
         name = f"{result.application_id}-{deal.resolved_id()}-signed.pdf"

@@ -119,6 +119,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "terms": ("合同条款", "Terms"),
     "consent": ("电子签名同意记录", "Consent to electronic records and signatures"),
+    "app_consent_scope": (
+        "本合同、其信息披露及签名",
+        "this contract, its disclosures and its signatures",
+    ),
+    "app_consent_method": (
+        "同意前已在本设备上打开合同 PDF",
+        "opened the contract PDF on this device before consenting",
+    ),
     "consented_at": ("同意时间", "Consented at"),
     "consent_scope": ("同意范围", "Scope"),
     "consent_method": ("同意方式", "How consent was shown"),

@@ -44,7 +44,9 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         application_id = state.prequal_result.application_id
 
         def work() -> str:
-            deal = ctx.services.contract_deal(state.prequal_result, pid, buyer_id)
+            deal = ctx.services.contract_deal(
+                state.prequal_result, pid, buyer_id, locale=ctx.locale
+            )
             name = ctx.services.contract_preview(deal, ctx.locale, application_id)
             return ctx.services.contract_url(state.user, application_id, name)
 

@@ -47,6 +47,16 @@ CONSENT_TEXT = N_(
     "three years; I can withdraw it at any time in Settings. "
     "A soft check does not affect my credit record and is not a loan application."
 )
+#: The same consent for a customer at the dealership's tablet, who has no Settings of their
+#: own (app.services.SOFT_CHECK_DESK_CONSENT_VERSION).
+DESK_CONSENT_TEXT = N_(
+    "I agree that Chedai may run a soft credit check to show me prequalified offers. "
+    "What is checked: my credit bureau score and the income, debts and deal I entered here. "
+    "Why: to tell me which lenders would lend to me, at what rate, or why not. "
+    "For how long: this consent covers this check only and is kept with my application for "
+    "three years; I can withdraw it at any time by asking the dealership's staff. "
+    "A soft check does not affect my credit record and is not a loan application."
+)
 
 
 def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -202,7 +212,8 @@ def consent_section(ctx: ViewContext, vehicle_id: str) -> list[ft.Control]:
         *applied,
         section_title(ctx.t("Your consent to a soft credit check")),
         ft.Container(
-            ft.Text(ctx.t(CONSENT_TEXT), key="consent-text", selectable=True),
+            ft.Text(ctx.t(DESK_CONSENT_TEXT if ctx.state.handed_to_customer else CONSENT_TEXT),
+                    key="consent-text", selectable=True),
             padding=12, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8,
         ),
         sem("consent-agree", ft.Checkbox(label=ctx.t("I have read this and I agree"),

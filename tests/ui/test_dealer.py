@@ -394,3 +394,27 @@ async def test_a_provisional_check_is_marked_on_its_pipeline_card(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     await h.route("/dealer/pipeline")
     assert h.find(f"pipe-review-{card.application_id}").value == "初步报价 · 待人工审核"
+
+
+async def test_a_walk_in_consents_to_a_text_that_says_how_they_can_withdraw(world):
+    from domain.catalog import ConsentPurpose
+    from local_db.repositories import people as people_repo
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await h.type_text("prequal-age", "35")
+    await h.click("prequal-next")
+    await h.type_text("prequal-monthly_income", "30000")
+    await h.type_text("prequal-employment_months", "60")
+    await h.click("prequal-next")
+    assert "请经销商工作人员为我撤回" in h.find("consent-text").value
+    assert "设置" not in h.find("consent-text").value  # a walk-in has no Settings
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.state.prequal_result is not None)
+    with world.services.session() as s:
+        (given,) = [
+            c for c in people_repo.list_consents(s, user_id=h.state.customer_user_id)
+            if c.purpose is ConsentPurpose.SOFT_CHECK
+        ]  # fmt: skip
+    assert given.text_version == "soft-check-desk-2026-11"

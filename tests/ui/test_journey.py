@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -155,3 +156,22 @@ async def test_money_paid_beyond_what_is_owed_is_shown_as_owed_back(world):
     await h.wait_until(lambda: world.services.loan(world.buyer_id, cid).status.overpaid > before)
     owed_back = from_cents(before + 10_000)
     assert h.find("loan-overpaid").value == f"已多付 ¥{owed_back:,.2f}：放款机构应退还给您。"
+
+
+async def test_signing_records_the_e_sign_consent_worded_in_the_contracts_language(world):
+    from contracts import record
+    from domain.catalog import ConsentPurpose
+    from local_db.repositories import people as people_repo
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    with world.services.session() as s:
+        (esign,) = [
+            c for c in people_repo.list_consents(s, user_id=world.buyer_id)
+            if c.purpose is ConsentPurpose.ELECTRONIC_RECORDS
+        ]  # fmt: skip
+    assert esign.text_version == "esign-2026-11"
+    consent = record.read(h.state.contract.record.pdf)["consent"]
+    ticked = datetime.fromisoformat(consent["consented_at"])
+    assert esign.given_at == ticked.replace(microsecond=ticked.microsecond // 1000 * 1000)  # ms
+    assert consent["scope"] == "本合同、其信息披露及签名"  # the zh contract, in Chinese
