@@ -575,6 +575,7 @@ class LoanView:
     payments: tuple[Any, ...]
     as_of: date
     servicing: Any = None  # domain.repayments.Terms: the late and prepayment terms it runs by
+    lender_id: str | None = None  # the product's lender (its name in the reader's language)
 
 
 @dataclass(frozen=True)
@@ -1088,6 +1089,10 @@ class PrequalServices:
         plan = plan_from_quote(q)
         with self.session() as s:
             payments = deals_repo.list_payments(s, contract_id=contract.id)
+            product = (
+                catalog_repo.get_product(s, product_id=application.product_id)
+                if application.product_id else None
+            )  # fmt: skip
         events = [PaymentEvent(p.id, p.paid_on, p.amount) for p in payments]
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
@@ -1102,6 +1107,7 @@ class PrequalServices:
                 repayment_status.reminders(state)), payoff=payoff,
             paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today, servicing=servicing,
+            lender_id=product.lender_id if product else None,
         )  # fmt: skip
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:

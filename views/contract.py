@@ -95,7 +95,8 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             value=draft["consented_at"] is not None, disabled=not draft["pdf_opened"],
             on_change=consent)),
         section_title(ctx.t("3. Sign here")),
-        signature_pad(draft["strokes"], key="signature-pad", on_change=state.notify),
+        signature_pad(draft["strokes"], key="signature-pad", on_change=state.notify,
+                      label=ctx.t("Signature pad: draw your signature here")),
         ft.Row([
             sem("signature-clear", ft.TextButton(ctx.t("Clear"), on_click=clear)),
             sem("contract-sign", ft.FilledButton(

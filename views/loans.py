@@ -42,7 +42,9 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
             ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
-            ft.Text(loan.lender, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(ctx.services.lender_name(loan.lender_id, ctx.locale) if loan.lender_id
+                    else loan.lender, size=12, color=ft.Colors.ON_SURFACE_VARIANT,
+                    key=f"loan-lender-{loan.contract.id}"),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
             ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(

@@ -54,9 +54,11 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                                len(r.offers), n=len(r.offers), m=len(r.declines)),
                         key="offers-counts"),
             ]
-            + ([ft.Text(ctx.t("Payment-to-income {pti} · debt-to-income {dti}",
-                              pti=ctx.rate(offers[0].metrics.pti),
-                              dti=ctx.rate(offers[0].metrics.dti)), key="offers-metrics")]
+            + ([ft.Text(ctx.t("At the cheapest offer: payment-to-income {pti} · debt-to-income "
+                              "{dti}",
+                              pti=ctx.rate(result.cheapest[0].metrics.pti),
+                              dti=ctx.rate(result.cheapest[0].metrics.dti)),
+                      key="offers-metrics")]
                if offers else []),
             wrap=True, spacing=16,
         ),

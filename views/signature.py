@@ -10,10 +10,12 @@ import flet.canvas as cv
 PAD_W, PAD_H = 360, 160
 
 
-def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_change) -> ft.Control:
+def signature_pad(
+    strokes: list[list[tuple[float, float]]], *, key: str, on_change, label: str
+) -> ft.Control:
     """``strokes`` is the state's list, extended in place while drawing; ``on_change`` (a
     re-render) runs as points arrive, at most every ``drag_interval`` ms, and when a stroke
-    ends."""
+    ends. ``label``: what a screen reader calls it, in the user's language."""
     paint = ft.Paint(stroke_width=2.5, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
     shapes: list[cv.Shape] = []
     for stroke in strokes:
@@ -39,7 +41,7 @@ def signature_pad(strokes: list[list[tuple[float, float]]], *, key: str, on_chan
     def end(e) -> None:
         on_change()
 
-    return ft.Semantics(identifier=key, label="signature", content=ft.Container(
+    return ft.Semantics(identifier=key, label=label, content=ft.Container(
         ft.GestureDetector(
             content=canvas, on_pan_start=start, on_pan_update=update, on_pan_end=end,
             drag_interval=16, key=key,

@@ -175,3 +175,14 @@ async def test_signing_records_the_e_sign_consent_worded_in_the_contracts_langua
     ticked = datetime.fromisoformat(consent["consented_at"])
     assert esign.given_at == ticked.replace(microsecond=ticked.microsecond // 1000 * 1000)  # ms
     assert consent["scope"] == "本合同、其信息披露及签名"  # the zh contract, in Chinese
+
+
+async def test_my_loans_names_the_lender_in_the_readers_language(world):
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route("/loans")
+    assert h.find(f"loan-lender-{cid}").value == "华信银行"
+    h.state.set_locale("en_US")
+    await h.route("/loans")
+    assert h.find(f"loan-lender-{cid}").value == "Huaxin Bank"

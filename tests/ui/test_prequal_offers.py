@@ -448,3 +448,15 @@ async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(wo
     assert offer.quote.last_payment > offer.quote.payment
     level = next(o for o in h.state.prequal_result.recommended if o.product.id != balloon.id)
     assert not h.has(f"last-{level.product.id}")  # a level loan's last cents are no balloon
+
+
+async def test_the_summarys_ratios_are_the_cheapest_offers_whichever_the_order(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    said = h.find("offers-metrics").value
+    cheapest = h.state.prequal_result.cheapest[0].metrics
+    assert said == f"按最便宜的报价：月供收入比 {cheapest.pti * 100:.2f}% · 负债收入比 " + (
+        f"{cheapest.dti * 100:.2f}%"
+    )
+    await h.select("offers-order", ["cheapest"])
+    assert h.find("offers-metrics").value == said
