@@ -44,7 +44,7 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
             ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
             ft.Text(ctx.services.lender_name(loan.lender_id, ctx.locale) if loan.lender_id
                     else loan.lender, size=12, color=ft.Colors.ON_SURFACE_VARIANT,
-                    key=f"loan-lender-{loan.contract.id}"),
+                    key=f"lender-of-{loan.contract.id}"),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
             ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(

@@ -182,7 +182,7 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
     await sign(h)
     cid = h.state.contract.record.id
     await h.route("/loans")
-    assert h.find(f"loan-lender-{cid}").value == "华信银行"
+    assert h.find(f"lender-of-{cid}").value == "华信银行"
     h.state.set_locale("en_US")
     await h.route("/loans")
-    assert h.find(f"loan-lender-{cid}").value == "Huaxin Bank"
+    assert h.find(f"lender-of-{cid}").value == "Huaxin Bank"
