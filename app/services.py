@@ -1001,8 +1001,12 @@ class PrequalServices:
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import interactions as interactions_repo
 
+        if consented_at is None:  # never a contract signed without its e-sign consent
+            raise InputError(
+                "esign_consent", "required", "consent to electronic signing before signing"
+            )
         if not strokes:
-            raise InputError("signature", "required", "is required before signing")
+            raise InputError("signature", "required", "draw your signature before signing")
         with self.session() as s:
             application = deals_repo.get_application(s, application_id=result.application_id)
         _check_signable(application)

@@ -125,23 +125,35 @@ class ViewContext:
 def run_in_background(
     ctx: ViewContext, task: str, message: str, work, done=None, failed=None
 ) -> None:
-    """Run ``work()`` off the event loop with a progress indicator for ``task``; then call
-    ``done(result)`` (or ``failed(exc)``) and clear the indicator. ``message`` is a msgid."""
+    """Run ``work()`` off the event loop with a progress indicator for ``task``; then, back on
+    the event loop, clear the indicator and call ``done(result)`` (or ``failed(exc)``).
+    ``message`` is a msgid.
+
+    The answer is handled on the loop, not in the worker thread, so the screen is never
+    redrawn while the loop handles the user's own events (a tick landing during a redraw from
+    a thread could be lost)."""
     ctx.state.set_busy(task, message)
+
+    def finish(callback, value) -> None:
+        async def on_the_loop() -> None:
+            ctx.state.busy.pop(task, None)
+            if callback is not None:
+                callback(value)
+            else:
+                ctx.state.notify()
+
+        ctx.page.run_task(on_the_loop)
 
     def runner() -> None:
         try:
             result = work()
         except Exception as exc:  # shown next to its cause by ``failed``; never swallowed
-            ctx.state.busy.pop(task, None)
             if failed is None:
+                ctx.state.busy.pop(task, None)
+                ctx.state.notify()
                 raise
-            failed(exc)
+            finish(failed, exc)
             return
-        ctx.state.busy.pop(task, None)
-        if done is not None:
-            done(result)
-        else:
-            ctx.state.notify()
+        finish(done, result)
 
     ctx.page.run_thread(runner)

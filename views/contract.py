@@ -66,10 +66,14 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         state.notify()
 
     def sign(e) -> None:
+        signing = state.contract_draft  # as it is now, not as it was when the screen was drawn
+        consented_at = signing["consented_at"]
+        strokes = [list(s) for s in signing["strokes"] if len(s) > 1]
+
         def work():
             return ctx.services.sign_contract(
-                state.prequal_result, pid, buyer_id, consented_at=draft["consented_at"],
-                strokes=[list(s) for s in draft["strokes"] if len(s) > 1], locale=ctx.locale,
+                state.prequal_result, pid, buyer_id, consented_at=consented_at,
+                strokes=strokes, locale=ctx.locale,
             )  # fmt: skip
 
         def done(result) -> None:
