@@ -318,16 +318,26 @@ async def test_the_application_screen_opens_only_the_dealerships_own_application
     assert (refused.value.field, refused.value.rule) == ("application", "not_found")
 
 
-async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
+def desk_check(world, **typed: str):
+    """The Seal's dealership runs a check for the demo buyer with ``typed`` over their
+    profile; the dealer's pipeline cards after it."""
     from app.state import Deal
 
     s, seal = world.services, world.vehicles["seal"]
-    values = {**s.prequal_defaults(world.buyer_id), "trade_in": "20000"}
+    values = {**s.prequal_defaults(world.buyer_id), **typed}
     s.run_prequal(
         world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
         consented_at=datetime.now(UTC),
     )  # fmt: skip
-    (card,) = s.pipeline(seal.dealer_id)["prequalified"]
+    return [c for cards in s.pipeline(seal.dealer_id).values() for c in cards]
+
+
+async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
+    from app.state import Deal
+
+    seal = world.vehicles["seal"]
+    (card,) = desk_check(world, trade_in="20000")
+    assert card.column == "prequalified"
     assert card.amount == seal.price - Deal().down_payment(seal.price) - 20000
 
 
@@ -352,15 +362,8 @@ async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_custom
 
 
 async def test_a_check_no_lender_offered_says_so_on_its_card_and_its_page(world):
-    from app.state import Deal
-
-    s, seal = world.services, world.vehicles["seal"]
-    values = {**s.prequal_defaults(world.buyer_id), "monthly_income": "2000"}
-    s.run_prequal(
-        world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
-        consented_at=datetime.now(UTC),
-    )  # fmt: skip
-    (card,) = s.pipeline(seal.dealer_id)["prequalified"]
+    (card,) = desk_check(world, monthly_income="2000")
+    assert card.column == "prequalified"
     h = await signed_in(world, "staff", width=1024, height=768)
     await h.route("/dealer/pipeline")
     assert h.find(f"pipe-no-offer-{card.application_id}").value == "已查询 · 无机构报价"
@@ -381,15 +384,7 @@ async def test_the_customer_holding_the_tablet_can_switch_its_language(world):
 
 
 async def test_a_provisional_check_is_marked_on_its_pipeline_card(world):
-    from app.state import Deal
-
-    s, seal = world.services, world.vehicles["seal"]
-    values = {**s.prequal_defaults(world.buyer_id), "monthly_debt_payments": "30000"}
-    s.run_prequal(
-        world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
-        consented_at=datetime.now(UTC),
-    )  # fmt: skip
-    (card,) = [c for cards in s.pipeline(seal.dealer_id).values() for c in cards]
+    (card,) = desk_check(world, monthly_debt_payments="30000")
     assert card.review == ("consistency.debts_over_income",)
     h = await signed_in(world, "staff", width=1024, height=768)
     await h.route("/dealer/pipeline")
