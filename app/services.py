@@ -113,6 +113,9 @@ class _CoreServices:
         self.settings = settings
         self.engine = engine
         self._today = today
+        #: a used car's collateral value by (id, its version, day): the car page redraws at
+        #: every move of the deal bar, and the value needs a catalogue query
+        self._values: dict[tuple[str, int, date], Decimal] = {}
         self._recommender = None
         self._sync = None
         self._model_lock = threading.Lock()
@@ -290,9 +293,12 @@ class _CoreServices:
 
         if vehicle.condition is not Condition.USED:
             return vehicle.price
-        with self.session() as s:
-            facts = vehicle_facts(s, vehicle.id, today=self.today())
-        return value_vehicle(facts).value
+        key = (vehicle.id, vehicle.updated_ms, self.today())
+        if key not in self._values:
+            with self.session() as s:
+                facts = vehicle_facts(s, vehicle.id, today=self.today())
+            self._values[key] = value_vehicle(facts).value
+        return self._values[key]
 
     def _typical_cap(self, vehicle: Vehicle) -> Decimal:
         """The median cap the catalogue's products set for this car's LTV category."""
@@ -355,6 +361,7 @@ class _CoreServices:
             cipher=cipher_for_dir(self.settings.data_dir),
         )  # fmt: skip
         self._reference_rates.cache_clear()
+        self._values.clear()
         self._demo_users.cache_clear()
         self._brands.cache_clear()
         self._lender_names.cache_clear()
