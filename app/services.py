@@ -36,6 +36,7 @@ from domain.catalog import (
     RiskTier,
     Role,
     Vehicle,
+    review_state,
 )
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
@@ -378,6 +379,9 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
         return None
 
 
+#: Who decides a flagged application in demo mode (the audit log's actor).
+DEMO_REVIEWER = "demo-reviewer"
+
 #: An application's way from its check to its payout, one legal step at a time
 #: (sync.wire.APPLICATION_TRANSITIONS): every step is saved, so the server sees each.
 _PATH = ("prequalified", "submitted", "approved", "contracted", "funded")
@@ -404,7 +408,7 @@ def _check_signable(application: Application | None) -> None:
         raise InputError(
             "application", "not_open", "is no longer open (withdrawn, declined or signed)"
         )
-    if application.review:
+    if application.review_state == "pending":
         raise InputError(
             "application", "in_review",
             "waits for a person at the lender to review it before it can be signed",
@@ -556,6 +560,12 @@ class PipelineCard:
     status: str
     user_id: str
     review: tuple[str, ...] = ()  # the check's behavioural flags: its offers are provisional
+    review_decision: str | None = None  # the reviewer's, once made
+
+    @property
+    def review_state(self) -> str | None:
+        """domain.catalog.review_state: None, pending, approved or declined."""
+        return review_state(self.status, self.review, self.review_decision)
 
     @property
     def column(self) -> str | None:
@@ -1207,7 +1217,8 @@ class PrequalServices:
                 ApplicationStatus.APPROVED,
             ):  # fmt: skip
                 return
-            target = ApplicationStatus.SUBMITTED if app_.review else ApplicationStatus.APPROVED
+            pending = app_.review_state == "pending"
+            target = ApplicationStatus.SUBMITTED if pending else ApplicationStatus.APPROVED
             if (app_.status, app_.product_id) == (target, product_id):
                 return
             if app_.product_id != product_id:
@@ -1215,6 +1226,48 @@ class PrequalServices:
                 deals_repo.save_application(s, application=app_)
             _advance(s, app_, target)
             s.commit()
+
+    def review_state(self: Services, application_id: str) -> str | None:
+        """Where the application's manual review stands (domain.catalog.review_state)."""
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            application = deals_repo.get_application(s, application_id=application_id)
+        return None if application is None else application.review_state
+
+    def review_application(self: Services, application_id: str, *, approve: bool) -> None:
+        """Demo mode only: the lender's reviewer decides an application its check referred to
+        manual review — approved (it may then be signed) or declined — with an audit entry.
+        There is no reviewer behind the demo market, so its user plays one; with a server, the
+        decision is the lender's and arrives by sync (the server lets only a reviewer make
+        it). An InputError names the rule otherwise."""
+        from domain.catalog import ApplicationStatus
+        from local_db import audit
+        from local_db.repositories import deals as deals_repo
+
+        if not self.demo_mode:
+            raise InputError("review", "demo_only", "Reviews are the lender's, made on its server")
+        with self.session() as s:
+            app_ = deals_repo.get_application(s, application_id=application_id)
+            pending = app_ is not None and app_.review_state == "pending"
+            if pending and app_.status == ApplicationStatus.PREQUALIFIED:
+                app_ = _advance(s, app_, ApplicationStatus.SUBMITTED)  # reviewed as submitted
+            if pending:
+                decided = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+                decision = str(decided)
+                deals_repo.save_application(
+                    s, application=replace(app_, status=decided, review_decision=decision)
+                )
+                audit.append(
+                    s, actor=DEMO_REVIEWER, action="application.reviewed", entity="application",
+                    entity_id=application_id,
+                    details={"decision": decision, "flags": list(app_.review)},
+                )  # fmt: skip
+                s.commit()
+        if not pending:  # raised out here: see staff_application
+            raise InputError(
+                "application", "not_in_review", "This application is not waiting for a review"
+            )
 
     def staff_application(self: Services, staff: SessionUser, application_id: str) -> Application:
         """The application, when it is one of the staff member's dealership's; else an
@@ -1292,6 +1345,7 @@ class PrequalServices:
                 vehicle=self.car(a.vehicle_id),
                 amount=a.cash_price - a.down_payment - a.trade_in,
                 status=str(a.status), user_id=a.user_id, review=a.review,
+                review_decision=a.review_decision,
             ))  # fmt: skip
         return cards
 

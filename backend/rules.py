@@ -4,7 +4,8 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
 - catalogue (vehicle, lender, product): server wins; only admins write.
 - profile: last writer wins per field; the clock is ``(created_ms, device_id)``, so two
   devices that apply the same edits in any order end with the same fields.
-- application: the status follows ``sync.wire.APPLICATION_TRANSITIONS``; anything else is
+- application: the status follows ``sync.wire.APPLICATION_TRANSITIONS`` (one flagged for
+  manual review is approved only by an admin, its flags unchanged); anything else is
   rejected with the reason. Applications are withdrawn, never deleted.
 - payment, interaction: append-only events; a second op on the same id is rejected.
 - contract: immutable once stored; a change is a new contract with ``supersedes``.
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.catalog import REVIEW_DECISIONS
 from sync.wire import (
     APPLICATION_INITIAL,
     APPLICATION_TRANSITIONS,
@@ -235,7 +237,14 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     _int(payload, "amount_cents", required=False)
     for ref in ("vehicle_id", "product_id", "lender_id"):
         _uuid(payload, ref, required=False)
+    _review_flags(payload)
+    decision = payload.get("review_decision")
+    if decision not in (None, *REVIEW_DECISIONS):
+        options = ", ".join(REVIEW_DECISIONS)
+        raise Rejected("invalid_payload", f"payload.review_decision must be one of {options}")
     if current is None:
+        if decision is not None and actor.role != "admin":
+            raise Rejected("forbidden", "a review decision is the reviewer's")
         if status not in APPLICATION_INITIAL:
             raise Rejected(
                 "illegal_transition",
@@ -252,6 +261,13 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
         raise Rejected("immutable_field", "an application's buyer cannot change")
     payload.pop("buyer_id", None)
+    flags = _review_flags(data)
+    if "review" in payload and _review_flags(payload) != flags and actor.role != "admin":
+        raise Rejected("immutable_field", "an application's review flags are its check's")
+    if actor.role != "admin" and "review_decision" in payload:
+        if decision is not None and decision != data.get("review_decision"):
+            raise Rejected("forbidden", "a review decision is the reviewer's")
+        payload.pop("review_decision")  # a device that has not heard of the decision yet
     if status is not None and status != old:
         allowed = APPLICATION_TRANSITIONS.get(old, frozenset())
         if status not in allowed:
@@ -262,6 +278,10 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
             )
         if status == "funded" and actor.role == "buyer":
             raise Rejected("forbidden", "only the dealership confirms the lender's payout")
+        if status == "approved" and flags and actor.role != "admin":
+            raise Rejected(
+                "forbidden", "an application referred to manual review is approved by a reviewer"
+            )
     elif not APPLICATION_TRANSITIONS.get(old):
         if any(data.get(k) != v for k, v in payload.items()):
             raise Rejected("application_closed", f"a {old} application cannot change")
@@ -272,6 +292,22 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     return Outcome(
         "applied", State(current.owner_id, current.dealer_id, merged, {}, False, op.created_ms)
     )
+
+
+def _review_flags(payload: dict) -> tuple[str, ...]:
+    """An application's review flags (reason codes): a list, or the JSON text of one as the
+    app's rows hold them."""
+    value = payload.get("review")
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise Rejected("invalid_payload", "payload.review must be a list of reason codes")
+    return tuple(value)
 
 
 def _append_only(actor: Actor, op: Op, current: State | None, checks) -> Outcome:

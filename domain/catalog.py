@@ -540,8 +540,30 @@ class Application:
     #: the behavioural checks' flags (reason codes, domain.prequal.fraud): any means the
     #: offers are provisional until a person at the lender has looked
     review: tuple[str, ...] = ()
+    #: what the person reviewing a flagged application decided: approved | declined
+    review_decision: str | None = None
     updated_ms: int = 0
     deleted: bool = False
+
+    @property
+    def review_state(self) -> str | None:
+        """See :func:`review_state`."""
+        return review_state(self.status, self.review, self.review_decision)
+
+
+REVIEW_DECISIONS = ("approved", "declined")
+
+
+def review_state(status: str, review: tuple[str, ...], decision: str | None) -> str | None:
+    """Where an application with these behavioural flags stands in its manual review: the
+    reviewer's ``decision`` once made; ``pending`` while the application is open and no one
+    has decided; None when no flag was raised, or nothing is left to review (withdrawn, or
+    no lender offered)."""
+    if not review:
+        return None
+    if decision is not None:
+        return decision
+    return None if status in ("withdrawn", "declined") else "pending"
 
 
 @dataclass(frozen=True)

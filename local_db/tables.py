@@ -149,6 +149,7 @@ class ApplicationRow(Synced, table=True):
     use: str = "private"
     created_ms: int = 0
     review: str = "[]"  # JSON list of the behavioural checks' reason codes
+    review_decision: str | None = None  # the reviewer's: approved | declined (None: none yet)
 
 
 class OfferRow(Synced, table=True):

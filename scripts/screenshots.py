@@ -8,7 +8,9 @@ per language, and drives the buyer's journey (catalogue -> car -> prequal -> off
 -> offer -> contract signed -> loan -> settings) at phone (390x844, up to the declines), tablet
 (1024x768) and desktop (1440x900) sizes,
 and the dealer's journey on the tablet (walk-in -> hand-off -> consent and signature -> hand-back
--> pipeline -> payment), with Playwright, the canvaskit renderer and /usr/bin/chromium.
+-> pipeline -> payment), and a check flagged for manual review on the desktop (provisional
+offers -> the contract, where the demo user plays the lender's reviewer), with Playwright, the
+canvaskit renderer and /usr/bin/chromium.
 Writes ``<screen>-<size>-<lang>.png`` (dealer screens: ``dealer-<screen>-tablet-<lang>.png``).
 """
 
@@ -165,6 +167,35 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     nav(d, translator(locale)("Settings"))
     d.wait("consent-withdraw-", prefix=True)
     d.shot("settings")
+
+
+def review_journey(d: Driver) -> None:
+    """Answers that do not add up (more months in work than the buyer's age allows): the offers
+    stand but are provisional; at the contract the demo user plays the lender's reviewer."""
+    d.wait("signin-", prefix=True)
+    d.tap("signin-", prefix=True)
+    d.wait("car-", prefix=True)
+    d.tap("car-", prefix=True, dy=20)
+    d.wait("car-check-rate")
+    d.tap("car-check-rate")
+    d.wait("prequal-next")
+    d.tap("prequal-next")
+    d.wait("prequal-employment_months")
+    type_into(d, "prequal-employment_months", "600")
+    d.tap("prequal-next")
+    d.wait("consent-agree")
+    d.tap("consent-agree")
+    d.tap("prequal-submit")
+    d.wait("offers-review-pending", timeout=180_000)
+    d.shot("offers-review")
+    d.tap("offer-open-", prefix=True)
+    d.wait("offer-contract")
+    d.tap("offer-contract")
+    d.wait("review-approve")
+    d.shot("contract-review")
+    d.tap("review-approve")
+    d.wait("contract-reviewed")
+    d.shot("contract-reviewed")
 
 
 def compare_two(d: Driver) -> None:
@@ -433,6 +464,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="skip the dealer's journey (tablet)",
     )
+    parser.add_argument(
+        "--no-review",
+        dest="review",
+        action="store_false",
+        help="skip the manual-review journey (desktop)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="chedai-shots-"))
@@ -455,6 +492,12 @@ def main(argv: list[str] | None = None) -> int:
                     page = context.new_page()
                     open_app(page, url)
                     buyer_journey(Driver(page, args.out, f"{size}-{LANGS[locale]}"), size, locale)
+                    context.close()
+                if args.review:
+                    context = browser.new_context(viewport={"width": 1440, "height": 900})
+                    page = context.new_page()
+                    open_app(page, url)
+                    review_journey(Driver(page, args.out, f"desktop-{LANGS[locale]}"))
                     context.close()
                 if args.dealer:
                     context = browser.new_context(viewport={"width": 1024, "height": 768})

@@ -7,12 +7,21 @@ from datetime import UTC, datetime
 
 import flet as ft
 
+from domain.errors import InputError
 from views import palette
 from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
 from views.shell import Screen
 from views.signature import signature_pad
-from views.widgets import N_, busy_row, empty_state, notice_line, section_title, sem
+from views.widgets import (
+    N_,
+    ask_twice,
+    busy_row,
+    empty_state,
+    notice_line,
+    section_title,
+    sem,
+)
 
 ESIGN_TEXT = N_(
     "I agree to receive this contract and its disclosures electronically and to sign it "
@@ -84,7 +93,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     has_ink = any(len(s) > 1 for s in draft["strokes"])
     busy = busy_row(ctx, "sign")
-    in_review = bool(state.prequal_result.answer.result.review)
+    review = ctx.services.review_state(state.prequal_result.application_id)
     controls: list[ft.Control] = [
         disclosure_box(ctx, offer, lender),
         section_title(ctx.t("1. Read the contract")),
@@ -106,7 +115,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             sem("contract-sign", ft.FilledButton(
                 ctx.t("Sign"), icon=ft.Icons.DRAW,
                 disabled=draft["consented_at"] is None or not has_ink or busy is not None
-                or in_review,
+                or review in ("pending", "declined"),
                 on_click=sign)),
         ], wrap=True),
     ]  # fmt: skip
@@ -114,16 +123,63 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         controls.insert(3, ft.Text(ctx.t("Open the PDF first: it shows that this device can "
                                          "read the contract."), size=12,
                                    color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
-    if in_review:
-        controls.insert(1, ft.Text(
-            ctx.t("This offer is provisional: a person at the lender reviews the application "
-                  "before it can be signed. You can read the contract now."),
-            color=palette.WARN, key="contract-in-review"))  # fmt: skip
+    if review is not None:
+        controls.insert(1, review_panel(ctx, review, state.prequal_result.application_id))
     if busy is not None:
         controls.append(busy)
     if (notice := notice_line(ctx, "contract-error")) is not None:
         controls.append(notice)
     return Screen(title=title, body=ft.Column(controls, spacing=10, key="contract"))
+
+
+def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Control:
+    """Where the manual review of a flagged application stands; in demo mode, while it is
+    pending, the user plays the lender's reviewer (no one else is behind the demo market)."""
+    if review == "approved":
+        text = ctx.t("A person at the lender reviewed the application and approved it: you can "
+                     "sign.")  # fmt: skip
+        return ft.Text(text, color=palette.GOOD, key="contract-reviewed")
+    if review == "declined":
+        text = ctx.t("After review, the lender declined this application: it cannot be signed.")
+        return ft.Text(text, color=ft.Colors.ERROR, key="contract-declined")
+    lines: list[ft.Control] = [ft.Text(
+        ctx.t("This offer is provisional: a person at the lender reviews the application "
+              "before it can be signed. You can read the contract now."),
+        color=palette.WARN, key="contract-in-review")]  # fmt: skip
+    if not ctx.services.demo_mode:
+        return ft.Column(lines, spacing=6)
+
+    def decide(approve: bool) -> None:
+        try:
+            ctx.services.review_application(application_id, approve=approve)
+        except InputError as exc:
+            ctx.fail(exc)
+            return
+        ctx.state.expanded.discard("review-decline")
+        ctx.tell(ctx.t("The reviewer approved the application.") if approve
+                 else ctx.t("The reviewer declined the application."))  # fmt: skip
+
+    lines += [
+        ft.Text(ctx.t("Demo: no lender stands behind the demo market, so you play its reviewer. "
+                      "In a live deployment the lender decides, and the decision arrives here."),
+                size=13, key="contract-demo-reviewer"),
+        ft.Row([
+            sem("review-approve", ft.FilledTonalButton(
+                ctx.t("Approve as the reviewer"), icon=ft.Icons.TASK_ALT,
+                on_click=lambda e: decide(True))),
+            *ask_twice(ctx, "review-decline",
+                       ("review-decline", "review-decline-consequence", "review-keep",
+                        "review-decline-confirm"),
+                       ask=ctx.t("Decline as the reviewer"),
+                       consequence=ctx.t("Declining ends this application: its offers cannot "
+                                         "be signed, and a new check starts afresh."),
+                       confirm=ctx.t("Decline the application"),
+                       on_confirm=lambda e: decide(False)),
+        ], wrap=True),
+    ]  # fmt: skip
+    box = ft.Container(ft.Column(lines, spacing=6), padding=12, border_radius=12,
+                       bgcolor=ft.Colors.SECONDARY_CONTAINER, key="contract-review")  # fmt: skip
+    return box
 
 
 def signed_view(ctx: ViewContext, signed) -> ft.Control:

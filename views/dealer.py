@@ -38,13 +38,22 @@ COLUMNS = {
 #: asking at the desk).
 OFF_BOARD = {"withdrawn": N_("Withdrawn by the customer")}
 #: Checked, in the "Prequalified" column, but no lender offered: the card says so.
-NO_OFFER = {"declined": N_("Checked · no lender offered")}
+NO_OFFER = N_("Checked · no lender offered")
+
+
+def no_offer(card) -> bool:
+    """Declined by the check itself (no lender offered), not by a person reviewing it."""
+    return card.status == "declined" and card.review_state != "declined"
 
 
 def status_label(ctx: ViewContext, card) -> str:
     """An application's status as the dealer's staff read it: what the check found when no
-    lender made an offer, else its board column, or why it left the board."""
-    label = NO_OFFER.get(card.status) or COLUMNS.get(card.column) or OFF_BOARD.get(card.status)
+    lender made an offer, what the review decided when it declined, else its board column,
+    or why it left the board."""
+    if card.review_state == "declined":
+        return ctx.t(labels.REVIEW_SHORT["declined"])
+    label = (NO_OFFER if no_offer(card) else None) or COLUMNS.get(card.column)
+    label = label or OFF_BOARD.get(card.status)
     return ctx.t(label) if label else card.status
 
 
@@ -230,10 +239,11 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.Text(c.initials, weight=ft.FontWeight.BOLD, key=f"pipe-who-{c.application_id}"),
             ft.Text(car, size=12, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
             ft.Text(ctx.money(c.amount, whole=True), size=12),
-            *([ft.Text(ctx.t(NO_OFFER[c.status]), size=12, color=ft.Colors.ERROR,
-                       key=f"pipe-no-offer-{c.application_id}")] if c.status in NO_OFFER else []),
-            *([ft.Text(ctx.t("Provisional: manual review"), size=12, color=palette.WARN,
-                       key=f"pipe-review-{c.application_id}")] if c.review else []),
+            *([ft.Text(ctx.t(NO_OFFER), size=12, color=ft.Colors.ERROR,
+                       key=f"pipe-no-offer-{c.application_id}")] if no_offer(c) else []),
+            *([ft.Text(ctx.t(labels.REVIEW_SHORT[where]), size=12, color=palette.REVIEW[where],
+                       key=f"pipe-review-{c.application_id}")]
+              if (where := c.review_state) is not None else []),
         ], spacing=2), padding=10, ink=True,
             on_click=lambda e: ctx.go(f"/dealer/applications/{c.application_id}"))))  # fmt: skip
 

@@ -67,11 +67,26 @@ def label(ctx: ViewContext, table: dict[str, str], code) -> str:
     return ctx.t(table[code]) if code in table else str(code)
 
 
-def review_line(ctx: ViewContext, codes) -> str:
-    """ "Provisional — manual review: <what was flagged>" for a check whose flags are ``codes``."""
+#: A saved check's review line, by where the review stands (domain.catalog.review_state).
+REVIEW_LINES = {
+    "pending": N_("Provisional — a person at the lender reviews it: {reasons}"),
+    "approved": N_("Reviewed and approved by the lender (flagged for: {reasons})"),
+    "declined": N_("Declined by the lender after review (flagged for: {reasons})"),
+}
+#: The same, short, on a pipeline card.
+REVIEW_SHORT = {
+    "pending": N_("Provisional: manual review"),
+    "approved": N_("Reviewed: approved"),
+    "declined": N_("Declined after review"),
+}
+
+
+def review_line(ctx: ViewContext, where: str, codes) -> str:
+    """ "Provisional — manual review: <what was flagged>", or what the review decided, for a
+    check whose flags are ``codes`` and whose review stands at ``where``."""
     sep = "；" if ctx.locale.startswith("zh") else "; "
     said = sep.join(label(ctx, REVIEW, c) for c in codes)
-    return ctx.t("Provisional — a person at the lender reviews it: {reasons}", reasons=said)
+    return ctx.t(REVIEW_LINES[where], reasons=said)
 
 
 def car_name(ctx: ViewContext, vehicle) -> str:

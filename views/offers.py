@@ -82,7 +82,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     )  # fmt: skip
     # one offer, or none, has no order to choose
     controls: list[ft.Control] = [sem("offers-summary", summary)]
-    controls += provisional_note(ctx, r.review) + changed_deal_note(ctx, result)
+    controls += provisional_note(ctx, r.review, result.application_id)
+    controls += changed_deal_note(ctx, result)
     if len(offers) > 1:
         controls.append(order_toggle)
     if order == "recommended" and result.top_costs_more_by:
@@ -286,15 +287,28 @@ def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
     )  # fmt: skip
 
 
-def provisional_note(ctx: ViewContext, review) -> list[ft.Control]:
+#: What the offers' review note leads with, by where the review stands (review_state).
+REVIEW_HEADS = {
+    "pending": N_("These offers are provisional: a person at the lender will review the "
+                  "application before anything is final, because:"),
+    "approved": N_("A person at the lender reviewed the application and approved it. It had "
+                   "been flagged because:"),
+    "declined": N_("After review, the lender declined the application: these offers cannot be "
+                   "signed. It had been flagged because:"),
+}  # fmt: skip
+
+
+def provisional_note(ctx: ViewContext, review, application_id: str) -> list[ft.Control]:
     """The behavioural checks' flags (velocity, inconsistent answers): the offers stand but
-    are provisional until a person at the lender has looked, and the buyer is told why."""
-    if not review:
+    are provisional until a person at the lender has looked, and the buyer is told why — and,
+    once they have, what they decided."""
+    where = ctx.services.review_state(application_id) if review else None
+    if where is None:  # nothing flagged, or nothing to review (no lender offered, withdrawn)
         return []
     lines = [
-        ft.Text(ctx.t("These offers are provisional: a person at the lender will review the "
-                      "application before anything is final, because:"),
-                weight=ft.FontWeight.W_500, key="offers-provisional"),
+        ft.Text(ctx.t(REVIEW_HEADS[where]), weight=ft.FontWeight.W_500,
+                color=ft.Colors.ERROR if where == "declined" else None,
+                key=f"offers-review-{where}"),
         *[ft.Text("• " + ctx.services.reason_text(x, ctx.locale), size=13) for x in review],
     ]  # fmt: skip
     box = ft.Container(ft.Column(lines, spacing=4), bgcolor=ft.Colors.SECONDARY_CONTAINER,
@@ -416,9 +430,9 @@ def saved_check_lines(ctx: ViewContext, check, shown: int = SAVED_OFFERS_SHOWN) 
                        date=when, n=len(check.offers), m=len(check.declines)),
                 size=12, key=f"saved-summary-{a.id}"),
     ]  # fmt: skip
-    if a.review:
-        lines.append(ft.Text(labels.review_line(ctx, a.review), size=12, color=palette.WARN,
-                             key=f"saved-review-{a.id}"))  # fmt: skip
+    if (where := a.review_state) is not None:
+        lines.append(ft.Text(labels.review_line(ctx, where, a.review), size=12,
+                             color=palette.REVIEW[where], key=f"saved-review-{a.id}"))  # fmt: skip
     lines += [saved_offer_row(ctx, check, o) for o in check.offers[:shown]]
     return lines
 

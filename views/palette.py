@@ -13,6 +13,9 @@ WARN = "#8A5300"  # a dark amber: Material's ambers are too light for text on wh
 #: Over a cap.
 BAD = "#C62828"  # Material red 800
 
+#: Where a flagged application's manual review stands (domain.catalog.review_state).
+REVIEW = {"pending": WARN, "approved": GOOD, "declined": BAD}
+
 #: A car's energy type on its card (text) and as its picture's tint.
 ENERGY = {
     "BEV": GOOD,

@@ -242,7 +242,7 @@ def ask_twice(
     icon=ft.Icons.BLOCK,
 ) -> list[ft.Control]:
     """An action that says what it changes before it does it: ``ask`` (a button) opens
-    ``consequence`` with "Keep it" and ``confirm``; whether it is open is ``flag`` in the
+    ``consequence`` with "Cancel" and ``confirm``; whether it is open is ``flag`` in the
     state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence, "Keep
     it" and the confirm button."""
     ask_id, consequence_id, keep_id, confirm_id = ids
@@ -256,7 +256,7 @@ def ask_twice(
     return [
         ft.Text(consequence, size=13, color=ft.Colors.ERROR, key=consequence_id),
         ft.Row([
-            sem(keep_id, ft.TextButton(ctx.t("Keep it"), on_click=toggle)),
+            sem(keep_id, ft.TextButton(ctx.t("Cancel"), on_click=toggle)),
             sem(confirm_id, ft.FilledButton(confirm, disabled=disabled, on_click=on_confirm)),
         ], wrap=True),
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from local_db.migrations import (
     v0004_vehicle_energy_specs,
     v0005_dealer_contact,
     v0006_application_review,
+    v0007_review_decision,
 )
 
 MIGRATIONS = (
@@ -27,6 +28,7 @@ MIGRATIONS = (
     v0004_vehicle_energy_specs,
     v0005_dealer_contact,
     v0006_application_review,
+    v0007_review_decision,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

@@ -49,6 +49,7 @@ def application_to_row(a: Application) -> dict:
         "use": a.use.value,
         "created_ms": created_ms,
         "review": json.dumps(list(a.review)),
+        "review_decision": a.review_decision,
         "updated_ms": a.updated_ms or created_ms,
         "deleted": a.deleted,
     }
@@ -69,6 +70,7 @@ def _application(r: ApplicationRow) -> Application:
         dealer_id=r.dealer_id,
         created_at=from_ms(r.created_ms),
         review=tuple(json.loads(r.review or "[]")),
+        review_decision=r.review_decision,
         updated_ms=r.updated_ms,
         deleted=r.deleted,
     )

@@ -240,6 +240,89 @@ def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
     assert by_staff.status == "applied"
 
 
+def _flagged_and_submitted(engine, buyer, review='["fraud.velocity_person"]') -> str:
+    app_id = new_id()
+    push(engine, buyer, make_op("application", app_id, application(review=review)))
+    for status in ("prequalified", "submitted"):
+        push(engine, buyer, make_op("application", app_id, {"status": status}))
+    return app_id
+
+
+@pytest.mark.parametrize(
+    "review", ['["fraud.velocity_person"]', ["fraud.velocity_person"]], ids=["json-text", "list"]
+)
+def test_an_application_flagged_for_review_is_approved_only_by_a_reviewer(engine, review):
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = _flagged_and_submitted(engine, buyer, review)
+    approve = {"status": "approved"}
+    [by_buyer] = push(engine, buyer, make_op("application", app_id, approve))
+    [by_staff] = push(engine, staff, make_op("application", app_id, approve))
+    assert (by_buyer.reason, by_staff.reason) == ("forbidden", "forbidden")
+    assert "manual review" in by_buyer.message
+    [by_admin] = push(engine, ADMIN, make_op("application", app_id, approve))
+    assert by_admin.status == "applied"
+    [signed] = push(engine, buyer, make_op("application", app_id, {"status": "contracted"}))
+    assert signed.status == "applied"
+
+
+def test_an_unflagged_application_is_approved_by_its_buyers_app(engine):
+    buyer = make_actor()
+    app_id = _flagged_and_submitted(engine, buyer, review="[]")
+    [approved] = push(engine, buyer, make_op("application", app_id, {"status": "approved"}))
+    assert approved.status == "applied"
+
+
+def test_a_buyer_cannot_clear_the_review_flags_to_approve(engine):
+    buyer = make_actor()
+    app_id = _flagged_and_submitted(engine, buyer)
+    cleared = {"status": "approved", "review": "[]"}
+    [result] = push(engine, buyer, make_op("application", app_id, cleared))
+    assert (result.status, result.reason) == ("rejected", "immutable_field")
+    same = {"status": "withdrawn", "review": '["fraud.velocity_person"]'}
+    [unchanged] = push(engine, buyer, make_op("application", app_id, same))
+    assert unchanged.status == "applied"  # the app sends its row whole: the same flags pass
+
+
+def test_only_a_reviewer_records_a_review_decision(engine):
+    buyer = make_actor()
+    app_id = _flagged_and_submitted(engine, buyer)
+    decided = {"status": "approved", "review_decision": "approved"}
+    [by_buyer] = push(engine, buyer, make_op("application", app_id, decided))
+    assert (by_buyer.status, by_buyer.reason) == ("rejected", "forbidden")
+    [by_admin] = push(engine, ADMIN, make_op("application", app_id, decided))
+    assert by_admin.status == "applied"
+    # the buyer's device, not yet told of the decision, sends its row with none: it stands
+    signed = {"status": "contracted", "review_decision": None}
+    [result] = push(engine, buyer, make_op("application", app_id, signed))
+    assert result.status == "applied"
+    record = store.get_record(engine, buyer, "application", app_id)
+    import json
+
+    assert json.loads(record.data)["review_decision"] == "approved"
+
+
+def test_a_new_application_cannot_arrive_already_decided_nor_with_an_unknown_decision(engine):
+    [decided] = push(
+        engine,
+        make_actor(),
+        make_op("application", payload=application(review_decision="approved")),
+    )
+    assert (decided.status, decided.reason) == ("rejected", "forbidden")
+    [odd] = push(
+        engine, make_actor(), make_op("application", payload=application(review_decision="maybe"))
+    )
+    assert (odd.reason, "payload.review_decision" in odd.message) == ("invalid_payload", True)
+
+
+@pytest.mark.parametrize("review", ["{not json", '{"a": 1}', "[1, 2]"])
+def test_malformed_review_flags_are_rejected_naming_the_field(engine, review):
+    [result] = push(
+        engine, make_actor(), make_op("application", payload=application(review=review))
+    )
+    assert (result.status, result.reason) == ("rejected", "invalid_payload")
+    assert "payload.review" in result.message
+
+
 @pytest.mark.parametrize(
     ("status", "reason"),
     [

@@ -98,9 +98,13 @@ def test_dealers_listed_before_version_5_read_back_without_a_showroom_contact(tm
     assert (dealer.address_zh, dealer.address_en, dealer.phone) == ("", "", "")
 
 
-def test_applications_made_before_version_6_read_back_with_no_review_flags(tmp_path):
-    engine = make_engine(tmp_path / "v5.db")
-    assert migrate(engine, target=5) == 5
+def application_made_at_version(tmp_path, version: int, columns: str = "", values: str = ""):
+    """One application written as the schema of ``version`` holds it (``columns`` and
+    ``values``: that version's extra ones), then the database migrated; read back."""
+    from local_db.repositories.deals import get_application
+
+    engine = make_engine(tmp_path / f"v{version}.db")
+    assert migrate(engine, target=version) == version
     insert_a_car_as_version_1_did(engine)
     with engine.begin() as connection:
         connection.exec_driver_sql(
@@ -109,16 +113,26 @@ def test_applications_made_before_version_6_read_back_with_no_review_flags(tmp_p
         )
         connection.exec_driver_sql(
             "INSERT INTO applications (updated_ms, deleted, id, user_id, vehicle_id, status, "
-            "cash_price_cents, down_payment_cents, trade_in_cents, term, use, created_ms) "
-            "VALUES (0, 0, 'a1', 'u1', 'v1', 'prequalified', 17980000, 5394000, 0, 36, "
-            "'private', 0)"
+            "cash_price_cents, down_payment_cents, trade_in_cents, term, use, "
+            f"created_ms{columns}) "
+            "VALUES (0, 0, 'a1', 'u1', 'v1', 'submitted', 17980000, 5394000, 0, 36, "
+            f"'private', 0{values})"
         )
     assert migrate(engine) == LATEST
-    from local_db.repositories.deals import get_application
-
     with Session(engine) as session:
-        application = get_application(session, application_id="a1")
+        return get_application(session, application_id="a1")
+
+
+def test_applications_made_before_version_6_read_back_with_no_review_flags(tmp_path):
+    application = application_made_at_version(tmp_path, 5)
     assert application is not None and application.review == ()
+    assert application.review_decision is None and application.review_state is None
+
+
+def test_a_flagged_application_from_before_version_7_still_waits_for_its_review(tmp_path):
+    flags = """, '["fraud.velocity_person"]'"""
+    application = application_made_at_version(tmp_path, 6, ", review", flags)
+    assert application is not None and application.review_state == "pending"
 
 
 def test_a_database_from_a_newer_app_is_refused(engine):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.ui.conftest import signed_in
@@ -129,3 +131,96 @@ async def test_a_provisional_offer_can_be_read_but_not_signed(world):
             strokes=[[(0.1, 0.1), (0.2, 0.2)]], locale="zh_CN",
         )  # fmt: skip
     assert (refused.value.field, refused.value.rule) == ("application", "in_review")
+
+
+async def at_provisional_contract(world):
+    """The buyer at the contract of a provisional offer (the Seal is a fourth car in 30 days)."""
+    from tests.ui.test_prequal_offers import check_cars
+
+    check_cars(world, "dolphin", "camry", "model3")
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    await through_form(h)
+    pid = h.state.prequal_result.recommended[0].product.id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    return h, pid
+
+
+def saved_application(world, h):
+    from local_db.repositories import deals
+
+    with world.services.session() as s:
+        return deals.get_application(s, application_id=h.state.prequal_result.application_id)
+
+
+async def test_in_demo_mode_the_user_plays_the_reviewer_and_an_approved_offer_is_signed(world):
+    from local_db import audit
+
+    h, _ = await at_provisional_contract(world)
+    assert h.has("contract-demo-reviewer") and str(saved_application(world, h).status) == (
+        "submitted"
+    )
+    await h.click("review-approve")
+    assert h.has("contract-reviewed") and not h.has("contract-in-review")
+    assert "审核人员已批准本申请。" in h.text()
+    assert str(saved_application(world, h).status) == "approved"
+    await open_pdf(h)
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100), (200, 60)])
+    assert not h.find("contract-sign").disabled
+    await h.click("contract-sign")
+    await h.wait_until(lambda: h.has("contract-signed"))
+    assert str(saved_application(world, h).status) == "contracted"
+    with world.services.session() as s:
+        entries = audit.list_entries(s, entity_id=h.state.prequal_result.application_id)
+    (entry,) = [e for e in entries if e.action == "application.reviewed"]
+    assert entry.actor == "demo-reviewer"
+    assert entry.details == {"decision": "approved", "flags": ["fraud.velocity_person"]}
+
+
+async def test_declining_as_the_reviewer_asks_first_and_then_nothing_can_be_signed(world):
+    from domain.errors import InputError
+
+    h, pid = await at_provisional_contract(world)
+    await h.click("review-decline")
+    assert h.has("review-decline-consequence")
+    await h.click("review-keep")  # changed their mind: nothing decided
+    assert not h.has("review-decline-consequence")
+    assert str(saved_application(world, h).status) == "submitted"
+    await h.click("review-decline")
+    await h.click("review-decline-confirm")
+    assert h.has("contract-declined") and not h.has("contract-demo-reviewer")
+    assert h.find("contract-sign").disabled
+    with pytest.raises(InputError) as refused:
+        world.services.sign_contract(
+            h.state.prequal_result, pid, world.buyer_id, consented_at=datetime.now(UTC),
+            strokes=[[(0.1, 0.1), (0.2, 0.2)]], locale="zh_CN",
+        )  # fmt: skip
+    assert refused.value.rule == "not_open"
+    await h.route("/offers")
+    assert h.has("offers-review-declined")
+
+
+async def test_reviewing_twice_or_an_unflagged_application_is_refused_by_name(world):
+    from domain.errors import InputError
+
+    h, _ = await at_provisional_contract(world)
+    application_id = h.state.prequal_result.application_id
+    world.services.review_application(application_id, approve=True)
+    with pytest.raises(InputError) as twice:
+        world.services.review_application(application_id, approve=False)
+    assert (twice.value.field, twice.value.rule) == ("application", "not_in_review")
+    assert str(saved_application(world, h).status) == "approved"
+
+
+async def test_outside_demo_mode_the_decision_is_the_lenders_not_the_apps(world):
+    from domain.errors import InputError
+
+    services = world.services
+    services.settings = services.settings.model_copy(update={"server_url": "http://127.0.0.1:1"})
+    assert not services.demo_mode
+    with pytest.raises(InputError) as refused:
+        services.review_application("any", approve=True)
+    assert (refused.value.field, refused.value.rule) == ("review", "demo_only")

@@ -383,12 +383,48 @@ async def test_the_customer_holding_the_tablet_can_switch_its_language(world):
     assert h.state.locale == "zh_CN"  # the staff's own, back with the tablet
 
 
+def flagged_desk_check(world):
+    """The Seal checked at its dealership as the buyer's fourth car in 30 days: offers, but
+    provisional (velocity); its pipeline card."""
+    from tests.ui.test_prequal_offers import check_cars
+
+    check_cars(world, "dolphin", "camry", "model3")
+    seal = world.vehicles["seal"]
+    (card,) = [c for c in desk_check(world) if c.vehicle.id == seal.id]
+    return card
+
+
 async def test_a_provisional_check_is_marked_on_its_pipeline_card(world):
-    (card,) = desk_check(world, monthly_debt_payments="30000")
-    assert card.review == ("consistency.debts_over_income",)
+    card = flagged_desk_check(world)
+    assert card.review == ("fraud.velocity_person",) and card.status == "prequalified"
     h = await signed_in(world, "staff", width=1024, height=768)
     await h.route("/dealer/pipeline")
     assert h.find(f"pipe-review-{card.application_id}").value == "初步报价 · 待人工审核"
+
+
+async def test_a_check_no_lender_offered_has_no_review_waiting(world):
+    (card,) = desk_check(world, monthly_debt_payments="30000")  # more than the income
+    assert card.review == ("consistency.debts_over_income",) and card.status == "declined"
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/pipeline")
+    assert h.has(f"pipe-no-offer-{card.application_id}")
+    assert not h.has(f"pipe-review-{card.application_id}")
+
+
+@pytest.mark.parametrize(
+    ("approve", "said"),
+    [(True, "已审核 · 批准"), (False, "审核后拒绝")],
+    ids=["approved", "declined"],
+)
+async def test_a_pipeline_card_says_what_the_review_decided(world, approve, said):
+    card = flagged_desk_check(world)
+    world.services.review_application(card.application_id, approve=approve)
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route("/dealer/pipeline")
+    assert h.find(f"pipe-review-{card.application_id}").value == said
+    assert not h.has(f"pipe-no-offer-{card.application_id}")  # a person declined, not the check
+    await h.route(f"/dealer/applications/{card.application_id}")
+    assert h.find("application-status").value == ("已选报价" if approve else "审核后拒绝")
 
 
 async def test_a_walk_in_consents_to_a_text_that_says_how_they_can_withdraw(world):

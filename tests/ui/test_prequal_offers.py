@@ -358,7 +358,7 @@ async def test_a_fourth_car_checked_within_30_days_makes_the_offers_provisional_
     h = await to_prequal(world)  # the Seal: a fourth car
     await through_form(h)
     assert h.state.prequal_result.answer.result.offers  # they stay, marked
-    assert h.has("offers-provisional")
+    assert h.has("offers-review-pending")
     assert "• 同一人在 30 天内提交了 4 份申请" in h.text()
 
 
@@ -366,14 +366,23 @@ async def test_checking_the_same_car_again_is_one_application_not_many(world):
     check_cars(world, "seal", "seal", "seal", "dolphin")
     h = await to_prequal(world)
     await through_form(h)
-    assert not h.has("offers-provisional")
+    assert not h.has("offers-review-pending")
 
 
 async def test_answers_that_do_not_add_up_make_the_offers_provisional(world):
     h = await to_prequal(world)
-    await through_form(h, monthly_debt_payments="30000")  # the income is 25,000
-    assert h.has("offers-provisional")
-    assert "• 现有债务月供超过了申报的收入" in h.text()
+    await through_form(h, employment_months="300")  # 25 years in work at 34
+    assert h.state.prequal_result.answer.result.offers
+    assert h.has("offers-review-pending")
+    assert "• 34 岁不可能已工作 300 个月" in h.text()
+
+
+async def test_a_check_no_lender_offered_says_nothing_of_provisional_offers(world):
+    h = await to_prequal(world)
+    await through_form(h, monthly_debt_payments="30000")  # the income is 25,000: flagged
+    assert h.state.prequal_result.answer.result.review
+    assert not h.state.prequal_result.answer.result.offers
+    assert not any(h.has(f"offers-review-{where}") for where in ("pending", "approved"))
 
 
 async def test_offers_say_when_the_deal_has_changed_since_the_check_and_check_the_new_one(world):
@@ -415,14 +424,32 @@ async def test_an_offer_card_names_the_lenders_type_and_the_most_it_would_lend(w
 
 
 async def test_a_provisional_check_still_says_so_when_reopened_later(world):
-    h = await to_prequal(world)
-    await through_form(h, monthly_debt_payments="30000")  # more than the income: flagged
+    check_cars(world, "dolphin", "camry", "model3")
+    h = await to_prequal(world)  # the Seal: a fourth car in 30 days
+    await through_form(h)
     application_id = h.state.prequal_result.application_id
     h = await signed_in(world)  # the app opened again: the saved checks
     await h.route("/offers")
     assert h.find(f"saved-review-{application_id}").value == (
-        "初步报价，放款机构将人工审核：负债超过收入"
+        "初步报价，放款机构将人工审核：短期内多次申请"
     )
+    world.services.review_application(application_id, approve=True)
+    await h.route("/cars")
+    await h.route("/offers")
+    assert h.find(f"saved-review-{application_id}").value == (
+        "放款机构已审核批准（曾因以下原因被标记：短期内多次申请）"
+    )
+
+
+async def test_a_check_no_lender_offered_has_no_review_to_wait_for(world):
+    h = await to_prequal(world)
+    await through_form(h, monthly_debt_payments="30000")  # more than the income: flagged
+    assert not h.state.prequal_result.answer.result.offers
+    application_id = h.state.prequal_result.application_id
+    h = await signed_in(world)  # the app opened again: the saved checks
+    await h.route("/offers")
+    assert h.has(f"saved-summary-{application_id}")
+    assert not h.has(f"saved-review-{application_id}")
 
 
 async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(world):
