@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
 import uuid
@@ -31,7 +32,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.settings import Settings
 from backend import auth, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
-from backend.rules import Actor
+from backend.rules import Actor, review_flags
+from domain.catalog import review_state
 from sync.wire import (
     UUID_PATTERN,
     Entity,
@@ -44,6 +46,7 @@ from sync.wire import (
     PushResponse,
     Record,
     Registration,
+    ReviewDecision,
     Token,
     UserOut,
 )
@@ -231,8 +234,6 @@ BackendDep = Annotated[Backend, Depends(_backend)]
 
 
 def _record_out(entity: str, row) -> Record:
-    import json
-
     return Record(
         entity=entity,
         entity_id=row.entity_id,
@@ -410,6 +411,40 @@ def _add_routes(app: FastAPI) -> None:
         if row is None:
             raise _error(404, "not_found", "no such record")
         return _record_out(entity, row)
+
+    @app.get("/admin/reviews", tags=["admin"])
+    def pending_reviews(
+        actor: Admin,
+        backend: BackendDep,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[Record]:
+        """Admin only (the lender's reviewer): the applications their check referred to manual
+        review (the flags are in ``data.review``) that wait for a decision, oldest first."""
+        rows = store.pending_reviews(backend.engine, limit)
+        return [_record_out("application", r) for r in rows]
+
+    @app.post("/admin/reviews/{application_id}", tags=["admin"])
+    def decide_review(
+        application_id: IdParam, body: ReviewDecision, actor: Admin, backend: BackendDep
+    ) -> Record:
+        """Admin only: approve (it may then be signed) or decline an application waiting for
+        manual review. The decision is an ordinary change: it reaches the buyer's and the
+        dealership's devices on their next pull."""
+        row = store.get_record(backend.engine, actor, "application", application_id)
+        if row is None or row.deleted:
+            raise _error(404, "not_found", "no such application")
+        data = json.loads(row.data) if row.data else {}
+        status = data.get("status")
+        if review_state(status, review_flags(data), data.get("review_decision")) != "pending":
+            raise _error(409, "not_in_review", "this application is not waiting for a review")
+        if status == "prequalified":  # reviewed as submitted: the legal path
+            _admin_write(actor, backend, "application", application_id, "upsert",
+                         {"status": "submitted"})  # fmt: skip
+        decided = {"status": body.decision, "review_decision": body.decision}
+        _admin_write(actor, backend, "application", application_id, "upsert", decided)
+        return _record_out(
+            "application", store.get_record(backend.engine, actor, "application", application_id)
+        )
 
     @app.post(
         "/sync/push",

@@ -237,7 +237,7 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     _int(payload, "amount_cents", required=False)
     for ref in ("vehicle_id", "product_id", "lender_id"):
         _uuid(payload, ref, required=False)
-    _review_flags(payload)
+    review_flags(payload)
     decision = payload.get("review_decision")
     if decision not in (None, *REVIEW_DECISIONS):
         options = ", ".join(REVIEW_DECISIONS)
@@ -261,8 +261,8 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
         raise Rejected("immutable_field", "an application's buyer cannot change")
     payload.pop("buyer_id", None)
-    flags = _review_flags(data)
-    if "review" in payload and _review_flags(payload) != flags and actor.role != "admin":
+    flags = review_flags(data)
+    if "review" in payload and review_flags(payload) != flags and actor.role != "admin":
         raise Rejected("immutable_field", "an application's review flags are its check's")
     if actor.role != "admin" and "review_decision" in payload:
         if decision is not None and decision != data.get("review_decision"):
@@ -294,7 +294,7 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     )
 
 
-def _review_flags(payload: dict) -> tuple[str, ...]:
+def review_flags(payload: dict) -> tuple[str, ...]:
     """An application's review flags (reason codes): a list, or the JSON text of one as the
     app's rows hold them."""
     value = payload.get("review")

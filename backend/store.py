@@ -27,7 +27,7 @@ from sqlalchemy import Engine, and_, func, or_, select, text, true
 
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
-from backend.rules import DEALER_VISIBLE, Actor, State, can_read, decide
+from backend.rules import DEALER_VISIBLE, Actor, State, can_read, decide, review_flags
 from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, PullResponse
 
 _changes = ChangeRow.__table__
@@ -315,3 +315,25 @@ def list_records(engine: Engine, actor: Actor | None, entity: str, limit: int, o
     query = query.order_by(_records.c.seq).limit(limit).offset(offset)
     with engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def pending_reviews(engine: Engine, limit: int) -> list:
+    """The live applications their check referred to manual review on which no reviewer has
+    decided yet (domain.catalog.review_state "pending"), oldest change first."""
+    from domain.catalog import review_state
+
+    query = (
+        select(_records)
+        .where(_records.c.entity == "application", _records.c.deleted.is_(False))
+        .order_by(_records.c.seq)
+    )
+    found = []
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            data = json.loads(row.data) if row.data else {}
+            flags, decision = review_flags(data), data.get("review_decision")
+            if review_state(data.get("status"), flags, decision) == "pending":
+                found.append(row)
+            if len(found) == limit:
+                break
+    return found

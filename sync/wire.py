@@ -165,6 +165,12 @@ class Record(_Strict):
     updated_ms: int
 
 
+class ReviewDecision(_Strict):
+    """A reviewer's decision on an application its check referred to manual review."""
+
+    decision: Literal["approved", "declined"]
+
+
 class ModelInfo(_Strict):
     """A published recommender factor file: clients GET ``url`` and score offline."""
 

@@ -88,6 +88,9 @@ MATRIX = {
     ("GET", "/auth/me"): _row(401, 200, 200, 200, 200, 200),
     ("POST", "/admin/users"): _row(401, 403, 403, 403, 403, 201),
     ("POST", "/admin/recommender/fit"): _row(401, 403, 403, 403, 403, 409),
+    ("GET", "/admin/reviews"): _row(401, 403, 403, 403, 403, 200),
+    # the world's application raised no flag: nothing for the reviewer to decide
+    ("POST", "/admin/reviews/{application_id}"): _row(401, 403, 403, 403, 403, 409),
     ("GET", "/recommender/model"): _row(401, 404, 404, 404, 404, 404),
     ("GET", "/recommender/model/{version}"): _row(401, 404, 404, 404, 404, 404),
 }
@@ -104,6 +107,7 @@ def _call(client, method, route, ids):
         .replace("payment/{id}", f"payment/{ids['payment']}")
         .replace("{entity}", "application")
         .replace("{version}", "1")
+        .replace("{application_id}", ids["app"])
     )
     kwargs = {}
     if route == "/sync/push":
@@ -116,6 +120,8 @@ def _call(client, method, route, ids):
     elif route == "/admin/users":
         kwargs["json"] = {"username": f"staff-{new_id()[:8]}", "password": "long-enough",
                           "role": "dealer_staff", "dealer_id": DEALER_X}  # fmt: skip
+    elif route.startswith("/admin/reviews/"):
+        kwargs["json"] = {"decision": "approved"}
     elif method == "PUT":
         kwargs["json"] = {"model": "BYD Seal"}
     return client.request(method, path, **kwargs)
