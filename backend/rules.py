@@ -262,8 +262,11 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
         raise Rejected("immutable_field", "an application's buyer cannot change")
     payload.pop("buyer_id", None)
     flags = review_flags(data)
-    if "review" in payload and review_flags(payload) != flags and actor.role != "admin":
+    changes_flags = "review" in payload and review_flags(payload) != flags
+    if changes_flags and old != "draft" and actor.role != "admin":  # the check sets them, once
         raise Rejected("immutable_field", "an application's review flags are its check's")
+    if changes_flags:
+        flags = review_flags(payload)
     if actor.role != "admin" and "review_decision" in payload:
         if decision is not None and decision != data.get("review_decision"):
             raise Rejected("forbidden", "a review decision is the reviewer's")

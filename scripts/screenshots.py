@@ -186,7 +186,7 @@ def review_journey(d: Driver) -> None:
     d.wait("consent-agree")
     d.tap("consent-agree")
     d.tap("prequal-submit")
-    d.wait("offers-review-pending", timeout=180_000)
+    d.wait("offers-summary", timeout=180_000)
     d.shot("offers-review")
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")
@@ -194,7 +194,7 @@ def review_journey(d: Driver) -> None:
     d.wait("review-approve")
     d.shot("contract-review")
     d.tap("review-approve")
-    d.wait("contract-reviewed")
+    d.node("review-approve").wait_for(state="detached")  # the panel says approved instead
     d.shot("contract-reviewed")
 
 

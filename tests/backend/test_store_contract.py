@@ -283,6 +283,18 @@ def test_a_buyer_cannot_clear_the_review_flags_to_approve(engine):
     assert unchanged.status == "applied"  # the app sends its row whole: the same flags pass
 
 
+def test_a_walk_ins_draft_takes_its_flags_from_the_check_that_completes_it(engine):
+    staff = make_actor("dealer_staff", DEALER_X)
+    app_id = new_id()
+    push(engine, staff, make_op("application", app_id, application(buyer_id=new_id())))
+    checked = {"status": "prequalified", "review": '["fraud.velocity_person"]'}
+    [result] = push(engine, staff, make_op("application", app_id, checked))
+    assert result.status == "applied"
+    later = {"status": "submitted", "review": "[]"}
+    [refused] = push(engine, staff, make_op("application", app_id, later))
+    assert (refused.status, refused.reason) == ("rejected", "immutable_field")
+
+
 def test_only_a_reviewer_records_a_review_decision(engine):
     buyer = make_actor()
     app_id = _flagged_and_submitted(engine, buyer)

@@ -4,6 +4,7 @@ converge to the same rows."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -26,10 +27,16 @@ _LOCAL_ONLY = {"pdf", "id_number_enc", "phone_enc"}  # never travel (see local_d
 
 
 @pytest.fixture
-def world(tmp_path):
+def server(tmp_path):
     engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
     server_migrate(engine)
-    api = make_app(engine, tmp_path)
+    yield make_app(engine, tmp_path)
+    engine.dispose()
+
+
+@pytest.fixture
+def world(tmp_path, server):
+    api = server
     signed_in, row = make_user(api)
     user = User(id=row["id"], username=row["username"], role=Role.BUYER)
     catalogue = make_catalogue()
@@ -48,7 +55,6 @@ def world(tmp_path):
     yield devices, catalogue, user
     for _, _, local in devices.values():
         local.dispose()
-    engine.dispose()
 
 
 def snapshot(local) -> dict[str, list[dict]]:
@@ -123,3 +129,38 @@ def test_offline_edits_on_both_devices_converge(world):
     assert [c["withdrawn_ms"] is not None for c in phone_rows["consents"]] == [True]
     assert [p["city"] for p in phone_rows["buyer_profiles"]] == ["Hangzhou"]
     assert len(phone_rows["payments"]) == 2
+
+
+def test_a_reviewers_decision_on_the_server_reaches_the_buyers_device(world, server):
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    with Session(phone_db) as session:
+        deal = write_deal(session, catalogue, user)
+        first = deals.get_application(session, application_id=deal.application_id)
+        # the next car's check raised a flag: saved with it, then its offer chosen
+        app = replace(first, id=str(uuid.uuid4()), review=("fraud.velocity_person",))
+        deals.save_application(session, application=app)
+        deals.save_application(
+            session, application=replace(app, status=ApplicationStatus.SUBMITTED)
+        )
+        session.commit()
+    assert phone.sync_once() and phone.status().rejected == ()
+    admin, _ = make_user(server, "admin")
+    [waiting] = admin.get("/admin/reviews").json()
+    assert waiting["entity_id"] == app.id
+    decided = admin.post(f"/admin/reviews/{app.id}", json={"decision": "approved"})
+    assert decided.status_code == 200, decided.text
+    assert phone.sync_once(), phone.status().last_error
+    with Session(phone_db) as session:
+        app = deals.get_application(session, application_id=app.id)
+    assert (app.status, app.review_decision, app.review_state) == (
+        ApplicationStatus.APPROVED,
+        "approved",
+        "approved",
+    )
+    with Session(phone_db) as session:  # and the buyer signs: the server takes it
+        deals.save_application(
+            session, application=replace(app, status=ApplicationStatus.CONTRACTED)
+        )
+        session.commit()
+    assert phone.sync_once() and phone.status().rejected == ()
