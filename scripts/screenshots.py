@@ -175,6 +175,9 @@ def review_journey(d: Driver) -> None:
     d.wait("signin-", prefix=True)
     d.tap("signin-", prefix=True)
     d.wait("car-", prefix=True)
+    d.tap("filter-condition-new")  # a car lenders offer on at the usual deal
+    d.tap("filter-price_band-100000-200000")
+    time.sleep(1.0)
     d.tap("car-", prefix=True, dy=20)
     d.wait("car-check-rate")
     d.tap("car-check-rate")
