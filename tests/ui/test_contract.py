@@ -156,7 +156,11 @@ def saved_application(world, h):
 
 
 async def test_in_demo_mode_the_user_plays_the_reviewer_and_an_approved_offer_is_signed(world):
+    import itertools
+
     from local_db import audit
+    from sync.wire import APPLICATION_INITIAL, APPLICATION_TRANSITIONS
+    from tests.ui.test_journey import application_statuses_sent
 
     h, _ = await at_provisional_contract(world)
     assert h.has("contract-demo-reviewer") and str(saved_application(world, h).status) == (
@@ -178,6 +182,11 @@ async def test_in_demo_mode_the_user_plays_the_reviewer_and_an_approved_offer_is
     (entry,) = [e for e in entries if e.action == "application.reviewed"]
     assert entry.actor == "demo-reviewer"
     assert entry.details == {"decision": "approved", "flags": ["fraud.velocity_person"]}
+    sent = application_statuses_sent(world, h.state.prequal_result.application_id)
+    assert sent[0] in APPLICATION_INITIAL and sent[-1] == "contracted"
+    for before, after in itertools.pairwise(sent):  # every step one the server takes
+        assert after == before or after in APPLICATION_TRANSITIONS[before], (before, after)
+    assert sent.index("submitted") < sent.index("approved")  # reviewed as submitted
 
 
 async def test_declining_as_the_reviewer_asks_first_and_then_nothing_can_be_signed(world):
