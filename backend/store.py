@@ -28,6 +28,7 @@ from sqlalchemy import Engine, and_, func, or_, select, text, true
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
 from backend.rules import DEALER_VISIBLE, Actor, State, can_read, decide, review_flags
+from domain.catalog import review_state
 from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, PullResponse
 
 _changes = ChangeRow.__table__
@@ -319,9 +320,9 @@ def list_records(engine: Engine, actor: Actor | None, entity: str, limit: int, o
 
 def pending_reviews(engine: Engine, limit: int) -> list:
     """The live applications their check referred to manual review on which no reviewer has
-    decided yet (domain.catalog.review_state "pending"), oldest change first."""
-    from domain.catalog import review_state
-
+    decided yet (domain.catalog.review_state "pending"), oldest change first. The flags live
+    in each record's JSON, so the live applications are read in order until ``limit`` are
+    found (the queue is read by a reviewer, not on the sync path)."""
     query = (
         select(_records)
         .where(_records.c.entity == "application", _records.c.deleted.is_(False))

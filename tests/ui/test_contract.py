@@ -162,7 +162,7 @@ async def test_in_demo_mode_the_user_plays_the_reviewer_and_an_approved_offer_is
     from sync.wire import APPLICATION_INITIAL, APPLICATION_TRANSITIONS
     from tests.ui.test_journey import application_statuses_sent
 
-    h, _ = await at_provisional_contract(world)
+    h, pid = await at_provisional_contract(world)
     assert h.has("contract-demo-reviewer") and str(saved_application(world, h).status) == (
         "submitted"
     )
@@ -170,6 +170,9 @@ async def test_in_demo_mode_the_user_plays_the_reviewer_and_an_approved_offer_is
     assert h.has("contract-reviewed") and not h.has("contract-in-review")
     assert "审核人员已批准本申请。" in h.text()
     assert str(saved_application(world, h).status) == "approved"
+    await h.route("/offers")
+    assert h.has("offers-review-approved") and not h.has("offers-review-pending")
+    await h.route(f"/contract/{pid}")
     await open_pdf(h)
     await h.select("contract-consent", True)
     await draw(h, [(20, 80), (60, 40), (120, 100), (200, 60)])
