@@ -91,9 +91,17 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
         run_in_background(ctx, "sign", N_("Signing and verifying…"), work, done, ctx.fail)
 
+    review = ctx.services.review_state(state.prequal_result.application_id)
+    if review == "declined":  # nothing to sign: what was offered, what was decided, and back
+        offers = "/handoff/offers" if state.handed_to_customer else "/offers"
+        return Screen(title=title, body=ft.Column([
+            disclosure_box(ctx, offer, lender),
+            review_panel(ctx, review, state.prequal_result.application_id),
+            sem("contract-back-to-offers", ft.OutlinedButton(
+                ctx.t("My offers"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: ctx.go(offers))),
+        ], spacing=10, key="contract"))  # fmt: skip
     has_ink = any(len(s) > 1 for s in draft["strokes"])
     busy = busy_row(ctx, "sign")
-    review = ctx.services.review_state(state.prequal_result.application_id)
     controls: list[ft.Control] = [
         disclosure_box(ctx, offer, lender),
         section_title(ctx.t("1. Read the contract")),
@@ -115,7 +123,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             sem("contract-sign", ft.FilledButton(
                 ctx.t("Sign"), icon=ft.Icons.DRAW,
                 disabled=draft["consented_at"] is None or not has_ink or busy is not None
-                or review in ("pending", "declined"),
+                or review == "pending",
                 on_click=sign)),
         ], wrap=True),
     ]  # fmt: skip

@@ -82,7 +82,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     )  # fmt: skip
     # one offer, or none, has no order to choose
     controls: list[ft.Control] = [sem("offers-summary", summary)]
-    controls += provisional_note(ctx, r.review, result.application_id)
+    controls += provisional_note(ctx, result)
     controls += changed_deal_note(ctx, result)
     if len(offers) > 1:
         controls.append(order_toggle)
@@ -298,22 +298,34 @@ REVIEW_HEADS = {
 }  # fmt: skip
 
 
-def provisional_note(ctx: ViewContext, review, application_id: str) -> list[ft.Control]:
+def provisional_note(ctx: ViewContext, result) -> list[ft.Control]:
     """The behavioural checks' flags (velocity, inconsistent answers): the offers stand but
     are provisional until a person at the lender has looked, and the buyer is told why — and,
-    once they have, what they decided."""
-    where = ctx.services.review_state(application_id) if review else None
+    once they have, what they decided (after a decline, a new check is a tap away)."""
+    review = result.answer.result.review
+    where = ctx.services.review_state(result.application_id) if review else None
     if where is None:  # nothing flagged, or nothing to review (no lender offered, withdrawn)
         return []
-    lines = [
+    lines: list[ft.Control] = [
         ft.Text(ctx.t(REVIEW_HEADS[where]), weight=ft.FontWeight.W_500,
                 color=ft.Colors.ERROR if where == "declined" else None,
                 key=f"offers-review-{where}"),
         *[ft.Text("• " + ctx.services.reason_text(x, ctx.locale), size=13) for x in review],
     ]  # fmt: skip
+    if where == "declined":
+        lines.append(sem("offers-review-check-again", ft.TextButton(
+            ctx.t("Check again"), icon=ft.Icons.REFRESH,
+            on_click=lambda e: new_check(ctx, result.vehicle.id))))  # fmt: skip
     box = ft.Container(ft.Column(lines, spacing=4), bgcolor=ft.Colors.SECONDARY_CONTAINER,
                        padding=12, border_radius=12)  # fmt: skip
     return [box]
+
+
+def new_check(ctx: ViewContext, vehicle_id: str) -> None:
+    """A new check of this car at the deal bar's deal: the form, from its first step."""
+    ctx.state.car_id = vehicle_id
+    ctx.state.prequal.step = 0
+    ctx.go("/handoff" if ctx.state.handed_to_customer else "/prequal")
 
 
 def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
@@ -326,11 +338,6 @@ def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
     ):
         return []
 
-    def check_new(e) -> None:
-        state.car_id = result.vehicle.id
-        state.prequal.step = 0
-        ctx.go("/handoff" if state.handed_to_customer else "/prequal")
-
     now = ctx.t("Down payment {down} · {term} months",
                 down=ctx.money(state.deal.down_payment(price)), term=state.deal.term)  # fmt: skip
     return [
@@ -340,7 +347,8 @@ def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
                               "offers are for the deal checked.", deal=now),
                         expand=True, key="offers-deal-changed"),
                 sem("offers-check-new-deal", ft.FilledTonalButton(
-                    ctx.t("Check the new deal"), on_click=check_new)),
+                    ctx.t("Check the new deal"),
+                    on_click=lambda e: new_check(ctx, result.vehicle.id))),
             ], wrap=True),
             bgcolor=ft.Colors.SECONDARY_CONTAINER, padding=12, border_radius=12,
         )

@@ -204,15 +204,18 @@ async def test_declining_as_the_reviewer_asks_first_and_then_nothing_can_be_sign
     await h.click("review-decline")
     await h.click("review-decline-confirm")
     assert h.has("contract-declined") and not h.has("contract-demo-reviewer")
-    assert h.find("contract-sign").disabled
+    assert not h.has("contract-sign") and not h.has("contract-consent")  # nothing to sign
     with pytest.raises(InputError) as refused:
         world.services.sign_contract(
             h.state.prequal_result, pid, world.buyer_id, consented_at=datetime.now(UTC),
             strokes=[[(0.1, 0.1), (0.2, 0.2)]], locale="zh_CN",
         )  # fmt: skip
     assert refused.value.rule == "not_open"
-    await h.route("/offers")
-    assert h.has("offers-review-declined")
+    await h.click("contract-back-to-offers")
+    assert h.top.route == "/offers" and h.has("offers-review-declined")
+    await h.click("offers-review-check-again")  # a decline ends this application, not the buyer
+    assert h.top.route == "/prequal" and h.state.prequal.step == 0
+    assert h.state.car_id == world.vehicles["seal"].id
 
 
 async def test_reviewing_twice_or_an_unflagged_application_is_refused_by_name(world):
