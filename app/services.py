@@ -593,6 +593,7 @@ class LoanView:
     as_of: date
     servicing: Any = None  # domain.repayments.Terms: the late and prepayment terms it runs by
     lender_id: str | None = None  # the product's lender (its name in the reader's language)
+    payoff_refused: str | None = None  # why there is no payoff quote: the engine's rule
 
 
 @dataclass(frozen=True)
@@ -1117,10 +1118,11 @@ class PrequalServices:
         events = [PaymentEvent(p.id, p.paid_on, p.amount) for p in payments]
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
+        payoff_refused = None
         try:
             payoff = payoff_quote(plan, events, today, servicing)
-        except InputError:
-            payoff = None
+        except InputError as refused:
+            payoff, payoff_refused = None, refused.rule
         return LoanView(
             contract=contract, application=application, vehicle=self.car(application.vehicle_id),
             lender=data.get("parties", {}).get("lender", ""), quote=q,
@@ -1128,7 +1130,7 @@ class PrequalServices:
                 repayment_status.reminders(state)), payoff=payoff,
             paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today, servicing=servicing,
-            lender_id=product.lender_id if product else None,
+            lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
         )  # fmt: skip
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:
@@ -1250,9 +1252,8 @@ class PrequalServices:
         with self.session() as s:
             app_ = deals_repo.get_application(s, application_id=application_id)
             pending = app_ is not None and app_.review_state == "pending"
-            if pending and app_.status == ApplicationStatus.PREQUALIFIED:
-                app_ = _advance(s, app_, ApplicationStatus.SUBMITTED)  # reviewed as submitted
             if pending:
+                app_ = _advance(s, app_, ApplicationStatus.SUBMITTED)  # reviewed as submitted
                 decided = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
                 decision = str(decided)
                 deals_repo.save_application(

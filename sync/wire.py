@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.catalog import REVIEW_DECISIONS
+
 Uuid = str  # validated with UUID_PATTERN; kept a str so it round-trips byte for byte
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -168,7 +170,7 @@ class Record(_Strict):
 class ReviewDecision(_Strict):
     """A reviewer's decision on an application its check referred to manual review."""
 
-    decision: Literal["approved", "declined"]
+    decision: Literal[REVIEW_DECISIONS]  # one vocabulary with the app (domain.catalog)
 
 
 class ModelInfo(_Strict):

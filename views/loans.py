@@ -194,9 +194,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         controls.append(ft.Text(ctx.t(
             "{amount} was paid beyond what is owed: the lender owes it back to you.",
             amount=ctx.money(from_cents(st.overpaid))), key="loan-overpaid"))  # fmt: skip
-    fallen_due = sum(1 for r in loan.quote.schedule if r.date <= loan.as_of)
-    pre = loan.servicing.prepayment if loan.servicing is not None else None
-    if loan.payoff is None and pre is not None and pre.fee_rate_at(fallen_due) is None:
+    if loan.payoff_refused == "prepayment_not_allowed":  # the engine's own lockout verdict
+        pre = loan.servicing.prepayment
         controls.append(ft.Text(
             ctx.t("This loan cannot be repaid early.") if not pre.allowed else
             ctx.t("Early repayment is possible once {n} payments have fallen due.",

@@ -243,8 +243,8 @@ def ask_twice(
 ) -> list[ft.Control]:
     """An action that says what it changes before it does it: ``ask`` (a button) opens
     ``consequence`` with "Cancel" and ``confirm``; whether it is open is ``flag`` in the
-    state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence, "Keep
-    it" and the confirm button."""
+    state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence,
+    "Cancel" and the confirm button."""
     ask_id, consequence_id, keep_id, confirm_id = ids
 
     def toggle(e) -> None:

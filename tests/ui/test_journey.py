@@ -186,3 +186,30 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
     h.state.set_locale("en_US")
     await h.route("/loans")
     assert h.find(f"lender-of-{cid}").value == "Huaxin Bank"
+
+
+@pytest.mark.parametrize(
+    ("prepayment", "said"),
+    [
+        ({"lockout_months": 12}, "第 12 期到期后可提前还款。"),
+        ({"allowed": False}, "本贷款不可提前还款。"),
+    ],
+    ids=["locked-out", "never"],
+)
+async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(world, prepayment, said):
+    from dataclasses import replace
+
+    from local_db.repositories import catalog
+
+    with world.services.session() as s:  # every product: whichever offer is opened has it
+        products = catalog.list_products(s)
+        catalog.save_products(s, products=[
+            replace(p, prepayment=replace(p.prepayment, **prepayment)) for p in products
+        ])  # fmt: skip
+        s.commit()
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    assert h.find("loan-no-payoff").value == said
+    assert not h.has("loan-payoff-fill")
