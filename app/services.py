@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.account_service import AccountServices
 from app.consent_service import OPEN_APPLICATIONS, ConsentServices
 from app.file_links import FileLinks
 from app.settings import Settings
@@ -1384,5 +1385,5 @@ class PrequalServices:
         return reason_text(reason, locale, places)
 
 
-class Services(PrequalServices, ConsentServices, _CoreServices):
+class Services(AccountServices, PrequalServices, ConsentServices, _CoreServices):
     """Everything the views call (see the module docstring)."""

@@ -134,6 +134,11 @@ class AppState:
     application_id: str | None = None
     busy: dict[str, str] = field(default_factory=dict)  # task -> message key
     wanted_route: str | None = None  # a deep link opened before signing in
+    #: the sign-in form with a server: what was typed (kept when refused), the refusals by
+    #: field, and whether it creates an account
+    account_form: dict[str, Any] = field(
+        default_factory=lambda: {"values": {}, "errors": {}, "create": False}
+    )
     notice: Notice | None = None
     sync: Any = None
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)

@@ -8,6 +8,9 @@ API (for app/services.py, app/state.py and views/)::
     handle.trigger()                                   # wake the background round (after a
                                                        # user action); returns at once
     handle.stop()                                      # at shutdown
+    handle.sign_in(username, password, create=False) -> Account   # the person's account
+    handle.use(account)                                # sync as it (None: as nobody)
+    handle.sign_out() -> bool                          # stop, and revoke its token
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
 ``user_id`` (the server's id of the account; local rows should use it as their user id),
@@ -17,10 +20,13 @@ auth), ``syncing``, ``rejected`` (the server's recent refusals, with reasons), `
 operations the wire cannot carry) and ``skipped`` (pulled changes that could not be applied
 locally, with reasons).
 
-Sign-in uses ``Settings.server_username`` / ``server_password`` (``CHEDAI_SERVER_USERNAME``,
-``CHEDAI_SERVER_PASSWORD``); it happens on the first round, in the background, and again
-whenever the server refuses the token. No network call is made on the caller's thread except
-in :meth:`SyncHandle.sync_now`.
+Sync runs as the account the person signed in with in the app (``use``); a device with no such
+account but an operator's ``Settings.server_username`` / ``server_password``
+(``CHEDAI_SERVER_USERNAME``, ``CHEDAI_SERVER_PASSWORD``) signs in with those on the first round,
+in the background, and again whenever the server refuses the token. A refused token of the
+person's own account waits for them to sign in again (``last_error_kind`` auth). No network
+call is made on the caller's thread except in :meth:`SyncHandle.sync_now` and the account's
+``sign_in`` / ``sign_out``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.settings import Settings
+from domain.errors import InputError
 from local_db.tables import MetaRow
+from sync import account as account_api
+from sync.account import Account
 from sync.client import (
     BackgroundSync,
     Rejection,
@@ -46,6 +55,7 @@ from sync.client import (
     login,
 )
 from sync.local_store import LocalStore, Skipped
+from sync.store import DEFAULT_STREAM
 
 DEVICE_ID_KEY = "sync.device_id"
 
@@ -78,7 +88,11 @@ def device_id(engine: Engine) -> str:
 
 
 class _SignedInClient:
-    """A SyncClient that signs in before its first round and after a refused token."""
+    """A SyncClient that syncs as the account signed in on this device (:meth:`use`), or,
+    with no such account, signs in with the operator's ``server_username`` before its first
+    round and after a refused token. Each account pulls on a stream of its own, so the next
+    account to sign in on the device gets everything it may see, not only what changed since
+    the last one's cursor."""
 
     def __init__(self, http: httpx.Client, store: LocalStore, settings: Settings, dev: str):
         self.http = http
@@ -86,22 +100,38 @@ class _SignedInClient:
         self.settings = settings
         self.client = SyncClient(http, store, device_id=dev)
         self.user_id: str | None = None
+        self.account: Account | None = None  # signed in through the app
         self._sign_in_error: SyncError | None = None
 
+    def use(self, account: Account | None) -> None:
+        """Sync as ``account`` from the next round (None: as nobody)."""
+        self.account = account
+        if account is None:
+            self.user_id = None
+            self.http.headers.pop("Authorization", None)
+            return
+        self._signed_in(account.token, account.user_id, account.role)
+        self._sign_in_error = None
+
+    def _signed_in(self, token: str, user_id: str, role: str) -> None:
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.user_id = user_id
+        self.store.user_id = user_id if role == "buyer" else None
+        self.client.stream = f"{DEFAULT_STREAM}:{user_id}"
+
     def _sign_in(self) -> None:
+        if self.account is not None:  # its token was refused: only the person can sign in
+            raise SyncAuthError("the server refused the sign-in: sign in again")
         if not self.settings.server_username or not self.settings.server_password:
-            raise SyncAuthError("no sync account: set server_username and server_password")
+            raise SyncAuthError("not signed in")
         try:
             token = login(self.http, self.settings.server_username, self.settings.server_password)
-            self.http.headers["Authorization"] = f"Bearer {token}"
-            me = self.http.get("/auth/me")
+            me = self.http.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
         except httpx.HTTPError as exc:
             raise SyncUnavailable(f"cannot reach the server: {type(exc).__name__}") from None
         if me.status_code != 200:
             raise SyncAuthError(f"sign-in failed ({me.status_code})")
-        self.user_id = me.json()["id"]
-        if me.json()["role"] == "buyer":
-            self.store.user_id = self.user_id
+        self._signed_in(token, me.json()["id"], me.json()["role"])
 
     def sync_once(self) -> bool:
         if self.user_id is None:
@@ -116,6 +146,20 @@ class _SignedInClient:
             self.user_id = None  # sign in afresh on the next round
             self.http.headers.pop("Authorization", None)
         return ok
+
+    def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
+        """Sign in (``create``: create a buyer account first) through the server's account
+        API; raises InputError naming the field. Sync does not use it until :meth:`use`."""
+        return (account_api.register if create else account_api.sign_in)(
+            self.http, username, password
+        )
+
+    def sign_out(self) -> bool:
+        """Stop syncing as the signed-in account and revoke its token (False: the server could
+        not be told; the token expires on its own)."""
+        account = self.account
+        self.use(None)
+        return account is None or account_api.sign_out(self.http, account.token)
 
     @property
     def last_error(self) -> tuple[str, str] | None:
@@ -163,6 +207,23 @@ class SyncHandle:
         """One round (sign in if needed, push, pull) on the caller's thread; False when sync
         is off or the round failed (the reason is in ``status().last_error``)."""
         return self._runner is not None and self._runner.sync_once()
+
+    def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
+        """Check the person's account with the server (``create``: create a buyer account
+        first); raises InputError naming the field. Sync uses it after :meth:`use`."""
+        if self._runner is None:
+            raise InputError("server", "demo_only", "Demo mode has no server to sign in to")
+        return self._runner.sign_in(username, password, create=create)
+
+    def use(self, account: Account | None) -> None:
+        """Sync as ``account`` from the next round (None: stop syncing as anyone)."""
+        if self._runner is not None:
+            self._runner.use(account)
+
+    def sign_out(self) -> bool:
+        """Stop syncing as the account and revoke its token; False when the server could not
+        be told (the token then expires on its own)."""
+        return self._runner is None or self._runner.sign_out()
 
     def trigger(self) -> None:
         if self._background is not None:

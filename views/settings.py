@@ -42,7 +42,10 @@ SYNC_ERRORS = {
         "The server cannot be reached. Your changes stay on this device and are sent when it "
         "can be."
     ),
-    "auth": N_("The server refused this device's sync account: check it with your dealership."),
+    "auth": N_(
+        "The server no longer accepts this sign-in: sign out and sign in again to sync. Your "
+        "changes stay on this device."
+    ),
     "failed": N_("Sync stopped on a server error. Your changes stay on this device."),
 }
 
@@ -68,6 +71,14 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         run_in_background(
             ctx, "reset", N_("Resetting demo data…"), services.reset_demo, done, ctx.fail
         )
+
+    def sign_out(e) -> None:
+        """With a server: send what is pending, revoke the token, forget the session."""
+        if services.demo_mode:
+            state.sign_out()
+            return
+        run_in_background(ctx, "signout", N_("Signing out…"), services.sign_out,
+                          lambda _: state.sign_out(), ctx.fail)  # fmt: skip
 
     last = ctx.date(info.last_sync) if info.last_sync else ctx.t("never")
     server = info.server_url or ctx.t("none (demo mode: data stays on this device)")
@@ -140,10 +151,13 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         sem(
             "settings-sign-out",
             ft.TextButton(
-                ctx.t("Sign out"), icon=ft.Icons.LOGOUT, on_click=lambda e: state.sign_out()
+                ctx.t("Sign out"), icon=ft.Icons.LOGOUT, on_click=sign_out,
+                disabled="signout" in state.busy,
             ),
         ),
-    ]
+    ]  # fmt: skip
+    if (row := busy_row(ctx, "signout")) is not None:
+        controls.append(row)
     return Screen(title=ctx.t("Settings"), body=ft.Column(controls, spacing=10, key="settings"))
 
 

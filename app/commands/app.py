@@ -39,6 +39,8 @@ def make_main(services):
     async def main(page) -> None:
         opened = await asyncio.wrap_future(ready)
         state = AppState(locale=opened.settings.locale)
+        # with a server, the account signed in on this device (a web app's process is one)
+        state.user = await asyncio.to_thread(opened.account_user)
         views.mount(page, state, opened, app.i18n)
 
     return main

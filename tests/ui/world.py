@@ -131,3 +131,23 @@ def make_world(tmp_path, **settings) -> World:
         s.commit()
     services = Services(Settings(data_dir=tmp_path, **settings), engine, today=TODAY)
     return World(services, cars, buyer.id, staff.id)
+
+
+def connect(world: World, tmp_path):
+    """A backend for ``world`` (made with ``server_url="http://testserver"``), its sync going
+    through an in-process client; returns the backend's ASGI app."""
+    from fastapi.testclient import TestClient
+
+    from app.sync_service import start_background_sync
+    from backend.db import make_engine as server_engine
+    from backend.db import migrate as server_migrate
+    from tests.backend.factories import make_app
+
+    engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    server_migrate(engine)
+    api = make_app(engine, tmp_path / "server")
+    services = world.services
+    services._sync = start_background_sync(
+        services.settings, services.engine, http=TestClient(api), start=False
+    )
+    return api

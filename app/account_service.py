@@ -1,0 +1,161 @@
+"""Connected mode's account on this device: sign in, create an account, stay signed in between
+launches, sign out.
+
+One device, one account at a time (a phone, a dealership's tablet; the web app's process is one
+device). The session is remembered in the local database's meta table, its token encrypted at
+rest with the device's field key, until it expires or the person signs out. Changes made
+offline by one account are never sent under another's: while the outbox holds changes of the
+last account, no other account signs in here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import delete
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.state import SessionUser
+from domain.catalog import Role, User
+from domain.errors import InputError
+from local_db.crypto import cipher_for_dir
+from local_db.outbox import pending_count
+from local_db.repositories import catalog as catalog_repo
+from local_db.repositories import people as people_repo
+from local_db.tables import MetaRow
+from sync.account import Account
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+SESSION_KEY = "account.session"  # the remembered Account, encrypted
+LAST_KEY = "account.last_user"  # whose changes the outbox holds (the last account's id)
+
+
+class AccountServices:
+    """The account half of :class:`app.services.Services` (connected mode only)."""
+
+    def account_user(self: Services) -> SessionUser | None:
+        """The person signed in on this device, their session resumed for sync; None in demo
+        mode, when nobody is, or when the session has expired (it is then forgotten)."""
+        if self.demo_mode:
+            return None
+        account = self._remembered()
+        if account is None:
+            return None
+        if account.expires_ms <= time.time_ns() // 1_000_000:
+            self._forget()
+            return None
+        self._sync_handle().use(account)
+        return self._session_user(account)
+
+    def sign_in(
+        self: Services, username: str, password: str, *, create: bool = False
+    ) -> SessionUser:
+        """Check the account with the server (``create``: create a buyer account first), make
+        it this device's, and fetch what it may see. Raises InputError naming the field:
+        username or password, or server (unreachable, demo mode)."""
+        handle = self._sync_handle()
+        account = handle.sign_in(username, password, create=create)
+        if account.role not in ("buyer", "dealer_staff"):
+            handle.use(account)
+            handle.sign_out()  # the token is of no use here: revoke it at once
+            raise InputError(
+                "username", "role", "Reviewer accounts use the server's review API, not this app"
+            )
+        with self.session() as s:
+            last = s.get(MetaRow, LAST_KEY)
+            held = pending_count(s)
+        if last is not None and last.value != account.user_id and held:
+            handle.use(account)
+            handle.sign_out()
+            raise InputError(
+                "username",
+                "other_account_pending",
+                "This device holds {n} changes of another account not yet sent: sign in with "
+                "that account and sync them first",
+                {"n": held},
+            )
+        self._save_user(account)  # pulled records name their owner: the row must be there
+        handle.use(account)
+        handle.sync_now()  # the catalogue and the account's own records, before the first screen
+        self._save_user(account)  # a staff member's dealership has now been pulled
+        self._remember(account)
+        return self._session_user(account)
+
+    def sign_out(self: Services) -> None:
+        """Send what is pending if the server can be reached, revoke the token, and forget the
+        session. The outbox keeps anything unsent for this account's next sign-in."""
+        if self.demo_mode:
+            return
+        handle = self._sync_handle()
+        if self.sync_status().pending:
+            handle.sync_now()
+        handle.sign_out()
+        self._forget()
+
+    # --- the session at rest ---------------------------------------------------------------
+    def _remembered(self: Services) -> Account | None:
+        with self.session() as s:
+            row = s.get(MetaRow, SESSION_KEY)
+        if row is None:
+            return None
+        cipher = cipher_for_dir(self.settings.data_dir)
+        try:
+            fields = json.loads(cipher.decrypt(base64.b64decode(row.value), field=SESSION_KEY))
+            return Account(**fields)
+        except (InvalidTag, ValueError, TypeError):  # another key, or not ours: sign in anew
+            return None
+
+    def _remember(self: Services, account: Account) -> None:
+        cipher = cipher_for_dir(self.settings.data_dir)
+        blob = cipher.encrypt(json.dumps(asdict(account)), field=SESSION_KEY)
+        with self.session() as s:
+            for key, value in (
+                (SESSION_KEY, base64.b64encode(blob).decode("ascii")),
+                (LAST_KEY, account.user_id),
+            ):
+                statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
+                s.execute(
+                    statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+                )
+            s.commit()
+
+    def _save_user(self: Services, account: Account) -> None:
+        """The account's local user row (users are not pulled: the device provisions its own)."""
+        with self.session() as s:
+            dealer = account.dealer_id
+            if dealer is not None and catalog_repo.get_dealer(s, dealer_id=dealer) is None:
+                dealer = None  # not pulled yet: the local row must not point nowhere
+            role = Role.BUYER if account.role == "buyer" else Role.DEALER_STAFF
+            user = User(account.user_id, account.username, role, account.username, dealer)
+            people_repo.save_user(s, user=user)
+            s.commit()
+
+    def _forget(self: Services) -> None:
+        with self.session() as s:
+            s.execute(delete(MetaRow).where(MetaRow.key == SESSION_KEY))
+            s.commit()
+
+    def _session_user(self: Services, account: Account) -> SessionUser:
+        if account.role == "buyer":
+            return SessionUser(account.user_id, account.username, "buyer")
+        with self.session() as s:
+            dealer = catalog_repo.get_dealer(s, dealer_id=account.dealer_id or "")
+        return SessionUser(
+            account.user_id,
+            account.username,
+            "staff",
+            dealer_id=account.dealer_id,
+            dealer_name=dealer.name_zh if dealer else None,
+            dealer_name_en=dealer.name_en if dealer else None,
+        )
+
+    def _sync_handle(self: Services):
+        self.start_sync()
+        return self._sync
