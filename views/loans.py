@@ -50,11 +50,12 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
             ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(
                 value=loan.paid_count / n if n else 0, bar_height=8)),
             ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
-            ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                          date=ctx.date(nxt.date)) if nxt else
-                    ctx.t(STATUS.get(loan.status.status, loan.status.status)),
-                    weight=ft.FontWeight.W_500),
-            ft.Text(ctx.t(STATUS.get(loan.status.status, loan.status.status))),
+            # a loan with nothing more to pay says its status once, in the line for the next
+            *([ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+                             date=ctx.date(nxt.date)), weight=ft.FontWeight.W_500)]
+              if nxt else []),
+            ft.Text(ctx.t(STATUS.get(loan.status.status, loan.status.status)),
+                    key=f"status-of-{loan.contract.id}"),
         ], spacing=6), padding=14, ink=True,
             on_click=lambda e: ctx.go(f"/loans/{loan.contract.id}")))),
         col={"xs": 12, "md": 6, "xl": 4},

@@ -118,6 +118,9 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     await h.wait_until(lambda: h.has("loan-notice"))
     assert world.services.loan(world.buyer_id, cid).status.status == "closed"
     assert h.find("loan-status").value == "已结清"
+    await h.route("/loans")  # the card says so once, not as its next payment too
+    card = h.find(f"loan-{cid}")
+    assert h.texts(card).count("已结清") == 1 and h.find(f"status-of-{cid}").value == "已结清"
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:
