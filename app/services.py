@@ -249,9 +249,13 @@ class _CoreServices:
         with self.session() as s:
             return catalog_repo.get_vehicle(s, vehicle_id=vehicle_id)
 
-    def picture(self, vehicle: Vehicle) -> str | None:
-        """The car's picture as SVG text (drawn by the seed into the data dir), if any."""
-        return _read_picture(str(self.settings.data_dir), vehicle.picture)
+    def picture(self, vehicle: Vehicle) -> str:
+        """The car's picture as SVG text: the file the seed drew into the data dir, else the
+        same drawing made now from its body and colour (a device that pulled its catalogue
+        from a server has no picture files)."""
+        return _read_picture(str(self.settings.data_dir), vehicle.picture) or _drawn_picture(
+            vehicle.body.value, vehicle.colour
+        )
 
     def dealer(self, dealer_id: str) -> Dealer | None:
         with self.session() as s:
@@ -368,6 +372,13 @@ class _CoreServices:
         self._brands.cache_clear()
         self._lender_names.cache_clear()
         _cached_quote.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _drawn_picture(body: str, colour: str) -> str:
+    from local_db.pictures import picture_svg
+
+    return picture_svg(body, colour)
 
 
 @lru_cache(maxsize=256)

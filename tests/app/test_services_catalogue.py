@@ -144,3 +144,15 @@ def test_a_reason_naming_a_city_names_it_in_the_readers_language(tmp_path):
     )
     assert w.services.reason_text(reason, "zh_CN") == "本产品在上海不提供"
     assert w.services.reason_text(reason, "en_US") == "This product is not offered in Shanghai"
+
+
+def test_a_car_without_its_picture_file_is_drawn_from_its_body_and_colour(tmp_path):
+    from local_db.pictures import picture_svg
+
+    w = make_world(tmp_path)  # no seed has drawn any file into this data dir
+    car = w.vehicles["seal"]
+    assert w.services.picture(car) == picture_svg(car.body.value, car.colour)
+    drawn = tmp_path / "pictures" / "own.svg"
+    drawn.parent.mkdir()
+    drawn.write_text("<svg>own</svg>", encoding="utf-8")
+    assert w.services.picture(replace(car, picture="pictures/own.svg")) == "<svg>own</svg>"
