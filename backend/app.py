@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
@@ -53,8 +53,9 @@ from sync.wire import (
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
 _CHECKPOINT_EVERY_S = 0.1  # SQLite only; see backend.db.checkpoint_every
-_CATALOGUE = {"vehicles": "vehicle", "lenders": "lender", "products": "product"}
-CatalogueKind = Literal["vehicles", "lenders", "products"]
+CatalogueKind = Literal["vehicles", "lenders", "products", "dealers"]
+#: route kind -> wire entity (tests/backend/test_authz_matrix.py keeps it = CATALOGUE_ENTITIES)
+_CATALOGUE = {kind: kind.removesuffix("s") for kind in get_args(CatalogueKind)}
 IdParam = Annotated[str, PathParam(pattern=UUID_PATTERN)]
 _ERRORS = {
     400: {"model": ErrorBody},
@@ -104,7 +105,9 @@ def create_app(
 ) -> FastAPI:
     """The sync server. ``engine``, ``hasher``, ``policy`` and ``clock`` are injectable for
     tests; by default the engine comes from ``settings.database_url`` (SQLite if unset).
-    ``retrain_every_s``: retrain the recommender on that schedule while the app runs."""
+    ``demo``: publish the demo world's catalogue (``settings.demo_seed``; once, see
+    ``backend.demo``) and create the public demo accounts. ``retrain_every_s``: retrain
+    the recommender on that schedule while the app runs."""
     engine = engine or make_engine(default_database_url(settings), background_checkpoints=True)
     migrate(engine)
     backend = Backend(engine, hasher or PasswordHasher(), policy or auth.AuthPolicy(), clock)
@@ -112,7 +115,12 @@ def create_app(
 
     backend.fit_model = fit_and_publish
     if demo:
-        auth.ensure_demo_accounts(engine, backend.hasher, clock())
+        from backend import demo as demo_market  # numpy and the generator: demo servers only
+
+        world = demo_market.demo_world(settings.demo_seed)
+        demo_market.publish_catalogue(engine, world, clock())
+        dealer_id = demo_market.staff_dealer_id(world)
+        auth.ensure_demo_accounts(engine, backend.hasher, clock(), dealer_id=dealer_id)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -173,24 +173,49 @@ def get_user(engine: Engine, user_id: str):
         return conn.execute(select(_users).where(_users.c.id == user_id)).first()
 
 
-DEMO_DEALER_ID = "00000000-0000-4000-8000-00000000d001"
 #: Demo accounts, created only when the server runs with --demo (the passwords are public).
+#: The staff account works for the demo world's first dealer (``backend.demo``), so that its
+#: dealership is one the demo server publishes.
 DEMO_ACCOUNTS = (
-    ("demo-buyer", "demo-buyer-pass", "buyer", None),
-    ("demo-dealer", "demo-dealer-pass", "dealer_staff", DEMO_DEALER_ID),
-    ("demo-admin", "demo-admin-pass", "admin", None),
+    ("demo-buyer", "demo-buyer-pass", "buyer"),
+    ("demo-dealer", "demo-dealer-pass", "dealer_staff"),
+    ("demo-admin", "demo-admin-pass", "admin"),
 )
 
 
-def ensure_demo_accounts(engine: Engine, hasher: PasswordHasher, now_ms: int) -> None:
-    for username, password, role, dealer in DEMO_ACCOUNTS:
-        with contextlib.suppress(UsernameTaken):
-            create_user(
-                engine,
-                hasher,
-                username=username,
-                password=password,
-                role=role,
-                dealer_id=dealer,
-                now_ms=now_ms,
+def ensure_demo_accounts(
+    engine: Engine, hasher: PasswordHasher, now_ms: int, *, dealer_id: str
+) -> None:
+    """Create the demo accounts that are missing (hashing only their passwords: a restart
+    hashes none); the staff account works for ``dealer_id``, and an existing one is moved
+    there (a database from before the demo server published its dealers has it at a
+    dealership that does not exist)."""
+    names = [username for username, _, _ in DEMO_ACCOUNTS]
+    with engine.connect() as conn:
+        existing = {
+            row.username: row
+            for row in conn.execute(
+                select(_users.c.username, _users.c.role, _users.c.dealer_id).where(
+                    _users.c.username.in_(names)
+                )
             )
+        }
+    for username, password, role in DEMO_ACCOUNTS:
+        dealer = dealer_id if role == "dealer_staff" else None
+        found = existing.get(username)
+        if found is None:
+            with contextlib.suppress(UsernameTaken):  # another server made it meanwhile
+                create_user(
+                    engine,
+                    hasher,
+                    username=username,
+                    password=password,
+                    role=role,
+                    dealer_id=dealer,
+                    now_ms=now_ms,
+                )
+        elif dealer is not None and found.role == role and found.dealer_id != dealer:
+            with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+                conn.execute(
+                    update(_users).where(_users.c.username == username).values(dealer_id=dealer)
+                )

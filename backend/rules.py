@@ -1,7 +1,7 @@
 """Per-entity conflict rules: given who pushes an operation and the record's current state,
 decide the outcome. Pure functions over plain data; ``backend.store`` does the I/O.
 
-- catalogue (vehicle, lender, product): server wins; only admins write.
+- catalogue (vehicle, lender, product, dealer): server wins; only admins write.
 - profile: last writer wins per field; the clock is ``(created_ms, device_id)``, so two
   devices that apply the same edits in any order end with the same fields.
 - application: the status follows ``sync.wire.APPLICATION_TRANSITIONS`` (one flagged for

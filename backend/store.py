@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, text, true
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text, true
 
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
@@ -61,73 +61,120 @@ def push(
     """Apply ``ops`` in order for ``actor``; returns one result per op, in the same order."""
     if not ops:
         return []
+    hashes = [request_hash(op) for op in ops]  # before the lock: it is held for the writes
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        _lock_pushes(engine, conn)
+        return _push(engine, conn, actor, device_id, ops, hashes, now_ms)
+
+
+def publish_once(
+    engine: Engine,
+    actor: Actor,
+    device_id: str,
+    ops: Sequence[Op],
+    now_ms: int,
+    *,
+    unless_any_of: Collection[str],
+) -> list[OpResult] | None:
+    """:func:`push` ``ops`` all or nothing, unless a record of one of the entities
+    ``unless_any_of`` exists (a tombstone counts); None when one does and nothing was pushed.
+    The check runs in the push's own write transaction, so two servers starting at once
+    publish once. An op the rules do not apply rolls every one back (ValueError)."""
     hashes = [request_hash(op) for op in ops]
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        if not is_sqlite(engine):
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUSH_LOCK_KEY})
-        sql = _sql(engine)
-        op_ids = list({op.op_id for op in ops})
-        stored = {
-            row.op_id: row for row in conn.exec_driver_sql(*_idempotency_query(sql.marker, op_ids))
+        _lock_pushes(engine, conn)
+        present = conn.execute(
+            select(_records.c.entity).where(_records.c.entity.in_(list(unless_any_of))).limit(1)
+        ).first()
+        if present is not None:
+            return None
+        results = _push(engine, conn, actor, device_id, ops, hashes, now_ms) if ops else []
+        refused = next((r for r in results if r.status != "applied"), None)
+        if refused is not None:
+            raise ValueError(f"not published: {refused.op_id} {refused.reason}: {refused.message}")
+        return results
+
+
+def _lock_pushes(engine: Engine, conn: Connection) -> None:
+    """Serialise pushes (SQLite's BEGIN IMMEDIATE already has: see ``WRITE``)."""
+    if not is_sqlite(engine):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUSH_LOCK_KEY})
+
+
+def _push(
+    engine: Engine,
+    conn: Connection,
+    actor: Actor,
+    device_id: str,
+    ops: Sequence[Op],
+    hashes: Sequence[tuple[str, int]],
+    now_ms: int,
+) -> list[OpResult]:
+    """The body of :func:`push`, in the caller's write transaction (pushes locked);
+    ``hashes``: each op's :func:`request_hash`."""
+    sql = _sql(engine)
+    op_ids = list({op.op_id for op in ops})
+    stored = {
+        row.op_id: row for row in conn.exec_driver_sql(*_idempotency_query(sql.marker, op_ids))
+    }
+    keys = list({(op.entity, op.entity_id) for op in ops})
+    states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
+    for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
+        states[(row.entity, row.entity_id)] = State(
+            row.owner_id,
+            row.dealer_id,
+            json.loads(row.data) if row.data else None,
+            json.loads(row.meta),
+            bool(row.deleted),
+            row.updated_ms,
+        )
+    # Pushes are serialised (see the module docstring), so the next numbers are
+    # MAX(seq)+1.. and can be handed out while deciding: one executemany, no RETURNING.
+    seq = conn.execute(select(func.coalesce(func.max(_changes.c.seq), 0))).scalar()
+
+    results: list[OpResult] = []
+    changes: list[tuple] = []
+    touched: dict[tuple[str, str], tuple] = {}  # key -> its last change row
+    new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
+    idem_rows: list[tuple] = []
+    for op, (digest, size) in zip(ops, hashes, strict=True):
+        previous = stored.get(op.op_id)
+        if previous is not None or op.op_id in new_idem:
+            results.append(_replay(op, digest, actor, previous, new_idem, results))
+            continue
+        key = (op.entity, op.entity_id)
+        outcome = decide(actor, op, device_id, states[key], size)
+        op_seq = None
+        if outcome.state is not None:
+            seq += 1
+            op_seq = seq
+            states[key] = outcome.state
+            change = (seq, *_change_row(key, outcome.state))
+            changes.append(change)
+            touched[key] = change
+        result = OpResult(
+            op_id=op.op_id,
+            status=outcome.status,
+            seq=op_seq,
+            reason=outcome.reason,
+            message=outcome.message,
+        )
+        new_idem[op.op_id] = (digest, len(results))
+        results.append(result)
+        stored_result = {
+            "op_id": op.op_id,
+            "status": outcome.status,
+            "seq": op_seq,
+            "reason": outcome.reason,
+            "message": outcome.message,
         }
-        keys = list({(op.entity, op.entity_id) for op in ops})
-        states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
-        for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
-            states[(row.entity, row.entity_id)] = State(
-                row.owner_id,
-                row.dealer_id,
-                json.loads(row.data) if row.data else None,
-                json.loads(row.meta),
-                bool(row.deleted),
-                row.updated_ms,
-            )
-        # Pushes are serialised (see the module docstring), so the next numbers are
-        # MAX(seq)+1.. and can be handed out while deciding: one executemany, no RETURNING.
-        seq = conn.execute(select(func.coalesce(func.max(_changes.c.seq), 0))).scalar()
+        idem_rows.append((op.op_id, actor.user_id, digest, _encode(stored_result), now_ms))
 
-        results: list[OpResult] = []
-        changes: list[tuple] = []
-        touched: dict[tuple[str, str], tuple] = {}  # key -> its last change row
-        new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
-        idem_rows: list[tuple] = []
-        for op, (digest, size) in zip(ops, hashes, strict=True):
-            previous = stored.get(op.op_id)
-            if previous is not None or op.op_id in new_idem:
-                results.append(_replay(op, digest, actor, previous, new_idem, results))
-                continue
-            key = (op.entity, op.entity_id)
-            outcome = decide(actor, op, device_id, states[key], size)
-            op_seq = None
-            if outcome.state is not None:
-                seq += 1
-                op_seq = seq
-                states[key] = outcome.state
-                change = (seq, *_change_row(key, outcome.state))
-                changes.append(change)
-                touched[key] = change
-            result = OpResult(
-                op_id=op.op_id,
-                status=outcome.status,
-                seq=op_seq,
-                reason=outcome.reason,
-                message=outcome.message,
-            )
-            new_idem[op.op_id] = (digest, len(results))
-            results.append(result)
-            stored_result = {
-                "op_id": op.op_id,
-                "status": outcome.status,
-                "seq": op_seq,
-                "reason": outcome.reason,
-                "message": outcome.message,
-            }
-            idem_rows.append((op.op_id, actor.user_id, digest, _encode(stored_result), now_ms))
-
-        if changes:
-            conn.exec_driver_sql(sql.insert_changes, changes)
-            conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
-        if idem_rows:
-            conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
+    if changes:
+        conn.exec_driver_sql(sql.insert_changes, changes)
+        conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
+    if idem_rows:
+        conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
 
 

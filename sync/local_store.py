@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
+from domain.catalog import Role
 from local_db import outbox
 from local_db.codec import search_text
 from local_db.tables import (
@@ -38,6 +39,7 @@ from local_db.tables import (
     BuyerProfileRow,
     ConsentRow,
     ContractRow,
+    DealerRow,
     InteractionRow,
     LenderRow,
     LoanProductRow,
@@ -46,6 +48,7 @@ from local_db.tables import (
     OutboxRow,
     PaymentRow,
     SyncCursorRow,
+    UserRow,
     VehicleRow,
 )
 from sync.wire import Change, Op
@@ -84,6 +87,7 @@ class EntityMap:
 
 
 ENTITY_MAP: tuple[EntityMap, ...] = (
+    EntityMap("dealer", "dealer", DealerRow.__table__, SERVER_WINS),
     EntityMap("vehicle", "vehicle", VehicleRow.__table__, SERVER_WINS, fill=_vehicle_fill),
     EntityMap("lender", "lender", LenderRow.__table__, SERVER_WINS),
     EntityMap("product", "product", LoanProductRow.__table__, SERVER_WINS),
@@ -116,6 +120,8 @@ ENTITY_MAP: tuple[EntityMap, ...] = (
 ENTITY_MAP_DOC = """The entity → table mapping, in one place.
 
 wire name    local_db outbox name   local table       rule on pull
+dealer       dealer                 dealers           server wins (upsert); published
+                                                      before the vehicles naming them
 vehicle      vehicle                vehicles          server wins (upsert)
 lender       lender                 lenders           server wins
 product      product                loan_products     server wins
@@ -310,6 +316,8 @@ def _apply(
         )
         return
     row = _row(table, mapping, change, user_id)
+    if mapping.owner_column is not None and row.get(mapping.owner_column):
+        _known_owner(session, row[mapping.owner_column])
     statement = sqlite_insert(table).values(**row)
     if mapping.rule == APPEND:
         session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
@@ -325,6 +333,16 @@ def _apply(
     else:
         statement = statement.on_conflict_do_nothing(index_elements=["id"])
     session.execute(statement)
+
+
+def _known_owner(session: Session, owner_id: str) -> None:
+    """Users are not pulled (each device provisions its own), so a dealership's tablet meets
+    its customers only through their records: each unknown owner is kept as a nameless buyer
+    row (no name, no password), which their records' foreign keys need."""
+    statement = sqlite_insert(UserRow.__table__).values(
+        id=owner_id, username=owner_id, role=Role.BUYER.value, display_name=""
+    )
+    session.execute(statement.on_conflict_do_nothing())
 
 
 def _row(table: Table, mapping: EntityMap, change: Change, user_id: str | None) -> dict:

@@ -19,7 +19,8 @@ from domain.catalog import REVIEW_DECISIONS
 Uuid = str  # validated with UUID_PATTERN; kept a str so it round-trips byte for byte
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
-CATALOGUE_ENTITIES = ("vehicle", "lender", "product")
+#: Published by the server (admins write them, everyone reads them, the server wins on sync).
+CATALOGUE_ENTITIES = ("vehicle", "lender", "product", "dealer")
 ENTITIES = (
     *CATALOGUE_ENTITIES,
     "profile",
@@ -35,6 +36,7 @@ Entity = Literal[
     "vehicle",
     "lender",
     "product",
+    "dealer",
     "profile",
     "application",
     "payment",

@@ -19,7 +19,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL of the database")
     parser.add_argument(
-        "--demo", action="store_true", help="create the public demo accounts (never in production)"
+        "--demo",
+        action="store_true",
+        help="publish the demo market's catalogue (once, on an empty catalogue) and create the "
+        "public demo accounts (never in production)",
     )
     parser.add_argument(
         "--retrain-every",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,6 +15,7 @@ from domain.catalog import Dealer, Lender, LenderType, LoanProduct, Page, Vehicl
 from domain.errors import InputError
 from domain.money import to_cents
 from local_db import codec
+from local_db.repositories._sync import wire_payload
 from local_db.tables import DealerRow, LenderRow, LoanProductRow, VehicleRow
 
 VEHICLES = VehicleRow.__table__
@@ -213,3 +215,34 @@ def get_product(session: Session, *, product_id: str) -> LoanProduct | None:
 
 def save_products(session: Session, *, products: Iterable[LoanProduct]) -> None:
     _upsert(session, LoanProductRow.__table__, [codec.product_to_row(p) for p in products])
+
+
+# --- the catalogue as sync records ----------------------------------------------------------
+
+
+def sync_records(
+    *,
+    dealers: Iterable[Dealer] = (),
+    lenders: Iterable[Lender] = (),
+    products: Iterable[LoanProduct] = (),
+    vehicles: Iterable[Vehicle] = (),
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The catalogue as a server publishes it: ``(entity, id, data)`` with ``data`` the row
+    the ``save_*`` functions above write, as JSON (:func:`wire_payload`: dates as ISO text),
+    less its id and tombstone flag, which travel on the record itself; a device's
+    ``sync.local_store`` turns it back into the same row. In the order a device can apply
+    them: dealers, lenders, products, vehicles (a product names its lender, a vehicle its
+    dealer, and a row whose reference is missing is not applied)."""
+    rows = [
+        *(("dealer", codec.dealer_to_row(d)) for d in dealers),
+        *(("lender", codec.lender_to_row(x)) for x in lenders),
+        *(("product", codec.product_to_row(p)) for p in products),
+        *(("vehicle", codec.vehicle_to_row(v)) for v in vehicles),
+    ]
+    return [
+        (entity, row["id"], wire_payload({k: v for k, v in row.items() if k not in _ON_RECORD}))
+        for entity, row in rows
+    ]
+
+
+_ON_RECORD = frozenset({"id", "deleted"})

@@ -1,15 +1,21 @@
-"""Every role × every route, including another buyer's ids and another dealership's staff."""
+"""Every role × every route (each catalogue kind), including another buyer's ids and another
+dealership's staff."""
 
 from __future__ import annotations
+
+from typing import get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.app import CatalogueKind
 from backend.db import make_engine, migrate
+from sync.wire import CATALOGUE_ENTITIES
 from tests.backend.factories import DEALER_X, DEALER_Y, application, make_app, make_user, new_id
 from tests.backend.factories import payment as payment_body
 
 ROLES = ("anonymous", "owner", "other_buyer", "dealer_x", "dealer_y", "admin")
+KINDS = get_args(CatalogueKind)  # vehicles, lenders, products, dealers
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +33,8 @@ def world(tmp_path_factory):
         "dealer_y": make_user(api, "dealer_staff", DEALER_Y)[1],
         "admin": make_user(api, "admin")[1],
     }
-    ids = {"app": new_id(), "profile": new_id(), "payment": new_id(), "vehicle": new_id(),
-           "scratch": new_id()}  # fmt: skip
+    ids = {"app": new_id(), "profile": new_id(), "payment": new_id(), "scratch": new_id(),
+           **{kind: new_id() for kind in KINDS}}  # fmt: skip
     owner = _signed_in(api, users["owner"])
     owner_ops = [
         _op("application", ids["app"], application()),
@@ -38,8 +44,9 @@ def world(tmp_path_factory):
     push = owner.post("/sync/push", json={"device_id": "phone", "ops": owner_ops})
     assert [r["status"] for r in push.json()["results"]] == ["applied"] * 3
     admin = _signed_in(api, users["admin"])
-    put = admin.put(f"/catalogue/vehicles/{ids['vehicle']}", json={"model": "BYD Seal"})
-    assert put.status_code == 200
+    for kind in KINDS:  # one published item of each kind
+        put = admin.put(f"/catalogue/{kind}/{ids[kind]}", json={"name_en": f"a {kind}"})
+        assert put.status_code == 200
     yield api, users, ids
     engine.dispose()
 
@@ -96,12 +103,11 @@ MATRIX = {
 }
 
 
-def _call(client, method, route, ids):
+def _call(client, method, route, ids, kind=None):
+    kind = kind or "vehicles"
     path = (
-        route.replace(
-            "{kind}/{entity_id}", f"vehicles/{ids['scratch' if method != 'GET' else 'vehicle']}"
-        )
-        .replace("{kind}", "vehicles")
+        route.replace("{kind}/{entity_id}", f"{kind}/{ids['scratch' if method != 'GET' else kind]}")
+        .replace("{kind}", kind)
         .replace("application/{id}", f"application/{ids['app']}")
         .replace("profile/{id}", f"profile/{ids['profile']}")
         .replace("payment/{id}", f"payment/{ids['payment']}")
@@ -123,18 +129,38 @@ def _call(client, method, route, ids):
     elif route.startswith("/admin/reviews/"):
         kwargs["json"] = {"decision": "approved"}
     elif method == "PUT":
-        kwargs["json"] = {"model": "BYD Seal"}
+        kwargs["json"] = {"name_en": "changed"}
     return client.request(method, path, **kwargs)
 
 
+#: every route once; a catalogue route once per kind
+CALLS = [
+    pytest.param(method, route, kind, id=f"{method} {route.replace('{kind}', kind or '{kind}')}")
+    for method, route in MATRIX
+    for kind in (KINDS if "{kind}" in route else (None,))
+]
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "route"), list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
-def test_route_answers_each_role_as_the_matrix_says(clients, role, method, route):
+@pytest.mark.parametrize(("method", "route", "kind"), CALLS)
+def test_route_answers_each_role_as_the_matrix_says(clients, role, method, route, kind):
     clients, ids = clients
-    response = _call(clients[role], method, route, ids)
+    response = _call(clients[role], method, route, ids, kind)
     assert response.status_code == MATRIX[(method, route)][role], response.text
     if response.status_code >= 400:
         assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_every_catalogue_entity_has_a_public_route_kind():
+    assert sorted(kind.removesuffix("s") for kind in KINDS) == sorted(CATALOGUE_ENTITIES)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_public_catalogue_lists_each_kind(clients, kind):
+    clients, ids = clients
+    listed = clients["anonymous"].get(f"/catalogue/{kind}").json()
+    assert ids[kind] in {r["entity_id"] for r in listed}
+    assert {r["entity"] for r in listed} == {kind.removesuffix("s")}
 
 
 @pytest.mark.parametrize(
@@ -162,17 +188,17 @@ def test_push_onto_the_owners_application_is_allowed_only_for_its_parties(client
 @pytest.mark.parametrize(
     ("role", "entities"),
     [
-        pytest.param("owner", {"application", "profile", "payment", "vehicle"}, id="owner"),
-        pytest.param("other_buyer", {"vehicle"}, id="other-buyer"),
-        pytest.param("dealer_x", {"application", "vehicle"}, id="dealer-x"),
-        pytest.param("dealer_y", {"vehicle"}, id="dealer-y"),
-        pytest.param("admin", {"application", "profile", "payment", "vehicle"}, id="admin"),
+        pytest.param("owner", {"application", "profile", "payment"}, id="owner"),
+        pytest.param("other_buyer", set(), id="other-buyer"),
+        pytest.param("dealer_x", {"application"}, id="dealer-x"),
+        pytest.param("dealer_y", set(), id="dealer-y"),
+        pytest.param("admin", {"application", "profile", "payment"}, id="admin"),
     ],
 )
-def test_pull_shows_each_role_only_its_rows(clients, role, entities):
+def test_pull_shows_each_role_only_its_rows_and_the_catalogue(clients, role, entities):
     clients, _ = clients
     changes = clients[role].get("/sync/pull").json()["changes"]
-    assert {c["entity"] for c in changes} == entities
+    assert {c["entity"] for c in changes} == entities | set(CATALOGUE_ENTITIES)
 
 
 def test_the_matrix_covers_every_route_of_the_app(clients):

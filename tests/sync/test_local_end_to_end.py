@@ -164,3 +164,34 @@ def test_a_reviewers_decision_on_the_server_reaches_the_buyers_device(world, ser
         )
         session.commit()
     assert phone.sync_once() and phone.status().rejected == ()
+
+
+def test_a_dealers_tablet_takes_its_customers_applications_without_knowing_the_customers(
+    world, server, tmp_path
+):
+    """Users are not pulled (each device provisions its own), so a staff member's tablet has
+    never heard of the buyers whose applications it pulls: it keeps each owner as a nameless
+    row rather than skipping their records."""
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    with Session(phone_db) as session:
+        deal = write_deal(session, catalogue, user)
+        session.commit()
+    assert phone.sync_once(), phone.status().last_error
+    staff_http, row = make_user(server, "dealer_staff", dealer_id=catalogue.dealer_id)
+    staff = User(row["id"], row["username"], Role.DEALER_STAFF, dealer_id=catalogue.dealer_id)
+    tablet_db = make_engine(tmp_path / "staff-tablet.db")
+    migrate(tablet_db)
+    with Session(tablet_db) as session:
+        install_catalogue(session, catalogue, staff)  # the staff member, not the buyer
+        session.commit()
+    store = LocalStore(tablet_db)
+    tablet = SyncClient(staff_http, store, device_id="staff-tablet", sleep=lambda _s: None)
+    assert tablet.sync_once(), tablet.status().last_error
+    assert store.skipped() == []
+    with Session(tablet_db) as session:
+        application = deals.get_application(session, application_id=deal.application_id)
+        owner = people.get_user(session, user_id=user.id)
+    assert application is not None and application.user_id == user.id
+    assert owner.role is Role.BUYER and owner.display_name == "" and owner.password_hash is None
+    tablet_db.dispose()

@@ -41,7 +41,10 @@ async def test_a_notice_stays_on_the_screen_it_was_given_on(world, monkeypatch):
     ("kind", "said"),
     [
         ("unavailable", "无法连接服务器。您的更改保留在本机，连上后会自动发送。"),
-        ("auth", "服务器已不再接受此次登录：请退出后重新登录以继续同步。您的更改仍保存在本设备上。"),
+        (
+            "auth",
+            "服务器已不再接受此次登录：请退出后重新登录以继续同步。您的更改仍保存在本设备上。",
+        ),
         ("failed", "服务器出错，同步已中止。您的更改保留在本机。"),
     ],
 )

@@ -1,0 +1,79 @@
+"""The demo server's world (``chedai serve --demo``): the catalogue of the demo market that a
+demo-mode device seeds locally (``local_db.demo``), published once as ordinary catalogue
+records, so a device that signs in to a demo server pulls the same cars, dealers, lenders and
+products.
+
+Publishing happens at the first start only: if any catalogue record exists (tombstones too),
+nothing is published, so a restart neither duplicates nor re-sequences the catalogue, and an
+admin's later edits stand. The records are pushed in one transaction, in the order a device can
+apply them (dealers, lenders, products, vehicles: the pull order is the server's sequence).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from sqlalchemy import Engine
+
+from backend import store
+from backend.rules import Actor
+from local_db.demo.world import World, generate
+from local_db.repositories.catalog import sync_records
+from sync.wire import CATALOGUE_ENTITIES, Op
+
+#: Who publishes the demo catalogue (the idempotency rows name it; it is no account).
+PUBLISHER = Actor(user_id="demo-catalogue", role="admin")
+DEVICE_ID = "server"  # as the admin routes' writes
+_OP_IDS = uuid.UUID("5d1c2a8e-3f0b-4c55-9a43-0c1e6b7d2f90")  # namespace of the ops' ids
+
+
+def demo_world(seed: int) -> World:
+    """The demo market's catalogue for ``seed`` (no buyers: the catalogue does not depend on
+    them, and a server's buyers are the people who sign up)."""
+    return generate(seed, n_buyers=0)
+
+
+def staff_dealer_id(world: World) -> str:
+    """The dealership the public demo staff account works for: the world's first dealer."""
+    return world.dealers[0].id
+
+
+def catalogue_ops(world: World, now_ms: int) -> list[Op]:
+    """The world's catalogue as admin upserts, dealers first (see the module docstring). The
+    op ids follow from the seed and the record, so the same world gives the same ops.
+
+    A vehicle's picture is a file the seed draws on the device that seeds (``local_db.pictures``);
+    a device that pulls has none, so the published picture is empty and the app draws it from
+    the car's body and colour."""
+    records = sync_records(
+        dealers=world.dealers,
+        lenders=world.lenders,
+        products=world.products,
+        vehicles=[replace(v, picture="") for v in world.vehicles],
+    )
+    return [
+        Op(
+            op_id=str(uuid.uuid5(_OP_IDS, f"{world.seed}:{entity}:{entity_id}")),
+            entity=entity,
+            entity_id=entity_id,
+            payload=data,
+            created_ms=now_ms,
+        )
+        for entity, entity_id, data in records
+    ]
+
+
+def publish_catalogue(engine: Engine, world: World, now_ms: int) -> int:
+    """Publish ``world``'s catalogue unless the server has a catalogue already; returns how
+    many records were published (0: there was one). All or nothing: a record the rules
+    refuse fails the start (ValueError) and publishes none."""
+    results = store.publish_once(
+        engine,
+        PUBLISHER,
+        DEVICE_ID,
+        catalogue_ops(world, now_ms),
+        now_ms,
+        unless_any_of=CATALOGUE_ENTITIES,
+    )
+    return 0 if results is None else len(results)
