@@ -43,30 +43,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(data_dir: Path, locale: str) -> tuple[subprocess.Popen, str]:
+def start_app(
+    data_dir: Path, locale: str, server_url: str | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``chedai app`` on the demo database in ``data_dir``, or syncing with ``server_url``."""
+    env = {"CHEDAI_LOCALE": locale, "FLET_FORCE_WEB_SERVER": "true"}
+    if server_url:
+        env["CHEDAI_SERVER_URL"] = server_url
+    return start(["app"], data_dir, env)
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    """``chedai serve --demo``: the demo market's catalogue and the public demo accounts."""
+    return start(["serve", "--demo"], data_dir, {})
+
+
+def start(command: list[str], data_dir: Path, extra: dict[str, str]):
     port = free_port()
-    env = {
-        **os.environ,
-        "CHEDAI_DATA_DIR": str(data_dir),
-        "CHEDAI_LOCALE": locale,
-        "FLET_FORCE_WEB_SERVER": "true",
-        "OPENBLAS_NUM_THREADS": "1",
-    }
-    env.pop("CHEDAI_SERVER_URL", None)
+    env = {**os.environ, "CHEDAI_DATA_DIR": str(data_dir), "OPENBLAS_NUM_THREADS": "1", **extra}
+    if "CHEDAI_SERVER_URL" not in extra:
+        env.pop("CHEDAI_SERVER_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "app", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "app", *command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     deadline = time.monotonic() + 600  # the first start seeds the demo database
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"chedai app exited: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"chedai {command[0]} exited: {proc.stderr.read().decode()[-2000:]}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return proc, f"http://127.0.0.1:{port}/"
         time.sleep(0.5)
     proc.terminate()
-    raise SystemExit("chedai app did not start")
+    raise SystemExit(f"chedai {command[0]} did not start")
 
 
 class Driver:
@@ -199,6 +209,27 @@ def review_journey(d: Driver) -> None:
     d.tap("review-approve")
     d.node("review-approve").wait_for(state="detached")  # the panel says approved instead
     d.shot("contract-reviewed")
+
+
+def connected_journey(d: Driver, locale: str) -> None:
+    """With a server: the sign-in, a new buyer's account (the two passwords differing first),
+    the catalogue pulled from the server, and Settings signed in and synced."""
+    d.wait("account-username")
+    d.shot("account-signin")
+    d.tap("account-switch")
+    d.wait("account-again")
+    type_into(d, "account-username", "li.ming")
+    type_into(d, "account-password", "a-long-password")
+    type_into(d, "account-again", "a-long-passwort")
+    d.tap("account-submit")
+    d.shot("account-create")
+    type_into(d, "account-again", "a-long-password")
+    d.tap("account-submit")
+    d.wait("car-", prefix=True, timeout=120_000)
+    d.shot("account-catalogue")
+    nav(d, translator(locale)("Settings"))
+    d.wait("settings-sign-out")
+    d.shot("account-settings")
 
 
 def compare_two(d: Driver) -> None:
@@ -473,12 +504,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="skip the manual-review journey (desktop)",
     )
+    parser.add_argument(
+        "--no-connected",
+        dest="connected",
+        action="store_false",
+        help="skip signing in to a demo server (desktop)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="chedai-shots-"))
     proc, _ = start_app(data_dir, "zh_CN")  # seeds the demo market on first use
     proc.terminate()
     proc.wait(timeout=30)
+    if args.connected:
+        connected_shots(args.out, args.langs.split(","))
     for locale in args.langs.split(","):
         # each run on a fresh copy of the seeded market: the same screenshots every time
         run_dir = Path(tempfile.mkdtemp(prefix="chedai-shots-run-"))
@@ -514,6 +553,34 @@ def main(argv: list[str] | None = None) -> int:
             proc.wait(timeout=30)
             shutil.rmtree(run_dir, ignore_errors=True)
     return 0
+
+
+def connected_shots(out: Path, locales: list[str]) -> None:
+    """The app signed in to ``chedai serve --demo``, on the desktop, each language on a fresh
+    server and device (so the new account's name is free)."""
+    for locale in locales:
+        server_dir = Path(tempfile.mkdtemp(prefix="chedai-shots-server-"))
+        device_dir = Path(tempfile.mkdtemp(prefix="chedai-shots-device-"))
+        server, server_url = start_server(server_dir)
+        app_proc = None
+        try:
+            app_proc, url = start_app(device_dir, locale, server_url.rstrip("/"))
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+                )
+                context = browser.new_context(viewport={"width": 1440, "height": 900})
+                page = context.new_page()
+                open_app(page, url)
+                connected_journey(Driver(page, out, f"desktop-{LANGS[locale]}"), locale)
+                browser.close()
+        finally:
+            for proc in (app_proc, server):
+                if proc is not None:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+            shutil.rmtree(server_dir, ignore_errors=True)
+            shutil.rmtree(device_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

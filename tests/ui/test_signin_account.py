@@ -11,6 +11,8 @@ from app.state import AppState
 from tests.backend.factories import make_user
 from tests.ui.conftest import start_app
 from tests.ui.flet_harness import FletHarness
+from tests.ui.test_journey import sign
+from tests.ui.test_prequal_offers import through_form
 from tests.ui.world import connect, make_world
 
 PASSWORD = "a-long-password"
@@ -93,3 +95,38 @@ async def test_the_sign_in_screen_speaks_chinese(connected):
     await h.submit("account-password")
     await h.wait_until(lambda: "signin" not in h.state.busy)
     assert h.find("account-username").error == "请输入用户名"
+
+
+async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
+    """Account, check, offer, signature on this device; then the server has the signed
+    contract in the buyer's name and nobody else's."""
+    world, api = connected
+    h = await english(world.services)
+    await h.click("account-switch")
+    await fill(h, username="li.ming", password=PASSWORD, again=PASSWORD)
+    await submitted(h)
+    await h.wait_until(lambda: h.top.route == "/cars")
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")
+    await h.type_text("prequal-age", "34")
+    await h.select("prequal-housing", "rent")
+    await through_form(
+        h, monthly_income="25000", employment_months="48", monthly_debt_payments="0"
+    )
+    pid = h.state.prequal_result.cheapest_id
+    await h.click(f"offer-open-{pid}")
+    await h.click("offer-contract")
+    await sign(h)
+    contract_id = h.state.contract.record.id
+    assert world.services.sync_now() and world.services.sync_status().pending == 0
+    assert world.services._sync.status().rejected == ()  # every step was one the server takes
+    token = world.services._sync._runner.account.token
+    pulled = TestClient(api).get(
+        "/sync/pull", params={"since": 0, "limit": 1000},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()  # fmt: skip
+    mine = {(c["entity"], c["entity_id"]) for c in pulled["changes"]}
+    assert ("contract", contract_id) in mine
+    stranger, _ = make_user(api)
+    theirs = stranger.get("/sync/pull", params={"since": 0, "limit": 1000}).json()["changes"]
+    assert ("contract", contract_id) not in {(c["entity"], c["entity_id"]) for c in theirs}

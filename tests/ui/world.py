@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from local_db.engine import make_engine
 from local_db.migrations import migrate
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
+from sync.wire import CATALOGUE_ENTITIES, Op
 from tests.factories import (
     make_applicant,
     make_dealer,
@@ -139,14 +141,26 @@ def connect(world: World, tmp_path):
     from fastapi.testclient import TestClient
 
     from app.sync_service import start_background_sync
+    from backend import store
     from backend.db import make_engine as server_engine
     from backend.db import migrate as server_migrate
+    from backend.demo import PUBLISHER
     from tests.backend.factories import make_app
 
     engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
     server_migrate(engine)
     api = make_app(engine, tmp_path / "server")
     services = world.services
+    with Session(services.engine) as s:  # the server sells what the device shows
+        records = catalog_repo.sync_records(
+            dealers=catalog_repo.list_dealers(s),
+            lenders=catalog_repo.list_lenders(s),
+            products=catalog_repo.list_products(s),
+            vehicles=world.vehicles.values(),
+        )
+    ops = [Op(op_id=str(uuid.uuid4()), entity=e, entity_id=i, payload=d, created_ms=1)
+           for e, i, d in records]  # fmt: skip
+    store.publish_once(engine, PUBLISHER, "server", ops, 1, unless_any_of=CATALOGUE_ENTITIES)
     services._sync = start_background_sync(
         services.settings, services.engine, http=TestClient(api), start=False
     )
