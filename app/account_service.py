@@ -24,7 +24,6 @@ from app.state import SessionUser
 from domain.catalog import Role, User
 from domain.errors import InputError
 from local_db.crypto import cipher_for_dir
-from local_db.outbox import pending_count
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
 from local_db.tables import MetaRow
@@ -70,7 +69,7 @@ class AccountServices:
             )
         with self.session() as s:
             last = s.get(MetaRow, LAST_KEY)
-            held = pending_count(s)
+        held = handle.status().pending  # what the wire can carry (a walk-in's user row is not)
         if last is not None and last.value != account.user_id and held:
             handle.use(account)
             handle.sign_out()

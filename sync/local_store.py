@@ -205,7 +205,7 @@ class LocalStore:
         return ops
 
     def _sendable(self, row: OutboxRow) -> Op | None:
-        if row.op_id in self._held:
+        if row.op_id in self._held or row.entity not in BY_LOCAL:
             return None
         item = outbox.OutboxOp(
             row.op_id, row.seq, row.entity, row.entity_id, row.op, json.loads(row.payload),
@@ -225,13 +225,24 @@ class LocalStore:
             session.commit()
 
     def count_pending(self) -> int:
-        with Session(self.engine) as session:
-            total = outbox.pending_count(session)
-        return max(0, total - len(self._held))
+        """Operations waiting to be sent: the outbox's rows the wire can carry."""
+        return self._counts()[0]
 
     def held(self) -> int:
-        """Operations kept in the outbox that the wire cannot carry (see the module doc)."""
-        return len(self._held)
+        """Operations kept in the outbox that the wire cannot carry (see the module doc): of
+        an entity it does not carry (e.g. a user, provisioned per device), or found
+        malformed when last read."""
+        return self._counts()[1]
+
+    def _counts(self) -> tuple[int, int]:
+        with Session(self.engine) as session:
+            by_entity = session.execute(
+                select(OutboxRow.entity, func.count()).group_by(OutboxRow.entity)
+            ).all()
+        carried = sum(n for entity, n in by_entity if entity in BY_LOCAL)
+        with self._lock:
+            malformed = len(self._held)
+        return max(0, carried - malformed), sum(n for _, n in by_entity) - carried + malformed
 
     # -- the cursor and pulled pages -----------------------------------------------------
 

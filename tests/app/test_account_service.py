@@ -192,3 +192,19 @@ def test_demo_mode_has_no_account(tmp_path):
     world = make_world(tmp_path)
     assert world.services.account_user() is None
     assert refusal(lambda: world.services.sign_in("li.ming", PASSWORD)) == ("server", "demo_only")
+
+
+def test_a_walk_ins_user_row_which_never_travels_does_not_hold_the_device(connected):
+    """A dealership's tablet keeps the walk-in customers it creates as local users: the wire
+    does not carry them, so they are no changes waiting for the last account."""
+    world, api = connected
+    services = world.services
+    with Session(services.engine) as s:
+        staff = people_repo.get_user(s, user_id=world.staff_id)
+    _, first = make_user(api, "dealer_staff", dealer_id=staff.dealer_id, password=PASSWORD)
+    _, second = make_user(api, "dealer_staff", dealer_id=staff.dealer_id, password=PASSWORD)
+    services.sign_in(first["username"], PASSWORD)
+    services.start_walk_in(services.account_user(), "王小明", "13800000000")
+    services.sign_out()
+    assert services.sync_status().pending == 0
+    assert services.sign_in(second["username"], PASSWORD).id == second["id"]

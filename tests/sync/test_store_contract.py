@@ -142,6 +142,7 @@ def test_an_operation_the_wire_cannot_carry_is_held_not_sent_and_not_dropped(tmp
         outbox.enqueue(session, entity="user", entity_id=new_id(), op="upsert", payload={})
         session.commit()
     sendable = device.record("note", new_id(), {"text": "x"})
+    assert device.store.held() == 1 and device.store.count_pending() == 1  # before any send
     assert [op.op_id for op in device.store.pending(10)] == [sendable]
     assert device.store.held() == 1 and device.store.count_pending() == 1
     with Session(engine) as session:
