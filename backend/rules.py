@@ -7,7 +7,8 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
 - application: the status follows ``sync.wire.APPLICATION_TRANSITIONS`` (one flagged for
   manual review is approved only by an admin, its flags unchanged); anything else is
   rejected with the reason. Applications are withdrawn, never deleted.
-- payment, interaction: append-only events; a second op on the same id is rejected.
+- payment, interaction: append-only events; a second op on the same id is rejected. Dealer
+  staff record the payments customers make at the desk, for their own dealership.
 - contract: immutable once stored; a change is a new contract with ``supersedes``.
 - offer: immutable once stored, like a contract (a lender's answer at one moment).
 - consent: its terms are immutable; the only change is a withdrawal, once.
@@ -40,15 +41,16 @@ WRITERS: dict[str, frozenset[str]] = {
     **{entity: frozenset({"admin"}) for entity in CATALOGUE_ENTITIES},
     "profile": frozenset({"buyer", "admin"}),
     "application": frozenset({"buyer", "dealer_staff", "admin"}),
-    "payment": frozenset({"buyer", "admin"}),
+    "payment": frozenset({"buyer", "dealer_staff", "admin"}),  # staff: paid at the desk
     "contract": frozenset({"buyer", "dealer_staff", "admin"}),
     "note": frozenset({"buyer", "dealer_staff", "admin"}),
     "interaction": frozenset({"buyer", "dealer_staff", "admin"}),
     "offer": frozenset({"buyer", "dealer_staff", "admin"}),
     "consent": frozenset({"buyer", "dealer_staff", "admin"}),
 }
-#: What dealer staff may see of their dealership's records.
-DEALER_VISIBLE = frozenset({"application", "contract", "note", "offer"})
+#: What dealer staff may see of their dealership's records (a payment or consent is their
+#: dealership's when one of its staff recorded it at the desk).
+DEALER_VISIBLE = frozenset({"application", "contract", "note", "offer", "payment", "consent"})
 
 
 @dataclass(frozen=True)

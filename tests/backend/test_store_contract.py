@@ -166,6 +166,24 @@ def test_each_reader_pulls_only_their_rows(engine, reader, sees):
     assert {c.entity for c in pull_all(engine, actors[reader])} == sees | set(CATALOGUE_ENTITIES)
 
 
+def test_a_payment_made_at_the_desk_is_the_dealerships_and_no_one_elses(engine):
+    """Staff record a walk-in's payment for their own dealership: its other staff see it, the
+    staff of another dealership do not, and a payment the buyer recorded stays theirs."""
+    desk, colleague = make_actor("dealer_staff", DEALER_X), make_actor("dealer_staff", DEALER_X)
+    elsewhere, buyer = make_actor("dealer_staff", DEALER_Y), make_actor()
+    app_id, at_desk, by_buyer = new_id(), new_id(), new_id()
+    push(engine, desk, make_op("application", app_id, application(status="prequalified")))
+    [paid] = push(engine, desk, make_op("payment", at_desk, payment(app_id)))
+    [own] = push(engine, buyer, make_op("payment", by_buyer, payment(new_id())))
+    assert (paid.status, own.status) == ("applied", "applied")
+
+    def payments(actor) -> set[str]:
+        return {c.entity_id for c in pull_all(engine, actor) if c.entity == "payment"}
+
+    assert payments(colleague) == {at_desk} and payments(elsewhere) == set()
+    assert payments(buyer) == {by_buyer}
+
+
 def test_deletes_travel_as_tombstones(engine):
     buyer = make_actor()
     note_id = new_id()

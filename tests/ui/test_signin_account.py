@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 
 from app.commands.app import make_main
 from app.state import AppState
+from local_db.repositories import people as people_repo
 from tests.backend.factories import make_user
 from tests.ui.conftest import start_app
 from tests.ui.flet_harness import FletHarness
+from tests.ui.test_dealer import customer_chooses_an_offer, hand_over
 from tests.ui.test_journey import sign
 from tests.ui.test_prequal_offers import through_form
 from tests.ui.world import connect, make_world
@@ -128,3 +130,36 @@ async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
     stranger, _ = make_user(api)
     theirs = stranger.get("/sync/pull", params={"since": 0, "limit": 1000}).json()["changes"]
     assert ("contract", contract_id) not in {(c["entity"], c["entity_id"]) for c in theirs}
+
+
+async def test_a_walk_in_signed_on_a_staff_members_tablet_reaches_the_server(connected):
+    """Staff sign in with their own account; the walk-in's check, consent, signature and first
+    payment all leave the tablet and the server takes every one."""
+    world, api = connected
+    with world.services.session() as s:
+        staff = people_repo.get_user(s, user_id=world.staff_id)
+    _, row = make_user(api, "dealer_staff", dealer_id=staff.dealer_id, password=PASSWORD)
+    h = await start_app(world.services, width=1024, height=768)
+    await fill(h, username=row["username"], password=PASSWORD)
+    await submitted(h)
+    await h.wait_until(lambda: h.top.route == "/dealer/new")
+    assert h.state.user.dealer_id == staff.dealer_id
+    await hand_over(h, world)
+    await customer_chooses_an_offer(h)
+    await sign(h)
+    await h.click("contract-to-loans")
+    await h.click("handoff-give-back")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    await h.click(h.find_ids("pipe-", h.find("col-signed"))[0])
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"), timeout=30)
+    assert world.services.sync_now(), world.services.sync_status().error
+    status = world.services._sync.status()
+    assert [(r.entity, r.message) for r in status.rejected] == [] and status.pending == 0
+    pulled = TestClient(api).get(
+        "/sync/pull", params={"since": 0, "limit": 1000},
+        headers={"Authorization": f"Bearer {world.services._sync._runner.account.token}"},
+    ).json()["changes"]  # fmt: skip
+    kinds = {c["entity"] for c in pulled}
+    assert {"application", "offer", "consent", "contract", "payment"} <= kinds

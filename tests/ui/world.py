@@ -129,6 +129,7 @@ def make_world(tmp_path, **settings) -> World:
             s,
             profile=make_applicant(user_id=buyer.id, monthly_income=Decimal("25000.00")),
             cipher=cipher_for_dir(tmp_path),
+            enqueue=False,  # the world as it stands, not a change someone made
         )
         s.commit()
     services = Services(Settings(data_dir=tmp_path, **settings), engine, today=TODAY)
