@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -119,6 +120,8 @@ class _CoreServices:
         #: every move of the deal bar, and the value needs a catalogue query
         self._values: dict[tuple[str, int, date], Decimal] = {}
         self._recommender = None
+        self._model_from: Path | None = None  # the server's model file loaded (with a server)
+        self._model_checked_at: float | None = None  # time.monotonic() of the last ask
         self._sync = None
         self._model_lock = threading.Lock()
         self.links = FileLinks()  # contract PDF links; the key lives as long as the process
@@ -372,6 +375,16 @@ class _CoreServices:
         self._brands.cache_clear()
         self._lender_names.cache_clear()
         _cached_quote.cache_clear()
+
+
+#: How often a device asks the server for a newer recommender model (seconds).
+MODEL_CHECK_S = 600.0
+
+
+def _newest_server_model(folder: Path) -> Path | None:
+    found = [(int(p.stem.removeprefix("server-")), p) for p in folder.glob("server-*.npz")
+             if p.stem.removeprefix("server-").isdigit()]  # fmt: skip
+    return max(found)[1] if found else None
 
 
 @lru_cache(maxsize=64)
@@ -872,11 +885,28 @@ class PrequalServices:
         from recommender import Recommender
 
         with self._model_lock:  # two sessions must not train at once
+            if not self.demo_mode:
+                return self._server_recommender()
             if self._recommender is None:
                 path = model_path(self.settings)
                 if not path.exists() and not self.train_recommender(path):
                     return None
                 self._recommender = Recommender.load(path)
+        return self._recommender
+
+    def _server_recommender(self: Services):
+        """With a server: the model it published (asked for at most every
+        :data:`MODEL_CHECK_S`; offline, the newest this device has), never one trained on the
+        few interactions of this device. None before the server has published one."""
+        from recommender import Recommender
+
+        now = time.monotonic()
+        if self._model_checked_at is None or now - self._model_checked_at >= MODEL_CHECK_S:
+            self._model_checked_at = now
+            folder = Path(self.settings.data_dir) / "model"
+            path = self._sync_handle().fetch_model(folder) or _newest_server_model(folder)
+            if path is not None and path != self._model_from:
+                self._recommender, self._model_from = Recommender.load(path), path
         return self._recommender
 
     def train_recommender(self: Services, path: Path) -> bool:

@@ -11,6 +11,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.sign_in(username, password, create=False) -> Account   # the person's account
     handle.use(account)                                # sync as it (None: as nobody)
     handle.sign_out() -> bool                          # stop, and revoke its token
+    handle.fetch_model(folder) -> Path | None          # the server's latest recommender
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
 ``user_id`` (the server's id of the account; local rows should use it as their user id),
@@ -31,9 +32,11 @@ call is made on the caller's thread except in :meth:`SyncHandle.sync_now` and th
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine, select
@@ -56,6 +59,7 @@ from sync.client import (
 )
 from sync.local_store import LocalStore, Skipped
 from sync.store import DEFAULT_STREAM
+from sync.wire import ModelInfo
 
 DEVICE_ID_KEY = "sync.device_id"
 
@@ -73,6 +77,10 @@ class SyncInfo:
     held: int = 0
     skipped: tuple[Skipped, ...] = field(default_factory=tuple)
     last_error_kind: str | None = None  # sync.client.SyncError.kind of ``last_error``
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def device_id(engine: Engine) -> str:
@@ -224,6 +232,33 @@ class SyncHandle:
         """Stop syncing as the account and revoke its token; False when the server could not
         be told (the token then expires on its own)."""
         return self._runner is None or self._runner.sign_out()
+
+    def fetch_model(self, folder: Path) -> Path | None:
+        """The server's latest recommender factor file in ``folder`` (``server-<version>.npz``),
+        downloaded when this device does not have it yet and its SHA-256 checked; None when
+        the server has published none or cannot be asked (no server, no one signed in,
+        offline)."""
+        runner = self._runner
+        if runner is None or runner.user_id is None:
+            return None
+        try:
+            latest = runner.http.get("/recommender/model")
+            if latest.status_code != 200:
+                return None
+            info = ModelInfo.model_validate(latest.json())
+            path = folder / f"server-{info.version}.npz"
+            if path.exists() and _sha256(path.read_bytes()) == info.sha256:
+                return path
+            content = runner.http.get(info.url)
+        except (httpx.HTTPError, ValueError):
+            return None
+        if content.status_code != 200 or _sha256(content.content) != info.sha256:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(content.content)
+        partial.replace(path)  # a reader never meets half a file
+        return path
 
     def trigger(self) -> None:
         if self._background is not None:

@@ -208,3 +208,50 @@ def test_a_walk_ins_user_row_which_never_travels_does_not_hold_the_device(connec
     services.sign_out()
     assert services.sync_status().pending == 0
     assert services.sign_in(second["username"], PASSWORD).id == second["id"]
+
+
+def test_with_a_server_the_device_ranks_by_the_model_the_server_published(connected):
+    """No model is trained from one device's few interactions: until the server publishes one
+    there is none; then it is downloaded (checked against its digest) and kept for offline."""
+    world, api = connected
+    services = world.services
+    user = services.sign_in("li.ming", PASSWORD, create=True)
+    assert services.recommender() is None
+    assert not (world.services.settings.data_dir / "model" / "als.npz").exists()
+    products = [p.id for p in services.products()]
+    for n, product in enumerate(products * 2):
+        services.record_event(user.id, product, "view" if n % 3 else "apply")
+    assert services.sync_now()
+    admin, _ = make_user(api, "admin")
+    assert admin.post("/admin/recommender/fit").status_code == 201
+    services._model_checked_at = None  # the next ask is due
+    model = services.recommender()
+    assert model is not None and services._model_from.name == "server-1.npz"
+    assert {r.item_id for r in model.rank(user.id, eligible=products, k=2)} <= set(products)
+    offline = Services(services.settings, services.engine)
+    offline._sync = start_background_sync(
+        offline.settings, offline.engine,
+        http=httpx.Client(base_url="http://127.0.0.1:9", timeout=2), start=False,
+    )  # fmt: skip
+    assert offline.recommender() is not None and offline._model_from.name == "server-1.npz"
+
+
+def test_a_model_file_that_does_not_match_its_digest_is_not_used(connected, monkeypatch):
+    world, api = connected
+    services = world.services
+    user = services.sign_in("li.ming", PASSWORD, create=True)
+    services.record_event(user.id, services.products()[0].id, "apply")
+    assert services.sync_now()
+    admin, _ = make_user(api, "admin")
+    assert admin.post("/admin/recommender/fit").status_code == 201
+    real_get = services._sync._runner.http.get
+
+    def tampered(url, **kw):
+        response = real_get(url, **kw)
+        if url.startswith("/recommender/model/"):
+            return httpx.Response(200, content=response.content + b"x")
+        return response
+
+    monkeypatch.setattr(services._sync._runner.http, "get", tampered)
+    assert services.recommender() is None
+    assert not list((services.settings.data_dir / "model").glob("server-*"))
