@@ -62,8 +62,7 @@ class AccountServices:
         handle = self._sync_handle()
         account = handle.sign_in(username, password, create=create)
         if account.role not in ("buyer", "dealer_staff"):
-            handle.use(account)
-            handle.sign_out()  # the token is of no use here: revoke it at once
+            handle.revoke(account)  # a token of no use here
             raise InputError(
                 "username", "role", "Reviewer accounts use the server's review API, not this app"
             )
@@ -71,8 +70,7 @@ class AccountServices:
             last = s.get(MetaRow, LAST_KEY)
         held = handle.status().pending  # what the wire can carry (a walk-in's user row is not)
         if last is not None and last.value != account.user_id and held:
-            handle.use(account)
-            handle.sign_out()
+            handle.revoke(account)
             raise InputError(
                 "username",
                 "other_account_pending",

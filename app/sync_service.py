@@ -11,6 +11,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.sign_in(username, password, create=False) -> Account   # the person's account
     handle.use(account)                                # sync as it (None: as nobody)
     handle.sign_out() -> bool                          # stop, and revoke its token
+    handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
@@ -232,6 +233,11 @@ class SyncHandle:
         """Stop syncing as the account and revoke its token; False when the server could not
         be told (the token then expires on its own)."""
         return self._runner is None or self._runner.sign_out()
+
+    def revoke(self, account: Account) -> bool:
+        """Revoke the token of an account that signed in but is not to be used here (sync
+        goes on as before)."""
+        return self._runner is None or account_api.sign_out(self._runner.http, account.token)
 
     def fetch_model(self, folder: Path) -> Path | None:
         """The server's latest recommender factor file in ``folder`` (``server-<version>.npz``),

@@ -168,14 +168,20 @@ def test_another_account_waits_while_this_ones_changes_are_unsent(connected):
     assert services.sync_status().pending == 0
 
 
-def test_a_reviewer_account_is_refused_and_its_token_revoked(connected):
+def test_a_reviewer_account_is_refused_and_its_token_revoked(connected, monkeypatch):
     world, api = connected
     _, row = make_user(api, "admin", password=PASSWORD)
+    handle, refused = world.services._sync, []
+    revoke = handle.revoke
+    monkeypatch.setattr(handle, "revoke", lambda a: refused.append(a) or revoke(a))
     assert refusal(lambda: world.services.sign_in(row["username"], PASSWORD)) == (
         "username",
         "role",
     )
-    assert world.services.account_user() is None
+    assert world.services.account_user() is None and handle.status().user_id is None
+    [account] = refused
+    me = TestClient(api).get("/auth/me", headers={"Authorization": f"Bearer {account.token}"})
+    assert me.status_code == 401
 
 
 def test_staff_sign_in_with_their_dealership(connected):
