@@ -27,6 +27,7 @@ from sqlmodel import Session
 from app.account_service import AccountServices
 from app.consent_service import OPEN_APPLICATIONS, ConsentServices
 from app.file_links import FileLinks
+from app.identity_service import IdentityServices
 from app.settings import Settings
 from app.state import CatalogueQuery, Deal, SessionUser
 from domain.catalog import (
@@ -944,9 +945,10 @@ class PrequalServices:
     # --- contracts ------------------------------------------------------------------------
     def contract_deal(self: Services, result: OffersResult, product_id: str, buyer_id: str,
                       *, consented_at: datetime | None = None, strokes=(),
-                      locale: str = "zh_CN"):  # fmt: skip
+                      locale: str = "zh_CN", identity=None):  # fmt: skip
         """The contract for an offer: parties, car, the offer's own loan terms, the buyer's
-        e-records consent (worded in the contract's ``locale``) and drawn signature."""
+        e-records consent (worded in the contract's ``locale``) and drawn signature; the buyer
+        named by ``identity`` (a LegalIdentity they declared) or else by their profile."""
         from contracts import labels as L
         from contracts.deal import Consent, Party
         from contracts.deal import Deal as ContractDeal
@@ -965,6 +967,9 @@ class PrequalServices:
             dealer = catalog_repo.get_dealer(s, dealer_id=v.dealer_id)
             lender = catalog_repo.get_lender(s, lender_id=offer.product.lender_id)
         name = profile.full_name if profile else (user.display_name if user else buyer_id)
+        id_number = profile.id_number if profile else ""
+        if identity is not None:
+            name, id_number = identity.name, identity.id_number
         consent = None
         if consented_at is not None:
             consent = Consent(
@@ -973,7 +978,7 @@ class PrequalServices:
                 method=L.text("app_consent_method", locale),
             )
         return ContractDeal(
-            buyer=Party(name=name, id_number=profile.id_number if profile else "",
+            buyer=Party(name=name, id_number=id_number,
                         phone=profile.phone if profile else ""),
             dealer=Party(name=dealer.name_zh, address=dealer.address_zh, phone=dealer.phone)
             if dealer else Party(name=v.dealer_id),
@@ -1047,7 +1052,7 @@ class PrequalServices:
 
     def sign_contract(
         self: Services, result: OffersResult, product_id: str, buyer_id: str,
-        *, consented_at: datetime, strokes, locale: str,
+        *, consented_at: datetime, strokes, locale: str, identity=None,
     ) -> SignedContract:  # fmt: skip
         """Render, sign (buyer, then the lender's demo countersignature), verify, and save the
         contract, the application's new status and an audit entry in one transaction."""
@@ -1067,11 +1072,15 @@ class PrequalServices:
             )
         if not strokes:
             raise InputError("signature", "required", "draw your signature before signing")
+        if identity is None and self.known_identity(buyer_id) is None:
+            raise InputError(  # a contract names who signs it
+                "identity", "required", "Confirm your name and ID card number before signing"
+            )
         with self.session() as s:
             application = deals_repo.get_application(s, application_id=result.application_id)
         _check_signable(application)
         deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
-                                  strokes=strokes, locale=locale)  # fmt: skip
+                                  strokes=strokes, locale=locale, identity=identity)  # fmt: skip
         pki = demo_pki(self.settings.data_dir)
         pdf = render_contract(deal, locale=locale)
         pdf = sign_contract(pdf, role="buyer", signer=pki.signer("buyer"),
@@ -1426,5 +1435,5 @@ class PrequalServices:
         return reason_text(reason, locale, places)
 
 
-class Services(AccountServices, PrequalServices, ConsentServices, _CoreServices):
+class Services(AccountServices, IdentityServices, PrequalServices, ConsentServices, _CoreServices):
     """Everything the views call (see the module docstring)."""

@@ -94,8 +94,11 @@ class Notice:
 
 
 def new_contract_draft(path: str | None = None) -> dict[str, Any]:
-    """The signing in progress on the contract screen at ``path``: nothing done yet."""
-    return {"path": path, "pdf_opened": False, "consented_at": None, "strokes": []}
+    """The signing in progress on the contract screen at ``path``: nothing done yet.
+    ``identity``: who signs (a LegalIdentity; read from the profile on first draw, or declared
+    on the screen), and ``who`` what is typed to declare it."""
+    return {"path": path, "pdf_opened": False, "consented_at": None, "strokes": [],
+            "identity": None, "who": {"errors": {}}}  # fmt: skip
 
 
 @dataclass

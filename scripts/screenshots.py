@@ -388,14 +388,21 @@ def customer_checks(d: Driver, shots: bool = True) -> None:
 
 
 def customer_signs(d: Driver) -> str:
-    """:func:`customer_checks`, then the first offer, the contract opened, e-signature
-    consent, a drawn signature, "Sign"; ends on the "All done" screen. Returns the contract
+    """:func:`customer_checks`, then the first offer, who signs declared (name, ID number and
+    its consent), the contract opened, e-signature consent, a drawn signature, "Sign"; ends on
+    the "All done" screen. Returns the contract
     PDF's URL (opened in a new tab)."""
     customer_checks(d)
     d.shot("dealer-offers")
     d.tap("offer-open-", prefix=True)
     d.tap("offer-contract")
-    d.wait("contract-open-pdf")
+    d.wait("identity-name")  # a walk-in: the tablet does not know their ID number
+    type_into(d, "identity-name", "张伟")
+    type_into(d, "identity-number", "310115199003071239")
+    d.tap("identity-consent")
+    d.shot("dealer-identity")
+    d.tap("identity-confirm")
+    d.wait("contract-who")
     with d.page.context.expect_page() as pdf_tab:
         d.tap("contract-open-pdf")
     d.page.bring_to_front()

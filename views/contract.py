@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import flet as ft
 
 from domain.errors import InputError
+from domain.privacy import mask_id_number
 from views import palette
 from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
@@ -48,13 +49,17 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     draft = state.contract_draft
     buyer_id = state.customer_user_id or state.user.id
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+    if draft["identity"] is None and not draft["who"].get("asked"):
+        draft["identity"] = ctx.services.known_identity(buyer_id)  # once per contract
+        draft["who"]["asked"] = True
+    identity = draft["identity"]
 
     def open_pdf(e) -> None:
         application_id = state.prequal_result.application_id
 
         def work() -> str:
             deal = ctx.services.contract_deal(
-                state.prequal_result, pid, buyer_id, locale=ctx.locale
+                state.prequal_result, pid, buyer_id, locale=ctx.locale, identity=identity
             )
             name = ctx.services.contract_preview(deal, ctx.locale, application_id)
             return ctx.services.contract_url(state.user, application_id, name)
@@ -82,7 +87,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         def work():
             return ctx.services.sign_contract(
                 state.prequal_result, pid, buyer_id, consented_at=consented_at,
-                strokes=strokes, locale=ctx.locale,
+                strokes=strokes, locale=ctx.locale, identity=signing["identity"],
             )  # fmt: skip
 
         def done(result) -> None:
@@ -102,12 +107,14 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ], spacing=10, key="contract"))  # fmt: skip
     has_ink = any(len(s) > 1 for s in draft["strokes"])
     busy = busy_row(ctx, "sign")
+    who = who_signs(ctx, buyer_id, draft)
     controls: list[ft.Control] = [
         disclosure_box(ctx, offer, lender),
+        *who,
         section_title(ctx.t("1. Read the contract")),
         sem("contract-open-pdf", ft.OutlinedButton(
             ctx.t("Open the contract (PDF)"), icon=ft.Icons.PICTURE_AS_PDF, on_click=open_pdf,
-            disabled="pdf" in state.busy)),
+            disabled="pdf" in state.busy or identity is None)),
         *([row] if (row := busy_row(ctx, "pdf")) is not None else []),
         section_title(ctx.t("2. Consent to electronic signing")),
         ft.Text(ctx.t(ESIGN_TEXT), key="esign-text"),
@@ -128,9 +135,9 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ], wrap=True),
     ]  # fmt: skip
     if not draft["pdf_opened"]:
-        controls.insert(3, ft.Text(ctx.t("Open the PDF first: it shows that this device can "
-                                         "read the contract."), size=12,
-                                   color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
+        controls.insert(3 + len(who), ft.Text(
+            ctx.t("Open the PDF first: it shows that this device can read the contract."),
+            size=12, color=ft.Colors.ON_SURFACE_VARIANT))  # just below its button  # fmt: skip
     if review is not None:
         controls.insert(1, review_panel(ctx, review, state.prequal_result.application_id))
     if busy is not None:
@@ -138,6 +145,73 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     if (notice := notice_line(ctx, "contract-error")) is not None:
         controls.append(notice)
     return Screen(title=title, body=ft.Column(controls, spacing=10, key="contract"))
+
+
+IDENTITY_CONSENT_TEXT = N_(
+    "I agree that my ID card number is processed to name me on this contract and to check who "
+    "signs it. It is sensitive personal data: it is stored encrypted, shown masked, and shared "
+    "only with the lender of this contract."
+)
+
+
+def who_signs(ctx: ViewContext, buyer_id: str, draft: dict) -> list[ft.Control]:
+    """Who the contract names: the signer's name and masked ID card number; when the device
+    does not know them (a new account, a walk-in), the signer declares them here first, with
+    a separate consent to processing the number."""
+    title = section_title(ctx.t("Who signs"))
+    identity = draft["identity"]
+    if identity is not None:
+        return [title, sem("contract-who", ft.Text(ctx.t(
+            "{name} · ID card {number}", name=identity.name,
+            number=mask_id_number(identity.id_number))))]  # fmt: skip
+    who = draft["who"]
+    errors = who["errors"]
+
+    def typed(name: str):
+        def on_change(e) -> None:
+            who[name] = e.control.value or ""
+
+        return on_change
+
+    def agree(e) -> None:
+        who["consented_at"] = datetime.now(UTC) if e.control.value else None
+        errors.pop("identity.consent", None)
+        ctx.state.notify()
+
+    def confirm(e) -> None:
+        try:
+            draft["identity"] = ctx.services.confirm_identity(
+                buyer_id, who.get("name", ""), who.get("id_number", ""),
+                consented_at=who.get("consented_at"),
+            )  # fmt: skip
+        except InputError as exc:
+            errors.clear()
+            errors[exc.field] = exc
+        else:
+            errors.clear()
+        ctx.state.notify()
+
+    def shown(name: str) -> str | None:
+        return ctx.error(errors[name]) if name in errors else None
+
+    return [
+        title,
+        ft.Text(ctx.t("The contract names you as on your resident ID card. The lender checks "
+                      "it with a real-name service before paying out."), size=13),
+        sem("identity-name", ft.TextField(
+            label=ctx.t("Name as on your ID card"), value=who.get("name", ""), width=360,
+            on_change=typed("name"), error=shown("identity.name"))),
+        sem("identity-number", ft.TextField(
+            label=ctx.t("ID card number"), value=who.get("id_number", ""), width=360,
+            max_length=18, on_change=typed("id_number"), error=shown("identity.id_number"))),
+        ft.Text(ctx.t(IDENTITY_CONSENT_TEXT), size=12, key="identity-consent-text"),
+        sem("identity-consent", ft.Checkbox(
+            label=ctx.t("I agree to the processing of my ID number"),
+            value=who.get("consented_at") is not None, on_change=agree,
+            error=shown("identity.consent"))),
+        sem("identity-confirm", ft.FilledTonalButton(
+            ctx.t("Confirm who signs"), icon=ft.Icons.BADGE, on_click=confirm)),
+    ]  # fmt: skip
 
 
 def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Control:

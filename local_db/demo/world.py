@@ -31,6 +31,7 @@ from domain.catalog import (
     Vehicle,
     VehicleUse,
 )
+from domain.identity import id_check_character
 from domain.ids import seeded_id
 from local_db.demo import market
 from local_db.demo.behaviour import Shoppers
@@ -217,14 +218,11 @@ def _energy_figures(spec: market.Spec) -> dict:
 
 # --- buyers and their behaviour -------------------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
 
 def id_number(region: str, born: date, sequence: int) -> str:
     """An 18-digit resident ID number with a valid GB 11643 check character."""
     body = f"{region}{born:%Y%m%d}{sequence:03d}"
-    return body + _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+    return body + id_check_character(body)
 
 
 def _buyers_and_interactions(

@@ -22,6 +22,18 @@ async def draw(h, points) -> None:
     await h.event(pad, "pan_end", end)
 
 
+#: A valid resident ID number (GB 11643 check character) of someone born in 1990.
+SIGNER_ID = "310115199003071239"
+
+
+async def confirm_identity(h, name: str = "张伟", number: str = SIGNER_ID) -> None:
+    """Declare who signs (a signer the device does not know: a new account, a walk-in)."""
+    await h.type_text("identity-name", name)
+    await h.type_text("identity-number", number)
+    await h.select("identity-consent", True)
+    await h.click("identity-confirm")
+
+
 async def open_pdf(h) -> None:
     """Open the contract PDF: rendered in the background, then launched."""
     await h.click("contract-open-pdf")
@@ -239,3 +251,57 @@ async def test_outside_demo_mode_the_decision_is_the_lenders_not_the_apps(world)
     with pytest.raises(InputError) as refused:
         services.review_application("any", approve=True)
     assert (refused.value.field, refused.value.rule) == ("review", "demo_only")
+
+
+async def test_a_buyer_whose_profile_holds_their_identity_sees_who_signs(world):
+    h, _ = await at_contract(world)
+    assert h.find("contract-who").value == "李明 · 身份证 1101**********1234"
+    assert not h.has("identity-number") and not h.find("contract-open-pdf").disabled
+
+
+async def at_walk_in_contract(world):
+    from tests.ui.test_dealer import customer_chooses_an_offer, hand_over
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    pid = await customer_chooses_an_offer(h)
+    return h, pid
+
+
+async def test_a_signer_the_device_does_not_know_declares_who_signs_before_reading(world):
+    from domain.catalog import ConsentPurpose
+    from local_db.repositories import people as people_repo
+
+    h, pid = await at_walk_in_contract(world)
+    assert h.find("contract-open-pdf").disabled  # who signs comes first
+    await h.type_text("identity-name", "张伟")
+    await h.type_text("identity-number", SIGNER_ID[:-1] + "0")  # one character off
+    await h.click("identity-confirm")
+    assert h.find("identity-number").error == "身份证号码校验不通过：请逐位核对"
+    assert h.find("identity-number").value == SIGNER_ID[:-1] + "0"  # what was typed stays
+    await h.type_text("identity-number", SIGNER_ID)
+    await h.click("identity-confirm")
+    assert h.find("identity-consent").error == "请同意处理您的身份证号码，以便写入合同"
+    await h.select("identity-consent", True)
+    await h.click("identity-confirm")
+    assert h.find("contract-who").value == "张伟 · 身份证 3101**********1239"
+    assert not h.find("contract-open-pdf").disabled
+    customer = h.state.customer_user_id
+    with world.services.session() as s:
+        consents = people_repo.list_consents(s, user_id=customer)
+    assert ConsentPurpose.SENSITIVE_DATA in {c.purpose for c in consents}
+    deal = world.services.contract_deal(h.state.prequal_result, pid, customer,
+                                        identity=h.state.contract_draft["identity"])  # fmt: skip
+    assert (deal.buyer.name, deal.buyer.id_number) == ("张伟", SIGNER_ID)
+
+
+async def test_no_contract_is_signed_without_knowing_who_signs(world):
+    from domain.errors import InputError
+
+    h, pid = await at_walk_in_contract(world)
+    with pytest.raises(InputError) as refused:
+        world.services.sign_contract(
+            h.state.prequal_result, pid, h.state.customer_user_id,
+            consented_at=datetime.now(UTC), strokes=[[(1, 1), (2, 2)]], locale="zh_CN",
+        )  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("identity", "required")

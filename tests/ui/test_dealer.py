@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.ui.conftest import signed_in
-from tests.ui.test_contract import draw, open_pdf
+from tests.ui.test_contract import confirm_identity, draw, open_pdf
 
 pytestmark = pytest.mark.asyncio
 
@@ -103,6 +103,7 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)
     await customer_chooses_an_offer(h)
+    await confirm_identity(h)  # a walk-in: the tablet does not know their ID number
     await open_pdf(h)
     await h.select("contract-consent", True)
     await draw(h, [(20, 80), (60, 40), (120, 100)])

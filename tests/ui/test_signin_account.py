@@ -12,6 +12,7 @@ from local_db.repositories import people as people_repo
 from tests.backend.factories import make_user
 from tests.ui.conftest import start_app
 from tests.ui.flet_harness import FletHarness
+from tests.ui.test_contract import confirm_identity
 from tests.ui.test_dealer import customer_chooses_an_offer, hand_over
 from tests.ui.test_journey import sign
 from tests.ui.test_prequal_offers import through_form
@@ -116,6 +117,7 @@ async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
     pid = h.state.prequal_result.cheapest_id
     await h.click(f"offer-open-{pid}")
     await h.click("offer-contract")
+    await confirm_identity(h, "李明")  # a new account: no profile holds who they are
     await sign(h)
     contract_id = h.state.contract.record.id
     assert world.services.sync_now() and world.services.sync_status().pending == 0
@@ -146,6 +148,7 @@ async def test_a_walk_in_signed_on_a_staff_members_tablet_reaches_the_server(con
     assert h.state.user.dealer_id == staff.dealer_id
     await hand_over(h, world)
     await customer_chooses_an_offer(h)
+    await confirm_identity(h)
     await sign(h)
     await h.click("contract-to-loans")
     await h.click("handoff-give-back")
