@@ -85,6 +85,11 @@ class AccountServices:
         self._remember(account)
         return self._session_user(account)
 
+    def sign_in_expired(self: Services) -> bool:
+        """The server no longer accepts the signed-in person's token (it expired, or was
+        revoked elsewhere): their changes wait on the device until they sign in again."""
+        return self._sync is not None and self._sync.needs_sign_in()
+
     def sign_out(self: Services) -> None:
         """Send what is pending if the server can be reached, revoke the token, and forget the
         session. The outbox keeps anything unsent for this account's next sign-in."""

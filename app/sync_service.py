@@ -12,6 +12,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.use(account)                                # sync as it (None: as nobody)
     handle.sign_out() -> bool                          # stop, and revoke its token
     handle.revoke(account) -> bool                     # revoke a token not to be used
+    handle.needs_sign_in() -> bool                     # the account's token was refused
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
@@ -110,11 +111,13 @@ class _SignedInClient:
         self.client = SyncClient(http, store, device_id=dev)
         self.user_id: str | None = None
         self.account: Account | None = None  # signed in through the app
+        self.refused = False  # the server refused the account's token: they must sign in
         self._sign_in_error: SyncError | None = None
 
     def use(self, account: Account | None) -> None:
         """Sync as ``account`` from the next round (None: as nobody)."""
         self.account = account
+        self.refused = False
         if account is None:
             self.user_id = None
             self.http.headers.pop("Authorization", None)
@@ -154,6 +157,7 @@ class _SignedInClient:
         if not ok and (self.client.status().last_error or "").endswith("sign in again"):
             self.user_id = None  # sign in afresh on the next round
             self.http.headers.pop("Authorization", None)
+            self.refused = self.account is not None  # expired or revoked: only they can
         return ok
 
     def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
@@ -216,6 +220,11 @@ class SyncHandle:
         """One round (sign in if needed, push, pull) on the caller's thread; False when sync
         is off or the round failed (the reason is in ``status().last_error``)."""
         return self._runner is not None and self._runner.sync_once()
+
+    def needs_sign_in(self) -> bool:
+        """The server refused the signed-in account's token (expired, or revoked elsewhere):
+        sync waits until the person signs in again."""
+        return self._runner is not None and self._runner.refused
 
     def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
         """Check the person's account with the server (``create``: create a buyer account

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
-from views.context import ViewContext
+from views.context import ViewContext, run_in_background
 from views.widgets import N_, demo_badge
 
 CJK_FONT = "CJK"
@@ -115,6 +115,22 @@ class Shell:
                                on_click=lambda e: ctx.state.set_locale(other))  # fmt: skip
         return ft.Semantics(identifier="handoff-language", content=button, label=name)
 
+    def sign_in_again(self) -> ft.Control:
+        """The server no longer takes this sign-in: say so on every screen, with the way back
+        (the session is forgotten; the changes waiting on the device are sent once the same
+        person has signed in again)."""
+        ctx = self.ctx
+
+        def again(e) -> None:
+            run_in_background(ctx, "signout", N_("Signing out…"), ctx.services.sign_out,
+                              lambda _: ctx.state.sign_out(), ctx.fail)  # fmt: skip
+
+        button = ft.TextButton(
+            ctx.t("Signed out by the server: sign in again"), icon=ft.Icons.LOGIN,
+            style=ft.ButtonStyle(color=ft.Colors.ERROR), on_click=again,
+        )  # fmt: skip
+        return ft.Semantics(identifier="sign-in-again", content=button)
+
     # --- routing -------------------------------------------------------------------------
     def home(self) -> str:
         user = self.ctx.state.user
@@ -208,6 +224,8 @@ class Shell:
             actions.insert(0, ft.Semantics(identifier="handoff-return-action", content=give_back))
         if ctx.state.handed_to_customer:  # the customer reads in their own language
             actions.insert(0, self.language_toggle())
+        elif ctx.state.user is not None and ctx.services.sign_in_expired():
+            actions.insert(0, self.sign_in_again())
         appbar = ft.AppBar(
             title=ft.Text(screen.title, key="title"),
             actions=actions,

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.commands.app import make_main
+from app.services import SyncFailed
 from app.state import AppState
 from local_db.repositories import people as people_repo
 from tests.backend.factories import make_user
@@ -166,3 +167,28 @@ async def test_a_walk_in_signed_on_a_staff_members_tablet_reaches_the_server(con
     ).json()["changes"]  # fmt: skip
     kinds = {c["entity"] for c in pulled}
     assert {"application", "offer", "consent", "contract", "payment"} <= kinds
+
+
+async def test_a_sign_in_the_server_no_longer_takes_is_said_on_every_screen_with_the_way_back(
+    connected,
+):
+    """The token expires (or is revoked from another device): the changes made since wait on
+    the device; every screen offers to sign in again, after which they are sent."""
+    world, api = connected
+    user = world.services.sign_in("li.ming", PASSWORD, create=True)
+    token = world.services._sync._runner.account.token
+    TestClient(api).post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    world.services.record_event(user.id, world.services.products()[0].id, "view")
+    with pytest.raises(SyncFailed):
+        world.services.sync_now()
+    assert world.services.sign_in_expired()
+    h = await start_app(world.services, state=AppState(locale="en_US", user=user))
+    await h.route("/cars")
+    assert h.has("sign-in-again")
+    await h.click("sign-in-again")
+    await h.wait_until(lambda: h.top.route == "/signin")
+    assert world.services.sync_status().pending == 1  # still waiting, not lost
+    await fill(h, username="li.ming", password=PASSWORD)
+    await submitted(h)
+    await h.wait_until(lambda: h.top.route == "/cars")
+    assert not h.has("sign-in-again") and world.services.sync_status().pending == 0
