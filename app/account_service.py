@@ -50,7 +50,7 @@ class AccountServices:
         if account.expires_ms <= time.time_ns() // 1_000_000:
             self._forget()
             return None
-        self._sync_handle().use(account)
+        self._sync_handle().resume(account)
         return self._session_user(account)
 
     def sign_in(

@@ -10,6 +10,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.stop()                                      # at shutdown
     handle.sign_in(username, password, create=False) -> Account   # the person's account
     handle.use(account)                                # sync as it (None: as nobody)
+    handle.resume(account)                             # the same, unless already so
     handle.sign_out() -> bool                          # stop, and revoke its token
     handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.needs_sign_in() -> bool                     # the account's token was refused
@@ -236,6 +237,12 @@ class SyncHandle:
     def use(self, account: Account | None) -> None:
         """Sync as ``account`` from the next round (None: stop syncing as anyone)."""
         if self._runner is not None:
+            self._runner.use(account)
+
+    def resume(self, account: Account) -> None:
+        """:meth:`use` ``account`` unless sync already runs as it (a page reloaded: what the
+        server said of its token still stands)."""
+        if self._runner is not None and self._runner.account != account:
             self._runner.use(account)
 
     def sign_out(self) -> bool:

@@ -182,6 +182,8 @@ async def test_a_sign_in_the_server_no_longer_takes_is_said_on_every_screen_with
     with pytest.raises(SyncFailed):
         world.services.sync_now()
     assert world.services.sign_in_expired()
+    assert world.services.account_user() == user  # a page reloaded: still the same person,
+    assert world.services.sign_in_expired()  # and what the server said still stands
     h = await start_app(world.services, state=AppState(locale="en_US", user=user))
     await h.route("/cars")
     assert h.has("sign-in-again")
