@@ -44,6 +44,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
     import uvicorn
 
     from backend.app import create_app
@@ -67,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
         raise
     if args.fit:
         return _fit(app.state.backend)
+    # What start-up made (modules, the demo world's catalogue) lives as long as the server:
+    # keep it out of the cyclic collector's full passes, which otherwise walk it on every
+    # request-heavy stretch (bench/bench_sync.py: pull throughput halved once --demo built the
+    # demo world here, and came back with this).
+    gc.collect()
+    gc.freeze()
     # loop and http stay "auto": uvloop and httptools when installed (they are here; they are
     # not declared dependencies). The access log is written only at info or debug level.
     uvicorn.run(
