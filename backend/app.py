@@ -285,7 +285,9 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.post("/auth/token", tags=["auth"])
     def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], backend: BackendDep) -> Token:
-        """OAuth2 password flow: form fields ``username`` and ``password``."""
+        """OAuth2 password flow: form fields ``username`` and ``password``; ``scope=device``
+        asks for a device's sign-in, which lasts 30 days instead of 12 hours (the app keeps it
+        encrypted and revokes it when the person signs out)."""
         unauthorised = _error(
             401, "bad_credentials", "wrong username or password", {"WWW-Authenticate": "Bearer"}
         )
@@ -299,6 +301,7 @@ def _add_routes(app: FastAPI) -> None:
                 username=form.username,
                 password=form.password,
                 now_ms=backend.clock(),
+                device="device" in form.scopes,
             )
         except auth.LockedOut as exc:
             retry = str(max(1, exc.retry_after_ms // 1000))

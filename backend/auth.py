@@ -28,6 +28,9 @@ _failures = LoginFailure.__table__
 @dataclass(frozen=True)
 class AuthPolicy:
     token_ttl_ms: int = 12 * 3600 * 1000
+    #: a device's sign-in (OAuth2 scope ``device``): the app keeps it, encrypted, until the
+    #: person signs out (which revokes it), so they are not asked again twice a day
+    device_token_ttl_ms: int = 30 * 24 * 3600 * 1000
     max_failures: int = 5
     lockout_ms: int = 15 * 60 * 1000
 
@@ -84,9 +87,11 @@ def login(
     username: str,
     password: str,
     now_ms: int,
+    device: bool = False,
 ) -> tuple[str, int]:
-    """A new token and its expiry, or AuthFailed / LockedOut. Failures are counted per
-    username whether or not it exists, so the limit reveals nothing."""
+    """A new token and its expiry (``device``: a device's longer-lived one), or AuthFailed /
+    LockedOut. Failures are counted per username whether or not it exists, so the limit
+    reveals nothing."""
     with engine.connect() as conn:
         failure = conn.execute(select(_failures).where(_failures.c.username == username)).first()
         user = conn.execute(select(_users).where(_users.c.username == username)).first()
@@ -110,7 +115,7 @@ def login(
         # unconditionally: a failure may have been counted since the read above
         conn.execute(_failures.delete().where(_failures.c.username == username))
         token = secrets.token_urlsafe(32)
-        expires = now_ms + policy.token_ttl_ms
+        expires = now_ms + (policy.device_token_ttl_ms if device else policy.token_ttl_ms)
         conn.execute(
             _tokens.insert().values(
                 token_hash=_token_hash(token),

@@ -1,6 +1,7 @@
 """The server's account API, from the device: sign in, create an account, sign out.
 
     account = sign_in(http, "li.ming", "a-long-password")     # an Account with its token
+                                                              # (a device's: 30 days)
     account = register(http, "li.ming", "a-long-password")    # creates a buyer, then signs in
     sign_out(http, account.token)                             # revokes the token (best effort)
 
@@ -92,7 +93,8 @@ def sign_in(http: httpx.Client, username: str, password: str) -> Account:
         raise InputError("username", "required", "Enter your username")
     if not password:
         raise InputError("password", "required", "Enter your password")
-    response = _send(http, "POST", "/auth/token", data={"username": username, "password": password})
+    form = {"username": username, "password": password, "scope": "device"}  # a device's
+    response = _send(http, "POST", "/auth/token", data=form)
     if response.status_code == 401:
         raise InputError("password", "bad_credentials", "Wrong username or password")
     if response.status_code == 429:

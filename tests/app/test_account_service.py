@@ -53,6 +53,8 @@ def test_a_new_buyer_creates_an_account_and_is_signed_in_on_this_device(connecte
         local = people_repo.get_user(s, user_id=user.id)
     assert local is not None and local.username == "li.ming" and local.password_hash is None
     assert services.account_user() == user
+    account = services._sync._runner.account  # a device's sign-in: the server's 30 days
+    assert account.expires_ms - api.state.backend.clock() == 30 * 24 * 3600 * 1000
 
 
 def test_the_session_is_kept_encrypted_and_resumed_by_the_next_launch(connected, tmp_path):

@@ -73,6 +73,24 @@ def test_a_token_expires(api, clock):
     assert response.status_code == 401 and response.json()["code"] == "invalid_token"
 
 
+def test_a_devices_sign_in_lasts_thirty_days_and_an_ordinary_one_twelve_hours(
+    sqlite_engine, tmp_path, clock
+):
+    api = make_app(sqlite_engine, tmp_path, clock=clock)  # the default policy
+    _, user = make_user(api)
+    client = TestClient(api)
+    form = {"username": user["username"], "password": "password-123"}
+    plain = client.post("/auth/token", data=form).json()
+    device = client.post("/auth/token", data={**form, "scope": "device"}).json()
+    assert plain["expires_ms"] - clock.now == 12 * 3600 * 1000
+    assert device["expires_ms"] - clock.now == 30 * 24 * 3600 * 1000
+    clock.advance(12 * 3600 * 1000 + 1)
+    headers = {"Authorization": f"Bearer {device['access_token']}"}
+    assert client.get("/auth/me", headers=headers).status_code == 200
+    plain_headers = {"Authorization": f"Bearer {plain['access_token']}"}
+    assert client.get("/auth/me", headers=plain_headers).status_code == 401
+
+
 def test_logout_revokes_the_token(api):
     client, _ = make_user(api)
     assert client.post("/auth/logout").status_code == 204
