@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 SESSION_KEY = "account.session"  # the remembered Account, encrypted
 LAST_KEY = "account.last_user"  # whose changes the outbox holds (the last account's id)
+DEMO_SERVER_KEY = "server.demo"  # "1": the server said its market is a demo's
 
 
 class AccountServices:
@@ -83,7 +84,23 @@ class AccountServices:
         handle.sync_now()  # the catalogue and the account's own records, before the first screen
         self._save_user(account)  # a staff member's dealership has now been pulled
         self._remember(account)
+        demo = handle.server_is_demo()
+        if demo is not None:
+            self._set_meta(DEMO_SERVER_KEY, "1" if demo else "0")
+            self._server_demo = demo
         return self._session_user(account)
+
+    @property
+    def demo_market(self: Services) -> bool:
+        """The market shown is made up: demo mode, or a server that says it is a demo's (the
+        screens and contracts are then marked as demo data)."""
+        if self.demo_mode:
+            return True
+        if self._server_demo is None:  # read once: every screen asks (its badge)
+            with self.session() as s:
+                row = s.get(MetaRow, DEMO_SERVER_KEY)
+            self._server_demo = row is not None and row.value == "1"
+        return self._server_demo
 
     def sign_in_expired(self: Services) -> bool:
         """The server no longer accepts the signed-in person's token (it expired, or was
@@ -117,15 +134,14 @@ class AccountServices:
     def _remember(self: Services, account: Account) -> None:
         cipher = cipher_for_dir(self.settings.data_dir)
         blob = cipher.encrypt(json.dumps(asdict(account)), field=SESSION_KEY)
+        self._set_meta(SESSION_KEY, base64.b64encode(blob).decode("ascii"))
+        self._set_meta(LAST_KEY, account.user_id)
+
+    def _set_meta(self: Services, key: str, value: str) -> None:
         with self.session() as s:
-            for key, value in (
-                (SESSION_KEY, base64.b64encode(blob).decode("ascii")),
-                (LAST_KEY, account.user_id),
-            ):
-                statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
-                s.execute(
-                    statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-                )
+            statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
+            upsert = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
+            s.execute(upsert)
             s.commit()
 
     def _save_user(self: Services, account: Account) -> None:

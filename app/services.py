@@ -123,6 +123,7 @@ class _CoreServices:
         self._recommender = None
         self._model_from: Path | None = None  # the server's model file loaded (with a server)
         self._model_checked_at: float | None = None  # time.monotonic() of the last ask
+        self._server_demo: bool | None = None  # the server said its market is a demo's
         self._sync = None
         self._model_lock = threading.Lock()
         self.links = FileLinks()  # contract PDF links; the key lives as long as the process
@@ -989,7 +990,7 @@ class PrequalServices:
             consent=consent,
             signatures={"buyer": tuple(tuple(stroke) for stroke in strokes)} if strokes else {},
             servicing=_servicing(offer),
-            demo=self.demo_mode,
+            demo=self.demo_market,
         )  # fmt: skip
 
     def disclosure_words(

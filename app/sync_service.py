@@ -15,6 +15,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.needs_sign_in() -> bool                     # the account's token was refused
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
+    handle.server_is_demo() -> bool | None             # its market is made up
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
 ``user_id`` (the server's id of the account; local rows should use it as their user id),
@@ -254,6 +255,10 @@ class SyncHandle:
         """Revoke the token of an account that signed in but is not to be used here (sync
         goes on as before)."""
         return self._runner is None or account_api.sign_out(self._runner.http, account.token)
+
+    def server_is_demo(self) -> bool | None:
+        """Whether the server's market is a demo's (None: no server, or not reachable)."""
+        return None if self._runner is None else account_api.server_is_demo(self._runner.http)
 
     def fetch_model(self, folder: Path) -> Path | None:
         """The server's latest recommender factor file in ``folder`` (``server-<version>.npz``),

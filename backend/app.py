@@ -83,6 +83,7 @@ class Backend:
     policy: auth.AuthPolicy
     clock: Callable[[], int]
     fit_model: Callable[[Engine, int], ModelInfo] | None = None
+    demo: bool = False  # a demo server: its market is made up (devices mark it so)
 
 
 def _now_ms() -> int:
@@ -114,6 +115,7 @@ def create_app(
     from backend.recommend import fit_and_publish
 
     backend.fit_model = fit_and_publish
+    backend.demo = demo
     if demo:
         from backend import demo as demo_market  # numpy and the generator: demo servers only
 
@@ -262,9 +264,10 @@ def _user_out(row: Any) -> UserOut:
 
 def _add_routes(app: FastAPI) -> None:
     @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        """A trivial endpoint: the ceiling the benchmark compares pushes against."""
-        return {"status": "ok"}
+    def health(backend: BackendDep) -> dict[str, str | bool]:
+        """A trivial endpoint (the ceiling the benchmark compares pushes against), which also
+        says whether this is a demo server: a device marks a made-up market as such."""
+        return {"status": "ok", "demo": backend.demo}
 
     @app.post("/auth/register", status_code=201, tags=["auth"])
     def register(body: Registration, backend: BackendDep) -> UserOut:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from domain.errors import InputError
 from sync.wire import Registration, Token, UserOut
 
-__all__ = ["Account", "register", "sign_in", "sign_out"]
+__all__ = ["Account", "register", "server_is_demo", "sign_in", "sign_out"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,13 @@ def sign_out(http: httpx.Client, token: str) -> bool:
     except httpx.HTTPError:
         return False
     return response.status_code in (204, 401)
+
+
+def server_is_demo(http: httpx.Client) -> bool | None:
+    """Whether the server says its market is a demo's (made up); None when it cannot be
+    asked."""
+    try:
+        response = http.get("/health")
+        return bool(response.json().get("demo")) if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None

@@ -44,7 +44,7 @@ def money_text(
 
 def demo_badge(ctx: ViewContext) -> ft.Control:
     """Marks demo data on every screen so nobody takes a made-up rate for a real offer."""
-    if not ctx.services.demo_mode:
+    if not ctx.services.demo_market:
         return ft.Container()
     return ft.Semantics(
         identifier="demo-badge",

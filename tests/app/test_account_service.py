@@ -263,3 +263,22 @@ def test_a_model_file_that_does_not_match_its_digest_is_not_used(connected, monk
     monkeypatch.setattr(services._sync._runner.http, "get", tampered)
     assert services.recommender() is None
     assert not list((services.settings.data_dir / "model").glob("server-*"))
+
+
+def test_a_demo_servers_market_is_marked_as_demo_data_on_the_device(tmp_path):
+    world = make_world(tmp_path, server_url="http://testserver")
+    api = connect(world, tmp_path, demo=True)
+    services = world.services
+    assert not services.demo_market  # nobody has asked the server yet
+    services.sign_in("li.ming", PASSWORD, create=True)
+    assert services.demo_market and not services.demo_mode  # marked, but no demo powers
+    relaunched = Services(services.settings, services.engine)
+    assert relaunched.demo_market
+    assert TestClient(api).get("/health").json() == {"status": "ok", "demo": True}
+
+
+def test_a_real_servers_market_is_not_marked(connected):
+    world, api = connected
+    world.services.sign_in("li.ming", PASSWORD, create=True)
+    assert not world.services.demo_market
+    assert TestClient(api).get("/health").json() == {"status": "ok", "demo": False}

@@ -136,9 +136,10 @@ def make_world(tmp_path, **settings) -> World:
     return World(services, cars, buyer.id, staff.id)
 
 
-def connect(world: World, tmp_path):
+def connect(world: World, tmp_path, *, demo: bool = False):
     """A backend for ``world`` (made with ``server_url="http://testserver"``), its sync going
-    through an in-process client; returns the backend's ASGI app."""
+    through an in-process client, selling the world's catalogue (``demo``: saying its market is
+    a demo's); returns the backend's ASGI app."""
     from fastapi.testclient import TestClient
 
     from app.sync_service import start_background_sync
@@ -151,6 +152,7 @@ def connect(world: World, tmp_path):
     engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
     server_migrate(engine)
     api = make_app(engine, tmp_path / "server")
+    api.state.backend.demo = demo  # what --demo says of the market (its catalogue: below)
     services = world.services
     with Session(services.engine) as s:  # the server sells what the device shows
         records = catalog_repo.sync_records(
