@@ -17,16 +17,14 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import delete
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.state import SessionUser
 from domain.catalog import Role, User
 from domain.errors import InputError
+from local_db import meta
 from local_db.crypto import cipher_for_dir
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
-from local_db.tables import MetaRow
 from sync.account import Account
 
 if TYPE_CHECKING:
@@ -68,9 +66,9 @@ class AccountServices:
                 "username", "role", "Reviewer accounts use the server's review API, not this app"
             )
         with self.session() as s:
-            last = s.get(MetaRow, LAST_KEY)
+            last = meta.get(s, LAST_KEY)
         held = handle.status().pending  # what the wire can carry (a walk-in's user row is not)
-        if last is not None and last.value != account.user_id and held:
+        if last is not None and last != account.user_id and held:
             handle.revoke(account)
             raise InputError(
                 "username",
@@ -86,7 +84,9 @@ class AccountServices:
         self._remember(account)
         demo = handle.server_is_demo()
         if demo is not None:
-            self._set_meta(DEMO_SERVER_KEY, "1" if demo else "0")
+            with self.session() as s:
+                meta.put(s, DEMO_SERVER_KEY, "1" if demo else "0")
+                s.commit()
             self._server_demo = demo
         return self._session_user(account)
 
@@ -98,8 +98,7 @@ class AccountServices:
             return True
         if self._server_demo is None:  # read once: every screen asks (its badge)
             with self.session() as s:
-                row = s.get(MetaRow, DEMO_SERVER_KEY)
-            self._server_demo = row is not None and row.value == "1"
+                self._server_demo = meta.get(s, DEMO_SERVER_KEY) == "1"
         return self._server_demo
 
     def sign_in_expired(self: Services) -> bool:
@@ -113,7 +112,7 @@ class AccountServices:
         if self.demo_mode:
             return
         handle = self._sync_handle()
-        if self.sync_status().pending:
+        if handle.status().pending:
             handle.sync_now()
         handle.sign_out()
         self._forget()
@@ -121,12 +120,12 @@ class AccountServices:
     # --- the session at rest ---------------------------------------------------------------
     def _remembered(self: Services) -> Account | None:
         with self.session() as s:
-            row = s.get(MetaRow, SESSION_KEY)
-        if row is None:
+            stored = meta.get(s, SESSION_KEY)
+        if stored is None:
             return None
         cipher = cipher_for_dir(self.settings.data_dir)
         try:
-            fields = json.loads(cipher.decrypt(base64.b64decode(row.value), field=SESSION_KEY))
+            fields = json.loads(cipher.decrypt(base64.b64decode(stored), field=SESSION_KEY))
             return Account(**fields)
         except (InvalidTag, ValueError, TypeError):  # another key, or not ours: sign in anew
             return None
@@ -134,14 +133,9 @@ class AccountServices:
     def _remember(self: Services, account: Account) -> None:
         cipher = cipher_for_dir(self.settings.data_dir)
         blob = cipher.encrypt(json.dumps(asdict(account)), field=SESSION_KEY)
-        self._set_meta(SESSION_KEY, base64.b64encode(blob).decode("ascii"))
-        self._set_meta(LAST_KEY, account.user_id)
-
-    def _set_meta(self: Services, key: str, value: str) -> None:
         with self.session() as s:
-            statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
-            upsert = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-            s.execute(upsert)
+            meta.put(s, SESSION_KEY, base64.b64encode(blob).decode("ascii"))
+            meta.put(s, LAST_KEY, account.user_id)
             s.commit()
 
     def _save_user(self: Services, account: Account) -> None:
@@ -157,7 +151,7 @@ class AccountServices:
 
     def _forget(self: Services) -> None:
         with self.session() as s:
-            s.execute(delete(MetaRow).where(MetaRow.key == SESSION_KEY))
+            meta.drop(s, SESSION_KEY)
             s.commit()
 
     def _session_user(self: Services, account: Account) -> SessionUser:

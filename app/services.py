@@ -383,12 +383,6 @@ class _CoreServices:
 MODEL_CHECK_S = 600.0
 
 
-def _newest_server_model(folder: Path) -> Path | None:
-    found = [(int(p.stem.removeprefix("server-")), p) for p in folder.glob("server-*.npz")
-             if p.stem.removeprefix("server-").isdigit()]  # fmt: skip
-    return max(found)[1] if found else None
-
-
 @lru_cache(maxsize=64)
 def _drawn_picture(body: str, colour: str) -> str:
     from local_db.pictures import picture_svg
@@ -900,13 +894,14 @@ class PrequalServices:
         """With a server: the model it published (asked for at most every
         :data:`MODEL_CHECK_S`; offline, the newest this device has), never one trained on the
         few interactions of this device. None before the server has published one."""
+        from app.sync_service import newest_model
         from recommender import Recommender
 
         now = time.monotonic()
         if self._model_checked_at is None or now - self._model_checked_at >= MODEL_CHECK_S:
             self._model_checked_at = now
             folder = Path(self.settings.data_dir) / "model"
-            path = self._sync_handle().fetch_model(folder) or _newest_server_model(folder)
+            path = self._sync_handle().fetch_model(folder) or newest_model(folder)
             if path is not None and path != self._model_from:
                 self._recommender, self._model_from = Recommender.load(path), path
         return self._recommender

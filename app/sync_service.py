@@ -15,6 +15,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.needs_sign_in() -> bool                     # the account's token was refused
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
+    newest_model(folder) -> Path | None                # the newest one kept (offline)
     handle.server_is_demo() -> bool | None             # its market is made up
 
 ``SyncInfo``: ``enabled`` (False in demo mode: no ``Settings.server_url``), ``signed_in``,
@@ -81,6 +82,16 @@ class SyncInfo:
     held: int = 0
     skipped: tuple[Skipped, ...] = field(default_factory=tuple)
     last_error_kind: str | None = None  # sync.client.SyncError.kind of ``last_error``
+
+
+_MODEL_FILE = "server-{}.npz"  # a published recommender model, by version
+
+
+def newest_model(folder: Path) -> Path | None:
+    """The newest server model :meth:`SyncHandle.fetch_model` kept in ``folder`` (offline)."""
+    found = [(int(p.stem.removeprefix("server-")), p) for p in folder.glob("server-*.npz")
+             if p.stem.removeprefix("server-").isdigit()]  # fmt: skip
+    return max(found)[1] if found else None
 
 
 def _sha256(content: bytes) -> str:
@@ -273,7 +284,7 @@ class SyncHandle:
             if latest.status_code != 200:
                 return None
             info = ModelInfo.model_validate(latest.json())
-            path = folder / f"server-{info.version}.npz"
+            path = folder / _MODEL_FILE.format(info.version)
             if path.exists() and _sha256(path.read_bytes()) == info.sha256:
                 return path
             content = runner.http.get(info.url)

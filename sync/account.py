@@ -48,24 +48,33 @@ def _refused() -> InputError:
     return InputError("server", "refused", "The server could not do this now: try again later")
 
 
-def _checked(username: str, password: str) -> tuple[str, str]:
-    """The form's own rules (the server's): raises InputError naming the first field that
-    breaks one."""
+def _bad_username() -> InputError:
+    return InputError(
+        "username",
+        "format",
+        "Use 3 to 64 letters, digits or . _ @ + - (no spaces or Chinese characters)",
+    )
+
+
+def _filled(username: str, password: str) -> tuple[str, str]:
+    """Both fields given (the username trimmed), else InputError naming the empty one."""
     username = username.strip()
     if not username:
         raise InputError("username", "required", "Enter your username")
     if not password:
         raise InputError("password", "required", "Enter your password")
+    return username, password
+
+
+def _checked(username: str, password: str) -> tuple[str, str]:
+    """The form's own rules (the server's): raises InputError naming the first field that
+    breaks one."""
+    username, password = _filled(username, password)
     try:
         Registration(username=username, password=password)
     except ValidationError as exc:
-        where = str(exc.errors()[0]["loc"][0])
-        if where == "username":
-            raise InputError(
-                "username",
-                "format",
-                "Use 3 to 64 letters, digits or . _ @ + - (no spaces or Chinese characters)",
-            ) from None
+        if str(exc.errors()[0]["loc"][0]) == "username":
+            raise _bad_username() from None
         raise InputError(
             "password", "length", "A password has 8 to 256 characters", {"min": 8}
         ) from None
@@ -88,11 +97,7 @@ def _read(model, response: httpx.Response):
 
 def sign_in(http: httpx.Client, username: str, password: str) -> Account:
     """The OAuth2 password flow, then who the token belongs to."""
-    username = username.strip()
-    if not username:
-        raise InputError("username", "required", "Enter your username")
-    if not password:
-        raise InputError("password", "required", "Enter your password")
+    username, password = _filled(username, password)
     form = {"username": username, "password": password, "scope": "device"}  # a device's
     response = _send(http, "POST", "/auth/token", data=form)
     if response.status_code == 401:
@@ -126,11 +131,7 @@ def register(http: httpx.Client, username: str, password: str) -> Account:
     if response.status_code == 409:
         raise InputError("username", "taken", "This username is taken: choose another")
     if response.status_code == 422:  # the server's rules, should they be stricter than ours
-        raise InputError(
-            "username",
-            "format",
-            "Use 3 to 64 letters, digits or . _ @ + - (no spaces or Chinese characters)",
-        )
+        raise _bad_username()
     if response.status_code != 201:
         raise _refused()
     return sign_in(http, username, password)

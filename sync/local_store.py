@@ -26,13 +26,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Date, Engine, LargeBinary, Table, delete, func, select, update
+from sqlalchemy import Date, Engine, LargeBinary, Table, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
 from domain.catalog import Role
-from local_db import outbox
+from local_db import meta, outbox
 from local_db.codec import search_text
 from local_db.tables import (
     ApplicationRow,
@@ -43,7 +43,6 @@ from local_db.tables import (
     InteractionRow,
     LenderRow,
     LoanProductRow,
-    MetaRow,
     OfferRow,
     OutboxRow,
     PaymentRow,
@@ -310,13 +309,9 @@ def _apply(
     if mapping.rule == NOTE:
         key = f"note:{change.entity_id}"
         if change.deleted:
-            session.execute(delete(MetaRow).where(MetaRow.key == key))
+            meta.drop(session, key)
             return
-        value = json.dumps(change.data, ensure_ascii=False, sort_keys=True)
-        statement = sqlite_insert(MetaRow.__table__).values(key=key, value=value)
-        session.execute(
-            statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-        )
+        meta.put(session, key, json.dumps(change.data, ensure_ascii=False, sort_keys=True))
         return
     assert table is not None
     if change.deleted:

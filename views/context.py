@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+N_ = str  # extraction marker (babel.cfg keyword); the text is translated where it is shown
+
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # only for annotations: views never import the application layer at run time
@@ -157,3 +159,13 @@ def run_in_background(
         finish(done, result)
 
     ctx.page.run_thread(runner)
+
+
+def sign_out(ctx: ViewContext) -> None:
+    """Sign out; with a server, in the background, after sending what is pending and revoking
+    the token (app.account_service)."""
+    if ctx.services.demo_mode:
+        ctx.state.sign_out()
+        return
+    run_in_background(ctx, "signout", N_("Signing out…"), ctx.services.sign_out,
+                      lambda _: ctx.state.sign_out(), ctx.fail)  # fmt: skip

@@ -179,16 +179,14 @@ def who_signs(ctx: ViewContext, buyer_id: str, draft: dict) -> list[ft.Control]:
         ctx.state.notify()
 
     def confirm(e) -> None:
+        errors.clear()
         try:
             draft["identity"] = ctx.services.confirm_identity(
                 buyer_id, who.get("name", ""), who.get("id_number", ""),
                 consented_at=who.get("consented_at"),
             )  # fmt: skip
         except InputError as exc:
-            errors.clear()
             errors[exc.field] = exc
-        else:
-            errors.clear()
         ctx.state.notify()
 
     def shown(name: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
-from views.context import ViewContext, run_in_background
+from views.context import ViewContext, run_in_background, sign_out
 from views.shell import Screen
 from views.widgets import (
     N_,
@@ -71,14 +71,6 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         run_in_background(
             ctx, "reset", N_("Resetting demo data…"), services.reset_demo, done, ctx.fail
         )
-
-    def sign_out(e) -> None:
-        """With a server: send what is pending, revoke the token, forget the session."""
-        if services.demo_mode:
-            state.sign_out()
-            return
-        run_in_background(ctx, "signout", N_("Signing out…"), services.sign_out,
-                          lambda _: state.sign_out(), ctx.fail)  # fmt: skip
 
     last = ctx.date(info.last_sync) if info.last_sync else ctx.t("never")
     server = info.server_url or ctx.t("none (demo mode: data stays on this device)")
@@ -151,7 +143,7 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         sem(
             "settings-sign-out",
             ft.TextButton(
-                ctx.t("Sign out"), icon=ft.Icons.LOGOUT, on_click=sign_out,
+                ctx.t("Sign out"), icon=ft.Icons.LOGOUT, on_click=lambda e: sign_out(ctx),
                 disabled="signout" in state.busy,
             ),
         ),

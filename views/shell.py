@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import flet as ft
 
-from views.context import ViewContext, run_in_background
+from views.context import ViewContext, sign_out
 from views.widgets import N_, demo_badge
 
 CJK_FONT = "CJK"
@@ -121,13 +121,9 @@ class Shell:
         person has signed in again)."""
         ctx = self.ctx
 
-        def again(e) -> None:
-            run_in_background(ctx, "signout", N_("Signing out…"), ctx.services.sign_out,
-                              lambda _: ctx.state.sign_out(), ctx.fail)  # fmt: skip
-
         button = ft.TextButton(
             ctx.t("Signed out by the server: sign in again"), icon=ft.Icons.LOGIN,
-            style=ft.ButtonStyle(color=ft.Colors.ERROR), on_click=again,
+            style=ft.ButtonStyle(color=ft.Colors.ERROR), on_click=lambda e: sign_out(ctx),
         )  # fmt: skip
         return ft.Semantics(identifier="sign-in-again", content=button)
 

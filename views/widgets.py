@@ -6,9 +6,8 @@ from decimal import Decimal
 
 import flet as ft
 
+from views.context import N_ as N_  # re-exported: the views mark their texts with it
 from views.context import ViewContext
-
-N_ = str  # extraction marker (babel.cfg keyword); the text is translated where it is shown
 
 
 def sem(key: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
