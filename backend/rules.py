@@ -51,6 +51,9 @@ WRITERS: dict[str, frozenset[str]] = {
 #: What dealer staff may see of their dealership's records (a payment or consent is their
 #: dealership's when one of its staff recorded it at the desk).
 DEALER_VISIBLE = frozenset({"application", "contract", "note", "offer", "payment", "consent"})
+#: Records that belong to one application (``payload.application_id``): a new one must name an
+#: application its writer may write, and it is that application's buyer's.
+OF_AN_APPLICATION = frozenset({"contract", "offer", "payment"})
 
 
 @dataclass(frozen=True)
@@ -98,18 +101,30 @@ def can_read(actor: Actor, entity: str, owner_id: str | None, dealer_id: str | N
 
 
 def decide(
-    actor: Actor, op: Op, device_id: str, current: State | None, payload_bytes: int | None = None
+    actor: Actor,
+    op: Op,
+    device_id: str,
+    current: State | None,
+    payload_bytes: int | None = None,
+    application: State | None = None,
 ) -> Outcome:
     """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
-    ``payload_bytes``: the payload's JSON size, when the caller has already encoded it."""
+    ``payload_bytes``: the payload's JSON size, when the caller has already encoded it;
+    ``application``: for an entity of ``OF_AN_APPLICATION``, the current state of the
+    application its payload names (None when there is none)."""
     try:
-        return _decide(actor, op, device_id, current, payload_bytes)
+        return _decide(actor, op, device_id, current, payload_bytes, application)
     except Rejected as exc:
         return Outcome("rejected", reason=exc.reason, message=exc.message)
 
 
 def _decide(
-    actor: Actor, op: Op, device_id: str, current: State | None, size: int | None
+    actor: Actor,
+    op: Op,
+    device_id: str,
+    current: State | None,
+    size: int | None,
+    application: State | None,
 ) -> Outcome:
     if actor.role not in WRITERS[op.entity]:
         if op.entity in CATALOGUE_ENTITIES:
@@ -120,6 +135,8 @@ def _decide(
     if current is not None and not can_write(actor, op.entity, current):
         # Same answer as for a missing record: never reveal someone else's ids.
         raise Rejected("not_found", "no such record")
+    if current is None and op.entity in OF_AN_APPLICATION:
+        op = _of_application(actor, op, application)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -130,6 +147,26 @@ def can_write(actor: Actor, entity: str, current: State) -> bool:
     if actor.role == "buyer":
         return current.owner_id == actor.user_id
     return entity in DEALER_VISIBLE | {"interaction"} and current.dealer_id == actor.dealer_id
+
+
+def _of_application(actor: Actor, op: Op, application: State | None) -> Op:
+    """A new contract, offer or payment names an application its writer may write — a buyer
+    their own, staff their dealership's — and is that application's buyer's (the op returned
+    says so): nobody attaches a record to someone else's loan, or to another buyer's account."""
+    payload = op.payload
+    _uuid(payload, "application_id", required=True)
+    if (
+        application is None
+        or application.deleted
+        or not can_write(actor, "application", application)
+    ):
+        # Same answer whether it does not exist or is someone else's: never reveal ids.
+        raise Rejected("not_found", "payload.application_id names no application of yours")
+    if payload.get("buyer_id") not in (None, application.owner_id):
+        raise Rejected("forbidden", "payload.buyer_id must be the application's buyer")
+    if application.owner_id is None:
+        return op
+    return op.model_copy(update={"payload": {**payload, "buyer_id": application.owner_id}})
 
 
 # --- field checks -------------------------------------------------------------------------

@@ -27,7 +27,15 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, text, true
 
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Idempotency, Record
-from backend.rules import DEALER_VISIBLE, Actor, State, can_read, decide, review_flags
+from backend.rules import (
+    DEALER_VISIBLE,
+    OF_AN_APPLICATION,
+    Actor,
+    State,
+    can_read,
+    decide,
+    review_flags,
+)
 from domain.catalog import review_state
 from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, PullResponse
 
@@ -117,7 +125,7 @@ def _push(
     stored = {
         row.op_id: row for row in conn.exec_driver_sql(*_idempotency_query(sql.marker, op_ids))
     }
-    keys = list({(op.entity, op.entity_id) for op in ops})
+    keys = list({(op.entity, op.entity_id) for op in ops} | _applications_named(ops))
     states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
     for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
         states[(row.entity, row.entity_id)] = State(
@@ -143,7 +151,7 @@ def _push(
             results.append(_replay(op, digest, actor, previous, new_idem, results))
             continue
         key = (op.entity, op.entity_id)
-        outcome = decide(actor, op, device_id, states[key], size)
+        outcome = decide(actor, op, device_id, states[key], size, _application(op, states))
         op_seq = None
         if outcome.state is not None:
             seq += 1
@@ -176,6 +184,22 @@ def _push(
     if idem_rows:
         conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
+
+
+def _applications_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
+    """The keys of the applications that the batch's contracts, offers and payments name."""
+    return {
+        ("application", op.payload["application_id"])
+        for op in ops
+        if op.entity in OF_AN_APPLICATION and isinstance(op.payload.get("application_id"), str)
+    }
+
+
+def _application(op: Op, states: dict[tuple[str, str], State | None]) -> State | None:
+    """The current state of the application ``op`` names (earlier ops of the batch included)."""
+    if op.entity not in OF_AN_APPLICATION:
+        return None
+    return states.get(("application", op.payload.get("application_id")))
 
 
 def _markers(marker: str, n: int) -> str:

@@ -32,6 +32,14 @@ def pull_all(engine, actor, since=0, limit=1000):
     return store.pull(engine, actor, since, limit).changes
 
 
+def applied_application(engine, actor, **extra) -> str:
+    """The id of a new application ``actor`` pushed (a payment, offer or contract names one)."""
+    app_id = new_id()
+    [result] = push(engine, actor, make_op("application", app_id, application(**extra)))
+    assert result.status == "applied", result
+    return app_id
+
+
 def test_pushed_changes_are_pulled_in_sequence_order(engine):
     buyer = make_actor()
     ops = [make_op("interaction", payload=_interaction(i)) for i in range(5)]
@@ -171,10 +179,11 @@ def test_a_payment_made_at_the_desk_is_the_dealerships_and_no_one_elses(engine):
     staff of another dealership do not, and a payment the buyer recorded stays theirs."""
     desk, colleague = make_actor("dealer_staff", DEALER_X), make_actor("dealer_staff", DEALER_X)
     elsewhere, buyer = make_actor("dealer_staff", DEALER_Y), make_actor()
-    app_id, at_desk, by_buyer = new_id(), new_id(), new_id()
-    push(engine, desk, make_op("application", app_id, application(status="prequalified")))
+    at_desk, by_buyer = new_id(), new_id()
+    app_id = applied_application(engine, desk, status="prequalified")
     [paid] = push(engine, desk, make_op("payment", at_desk, payment(app_id)))
-    [own] = push(engine, buyer, make_op("payment", by_buyer, payment(new_id())))
+    own_app = applied_application(engine, buyer, status="prequalified")
+    [own] = push(engine, buyer, make_op("payment", by_buyer, payment(own_app)))
     assert (paid.status, own.status) == ("applied", "applied")
 
     def payments(actor) -> set[str]:
@@ -452,7 +461,7 @@ def test_an_application_must_start_as_draft_and_cannot_be_deleted(engine):
 
 def test_payments_are_append_only(engine):
     buyer = make_actor()
-    app_id, pay_id = new_id(), new_id()
+    app_id, pay_id = applied_application(engine, buyer), new_id()
     push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
     # the same event delivered again under a new op id changes nothing
     [same] = push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
@@ -465,7 +474,7 @@ def test_payments_are_append_only(engine):
 
 def test_a_reversal_is_a_new_payment_event_naming_the_payment_it_undoes(engine):
     buyer = make_actor()
-    app_id, pay_id, rev_id = new_id(), new_id(), new_id()
+    app_id, pay_id, rev_id = applied_application(engine, buyer), new_id(), new_id()
     push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
     reversal = payment(app_id, amount_cents=0, event_kind="reversal", reverses=pay_id)
     [ok] = push(engine, buyer, make_op("payment", rev_id, reversal))
@@ -477,7 +486,7 @@ def test_a_reversal_is_a_new_payment_event_naming_the_payment_it_undoes(engine):
 
 def test_a_stored_contract_is_immutable_and_a_change_is_a_new_version(engine):
     buyer = make_actor()
-    app_id, v1, v2 = new_id(), new_id(), new_id()
+    app_id, v1, v2 = applied_application(engine, buyer), new_id(), new_id()
     body = {"application_id": app_id, "version": 1, "content_sha256": "a" * 64}
     push(engine, buyer, make_op("contract", v1, body))
     [edit] = push(engine, buyer, make_op("contract", v1, {**body, "content_sha256": "b" * 64}))
@@ -570,13 +579,70 @@ def _offer(app_id: str, **extra) -> dict:
 
 def test_a_stored_offer_is_immutable(engine):
     buyer = make_actor()
-    offer_id, body = new_id(), _offer(new_id())
+    offer_id, body = new_id(), _offer(applied_application(engine, buyer))
     [first] = push(engine, buyer, make_op("offer", offer_id, body, op="upsert"))
     [again] = push(engine, buyer, make_op("offer", offer_id, body))
     [edit] = push(engine, buyer, make_op("offer", offer_id, {**body, "payment_cents": 1}))
     [delete] = push(engine, buyer, make_op("offer", offer_id, op="delete"))
     assert (first.status, again.status, again.seq) == ("applied", "applied", None)
     assert [edit.reason, delete.reason] == ["offer_immutable", "offer_immutable"]
+
+
+@pytest.mark.parametrize(
+    ("entity", "body"),
+    [
+        pytest.param("payment", lambda app: payment(app), id="payment"),
+        pytest.param("offer", lambda app: _offer(app), id="offer"),
+        pytest.param(
+            "contract",
+            lambda app: {"application_id": app, "version": 1, "content_sha256": "a" * 64},
+            id="contract",
+        ),
+    ],
+)
+def test_a_record_of_a_loan_names_an_application_its_writer_may_write(engine, entity, body):
+    """A buyer attaches records to their own applications only, staff to their dealership's,
+    and a missing application gets the same answer as someone else's."""
+    buyer, other, desk = make_actor(), make_actor(), make_actor("dealer_staff", DEALER_X)
+    elsewhere = make_actor("dealer_staff", DEALER_Y)
+    theirs = applied_application(engine, other, dealer_id=DEALER_X)
+
+    def attempt(actor, app_id):
+        [result] = push(engine, actor, make_op(entity, new_id(), body(app_id)))
+        return result.status, result.reason
+
+    assert attempt(buyer, theirs) == ("rejected", "not_found")
+    assert attempt(buyer, new_id()) == ("rejected", "not_found")
+    assert attempt(elsewhere, theirs) == ("rejected", "not_found")
+    assert attempt(desk, theirs) == ("applied", None)
+    assert attempt(other, theirs) == ("applied", None)
+
+
+def test_a_record_staff_attach_to_a_loan_is_that_buyers_not_the_one_they_name(engine):
+    """Staff cannot plant a payment in another buyer's account: the record is the
+    application's buyer's, and naming someone else is refused."""
+    owner, stranger = make_actor(), make_actor()
+    desk = make_actor("dealer_staff", DEALER_X)
+    app_id = applied_application(engine, owner, dealer_id=DEALER_X)
+    planted = {**payment(app_id), "buyer_id": stranger.user_id}
+    [refused] = push(engine, desk, make_op("payment", new_id(), planted))
+    [paid] = push(engine, desk, make_op("payment", paid_id := new_id(), payment(app_id)))
+    assert (refused.status, refused.reason) == ("rejected", "forbidden")
+    assert paid.status == "applied"
+    assert [c.entity_id for c in pull_all(engine, owner) if c.entity == "payment"] == [paid_id]
+    assert not [c for c in pull_all(engine, stranger) if c.entity == "payment"]
+
+
+def test_an_application_and_its_first_payment_can_travel_in_one_push(engine):
+    buyer = make_actor()
+    app_id = new_id()
+    results = push(
+        engine,
+        buyer,
+        make_op("application", app_id, application(status="prequalified")),
+        make_op("payment", new_id(), payment(app_id)),
+    )
+    assert [r.status for r in results] == ["applied", "applied"]
 
 
 def _consent(**extra) -> dict:

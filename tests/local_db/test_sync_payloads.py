@@ -28,7 +28,11 @@ def journey(engine):
 def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(journey):
     user, _, _, ops = journey
     actor = Actor(user.id, "buyer")
-    outcomes = {name: decide(actor, wire_op(op), "phone", None) for name, op in ops.items()}
+    application = decide(actor, wire_op(ops["application"]), "phone", None)
+    outcomes = {
+        name: decide(actor, wire_op(op), "phone", None, application=application.state)
+        for name, op in ops.items()
+    }
     assert {name: (o.status, o.reason) for name, o in outcomes.items()} == {
         name: ("applied", None) for name in ops
     }
