@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import time
 import uuid
@@ -50,6 +51,8 @@ from sync.wire import (
     Token,
     UserOut,
 )
+
+log = logging.getLogger(__name__)
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
 _CHECKPOINT_EVERY_S = 0.1  # SQLite only; see backend.db.checkpoint_every
@@ -94,6 +97,21 @@ def _error(status: int, code: str, message: str, headers: dict | None = None) ->
     return HTTPException(status, {"code": code, "message": message}, headers=headers)
 
 
+async def _publish_demo_model(engine: Engine, seed: int, clock: Callable[[], int]) -> None:
+    """The demo server's first model, trained in a worker thread after the start: requests
+    are served meanwhile, and a device that signs in before it is out fetches it at its next
+    model check."""
+    from backend.demo import publish_demo_model
+
+    try:
+        info = await asyncio.to_thread(publish_demo_model, engine, seed, clock())
+    except Exception:
+        log.exception("the demo model was not published")
+        return
+    if info is not None:
+        log.info("the demo model was published as version %s", info.version)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -129,6 +147,9 @@ def create_app(
         from backend.recommend import retrain_every
 
         tasks = []
+        if demo:
+            first_model = _publish_demo_model(engine, settings.demo_seed, clock)
+            tasks.append(asyncio.create_task(first_model))
         if retrain_every_s:
             tasks.append(asyncio.create_task(retrain_every(backend, retrain_every_s)))
         if is_sqlite(engine):

@@ -3,6 +3,11 @@ demo-mode device seeds locally (``local_db.demo``), published once as ordinary c
 records, so a device that signs in to a demo server pulls the same cars, dealers, lenders and
 products.
 
+The demo world's buyers and their interactions stay on the server's side: a demo server's
+buyers are the people who sign up, but its recommender starts from the model those synthetic
+buyers train (``publish_demo_model``), the one a demo-mode device trains at seed time, so the
+offers are ranked from the first sign-in rather than after an admin's first retraining.
+
 Publishing happens at the first start only: if any catalogue record exists (tombstones too),
 nothing is published, so a restart neither duplicates nor re-sequences the catalogue, and an
 admin's later edits stand. The records are pushed in one transaction, in the order a device can
@@ -17,10 +22,11 @@ from dataclasses import replace
 from sqlalchemy import Engine
 
 from backend import store
+from backend.recommend import latest_info, publish
 from backend.rules import Actor
 from local_db.demo.world import World, generate
 from local_db.repositories.catalog import sync_records
-from sync.wire import CATALOGUE_ENTITIES, Op
+from sync.wire import CATALOGUE_ENTITIES, ModelInfo, Op
 
 #: Who publishes the demo catalogue (the idempotency rows name it; it is no account).
 PUBLISHER = Actor(user_id="demo-catalogue", role="admin")
@@ -62,6 +68,31 @@ def catalogue_ops(world: World, now_ms: int) -> list[Op]:
         )
         for entity, entity_id, data in records
     ]
+
+
+def publish_demo_model(engine: Engine, seed: int, now_ms: int) -> ModelInfo | None:
+    """Train the demo world's model on its synthetic buyers' interactions and publish it as
+    version 1, unless the server has a model already (None then; a restart leaves it, and an
+    admin's retraining stands). Takes a few seconds: the world with its buyers is generated
+    again (its catalogue is ``demo_world``'s, the same ids)."""
+    if latest_info(engine) is not None:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    from recommender.data import from_rows
+    from recommender.demo import DEMO_PARAMS
+    from recommender.train import train
+
+    world = generate(seed)
+    rows = sorted(world.interactions, key=lambda r: (r["at_ms"], r["id"]))
+    segments = {p.user_id: p.segment for p in world.profiles if p.segment}
+    with threadpool_limits(1, "blas"):  # implicit is slower, and warns, on threaded BLAS
+        model = train(
+            from_rows((r["user_id"], r["product_id"], r["event"], r["at_ms"]) for r in rows),
+            DEMO_PARAMS,
+            segments=segments,
+        )
+    return publish(engine, model, now_ms, unless_any=True)
 
 
 def publish_catalogue(engine: Engine, world: World, now_ms: int) -> int:

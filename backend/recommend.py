@@ -48,7 +48,6 @@ def interaction_rows(engine: Engine) -> list[tuple[str, str, str, int]]:
 def fit_and_publish(engine: Engine, now_ms: int) -> ModelInfo:
     """Train ALS on every synced interaction and store the factor file as the next version."""
     try:
-        from recommender import factors as factor_file
         from recommender.data import from_rows
         from recommender.train import train
     except ImportError as exc:
@@ -56,14 +55,25 @@ def fit_and_publish(engine: Engine, now_ms: int) -> ModelInfo:
     rows = interaction_rows(engine)
     if not rows:
         raise RecommenderUnavailable("there are no interactions to train on yet")
-    model = train(from_rows(rows))
+    return publish(engine, train(from_rows(rows)), now_ms)
+
+
+def publish(engine: Engine, model, now_ms: int, *, unless_any: bool = False) -> ModelInfo | None:
+    """Store ``model`` (a ``recommender.factors.FactorModel``) as the next version; with
+    ``unless_any``, only when no version exists yet (None then), checked in the write
+    transaction so two servers starting at once publish one."""
+    from recommender import factors as factor_file
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "factors.npz"
         factor_file.save(model, path)
         content = path.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        version = (conn.execute(select(func.max(_models.c.version))).scalar() or 0) + 1
+        newest = conn.execute(select(func.max(_models.c.version))).scalar()
+        if unless_any and newest is not None:
+            return None
+        version = (newest or 0) + 1
         conn.execute(
             _models.insert().values(
                 version=version, created_ms=now_ms, sha256=digest, content=content

@@ -3,14 +3,19 @@ staff account works at one of the published dealers (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import io
+import time
+
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.settings import Settings
 from backend import auth, store
-from backend.demo import demo_world
+from backend.demo import demo_world, publish_demo_model
 from backend.models import ChangeRow
+from backend.recommend import model_content
 from backend.rules import Actor
 from local_db.demo.world import generate
 from local_db.repositories.catalog import sync_records
@@ -104,3 +109,33 @@ def test_the_published_catalogue_is_the_one_a_demo_mode_device_seeds(world):
     assert (world.dealers, world.lenders, world.products, world.vehicles) == (
         seeded.dealers, seeded.lenders, seeded.products, seeded.vehicles,
     )  # fmt: skip
+
+
+def test_the_demo_server_publishes_the_demo_worlds_model_once(engine, tmp_path, world):
+    """A demo server's recommender starts from the model the demo world's synthetic buyers
+    train (the one a demo-mode device trains), over the published products, and a restart
+    or a later start does not publish another."""
+    first = publish_demo_model(engine, world.seed, 5_000)
+    again = publish_demo_model(engine, world.seed, 6_000)
+    assert first is not None and first.version == 1 and again is None
+    with np.load(io.BytesIO(model_content(engine, 1))) as model:
+        items = set(model["item_ids"].tolist())
+        segments = set(model["segment_names"].tolist())
+    assert items <= {p.id for p in world.products} and len(items) > len(world.products) // 2
+    assert segments  # cold-start popularity per segment travels with it
+
+
+def test_a_started_demo_server_serves_its_model_without_an_admin(engine, tmp_path):
+    """``chedai serve --demo``: the model is trained after the start, in the background, and
+    then offered to every signed-in device."""
+    with TestClient(make_app(engine, tmp_path, demo=True)) as http:
+        token = http.post(
+            "/auth/token", data={"username": "demo-buyer", "password": "demo-buyer-pass"}
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        deadline = time.monotonic() + 120  # a wait for the worker thread, not a speed check
+        while (answer := http.get("/recommender/model")).status_code == 404:
+            assert time.monotonic() < deadline, answer.json()
+            time.sleep(0.2)
+        assert answer.json()["version"] == 1
+        assert http.get(answer.json()["url"]).status_code == 200
