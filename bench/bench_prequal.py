@@ -125,6 +125,18 @@ def peer(products, a, v, d):
     return out
 
 
+def machine() -> str:
+    """The CPU and the load: a figure in applicants per second is this machine's."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{model}; load average {load}; Python {sys.version.split()[0]}"
+
+
 def _ms(xs: list[float]) -> str:
     return f"median {statistics.median(xs):7.2f}  p99 {p99(xs):7.2f}"
 
@@ -160,6 +172,7 @@ def main() -> int:
 
     (mine_cpu, mine_wall), (peer_cpu, peer_wall) = timed(ours), timed(peer)
     offers = statistics.mean(len(ours(products, *x).offers) for x in apps[:50])
+    print(f"machine: {machine()}")
     print(
         f"demo market: {len(products)} active products, {len(cars)} cars; "
         f"{offers:.1f} offers per applicant"
