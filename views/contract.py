@@ -214,7 +214,9 @@ def who_signs(ctx: ViewContext, buyer_id: str, draft: dict) -> list[ft.Control]:
 
 def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Control:
     """Where the manual review of a flagged application stands; in demo mode, while it is
-    pending, the user plays the lender's reviewer (no one else is behind the demo market)."""
+    pending, the user plays the lender's reviewer (no one else is behind the demo market) —
+    the buyer on their own device, the staff on their application screen, never a customer
+    holding the staff's tablet."""
     if review == "approved":
         text = ctx.t("A person at the lender reviewed the application and approved it: you can "
                      "sign.")  # fmt: skip
@@ -227,6 +229,11 @@ def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Contr
               "before it can be signed. You can read the contract now."),
         color=palette.WARN, key="contract-in-review")]  # fmt: skip
     if not ctx.services.demo_mode:
+        return ft.Column(lines, spacing=6)
+    if ctx.state.handed_to_customer:  # the customer holding the staff's tablet is no reviewer
+        lines.append(ft.Text(
+            ctx.t("Demo: the staff play the lender's reviewer on their tablet, once you hand it "
+                  "back."), size=13, key="contract-demo-reviewer-staff"))  # fmt: skip
         return ft.Column(lines, spacing=6)
 
     def decide(approve: bool) -> None:

@@ -14,6 +14,7 @@ from domain.catalog import ConsentPurpose
 from domain.errors import InputError
 from views import labels, palette
 from views.context import ViewContext
+from views.contract import review_panel
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
@@ -291,6 +292,8 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     if c.status == "contracted":
         summary.controls.append(payout_row(ctx, c.application_id))
     elif c.is_open:
+        if c.review_state == "pending":  # a decision shows in the status line
+            summary.controls.append(review_panel(ctx, c.review_state, c.application_id))
         summary.controls += check_lines(ctx, c.application_id)
         if soft_check_in_force(ctx, c.user_id):
             summary.controls.append(withdraw_row(ctx, c.application_id))

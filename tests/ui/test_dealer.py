@@ -21,10 +21,10 @@ async def hand_over(h, world, pin="2468"):
     await h.click("hand-over")
 
 
-async def customer_chooses_an_offer(h) -> str:
+async def customer_chooses_an_offer(h, age: str = "35") -> str:
     """On the handed-over tablet: the customer's check, then the cheapest offer's contract."""
     # the customer fills in their own income (a walk-in has no stored profile)
-    await h.type_text("prequal-age", "35")
+    await h.type_text("prequal-age", age)
     await h.click("prequal-next")
     await h.type_text("prequal-monthly_income", "30000")
     await h.type_text("prequal-employment_months", "60")
@@ -450,3 +450,26 @@ async def test_a_walk_in_consents_to_a_text_that_says_how_they_can_withdraw(worl
             if c.purpose is ConsentPurpose.SOFT_CHECK
         ]  # fmt: skip
     assert given.text_version == "soft-check-desk-2026-11"
+
+
+async def test_a_customer_holding_the_tablet_cannot_play_the_reviewer(world):
+    """Demo mode: 60 months in work at 20 refers the check to manual review; on the
+    handed-over tablet the contract says so, with no reviewer's buttons for the customer."""
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await customer_chooses_an_offer(h, age="20")
+    assert h.has("contract-in-review") and h.has("contract-demo-reviewer-staff")
+    assert not h.has("review-approve") and not h.has("contract-demo-reviewer")
+    assert "交回平板后，由销售人员" in h.text()
+
+
+async def test_staff_play_the_reviewer_on_the_flagged_applications_screen(world):
+    card = flagged_desk_check(world)
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await h.route(f"/dealer/applications/{card.application_id}")
+    assert h.has("contract-in-review") and h.has("contract-demo-reviewer")
+    await h.click("review-approve")
+    assert h.find("application-status").value == "已选报价"
+    assert not h.has("review-approve")
+    await h.route("/dealer/pipeline")
+    assert h.find(f"pipe-review-{card.application_id}").value == "已审核 · 批准"
