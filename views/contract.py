@@ -212,7 +212,9 @@ def who_signs(ctx: ViewContext, buyer_id: str, draft: dict) -> list[ft.Control]:
     ]  # fmt: skip
 
 
-def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Control:
+def review_panel(
+    ctx: ViewContext, review: str, application_id: str, *, staff: bool = False
+) -> ft.Control:
     """Where the manual review of a flagged application stands; in demo mode, while it is
     pending, the user plays the lender's reviewer (no one else is behind the demo market) —
     the buyer on their own device, the staff on their application screen, never a customer
@@ -224,10 +226,13 @@ def review_panel(ctx: ViewContext, review: str, application_id: str) -> ft.Contr
     if review == "declined":
         text = ctx.t("After review, the lender declined this application: it cannot be signed.")
         return ft.Text(text, color=ft.Colors.ERROR, key="contract-declined")
-    lines: list[ft.Control] = [ft.Text(
+    pending = (
         ctx.t("This offer is provisional: a person at the lender reviews the application "
-              "before it can be signed. You can read the contract now."),
-        color=palette.WARN, key="contract-in-review")]  # fmt: skip
+              "before it can be signed.") if staff
+        else ctx.t("This offer is provisional: a person at the lender reviews the application "
+                   "before it can be signed. You can read the contract now.")
+    )  # fmt: skip
+    lines: list[ft.Control] = [ft.Text(pending, color=palette.WARN, key="contract-in-review")]
     if not ctx.services.demo_mode:
         return ft.Column(lines, spacing=6)
     if ctx.state.handed_to_customer:  # the customer holding the staff's tablet is no reviewer

@@ -293,7 +293,7 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         summary.controls.append(payout_row(ctx, c.application_id))
     elif c.is_open:
         if c.review_state == "pending":  # a decision shows in the status line
-            summary.controls.append(review_panel(ctx, c.review_state, c.application_id))
+            summary.controls.append(review_panel(ctx, c.review_state, c.application_id, staff=True))
         summary.controls += check_lines(ctx, c.application_id)
         if soft_check_in_force(ctx, c.user_id):
             summary.controls.append(withdraw_row(ctx, c.application_id))

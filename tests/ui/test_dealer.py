@@ -468,6 +468,7 @@ async def test_staff_play_the_reviewer_on_the_flagged_applications_screen(world)
     h = await signed_in(world, "staff", width=1024, height=768)
     await h.route(f"/dealer/applications/{card.application_id}")
     assert h.has("contract-in-review") and h.has("contract-demo-reviewer")
+    assert "您现在可以先阅读合同" not in h.text()  # the staff have no contract to read
     await h.click("review-approve")
     assert h.find("application-status").value == "已选报价"
     assert not h.has("review-approve")
