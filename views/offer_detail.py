@@ -26,7 +26,9 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             body=empty_state(
                 "offer-missing", ft.Icons.LOCAL_OFFER_OUTLINED,
                 ctx.t("This offer is not on screen any more — check your rate again."),
-                ft.TextButton(ctx.t("Find a car"), on_click=lambda e: ctx.go("/cars")),
+                # the buyer's saved checks are there, each with "Check again"
+                sem("offer-missing-offers", ft.TextButton(
+                    ctx.t("My offers"), on_click=lambda e: ctx.go(offers_route(ctx)))),
             ),
         )  # fmt: skip
     state = ctx.state
@@ -50,6 +52,10 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         spacing=12,
     )  # fmt: skip
     return Screen(title=lender, body=body)
+
+
+def offers_route(ctx: ViewContext) -> str:
+    return "/handoff/offers" if ctx.state.handed_to_customer else "/offers"
 
 
 def to_contract(ctx: ViewContext, pid: str) -> None:

@@ -323,6 +323,20 @@ async def test_a_check_is_still_there_when_the_app_is_opened_again(world):
     assert "push_route" in again.invoked
 
 
+async def test_an_offer_opened_by_its_link_in_a_new_session_leads_to_the_saved_checks(world):
+    """The check lives in the session that ran it: an offer's URL opened afresh says so and
+    leads to "My offers", where the check was saved."""
+    h = await to_prequal(world)
+    await through_form(h)
+    pid = h.state.prequal_result.cheapest_id
+
+    again = await signed_in(world)
+    await again.route(f"/offers/{pid}")
+    assert again.has("offer-missing")
+    await again.click("offer-missing-offers")
+    assert again.top.route == "/offers" and again.has("offers-saved")
+
+
 def again_rate(apr) -> str:
     from app.i18n import format_rate
 
