@@ -77,6 +77,9 @@ class Report:
     n_test: int
     n_users_evaluated: int
     rows: list[Row] = field(default_factory=list)
+    #: ALS's nDCG@k over popularity's, with its 95% paired bootstrap interval over the
+    #: evaluated buyers: (ratio, low, high)
+    als_over_popularity: tuple[float, float, float] | None = None
 
     def row(self, model: str) -> Row:
         return next(r for r in self.rows if r.model == model)
@@ -95,6 +98,13 @@ class Report:
             lines.append(
                 f"| {r.model} | {r.ndcg:.4f} | {r.precision:.4f} | {r.recall:.4f} | {params} |"
             )
+        if self.als_over_popularity is not None:
+            ratio, low, high = self.als_over_popularity
+            lines += [
+                "",
+                f"ALS / popularity, nDCG@{k}: {ratio:.3f}× (95% paired bootstrap interval over "
+                f"the {self.n_users_evaluated} buyers evaluated: {low:.3f}–{high:.3f}×)",
+            ]
         return "\n".join(lines)
 
 
@@ -102,6 +112,15 @@ def ranking_metrics(
     scorer: Scorer, train: sp.csr_matrix, test: sp.csr_matrix, k: int, chunk: int = 2048
 ) -> tuple[float, float, float, int]:
     """(precision@k, recall@k, nDCG@k, users evaluated) averaged over the evaluated users."""
+    precision, recall, ndcg = per_user_metrics(scorer, train, test, k, chunk)
+    return _mean(precision), _mean(recall), _mean(ndcg), len(ndcg)
+
+
+def per_user_metrics(
+    scorer: Scorer, train: sp.csr_matrix, test: sp.csr_matrix, k: int, chunk: int = 2048
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """precision@k, recall@k and nDCG@k of each evaluated user (see the module docstring),
+    in the order of their rows: the same users for every scorer on the same split."""
     test = test.tocsr().copy()
     test.data[:] = 1.0
     seen = train.tocsr().copy()
@@ -112,7 +131,7 @@ def ranking_metrics(
     users = np.flatnonzero((np.diff(new.indptr) > 0) & has_train)
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     ideal = np.cumsum(discounts)
-    precision = recall = ndcg = 0.0
+    precision, recall, ndcg = [], [], []
     for start in range(0, len(users), chunk):
         rows = users[start : start + chunk]
         scores = np.asarray(scorer(rows), dtype=np.float64)
@@ -124,12 +143,30 @@ def ranking_metrics(
         hit = np.take_along_axis(relevant.toarray(), top, axis=1) > 0
         n_relevant = np.diff(relevant.indptr)
         hits = hit.sum(axis=1)
-        precision += float((hits / k).sum())
-        recall += float((hits / n_relevant).sum())
-        dcg = (hit * discounts).sum(axis=1)
-        ndcg += float((dcg / ideal[np.minimum(n_relevant, k) - 1]).sum())
-    n = max(len(users), 1)
-    return precision / n, recall / n, ndcg / n, len(users)
+        precision.append(hits / k)
+        recall.append(hits / n_relevant)
+        ndcg.append((hit * discounts).sum(axis=1) / ideal[np.minimum(n_relevant, k) - 1])
+    if not users.size:
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    return np.concatenate(precision), np.concatenate(recall), np.concatenate(ndcg)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else 0.0
+
+
+def ratio_interval(
+    ours: np.ndarray, base: np.ndarray, *, resamples: int = 2000, seed: int = 20261128
+) -> tuple[float, float, float]:
+    """mean(ours) / mean(base) over the same users, and its 95% paired bootstrap interval
+    (the users drawn with replacement, ``resamples`` times): how far the ratio would move
+    with another draw of buyers like these."""
+    ratio = float(ours.mean() / base.mean())
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(ours), size=(resamples, len(ours)))
+    ratios = ours[draws].mean(axis=1) / base[draws].mean(axis=1)
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return ratio, float(low), float(high)
 
 
 def _factor_scorer(
@@ -242,10 +279,13 @@ def evaluate(
     ]
     if segmented:
         models.append(("segment popularity", {}, lambda rows: test_prior[rows].copy()))
-    rows, evaluated = [], 0
+    rows, per_user = [], {}
     for name, params, scorer in models:
-        p, r, n, evaluated = ranking_metrics(scorer, train_full, test, k)
-        rows.append(Row(name, params, p, r, n))
+        p, r, n = per_user_metrics(scorer, train_full, test, k)
+        per_user[name] = n
+        rows.append(Row(name, params, _mean(p), _mean(r), _mean(n)))
+    als_ndcg, popular_ndcg = per_user["als"], per_user["popularity"]
+    evaluated = len(als_ndcg)
     return Report(
         k=k,
         cutoff_ms=cutoff,
@@ -254,4 +294,7 @@ def evaluate(
         n_test=int((inter.ts >= cutoff).sum()),
         n_users_evaluated=evaluated,
         rows=rows,
+        als_over_popularity=(
+            ratio_interval(als_ndcg, popular_ndcg) if evaluated and popular_ndcg.sum() else None
+        ),
     )

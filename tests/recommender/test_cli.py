@@ -101,6 +101,10 @@ def test_evaluate_prints_all_four_models(tmp_path, capsys):
     report = json.loads(out)
     assert [r["model"] for r in report["rows"]] == ["als", "popularity", "item-item cosine", "bpr"]
     assert report["n_users_evaluated"] > 100
+    rows = {r["model"]: r for r in report["rows"]}
+    ratio, low, high = report["als_over_popularity"]
+    assert ratio == pytest.approx(rows["als"]["ndcg"] / rows["popularity"]["ndcg"])
+    assert low < ratio < high
 
 
 @pytest.mark.slow
@@ -120,3 +124,18 @@ def test_evaluate_with_segments_tunes_the_blend_and_reports_segment_popularity(t
     assert rows["als"]["params"]["segment_blend"] in (0.0, 1.0)  # the quick grid's candidates
     # on the planted market a buyer's segment is most of the story
     assert rows["segment popularity"]["ndcg"] > 2 * rows["popularity"]["ndcg"]
+
+
+def test_the_ratios_interval_is_the_spread_of_resampled_buyers():
+    """Equal per-buyer scores leave no spread; a ratio carried by a few buyers has a wide one;
+    the same inputs give the same interval."""
+    import numpy as np
+
+    from recommender.evaluate import ratio_interval
+
+    flat = np.full(50, 0.4)
+    assert ratio_interval(flat * 2, flat) == pytest.approx((2.0, 2.0, 2.0))
+    lumpy = np.r_[np.zeros(45), np.ones(5)]
+    ratio, low, high = ratio_interval(lumpy, np.full(50, 0.05))
+    assert ratio == pytest.approx(2.0) and low < 1.2 and high > 3.0
+    assert ratio_interval(lumpy, np.full(50, 0.05)) == (ratio, low, high)
