@@ -68,7 +68,9 @@ LTV_AMBER_FROM = Decimal("0.80")
 @dataclass(frozen=True)
 class CarCard:
     vehicle: Vehicle
-    monthly: Decimal  # the level payment for the deal bar at the reference rate
+    #: the level payment for the deal bar at the reference rate; None when the down payment
+    #: and the trade-in cover the price (no loan needed)
+    monthly: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Calculation:
 
     vehicle: Vehicle
     down_payment: Decimal
-    quote: Quote
+    quote: Quote | None  # None: the down payment and the trade-in cover the price
     reference_rate: Decimal
     ltv: Decimal  # amount financed / the car's collateral value (the check's)
     ltv_cap: Decimal  # the typical cap for this car's category
@@ -233,10 +235,7 @@ class _CoreServices:
                 offset=offset,
             )
         rate = self.reference_rate(deal.term)
-        cards = tuple(
-            CarCard(v, self._quote(v.price, deal.down_ratio, deal.term, rate).payment)
-            for v in page.items
-        )
+        cards = tuple(CarCard(v, _payment(self._quote(v.price, deal, rate))) for v in page.items)
         return CarPage(cards=cards, total=page.total, reference_rate=rate)
 
     def price_ceiling(self, monthly: Decimal, deal: Deal) -> Decimal:
@@ -246,9 +245,10 @@ class _CoreServices:
         Exact for prices in whole yuan, as cars are listed: from one yuan to the next the
         down payment (the deal's share, rounded to the yuan) grows by 0 or 1, so the amount
         financed, and with it the payment, never falls as the price rises, and a bisection
-        finds the boundary. Found by the loan engine's own figures, never estimated."""
+        finds the boundary (a car that the down payment and trade-in cover needs no loan: it
+        fits any budget). Found by the loan engine's own figures, never estimated."""
         return _price_ceiling(monthly, deal.down_ratio, deal.term, self.reference_rate(deal.term),
-                              self.today())  # fmt: skip
+                              self.today(), deal.trade_in)  # fmt: skip
 
     def car(self, vehicle_id: str) -> Vehicle | None:
         with self.session() as s:
@@ -279,14 +279,15 @@ class _CoreServices:
 
     def calculate(self, vehicle: Vehicle, deal: Deal) -> Calculation:
         rate = self.reference_rate(deal.term)
-        q = self._quote(vehicle.price, deal.down_ratio, deal.term, rate)
+        q = self._quote(vehicle.price, deal, rate)
         cap = REGULATORY_LTV_CAPS[vehicle.ltv_category()]
         cap = min(cap, self._typical_cap(vehicle))
-        ltv = (q.amount_financed / self._collateral_value(vehicle)).quantize(Decimal("0.0001"))
+        financed = q.amount_financed if q is not None else ZERO
+        ltv = (financed / self._collateral_value(vehicle)).quantize(Decimal("0.0001"))
         level = "over" if ltv > cap else "warn" if ltv > cap * LTV_AMBER_FROM else "ok"
         return Calculation(
             vehicle=vehicle,
-            down_payment=q.terms.down_payment,
+            down_payment=deal.down_payment(vehicle.price),
             quote=q,
             reference_rate=rate,
             ltv=ltv,
@@ -325,8 +326,9 @@ class _CoreServices:
             else REGULATORY_LTV_CAPS[vehicle.ltv_category()]
         )
 
-    def _quote(self, price: Decimal, down_ratio: Decimal, term: int, rate: Decimal) -> Quote:
-        return _cached_quote(price, down_ratio, term, rate, self.today())
+    def _quote(self, price: Decimal, deal: Deal, rate: Decimal) -> Quote | None:
+        """The indicative quote of a car at ``price`` for ``deal``; None: no loan needed."""
+        return _cached_quote(price, deal.down_ratio, deal.term, rate, self.today(), deal.trade_in)
 
     # --- sync -----------------------------------------------------------------------------
     def start_sync(self) -> None:
@@ -451,12 +453,22 @@ def _products_of(session: Session, records: list) -> dict[str, LoanProduct]:
 
 
 def _indicative_terms(
-    price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
-) -> LoanTerms:
-    """The loan behind a car's indicative figures: the deal bar's share down, at ``rate``."""
+    price: Decimal,
+    down_ratio: Decimal,
+    term: int,
+    rate: Decimal,
+    loan_date: date,
+    trade_in: Decimal = ZERO,
+) -> LoanTerms | None:
+    """The loan behind a car's indicative figures: the deal bar's share down and the buyer's
+    trade-in, at ``rate``; None when they cover the price (nothing to finance)."""
+    down = Deal(down_ratio, term).down_payment(price)
+    if not leaves_a_loan(price, down, trade_in):
+        return None
     return LoanTerms(
         cash_price=price,
-        down_payment=Deal(down_ratio, term).down_payment(price),
+        down_payment=down,
+        trade_in=trade_in,
         loan_date=loan_date,
         count=term,
         annual_rate=rate,
@@ -465,21 +477,36 @@ def _indicative_terms(
 
 @lru_cache(maxsize=4096)
 def _cached_quote(
-    price: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
-) -> Quote:
-    return quote(_indicative_terms(price, down_ratio, term, rate, loan_date))
+    price: Decimal,
+    down_ratio: Decimal,
+    term: int,
+    rate: Decimal,
+    loan_date: date,
+    trade_in: Decimal = ZERO,
+) -> Quote | None:
+    terms = _indicative_terms(price, down_ratio, term, rate, loan_date, trade_in)
+    return None if terms is None else quote(terms)
+
+
+def _payment(q: Quote | None) -> Decimal | None:
+    return None if q is None else q.payment
 
 
 @lru_cache(maxsize=256)
 def _price_ceiling(
-    monthly: Decimal, down_ratio: Decimal, term: int, rate: Decimal, loan_date: date
+    monthly: Decimal,
+    down_ratio: Decimal,
+    term: int,
+    rate: Decimal,
+    loan_date: date,
+    trade_in: Decimal = ZERO,
 ) -> Decimal:
     def fits(price: int) -> bool:
-        terms = _indicative_terms(Decimal(price), down_ratio, term, rate, loan_date)
-        return quote_fast(terms).payment <= monthly
+        terms = _indicative_terms(Decimal(price), down_ratio, term, rate, loan_date, trade_in)
+        return terms is None or quote_fast(terms).payment <= monthly  # None: no loan at all
 
     # above this the amount financed alone, over the term, exceeds the budget
-    top = math.ceil((monthly * term + 1) / (1 - down_ratio)) + 1
+    top = math.ceil((monthly * term + 1 + trade_in) / (1 - down_ratio)) + 1
     found = largest_int(fits, 1000, top)
     return Decimal(0) if found is None else Decimal(found)
 

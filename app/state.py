@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Literal
 
 from app.i18n import DEFAULT_LOCALE, LOCALES
-from domain.money import money
+from domain.errors import InputError
+from domain.money import ZERO, money, parse_money
 
 Role = Literal["buyer", "staff"]
 TERMS = (12, 24, 36, 48, 60)
@@ -42,10 +43,14 @@ class SessionUser:
 
 @dataclass(frozen=True)
 class Deal:
-    """The deal bar: what every monthly figure in the catalogue and offers is computed for."""
+    """The deal bar: what every monthly figure in the catalogue and offers is computed for.
+    ``trade_in``: the credit for the buyer's car traded in, counted in the figures; the
+    buyer types it in the prequalification form, and :attr:`AppState.priced_deal` brings it
+    here (the deal bar's own ``deal`` keeps 0)."""
 
     down_ratio: Decimal = Decimal("0.30")
     term: int = 36
+    trade_in: Decimal = ZERO
 
     def down_payment(self, price: Decimal) -> Decimal:
         """The down payment on a car of ``price``: the share, rounded to the whole yuan."""
@@ -176,6 +181,23 @@ class AppState:
         self.contract = None
         self.contract_draft = new_contract_draft()
         self.notify()
+
+    @property
+    def trade_in(self) -> Decimal:
+        """The trade-in credit the buyer typed in the form (0 when none, or not yet an
+        amount: the form says what is wrong with it)."""
+        raw = self.prequal.values.get("trade_in", "").strip()
+        try:
+            amount = parse_money(raw, "trade_in") if raw else ZERO
+        except InputError:
+            return ZERO
+        return max(amount, ZERO)
+
+    @property
+    def priced_deal(self) -> Deal:
+        """The deal bar's deal with the buyer's trade-in: what the cars' figures are for."""
+        trade_in = self.trade_in
+        return self.deal if not trade_in else replace(self.deal, trade_in=trade_in)
 
     def set_deal(self, *, down_ratio: Decimal | None = None, term: int | None = None) -> None:
         if term is not None and term not in TERMS:

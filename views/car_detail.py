@@ -39,7 +39,8 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ft.TextButton(ctx.t("Back to cars"), on_click=lambda e: ctx.go("/cars")),
             ),
         )
-    calc = ctx.services.calculate(vehicle, ctx.state.deal)
+    deal = ctx.state.priced_deal
+    calc = ctx.services.calculate(vehicle, deal)
     q = calc.quote
     dealer = ctx.services.dealer(vehicle.dealer_id)
     name = labels.car_name(ctx, vehicle)
@@ -116,37 +117,32 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         )
 
     ltv_colour = LTV_COLOURS[calc.ltv_level]
-    calculator = ft.Column(
-        [
-            section_title(ctx.t("Payment calculator")),
-            deal_bar(ctx),
+    paid = [figure(ctx.t("Down payment"), ctx.money(calc.down_payment), "calc-down")]
+    if deal.trade_in:
+        paid.append(figure(ctx.t("Trade-in credit"), ctx.money(deal.trade_in), "calc-trade-in"))
+    if q is None:
+        loan: list[ft.Control] = [
+            *paid,
+            sem("calc-no-loan", ft.Text(
+                ctx.t("Your down payment and trade-in cover the price: no loan needed."),
+                weight=ft.FontWeight.W_500)),
+        ]  # fmt: skip
+    else:
+        loan = [
             figure(ctx.t("Monthly payment"), ctx.money(q.payment), "calc-monthly", big=True),
             figure(ctx.t("APR (annualised rate)"), ctx.rate(q.apr), "calc-apr", big=True),
-            figure(ctx.t("Down payment"), ctx.money(calc.down_payment), "calc-down"),
+            *paid,
             figure(ctx.t("Amount financed"), ctx.money(q.amount_financed), "calc-financed"),
             figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "calc-charge"),
             figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "calc-total"),
             figure(ctx.t("Total cost of the car"), ctx.money(q.total_sale_price), "calc-sale"),
-            ft.Text(
-                ctx.t("Loan-to-value {ltv}", ltv=ctx.rate(calc.ltv)),
-                key="calc-ltv",
-                weight=ft.FontWeight.W_500,
-            ),
-            sem(
-                "calc-ltv-meter",
-                ft.ProgressBar(
-                    value=float(min(calc.ltv, 1)),
-                    color=ltv_colour,
-                    bar_height=10,
-                    border_radius=5,
-                ),
-                label=ctx.t("Loan-to-value {ltv}", ltv=ctx.rate(calc.ltv)),
-            ),
-            ft.Text(
-                ctx.t(LTV_TEXT[calc.ltv_level], cap=ctx.rate(calc.ltv_cap)),
-                color=ltv_colour,
-                key="calc-ltv-text",
-            ),
+            *ltv_lines(ctx, calc, ltv_colour),
+        ]
+    calculator = ft.Column(
+        [
+            section_title(ctx.t("Payment calculator")),
+            deal_bar(ctx),
+            *loan,
             ft.Text(
                 ctx.t(
                     "Indicative: {rate} a year for {term} months. Your own rate and every "
@@ -225,6 +221,18 @@ def see_comparison(ctx: ViewContext) -> list[ft.Control]:
         return []
     see = ft.TextButton(ctx.t("Compare ({n})", n=n), on_click=lambda e: ctx.go("/compare"))
     return [sem("detail-see-compare", see)]
+
+
+def ltv_lines(ctx: ViewContext, calc, colour: str) -> list[ft.Control]:
+    """Loan-to-value: the figure, a meter against the typical cap, and what it means."""
+    label = ctx.t("Loan-to-value {ltv}", ltv=ctx.rate(calc.ltv))
+    return [
+        ft.Text(label, key="calc-ltv", weight=ft.FontWeight.W_500),
+        sem("calc-ltv-meter", ft.ProgressBar(value=float(min(calc.ltv, 1)), color=colour,
+                                             bar_height=10, border_radius=5), label=label),
+        ft.Text(ctx.t(LTV_TEXT[calc.ltv_level], cap=ctx.rate(calc.ltv_cap)), color=colour,
+                key="calc-ltv-text"),
+    ]  # fmt: skip
 
 
 def check_rate(ctx: ViewContext, vehicle_id: str) -> None:

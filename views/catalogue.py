@@ -33,7 +33,7 @@ from views.widgets import (
 def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state = ctx.state
     q = state.query
-    result = ctx.services.search_cars(q, state.deal, limit=state.catalogue_limit)
+    result = ctx.services.search_cars(q, state.priced_deal, limit=state.catalogue_limit)
     search = search_field(ctx)
     controls: list[ft.Control] = []
     if ctx.wide:
@@ -265,7 +265,9 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
                 ]
             ),
             ft.Text(
-                ctx.t("≈ {amount} / month", amount=whole_money(ctx, card.monthly)),
+                ctx.t("No loan needed")
+                if card.monthly is None
+                else ctx.t("≈ {amount} / month", amount=whole_money(ctx, card.monthly)),
                 size=22,
                 weight=ft.FontWeight.BOLD,
                 color=ft.Colors.PRIMARY,

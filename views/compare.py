@@ -24,15 +24,20 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ),
         )
         return Screen(title=ctx.t("Compare"), body=body)
-    calcs = [ctx.services.calculate(v, ctx.state.deal) for v in cars]
+    calcs = [ctx.services.calculate(v, ctx.state.priced_deal) for v in cars]
     money = ctx.money
+
+    def loan(figure: str) -> list:
+        """A quote's figure per car; None (shown "—") where no loan is needed."""
+        return [None if c.quote is None else getattr(c.quote, figure) for c in calcs]
+
     # (label, values, how a value is shown, whether it is a cost: its lowest is marked)
     rows = [
         (ctx.t("Price"), [v.price for v in cars], money, True),
-        (ctx.t("Monthly payment"), [c.quote.payment for c in calcs], money, True),
-        (ctx.t("APR (annualised rate)"), [c.quote.apr for c in calcs], ctx.rate, False),
-        (ctx.t("Interest and fees"), [c.quote.finance_charge for c in calcs], money, True),
-        (ctx.t("Total cost of the car"), [c.quote.total_sale_price for c in calcs], money, True),
+        (ctx.t("Monthly payment"), loan("payment"), money, True),
+        (ctx.t("APR (annualised rate)"), loan("apr"), ctx.rate, False),
+        (ctx.t("Interest and fees"), loan("finance_charge"), money, True),
+        (ctx.t("Total cost of the car"), loan("total_sale_price"), money, True),
         (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars], str, False),
         (ctx.t("Electric range (CLTC)"), [labels.electric_range(ctx, v) for v in cars], str,
          False),
@@ -45,7 +50,8 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ]  # fmt: skip
 
     def cells(values: list, show, cost: bool) -> list[ft.DataCell]:
-        low = min(values) if cost and len(set(values)) > 1 else None  # all equal: none
+        known = [x for x in values if x is not None]
+        low = min(known) if cost and len(set(values)) > 1 and known else None  # all equal: none
         return [ft.DataCell(lowest(ctx, show(x)) if low is not None and x == low
                             else ft.Text("—" if x is None else show(x)))
                 for x in values]  # fmt: skip

@@ -332,14 +332,13 @@ def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
     """The deal bar moved since the check (on a car's page, say): these figures are for the
     deal checked, and checking the new one is a tap away."""
     state, checked, price = ctx.state, result.deal, result.vehicle.price
-    if checked is None or (
-        state.deal.down_payment(price) == checked.down_payment
-        and state.deal.term == checked.term_months
-    ):
+    if checked is None:
+        return []
+    current = type(checked)(state.deal.down_payment(price), state.deal.term, state.trade_in)
+    if current == checked:
         return []
 
-    now = ctx.t("Down payment {down} · {term} months",
-                down=ctx.money(state.deal.down_payment(price)), term=state.deal.term)  # fmt: skip
+    now = deal_line(ctx, current)
     return [
         ft.Container(
             ft.Row([

@@ -173,6 +173,9 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
         ],
         vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
+    trade_in = ctx.state.trade_in
+    if trade_in:
+        body = ft.Column([body, trade_in_line(ctx, trade_in)], spacing=0)
     return ft.Container(
         body,
         key="deal-bar",
@@ -180,6 +183,25 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
         bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
         border_radius=12,
     )
+
+
+def trade_in_line(ctx: ViewContext, trade_in: Decimal) -> ft.Control:
+    """The trade-in the buyer gave in their details, counted in the deal's figures, with the
+    way to take it out."""
+
+    def remove(e) -> None:
+        ctx.state.prequal.values["trade_in"] = ""
+        ctx.state.notify()
+
+    return ft.Row(
+        [
+            sem("deal-trade-in", ft.Text(ctx.t("Trade-in credit {amount}, counted in every "
+                                               "figure", amount=ctx.money(trade_in, whole=True)),
+                                         size=13)),
+            sem("deal-trade-in-remove", ft.TextButton(ctx.t("Remove"), on_click=remove)),
+        ],
+        wrap=True,
+    )  # fmt: skip
 
 
 def language_switch(ctx: ViewContext, key: str = "language") -> ft.Control:

@@ -40,6 +40,28 @@ def test_card_monthly_payment_is_the_engine_payment_for_the_deal_bar(tmp_path):
     assert card.monthly == expected
 
 
+def test_a_trade_in_is_counted_in_the_cards_figure_and_can_leave_no_loan(tmp_path):
+    w = make_world(tmp_path)
+    q = CatalogueQuery(text="dolphin")
+    (card,) = w.services.search_cars(q, Deal(Decimal("0.30"), 36, Decimal("20000"))).cards
+    expected = quote(
+        LoanTerms(
+            cash_price=Decimal("99800.00"),
+            down_payment=Decimal("29940.00"),
+            trade_in=Decimal("20000"),
+            loan_date=TODAY,
+            count=36,
+            annual_rate=Decimal("0.0590"),
+        )
+    ).payment
+    assert card.monthly == expected
+    covered = Deal(Decimal("0.30"), 36, Decimal("69860"))  # 29,940 + 69,860 = the price
+    (card,) = w.services.search_cars(q, covered).cards
+    assert card.monthly is None
+    calc = w.services.calculate(card.vehicle, covered)
+    assert calc.quote is None and calc.ltv == 0 and calc.down_payment == Decimal("29940.00")
+
+
 def test_filters_combine(tmp_path):
     w = make_world(tmp_path)
     s = w.services
@@ -54,21 +76,30 @@ def test_filters_combine(tmp_path):
 def test_a_monthly_budget_shows_exactly_the_cars_whose_card_figure_fits_it(tmp_path):
     w = make_world(tmp_path)
     s = w.services
-    for deal in (Deal(Decimal("0.30"), 36), Deal(Decimal("0.10"), 12), Deal(Decimal("0.50"), 60)):
+    deals = (
+        Deal(Decimal("0.30"), 36),
+        Deal(Decimal("0.10"), 12),
+        Deal(Decimal("0.50"), 60),
+        Deal(Decimal("0.30"), 36, Decimal("80000")),  # covers the cheapest car: no loan there
+    )
+    for deal in deals:
         every = s.search_cars(CatalogueQuery(), deal).cards
         for budget in ("2000", "3000", "5000", "8000"):
             shown = s.search_cars(CatalogueQuery(monthly_max=budget), deal).cards
             assert {c.vehicle.id for c in shown} == {
-                c.vehicle.id for c in every if c.monthly <= Decimal(budget)
+                c.vehicle.id for c in every if c.monthly is None or c.monthly <= Decimal(budget)
             }, (deal, budget)
 
 
 @pytest.mark.parametrize("down", ["0.00", "0.15", "0.30", "0.70"])
 @pytest.mark.parametrize("term", [12, 36, 60])
 @pytest.mark.parametrize("budget", ["2000", "3333"])
-def test_the_price_ceiling_is_the_last_whole_yuan_whose_figure_fits(tmp_path, down, term, budget):
+@pytest.mark.parametrize("trade_in", ["0", "35000"])
+def test_the_price_ceiling_is_the_last_whole_yuan_whose_figure_fits(
+    tmp_path, down, term, budget, trade_in
+):
     w = make_world(tmp_path)
-    deal = Deal(Decimal(down), term)
+    deal = Deal(Decimal(down), term, Decimal(trade_in))
     ceiling = w.services.price_ceiling(Decimal(budget), deal)
 
     def card_figure(price: Decimal) -> Decimal:

@@ -278,3 +278,42 @@ async def test_a_cars_page_says_where_it_is_sold_and_calls_the_showroom(world):
     await h.route(f"/cars/{world.vehicles['camry'].id}")  # a dealer with no contact on file
     assert h.find("dealer-name").value == "远航二手车"
     assert not h.has("dealer-address") and not h.has("dealer-call")
+
+
+async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_until_removed(world):
+    """The buyer's trade-in (typed for the Seal's check) lowers every car's figure; a car it
+    and the down payment cover needs no loan; "Remove" takes it out again."""
+    from tests.ui.test_prequal_offers import to_prequal
+
+    seal, dolphin = world.vehicles["seal"], world.vehicles["dolphin"]
+    h = await to_prequal(world)
+    await h.route("/cars")
+    before = monthly(h, seal.id)
+    await h.route("/prequal")
+    await h.click("prequal-next")
+    await h.type_text("prequal-trade_in", "80000")  # the Dolphin's 70% after 30% down: less
+    await h.route("/cars")
+    assert h.find("deal-trade-in").value == "置换抵扣 ¥80,000，已计入所有金额"
+    assert monthly(h, seal.id) != before
+    assert "无需贷款" in h.texts(h.find(f"car-{dolphin.id}"))
+    await h.route(f"/cars/{dolphin.id}")
+    assert h.has("calc-no-loan") and h.find("calc-trade-in").value == "¥80,000.00"
+    assert not h.has("calc-monthly")
+    await h.route(f"/cars/{seal.id}")
+    assert h.has("calc-monthly") and h.has("calc-trade-in")
+    await h.click("deal-trade-in-remove")
+    assert not h.has("deal-trade-in") and not h.has("calc-trade-in")
+    await h.route("/cars")
+    assert monthly(h, seal.id) == before and monthly(h, dolphin.id).startswith("≈")
+
+
+async def test_compare_shows_a_dash_for_the_loan_of_a_car_the_trade_in_covers(world):
+    h = await signed_in(world)
+    cars = [world.vehicles[k] for k in ("seal", "dolphin")]
+    h.state.prequal.values["trade_in"] = "80000"  # as typed in the details
+    for car in cars:
+        await h.select(f"compare-{car.id}", True)
+    await h.click("cat-compare")
+    rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
+    seal_payment, dolphin_payment = (h.texts(c) for c in rows["月供"])
+    assert dolphin_payment == ["—"] and seal_payment[0].startswith("¥")

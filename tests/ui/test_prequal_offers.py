@@ -413,6 +413,17 @@ async def test_offers_say_when_the_deal_has_changed_since_the_check_and_check_th
     assert h.top.route == "/prequal" and h.state.prequal.step == 0
 
 
+async def test_removing_the_trade_in_after_the_check_is_a_changed_deal_too(world):
+    h = await to_prequal(world)
+    await through_form(h, trade_in="20000")
+    assert not h.has("offers-deal-changed")
+    await h.route("/cars")
+    await h.click("deal-trade-in-remove")
+    await h.route("/offers")
+    assert "首付 ¥53,940.00 · 36 期" in h.find("offers-deal-changed").value
+    assert h.find("offers-deal").value == "首付 ¥53,940.00 · 置换抵扣 ¥20,000.00 · 36 期"
+
+
 TYPES = {
     "bank": "银行",
     "auto_finance": "汽车金融公司",
