@@ -476,15 +476,9 @@ def _indicative_terms(
 
 
 @lru_cache(maxsize=4096)
-def _cached_quote(
-    price: Decimal,
-    down_ratio: Decimal,
-    term: int,
-    rate: Decimal,
-    loan_date: date,
-    trade_in: Decimal = ZERO,
-) -> Quote | None:
-    terms = _indicative_terms(price, down_ratio, term, rate, loan_date, trade_in)
+def _cached_quote(*key) -> Quote | None:
+    """The quote of ``_indicative_terms(*key)``, remembered; None: no loan."""
+    terms = _indicative_terms(*key)
     return None if terms is None else quote(terms)
 
 

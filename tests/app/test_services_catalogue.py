@@ -24,37 +24,32 @@ def test_reference_rate_is_the_median_tier_b_rate_of_loans_for_the_term(tmp_path
     assert w.services.reference_rate(36) == Decimal("0.0590")  # 4.90, 4.90, 6.90, 9.90
 
 
+def dolphin_payment(trade_in: str = "0") -> Decimal:
+    """The engine's payment for the Dolphin (¥99,800) at 30% down over 36 months at the
+    reference rate, with ``trade_in``."""
+    terms = LoanTerms(
+        cash_price=Decimal("99800.00"),
+        down_payment=Decimal("29940.00"),
+        trade_in=Decimal(trade_in),
+        loan_date=TODAY,
+        count=36,
+        annual_rate=Decimal("0.0590"),
+    )
+    return quote(terms).payment
+
+
 def test_card_monthly_payment_is_the_engine_payment_for_the_deal_bar(tmp_path):
     w = make_world(tmp_path)
     page = w.services.search_cars(CatalogueQuery(text="dolphin"), Deal(Decimal("0.30"), 36))
     (card,) = page.cards
-    expected = quote(
-        LoanTerms(
-            cash_price=Decimal("99800.00"),
-            down_payment=Decimal("29940.00"),
-            loan_date=TODAY,
-            count=36,
-            annual_rate=Decimal("0.0590"),
-        )
-    ).payment
-    assert card.monthly == expected
+    assert card.monthly == dolphin_payment()
 
 
 def test_a_trade_in_is_counted_in_the_cards_figure_and_can_leave_no_loan(tmp_path):
     w = make_world(tmp_path)
     q = CatalogueQuery(text="dolphin")
     (card,) = w.services.search_cars(q, Deal(Decimal("0.30"), 36, Decimal("20000"))).cards
-    expected = quote(
-        LoanTerms(
-            cash_price=Decimal("99800.00"),
-            down_payment=Decimal("29940.00"),
-            trade_in=Decimal("20000"),
-            loan_date=TODAY,
-            count=36,
-            annual_rate=Decimal("0.0590"),
-        )
-    ).payment
-    assert card.monthly == expected
+    assert card.monthly == dolphin_payment("20000") < dolphin_payment()
     covered = Deal(Decimal("0.30"), 36, Decimal("69860"))  # 29,940 + 69,860 = the price
     (card,) = w.services.search_cars(q, covered).cards
     assert card.monthly is None
