@@ -80,6 +80,17 @@ def pull_all(http: httpx.Client, since: int) -> tuple[int, int]:
             return pulled, cursor
 
 
+def wait_for_start_up(http: httpx.Client, timeout_s: float = 300) -> None:
+    """A demo server trains and publishes its first recommender model in a worker thread after
+    the start; wait for it (untimed), so that the figures are the steady state's, not those
+    of pushes competing with the training for the interpreter."""
+    deadline = time.monotonic() + timeout_s
+    while http.get("/recommender/model").status_code == 404:
+        if time.monotonic() > deadline:
+            raise SystemExit("the demo server published no model")
+        time.sleep(0.2)
+
+
 def measure(base: str, batches: int) -> dict[str, float]:
     with httpx.Client(base_url=base, timeout=30) as http:
         token = http.post("/auth/token", data={"username": "demo-buyer",
@@ -88,6 +99,7 @@ def measure(base: str, batches: int) -> dict[str, float]:
         # the demo server's catalogue comes first (untimed): the pull measured is that of
         # the pushed records, as a device that has the catalogue already syncs them
         after_catalogue = pull_all(http, 0)[1]
+        wait_for_start_up(http)
         clock = [1_000]
         bodies = [{"device_id": "bench", "ops": ops_batch(100, clock)} for _ in range(batches)]
         for body in bodies[:3]:  # warm-up (not timed)
