@@ -143,6 +143,8 @@ def create_app(
     if demo:
         from backend import demo as demo_market  # numpy and the generator: demo servers only
 
+        backend.fit_model = demo_market.demo_fit(settings.demo_seed)
+
         world = demo_market.demo_world(settings.demo_seed)
         demo_market.publish_catalogue(engine, world, clock())
         dealer_id = demo_market.staff_dealer_id(world)

@@ -17,12 +17,13 @@ apply them (dealers, lenders, products, vehicles: the pull order is the server's
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy import Engine
 
 from backend import store
-from backend.recommend import latest_info, publish
+from backend.recommend import RecommenderUnavailable, interaction_rows, latest_info, publish
 from backend.rules import Actor
 from local_db.demo.world import World, generate
 from local_db.repositories.catalog import sync_records
@@ -77,6 +78,29 @@ def publish_demo_model(engine: Engine, seed: int, now_ms: int) -> ModelInfo | No
     again (its catalogue is ``demo_world``'s, the same ids)."""
     if latest_info(engine) is not None:
         return None
+    return publish(engine, _demo_trained(engine, seed), now_ms, unless_any=True)
+
+
+def demo_fit(seed: int) -> Callable[[Engine, int], ModelInfo]:
+    """A demo server's retraining (the admin's fit, the schedule): the demo world's synthetic
+    buyers' interactions together with those synced by the people who signed up, so that a
+    few sign-ups refine the demo model instead of replacing it."""
+
+    def fit(engine: Engine, now_ms: int) -> ModelInfo:
+        try:
+            model = _demo_trained(engine, seed)
+        except ImportError as exc:
+            raise RecommenderUnavailable(f"the recommender is not installed ({exc.name})") from None
+        info = publish(engine, model, now_ms)
+        assert info is not None  # publish returns None only with unless_any
+        return info
+
+    return fit
+
+
+def _demo_trained(engine: Engine, seed: int):
+    """ALS (the demo parameters, with the buyers' segments) on the demo world's interactions
+    and every synced one, in time order."""
     from threadpoolctl import threadpool_limits
 
     from recommender.data import from_rows
@@ -84,15 +108,11 @@ def publish_demo_model(engine: Engine, seed: int, now_ms: int) -> ModelInfo | No
     from recommender.train import train
 
     world = generate(seed)
-    rows = sorted(world.interactions, key=lambda r: (r["at_ms"], r["id"]))
+    rows = [(r["user_id"], r["product_id"], r["event"], r["at_ms"]) for r in world.interactions]
+    rows = sorted(rows + interaction_rows(engine), key=lambda r: r[3])
     segments = {p.user_id: p.segment for p in world.profiles if p.segment}
     with threadpool_limits(1, "blas"):  # implicit is slower, and warns, on threaded BLAS
-        model = train(
-            from_rows((r["user_id"], r["product_id"], r["event"], r["at_ms"]) for r in rows),
-            DEMO_PARAMS,
-            segments=segments,
-        )
-    return publish(engine, model, now_ms, unless_any=True)
+        return train(from_rows(rows), DEMO_PARAMS, segments=segments)
 
 
 def publish_catalogue(engine: Engine, world: World, now_ms: int) -> int:

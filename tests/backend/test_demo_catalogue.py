@@ -20,7 +20,7 @@ from backend.rules import Actor
 from local_db.demo.world import generate
 from local_db.repositories.catalog import sync_records
 from sync.wire import CATALOGUE_ENTITIES
-from tests.backend.factories import FAST_HASHER, make_app, make_op
+from tests.backend.factories import FAST_HASHER, make_app, make_op, make_user, new_id
 
 ADMIN = Actor("00000000-0000-4000-8000-00000000ad01", "admin")
 OLD_DEMO_DEALER = "00000000-0000-4000-8000-00000000d001"  # the staff's dealer before it published
@@ -139,3 +139,24 @@ def test_a_started_demo_server_serves_its_model_without_an_admin(engine, tmp_pat
             time.sleep(0.2)
         assert answer.json()["version"] == 1
         assert http.get(answer.json()["url"]).status_code == 200
+
+
+def test_a_demo_servers_retraining_keeps_the_demo_buyers_and_adds_the_sign_ups(
+    engine, tmp_path, world
+):
+    """An admin's fit on a demo server trains on the demo world's buyers and on what the
+    people who signed up did, not on the few sign-ups alone."""
+    api = make_app(engine, tmp_path, demo=True)
+    buyer, row = make_user(api)
+    product = world.products[0].id
+    ops = [{"op_id": new_id(), "entity": "interaction", "entity_id": new_id(), "op": "append",
+            "payload": {"product_id": product, "kind": "apply", "at_ms": 1_000},
+            "created_ms": 1_000}]  # fmt: skip
+    pushed = buyer.post("/sync/push", json={"device_id": "phone", "ops": ops})
+    assert pushed.json()["results"][0]["status"] == "applied"
+    admin, _ = make_user(api, "admin")
+    fitted = admin.post("/admin/recommender/fit")
+    assert fitted.status_code == 201, fitted.text
+    with np.load(io.BytesIO(model_content(engine, fitted.json()["version"]))) as model:
+        users = set(model["user_ids"].tolist())
+    assert row["id"] in users and len(users) > 1000  # the sign-up among the demo's buyers
