@@ -71,6 +71,8 @@ class CarCard:
     #: the level payment for the deal bar at the reference rate; None when the down payment
     #: and the trade-in cover the price (no loan needed)
     monthly: Decimal | None
+    #: the loan behind it is less than any lender of the market lends
+    below_smallest_loan: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,19 @@ class _CoreServices:
         loans offering this term charge the reference tier. Demo-mode screens say so."""
         return self._reference_rates().get(term, FALLBACK_REFERENCE_RATE)
 
+    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; products change on sync
+    def smallest_loan(self) -> Decimal | None:
+        """The least any active product lends (None without products): an indicative loan
+        below it is one no lender of the market would make."""
+        today = self.today()
+        amounts = [p.min_amount for p in self.products() if p.is_active_on(today)]
+        return min(amounts, default=None)
+
+    def below_smallest_loan(self, q: Quote | None) -> bool:
+        """Whether the indicative quote ``q`` finances less than any lender lends."""
+        smallest = self.smallest_loan()
+        return q is not None and smallest is not None and q.amount_financed < smallest
+
     @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; rates change only on sync
     def _reference_rates(self) -> dict[int, Decimal]:
         by_term: dict[int, list[Decimal]] = {}
@@ -235,7 +250,8 @@ class _CoreServices:
                 offset=offset,
             )
         rate = self.reference_rate(deal.term)
-        cards = tuple(CarCard(v, _payment(self._quote(v.price, deal, rate))) for v in page.items)
+        quotes = [(v, self._quote(v.price, deal, rate)) for v in page.items]
+        cards = tuple(CarCard(v, _payment(q), self.below_smallest_loan(q)) for v, q in quotes)
         return CarPage(cards=cards, total=page.total, reference_rate=rate)
 
     def price_ceiling(self, monthly: Decimal, deal: Deal) -> Decimal:
@@ -374,6 +390,7 @@ class _CoreServices:
             cipher=cipher_for_dir(self.settings.data_dir),
         )  # fmt: skip
         self._reference_rates.cache_clear()
+        self.smallest_loan.cache_clear()
         self._values.clear()
         self._demo_users.cache_clear()
         self._brands.cache_clear()

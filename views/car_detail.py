@@ -138,6 +138,11 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             figure(ctx.t("Total cost of the car"), ctx.money(q.total_sale_price), "calc-sale"),
             *ltv_lines(ctx, calc, ltv_colour),
         ]
+        if ctx.services.below_smallest_loan(q):
+            loan.insert(0, sem("calc-too-little", ft.Text(
+                ctx.t("No lender here lends less than {amount}: pay this in full, or put "
+                      "less down.", amount=ctx.money(ctx.services.smallest_loan(), whole=True)),
+                color=palette.WARN, weight=ft.FontWeight.W_500)))  # fmt: skip
     calculator = ft.Column(
         [
             section_title(ctx.t("Payment calculator")),

@@ -228,6 +228,15 @@ def number(ctx: ViewContext, value: int) -> str:
     return _formatted(ctx.i18n.format_number, value, ctx.locale)
 
 
+def monthly_figure(ctx: ViewContext, card) -> str:
+    """The card's largest line: the indicative monthly payment, or why there is none."""
+    if card.monthly is None:
+        return ctx.t("No loan needed")
+    if card.below_smallest_loan:  # a payment of a few yuan on a loan no lender makes
+        return ctx.t("Too little to finance")
+    return ctx.t("≈ {amount} / month", amount=whole_money(ctx, card.monthly))
+
+
 def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     """A car's card, keyed by its place in the grid, not by the car: after a filter change
     Flet's keyed diff then patches each place's changed values instead of removing the
@@ -265,9 +274,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
                 ]
             ),
             ft.Text(
-                ctx.t("No loan needed")
-                if card.monthly is None
-                else ctx.t("≈ {amount} / month", amount=whole_money(ctx, card.monthly)),
+                monthly_figure(ctx, card),
                 size=22,
                 weight=ft.FontWeight.BOLD,
                 color=ft.Colors.PRIMARY,

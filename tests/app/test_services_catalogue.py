@@ -57,6 +57,18 @@ def test_a_trade_in_is_counted_in_the_cards_figure_and_can_leave_no_loan(tmp_pat
     assert calc.quote is None and calc.ltv == 0 and calc.down_payment == Decimal("29940.00")
 
 
+def test_a_card_says_when_its_loan_is_less_than_any_lender_lends(tmp_path):
+    w = make_world(tmp_path)
+    q = CatalogueQuery(text="dolphin")
+    assert w.services.smallest_loan() == Decimal("10000.00")  # every product's minimum here
+    (card,) = w.services.search_cars(q, Deal(Decimal("0.30"), 36)).cards
+    assert not card.below_smallest_loan
+    (card,) = w.services.search_cars(q, Deal(Decimal("0.30"), 36, Decimal("60000"))).cards
+    assert card.below_smallest_loan and card.monthly is not None  # ¥9,860 financed
+    (card,) = w.services.search_cars(q, Deal(Decimal("0.30"), 36, Decimal("59860"))).cards
+    assert not card.below_smallest_loan  # exactly ¥10,000: a loan a lender makes
+
+
 def test_filters_combine(tmp_path):
     w = make_world(tmp_path)
     s = w.services

@@ -317,3 +317,15 @@ async def test_compare_shows_a_dash_for_the_loan_of_a_car_the_trade_in_covers(wo
     rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
     seal_payment, dolphin_payment = (h.texts(c) for c in rows["月供"])
     assert dolphin_payment == ["—"] and seal_payment[0].startswith("¥")
+
+
+async def test_a_loan_smaller_than_any_lender_makes_is_not_shown_as_a_monthly_payment(world):
+    """With a ¥60,000 trade-in the Dolphin leaves ¥9,860 to finance, under every lender's
+    ¥10,000 minimum: the card says so instead of a payment of a few hundred yuan."""
+    dolphin = world.vehicles["dolphin"]
+    h = await signed_in(world)
+    h.state.prequal.values["trade_in"] = "60000"  # as typed in the details
+    await h.route(f"/cars/{dolphin.id}")
+    assert "这里没有放款机构发放低于 ¥10,000 的贷款" in h.find("calc-too-little").value
+    await h.route("/cars")
+    assert "金额过小，无法贷款" in h.texts(h.find(f"car-{dolphin.id}"))
