@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import flet as ft
 
+from domain.errors import InputError
+from domain.money import parse_money
 from views.context import N_ as N_  # re-exported: the views mark their texts with it
 from views.context import ViewContext
 
@@ -168,14 +170,12 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
     )
     body = ft.ResponsiveRow(
         [
-            ft.Container(down, col={"xs": 12, "md": 6}),
-            ft.Container(term, col={"xs": 12, "md": 6}),
+            ft.Container(down, col={"xs": 12, "md": 5}),
+            ft.Container(term, col={"xs": 12, "sm": 7, "md": 4}),
+            ft.Container(trade_in_field(ctx), col={"xs": 12, "sm": 5, "md": 3}),
         ],
         vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
-    trade_in = ctx.state.trade_in
-    if trade_in:
-        body = ft.Column([body, trade_in_line(ctx, trade_in)], spacing=0)
     return ft.Container(
         body,
         key="deal-bar",
@@ -185,23 +185,33 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
     )
 
 
-def trade_in_line(ctx: ViewContext, trade_in: Decimal) -> ft.Control:
-    """The trade-in the buyer gave in their details, counted in the deal's figures, with the
-    way to take it out."""
+def trade_in_field(ctx: ViewContext) -> ft.Control:
+    """The buyer's car traded in (置换), counted in every figure of the deal: the same value
+    as the prequalification form's field (typed in either, shown in both), checked when the
+    buyer leaves the field."""
+    draft = ctx.state.prequal
+    error = draft.errors.get("trade_in")
 
-    def remove(e) -> None:
-        ctx.state.prequal.values["trade_in"] = ""
+    def changed(e) -> None:
+        draft.values["trade_in"] = e.control.value or ""
+
+    def done(e) -> None:
+        raw = draft.values.get("trade_in", "").strip()
+        try:
+            if raw:
+                parse_money(raw, "trade_in")
+            draft.errors.pop("trade_in", None)
+        except InputError as exc:
+            draft.errors["trade_in"] = exc
         ctx.state.notify()
 
-    return ft.Row(
-        [
-            sem("deal-trade-in", ft.Text(ctx.t("Trade-in credit {amount}, counted in every "
-                                               "figure", amount=ctx.money(trade_in, whole=True)),
-                                         size=13)),
-            sem("deal-trade-in-remove", ft.TextButton(ctx.t("Remove"), on_click=remove)),
-        ],
-        wrap=True,
-    )  # fmt: skip
+    trade_in = ctx.state.trade_in
+    return sem("deal-trade-in", ft.TextField(
+        label=ctx.t("Trade-in (¥)"), value=draft.values.get("trade_in", ""), dense=True,
+        keyboard_type=ft.KeyboardType.NUMBER, on_change=changed, on_blur=done, on_submit=done,
+        error=ctx.error(error) if error else None,
+        helper=ctx.t("Counted in every figure") if trade_in else None,
+    ), label=ctx.t("Trade-in (¥)"))  # fmt: skip
 
 
 def language_switch(ctx: ViewContext, key: str = "language") -> ft.Control:

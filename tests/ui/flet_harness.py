@@ -121,6 +121,9 @@ class FletHarness:
     async def submit(self, tf: BaseControl | str) -> None:
         await self.event(self._c(tf), "submit")
 
+    async def blur(self, tf: BaseControl | str) -> None:
+        await self.event(self._c(tf), "blur")
+
     async def slide(self, slider: BaseControl | str, value: float) -> None:
         slider = self._c(slider)
         self.session.apply_patch(slider._i, {"value": value})

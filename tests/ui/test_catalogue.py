@@ -281,8 +281,9 @@ async def test_a_cars_page_says_where_it_is_sold_and_calls_the_showroom(world):
 
 
 async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_until_removed(world):
-    """The buyer's trade-in (typed for the Seal's check) lowers every car's figure; a car it
-    and the down payment cover needs no loan; "Remove" takes it out again."""
+    """The buyer's trade-in (typed for the Seal's check) shows in the deal bar and lowers every
+    car's figure; a car it and the down payment cover needs no loan; emptying the deal bar's
+    field takes it out again."""
     from tests.ui.test_prequal_offers import to_prequal
 
     seal, dolphin = world.vehicles["seal"], world.vehicles["dolphin"]
@@ -293,7 +294,8 @@ async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_un
     await h.click("prequal-next")
     await h.type_text("prequal-trade_in", "80000")  # the Dolphin's 70% after 30% down: less
     await h.route("/cars")
-    assert h.find("deal-trade-in").value == "置换抵扣 ¥80,000，已计入所有金额"
+    field = h.find("deal-trade-in")
+    assert (field.value, field.helper) == ("80000", "已计入所有金额")
     assert monthly(h, seal.id) != before
     assert "无需贷款" in h.texts(h.find(f"car-{dolphin.id}"))
     await h.route(f"/cars/{dolphin.id}")
@@ -301,10 +303,28 @@ async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_un
     assert not h.has("calc-monthly")
     await h.route(f"/cars/{seal.id}")
     assert h.has("calc-monthly") and h.has("calc-trade-in")
-    await h.click("deal-trade-in-remove")
-    assert not h.has("deal-trade-in") and not h.has("calc-trade-in")
+    await h.type_text("deal-trade-in", "")
+    await h.blur("deal-trade-in")
+    assert not h.has("calc-trade-in") and h.find("deal-trade-in").helper is None
     await h.route("/cars")
     assert monthly(h, seal.id) == before and monthly(h, dolphin.id).startswith("≈")
+
+
+async def test_a_trade_in_typed_in_the_deal_bar_counts_and_reaches_the_check_form(world):
+    """Typed on the cars' page, the trade-in prices every card and is the form's value; a
+    mistyped one is refused at the field, kept as typed, and counts for nothing."""
+    dolphin = world.vehicles["dolphin"]
+    h = await signed_in(world)
+    await h.type_text("deal-trade-in", "12,5万")
+    await h.submit("deal-trade-in")
+    field = h.find("deal-trade-in")
+    assert field.value == "12,5万" and field.error and field.helper is None
+    assert monthly(h, dolphin.id).startswith("≈")
+    await h.type_text("deal-trade-in", "80000")
+    await h.submit("deal-trade-in")
+    assert h.find("deal-trade-in").error is None
+    assert "无需贷款" in h.texts(h.find(f"car-{dolphin.id}"))
+    assert h.state.prequal.values["trade_in"] == "80000"  # the check's form shows it
 
 
 async def test_compare_shows_a_dash_for_the_loan_of_a_car_the_trade_in_covers(world):
