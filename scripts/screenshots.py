@@ -134,7 +134,9 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.tap("filter-monthly_max-3000")  # what a first-time buyer asks: what fits my month
     time.sleep(1.0)
     d.shot("cars-filtered")
-    if size != "phone":  # comparing is a wide screen's job (docs: the family at the desktop)
+    if size == "phone":  # close the filters: the first card comes up from under the nav bar
+        d.tap("cat-filters")
+    else:  # comparing is a wide screen's job (docs: the family at the desktop)
         compare_two(d)
     d.tap("car-", prefix=True, dy=20)
     d.wait("car-check-rate")
