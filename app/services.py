@@ -29,7 +29,7 @@ from app.consent_service import OPEN_APPLICATIONS, ConsentServices
 from app.file_links import FileLinks
 from app.identity_service import IdentityServices
 from app.settings import Settings
-from app.state import CatalogueQuery, Deal, SessionUser
+from app.state import TRADE_IN_FIELD, CatalogueQuery, Deal, SessionUser, typed_trade_in
 from domain.catalog import (
     REGULATORY_LTV_CAPS,
     Application,
@@ -545,8 +545,6 @@ PREQUAL_FIELDS = (
 #: How many of a buyer's latest applications the velocity check reads: more than any of its
 #: thresholds (domain.prequal.fraud.FRAUD_RULES), so the count in its window is exact.
 VELOCITY_LOOKBACK = 50
-#: The form's field for the deal itself, beside the deal bar: the buyer's car traded in (置换).
-TRADE_IN_FIELD = "trade_in"
 
 
 def trade_in_of(
@@ -555,8 +553,7 @@ def trade_in_of(
     """The trade-in credit the buyer typed (0 when left empty): an amount, and with the down
     payment less than the car's ``price`` (a loan must be left); an InputError naming
     ``trade_in`` otherwise."""
-    raw = values.get(TRADE_IN_FIELD, "").strip()
-    amount = ZERO if raw == "" else parse_money(raw, TRADE_IN_FIELD)
+    amount = typed_trade_in(values)
     if price is not None and amount > 0 and not leaves_a_loan(price, down_payment, amount):
         raise InputError(
             TRADE_IN_FIELD, "below_price",

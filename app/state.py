@@ -41,12 +41,24 @@ class SessionUser:
         return self.dealer_name if locale.startswith("zh") else self.dealer_name_en
 
 
+#: The form's field for the deal itself, beside the deal bar: the buyer's car traded in (置换).
+TRADE_IN_FIELD = "trade_in"
+
+
+def typed_trade_in(values: dict[str, str]) -> Decimal:
+    """The trade-in credit typed in ``values`` (the prequalification form's, which the deal
+    bar's field shares): 0 when left empty; an InputError naming ``trade_in`` when it is not
+    an amount."""
+    raw = values.get(TRADE_IN_FIELD, "").strip()
+    return parse_money(raw, TRADE_IN_FIELD) if raw else ZERO
+
+
 @dataclass(frozen=True)
 class Deal:
     """The deal bar: what every monthly figure in the catalogue and offers is computed for.
     ``trade_in``: the credit for the buyer's car traded in, counted in the figures; the
-    buyer types it in the prequalification form, and :attr:`AppState.priced_deal` brings it
-    here (the deal bar's own ``deal`` keeps 0)."""
+    buyer types it in the deal bar's field or the form's (one value, :func:`typed_trade_in`),
+    and :attr:`AppState.priced_deal` brings it here (the deal bar's own ``deal`` keeps 0)."""
 
     down_ratio: Decimal = Decimal("0.30")
     term: int = 36
@@ -184,14 +196,12 @@ class AppState:
 
     @property
     def trade_in(self) -> Decimal:
-        """The trade-in credit the buyer typed in the form (0 when none, or not yet an
-        amount: the form says what is wrong with it)."""
-        raw = self.prequal.values.get("trade_in", "").strip()
+        """The trade-in credit the buyer typed (0 when none, or not yet an amount: the field
+        says what is wrong with it)."""
         try:
-            amount = parse_money(raw, "trade_in") if raw else ZERO
+            return typed_trade_in(self.prequal.values)
         except InputError:
             return ZERO
-        return max(amount, ZERO)
 
     @property
     def priced_deal(self) -> Deal:

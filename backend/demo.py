@@ -91,9 +91,7 @@ def demo_fit(seed: int) -> Callable[[Engine, int], ModelInfo]:
             model = _demo_trained(engine, seed)
         except ImportError as exc:
             raise RecommenderUnavailable(f"the recommender is not installed ({exc.name})") from None
-        info = publish(engine, model, now_ms)
-        assert info is not None  # publish returns None only with unless_any
-        return info
+        return publish(engine, model, now_ms)
 
     return fit
 

@@ -9,6 +9,7 @@ import json
 import logging
 import tempfile
 from pathlib import Path
+from typing import Literal, overload
 
 from sqlalchemy import Engine, func, select
 
@@ -58,6 +59,12 @@ def fit_and_publish(engine: Engine, now_ms: int) -> ModelInfo:
     return publish(engine, train(from_rows(rows)), now_ms)
 
 
+@overload
+def publish(engine: Engine, model, now_ms: int) -> ModelInfo: ...
+@overload
+def publish(
+    engine: Engine, model, now_ms: int, *, unless_any: Literal[True]
+) -> ModelInfo | None: ...
 def publish(engine: Engine, model, now_ms: int, *, unless_any: bool = False) -> ModelInfo | None:
     """Store ``model`` (a ``recommender.factors.FactorModel``) as the next version; with
     ``unless_any``, only when no version exists yet (None then), checked in the write

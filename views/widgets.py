@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import flet as ft
 
+from app.state import typed_trade_in
 from domain.errors import InputError
-from domain.money import parse_money
 from views.context import N_ as N_  # re-exported: the views mark their texts with it
 from views.context import ViewContext
 
@@ -196,10 +196,8 @@ def trade_in_field(ctx: ViewContext) -> ft.Control:
         draft.values["trade_in"] = e.control.value or ""
 
     def done(e) -> None:
-        raw = draft.values.get("trade_in", "").strip()
         try:
-            if raw:
-                parse_money(raw, "trade_in")
+            typed_trade_in(draft.values)
             draft.errors.pop("trade_in", None)
         except InputError as exc:
             draft.errors["trade_in"] = exc
