@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,22 @@ class SyncInfo:
     error_kind: str | None = None  # failed | unavailable | auth (sync.client.SyncError.kind)
 
 
+def per_catalogue(method):
+    """Cache a method's result (it takes no arguments) until the catalogue or the day changes:
+    a demo reset, or a sync round that pulled dealers, cars, lenders or products."""
+    name = method.__name__
+
+    @wraps(method)
+    def cached(self):
+        key = (self.catalogue_version(), self.today())
+        hit = self._per_catalogue.get(name)
+        if hit is None or hit[0] != key:
+            hit = self._per_catalogue[name] = (key, method(self))
+        return hit[1]
+
+    return cached
+
+
 class _CoreServices:
     def __init__(self, settings: Settings, engine: Engine, *, today: date | None = None):
         self.settings = settings
@@ -124,6 +140,8 @@ class _CoreServices:
         #: a used car's collateral value by (id, its version, day): the car page redraws at
         #: every move of the deal bar, and the value needs a catalogue query
         self._values: dict[tuple[str, int, date], Decimal] = {}
+        self._per_catalogue: dict[str, tuple[tuple[int, date], Any]] = {}  # see per_catalogue
+        self._resets = 0  # demo resets: each one is a new catalogue
         self._recommender = None
         self._model_from: Path | None = None  # the server's model file loaded (with a server)
         self._model_checked_at: float | None = None  # time.monotonic() of the last ask
@@ -153,6 +171,10 @@ class _CoreServices:
     def today(self) -> date:
         return self._today or datetime.now(UTC).date()
 
+    def catalogue_version(self) -> int:
+        """Changes whenever the local catalogue may have: a demo reset or a pull that changed it."""
+        return self._resets + (self._sync.catalogue_version() if self._sync is not None else 0)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine) as session:
@@ -163,7 +185,7 @@ class _CoreServices:
         """Who can be chosen on the demo sign-in screen: buyers with a sign-in and staff."""
         return list(self._demo_users())
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; accounts change on reset
+    @per_catalogue
     def _demo_users(self) -> tuple[SessionUser, ...]:
         with self.session() as s:
             dealers = {d.id: d for d in catalog_repo.list_dealers(s)}
@@ -188,7 +210,7 @@ class _CoreServices:
     def brands(self) -> list[tuple[str, str]]:
         return list(self._brands())
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; the catalogue changes on sync
+    @per_catalogue
     def _brands(self) -> tuple[tuple[str, str], ...]:
         with self.session() as s:
             return tuple(catalog_repo.list_brands(s))
@@ -202,7 +224,7 @@ class _CoreServices:
         loans offering this term charge the reference tier. Demo-mode screens say so."""
         return self._reference_rates().get(term, FALLBACK_REFERENCE_RATE)
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; products change on sync
+    @per_catalogue
     def smallest_loan(self) -> Decimal | None:
         """The least any active product lends (None without products): an indicative loan
         below it is one no lender of the market would make."""
@@ -215,7 +237,7 @@ class _CoreServices:
         smallest = self.smallest_loan()
         return q is not None and smallest is not None and q.amount_financed < smallest
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; rates change only on sync
+    @per_catalogue
     def _reference_rates(self) -> dict[int, Decimal]:
         by_term: dict[int, list[Decimal]] = {}
         for p in self.products():
@@ -389,13 +411,8 @@ class _CoreServices:
             self.engine, seed=self.settings.demo_seed, data_dir=self.settings.data_dir,
             cipher=cipher_for_dir(self.settings.data_dir),
         )  # fmt: skip
-        self._reference_rates.cache_clear()
-        self.smallest_loan.cache_clear()
+        self._resets += 1
         self._values.clear()
-        self._demo_users.cache_clear()
-        self._brands.cache_clear()
-        self._lender_names.cache_clear()
-        _cached_quote.cache_clear()
 
 
 #: How often a device asks the server for a newer recommender model (seconds).
@@ -967,7 +984,7 @@ class PrequalServices:
             names = (lender.name_zh, lender.name_en)
         return names[0] if locale.startswith("zh") else names[1]
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one Services per process; lenders change on sync
+    @per_catalogue
     def _lender_names(self: Services) -> dict[str, tuple[str, str]]:
         """Every lender's (Chinese, English) name: one query instead of one per offer card."""
         with self.session() as s:

@@ -14,6 +14,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.sign_out() -> bool                          # stop, and revoke its token
     handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.needs_sign_in() -> bool                     # the account's token was refused
+    handle.catalogue_version() -> int                  # changes when a pull changed the catalogue
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
     newest_model(folder) -> Path | None                # the newest one kept (offline)
     handle.server_is_demo() -> bool | None             # its market is made up
@@ -233,6 +234,10 @@ class SyncHandle:
         """One round (sign in if needed, push, pull) on the caller's thread; False when sync
         is off or the round failed (the reason is in ``status().last_error``)."""
         return self._runner is not None and self._runner.sync_once()
+
+    def catalogue_version(self) -> int:
+        """A number that changes whenever a pull changed the catalogue (0 with sync off)."""
+        return 0 if self._runner is None else self._runner.store.catalogue_version
 
     def needs_sign_in(self) -> bool:
         """The server refused the signed-in account's token (expired, or revoked elsewhere):

@@ -85,6 +85,9 @@ class EntityMap:
     fill: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
+#: The wire entities of the catalogue every account pulls.
+CATALOGUE = frozenset({"dealer", "vehicle", "lender", "product"})
+
 ENTITY_MAP: tuple[EntityMap, ...] = (
     EntityMap("dealer", "dealer", DealerRow.__table__, SERVER_WINS),
     EntityMap("vehicle", "vehicle", VehicleRow.__table__, SERVER_WINS, fill=_vehicle_fill),
@@ -183,6 +186,9 @@ class LocalStore:
         self._held: set[str] = set()
         self._skipped: deque[Skipped] = deque(maxlen=100)
         self._lock = threading.Lock()
+        #: how many pulled pages changed the catalogue (dealers, cars, lenders, products):
+        #: what the app's catalogue caches are keyed by
+        self.catalogue_version = 0
 
     # -- the outbox ----------------------------------------------------------------------
 
@@ -278,6 +284,8 @@ class LocalStore:
                     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                     self._skip(change, reason)
             session.commit()
+        if any(change.entity in CATALOGUE for change in changes):
+            self.catalogue_version += 1
 
     def _skip(self, change: Change, reason: str) -> None:
         log.warning("pulled %s %s (seq %s) not applied: %s", change.entity, change.entity_id,
