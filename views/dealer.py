@@ -87,13 +87,14 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     def hand_over(e) -> None:
         pin = form.get("pin", "")
+        typed = state.prequal.values  # the deal bar's trade-in field, as the staff appraised it
         state.prequal.errors = {}
         try:
             if not (pin.isdigit() and 4 <= len(pin) <= 8):
                 raise ctx.i18n_input_error("staff.pin", "pin", "must be 4 to 8 digits")
             if not state.car_id:
                 raise ctx.i18n_input_error("customer.car", "required", "is required")
-            trade_in = ctx.services.walk_in_trade_in(state.car_id, state.deal, form)
+            trade_in = ctx.services.walk_in_trade_in(state.car_id, state.deal, typed)
             user_id = ctx.services.start_walk_in(state.user, form.get("name", ""),
                                                  form.get("phone", ""))  # fmt: skip
             # on the board as a draft until the customer's check completes it
@@ -110,7 +111,7 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         state.staff_pin_hash = f"{salt}${pin_hash(pin, salt)}"
         form.pop("pin", None)
         # the customer's form starts from their profile and the trade-in the staff appraised
-        state.prequal = type(state.prequal)(values={"trade_in": form.get("trade_in", "")})
+        state.prequal = type(state.prequal)(values={"trade_in": typed.get("trade_in", "")})
         state.hand_to_customer()
         ctx.go("/handoff")
 
@@ -140,10 +141,6 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                      for c in matches])),
         deal_bar(ctx, next((c.vehicle.price for c in matches if c.vehicle.id == state.car_id),
                            None)),
-        sem("customer-trade_in", ft.TextField(
-            label=ctx.t("Trade-in value of the customer's car (¥, empty if none)"),
-            value=form.get("trade_in", ""), on_change=set_("trade_in"), error=err("trade_in"),
-            width=360, keyboard_type=ft.KeyboardType.NUMBER)),
         section_title(ctx.t("Hand the tablet to the customer")),
         sem("staff-pin", ft.TextField(label=ctx.t("Staff PIN"), password=True, width=360,
                                       helper=ctx.t("4 to 8 digits, to get the tablet back"),

@@ -345,13 +345,13 @@ async def test_a_pipeline_card_counts_the_trade_in_out_of_the_loan(world):
 async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_customers_form(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     seal = world.vehicles["seal"]
-    await h.type_text("customer-trade_in", "200000")  # more than the car: refused, kept
+    await h.type_text("deal-trade-in", "200000")  # more than the car: refused, kept
     await hand_over(h, world)
-    field = h.find("customer-trade_in")
+    field = h.find("deal-trade-in")
     assert (field.error, field.value) == ("置换抵扣与首付合计必须低于车价", "200000")
     assert not h.state.handed_to_customer
     assert not world.services.pipeline(seal.dealer_id)["draft"]  # nobody was created
-    await h.type_text("customer-trade_in", "20000")
+    await h.type_text("deal-trade-in", "20000")
     await h.click("hand-over")
     assert h.state.handed_to_customer
     (card,) = world.services.pipeline(seal.dealer_id)["draft"]
