@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import ValidationError
+from pydantic_core import from_json
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -236,9 +237,28 @@ _PUSH_BODY = {
 }
 
 
+def _strict_json(raw: bytes) -> None:
+    """Refuse NaN and Infinity, which JSON does not have, as any other invalid JSON."""
+    try:
+        from_json(raw, allow_inf_nan=False)
+    except ValueError as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "msg": f"Invalid JSON: {exc}",
+                    "input": None,
+                }
+            ]
+        ) from None
+
+
 def _push(backend: Backend, token: str | None, raw: bytes) -> Response:
     actor = _actor(backend, token)  # 401 before 422, as for every other route
     try:
+        if b"NaN" in raw or b"Infinity" in raw:  # rare: pydantic's parser takes them as floats
+            _strict_json(raw)
         body = PushRequest.model_validate_json(raw)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]

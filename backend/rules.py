@@ -14,12 +14,19 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
 - consent: its terms are immutable; the only change is a withdrawal, once.
 - note: an edit based on an older version is kept beside the current text as a conflict
   for a person to resolve (an edit with ``resolve: true`` on the current version clears them).
+
+For every entity: money is integer cents (each ``*_cents`` field a whole number ≥ 0). A new
+contract, offer or payment names an application its writer may write, takes that
+application's buyer, and names no dealership but the application's. Dealer staff name as a
+new record's buyer only a customer at their desk (no registered account): an account
+holder's records are their own to write.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +107,15 @@ def can_read(actor: Actor, entity: str, owner_id: str | None, dealer_id: str | N
     return False
 
 
+def named_buyers(actor: Actor, ops: Iterable[Op]) -> set[str]:
+    """The ``buyer_id`` s that ``actor`` 's ops name where the rules must know whether each is
+    a registered account (staff may name only the customers at their desk, who have none)."""
+    if actor.role != "dealer_staff":
+        return set()
+    named = (op.payload.get("buyer_id") for op in ops if op.entity not in OF_AN_APPLICATION)
+    return {buyer for buyer in named if isinstance(buyer, str)}
+
+
 def decide(
     actor: Actor,
     op: Op,
@@ -107,13 +123,15 @@ def decide(
     current: State | None,
     payload_bytes: int | None = None,
     application: State | None = None,
+    accounts: Collection[str] = (),
 ) -> Outcome:
     """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
     ``payload_bytes``: the payload's JSON size, when the caller has already encoded it;
     ``application``: for an entity of ``OF_AN_APPLICATION``, the current state of the
-    application its payload names (None when there is none)."""
+    application its payload names (None when there is none); ``accounts``: which of the
+    ``buyer_id`` s that staff's payloads name are registered accounts (see :func:`named_buyers`)."""
     try:
-        return _decide(actor, op, device_id, current, payload_bytes, application)
+        return _decide(actor, op, device_id, current, payload_bytes, application, accounts)
     except Rejected as exc:
         return Outcome("rejected", reason=exc.reason, message=exc.message)
 
@@ -125,6 +143,7 @@ def _decide(
     current: State | None,
     size: int | None,
     application: State | None,
+    accounts: Collection[str],
 ) -> Outcome:
     if actor.role not in WRITERS[op.entity]:
         if op.entity in CATALOGUE_ENTITIES:
@@ -135,8 +154,17 @@ def _decide(
     if current is not None and not can_write(actor, op.entity, current):
         # Same answer as for a missing record: never reveal someone else's ids.
         raise Rejected("not_found", "no such record")
+    if op.op != "delete":
+        _cents(op.payload)
     if current is None and op.entity in OF_AN_APPLICATION:
         op = _of_application(actor, op, application)
+    elif current is None and op.payload.get("buyer_id") in accounts:
+        # only staff ask (named_buyers): the customers at their desk have no account
+        raise Rejected(
+            "forbidden",
+            "payload.buyer_id is an account holder's: staff write for the customers at their "
+            "desk, an account's records are its own",
+        )
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -164,6 +192,8 @@ def _of_application(actor: Actor, op: Op, application: State | None) -> Op:
         raise Rejected("not_found", "payload.application_id names no application of yours")
     if payload.get("buyer_id") not in (None, application.owner_id):
         raise Rejected("forbidden", "payload.buyer_id must be the application's buyer")
+    if payload.get("dealer_id") not in (None, application.dealer_id):
+        raise Rejected("forbidden", "payload.dealer_id must be the application's dealership")
     if application.owner_id is None:
         return op
     return op.model_copy(update={"payload": {**payload, "buyer_id": application.owner_id}})
@@ -192,6 +222,13 @@ def _int(payload: dict, name: str, *, required: bool, minimum: int = 0) -> int |
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value < 2**62:
         raise Rejected("invalid_payload", f"payload.{name} must be an integer ≥ {minimum}")
     return value
+
+
+def _cents(payload: dict) -> None:
+    """Money travels as integer cents: every ``*_cents`` field is a whole number ≥ 0 (or null)."""
+    for name in payload:
+        if name.endswith("_cents"):
+            _int(payload, name, required=False)
 
 
 def _owner_and_dealer(actor: Actor, payload: dict, *, dealer_required: bool) -> tuple:
@@ -273,7 +310,8 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     _no_delete(op, "applications are withdrawn, not deleted")
     payload = dict(op.payload)
     status = payload.get("status")
-    _int(payload, "amount_cents", required=False)
+    if "status" in payload and not isinstance(status, str):
+        raise Rejected("invalid_payload", "payload.status must be an application status")
     for ref in ("vehicle_id", "product_id", "lender_id"):
         _uuid(payload, ref, required=False)
     review_flags(payload)
@@ -345,7 +383,7 @@ def review_flags(payload: dict) -> tuple[str, ...]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise Rejected("invalid_payload", "payload.review must be a list of reason codes")
@@ -424,8 +462,6 @@ def _offer(actor: Actor, op: Op, device_id: str, current: State | None) -> Outco
     def checks(p: dict) -> None:
         _uuid(p, "application_id", required=True)
         _uuid(p, "product_id", required=True)
-        for name in ("principal_cents", "payment_cents", "finance_charge_cents"):
-            _int(p, name, required=False)
 
     if op.op == "delete":
         raise Rejected("offer_immutable", "offers are immutable; they are never deleted")

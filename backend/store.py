@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, true
 
 from backend.db import WRITE, is_sqlite
-from backend.models import ChangeRow, Idempotency, Record
+from backend.models import ChangeRow, Idempotency, Record, User
 from backend.rules import (
     DEALER_VISIBLE,
     OF_AN_APPLICATION,
@@ -34,6 +34,7 @@ from backend.rules import (
     State,
     can_read,
     decide,
+    named_buyers,
     review_flags,
 )
 from domain.catalog import review_state
@@ -41,6 +42,7 @@ from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, 
 
 _changes = ChangeRow.__table__
 _records = Record.__table__
+_users = User.__table__
 _idem = Idempotency.__table__
 _PUSH_LOCK_KEY = 0x43484544  # "CHED": the advisory lock that orders pushes on PostgreSQL
 
@@ -136,6 +138,7 @@ def _push(
             bool(row.deleted),
             row.updated_ms,
         )
+    accounts = _accounts(conn, named_buyers(actor, ops))
     # Pushes are serialised (see the module docstring), so the next numbers are
     # MAX(seq)+1.. and can be handed out while deciding: one executemany, no RETURNING.
     seq = conn.execute(select(func.coalesce(func.max(_changes.c.seq), 0))).scalar()
@@ -151,7 +154,9 @@ def _push(
             results.append(_replay(op, digest, actor, previous, new_idem, results))
             continue
         key = (op.entity, op.entity_id)
-        outcome = decide(actor, op, device_id, states[key], size, _application(op, states))
+        outcome = decide(
+            actor, op, device_id, states[key], size, _application(op, states), accounts
+        )
         op_seq = None
         if outcome.state is not None:
             seq += 1
@@ -197,9 +202,17 @@ def _applications_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
 
 def _application(op: Op, states: dict[tuple[str, str], State | None]) -> State | None:
     """The current state of the application ``op`` names (earlier ops of the batch included)."""
-    if op.entity not in OF_AN_APPLICATION:
-        return None
-    return states.get(("application", op.payload.get("application_id")))
+    application_id = op.payload.get("application_id")
+    if op.entity not in OF_AN_APPLICATION or not isinstance(application_id, str):
+        return None  # not text: the rules refuse it by name
+    return states.get(("application", application_id))
+
+
+def _accounts(conn: Connection, ids: Collection[str]) -> set[str]:
+    """Which of ``ids`` are registered accounts' user ids."""
+    if not ids:
+        return set()
+    return set(conn.execute(select(_users.c.id).where(_users.c.id.in_(list(ids)))).scalars())
 
 
 def _markers(marker: str, n: int) -> str:

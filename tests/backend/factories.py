@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from app.settings import Settings
 from backend import auth
 from backend.app import create_app
+from backend.db import make_engine, migrate
 from backend.rules import Actor
 from sync.wire import Op
 
@@ -49,6 +50,13 @@ def make_app(engine: Engine, tmp_path, *, clock: Clock | None = None, demo: bool
         clock=clock or Clock(),
         **kw,
     )
+
+
+def server_app(tmp_path, *, clock: Clock | None = None):
+    """:func:`make_app` on a fresh SQLite server database in ``tmp_path``."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    migrate(engine)
+    return make_app(engine, tmp_path, clock=clock)
 
 
 def make_actor(role: str = "buyer", dealer_id: str | None = None) -> Actor:

@@ -7,16 +7,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.db import make_engine, migrate
-from tests.backend.factories import application, make_app, make_user, new_id
+from tests.backend.factories import application, make_user, new_id, server_app
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("push_route")
-    engine = make_engine(f"sqlite:///{tmp / 'server.db'}")
-    migrate(engine)
-    return make_app(engine, tmp)
+    return server_app(tmp_path_factory.mktemp("push_route"))
 
 
 def _op(**overrides) -> dict:
