@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from domain.catalog import REVIEW_DECISIONS
 
@@ -94,7 +94,7 @@ class Op(_Strict):
     entity_id: Uuid = Field(pattern=UUID_PATTERN)
     op: OpKind = "upsert"
     payload: dict[str, Any] = Field(default_factory=dict)
-    created_ms: int = Field(ge=0, le=_EPOCH_MS_MAX)
+    created_ms: StrictInt = Field(ge=0, le=_EPOCH_MS_MAX)  # "5" is not a time
 
 
 class PushRequest(_Strict):

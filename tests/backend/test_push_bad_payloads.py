@@ -171,3 +171,13 @@ def test_a_non_json_number_literal_in_a_push_is_refused(api, literal):
     applied = response.status_code == 200 and response.json()["results"][0]["status"] == "applied"
     assert not applied
     assert response.status_code < 500
+
+
+def test_a_created_ms_given_as_text_is_refused_by_name(api):
+    buyer = _signed_in(api)
+    code = buyer.post(
+        "/sync/push",
+        json={"device_id": "phone", "ops": [_op("application", None, application(), "5")]},
+    )
+    assert code.status_code == 422
+    assert any(f["field"].endswith("created_ms") for f in code.json()["fields"])
