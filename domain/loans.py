@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
@@ -44,7 +44,6 @@ __all__ = [
     "ScheduleRow",
     "ScheduleTotals",
     "YearSubtotal",
-    "payoff_amount",
     "quote",
 ]
 
@@ -283,11 +282,13 @@ def _amortise(
     return rows
 
 
-def _level_payment(principal: Decimal, i: Decimal, n: int, balloon: Decimal) -> Decimal:
+def _level_payment(
+    principal: Decimal, i: Decimal, n: int, balloon: Decimal, rounding: str = MONEY_ROUNDING
+) -> Decimal:
     if i == 0:
-        return money((principal - balloon) / n)
+        return ((principal - balloon) / n).quantize(CENT, rounding)
     v_n = (1 + i) ** -n
-    return money((principal - balloon * v_n) * i / (1 - v_n))
+    return ((principal - balloon * v_n) * i / (1 - v_n)).quantize(CENT, rounding)
 
 
 def _flat_finance_interest(terms: LoanTerms, base: Decimal) -> Decimal:
@@ -336,6 +337,12 @@ def _quote(terms: LoanTerms) -> Quote:
                 )
             payment = _level_payment(principal, i, n, balloon)
             rows = _amortise(principal, i, n, payment, None, odd)
+            if any(row[3] < 0 for row in rows):
+                # Rounded up, the payment overpays by a fraction of a cent, compounded over a
+                # long high-rate term into a negative balance: round it down, and the last
+                # payment takes the (positive) rest.
+                payment = _level_payment(principal, i, n, balloon, ROUND_DOWN)
+                rows = _amortise(principal, i, n, payment, None, odd)
         schedule_principal = principal
     else:
         # Flat rate: the charge is fixed up front; each payment is split between finance charge
@@ -483,33 +490,3 @@ def _yearly(
             )
             interest = principal = ZERO
     return tuple(years)
-
-
-def payoff_amount(
-    q: Quote, as_of: date, *, paid_count: int, prepayment_fee_rate: Decimal = ZERO
-) -> Decimal:
-    """What closes the loan on ``as_of`` after ``paid_count`` scheduled payments: the outstanding
-    principal, interest accrued since the last due date (the loan date before any), and the
-    prepayment fee on the outstanding principal."""
-    if not 0 <= paid_count <= len(q.schedule):
-        raise InputError(
-            "paid_count", "in_range", "must be between 0 and {n}", {"n": len(q.schedule)}
-        )
-    if paid_count == len(q.schedule):
-        return ZERO
-    outstanding = (
-        q.schedule[paid_count - 1].balance
-        if paid_count
-        else q.schedule[0].balance + q.schedule[0].principal
-    )
-    since = q.schedule[paid_count - 1].date if paid_count else q.terms.loan_date
-    if as_of < since:
-        raise InputError(
-            "as_of", "after_last_payment", "must not be before {date}", {"date": since.isoformat()}
-        )
-    t, f = unit_periods_between(since, as_of, q.terms.frequency)
-    with localcontext() as ctx:
-        ctx.prec = _PREC
-        periods = Decimal(t) + Decimal(f.numerator) / Decimal(f.denominator)
-        accrued = outstanding * q.periodic_rate * periods
-        return money(outstanding + accrued + outstanding * prepayment_fee_rate)

@@ -139,7 +139,10 @@ def _figures(terms: LoanTerms) -> Quote | None:
         balloon = terms.balloon_amount if terms.method is Method.BALLOON else ZERO
         if balloon >= principal:
             return None  # the engine's own error
-        i, payment, last = _level(principal, terms.annual_rate / 12, n, balloon)
+        level = _level(principal, terms.annual_rate / 12, n, balloon)
+        if level is None:
+            return None  # the engine's rounded-down payment (see domain.loans._quote)
+        i, payment, last = level
     else:
         i, payment, last = _flat(terms, principal, amount_financed, financed_prepaid)
     total = payment * (n - 1) + last
@@ -169,8 +172,9 @@ def _figures(terms: LoanTerms) -> Quote | None:
 
 def _level(
     principal: Decimal, i: Decimal, n: int, balloon: Decimal
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(periodic rate, regular payment, last payment) of a level or balloon loan."""
+) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(periodic rate, regular payment, last payment) of a level or balloon loan; None when the
+    rounded payment would turn the balance negative (the engine then rounds it down)."""
     if i == 0:
         payment = ((principal - balloon) / n).quantize(CENT, MONEY_ROUNDING)
     else:
@@ -181,6 +185,8 @@ def _level(
     balance = principal
     for _ in range(n - 1):
         balance -= payment - (balance * i).quantize(CENT, MONEY_ROUNDING)
+        if balance < 0:
+            return None
     last = (balance * i).quantize(CENT, MONEY_ROUNDING) + balance
     return i, payment, last
 

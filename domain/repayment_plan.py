@@ -160,7 +160,8 @@ def level_plan(
 ) -> RepaymentPlan:
     """The plan of a level-payment (等额本息) loan of ``principal`` cents, without building its
     schedule: equal to ``plan_from_quote(quote(...))`` for the same terms, except the final
-    instalment, which is never used as a figure."""
+    instalment, which is never used as a figure, and the terms (far beyond a car loan's: a
+    long term at a high rate) whose payment the quote rounds down rather than overpay."""
     due_dates, odd, i, first_payment, payment = level_parts(
         principal, annual_rate, count, loan_date, first_payment_date, frequency, day_count
     )

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from domain.dates import Frequency
 from domain.errors import InputError
-from domain.loans import Fee, FlatRate, LoanTerms, Method, payoff_amount, quote
+from domain.loans import Fee, FlatRate, LoanTerms, Method, quote
 
 LOAN_DATE = date(2026, 1, 15)
 
@@ -155,20 +155,6 @@ def test_yearly_subtotals_add_up_to_the_totals():
     assert len(q.yearly) == 5
     assert sum(y.payment for y in q.yearly) == q.totals.payment
     assert q.yearly[-1].closing_balance == 0
-
-
-def test_payoff_on_a_due_date_is_the_balance_plus_fee():
-    q = quote(terms())
-    row = q.schedule[11]
-    assert payoff_amount(q, row.date, paid_count=12) == row.balance
-    with_fee = payoff_amount(q, row.date, paid_count=12, prepayment_fee_rate=D("0.02"))
-    assert with_fee == row.balance + (row.balance * D("0.02")).quantize(D("0.01"))
-
-
-def test_payoff_between_due_dates_accrues_interest():
-    q = quote(terms())
-    mid = date(2026, 3, 1)  # 14 days after the first due date
-    assert payoff_amount(q, mid, paid_count=1) > q.schedule[0].balance
 
 
 @pytest.mark.parametrize(
