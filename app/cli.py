@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from domain.errors import InputError, NoSolutionError
@@ -21,7 +24,18 @@ COMMANDS = ("quote", "apr", "seed", "prequal", "recommend", "repay", "contract",
 
 
 class UsageError(Exception):
-    """Bad command-line usage or unreadable input; the message is shown as is."""
+    """Bad command-line usage or unreadable input. ``message`` is the English template (the
+    catalogue's msgid), shown in the user's language with ``params`` filled in."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.message, self.params = message, params
+
+    def localized(self, locale: str) -> str:
+        from app.i18n import translated_reason, translator
+
+        _ = translator(locale)
+        return _(self.message).format(**translated_reason(self.params, _))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,21 +44,103 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def read_json(source: str) -> Any:
-    """Read JSON from a path or ``-`` (stdin), raising UsageError on unreadable input."""
+def _refuse(message: str, **params: Any) -> argparse.ArgumentTypeError:
+    from app.i18n import cli_locale, translator
+
+    return argparse.ArgumentTypeError(translator(cli_locale())(message).format(**params))
+
+
+def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``), refused in the
+    user's language."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            if maximum is None:
+                raise _refuse("must be a whole number of at least {minimum}", minimum=minimum)
+            raise _refuse("must be a whole number from {minimum} to {maximum}",
+                          minimum=minimum, maximum=maximum)  # fmt: skip
+        return value
+
+    return parse
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def non_negative(text: str) -> float:
+    """An argparse type: a finite number ≥ 0."""
+    value = _float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise _refuse("must be a finite number of at least 0")
+    return value
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a number strictly between 0 and 1."""
+    value = _float(text)
+    if not 0 < value < 1:  # NaN fails too
+        raise _refuse("must be a number strictly between 0 and 1")
+    return value
+
+
+def database_path(path: Path, *, must_exist: bool) -> Path:
+    """``--db``: a SQLite database file, or (unless ``must_exist``) one not there yet or
+    empty. Checked before it is opened: SQLite would write to whatever it opens."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        if must_exist:
+            raise UsageError("no database at {path}", path=path) from None
+        return path
+    except OSError as exc:
+        raise UsageError("--db {path} is not a database: {reason}", path=path,
+                         reason=exc.strerror) from None  # fmt: skip
+    if header != b"SQLite format 3\x00" and (header or must_exist):
+        raise UsageError("--db {path} is not a database", path=path)
+    return path
+
+
+def read_text(source: str) -> str:
+    """A UTF-8 text file (a byte-order mark allowed, as spreadsheet programs write one), or
+    stdin for ``-``; UsageError when it cannot be read or is not UTF-8."""
     try:
         if source == "-":
-            text = sys.stdin.read()
+            if not hasattr(sys.stdin, "buffer"):  # a text stream put in its place
+                return sys.stdin.read()
+            data = sys.stdin.buffer.read()
         else:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
+            with open(source, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+        raise UsageError("cannot read {path}: {reason}", path=source, reason=exc.strerror) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            "{path} is not UTF-8 text (byte {offset})", path=source, offset=exc.start
+        ) from None
+
+
+def read_json(source: str) -> Any:
+    """Read JSON from a path or ``-`` (stdin), raising UsageError on unreadable input."""
+    text = read_text(source)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise UsageError(f"input is not valid JSON ({where}): {exc.msg}") from None
+        raise UsageError(
+            "input is not valid JSON (line {line}, column {column}): {reason}",
+            line=exc.lineno, column=exc.colno, reason=exc.msg,
+        ) from None  # fmt: skip
 
 
 def print_json(data: Any) -> None:
@@ -75,17 +171,23 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.i18n import cli_locale, describe_error, translator
+
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns on threaded OpenBLAS
     argv = sys.argv[1:] if argv is None else argv
+    locale = cli_locale()
+    # argparse looks its messages up through its module's own ``_`` at the time it raises
+    # them: ours answers from the app's catalogue, in the user's language.
+    argparse._ = translator(locale)  # type: ignore[attr-defined]
     args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
-        from app.i18n import describe_error
-
-        print(f"chedai {args.command}: {describe_error(exc)}", file=sys.stderr)
-    except (UsageError, NoSolutionError) as exc:
-        print(f"chedai {args.command}: {exc}", file=sys.stderr)
+        print(f"chedai {args.command}: {describe_error(exc, locale)}", file=sys.stderr)
+    except UsageError as exc:
+        print(f"chedai {args.command}: {exc.localized(locale)}", file=sys.stderr)
+    except NoSolutionError as exc:
+        print(f"chedai {args.command}: {translator(locale)(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return 2

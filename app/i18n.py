@@ -58,7 +58,9 @@ def plural_translator(locale: str) -> Callable[[str, str, int], str]:
 
 
 def cli_locale() -> str:
-    return os.environ.get("CHEDAI_LOCALE", DEFAULT_LOCALE)
+    """``CHEDAI_LOCALE`` when it names a language the app speaks, else the default (Chinese)."""
+    locale = os.environ.get("CHEDAI_LOCALE", "")
+    return locale if locale in LOCALES else DEFAULT_LOCALE
 
 
 def describe_error(error: InputError, locale: str | None = None) -> str:
@@ -70,9 +72,15 @@ def error_message(error: InputError, locale: str) -> str:
     """Only the translated message (for a view that shows it next to its field)."""
     _ = translator(locale)
     try:
-        return _(error.message).format(**error.params)
+        return _(error.message).format(**translated_reason(error.params, _))
     except (KeyError, IndexError, ValueError):
         return error.message.format(**error.params)
+
+
+def translated_reason(params: dict, _: Callable[[str], str]) -> dict:
+    """``params`` with its ``reason`` (the system's words, "Is a directory") translated."""
+    reason = params.get("reason")
+    return {**params, "reason": _(reason)} if isinstance(reason, str) else params
 
 
 def format_money(amount: Decimal, locale: str, currency: str = "CNY", *, whole=False) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 from domain.errors import InputError
 
@@ -14,6 +16,8 @@ MONEY_ROUNDING = ROUND_HALF_UP
 #: The largest amount a buyer or a wire may give (一万亿元): far above any car or loan, and
 #: small enough that its cents, and every product of it the engine forms, stay exact.
 MAX_AMOUNT = Decimal(10**12)
+#: An amount as people write one: digits, commas only between groups of three, a point.
+_AMOUNT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -46,10 +50,14 @@ def parse_money(raw: object, field: str, *, allow_negative: bool = False) -> Dec
         raise InputError(
             field, "amount_as_string", 'must be an amount written as a string, such as "1234.50"'
         )
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"') from None
+    if isinstance(raw, Decimal):
+        value = raw
+    else:
+        # NFKC: the full-width digits, comma and point a Chinese input method types
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        if not _AMOUNT.fullmatch(text):  # a comma only between thousands: "12,5" is no amount
+            raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"')
+        value = Decimal(text.replace(",", ""))
     if not value.is_finite():
         raise InputError(field, "not_a_number", 'must be a number, such as "1234.50"')
     if abs(value) > MAX_AMOUNT:

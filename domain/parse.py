@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -82,11 +83,15 @@ def parse_int(
 #: The dates a loan, a payment or a statement may bear: a 50-year schedule from the last of
 #: them still ends well inside the calendar Python can count in.
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+_YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_date(raw: Any, field: str) -> date:
+    text = str(raw)
     try:
-        value = date.fromisoformat(str(raw))
+        if not _YYYY_MM_DD.fullmatch(text):  # fromisoformat also takes 20261201 and 2026-W49-2
+            raise ValueError(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise InputError(field, "date", "must be a date written as YYYY-MM-DD") from None
     if not FIRST_DATE <= value <= LAST_DATE:

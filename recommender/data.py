@@ -6,7 +6,7 @@ Columnar (numpy arrays of integer codes) so that 20M interactions fit in memory.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,7 +51,7 @@ class Interactions:
         )  # fmt: skip
 
 
-def _parse_ts(text: str, lineno: int) -> int:
+def _parse_ts(text: str, lineno: int, field: str = "interactions") -> int:
     text = text.strip()
     if text.lstrip("-").isdigit():
         return int(text)
@@ -59,7 +59,7 @@ def _parse_ts(text: str, lineno: int) -> int:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"interactions[{lineno}].ts",
+            f"{field}[{lineno}].ts",
             "not_a_timestamp",
             "line {line}: {value!r} is neither ISO-8601 nor epoch milliseconds",
             {"line": lineno, "value": text},
@@ -106,42 +106,55 @@ def read_interactions_csv(path: str | Path) -> Interactions:
     return from_rows(iter_csv_rows(path))
 
 
-def iter_csv_rows(path: str | Path):
-    """Validated ``(user_id, item_id, event, ts_ms)`` rows of an interactions CSV."""
-    known = set(EVENTS)
+def _csv_rows(path: str | Path, field: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, fields)`` of a UTF-8 CSV file (a byte-order mark allowed, as
+    spreadsheet programs write one); InputError naming ``field`` when it cannot be read."""
     try:
-        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise InputError(
-            "interactions", "unreadable", "cannot read {path}: {reason}",
+            field, "unreadable", "cannot read {path}: {reason}",
             {"path": str(path), "reason": exc.strerror},
         ) from None  # fmt: skip
     with handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != COLUMNS:
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except UnicodeDecodeError:
             raise InputError(
-                "interactions[1]", "bad_header", "line {line}: the header must be {expected}",
-                {"line": 1, "expected": ",".join(COLUMNS)},
+                field, "not_utf8", "{path} is not UTF-8 text", {"path": str(path)}
+            ) from None
+
+
+def iter_csv_rows(path: str | Path, field: str = "interactions"):
+    """Validated ``(user_id, item_id, event, ts_ms)`` rows of an interactions CSV; errors
+    name ``field`` (the option the file was given to) and the line."""
+    known = set(EVENTS)
+    rows = _csv_rows(path, field)
+    header = next(rows, (1, None))[1]
+    if header is None or tuple(h.strip() for h in header) != COLUMNS:
+        raise InputError(
+            f"{field}[1]", "bad_header", "line {line}: the header must be {expected}",
+            {"line": 1, "expected": ",".join(COLUMNS)},
+        )  # fmt: skip
+    for lineno, row in rows:
+        if not row:
+            continue
+        if len(row) != 4 or not row[0].strip() or not row[1].strip():
+            raise InputError(
+                f"{field}[{lineno}]", "malformed_row",
+                "line {line}: expected 4 fields user_id,item_id,event,ts",
+                {"line": lineno},
             )  # fmt: skip
-        for row in reader:
-            lineno = reader.line_num
-            if not row:
-                continue
-            if len(row) != 4 or not row[0].strip() or not row[1].strip():
-                raise InputError(
-                    f"interactions[{lineno}]", "malformed_row",
-                    "line {line}: expected 4 fields user_id,item_id,event,ts",
-                    {"line": lineno},
-                )  # fmt: skip
-            user_id, item_id, event, ts = (field.strip() for field in row)
-            if event not in known:
-                raise InputError(
-                    f"interactions[{lineno}].event", "unknown_event",
-                    "line {line}: unknown event {value!r} (expected one of {expected})",
-                    {"line": lineno, "value": event, "expected": ", ".join(EVENTS)},
-                )  # fmt: skip
-            yield user_id, item_id, event, _parse_ts(ts, lineno)
+        user_id, item_id, event, ts = (value.strip() for value in row)
+        if event not in known:
+            raise InputError(
+                f"{field}[{lineno}].event", "unknown_event",
+                "line {line}: unknown event {value!r} (expected one of {expected})",
+                {"line": lineno, "value": event, "expected": ", ".join(EVENTS)},
+            )  # fmt: skip
+        yield user_id, item_id, event, _parse_ts(ts, lineno, field)
 
 
 def weight_vector(event_weights: Mapping[str, float] = DEFAULT_EVENT_WEIGHTS) -> np.ndarray:
@@ -219,25 +232,16 @@ def segment_codes(
 
 def read_segments_csv(path: str | Path) -> dict[str, str]:
     """``user_id,segment`` with a header line."""
-    try:
-        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(
-            "segments", "unreadable", "cannot read {path}: {reason}",
-            {"path": str(path), "reason": exc.strerror},
-        ) from None  # fmt: skip
     out: dict[str, str] = {}
-    with handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for row in reader:
-            if not row:
-                continue
-            if len(row) != 2 or not row[0].strip():
-                raise InputError(
-                    f"segments[{reader.line_num}]", "malformed_row",
-                    "line {line}: expected 2 fields user_id,segment",
-                    {"line": reader.line_num},
-                )  # fmt: skip
-            out[row[0].strip()] = row[1].strip()
+    rows = _csv_rows(path, "segments")
+    next(rows, None)
+    for lineno, row in rows:
+        if not row:
+            continue
+        if len(row) != 2 or not row[0].strip():
+            raise InputError(
+                f"segments[{lineno}]", "malformed_row",
+                "line {line}: expected 2 fields user_id,segment", {"line": lineno},
+            )  # fmt: skip
+        out[row[0].strip()] = row[1].strip()
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,15 @@ def save(model: FactorModel, path: str | Path) -> None:
 
 def load(path: str | Path) -> FactorModel:
     """Read a factor file; raises ValueError if it is not one (or a newer version)."""
-    with np.load(path, allow_pickle=False) as data:
+    with open(path, "rb") as handle:  # closed even when numpy refuses the file
+        try:
+            return _load(handle, path)
+        except (EOFError, zipfile.BadZipFile):  # empty, or cut short
+            raise ValueError(f"{path} is not a Chedai factor file") from None
+
+
+def _load(handle, path: str | Path) -> FactorModel:
+    with np.load(handle, allow_pickle=False) as data:
         if "meta" not in data or "item_factors" not in data:
             raise ValueError(f"{path} is not a Chedai factor file")
         meta = json.loads(str(data["meta"]))

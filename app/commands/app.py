@@ -17,13 +17,15 @@ from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
 
+from app.cli import whole
+
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("app", help="serve the app in the browser (Flet web mode)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8550, help="port (default 8550)")
+    parser.add_argument("--port", type=whole(1, 65535), default=8550, help="port (default 8550)")
     parser.set_defaults(func=run)
 
 

@@ -25,7 +25,7 @@ def _groups(data, key: str) -> list[FlowGroup]:
         groups.append(
             FlowGroup(
                 amount=parse_money(require(item, "amount", p), f"{p}amount"),
-                t=parse_int(item.get("t", 0), f"{p}t", minimum=0),
+                t=parse_int(item.get("t", 0), f"{p}t", minimum=0, maximum=100_000),
                 f=_unit_fraction(item.get("f", "0"), f"{p}f"),
                 count=parse_int(item.get("count", 1), f"{p}count", minimum=1, maximum=100_000),
             )

@@ -64,8 +64,9 @@ def run_render(args) -> int:
         for role in ROLES:
             pdf, digest = _sign(pdf, role, names[role], pki, args.tsa_url or settings.tsa_url)
             signed.append({"role": role, "sha256": digest})
+    _write(args.out, pdf)  # first: a signature whose file was never saved was never made
+    if signed:
         _audit(settings, document_id=document_id, entries=signed)
-    _write(args.out, pdf)
     print_json({"out": args.out, "document_id": document_id, "signed": signed})
     return 0
 
@@ -84,12 +85,12 @@ def run_sign(args) -> int:
         _pki(settings),
         args.tsa_url or settings.tsa_url,
     )
+    _write(args.out, pdf)
     _audit(
         settings,
         document_id=str(rec["document_id"]),
         entries=[{"role": args.role, "sha256": digest}],
     )
-    _write(args.out, pdf)
     print_json({"out": args.out, "role": args.role, "sha256": digest})
     return 0
 
@@ -106,9 +107,11 @@ def run_verify(args) -> int:
         try:
             roots.append(load_certificate(path))
         except OSError as exc:
-            raise UsageError(f"cannot read trust root {path}: {exc.strerror}") from None
+            raise UsageError(
+                "cannot read trust root {path}: {reason}", path=path, reason=exc.strerror
+            ) from None
         except ValueError:
-            raise UsageError(f"{path} is not a certificate (PEM or DER)") from None
+            raise UsageError("{path} is not a certificate (PEM or DER)", path=path) from None
     result = verify_contract(_read(args.file), trust_roots=tuple(roots))
     print_json(result.to_json())
     return 0 if result.valid else 1
@@ -160,11 +163,11 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError("cannot read {path}: {reason}", path=path, reason=exc.strerror) from None
 
 
 def _write(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise UsageError("cannot write {path}: {reason}", path=path, reason=exc.strerror) from None

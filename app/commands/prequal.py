@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from app.cli import UsageError, print_json, read_json
+from app.cli import UsageError, database_path, print_json, read_json
 
 
 def add_parser(sub) -> None:
@@ -85,6 +85,7 @@ def _consent(raw):
 
 
 def run(args) -> int:
+    from sqlalchemy.exc import DatabaseError
     from sqlmodel import Session
 
     from app.i18n import cli_locale
@@ -111,9 +112,7 @@ def run(args) -> int:
     history = _history(data.get("recent_applications"), "recent_applications")
 
     if args.db is not None:
-        if not args.db.is_file():
-            raise UsageError(f"no database at {args.db}")
-        path = args.db
+        path = database_path(args.db, must_exist=True)
     else:
         from local_db.demo import ensure_demo_database
 
@@ -132,6 +131,11 @@ def run(args) -> int:
                 now=now,
                 history=history,
             )
+    except DatabaseError as exc:  # a SQLite file without the app's tables
+        reason = str(exc.orig or exc).splitlines()[0]
+        raise UsageError(
+            "--db {path} is not a Chedai database: {reason}", path=path, reason=reason
+        ) from None
     finally:
         engine.dispose()
     print_json(to_wire(answer, cli_locale()))

@@ -17,7 +17,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from app.cli import UsageError, print_json
+from app.cli import UsageError, fraction, non_negative, print_json, read_text, whole
 
 ENGINES = ("implicit", "spark")
 
@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
     top = sub.add_parser("top", help="print each user's top-k eligible products as CSV")
     top.add_argument("--model", required=True)
     top.add_argument("--users", required=True, help="file with one user id per line, or -")
-    top.add_argument("--k", type=int, default=10)
+    top.add_argument("--k", type=whole(1), default=10)
     top.add_argument("--history", help="this session's events, CSV user_id,item_id,event,ts")
     top.add_argument("--eligible", help="CSV user_id,item_id restricting each user's candidates")
     top.set_defaults(func=run_top)
@@ -46,9 +46,9 @@ def add_parser(subparsers) -> None:
     ev = sub.add_parser("evaluate", help="ALS vs popularity, item-item cosine and BPR")
     ev.add_argument("--interactions", required=True)
     ev.add_argument("--segments", help="CSV user_id,segment (segment blend and its baseline)")
-    ev.add_argument("--k", type=int, default=10)
-    ev.add_argument("--test-fraction", type=float, default=0.2)
-    ev.add_argument("--validation-fraction", type=float, default=0.2)
+    ev.add_argument("--k", type=whole(1), default=10)
+    ev.add_argument("--test-fraction", type=fraction, default=0.2)
+    ev.add_argument("--validation-fraction", type=fraction, default=0.2)
     ev.add_argument("--quick", action="store_true", help="a small tuning grid (for smoke tests)")
     ev.add_argument("--format", choices=("json", "markdown"), default="json")
     ev.set_defaults(func=run_evaluate)
@@ -58,13 +58,13 @@ def _als_options(parser: argparse.ArgumentParser) -> None:
     from recommender.params import AlsParams
 
     d = AlsParams()
-    parser.add_argument("--factors", type=int, default=d.factors)
-    parser.add_argument("--regularization", type=float, default=d.regularization)
-    parser.add_argument("--alpha", type=float, default=d.alpha)
-    parser.add_argument("--iterations", type=int, default=d.iterations)
-    parser.add_argument("--seed", type=int, default=d.random_state)
+    parser.add_argument("--factors", type=whole(1), default=d.factors)
+    parser.add_argument("--regularization", type=non_negative, default=d.regularization)
+    parser.add_argument("--alpha", type=non_negative, default=d.alpha)
+    parser.add_argument("--iterations", type=whole(1), default=d.iterations)
+    parser.add_argument("--seed", type=whole(0, 2**32 - 1), default=d.random_state)
     parser.add_argument(
-        "--segment-blend", type=float, default=d.segment_blend,
+        "--segment-blend", type=non_negative, default=d.segment_blend,
         help="weight of segment popularity added to ALS scores (needs --segments)",
     )  # fmt: skip
 
@@ -74,19 +74,15 @@ def run_fit(args: argparse.Namespace) -> int:
     from recommender.data import read_interactions_csv, read_segments_csv
     from recommender.params import AlsParams
 
-    for name in ("factors", "iterations"):
-        if getattr(args, name) < 1:
-            raise UsageError(f"--{name} must be at least 1")
-    for name in ("regularization", "alpha", "segment_blend"):
-        if getattr(args, name) < 0:
-            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    if Path(args.out).is_dir():  # found before the training, not after it
+        raise UsageError("cannot write {path}: {reason}", path=args.out, reason="Is a directory")
     params = AlsParams(
         args.factors, args.regularization, args.alpha, args.iterations, args.seed,
         segment_blend=args.segment_blend,
     )  # fmt: skip
     inter = read_interactions_csv(args.interactions)
     if len(inter) == 0:
-        raise UsageError(f"{args.interactions} has no interactions")
+        raise UsageError("{path} has no interactions", path=args.interactions)
     segments = read_segments_csv(args.segments) if args.segments else None
     if args.engine == "spark":
         from recommender.spark import SparkUnavailable, train_spark
@@ -94,12 +90,17 @@ def run_fit(args: argparse.Namespace) -> int:
         try:
             model = train_spark(inter, params, segments=segments, master=args.spark_master)
         except SparkUnavailable as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError("{reason}", reason=str(exc)) from None
     else:
         from recommender.train import train
 
         model = train(inter, params, segments=segments, show_progress=sys.stderr.isatty())
-    factors.save(model, args.out)
+    try:
+        factors.save(model, args.out)
+    except OSError as exc:
+        raise UsageError(
+            "cannot write {path}: {reason}", path=args.out, reason=exc.strerror
+        ) from None
     print_json(
         {
             "out": str(args.out),
@@ -114,11 +115,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
 
 def _read_lines(source: str) -> list[str]:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in read_text(source).splitlines() if line.strip()]
 
 
 def _read_eligible(path: str) -> dict[str, list[str]]:
@@ -129,7 +126,9 @@ def _read_eligible(path: str) -> dict[str, list[str]]:
         if lineno == 1 and [c.strip() for c in row] == ["user_id", "item_id"]:
             continue
         if len(row) != 2 or not row[0].strip() or not row[1].strip():
-            raise UsageError(f"{path}: line {lineno}: expected user_id,item_id")
+            raise UsageError(
+                "{path}: line {line}: expected user_id,item_id", path=path, line=lineno
+            )
         out[row[0].strip()].append(row[1].strip())
     return out
 
@@ -138,7 +137,7 @@ def _read_history(path: str) -> dict[str, list[tuple[str, str]]]:
     from recommender.data import iter_csv_rows
 
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for user, item, event, _ in iter_csv_rows(path):
+    for user, item, event, _ in iter_csv_rows(path, "history"):
         out[user].append((item, event))
     return out
 
@@ -146,12 +145,12 @@ def _read_history(path: str) -> dict[str, list[tuple[str, str]]]:
 def run_top(args: argparse.Namespace) -> int:
     from recommender.score import Recommender
 
-    if args.k < 1:
-        raise UsageError("--k must be at least 1")
     try:
         rec = Recommender.load(args.model)
     except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"cannot load model {args.model}: {exc}") from None
+        raise UsageError(
+            "cannot load model {path}: {reason}", path=args.model, reason=exc
+        ) from None
     users = _read_lines(args.users)
     history = _read_history(args.history) if args.history else {}
     eligible = _read_eligible(args.eligible) if args.eligible else None
@@ -173,11 +172,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from recommender.data import read_interactions_csv, read_segments_csv, segment_codes
     from recommender.evaluate import SMALL_GRID, Grid, evaluate
 
-    if args.k < 1:
-        raise UsageError("--k must be at least 1")
     inter = read_interactions_csv(args.interactions)
     if len(inter) < 10:
-        raise UsageError(f"{args.interactions} has too few interactions to evaluate")
+        raise UsageError("{path} has too few interactions to evaluate", path=args.interactions)
     user_segment = None
     if args.segments:
         user_segment, _ = segment_codes(inter.user_ids, read_segments_csv(args.segments))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.cli import UsageError, print_json
+from app.cli import UsageError, database_path, print_json, whole
 from app.settings import Settings
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("seed", help="create or refresh the demo database (demo mode only)")
     p.add_argument("--db", type=Path, help="database file (default: the data dir's chedai.db)")
-    p.add_argument("--seed", type=int, help="random seed (default: CHEDAI_DEMO_SEED)")
+    p.add_argument("--seed", type=whole(0), help="random seed (default: CHEDAI_DEMO_SEED)")
     p.set_defaults(func=run)
 
 
@@ -27,25 +27,31 @@ def run(args) -> int:
         raise UsageError(
             "demo data and demo accounts are only created in demo mode (unset CHEDAI_SERVER_URL)"
         )
+    from sqlalchemy.exc import DatabaseError
+    from sqlmodel import Session
+
+    from app.demo_model import model_path, train_from_database
     from local_db.crypto import cipher_for_dir
     from local_db.demo import seed_database
     from local_db.engine import make_engine
 
-    path = args.db or settings.local_db_path
+    path = database_path(args.db, must_exist=False) if args.db else settings.local_db_path
     seed = settings.demo_seed if args.seed is None else args.seed
     engine = make_engine(path)
     try:
-        report = seed_database(
-            engine,
-            seed=seed,
-            data_dir=settings.data_dir,
-            cipher=cipher_for_dir(settings.data_dir),
-            progress=sys.stderr,
-        )
-        from sqlmodel import Session
-
-        from app.demo_model import model_path, train_from_database
-
+        try:
+            report = seed_database(
+                engine,
+                seed=seed,
+                data_dir=settings.data_dir,
+                cipher=cipher_for_dir(settings.data_dir),
+                progress=sys.stderr,
+            )
+        except DatabaseError as exc:  # a directory, or a file that is not a database
+            reason = str(exc.orig or exc).splitlines()[0]
+            raise UsageError(
+                "--db {path} is not a database: {reason}", path=path, reason=reason
+            ) from None
         print("training the recommender on the demo interactions …", file=sys.stderr)
         with Session(engine) as session:
             trained = train_from_database(session, model_path(settings))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli import UsageError
+from app.cli import UsageError, whole
 from app.settings import Settings
 
 
@@ -16,7 +16,7 @@ def add_parser(subparsers) -> None:
         "PostgreSQL with --database-url postgresql+psycopg://… (or CHEDAI_DATABASE_URL).",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=whole(1, 65535), default=8000)
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL of the database")
     parser.add_argument(
         "--demo",
@@ -50,11 +50,10 @@ def run(args: argparse.Namespace) -> int:
 
     from backend.app import create_app
 
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
     if args.retrain_every is not None and not args.retrain_every > 0:
         raise UsageError(
-            f"--retrain-every must be a positive number of seconds, not {args.retrain_every}"
+            "--retrain-every must be a positive number of seconds, not {value}",
+            value=args.retrain_every,
         )
     settings = Settings()
     if args.database_url:
@@ -62,10 +61,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = create_app(settings, demo=args.demo, retrain_every_s=args.retrain_every)
     except Exception as exc:  # an unreachable or malformed database URL: one line, exit 2
-        from sqlalchemy.exc import ArgumentError, OperationalError
+        from sqlalchemy.exc import ArgumentError, DatabaseError
 
-        if isinstance(exc, (ArgumentError, OperationalError, ValueError)):
-            raise UsageError(f"cannot open the database: {exc.__class__.__name__}") from None
+        # ImportError: a URL whose driver is not installed (mysql://…)
+        if isinstance(exc, (ArgumentError, DatabaseError, ValueError, ImportError)):
+            raise UsageError(
+                "cannot open the database: {reason}", reason=exc.__class__.__name__
+            ) from None
         raise
     if args.fit:
         return _fit(app.state.backend)
@@ -94,6 +96,6 @@ def _fit(backend) -> int:
     try:
         info = backend.fit_model(backend.engine, backend.clock())
     except RecommenderUnavailable as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("{reason}", reason=str(exc)) from None
     print_json(info.model_dump())
     return 0

@@ -87,17 +87,17 @@ def test_verify_with_an_untrusted_root_exits_1(env, capsys, tmp_path):
     [
         pytest.param(
             ["render", "--json", "/nonexistent.json", "--out", "x.pdf"],
-            "cannot read",
+            "无法读取",  # in the default language
             id="missing-input",
         ),
         pytest.param(
             ["sign", "/nonexistent.pdf", "--role", "buyer", "--out", "x.pdf"],
-            "cannot read",
+            "无法读取",  # in the default language
             id="missing-pdf",
         ),
         pytest.param(
             ["verify", "x.pdf", "--trust", "/nonexistent.pem"],
-            "cannot read",
+            "无法读取",  # in the default language
             id="missing-trust-root",
         ),
     ],

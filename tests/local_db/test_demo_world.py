@@ -228,7 +228,7 @@ def test_the_seed_command_refuses_outside_demo_mode(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("CHEDAI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("CHEDAI_SERVER_URL", "http://127.0.0.1:9")
     assert main(["seed"]) == 2
-    assert "demo mode" in capsys.readouterr().err
+    assert "演示模式" in capsys.readouterr().err  # in the default language
 
 
 def test_products_have_valid_windows_around_the_demo_date():

@@ -89,7 +89,7 @@ def test_top_with_a_missing_model_exits_2(tmp_path, capsys):
     users.write_text("u1\n", encoding="utf-8")
     code, _, err = _run(capsys, "top", "--model", str(tmp_path / "nope.npz"), "--users", str(users))
     assert code == 2
-    assert "cannot load model" in err
+    assert "无法加载模型" in err  # in the default language
 
 
 @pytest.mark.slow
