@@ -79,6 +79,11 @@ def start(command: list[str], data_dir: Path, extra: dict[str, str]):
     raise SystemExit(f"chedai {command[0]} did not start")
 
 
+#: The node (sem() names the control's own node by its first child) is not disabled.
+ENABLED = """n => ![n, n.firstElementChild].some(
+    c => c && c.getAttribute('aria-disabled') === 'true')"""
+
+
 class Driver:
     def __init__(self, page: Page, out: Path, suffix: str) -> None:
         self.page, self.out, self.suffix = page, out, suffix
@@ -91,7 +96,9 @@ class Driver:
         self.node(ident, prefix).wait_for(state="attached", timeout=timeout)
 
     def tap(self, ident: str, prefix: bool = False, dy: float | None = None) -> None:
-        """Click the node's centre (or ``dy`` below its top), once it is laid out."""
+        """Click the node's centre (or ``dy`` below its top), once it is laid out and enabled
+        (a button the previous action enables is enabled only once the app's answer to it
+        has been drawn: a slow round trip would otherwise take the click on a disabled one)."""
         time.sleep(0.6)  # the previous action's re-render replaces the semantics nodes
         deadline = time.monotonic() + 60
         while True:
@@ -100,9 +107,10 @@ class Driver:
             try:
                 node.scroll_into_view_if_needed(timeout=5_000)
                 box = node.bounding_box(timeout=5_000)
+                enabled = node.evaluate(ENABLED, timeout=5_000)
             except Exception:  # detached by a re-render between the two calls: look again
                 box = None
-            if box or time.monotonic() > deadline:
+            if (box and enabled) or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
         y = box["y"] + (box["height"] / 2 if dy is None else dy)
