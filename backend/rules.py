@@ -158,7 +158,7 @@ def _decide(
         _cents(op.payload)
     if current is None and op.entity in OF_AN_APPLICATION:
         op = _of_application(actor, op, application)
-    elif current is None and op.payload.get("buyer_id") in accounts:
+    elif current is None and _text(op.payload.get("buyer_id")) in accounts:
         # only staff ask (named_buyers): the customers at their desk have no account
         raise Rejected(
             "forbidden",
@@ -222,6 +222,11 @@ def _int(payload: dict, name: str, *, required: bool, minimum: int = 0) -> int |
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value < 2**62:
         raise Rejected("invalid_payload", f"payload.{name} must be an integer ≥ {minimum}")
     return value
+
+
+def _text(value: Any) -> str | None:
+    """``value`` when it is text (a list or an object is no id, nor hashable)."""
+    return value if isinstance(value, str) else None
 
 
 def _cents(payload: dict) -> None:

@@ -181,3 +181,16 @@ def test_a_created_ms_given_as_text_is_refused_by_name(api):
     )
     assert code.status_code == 422
     assert any(f["field"].endswith("created_ms") for f in code.json()["fields"])
+
+
+@pytest.mark.parametrize("role", ["buyer", "dealer_staff"])
+@pytest.mark.parametrize("buyer_id", [[], {"id": 1}], ids=["list", "object"])
+def test_a_buyer_id_that_is_not_text_is_refused_by_name_not_a_500(api, role, buyer_id):
+    from tests.backend.factories import DEALER_X
+
+    client = _signed_in(api, role, DEALER_X if role == "dealer_staff" else None)
+    consent = {"purpose": "marketing", "text_version": "v1", "given_ms": 1, "buyer_id": buyer_id}
+    code, result = _push_one(client, _op("consent", None, consent))
+    assert code == 200
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
+    assert "payload.buyer_id" in result["message"]
