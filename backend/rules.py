@@ -272,7 +272,16 @@ def _clock(op: Op, device_id: str) -> list:
     return [op.created_ms, device_id]
 
 
+#: A buyer's identity numbers stay on their device, encrypted there; a server never keeps them.
+DEVICE_ONLY = ("id_number", "phone", "id_number_enc", "phone_enc")
+
+
 def _profile(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    for name in DEVICE_ONLY:
+        if name in op.payload:
+            raise Rejected(
+                "invalid_payload", f"payload.{name} stays on the buyer's device, encrypted"
+            )
     clock = _clock(op, device_id)
     if current is None:
         owner, _ = _owner_and_dealer(actor, op.payload, dealer_required=False)

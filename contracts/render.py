@@ -33,6 +33,7 @@ from contracts.layout import (
 )
 from domain.loans import Quote, quote
 from domain.money import ZERO
+from domain.privacy import mask_phone
 from domain.repayments import LateFeePolicy, PrepaymentPolicy
 
 
@@ -321,8 +322,9 @@ def _parties(doc: Document, deal: Deal, locale: str) -> None:
         lines = [party.name]
         if party.id_number:
             lines.append(f"{t('id_number')}: {mask_id_number(party.id_number)}")
-        if party.phone:
-            lines.append(f"{t('phone')}: {party.phone}")
+        if party.phone:  # the buyer's masked like their ID number; a business's is public
+            phone = mask_phone(party.phone) if role == "buyer" else party.phone
+            lines.append(f"{t('phone')}: {phone}")
         if party.address:
             lines.extend(doc.wrap(party.address, 8, width - 10))
         for line in lines:
