@@ -204,14 +204,14 @@ def test_two_devices_editing_offline_converge(server):
     assert phone.sync_once() and tablet.sync_once()
     # both offline now: edit the same records
     tablet_store.clock_ms = phone_store.clock_ms = 5_000
-    phone_store.record("profile", profile, {"city": "上海", "phone": "138"})
+    phone_store.record("profile", profile, {"city": "上海", "employment": "salary"})
     tablet_store.record("profile", profile, {"city": "北京"})  # same ms: "tablet" > "phone"
     phone_store.record("note", note, {"text": "phone's edit", "base_version": 1})
     tablet_store.record("note", note, {"text": "tablet's edit", "base_version": 1})
     assert tablet.sync_once() and phone.sync_once() and tablet.sync_once()
     assert phone_store.live_records() == tablet_store.live_records()
     merged = phone_store.live_records()
-    assert merged[("profile", profile)] == {"name": "王伟", "city": "北京", "phone": "138"}
+    assert merged[("profile", profile)] == {"name": "王伟", "city": "北京", "employment": "salary"}
     kept = merged[("note", note)]
     assert {kept["text"], *(c["text"] for c in kept["conflicts"])} == {
         "phone's edit",
