@@ -110,6 +110,13 @@ def database_path(path: Path, *, must_exist: bool) -> Path:
     return path
 
 
+def not_a_database(path: Path, exc: Exception) -> UsageError:
+    """The UsageError for ``--db`` naming a file SQLite refused (sqlalchemy's DatabaseError):
+    a directory, a file that is not a database, or one without the app's tables."""
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return UsageError("--db {path} is not a Chedai database: {reason}", path=path, reason=reason)
+
+
 def read_text(source: str) -> str:
     """A UTF-8 text file (a byte-order mark allowed, as spreadsheet programs write one), or
     stdin for ``-``; UsageError when it cannot be read or is not UTF-8."""

@@ -77,13 +77,6 @@ class Deal:
         return self.document_id or str(uuid.uuid5(_DOC_NS, self.content_digest()))
 
 
-def mask_id_number(value: str) -> str:
-    """``110101199003071234`` -> ``1101**********1234`` (PIPL: show sensitive data masked)."""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
 def parse_deal(data: Any) -> Deal:
     """deal.json as a :class:`Deal`; InputError names the first bad field (dotted path)."""
     if not isinstance(data, dict):

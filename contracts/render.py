@@ -16,7 +16,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from contracts import formatting as fmt
 from contracts import labels as L
 from contracts import record
-from contracts.deal import Deal, mask_id_number
+from contracts.deal import Deal
 from contracts.layout import (
     ACCENT,
     CONTENT_W,
@@ -33,7 +33,7 @@ from contracts.layout import (
 )
 from domain.loans import Quote, quote
 from domain.money import ZERO
-from domain.privacy import mask_phone
+from domain.privacy import mask_id_number, mask_phone
 from domain.repayments import LateFeePolicy, PrepaymentPolicy
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from app.cli import UsageError, database_path, print_json, read_json
+from app.cli import database_path, not_a_database, print_json, read_json
 
 
 def add_parser(sub) -> None:
@@ -131,11 +131,8 @@ def run(args) -> int:
                 now=now,
                 history=history,
             )
-    except DatabaseError as exc:  # a SQLite file without the app's tables
-        reason = str(exc.orig or exc).splitlines()[0]
-        raise UsageError(
-            "--db {path} is not a Chedai database: {reason}", path=path, reason=reason
-        ) from None
+    except DatabaseError as exc:
+        raise not_a_database(path, exc) from None
     finally:
         engine.dispose()
     print_json(to_wire(answer, cli_locale()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.cli import UsageError, database_path, print_json, whole
+from app.cli import UsageError, database_path, not_a_database, print_json, whole
 from app.settings import Settings
 
 
@@ -47,11 +47,8 @@ def run(args) -> int:
                 cipher=cipher_for_dir(settings.data_dir),
                 progress=sys.stderr,
             )
-        except DatabaseError as exc:  # a directory, or a file that is not a database
-            reason = str(exc.orig or exc).splitlines()[0]
-            raise UsageError(
-                "--db {path} is not a database: {reason}", path=path, reason=reason
-            ) from None
+        except DatabaseError as exc:
+            raise not_a_database(path, exc) from None
         print("training the recommender on the demo interactions …", file=sys.stderr)
         with Session(engine) as session:
             trained = train_from_database(session, model_path(settings))

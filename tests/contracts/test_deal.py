@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.deal import mask_id_number, parse_deal
+from contracts.deal import parse_deal
 from domain.errors import InputError
+from domain.privacy import mask_id_number
 from tests.contracts.factories import deal_json
 
 
