@@ -53,7 +53,10 @@ class Verification:
 
 
 def verify_contract(
-    pdf: bytes, *, trust_roots: tuple[asn1_x509.Certificate, ...] | list
+    pdf: bytes,
+    *,
+    trust_roots: tuple[asn1_x509.Certificate, ...] | list,
+    refuse_unreadable: bool = False,
 ) -> Verification:
     """Check every signature of ``pdf`` against ``trust_roots`` without any network access.
 
@@ -61,13 +64,17 @@ def verify_contract(
     chaining to a trusted root; the last one covering the entire file and earlier ones followed
     only by signature or validation-data updates; and the disclosed figures equal to what the
     loan engine computes from the embedded terms. Never raises on a damaged file: it is
-    reported invalid with the reason.
+    reported invalid with the reason — except, with ``refuse_unreadable``, bytes that are not
+    a readable PDF at all (text, an empty or a truncated file), which raise InputError (rule
+    ``not_a_pdf``): bad input, not a contract that fails to verify.
     """
     problems: list[str] = []
     try:
         reader = rec.open_pdf(pdf)  # one parse: the record and every signature come from it
         record = rec.read_record(reader)
     except InputError as exc:
+        if refuse_unreadable and exc.rule == "not_a_pdf":
+            raise
         return Verification(False, None, [], None, False, [str(exc)])
     mismatches = rec.recheck(record)
     problems += [

@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import pairwise
 
-from domain.errors import NoSolutionError
+from domain.errors import InputError, NoSolutionError
 
 _PREC = 40
 _TOLERANCE = Decimal("1e-14")  # on the unit-period rate: the APR is good to far below 1e-8
@@ -96,16 +96,43 @@ def solve_unit_rate(
     """The unit-period rate ``i`` that balances advances and payments (|error| < 1e-14).
 
     ``guess`` (e.g. the note rate per period) only speeds the search up.
-    Raises NoSolutionError when no rate in (-99%, 1000%) per period balances them.
+    Raises InputError when the flows are no loan (see :func:`check_flows`), NoSolutionError
+    when no rate in (-99%, 1000%) per period balances them.
     """
     if not advances or not payments:
         raise NoSolutionError("there must be at least one advance and one payment")
+    check_flows(advances, payments)
     with localcontext() as ctx:
         ctx.prec = _PREC
 
         paid, advanced = _prepare(payments), _prepare(advances)
         fast = _level_root(advanced, paid, guess)
         return fast if fast is not None else _secant_root(advanced, paid, guess)
+
+
+def check_flows(advances: Sequence[FlowGroup], payments: Sequence[FlowGroup]) -> None:
+    """InputError unless the flows describe a loan: the advances add up to more than zero and
+    every payment comes after the first advance. A payment at the same time as the advance
+    only nets against it, and flows that are all zero balance at any rate, so the "APR" the
+    solver would return for either is meaningless. Fields are named ``advances`` and
+    ``payments[k].t``, ``k`` the group's position."""
+    if len(advances) == 1:  # the common case, kept cheap: every quote solves its APR
+        first = advances[0]
+        positive = first.amount > 0
+        t0, f0 = first.t, first.f
+    else:
+        positive = sum((g.amount * g.count for g in advances), Decimal(0)) > 0
+        t0, f0 = min((g.t, g.f) for g in advances)
+    if not positive:
+        raise InputError("advances", "positive_total", "must add up to more than zero")
+    for k, g in enumerate(payments):
+        if g.t < t0 or (g.t == t0 and g.f <= f0):
+            raise InputError(
+                f"payments[{k}].t",
+                "after_first_advance",
+                "must come after the first advance (t = {t}, f = {f})",
+                {"t": t0, "f": str(f0)},
+            )
 
 
 def _secant_root(

@@ -233,13 +233,17 @@ class LoanState:
 
 def dedupe(events: Iterable[PaymentEvent]) -> list[PaymentEvent]:
     """One event per op_id, sorted by (date, op_id). The same op_id posted twice changes
-    nothing; the same op_id with a different body raises InputError."""
+    nothing; the same op_id with a different body raises InputError, and so does a reversal
+    dated before the payment it reverses (a reversal whose payment is not among ``events``
+    is not checked: it waits for its payment)."""
     seen: dict[str, PaymentEvent] = {}
+    position: dict[str, int] = {}
     for k, e in enumerate(events):
         _validate(e, k)
         prior = seen.get(e.op_id)
         if prior is None:
             seen[e.op_id] = e
+            position[e.op_id] = k
         elif prior != e:
             raise InputError(
                 f"payments[{k}].op_id",
@@ -247,6 +251,16 @@ def dedupe(events: Iterable[PaymentEvent]) -> list[PaymentEvent]:
                 "operation {op_id} was already posted with different details",
                 {"op_id": e.op_id},
             )
+    for e in seen.values():
+        if e.kind is EventKind.REVERSAL:
+            paid = seen.get(e.reverses or "")
+            if paid is not None and paid.kind is EventKind.PAYMENT and e.date < paid.date:
+                raise InputError(
+                    f"payments[{position[e.op_id]}].date",
+                    "not_before_reversed",
+                    "must not be before the date of the payment it reverses ({op_id}, {date})",
+                    {"op_id": paid.op_id, "date": paid.date.isoformat()},
+                )
     return sorted(seen.values(), key=lambda e: (e.date, e.op_id))
 
 

@@ -3,6 +3,8 @@
 render  deal.json -> contract PDF (``--sign``: buyer then lender sign)
 sign    add one role's PAdES signature to a contract PDF
 verify  check every signature and the disclosed figures offline; exit 0 valid, 1 invalid
+        (a PDF whose signatures or figures do not verify), 2 bad input (a file that cannot be
+        read or is not a PDF, an unusable trust root)
 
 Signing uses ``Settings.signing_key_dir`` when set (a deployment's keys), else the demo PKI
 under ``data_dir/pki``; ``--tsa-url`` or ``Settings.tsa_url`` adds an RFC 3161 timestamp. Each
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from app.cli import UsageError, print_json, read_json
 from app.settings import Settings
+from domain.errors import InputError
 
 
 def add_parser(sub) -> None:
@@ -112,7 +115,10 @@ def run_verify(args) -> int:
             ) from None
         except ValueError:
             raise UsageError("{path} is not a certificate (PEM or DER)", path=path) from None
-    result = verify_contract(_read(args.file), trust_roots=tuple(roots))
+    try:
+        result = verify_contract(_read(args.file), trust_roots=tuple(roots), refuse_unreadable=True)
+    except InputError:  # only "not a readable PDF": anything else is reported invalid
+        raise UsageError("{path} is not a readable PDF", path=args.file) from None
     print_json(result.to_json())
     return 0 if result.valid else 1
 
