@@ -21,6 +21,7 @@ def train_from_database(session: Session, path: Path) -> bool:
     popularity) and write the factor file to ``path``. False when there is nothing to learn."""
     from threadpoolctl import threadpool_limits
 
+    from local_db.files import private_dir, tighten
     from local_db.repositories import interactions as interactions_repo
     from local_db.repositories import people as people_repo
     from recommender.demo import train_demo_model
@@ -28,7 +29,8 @@ def train_from_database(session: Session, path: Path) -> bool:
     rows = interactions_repo.interaction_events(session)
     if not rows:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # a model of the buyers' choices: owner-only, as the data dir
     with threadpool_limits(1, "blas"):  # implicit is slower, and warns, on threaded BLAS
         train_demo_model(rows, people_repo.buyer_segments(session), path)
+    tighten(path)
     return True

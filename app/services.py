@@ -156,13 +156,17 @@ class _CoreServices:
         on first run."""
         from local_db.demo import ensure_demo_database
         from local_db.engine import make_engine
+        from local_db.files import secure_data_dir
         from local_db.migrations import migrate
 
+        secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
         if settings.demo_mode:
             ensure_demo_database(settings)
         engine = make_engine(settings.local_db_path)
         migrate(engine)
-        return cls(settings, engine)
+        services = cls(settings, engine)
+        services.prune_drafts()  # left over from an earlier run: no live link reaches them
+        return services
 
     @property
     def demo_mode(self) -> bool:
@@ -413,6 +417,7 @@ class _CoreServices:
         )  # fmt: skip
         self._resets += 1
         self._values.clear()
+        self.prune_drafts()  # their applications are gone
 
 
 #: How often a device asks the server for a newer recommender model (seconds).
@@ -1069,11 +1074,15 @@ class PrequalServices:
     def contract_preview(self: Services, deal, locale: str, application_id: str) -> str:
         """Render the unsigned PDF into the data dir; returns its file name (served by
         ``chedai app`` only through a link from :meth:`contract_url`)."""
+        from app.contract_files import draft_name, prune_drafts
         from contracts.render import render_contract
+        from local_db.files import write_private
 
         pdf = render_contract(deal, locale=locale)
-        name = f"{application_id}-{deal.resolved_id()}-{locale}-draft.pdf"
-        self._contract_dir().joinpath(name).write_bytes(pdf)
+        name = draft_name(application_id, deal.resolved_id(), locale)
+        folder = self._contract_dir()
+        write_private(folder / name, pdf)
+        prune_drafts(folder, superseded_of=application_id, keep=(name,))  # and any stale one
         return name
 
     def contract_url(self: Services, viewer: SessionUser, application_id: str, name: str) -> str:
@@ -1094,9 +1103,25 @@ class PrequalServices:
         return self.links.url(name, viewer.id)
 
     def _contract_dir(self: Services) -> Path:
-        path = Path(self.settings.data_dir) / "contracts"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        from local_db.files import private_dir
+
+        return private_dir(Path(self.settings.data_dir) / "contracts")
+
+    def prune_drafts(self: Services) -> list[str]:
+        """Delete the draft PDFs no screen can reach any more (see app.contract_files):
+        stale ones, and those of applications no longer open (signed, withdrawn, declined,
+        gone). Signed contracts are never deleted. Returns the names deleted."""
+        from app.contract_files import prune_drafts
+        from local_db.repositories import deals as deals_repo
+
+        def closed(application_ids) -> set[str]:
+            with self.session() as s:
+                apps = {i: deals_repo.get_application(s, application_id=i)
+                        for i in application_ids}  # fmt: skip
+            return {i for i, a in apps.items()
+                    if a is None or a.deleted or a.status not in OPEN_APPLICATIONS}  # fmt: skip
+
+        return prune_drafts(Path(self.settings.data_dir) / "contracts", closed=closed)
 
     def sign_contract(
         self: Services, result: OffersResult, product_id: str, buyer_id: str,
@@ -1165,8 +1190,13 @@ class PrequalServices:
                 at=consented_at,
             )
             s.commit()  # fmt: skip
+        from app.contract_files import prune_drafts
+        from local_db.files import write_private
+
         name = f"{result.application_id}-{deal.resolved_id()}-signed.pdf"
-        self._contract_dir().joinpath(name).write_bytes(signed.pdf)
+        folder = self._contract_dir()
+        write_private(folder / name, signed.pdf)
+        prune_drafts(folder, superseded_of=result.application_id)  # the signed one replaces them
         return SignedContract(record=record, verification=verification, file_name=name,
                               buyer=deal.buyer.name, lender=deal.lender.name)  # fmt: skip
 

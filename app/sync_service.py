@@ -51,6 +51,7 @@ from sqlmodel import Session
 
 from app.settings import Settings
 from domain.errors import InputError
+from local_db.files import write_private
 from local_db.tables import MetaRow
 from sync import account as account_api
 from sync.account import Account
@@ -297,10 +298,7 @@ class SyncHandle:
             return None
         if content.status_code != 200 or _sha256(content.content) != info.sha256:
             return None
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(content.content)
-        partial.replace(path)  # a reader never meets half a file
+        write_private(path, content.content)  # 0600, atomic: a reader never meets half a file
         return path
 
     def trigger(self) -> None:

@@ -155,7 +155,7 @@ def _create_demo_pki(directory: Path) -> None:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), False)
         .sign(root_key, hashes.SHA256())
     )
-    _write(staging / ROOT_CERT, root.public_bytes(serialization.Encoding.PEM), 0o644)
+    _write(staging / ROOT_CERT, root.public_bytes(serialization.Encoding.PEM), 0o600)
     _write(staging / "root-ca.key.pem", _pem_key(root_key), 0o600)
     for role in ROLES:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -177,7 +177,7 @@ def _create_demo_pki(directory: Path) -> None:
             )
             .sign(root_key, hashes.SHA256())
         )
-        _write(staging / f"{role}.pem", cert.public_bytes(serialization.Encoding.PEM), 0o644)
+        _write(staging / f"{role}.pem", cert.public_bytes(serialization.Encoding.PEM), 0o600)
         _write(staging / f"{role}.key.pem", _pem_key(key), 0o600)
     try:
         staging.rename(directory)

@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from local_db.files import create_private_file
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL and foreign keys are per connection in SQLite, so set them on each one.
@@ -30,7 +32,7 @@ def make_engine(path_or_url: str | Path) -> Engine:
     elif "://" in target:
         engine = create_engine(target)
     else:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(target)  # 0600 (SQLite's -wal/-shm files follow its mode)
         engine = create_engine(f"sqlite:///{target}", connect_args={"check_same_thread": False})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from local_db.files import write_private
+
 COLOURS: dict[str, str] = {
     "white": "#f4f5f7",
     "black": "#23252b",
@@ -84,7 +86,6 @@ def write_pictures(data_dir: Path, combos: set[tuple[str, str]]) -> int:
         content = picture_svg(body, colour)
         if path.exists() and path.read_text(encoding="utf-8") == content:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        write_private(path, content)
         written += 1
     return written
