@@ -1228,8 +1228,9 @@ class PrequalServices:
         from domain import repayment_status
         from domain.loans import LoanTerms
         from domain.repayment_plan import plan_from_quote
-        from domain.repayments import PaymentEvent, Terms, fold, payoff_quote
+        from domain.repayments import Terms, fold, payoff_quote
         from local_db.repositories import deals as deals_repo
+        from local_db.repositories import repayments as repayments_repo
 
         data = contract_record.read(contract.pdf)
         terms = contract_record.decode(LoanTerms, data["terms"])
@@ -1240,11 +1241,11 @@ class PrequalServices:
         plan = plan_from_quote(q)
         with self.session() as s:
             payments = deals_repo.list_payments(s, contract_id=contract.id)
+            events = repayments_repo.loan_events(s, contract_id=contract.id)
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
             )  # fmt: skip
-        events = [PaymentEvent(p.id, p.paid_on, p.amount) for p in payments]
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
         payoff_refused = None

@@ -611,7 +611,8 @@ class PaymentKind(StrEnum):
 
 @dataclass(frozen=True)
 class PaymentRecord:
-    """A payment event (append-only, deduplicated by its id)."""
+    """A payment event (append-only, deduplicated by its id). ``reversed_on``: the date of
+    the reversal that undid it (a bounced transfer), None while it stands."""
 
     id: str
     contract_id: str
@@ -619,6 +620,7 @@ class PaymentRecord:
     amount: Decimal
     kind: PaymentKind = PaymentKind.INSTALMENT
     created_at: datetime | None = None
+    reversed_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,12 @@ def payments_made(ctx: ViewContext, payments) -> list[ft.Control]:
     rows = [
         ft.Row([
             ft.Text(ctx.date(p.paid_on), width=120),
-            ft.Text(ctx.t(PAYMENT_KINDS.get(p.kind.value, p.kind.value)), expand=True),
-            ft.Text(ctx.money(p.amount), weight=ft.FontWeight.W_500),
+            ft.Text(ctx.t(PAYMENT_KINDS.get(p.kind.value, p.kind.value)) if p.reversed_on is None
+                    else ctx.t("Reversed on {date}: not counted", date=ctx.date(p.reversed_on)),
+                    color=None if p.reversed_on is None else ft.Colors.ERROR, expand=True),
+            ft.Text(ctx.money(p.amount), weight=ft.FontWeight.W_500, style=None
+                    if p.reversed_on is None
+                    else ft.TextStyle(decoration=ft.TextDecoration.LINE_THROUGH)),
         ], key=f"payment-{p.id}")
         for p in reversed(payments)
     ]  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -316,11 +316,21 @@ def payment_payload(session: Session, row: dict) -> dict:
 
 
 def list_payments(session: Session, *, contract_id: str) -> list[PaymentRecord]:
-    rows = session.execute(
-        select(PaymentRow)
-        .where(PaymentRow.contract_id == contract_id, PaymentRow.deleted.is_(False))
-        .order_by(PaymentRow.paid_on, PaymentRow.created_ms)
-    ).scalars()
+    """The contract's payments, oldest first, each with the date of the reversal that undid
+    it (if any); reversals themselves are not payments and are not listed."""
+    rows = (
+        session.execute(
+            select(PaymentRow)
+            .where(PaymentRow.contract_id == contract_id, PaymentRow.deleted.is_(False))
+            .order_by(PaymentRow.paid_on, PaymentRow.created_ms)
+        )
+        .scalars()
+        .all()
+    )
+    reversed_on: dict[str, date] = {}
+    for r in rows:
+        if r.event_kind == "reversal" and r.reverses:
+            reversed_on.setdefault(r.reverses, r.paid_on)
     return [
         PaymentRecord(
             id=r.id,
@@ -329,6 +339,8 @@ def list_payments(session: Session, *, contract_id: str) -> list[PaymentRecord]:
             amount=from_cents(r.amount_cents),
             kind=PaymentKind(r.kind),
             created_at=from_ms(r.created_ms),
+            reversed_on=reversed_on.get(r.id),
         )
         for r in rows
+        if r.event_kind != "reversal"
     ]
