@@ -602,6 +602,13 @@ class OffersResult:
     def offer(self, product_id: str):
         return next((o for o in self.recommended if o.product.id == product_id), None)
 
+    @property
+    def reopened(self) -> bool:
+        """A saved check reopened from the device (:meth:`PrequalServices.reopen_offer`): its
+        offers, priced again, without the check's answer (score, declines, hints, ranking),
+        which only the session that ran it had."""
+        return self.answer is None
+
 
 #: Pipeline columns, in the order of the journey, and the statuses each shows.
 PIPELINE_COLUMNS = ("draft", "prequalified", "offer_chosen", "signed", "funded")
@@ -684,6 +691,19 @@ class SavedCheck:
     offers: tuple[Any, ...]  # domain.catalog.OfferRecord, eligible, cheapest first
     declines: tuple[Any, ...]  # domain.catalog.OfferRecord, not eligible (reason codes)
     products: dict[str, LoanProduct]  # the products answered, by id
+
+
+@dataclass(frozen=True)
+class ReopenedOffer:
+    """The buyer's latest saved check that offered a product, reopened (a reload, a bookmark):
+    ``result`` with its offers priced again; None when it cannot stand as it was saved —
+    ``contract_id`` (signed on it: its loan) or ``changed`` (the engine no longer quotes the
+    saved figures: rates, the car's price or the product changed since)."""
+
+    application_id: str
+    result: OffersResult | None = None
+    contract_id: str | None = None
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -903,6 +923,76 @@ class PrequalServices:
             products = _products_of(s, [r for records in answers.values() for r in records])
         # a draft that was never checked has no answers
         return [self._saved_check(a, answers[a.id], products) for a in apps if answers.get(a.id)]
+
+    def reopen_offer(self: Services, user_id: str, product_id: str) -> ReopenedOffer | None:
+        """The buyer's newest saved check that offered ``product_id`` (None: none did — or
+        not this buyer's, or stopped by withdrawing the soft-check consent), reopened as the
+        screens need it, without a new check: each saved offer priced again by the engine at
+        the check's tier, car price, down payment, trade-in and term, for today. An offer
+        whose figures are not the saved ones is left out (``changed`` when it is the one
+        asked for): what the buyer reviews and signs is what they were quoted."""
+        from app.consent_service import latest_withdrawal
+        from domain.catalog import ApplicationStatus, ConsentPurpose
+        from domain.prequal import Deal as PrequalDeal
+        from domain.prequal import Offer
+        from domain.prequal.pricing import cached_quote, terms_for
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            withdrawn_at = latest_withdrawal(
+                people_repo.list_consents(s, user_id=user_id), ConsentPurpose.SOFT_CHECK
+            )
+            apps = [
+                a
+                for a in deals_repo.list_applications(s, user_id=user_id, limit=VELOCITY_LOOKBACK)
+                if a.status is not ApplicationStatus.WITHDRAWN
+                and (withdrawn_at is None or a.created_at > withdrawn_at)
+            ]
+            answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
+            found = next(
+                (a for a in apps
+                 if any(r.eligible and r.product_id == product_id for r in answers.get(a.id, ()))),
+                None,
+            )  # fmt: skip
+            if found is None:
+                return None
+            records = [r for r in answers[found.id] if r.eligible]
+            products = _products_of(s, records)
+            contract = (
+                deals_repo.latest_contract(s, application_id=found.id)
+                if found.status in (ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED)
+                else None
+            )
+        if contract is not None:
+            return ReopenedOffer(found.id, contract_id=contract.id)
+        vehicle = self.car(found.vehicle_id)
+        offers = []
+        for r in records:
+            product = products.get(r.product_id)
+            line = None if product is None or r.tier is None else product.rate_for(r.tier, r.term)
+            if vehicle is None or vehicle.price != found.cash_price or line is None:
+                continue
+            q = cached_quote(terms_for(
+                product, line, price=found.cash_price, down_payment=found.down_payment,
+                trade_in=found.trade_in, term=r.term, today=self.today(),
+            ))  # fmt: skip
+            saved = (r.principal, r.payment, r.finance_charge, r.total_of_payments, r.apr)
+            if (q.principal, q.payment, q.finance_charge, q.total_of_payments, q.apr) != saved:
+                continue
+            # the metrics need the check's income and debts, which only its session had
+            offers.append(Offer(product=product, rate=line, quote=q, metrics=None,
+                                max_amount_financed=q.amount_financed))  # fmt: skip
+        if not any(o.product.id == product_id for o in offers):
+            return ReopenedOffer(found.id, changed=True)
+        cheapest = tuple(sorted(offers, key=lambda o: (o.quote.finance_charge, o.product.id)))
+        result = OffersResult(
+            application_id=found.id, vehicle=vehicle, answer=None, recommended=cheapest,
+            cheapest=cheapest, why={}, top_costs_more_by=None,
+            cheapest_id=cheapest[0].product.id,
+            offer_record_ids={r.product_id: r.id for r in records},
+            deal=PrequalDeal(found.down_payment, found.term, found.trade_in),
+        )  # fmt: skip
+        return ReopenedOffer(found.id, result=result)
 
     def dealer_check(self: Services, staff: SessionUser, application_id: str) -> SavedCheck | None:
         """The customer's soft check on an application of the staff member's dealership, as

@@ -264,10 +264,20 @@ class AppState:
         if self.contract_draft["path"] != path:
             self.contract_draft = new_contract_draft(path)
 
-    def set_notice(self, text: str | None, route: str = "/", *, error: bool = False) -> None:
-        """Tell the screen at ``route`` ``text`` (None: nothing), and redraw."""
+    def set_notice(
+        self, text: str | None, route: str = "/", *, error: bool = False, redraw: bool = True
+    ) -> None:
+        """Tell the screen at ``route`` ``text`` (None: nothing), and redraw (not with
+        ``redraw=False``: the shell, drawing, is about to show that screen)."""
         self.notice = None if text is None else Notice(text, route, error)
-        self.notify()
+        if redraw:
+            self.notify()
+
+    def reopen(self, result: Any) -> None:
+        """A saved check reopened from the device for a screen the session never had it for
+        (a reload, a bookmark): its offers are on screen again. No redraw: the shell is
+        drawing that screen."""
+        self.prequal_result = result
 
     def hand_to_customer(self) -> None:
         self.handed_to_customer = True

@@ -28,6 +28,9 @@ class ViewContext:
     state: AppState
     services: Services
     i18n: ModuleType  # app.i18n: translator and format_* with an explicit locale
+    #: the route the shell draws (set by it): ahead of ``page.route`` while a redirect the
+    #: shell pushed is on its way to the browser
+    drawn: str | None = None
 
     @property
     def locale(self) -> str:
@@ -89,8 +92,8 @@ class ViewContext:
 
     @property
     def path(self) -> str:
-        """The current route without its query."""
-        return (self.page.route or "/").split("?")[0]
+        """The current route without its query: the one drawn."""
+        return self.drawn or (self.page.route or "/").split("?")[0]
 
     def tell(self, text: str, *, error: bool = False) -> None:
         """A line for the current screen, shown by its ``notice_line`` until the user leaves

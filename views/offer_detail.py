@@ -9,12 +9,43 @@ from views import labels, palette
 from views.charts import loan_chart, loan_legend
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import empty_state, section_title, sem
+from views.widgets import N_, empty_state, section_title, sem
+
+NOT_OFFERED = N_("This offer is not on screen any more — check your rate again.")
+RATES_CHANGED = N_("The figures of this offer have changed since your check: check again for "
+                   "today's offers.")  # fmt: skip
+SIGNED_ON_CHECK = N_("The contract of this check is signed: here is its loan.")
 
 
 def find_offer(ctx: ViewContext, product_id: str):
     result = ctx.state.prequal_result
     return None if result is None else result.offer(product_id)
+
+
+def reopen_offer(ctx: ViewContext, params: dict[str, str]) -> str | None:
+    """``Route.restore`` of an offer's screens (its detail, its contract) in a session that
+    has not run a check (the page reloaded, a bookmark opened): the buyer's newest saved check
+    that offered it, reopened from the device. When none of theirs did, or its figures no
+    longer stand, "My offers" (their saved checks) says so; once a contract is signed on that
+    check, its loan. A dealer's tablet reopens nothing: a customer's check never outlives the
+    hand-over."""
+    state, pid = ctx.state, params["id"]
+    user, result = state.user, state.prequal_result
+    if user is None or user.role != "buyer" or state.handed_to_customer:
+        return None
+    if result is not None and (not result.reopened or result.offer(pid) is not None):
+        return None  # the session's own check (or this offer, reopened already)
+    reopened = ctx.services.reopen_offer(user.id, pid)
+    if reopened is not None and reopened.result is not None:
+        state.reopen(reopened.result)
+        return None
+    if reopened is not None and reopened.contract_id is not None:
+        to = f"/loans/{reopened.contract_id}"
+        state.set_notice(ctx.t(SIGNED_ON_CHECK), to, redraw=False)
+        return to
+    text = ctx.t(NOT_OFFERED) if reopened is None else ctx.t(RATES_CHANGED)
+    state.set_notice(text, "/offers", error=reopened is None, redraw=False)
+    return "/offers"
 
 
 def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -25,7 +56,7 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             title=ctx.t("Offer"),
             body=empty_state(
                 "offer-missing", ft.Icons.LOCAL_OFFER_OUTLINED,
-                ctx.t("This offer is not on screen any more — check your rate again."),
+                ctx.t(NOT_OFFERED),
                 # the buyer's saved checks are there, each with "Check again"
                 sem("offer-missing-offers", ft.TextButton(
                     ctx.t("My offers"), on_click=lambda e: ctx.go(offers_route(ctx)))),

@@ -10,16 +10,18 @@ import flet as ft
 from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import N_, empty_state, section_title, sem
+from views.widgets import N_, empty_state, notice_line, section_title, sem
 
 
 def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state = ctx.state
     result = state.prequal_result
     title = ctx.t("My offers")
-    if result is None:
+    notice = notice_line(ctx, "offers-notice")  # e.g. why an offer's link led here
+    if result is None or result.reopened:
         # a buyer on their own device sees the checks saved earlier (a shared dealer
-        # tablet never shows a customer's history)
+        # tablet never shows a customer's history); a check reopened for an offer's link
+        # has its offers only, not the answer this screen shows: it is one of them
         user = state.user
         saved = (
             ctx.services.saved_checks(user.id)
@@ -27,16 +29,17 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             else []
         )
         if saved:
-            return Screen(title=title, body=saved_checks_view(ctx, saved))
-        return Screen(
-            title=title,
-            body=empty_state(
+            body = saved_checks_view(ctx, saved)
+        else:
+            body = empty_state(
                 "offers-empty", ft.Icons.LOCAL_OFFER_OUTLINED,
                 ctx.t("No offers yet — find a car and check your rate."),
                 sem("offers-find", ft.FilledButton(ctx.t("Find a car"),
                                                    on_click=lambda e: ctx.go("/cars"))),
-            ),
-        )  # fmt: skip
+            )  # fmt: skip
+        if notice is not None:
+            body = ft.Column([notice, body], spacing=12)
+        return Screen(title=title, body=body)
     r = result.answer.result
     order = state.offers_order
     offers = result.recommended if order == "recommended" else result.cheapest
@@ -81,7 +84,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ),
     )  # fmt: skip
     # one offer, or none, has no order to choose
-    controls: list[ft.Control] = [sem("offers-summary", summary)]
+    controls: list[ft.Control] = [*([notice] if notice else []), sem("offers-summary", summary)]
     controls += provisional_note(ctx, result)
     controls += changed_deal_note(ctx, result)
     if len(offers) > 1:

@@ -15,7 +15,7 @@ from views.dealer import (
     return_screen,
 )
 from views.loans import loan_screen, loans_screen
-from views.offer_detail import offer_screen
+from views.offer_detail import offer_screen, reopen_offer
 from views.offers import offers_screen
 from views.prequal import prequal_screen
 from views.settings import settings_screen
@@ -31,8 +31,13 @@ def routes() -> list[Route]:
         Route("/compare", compare_screen, parent=lambda p: "/cars"),
         Route("/prequal", prequal_screen, parent=lambda p: "/cars"),
         Route("/offers", offers_screen, nav="/offers"),
-        Route("/offers/:id", offer_screen, parent=lambda p: "/offers"),
-        Route("/contract/:id", contract_screen, parent=lambda p: f"/offers/{p['id']}"),
+        Route("/offers/:id", offer_screen, parent=lambda p: "/offers", restore=reopen_offer),
+        Route(
+            "/contract/:id",
+            contract_screen,
+            parent=lambda p: f"/offers/{p['id']}",
+            restore=reopen_offer,
+        ),
         Route("/loans", loans_screen, nav="/loans"),
         Route("/loans/:id", loan_screen, parent=lambda p: "/loans"),
         Route("/settings", settings_screen, nav="/settings"),

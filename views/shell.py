@@ -41,6 +41,10 @@ class Route:
     screen: ScreenFn
     parent: Callable[[dict[str, str]], str | None] | None = None
     nav: str | None = None  # the destination highlighted (top-level screens only)
+    #: Brings back from the device what the screen reads from the session's memory, when
+    #: the session never had it (the page reloaded, a bookmark opened): None to draw the
+    #: screen, or the route to go to instead (having told that screen why).
+    restore: Callable[[ViewContext, dict[str, str]], str | None] | None = None
 
     def match(self, path: str) -> dict[str, str] | None:
         regex = "^" + re.sub(r":(\w+)", r"(?P<\1>[^/]+)", self.pattern) + "$"
@@ -172,13 +176,28 @@ class Shell:
             current = route.parent(params) if route.parent else None
         return out
 
+    def restored(self, path: str) -> str:
+        """``path``, its screen's state restored from the device (``Route.restore``), or
+        where its route sends the user instead (resolved in turn, a few hops at most)."""
+        for _ in range(3):
+            found = self.find(path)
+            if found is None or found[0].restore is None:
+                break
+            route, params = found
+            elsewhere = route.restore(self.ctx, params)
+            if elsewhere is None or elsewhere == path:
+                break
+            path = self.resolve(elsewhere)
+        return path
+
     def render(self) -> None:
         page = self.ctx.page
-        path = self.resolve(page.route)
+        path = self.restored(self.resolve(page.route))
         self._redirected = None
         if path != (page.route or "/").split("?")[0]:
             self._redirected = path
             page.run_task(page.push_route, path)
+        self.ctx.drawn = path
         self.ctx.state.arrive(path)
         views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
         self._follow_locale(page)

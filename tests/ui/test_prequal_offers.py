@@ -323,17 +323,20 @@ async def test_a_check_is_still_there_when_the_app_is_opened_again(world):
     assert "push_route" in again.invoked
 
 
-async def test_an_offer_opened_by_its_link_in_a_new_session_leads_to_the_saved_checks(world):
-    """The check lives in the session that ran it: an offer's URL opened afresh says so and
-    leads to "My offers", where the check was saved."""
+async def test_an_offer_opened_by_its_link_in_a_new_session_is_reopened_from_the_device(world):
+    """An offer's URL opened afresh (a reload, a bookmark) shows the offer of the saved check,
+    with the figures quoted then; "My offers" still lists the saved checks (tests/ui/
+    test_reload.py has the contract's, and where a link leads that cannot be reopened)."""
     h = await to_prequal(world)
     await through_form(h)
     pid = h.state.prequal_result.cheapest_id
+    quoted = h.state.prequal_result.offer(pid).quote
 
     again = await signed_in(world)
     await again.route(f"/offers/{pid}")
-    assert again.has("offer-missing")
-    await again.click("offer-missing-offers")
+    assert not again.has("offer-missing")
+    assert again.find("disc-apr").value == again_rate(quoted.apr)
+    await again.route("/offers")
     assert again.top.route == "/offers" and again.has("offers-saved")
 
 
