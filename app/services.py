@@ -491,6 +491,26 @@ def _products_of(session: Session, records: list) -> dict[str, LoanProduct]:
     return {p.id: p for p in catalog_repo.list_products(session, ids=ids)} if ids else {}
 
 
+def _standing_checks(session: Session, user_id: str, limit: int) -> tuple[list, dict]:
+    """The buyer's latest ``limit`` applications that still stand (not withdrawn, not made
+    before they withdrew their soft-check consent), newest first, and their saved answers by
+    application id."""
+    from app.consent_service import latest_withdrawal
+    from domain.catalog import ApplicationStatus, ConsentPurpose
+    from local_db.repositories import deals as deals_repo
+
+    withdrawn_at = latest_withdrawal(
+        people_repo.list_consents(session, user_id=user_id), ConsentPurpose.SOFT_CHECK
+    )
+    apps = [
+        a
+        for a in deals_repo.list_applications(session, user_id=user_id, limit=limit)
+        if a.status is not ApplicationStatus.WITHDRAWN
+        and (withdrawn_at is None or a.created_at > withdrawn_at)
+    ]
+    return apps, deals_repo.list_offers_of(session, application_ids=[a.id for a in apps])
+
+
 def _indicative_terms(
     price: Decimal,
     down_ratio: Decimal,
@@ -905,21 +925,8 @@ class PrequalServices:
     def saved_checks(self: Services, user_id: str, *, limit: int = 5) -> list[SavedCheck]:
         """The buyer's latest prequalifications and their saved offers, newest first; not those
         the buyer stopped by withdrawing their soft-check consent."""
-        from app.consent_service import latest_withdrawal
-        from domain.catalog import ApplicationStatus, ConsentPurpose
-        from local_db.repositories import deals as deals_repo
-
         with self.session() as s:
-            withdrawn_at = latest_withdrawal(
-                people_repo.list_consents(s, user_id=user_id), ConsentPurpose.SOFT_CHECK
-            )
-            apps = [
-                a
-                for a in deals_repo.list_applications(s, user_id=user_id, limit=limit)
-                if a.status is not ApplicationStatus.WITHDRAWN
-                and (withdrawn_at is None or a.created_at > withdrawn_at)
-            ]
-            answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
+            apps, answers = _standing_checks(s, user_id, limit)
             products = _products_of(s, [r for records in answers.values() for r in records])
         # a draft that was never checked has no answers
         return [self._saved_check(a, answers[a.id], products) for a in apps if answers.get(a.id)]
@@ -931,24 +938,14 @@ class PrequalServices:
         the check's tier, car price, down payment, trade-in and term, for today. An offer
         whose figures are not the saved ones is left out (``changed`` when it is the one
         asked for): what the buyer reviews and signs is what they were quoted."""
-        from app.consent_service import latest_withdrawal
-        from domain.catalog import ApplicationStatus, ConsentPurpose
+        from domain.catalog import ApplicationStatus
         from domain.prequal import Deal as PrequalDeal
         from domain.prequal import Offer
         from domain.prequal.pricing import cached_quote, terms_for
         from local_db.repositories import deals as deals_repo
 
         with self.session() as s:
-            withdrawn_at = latest_withdrawal(
-                people_repo.list_consents(s, user_id=user_id), ConsentPurpose.SOFT_CHECK
-            )
-            apps = [
-                a
-                for a in deals_repo.list_applications(s, user_id=user_id, limit=VELOCITY_LOOKBACK)
-                if a.status is not ApplicationStatus.WITHDRAWN
-                and (withdrawn_at is None or a.created_at > withdrawn_at)
-            ]
-            answers = deals_repo.list_offers_of(s, application_ids=[a.id for a in apps])
+            apps, answers = _standing_checks(s, user_id, VELOCITY_LOOKBACK)
             found = next(
                 (a for a in apps
                  if any(r.eligible and r.product_id == product_id for r in answers.get(a.id, ()))),

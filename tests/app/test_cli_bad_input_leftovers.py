@@ -16,33 +16,8 @@ from app.cli import main
 from domain.apr import FlowGroup, solve_apr
 from domain.errors import InputError
 from domain.repayments import EventKind, PaymentEvent, dedupe
+from tests.app.cli_run import cjk, cli, data_dir  # noqa: F401 (data_dir: autouse)
 from tests.contracts.factories import minimal_deal_json
-
-
-def cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHEDAI_DATA_DIR", str(tmp_path / "data"))  # never the user's own
-
-
-def cli(capsys, monkeypatch, argv, payload=None, *, locale=None):
-    """Run ``chedai`` in-process; ``locale`` None leaves CHEDAI_LOCALE unset (zh_CN)."""
-    if locale is None:
-        monkeypatch.delenv("CHEDAI_LOCALE", raising=False)
-    else:
-        monkeypatch.setenv("CHEDAI_LOCALE", locale)
-    if payload is not None:
-        text = payload if isinstance(payload, str) else json.dumps(payload)
-        monkeypatch.setattr("sys.stdin", io.StringIO(text))
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def refused(code, out, err, *needles):

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from app.cli import main
+from tests.app.cli_run import cjk, cli, data_dir  # noqa: F401 (data_dir: autouse)
 
 QUOTE = {
     "cash_price": "150000.00",
@@ -24,29 +25,6 @@ LOAN = {
     "term_months": 12,
     "loan_date": "2026-01-15",
 }
-
-
-def cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHEDAI_DATA_DIR", str(tmp_path / "data"))  # never the user's own
-
-
-def cli(capsys, monkeypatch, argv, payload=None, *, locale=None):
-    """Run ``chedai`` in-process; ``locale`` None leaves CHEDAI_LOCALE unset (zh_CN)."""
-    if locale is None:
-        monkeypatch.delenv("CHEDAI_LOCALE", raising=False)
-    else:
-        monkeypatch.setenv("CHEDAI_LOCALE", locale)
-    if payload is not None:
-        text = payload if isinstance(payload, str) else json.dumps(payload)
-        monkeypatch.setattr("sys.stdin", io.StringIO(text))
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_valid_quote_apr_and_repay_still_exit_0(capsys, monkeypatch):
