@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from argon2 import PasswordHasher
@@ -37,6 +36,7 @@ from backend import auth, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
 from backend.rules import Actor, review_flags
 from domain.catalog import review_state
+from local_db.files import create_private_file, secure_data_dir
 from sync.wire import (
     UUID_PATTERN,
     Entity,
@@ -72,11 +72,13 @@ _ERRORS = {
 
 
 def default_database_url(settings: Settings) -> str:
-    """``settings.database_url`` or a SQLite file in the data directory."""
+    """``settings.database_url`` or a SQLite file in the data directory, created (as the
+    folder) owner-only: it holds every account's data."""
     if settings.database_url:
         return settings.database_url
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{Path(settings.data_dir) / 'server.db'}"
+    path = secure_data_dir(settings.data_dir) / "server.db"
+    create_private_file(path)  # SQLite would make it 0644; its -wal/-shm follow its mode
+    return f"sqlite:///{path}"
 
 
 @dataclass

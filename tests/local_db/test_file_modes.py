@@ -102,3 +102,19 @@ def test_tightening_never_loosens_and_a_database_the_user_named_keeps_its_mode(t
     mine.chmod(0o640)
     make_engine(mine).dispose()
     assert mode(mine) == 0o640
+
+
+def test_the_servers_default_database_and_its_folder_are_owner_only(tmp_path):
+    from app.settings import Settings
+    from backend.app import default_database_url
+    from backend.db import make_engine as server_engine
+
+    data_dir = tmp_path / "server"
+    engine = server_engine(default_database_url(Settings(data_dir=data_dir)))
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.commit()
+        assert mode(data_dir) == 0o700
+        assert {p.name: mode(p) for p in data_dir.iterdir()} == {
+            name: 0o600 for name in ("server.db", "server.db-wal", "server.db-shm")
+        }
