@@ -7,6 +7,7 @@ import flet as ft
 
 from views import labels, palette
 from views.context import ViewContext
+from views.prequal import prequal_path
 from views.shell import Screen
 from views.widgets import (
     N_,
@@ -242,4 +243,4 @@ def ltv_lines(ctx: ViewContext, calc, colour: str) -> list[ft.Control]:
 
 def check_rate(ctx: ViewContext, vehicle_id: str) -> None:
     ctx.state.car_id = vehicle_id
-    ctx.go("/prequal")
+    ctx.go(prequal_path(vehicle_id))

@@ -9,6 +9,7 @@ import flet as ft
 
 from views import labels, palette
 from views.context import ViewContext
+from views.prequal import prequal_path
 from views.shell import Screen
 from views.widgets import N_, empty_state, notice_line, section_title, sem
 
@@ -328,7 +329,7 @@ def new_check(ctx: ViewContext, vehicle_id: str) -> None:
     """A new check of this car at the deal bar's deal: the form, from its first step."""
     ctx.state.car_id = vehicle_id
     ctx.state.prequal.step = 0
-    ctx.go("/handoff" if ctx.state.handed_to_customer else "/prequal")
+    ctx.go("/handoff" if ctx.state.handed_to_customer else prequal_path(vehicle_id))
 
 
 def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
@@ -382,7 +383,7 @@ def apply_hint(ctx: ViewContext, result, hint) -> None:
     draft.values["monthly_debt_payments"] = f"{hint.case.applicant.monthly_debt_payments:.2f}"
     draft.step, draft.consented_at, draft.applied = 2, None, hint.reason
     state.car_id = result.vehicle.id
-    ctx.go("/handoff" if state.handed_to_customer else "/prequal")
+    ctx.go("/handoff" if state.handed_to_customer else prequal_path(result.vehicle.id))
 
 
 def _figure(label: str, value: str, key: str | None) -> ft.Control:
@@ -477,4 +478,4 @@ def check_again(ctx: ViewContext, check) -> None:
         down_ratio=min(ratio, Decimal("0.70")),
         term=a.term if a.term in ctx.state.TERMS else None,
     )
-    ctx.go("/prequal")
+    ctx.go(prequal_path(a.vehicle_id))

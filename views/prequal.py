@@ -59,6 +59,21 @@ DESK_CONSENT_TEXT = N_(
 )
 
 
+def prequal_path(car_id: str) -> str:
+    """The check-my-rate form for a car: the car in the address, so a reload or a bookmark
+    opens the form for it again (the form fills itself from the buyer's profile)."""
+    return f"/cars/{car_id}/prequal"
+
+
+def restore_car(ctx: ViewContext, params: dict[str, str]) -> None:
+    """``Route.restore`` of the form: the car the address names, from its first step when
+    the session was on another car's form (or none)."""
+    state = ctx.state
+    if state.car_id != params["id"]:
+        state.car_id = params["id"]
+        state.prequal.step = 0
+
+
 def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state, services = ctx.state, ctx.services
     title = ctx.t("Check my rate")

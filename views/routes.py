@@ -17,7 +17,7 @@ from views.dealer import (
 from views.loans import loan_screen, loans_screen
 from views.offer_detail import offer_screen, reopen_offer
 from views.offers import offers_screen
-from views.prequal import prequal_screen
+from views.prequal import prequal_screen, restore_car
 from views.settings import settings_screen
 from views.shell import Route
 from views.signin import signin_screen
@@ -29,7 +29,12 @@ def routes() -> list[Route]:
         Route("/cars", catalogue_screen, nav="/cars"),
         Route("/cars/:id", car_screen, parent=lambda p: "/cars"),
         Route("/compare", compare_screen, parent=lambda p: "/cars"),
-        Route("/prequal", prequal_screen, parent=lambda p: "/cars"),
+        Route(
+            "/cars/:id/prequal",
+            prequal_screen,
+            parent=lambda p: f"/cars/{p['id']}",
+            restore=restore_car,
+        ),
         Route("/offers", offers_screen, nav="/offers"),
         Route("/offers/:id", offer_screen, parent=lambda p: "/offers", restore=reopen_offer),
         Route(

@@ -155,7 +155,7 @@ async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(wor
     assert all(isinstance(c.content, ft.Text) for c in rows["能源"])  # not a cost
     assert "参考年化利率" in h.find("compare-rate-note").value  # not yet the buyer's own rate
     await h.click(f"compare-check-{cars[1].id}")
-    assert h.state.car_id == cars[1].id and h.top.route == "/prequal"
+    assert h.state.car_id == cars[1].id and h.top.route == f"/cars/{cars[1].id}/prequal"
 
 
 async def test_compare_sets_range_and_energy_use_side_by_side_with_a_dash_where_unknown(world):
@@ -290,7 +290,7 @@ async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_un
     h = await to_prequal(world)
     await h.route("/cars")
     before = monthly(h, seal.id)
-    await h.route("/prequal")
+    await h.route(f"/cars/{seal.id}/prequal")
     await h.click("prequal-next")
     await h.type_text("prequal-trade_in", "80000")  # the Dolphin's 70% after 30% down: less
     await h.route("/cars")

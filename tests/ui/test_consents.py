@@ -50,7 +50,7 @@ async def test_withdrawing_the_soft_check_consent_stops_the_checks_made_under_it
     assert entry.actor == world.buyer_id and entry.details["purpose"] == "soft_check"
 
     h.state.prequal.step = 0  # a new check asks for consent again, and is shown again
-    await h.route("/prequal")
+    await h.route(f"/cars/{h.state.car_id}/prequal")
     await through_form(h)
     assert len(world.services.saved_checks(world.buyer_id)) == 1
     assert statuses(world) == [ApplicationStatus.PREQUALIFIED, ApplicationStatus.WITHDRAWN]

@@ -226,8 +226,9 @@ async def test_declining_as_the_reviewer_asks_first_and_then_nothing_can_be_sign
     await h.click("contract-back-to-offers")
     assert h.top.route == "/offers" and h.has("offers-review-declined")
     await h.click("offers-review-check-again")  # a decline ends this application, not the buyer
-    assert h.top.route == "/prequal" and h.state.prequal.step == 0
-    assert h.state.car_id == world.vehicles["seal"].id
+    seal = world.vehicles["seal"].id
+    assert h.top.route == f"/cars/{seal}/prequal" and h.state.prequal.step == 0
+    assert h.state.car_id == seal
 
 
 async def test_reviewing_twice_or_an_unflagged_application_is_refused_by_name(world):

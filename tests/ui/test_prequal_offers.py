@@ -19,7 +19,7 @@ async def to_prequal(world, **kw):
     h = await signed_in(world, **kw)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
-    assert h.top.route == "/prequal"
+    assert h.top.route == f"/cars/{world.vehicles['seal'].id}/prequal"
     return h
 
 
@@ -186,7 +186,9 @@ async def test_applying_a_hint_asks_for_consent_again_then_checks_the_changed_de
     assert strict.hint.kind in ("down_payment", "term")
     first = h.state.prequal_result.application_id
     await h.click(f"apply-{strict.product.id}")
-    assert h.top.route == "/prequal" and h.state.prequal.step == 2  # the consent step
+    assert (
+        h.top.route == f"/cars/{world.vehicles['seal'].id}/prequal" and h.state.prequal.step == 2
+    )  # the consent step
     assert h.find("prequal-applied").value.startswith("已应用：")
     assert not h.find("consent-agree").value and h.find("prequal-submit").disabled
     assert len(soft_check_consents(world)) == 1  # nothing checked without a new consent
@@ -413,7 +415,7 @@ async def test_offers_say_when_the_deal_has_changed_since_the_check_and_check_th
     assert "首付 ¥89,900.00 · 36 期" in said  # the Seal, ¥179,800, half down
     assert h.find("offers-deal").value == "首付 ¥53,940.00 · 36 期"  # still what was checked
     await h.click("offers-check-new-deal")
-    assert h.top.route == "/prequal" and h.state.prequal.step == 0
+    assert h.top.route == f"/cars/{h.state.car_id}/prequal" and h.state.prequal.step == 0
 
 
 async def test_removing_the_trade_in_after_the_check_is_a_changed_deal_too(world):

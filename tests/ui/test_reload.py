@@ -130,3 +130,26 @@ async def test_a_session_with_its_own_check_is_not_given_an_older_one(world):
     live = h.state.prequal_result
     await h.route("/offers/no-such-product")
     assert h.has("offer-missing") and h.state.prequal_result is live
+
+
+async def test_reloading_the_rate_check_form_opens_it_for_the_same_car(world):
+    seal = world.vehicles["seal"]
+    h = await reloaded(world, f"/cars/{seal.id}/prequal")
+    assert h.top.route == f"/cars/{seal.id}/prequal" and not h.has("prequal-no-car")
+    assert h.state.car_id == seal.id and h.state.prequal.step == 0
+    assert seal.model in h.text()  # the form names the car it checks
+    # back leads to that car's page, not to the catalogue
+    assert [v.route for v in h.views] == ["/cars", f"/cars/{seal.id}", f"/cars/{seal.id}/prequal"]
+
+
+async def test_another_cars_form_starts_from_its_first_step(world):
+    from tests.ui.test_prequal_offers import to_prequal
+
+    seal, dolphin = world.vehicles["seal"], world.vehicles["dolphin"]
+    h = await to_prequal(world)
+    await h.click("prequal-next")
+    assert h.state.prequal.step == 1
+    await h.route(f"/cars/{dolphin.id}/prequal")
+    assert h.state.car_id == dolphin.id and h.state.prequal.step == 0
+    await h.route(f"/cars/{seal.id}/prequal")  # and back to the Seal's: another car again
+    assert h.state.car_id == seal.id and h.state.prequal.step == 0
