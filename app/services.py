@@ -1315,7 +1315,7 @@ class PrequalServices:
         from domain import repayment_status
         from domain.loans import LoanTerms
         from domain.repayment_plan import plan_from_quote
-        from domain.repayments import Terms, fold, payoff_quote
+        from domain.repayments import Terms, as_recorded, fold, payoff_quote
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import repayments as repayments_repo
 
@@ -1328,11 +1328,12 @@ class PrequalServices:
         plan = plan_from_quote(q)
         with self.session() as s:
             payments = deals_repo.list_payments(s, contract_id=contract.id)
-            events = repayments_repo.loan_events(s, contract_id=contract.id)
+            recorded = repayments_repo.loan_events(s, contract_id=contract.id)
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
             )  # fmt: skip
+        events = as_recorded(recorded, terms.loan_date)
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
         payoff_refused = None

@@ -43,7 +43,7 @@ Allocation of a payment, in this order
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -262,6 +262,24 @@ def dedupe(events: Iterable[PaymentEvent]) -> list[PaymentEvent]:
                     {"op_id": paid.op_id, "date": paid.date.isoformat()},
                 )
     return sorted(seen.values(), key=lambda e: (e.date, e.op_id))
+
+
+def as_recorded(events: Iterable[PaymentEvent], loan_date: date) -> list[PaymentEvent]:
+    """The events a lender recorded (arriving by sync: the device cannot refuse them), taken
+    as the engine can fold them: a payment dated before the loan date is taken on the loan
+    date (money that came early), a reversal dated before the payment it reverses on the
+    payment's date (as if the payment had never arrived, which is what a reversal says).
+    Everything else as recorded; the input rules (:func:`dedupe`) are for what is typed in."""
+    events = list(events)
+    paid_on = {e.op_id: max(e.date, loan_date) for e in events if e.kind is EventKind.PAYMENT}
+    taken = []
+    for e in events:
+        if e.kind is EventKind.PAYMENT and e.date < loan_date:
+            e = replace(e, date=loan_date)
+        elif e.kind is EventKind.REVERSAL and e.reverses in paid_on:
+            e = replace(e, date=max(e.date, paid_on[e.reverses]))
+        taken.append(e)
+    return taken
 
 
 def _validate(e: PaymentEvent, k: int) -> None:

@@ -9,7 +9,6 @@ payment it reverses.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -108,22 +107,12 @@ def loan_events(
     session: Session, *, contract_id: str, through: date | None = None
 ) -> list[PaymentEvent]:
     """The contract's payments and reversals (tombstoned rows left out) as the engine's
-    events, in (date, op_id) order — ready for ``domain.repayments.fold``.
-
-    A reversal dated before the payment it reverses (the engine refuses one as input) is
-    taken on the payment's date: it came from the lender through the server, and the device
-    must still show the loan — as if the payment had never arrived, which is what it says."""
+    events, in (date, op_id) order, as recorded (``domain.repayments.as_recorded`` takes them
+    as the engine folds them)."""
     query = select(PaymentRow).where(
         PaymentRow.contract_id == contract_id, PaymentRow.deleted.is_(False)
     )
     if through is not None:
         query = query.where(PaymentRow.paid_on <= through)
-    events = [_event(r) for r in session.execute(query).scalars()]
-    paid_on = {e.op_id: e.date for e in events if e.kind is EventKind.PAYMENT}
-    events = [
-        replace(e, date=paid_on[e.reverses])
-        if e.reverses in paid_on and e.date < paid_on[e.reverses]
-        else e
-        for e in events
-    ]
-    return sorted(events, key=lambda e: (e.date, e.op_id))
+    rows = session.execute(query.order_by(PaymentRow.paid_on, PaymentRow.id)).scalars()
+    return [_event(r) for r in rows]

@@ -1,5 +1,6 @@
 """Repayment tracking: worked examples of late, partial, early and reversed payments."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -16,6 +17,7 @@ from domain.repayments import (
     PrepaymentMode,
     PrepaymentPolicy,
     Terms,
+    as_recorded,
     fold,
     payoff_quote,
 )
@@ -274,3 +276,24 @@ def test_paid_count_includes_instalments_paid_ahead_in_full_and_not_a_partial_on
     assert paid_count(fold(plan, on_time(q, 3), q.schedule[2].date)) == 3
     assert paid_count(fold(plan, on_time(q), q.schedule[-1].date)) == len(q.schedule)
     assert paid_count(fold(plan, [], q.schedule[1].date)) == 0  # two fell due, none paid
+
+
+def test_recorded_events_the_engine_would_refuse_as_input_are_taken_as_it_can_fold_them():
+    """A lender's records arrive by sync: the device shows them rather than refusing them."""
+    plan = level_plan(10_000_000, D("0.069"), 12, LOAN_DATE)
+    early = PaymentEvent("p1", date(2026, 1, 10), D("500.00"))  # before the loan date
+    bounced = PaymentEvent("p2", date(2026, 2, 15), D("8648.07"))
+    back_dated = PaymentEvent("r1", date(2026, 2, 1), kind=EventKind.REVERSAL, reverses="p2")
+    recorded = [early, bounced, back_dated]
+    as_of = date(2026, 3, 1)
+    with pytest.raises(InputError):
+        fold(plan, recorded, as_of)
+    taken = as_recorded(recorded, LOAN_DATE)
+    assert [(e.op_id, e.date) for e in taken] == [
+        ("p1", LOAN_DATE),
+        ("p2", bounced.date),
+        ("r1", bounced.date),
+    ]
+    state = fold(plan, taken, as_of)
+    assert state.allocations == fold(plan, [replace(early, date=LOAN_DATE)], as_of).allocations
+    assert as_recorded([bounced], LOAN_DATE) == [bounced]  # what the engine takes, unchanged

@@ -61,3 +61,24 @@ async def test_a_reversed_payment_is_listed_as_reversed_and_the_reversal_not_as_
     row = h.texts(h.find(f"payment-{paid.id}"))
     when = f"{(paid.paid_on + timedelta(days=2)):%Y年%-m月%-d日}"
     assert any("已冲正" in t and when in t for t in row), row
+
+
+async def test_a_synced_payment_dated_before_the_loan_still_shows_the_loans(world):
+    """A lender's record dated the day before the loan (a time zone away) is taken on the
+    loan date: My loans and the loan's page still open."""
+    from decimal import Decimal
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    loan_date = world.services.loan(world.buyer_id, cid).quote.terms.loan_date
+    with world.services.session() as s:
+        repayments_repo.record_payment_event(
+            s, contract_id=cid, enqueue=False,
+            event=PaymentEvent("early-1", loan_date - timedelta(days=1), Decimal("100.00")),
+        )  # fmt: skip
+        s.commit()
+    await h.route("/loans")
+    assert h.has(f"loan-{cid}")
+    await h.route(f"/loans/{cid}")
+    assert h.has("payment-early-1") and h.has("loan-status")
