@@ -154,16 +154,21 @@ class _CoreServices:
     def open(cls, settings: Settings) -> Services:
         """Services on the configured local database; in demo mode it is created and seeded
         on first run."""
+        from local_db.crypto import cipher_for_dir
         from local_db.demo import ensure_demo_database
         from local_db.engine import make_engine
         from local_db.files import secure_data_dir
         from local_db.migrations import migrate
+        from local_db.sealing import seal_legacy
 
         secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
         if settings.demo_mode:
             ensure_demo_database(settings)
         engine = make_engine(settings.local_db_path)
         migrate(engine)
+        # what an older version stored in clear (a buyer's income, debts, credit score) is
+        # encrypted now that the key is at hand: before any screen reads it or sync sends it
+        seal_legacy(engine, cipher_for_dir(settings.data_dir))
         services = cls(settings, engine)
         services.prune_drafts()  # left over from an earlier run: no live link reaches them
         return services

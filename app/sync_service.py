@@ -51,6 +51,7 @@ from sqlmodel import Session
 
 from app.settings import Settings
 from domain.errors import InputError
+from local_db.crypto import cipher_for_dir
 from local_db.files import write_private
 from local_db.tables import MetaRow
 from sync import account as account_api
@@ -326,7 +327,8 @@ def start_background_sync(
     if not settings.server_url:
         return SyncHandle(None, interval_s)
     http = http or httpx.Client(base_url=settings.server_url, timeout=10.0)
-    runner = _SignedInClient(http, LocalStore(engine), settings, device_id(engine))
+    store = LocalStore(engine, cipher=cipher_for_dir(settings.data_dir))
+    runner = _SignedInClient(http, store, settings, device_id(engine))
     handle = SyncHandle(runner, interval_s)
     if start:
         handle.start()

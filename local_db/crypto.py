@@ -1,4 +1,5 @@
-"""Encryption at rest for sensitive fields (ID number, phone): AES-256-GCM.
+"""Encryption at rest for sensitive fields (a buyer's ID number and phone, their income, debt
+payments and credit score, and those figures in a pending outbox payload): AES-256-GCM.
 
 The key is 32 random bytes in a file in the data dir, created on first use with 0600
 permissions. A ciphertext is ``nonce (12 bytes) || ciphertext || tag`` and is bound to its

@@ -3,10 +3,19 @@
 ``enqueue`` writes in the caller's transaction, so a user action's rows and its outbox row
 commit together (or not at all). ``seq`` comes from a counter that never goes back, even when
 the outbox has been drained empty.
+
+Sensitive payload fields are sealed at rest (:func:`seal_values`: a buyer's income, debts and
+credit score wait here until sent, in demo mode for ever): such a field's value is
+``{"$sealed": "<base64 AES-GCM of its JSON>"}``, bound to the entity, its id and the field.
+The field names stay readable (sync's per-field rule reads which fields are unsent);
+:func:`peek` returns payloads as stored, and the sender opens them (:func:`open_values`,
+``sync.local_store``).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import Iterable
@@ -17,9 +26,54 @@ from sqlalchemy import delete, insert, select, text
 from sqlmodel import Session
 
 from local_db.codec import dumps
+from local_db.crypto import FieldCipher
 from local_db.tables import OutboxRow
 
 OPS = ("upsert", "delete", "append", "transition")
+SEALED = "$sealed"
+
+
+def _is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and SEALED in value
+
+
+def _aad(entity: str, entity_id: str, name: str) -> str:
+    return f"outbox.{entity}.{entity_id}.{name}"
+
+
+def seal_values(
+    payload: dict[str, Any],
+    names: Iterable[str],
+    cipher: FieldCipher,
+    *,
+    entity: str,
+    entity_id: str,
+) -> dict[str, Any]:
+    """``payload`` with the fields ``names`` (those it has, not sealed already) sealed."""
+    out = dict(payload)
+    for name in names:
+        if name in out and not _is_sealed(out[name]):
+            blob = cipher.encrypt(json.dumps(out[name]), field=_aad(entity, entity_id, name))
+            out[name] = {SEALED: base64.b64encode(blob).decode("ascii")}
+    return out
+
+
+def has_sealed(payload: dict[str, Any]) -> bool:
+    return any(_is_sealed(v) for v in payload.values())
+
+
+def open_values(
+    payload: dict[str, Any], cipher: FieldCipher, *, entity: str, entity_id: str
+) -> dict[str, Any]:
+    """``payload`` with its sealed fields opened: what travels. Raises
+    ``cryptography.exceptions.InvalidTag`` (another key, or a value moved or edited) or
+    ``ValueError`` (not base64)."""
+    out = dict(payload)
+    for name, value in payload.items():
+        if _is_sealed(value):
+            blob = base64.b64decode(value[SEALED], validate=True)
+            out[name] = json.loads(cipher.decrypt(blob, field=_aad(entity, entity_id, name)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,8 +170,6 @@ def pending_count(session: Session) -> int:
 
 
 def _op(row: OutboxRow) -> OutboxOp:
-    import json
-
     return OutboxOp(
         row.op_id,
         row.seq,

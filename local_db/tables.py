@@ -122,16 +122,31 @@ class BuyerProfileRow(Synced, table=True):
     full_name: str
     birth_year: int
     city: str
-    monthly_income_cents: int = _cents()
-    monthly_debt_cents: int = _cents()
-    credit_score: int
     employment: str
     years_employed: int = 0
     # AES-GCM ciphertexts (nonce || ciphertext+tag) of the sensitive fields, see local_db.crypto
+    # and local_db.repositories.people (SEALED_FIGURES: the figures' columns, sealed from v8)
     id_number_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
     phone_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # monthly income and debt payments (cents) and credit score, each as its decimal text;
+    # NULL only in a row an older version wrote, until sealed (see UnsealedProfileRow)
+    monthly_income_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    monthly_debt_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    credit_score_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
     use: str = "private"
-    segment: str | None = Field(default=None, index=True)
+    segment: str | None = Field(default=None, index=True)  # derived, plain: SQL reads it
+
+
+class UnsealedProfileRow(SQLModel, table=True):
+    """The figures an older version stored in clear (migration v8 moved them here: it has no
+    key), until the first open with the key seals them into the profile and deletes the row
+    (``local_db.sealing.seal_legacy``). Empty once the app has opened the database."""
+
+    __tablename__ = "buyer_profiles_unsealed"
+    id: str = Field(primary_key=True)  # the buyer_profiles row's
+    monthly_income_cents: int | None = _cents(default=None)
+    monthly_debt_cents: int | None = _cents(default=None)
+    credit_score: int | None = None
 
 
 class ApplicationRow(Synced, table=True):

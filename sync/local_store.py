@@ -10,7 +10,13 @@ Guarantees (on top of the Store protocol's):
   cannot be applied locally (a missing catalogue row it refers to, a record without the
   columns a local table requires) is rolled back on its own (a SAVEPOINT), reported by
   :meth:`LocalStore.skipped` with the reason and the server's ``seq``, and the page goes on:
-  one bad record never stalls sync. A later change to that record applies normally.
+  one bad record never stalls sync. A later change to that record applies normally;
+- a profile's sensitive figures (``local_db.repositories.people.SEALED_FIGURES``: income, debts,
+  credit score) travel in clear but are stored only encrypted, with the store's ``cipher``: in
+  their ``*_enc`` columns when pulled, and in the outbox until sent (opened by ``pending``). A
+  store without a cipher stores none: a pulled profile is skipped (reason "no field cipher")
+  and a sealed outbox operation is held (logged, counted by ``held``), never sent or stored
+  in clear. The app always passes one (``app.sync_service``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
 from sqlalchemy import Date, Engine, LargeBinary, Table, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,6 +41,8 @@ from sqlmodel import Session
 from domain.catalog import Role
 from local_db import meta, outbox
 from local_db.codec import search_text
+from local_db.crypto import FieldCipher
+from local_db.repositories.people import SEALED_FIGURES, seal_figure
 from local_db.tables import (
     ApplicationRow,
     BuyerProfileRow,
@@ -83,6 +92,8 @@ class EntityMap:
     aliases: dict[str, str] = field(default_factory=dict)
     owner_column: str | None = None
     fill: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    #: wire fields stored only encrypted: wire name -> column of its ciphertext
+    sealed: dict[str, str] = field(default_factory=dict)
 
 
 #: The wire entities of the catalogue every account pulls.
@@ -94,7 +105,12 @@ ENTITY_MAP: tuple[EntityMap, ...] = (
     EntityMap("lender", "lender", LenderRow.__table__, SERVER_WINS),
     EntityMap("product", "product", LoanProductRow.__table__, SERVER_WINS),
     EntityMap(
-        "profile", "buyer_profile", BuyerProfileRow.__table__, LWW_FIELDS, owner_column="user_id"
+        "profile",
+        "buyer_profile",
+        BuyerProfileRow.__table__,
+        LWW_FIELDS,
+        owner_column="user_id",
+        sealed={name: column for name, (column, _) in SEALED_FIGURES.items()},
     ),
     EntityMap(
         "application", "application", ApplicationRow.__table__, SERVER_WINS, owner_column="user_id"
@@ -146,7 +162,9 @@ consent      consent                consents          server's state (a withdraw
 A tombstone marks the local row deleted (``deleted`` = 1; a note's meta row is removed).
 Rows are built from the change's data by column name; ``aliases`` read a wire name when the
 column's own is absent, ``owner_column`` defaults to the signed-in user, dates travel as ISO
-text and bytes as base64. The ``user`` entity stays local (users are provisioned).
+text and bytes as base64; a ``sealed`` field (a profile's income, debts, credit score) is
+required and lands encrypted in its ``*_enc`` column (an unsent local edit of it is kept, as
+any LWW field). The ``user`` entity stays local (users are provisioned).
 """
 __doc__ = (__doc__ or "") + "\n" + ENTITY_MAP_DOC
 BY_WIRE = {m.wire: m for m in ENTITY_MAP}
@@ -178,11 +196,16 @@ class Skipped:
 
 class LocalStore:
     """``engine``: the device's local_db engine (migrated). ``user_id``: the signed-in buyer,
-    used as the owner of pulled records that do not name one."""
+    used as the owner of pulled records that do not name one. ``cipher``: the device's field
+    cipher (``local_db.crypto.cipher_for_dir``), which a profile's figures are stored with;
+    without one, pulled profiles are skipped and sealed outbox operations held (module doc)."""
 
-    def __init__(self, engine: Engine, *, user_id: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, user_id: str | None = None, cipher: FieldCipher | None = None
+    ) -> None:
         self.engine = engine
         self.user_id = user_id
+        self.cipher = cipher
         self._held: set[str] = set()
         self._skipped: deque[Skipped] = deque(maxlen=100)
         self._lock = threading.Lock()
@@ -212,17 +235,26 @@ class LocalStore:
     def _sendable(self, row: OutboxRow) -> Op | None:
         if row.op_id in self._held or row.entity not in BY_LOCAL:
             return None
-        item = outbox.OutboxOp(
-            row.op_id, row.seq, row.entity, row.entity_id, row.op, json.loads(row.payload),
-            row.created_ms,
-        )  # fmt: skip
+        payload = json.loads(row.payload)
         try:
+            payload = self._opened(row, payload)
+            item = outbox.OutboxOp(
+                row.op_id, row.seq, row.entity, row.entity_id, row.op, payload, row.created_ms,
+            )  # fmt: skip
             return wire_op(item)
-        except (KeyError, ValidationError) as exc:
+        except (KeyError, ValidationError, ValueError, InvalidTag) as exc:
             with self._lock:
                 self._held.add(row.op_id)
             log.warning("outbox op %s (%s) cannot be sent: %s", row.op_id, row.entity, exc)
             return None
+
+    def _opened(self, row: OutboxRow, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload as it travels: its sealed fields opened (ValueError without a cipher)."""
+        if not outbox.has_sealed(payload):
+            return payload
+        if self.cipher is None:
+            raise ValueError("sealed fields and no field cipher to open them")
+        return outbox.open_values(payload, self.cipher, entity=row.entity, entity_id=row.entity_id)
 
     def ack(self, op_ids: Sequence[str]) -> None:
         with Session(self.engine) as session:
@@ -279,7 +311,7 @@ class LocalStore:
                     continue
                 try:
                     with session.begin_nested():
-                        _apply(session, mapping, change, self.user_id, unsent)
+                        _apply(session, mapping, change, self.user_id, unsent, self.cipher)
                 except (IntegrityError, StatementError, ValueError, TypeError) as exc:
                     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                     self._skip(change, reason)
@@ -312,6 +344,7 @@ def _apply(
     change: Change,
     user_id: str | None,
     unsent: dict[tuple[str, str], set[str]],
+    cipher: FieldCipher | None = None,
 ) -> None:
     table = mapping.table
     if mapping.rule == NOTE:
@@ -330,6 +363,8 @@ def _apply(
         )
         return
     row = _row(table, mapping, change, user_id)
+    if mapping.sealed:
+        row.update(_sealed(mapping, change, cipher))
     if mapping.owner_column is not None and row.get(mapping.owner_column):
         _known_owner(session, row[mapping.owner_column])
     statement = sqlite_insert(table).values(**row)
@@ -341,12 +376,29 @@ def _apply(
         if mapping.rule == LWW_FIELDS
         else set()
     )
+    # an unsent local edit of a sealed field keeps its column (the wire names the field)
+    keep = keep | {mapping.sealed[name] for name in keep if name in mapping.sealed}
     columns = {k: statement.excluded[k] for k in row if k != "id" and k not in keep}
     if columns:
         statement = statement.on_conflict_do_update(index_elements=["id"], set_=columns)
     else:
         statement = statement.on_conflict_do_nothing(index_elements=["id"])
     session.execute(statement)
+
+
+def _sealed(mapping: EntityMap, change: Change, cipher: FieldCipher | None) -> dict[str, bytes]:
+    """The ciphertexts of the change's sealed fields, by column. Each is required (as a
+    NOT NULL column is): ValueError/TypeError (the change is skipped) without them or a
+    cipher."""
+    if cipher is None:
+        raise ValueError(f"no field cipher: a {change.entity}'s figures are stored encrypted")
+    data = change.data or {}
+    missing = [name for name in mapping.sealed if name not in data]
+    if missing:
+        raise ValueError(f"{change.entity} without {', '.join(missing)}")
+    return {
+        column: seal_figure(cipher, name, data[name]) for name, column in mapping.sealed.items()
+    }
 
 
 def _known_owner(session: Session, owner_id: str) -> None:

@@ -19,6 +19,7 @@ from local_db.migrations import (
     v0005_dealer_contact,
     v0006_application_review,
     v0007_review_decision,
+    v0008_sealed_profile_figures,
 )
 
 MIGRATIONS = (
@@ -29,6 +30,7 @@ MIGRATIONS = (
     v0005_dealer_contact,
     v0006_application_review,
     v0007_review_decision,
+    v0008_sealed_profile_figures,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

@@ -1,8 +1,11 @@
-"""Users, buyer profiles (sensitive fields encrypted at rest) and consents."""
+"""Users, buyer profiles (sensitive fields encrypted at rest: the ID number, the phone and
+the figures of :data:`SEALED_FIGURES`) and consents."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import Session
@@ -20,11 +23,24 @@ from domain.ids import new_id
 from domain.money import from_cents, to_cents
 from local_db.codec import from_ms, to_ms
 from local_db.crypto import FieldCipher
+from local_db.outbox import seal_values
 from local_db.repositories._sync import write
-from local_db.tables import BuyerProfileRow, ConsentRow, UserRow
+from local_db.tables import BuyerProfileRow, ConsentRow, UnsealedProfileRow, UserRow
 
 ID_NUMBER_FIELD = "buyer_profiles.id_number"
 PHONE_FIELD = "buyer_profiles.phone"
+
+#: The profile's sensitive figures (GB/T 35273-2020 Annex B: property and credit information):
+#: name on the wire and in an outbox payload -> (column of its ciphertext, the cipher's field).
+#: They travel in clear (the server's per-field rules read them); on the device they are
+#: stored only sealed: in their column, and in a pending outbox payload (local_db.outbox).
+SEALED_FIGURES: dict[str, tuple[str, str]] = {
+    "monthly_income_cents": ("monthly_income_enc", "buyer_profiles.monthly_income"),
+    "monthly_debt_cents": ("monthly_debt_enc", "buyer_profiles.monthly_debt"),
+    "credit_score": ("credit_score_enc", "buyer_profiles.credit_score"),
+}
+#: outbox entity -> the payload fields sealed at rest (opened when sent: sync.local_store)
+SEALED_PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {"buyer_profile": tuple(SEALED_FIGURES)}
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -86,22 +102,45 @@ def save_user(session: Session, *, user: User, enqueue: bool = False) -> None:
 # --- buyer profiles -------------------------------------------------------------------------
 
 
+def seal_figure(cipher: FieldCipher, name: str, value: Any) -> bytes:
+    """The ciphertext of the figure ``name`` (a key of :data:`SEALED_FIGURES`), an integer."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
+    return cipher.encrypt(str(value), field=SEALED_FIGURES[name][1])
+
+
+def sealed_figures(values: Mapping[str, Any], cipher: FieldCipher) -> dict[str, bytes]:
+    """Column -> ciphertext for each of :data:`SEALED_FIGURES` in ``values`` (by wire name)."""
+    return {
+        column: seal_figure(cipher, name, values[name])
+        for name, (column, _) in SEALED_FIGURES.items()
+        if name in values
+    }
+
+
+def _figures(p: BuyerProfile) -> dict[str, int]:
+    return {
+        "monthly_income_cents": to_cents(p.monthly_income),
+        "monthly_debt_cents": to_cents(p.monthly_debt_payments),
+        "credit_score": p.credit_score,
+    }
+
+
 def profile_to_row(p: BuyerProfile, cipher: FieldCipher) -> dict:
+    """The ``buyer_profiles`` row: the ID number, phone and figures only as ciphertexts."""
     return {
         "id": p.id,
         "user_id": p.user_id,
         "full_name": p.full_name,
         "birth_year": p.birth_year,
         "city": p.city,
-        "monthly_income_cents": to_cents(p.monthly_income),
-        "monthly_debt_cents": to_cents(p.monthly_debt_payments),
-        "credit_score": p.credit_score,
         "employment": p.employment.value,
         "years_employed": p.years_employed,
         "id_number_enc": cipher.encrypt(p.id_number, field=ID_NUMBER_FIELD)
         if p.id_number
         else None,
         "phone_enc": cipher.encrypt(p.phone, field=PHONE_FIELD) if p.phone else None,
+        **sealed_figures(_figures(p), cipher),
         "use": p.use.value,
         "segment": p.segment,
         "updated_ms": p.updated_ms,
@@ -109,16 +148,36 @@ def profile_to_row(p: BuyerProfile, cipher: FieldCipher) -> dict:
     }
 
 
-def _profile(r: BuyerProfileRow, cipher: FieldCipher) -> BuyerProfile:
+def _opened_figures(
+    r: BuyerProfileRow, cipher: FieldCipher, legacy: UnsealedProfileRow | None
+) -> dict[str, int]:
+    """Each figure from its ciphertext, or (a row an older version wrote, not sealed yet)
+    from ``buyer_profiles_unsealed``."""
+    out: dict[str, int] = {}
+    for name, (column, field) in SEALED_FIGURES.items():
+        blob = getattr(r, column)
+        if blob is not None:
+            out[name] = int(cipher.decrypt(blob, field=field))
+        elif legacy is not None and getattr(legacy, name) is not None:
+            out[name] = int(getattr(legacy, name))
+        else:
+            raise ValueError(f"buyer profile {r.id} has no {name}")
+    return out
+
+
+def _profile(
+    r: BuyerProfileRow, cipher: FieldCipher, legacy: UnsealedProfileRow | None = None
+) -> BuyerProfile:
+    figures = _opened_figures(r, cipher, legacy)
     return BuyerProfile(
         id=r.id,
         user_id=r.user_id,
         full_name=r.full_name,
         birth_year=r.birth_year,
         city=r.city,
-        monthly_income=from_cents(r.monthly_income_cents),
-        monthly_debt_payments=from_cents(r.monthly_debt_cents),
-        credit_score=r.credit_score,
+        monthly_income=from_cents(figures["monthly_income_cents"]),
+        monthly_debt_payments=from_cents(figures["monthly_debt_cents"]),
+        credit_score=figures["credit_score"],
         employment=Employment(r.employment),
         years_employed=r.years_employed,
         id_number=cipher.decrypt(r.id_number_enc, field=ID_NUMBER_FIELD) if r.id_number_enc else "",
@@ -134,20 +193,38 @@ def save_buyer_profile(
     session: Session, *, profile: BuyerProfile, cipher: FieldCipher, enqueue: bool = True
 ) -> None:
     row = profile_to_row(profile, cipher)
+    payload = seal_values(
+        profile_payload(profile), SEALED_PAYLOAD_FIELDS["buyer_profile"], cipher,
+        entity="buyer_profile", entity_id=profile.id,
+    )  # fmt: skip
     write(
         session,
         BuyerProfileRow.__table__,
         row,
         entity="buyer_profile",
         enqueue=enqueue,
-        payload=profile_payload(row),
+        payload=payload,
     )
 
 
-def profile_payload(row: dict) -> dict:
-    """The flat profile fields that travel: never the encrypted ID number and phone (their key
-    is this device's, so they are useless elsewhere and sensitive everywhere)."""
-    return {k: v for k, v in row.items() if not k.endswith("_enc")}
+def profile_payload(p: BuyerProfile) -> dict:
+    """The flat profile fields that travel, the figures in clear: never the ID number and
+    phone, clear or encrypted (their key is this device's, so they are useless elsewhere and
+    sensitive everywhere). The outbox keeps the figures sealed until sent."""
+    return {
+        "id": p.id,
+        "user_id": p.user_id,
+        "full_name": p.full_name,
+        "birth_year": p.birth_year,
+        "city": p.city,
+        **_figures(p),
+        "employment": p.employment.value,
+        "years_employed": p.years_employed,
+        "use": p.use.value,
+        "segment": p.segment,
+        "updated_ms": p.updated_ms,
+        "deleted": p.deleted,
+    }
 
 
 def get_buyer_profile(
@@ -156,7 +233,11 @@ def get_buyer_profile(
     row = session.execute(
         select(BuyerProfileRow).where(BuyerProfileRow.user_id == user_id)
     ).scalar_one_or_none()
-    return None if row is None else _profile(row, cipher)
+    if row is None:
+        return None
+    unsealed = any(getattr(row, column) is None for column, _ in SEALED_FIGURES.values())
+    legacy = session.get(UnsealedProfileRow, row.id) if unsealed else None
+    return _profile(row, cipher, legacy)
 
 
 def buyer_segments(session: Session) -> dict[str, str]:

@@ -3,6 +3,8 @@ buyer's journey, decided by ``backend.rules`` as a push from that buyer would be
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlmodel import Session
 
@@ -10,7 +12,13 @@ from backend.rules import Actor, decide
 from local_db import outbox
 from sync.local_store import wire_op
 from tests.factories import make_user
-from tests.local_db.sync_world import SHA, install_catalogue, make_catalogue, write_deal
+from tests.local_db.sync_world import (
+    CIPHER,
+    SHA,
+    install_catalogue,
+    make_catalogue,
+    write_deal,
+)
 
 
 @pytest.fixture
@@ -22,7 +30,13 @@ def journey(engine):
         deal = write_deal(session, cat, user)
         session.commit()
         ops = outbox.peek(session, 100)
-    return user, cat, deal, {op.entity: op for op in ops}
+    # as sent: the profile's figures wait sealed in the outbox (local_db.outbox.seal_values)
+    opened = [
+        replace(op, payload=outbox.open_values(op.payload, CIPHER, entity=op.entity,
+                                               entity_id=op.entity_id))
+        for op in ops
+    ]  # fmt: skip
+    return user, cat, deal, {op.entity: op for op in opened}
 
 
 def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(journey):

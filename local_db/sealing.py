@@ -1,0 +1,76 @@
+"""Seal what an older version stored in clear, once the key is at hand.
+
+Migrations have no key, so migration v8 moved the buyers' clear figures (income, debts, credit
+score) to ``buyer_profiles_unsealed``; and an older version's outbox may hold profile payloads
+with those figures in clear. :func:`seal_legacy` (run by ``Services.open`` after ``migrate``,
+before anything reads or syncs) encrypts both in one transaction, with ``secure_delete`` on so
+the clear bytes are zeroed rather than left in freed space, then truncates the WAL, which would
+otherwise keep older copies of the pages. With nothing left to seal it is two small queries.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Connection, Engine
+
+from local_db.codec import dumps
+from local_db.crypto import FieldCipher
+from local_db.outbox import seal_values
+from local_db.repositories.people import SEALED_FIGURES, SEALED_PAYLOAD_FIELDS, seal_figure
+
+
+def seal_legacy(engine: Engine, cipher: FieldCipher) -> int:
+    """Seal every clear figure an older version left (profiles and pending outbox payloads);
+    returns how many profiles and outbox operations changed (0: nothing to do)."""
+    with engine.connect() as connection:
+        before = int(connection.exec_driver_sql("PRAGMA secure_delete").scalar() or 0)
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
+        try:
+            changed = _seal_profiles(connection, cipher) + _seal_outbox(connection, cipher)
+            connection.commit()
+        finally:
+            connection.rollback()  # nothing after a commit; a failure leaves all in clear
+            connection.exec_driver_sql(f"PRAGMA secure_delete = {before}")
+            connection.commit()
+        if changed and engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.commit()
+    return changed
+
+
+def _seal_profiles(connection: Connection, cipher: FieldCipher) -> int:
+    names = list(SEALED_FIGURES)  # the unsealed table's columns have these names
+    rows = connection.exec_driver_sql(
+        f"SELECT id, {', '.join(names)} FROM buyer_profiles_unsealed"
+    ).all()
+    if not rows:
+        return 0
+    for k, (name, (column, _)) in enumerate(SEALED_FIGURES.items(), start=1):
+        sealed = [(seal_figure(cipher, name, int(r[k])), r[0]) for r in rows if r[k] is not None]
+        if sealed:
+            # only where the profile has none: a value written since (sealed) is newer
+            connection.exec_driver_sql(
+                f"UPDATE buyer_profiles SET {column} = ? WHERE id = ? AND {column} IS NULL",
+                sealed,
+            )
+    connection.exec_driver_sql(
+        "DELETE FROM buyer_profiles_unsealed WHERE id = ?", [(row[0],) for row in rows]
+    )
+    return len(rows)
+
+
+def _seal_outbox(connection: Connection, cipher: FieldCipher) -> int:
+    changed = []
+    for entity, names in SEALED_PAYLOAD_FIELDS.items():
+        rows = connection.exec_driver_sql(
+            "SELECT op_id, entity_id, payload FROM outbox WHERE entity = ?", (entity,)
+        ).all()
+        for op_id, entity_id, text in rows:
+            payload = json.loads(text)
+            sealed = seal_values(payload, names, cipher, entity=entity, entity_id=entity_id)
+            if sealed != payload:
+                changed.append((dumps(sealed), op_id))
+    if changed:
+        connection.exec_driver_sql("UPDATE outbox SET payload = ? WHERE op_id = ?", changed)
+    return len(changed)
