@@ -126,8 +126,8 @@ def _figures(p: BuyerProfile) -> dict[str, int]:
     }
 
 
-def profile_to_row(p: BuyerProfile, cipher: FieldCipher) -> dict:
-    """The ``buyer_profiles`` row: the ID number, phone and figures only as ciphertexts."""
+def _plain(p: BuyerProfile) -> dict:
+    """The profile's fields stored and sent as they are."""
     return {
         "id": p.id,
         "user_id": p.user_id,
@@ -136,15 +136,22 @@ def profile_to_row(p: BuyerProfile, cipher: FieldCipher) -> dict:
         "city": p.city,
         "employment": p.employment.value,
         "years_employed": p.years_employed,
+        "use": p.use.value,
+        "segment": p.segment,
+        "updated_ms": p.updated_ms,
+        "deleted": p.deleted,
+    }
+
+
+def profile_to_row(p: BuyerProfile, cipher: FieldCipher) -> dict:
+    """The ``buyer_profiles`` row: the ID number, phone and figures only as ciphertexts."""
+    return {
+        **_plain(p),
         "id_number_enc": cipher.encrypt(p.id_number, field=ID_NUMBER_FIELD)
         if p.id_number
         else None,
         "phone_enc": cipher.encrypt(p.phone, field=PHONE_FIELD) if p.phone else None,
         **sealed_figures(_figures(p), cipher),
-        "use": p.use.value,
-        "segment": p.segment,
-        "updated_ms": p.updated_ms,
-        "deleted": p.deleted,
     }
 
 
@@ -211,20 +218,7 @@ def profile_payload(p: BuyerProfile) -> dict:
     """The flat profile fields that travel, the figures in clear: never the ID number and
     phone, clear or encrypted (their key is this device's, so they are useless elsewhere and
     sensitive everywhere). The outbox keeps the figures sealed until sent."""
-    return {
-        "id": p.id,
-        "user_id": p.user_id,
-        "full_name": p.full_name,
-        "birth_year": p.birth_year,
-        "city": p.city,
-        **_figures(p),
-        "employment": p.employment.value,
-        "years_employed": p.years_employed,
-        "use": p.use.value,
-        "segment": p.segment,
-        "updated_ms": p.updated_ms,
-        "deleted": p.deleted,
-    }
+    return {**_plain(p), **_figures(p)}
 
 
 def get_buyer_profile(
