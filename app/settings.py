@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     ``signing_key_dir``: a deployment's contract-signing keys (``buyer.key.pem``/``buyer.pem``,
     ``lender.key.pem``/``lender.pem``, ``root-ca.pem``, optional ``chain/*.pem``); unset: the
     demo PKI under ``data_dir/pki``.
+    ``server_field_key_file``: backend only, the 32-byte key that seals a buyer's figures in
+    the server's database (``backend.sealing``); unset: ``server-field.key`` in ``data_dir``,
+    created on first use. Servers sharing one database must share it.
     """
 
     model_config = SettingsConfigDict(env_prefix="CHEDAI_", extra="ignore")
@@ -35,6 +38,7 @@ class Settings(BaseSettings):
     demo_seed: int = 20261128
     tsa_url: str | None = None
     signing_key_dir: Path | None = None
+    server_field_key_file: Path | None = None
 
     @property
     def local_db_path(self) -> Path:

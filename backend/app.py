@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import re
 import time
@@ -35,7 +34,9 @@ from app.settings import Settings
 from backend import auth, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
 from backend.rules import Actor, review_flags
+from backend.sealing import open_data, server_cipher
 from domain.catalog import review_state
+from local_db.crypto import FieldCipher
 from local_db.files import create_private_file, secure_data_dir
 from sync.wire import (
     UUID_PATTERN,
@@ -89,6 +90,7 @@ class Backend:
     hasher: PasswordHasher
     policy: auth.AuthPolicy
     clock: Callable[[], int]
+    cipher: FieldCipher  # seals a buyer's figures in stored data (backend.sealing)
     fit_model: Callable[[Engine, int], ModelInfo] | None = None
     demo: bool = False  # a demo server: its market is made up (devices mark it so)
 
@@ -138,7 +140,13 @@ def create_app(
     the recommender on that schedule while the app runs."""
     engine = engine or make_engine(default_database_url(settings), background_checkpoints=True)
     migrate(engine)
-    backend = Backend(engine, hasher or PasswordHasher(), policy or auth.AuthPolicy(), clock)
+    backend = Backend(
+        engine,
+        hasher or PasswordHasher(),
+        policy or auth.AuthPolicy(),
+        clock,
+        server_cipher(settings),
+    )
     from backend.recommend import fit_and_publish
 
     backend.fit_model = fit_and_publish
@@ -265,7 +273,9 @@ def _push(backend: Backend, token: str | None, raw: bytes) -> Response:
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
-    results = store.push(backend.engine, actor, body.device_id, body.ops, backend.clock())
+    results = store.push(
+        backend.engine, actor, body.device_id, body.ops, backend.clock(), cipher=backend.cipher
+    )
     return Response(PushResponse(results=results).model_dump_json(), media_type="application/json")
 
 
@@ -294,11 +304,11 @@ Admin = Annotated[Actor, Depends(require("admin"))]
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
-def _record_out(entity: str, row) -> Record:
+def _record_out(backend: Backend, entity: str, row) -> Record:
     return Record(
         entity=entity,
         entity_id=row.entity_id,
-        data=json.loads(row.data) if row.data else None,
+        data=open_data(backend.cipher, entity, row.entity_id, row.data),
         deleted=row.deleted,
         updated_ms=row.updated_ms,
     )
@@ -407,7 +417,7 @@ def _add_routes(app: FastAPI) -> None:
         """Public: the current catalogue, oldest change first."""
         entity = _CATALOGUE[kind]
         rows = store.list_records(backend.engine, None, entity, limit, offset)
-        return [_record_out(entity, r) for r in rows]
+        return [_record_out(backend, entity, r) for r in rows]
 
     @app.get("/catalogue/{kind}/{entity_id}", tags=["catalogue"])
     def catalogue_item(kind: CatalogueKind, entity_id: IdParam, backend: BackendDep) -> Record:
@@ -415,7 +425,7 @@ def _add_routes(app: FastAPI) -> None:
         row = store.get_record(backend.engine, None, entity, entity_id)
         if row is None or row.deleted:
             raise _error(404, "not_found", "no such record")
-        return _record_out(entity, row)
+        return _record_out(backend, entity, row)
 
     def _admin_write(
         actor: Actor, backend: Backend, entity: str, entity_id: str, op: str, payload: dict
@@ -431,7 +441,7 @@ def _add_routes(app: FastAPI) -> None:
                 created_ms=now,
             )
         ]
-        [result] = store.push(backend.engine, actor, "server", ops, now)
+        [result] = store.push(backend.engine, actor, "server", ops, now, cipher=backend.cipher)
         if result.status == "rejected":
             raise _error(400, result.reason or "rejected", result.message or "rejected")
 
@@ -446,7 +456,9 @@ def _add_routes(app: FastAPI) -> None:
         """Admin only: create or replace a catalogue item (server wins on sync)."""
         entity = _CATALOGUE[kind]
         _admin_write(actor, backend, entity, entity_id, "upsert", payload)
-        return _record_out(entity, store.get_record(backend.engine, actor, entity, entity_id))
+        return _record_out(
+            backend, entity, store.get_record(backend.engine, actor, entity, entity_id)
+        )
 
     @app.delete("/catalogue/{kind}/{entity_id}", status_code=204, tags=["catalogue"])
     def delete_catalogue_item(
@@ -466,7 +478,7 @@ def _add_routes(app: FastAPI) -> None:
     ) -> list[Record]:
         """The live records of one kind that the caller may see."""
         rows = store.list_records(backend.engine, actor, entity, limit, offset)
-        return [_record_out(entity, r) for r in rows]
+        return [_record_out(backend, entity, r) for r in rows]
 
     @app.get("/records/{entity}/{entity_id}", tags=["records"])
     def record(
@@ -475,7 +487,7 @@ def _add_routes(app: FastAPI) -> None:
         row = store.get_record(backend.engine, actor, entity, entity_id)
         if row is None:
             raise _error(404, "not_found", "no such record")
-        return _record_out(entity, row)
+        return _record_out(backend, entity, row)
 
     @app.get("/admin/reviews", tags=["admin"])
     def pending_reviews(
@@ -486,7 +498,7 @@ def _add_routes(app: FastAPI) -> None:
         """Admin only (the lender's reviewer): the applications their check referred to manual
         review (the flags are in ``data.review``) that wait for a decision, oldest first."""
         rows = store.pending_reviews(backend.engine, limit)
-        return [_record_out("application", r) for r in rows]
+        return [_record_out(backend, "application", r) for r in rows]
 
     @app.post("/admin/reviews/{application_id}", tags=["admin"])
     def decide_review(
@@ -498,7 +510,7 @@ def _add_routes(app: FastAPI) -> None:
         row = store.get_record(backend.engine, actor, "application", application_id)
         if row is None or row.deleted:
             raise _error(404, "not_found", "no such application")
-        data = json.loads(row.data) if row.data else {}
+        data = open_data(backend.cipher, "application", application_id, row.data) or {}
         status = data.get("status")
         if review_state(status, review_flags(data), data.get("review_decision")) != "pending":
             raise _error(409, "not_in_review", "this application is not waiting for a review")
@@ -508,7 +520,9 @@ def _add_routes(app: FastAPI) -> None:
         decided = {"status": body.decision, "review_decision": body.decision}
         _admin_write(actor, backend, "application", application_id, "upsert", decided)
         return _record_out(
-            "application", store.get_record(backend.engine, actor, "application", application_id)
+            backend,
+            "application",
+            store.get_record(backend.engine, actor, "application", application_id),
         )
 
     @app.post(
@@ -533,7 +547,7 @@ def _add_routes(app: FastAPI) -> None:
         limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     ) -> PullResponse:
         """Changes after ``since`` the caller may see; advance the cursor after applying."""
-        return store.pull(backend.engine, actor, since, limit)
+        return store.pull(backend.engine, actor, since, limit, cipher=backend.cipher)
 
     @app.post("/admin/recommender/fit", status_code=201, tags=["recommender"])
     def fit(actor: Admin, backend: BackendDep) -> ModelInfo:

@@ -12,6 +12,9 @@ lock serialises pushes, so a client that pulled past ``seq`` n can never miss a 
 The change log (``changes``) is the history, a row per applied change, kept; a pull reads the
 records, each carrying the sequence of its last change, so a device that joins late downloads
 every row once, at its latest version, not the history of every row.
+
+A buyer's figures in a profile are stored sealed (``backend.sealing``): the functions that
+write or read stored data take the server's ``cipher`` (None: stored and read as is).
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ from backend.rules import (
     named_buyers,
     review_flags,
 )
+from backend.sealing import open_data, seal
 from domain.catalog import review_state
+from local_db.crypto import FieldCipher
 from sync.wire import CATALOGUE_ENTITIES, MAX_PULL_LIMIT, Change, Op, OpResult, PullResponse
 
 _changes = ChangeRow.__table__
@@ -66,7 +71,13 @@ def _dumps(value: Any) -> str:
 
 
 def push(
-    engine: Engine, actor: Actor, device_id: str, ops: Sequence[Op], now_ms: int
+    engine: Engine,
+    actor: Actor,
+    device_id: str,
+    ops: Sequence[Op],
+    now_ms: int,
+    *,
+    cipher: FieldCipher | None = None,
 ) -> list[OpResult]:
     """Apply ``ops`` in order for ``actor``; returns one result per op, in the same order."""
     if not ops:
@@ -74,7 +85,7 @@ def push(
     hashes = [request_hash(op) for op in ops]  # before the lock: it is held for the writes
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         _lock_pushes(engine, conn)
-        return _push(engine, conn, actor, device_id, ops, hashes, now_ms)
+        return _push(engine, conn, actor, device_id, ops, hashes, now_ms, cipher)
 
 
 def publish_once(
@@ -85,6 +96,7 @@ def publish_once(
     now_ms: int,
     *,
     unless_any_of: Collection[str],
+    cipher: FieldCipher | None = None,
 ) -> list[OpResult] | None:
     """:func:`push` ``ops`` all or nothing, unless a record of one of the entities
     ``unless_any_of`` exists (a tombstone counts); None when one does and nothing was pushed.
@@ -98,7 +110,7 @@ def publish_once(
         ).first()
         if present is not None:
             return None
-        results = _push(engine, conn, actor, device_id, ops, hashes, now_ms) if ops else []
+        results = _push(engine, conn, actor, device_id, ops, hashes, now_ms, cipher) if ops else []
         refused = next((r for r in results if r.status != "applied"), None)
         if refused is not None:
             raise ValueError(f"not published: {refused.op_id} {refused.reason}: {refused.message}")
@@ -119,6 +131,7 @@ def _push(
     ops: Sequence[Op],
     hashes: Sequence[tuple[str, int]],
     now_ms: int,
+    cipher: FieldCipher | None,
 ) -> list[OpResult]:
     """The body of :func:`push`, in the caller's write transaction (pushes locked);
     ``hashes``: each op's :func:`request_hash`."""
@@ -133,7 +146,7 @@ def _push(
         states[(row.entity, row.entity_id)] = State(
             row.owner_id,
             row.dealer_id,
-            json.loads(row.data) if row.data else None,
+            open_data(cipher, row.entity, row.entity_id, row.data),
             json.loads(row.meta),
             bool(row.deleted),
             row.updated_ms,
@@ -162,7 +175,7 @@ def _push(
             seq += 1
             op_seq = seq
             states[key] = outcome.state
-            change = (seq, *_change_row(key, outcome.state))
+            change = (seq, *_change_row(key, outcome.state, cipher))
             changes.append(change)
             touched[key] = change
         result = OpResult(
@@ -262,8 +275,9 @@ def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
     )
 
 
-def _change_row(key: tuple[str, str], state: State) -> tuple:
-    data = None if state.data is None else _dumps(state.data)
+def _change_row(key: tuple[str, str], state: State, cipher: FieldCipher | None) -> tuple:
+    """The ``changes`` row (without its seq) of ``state``, its data encoded as stored."""
+    data = None if state.data is None else _dumps(seal(cipher, *key, state.data))
     return (key[0], key[1], state.owner_id, state.dealer_id, state.deleted, data, state.updated_ms)
 
 
@@ -334,7 +348,9 @@ def _visible(actor: Actor, table):
     return catalogue
 
 
-def pull(engine: Engine, actor: Actor, since: int, limit: int) -> PullResponse:
+def pull(
+    engine: Engine, actor: Actor, since: int, limit: int, *, cipher: FieldCipher | None = None
+) -> PullResponse:
     """The rows changed after ``since`` that ``actor`` may see, each once at its latest
     version (its record carries the sequence of its last change), oldest change first, at
     most ``limit``: a device that joins late downloads the current rows, not their history.
@@ -352,7 +368,7 @@ def pull(engine: Engine, actor: Actor, since: int, limit: int) -> PullResponse:
             entity=r.entity,
             entity_id=r.entity_id,
             deleted=r.deleted,
-            data=json.loads(r.data) if r.data else None,
+            data=open_data(cipher, r.entity, r.entity_id, r.data),
             updated_ms=r.updated_ms,
         )
         for r in rows
@@ -415,7 +431,7 @@ def pending_reviews(engine: Engine, limit: int) -> list:
     found = []
     with engine.connect() as conn:
         for row in conn.execute(query):
-            data = json.loads(row.data) if row.data else {}
+            data = json.loads(row.data) if row.data else {}  # an application: nothing sealed
             flags, decision = review_flags(data), data.get("review_decision")
             if review_state(data.get("status"), flags, decision) == "pending":
                 found.append(row)

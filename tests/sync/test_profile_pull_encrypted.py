@@ -17,6 +17,7 @@ from sqlmodel import Session
 from backend.db import make_engine as server_engine
 from backend.db import migrate as server_migrate
 from backend.models import Record
+from backend.sealing import open_data
 from domain.catalog import Role, User
 from local_db import outbox
 from local_db.crypto import FieldCipher
@@ -203,7 +204,9 @@ def test_two_devices_with_their_own_keys_exchange_the_figures_in_clear(tmp_path,
     assert phone.status().pending == 0 and phone.status().rejected == ()
     with Session(server_db) as session:
         [record] = session.execute(select(Record).where(Record.entity == "profile")).scalars()
-    data = json.loads(record.data)  # the server keeps what it always did: the figures in clear
+    # the server keeps the figures sealed with its own key (backend.sealing), and opens them
+    assert all(set(json.loads(record.data)[f]) == {outbox.SEALED} for f in people.SEALED_FIGURES)
+    data = open_data(api.state.backend.cipher, "profile", record.entity_id, record.data)
     assert (data["monthly_income_cents"], data["monthly_debt_cents"], data["credit_score"]) == (
         INCOME_CENTS, DEBT_CENTS, SCORE,
     )  # fmt: skip

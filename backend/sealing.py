@@ -1,0 +1,95 @@
+"""A buyer's figures (income, debt payments, credit score) sealed at rest on the server.
+
+They travel in clear (the wire is unchanged: the per-field rules and the devices read them),
+but ``records.data`` and ``changes.data`` hold each as ``{"$sealed": "<base64 AES-GCM of its
+JSON>"}`` (the marker of ``local_db.outbox``), bound by the associated data to the entity, the
+record's id and the field, so a ciphertext cannot be moved to another record or field.
+
+:func:`seal` is applied where a state is encoded for storage and :func:`open_data` where stored
+data is decoded (``backend.store``); both return other entities' data untouched, after one
+dict lookup. Opening accepts a clear value (a row written before this existed); the push's
+next write of that record stores it sealed (its old ``changes`` rows stay as written).
+
+The key: ``Settings.server_field_key_file`` (``CHEDAI_SERVER_FIELD_KEY_FILE``, which must exist:
+several servers sharing one database must share it), else ``server-field.key`` in the data
+dir, created 0600 on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from local_db.crypto import FieldCipher, load_or_create_key
+from local_db.files import private_dir
+from local_db.outbox import SEALED
+from local_db.repositories.people import SEALED_FIGURES
+
+KEY_FILE_NAME = "server-field.key"
+#: entity -> the fields of its data stored sealed
+SEALED_FIELDS: dict[str, tuple[str, ...]] = {"profile": tuple(SEALED_FIGURES)}
+_KEY_BYTES = 32
+
+
+def server_cipher(settings: Settings) -> FieldCipher:
+    """The server's field cipher (see the module docstring for where its key lives)."""
+    override = settings.server_field_key_file
+    if override is not None:
+        key = Path(override).read_bytes()  # a missing file is an error: never a fresh key
+        if len(key) != _KEY_BYTES:
+            raise ValueError(f"{override} does not hold a 32-byte key")
+        return FieldCipher(key)
+    return FieldCipher(load_or_create_key(private_dir(settings.data_dir) / KEY_FILE_NAME))
+
+
+def _aad(entity: str, entity_id: str, name: str) -> str:
+    return f"server.{entity}.{entity_id}.{name}"
+
+
+def _is_sealed(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and SEALED in value
+
+
+def seal(
+    cipher: FieldCipher | None, entity: str, entity_id: str, data: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """``data`` (clear, as the rules hold it) as stored: its sensitive fields sealed. Every
+    such value is sealed, even one that looks sealed (a client's), so opening gives it back.
+    ``cipher`` None (store-level tests): stored as is."""
+    names = SEALED_FIELDS.get(entity)
+    if names is None or cipher is None or not data:
+        return data
+    out = None
+    for name in names:
+        if name in data:
+            if out is None:
+                out = dict(data)
+            blob = cipher.encrypt(json.dumps(data[name]), field=_aad(entity, entity_id, name))
+            out[name] = {SEALED: base64.b64encode(blob).decode("ascii")}
+    return data if out is None else out
+
+
+def open_data(
+    cipher: FieldCipher | None, entity: str, entity_id: str, raw: str | None
+) -> dict[str, Any] | None:
+    """Stored data (JSON text, or None) decoded, its sealed fields opened; a clear value (a
+    row written before sealing) is returned as is. Raises ``ValueError`` for a sealed value
+    without a cipher, ``cryptography.exceptions.InvalidTag`` for another key or a moved or
+    edited value."""
+    if not raw:
+        return None
+    data = json.loads(raw)
+    names = SEALED_FIELDS.get(entity)
+    if names is None:
+        return data
+    for name in names:
+        value = data.get(name)
+        if _is_sealed(value):
+            if cipher is None:
+                raise ValueError(f"{entity} {entity_id}: {name} is sealed and no key was given")
+            blob = base64.b64decode(value[SEALED], validate=True)
+            data[name] = json.loads(cipher.decrypt(blob, field=_aad(entity, entity_id, name)))
+    return data
