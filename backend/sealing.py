@@ -25,7 +25,7 @@ from typing import Any
 from app.settings import Settings
 from local_db.crypto import FieldCipher, load_or_create_key
 from local_db.files import private_dir
-from local_db.outbox import SEALED
+from local_db.outbox import SEALED, is_sealed
 from local_db.repositories.people import SEALED_FIGURES
 
 KEY_FILE_NAME = "server-field.key"
@@ -47,10 +47,6 @@ def server_cipher(settings: Settings) -> FieldCipher:
 
 def _aad(entity: str, entity_id: str, name: str) -> str:
     return f"server.{entity}.{entity_id}.{name}"
-
-
-def _is_sealed(value: Any) -> bool:
-    return isinstance(value, dict) and len(value) == 1 and SEALED in value
 
 
 def seal(
@@ -87,7 +83,7 @@ def open_data(
         return data
     for name in names:
         value = data.get(name)
-        if _is_sealed(value):
+        if is_sealed(value):
             if cipher is None:
                 raise ValueError(f"{entity} {entity_id}: {name} is sealed and no key was given")
             blob = base64.b64decode(value[SEALED], validate=True)

@@ -33,7 +33,8 @@ OPS = ("upsert", "delete", "append", "transition")
 SEALED = "$sealed"
 
 
-def _is_sealed(value: Any) -> bool:
+def is_sealed(value: Any) -> bool:
+    """A field value as :func:`seal_values` stores it."""
     return isinstance(value, dict) and len(value) == 1 and SEALED in value
 
 
@@ -52,14 +53,14 @@ def seal_values(
     """``payload`` with the fields ``names`` (those it has, not sealed already) sealed."""
     out = dict(payload)
     for name in names:
-        if name in out and not _is_sealed(out[name]):
+        if name in out and not is_sealed(out[name]):
             blob = cipher.encrypt(json.dumps(out[name]), field=_aad(entity, entity_id, name))
             out[name] = {SEALED: base64.b64encode(blob).decode("ascii")}
     return out
 
 
 def has_sealed(payload: dict[str, Any]) -> bool:
-    return any(_is_sealed(v) for v in payload.values())
+    return any(is_sealed(v) for v in payload.values())
 
 
 def open_values(
@@ -70,7 +71,7 @@ def open_values(
     ``ValueError`` (not base64)."""
     out = dict(payload)
     for name, value in payload.items():
-        if _is_sealed(value):
+        if is_sealed(value):
             blob = base64.b64decode(value[SEALED], validate=True)
             out[name] = json.loads(cipher.decrypt(blob, field=_aad(entity, entity_id, name)))
     return out
