@@ -22,6 +22,9 @@ from pathlib import Path
 
 #: The data dir's folders the app writes into (tightened, with their files, on open).
 DATA_SUBDIRS = ("contracts", "pictures", "model", "pki")
+#: The data dir's own files (the device's and the server's databases with their -wal/-shm,
+#: and the keys), by the start of their names: nothing else there is touched.
+DATA_FILES = ("chedai.db", "server.db", "field.key", "server-field.key")
 
 
 def tighten(path: str | Path) -> None:
@@ -78,14 +81,14 @@ def create_private_file(path: str | Path) -> None:
 def secure_data_dir(data_dir: str | Path) -> Path:
     """Make the data dir owner-only when the app opens it: the folder 0700, its files (the
     database and its -wal/-shm, the key) 0600, and its known subfolders (:data:`DATA_SUBDIRS`)
-    with what they hold likewise; nothing deeper, so a data dir set to a folder of the user's
-    own does not have the user's whole tree changed."""
+    with what they hold likewise; nothing deeper, and no other file, so a data dir set to a
+    folder of the user's own does not have the user's files changed."""
     root = private_dir(data_dir)
     for entry in root.iterdir():
         if entry.name in DATA_SUBDIRS and entry.is_dir() and not entry.is_symlink():
             tighten(entry)
             for inner in entry.iterdir():
                 tighten(inner)
-        elif entry.is_file():
+        elif entry.name.startswith(DATA_FILES) and entry.is_file():
             tighten(entry)
     return root

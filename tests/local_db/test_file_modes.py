@@ -73,6 +73,9 @@ def test_what_an_older_version_left_readable_is_tightened_on_open(tmp_path):
     deeper.parent.mkdir()
     deeper.write_bytes(b"x")
     deeper.chmod(0o644)
+    theirs = data_dir / "notes.txt"  # a data dir set to a folder of the user's own
+    theirs.write_bytes(b"x")
+    theirs.chmod(0o644)
     outside = tmp_path / "elsewhere.txt"
     outside.write_bytes(b"x")
     outside.chmod(0o644)
@@ -86,6 +89,7 @@ def test_what_an_older_version_left_readable_is_tightened_on_open(tmp_path):
     for name in loose:
         assert mode(data_dir / name) == 0o600, name
     assert mode(deeper) == 0o644
+    assert mode(theirs) == 0o644
     assert mode(outside) == 0o644
 
 
