@@ -2,7 +2,8 @@
 place, each in one transaction with its version row.
 
 Add a module ``vNNNN_<what>.py`` with ``VERSION`` and ``upgrade(connection)`` and list it in
-:data:`MIGRATIONS`; never edit one that has shipped.
+:data:`MIGRATIONS`; never edit one that has shipped. A step is all or nothing, its DDL
+included.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def migrate(engine: Engine, *, target: int = LATEST) -> int:
     for step in MIGRATIONS:
         if version < step.VERSION <= target:
             with engine.begin() as connection:
+                if engine.dialect.name == "sqlite":
+                    # Python's sqlite3 begins a transaction only before a data statement: a
+                    # step that starts with DDL would commit it on its own, and a step failing
+                    # halfway would leave half an upgrade that cannot be run again
+                    connection.exec_driver_sql("BEGIN")
                 step.upgrade(connection)
                 connection.exec_driver_sql(
                     "INSERT INTO schema_version (version, applied_ms) VALUES (?, ?)",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
@@ -150,3 +151,30 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+class _FailingStep:
+    """A step that builds a table, then fails: DDL first, as most steps do."""
+
+    VERSION = LATEST + 1
+
+    @staticmethod
+    def upgrade(connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        connection.exec_driver_sql("ALTER TABLE dealers ADD COLUMN half_done INTEGER")
+        raise RuntimeError("the step fails halfway")
+
+
+def test_a_step_that_fails_halfway_leaves_nothing_and_can_run_again(tmp_path, monkeypatch):
+    import local_db.migrations as migrations
+
+    engine = make_engine(tmp_path / "app.db")
+    migrate(engine)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, _FailingStep))
+    with pytest.raises(RuntimeError, match="halfway"):
+        migrate(engine, target=LATEST + 1)
+    tables = inspect(engine).get_table_names()
+    assert "half_done" not in tables
+    assert "half_done" not in {c["name"] for c in inspect(engine).get_columns("dealers")}
+    with engine.connect() as connection:
+        assert current_version(connection) == LATEST
