@@ -19,16 +19,23 @@ from pathlib import Path
 
 from app.file_links import LINK_TTL_SECONDS
 
-#: <application id>-<contract id>-<locale>-draft.pdf (a signed one ends in -signed.pdf)
+#: <application id>-<contract id>-<locale>-draft.pdf
 DRAFT_FILE = re.compile(
     r"^(?P<application>[0-9a-f-]{36})-[0-9a-f-]{36}-[A-Za-z]{2,3}_[A-Za-z]{2}-draft\.pdf$"
 )
+#: What ``chedai app`` serves from the folder: <application id>-<contract id>-signed.pdf, or
+#: a draft in one of the app's languages
+CONTRACT_FILE = re.compile(r"^[0-9a-f-]{36}-[0-9a-f-]{36}-(signed|(zh_CN|en_US)-draft)\.pdf$")
 #: The last link to a draft has expired by then (5 minutes' slack for the render and clocks).
 DRAFT_MAX_AGE_SECONDS = LINK_TTL_SECONDS + 5 * 60
 
 
 def draft_name(application_id: str, contract_id: str, locale: str) -> str:
     return f"{application_id}-{contract_id}-{locale}-draft.pdf"
+
+
+def signed_name(application_id: str, contract_id: str) -> str:
+    return f"{application_id}-{contract_id}-signed.pdf"
 
 
 def drafts(folder: Path) -> dict[str, str]:

@@ -1166,15 +1166,11 @@ class PrequalServices:
     def contract_preview(self: Services, deal, locale: str, application_id: str) -> str:
         """Render the unsigned PDF into the data dir; returns its file name (served by
         ``chedai app`` only through a link from :meth:`contract_url`)."""
-        from app.contract_files import draft_name, prune_drafts
+        from app.contract_files import draft_name
         from contracts.render import render_contract
-        from local_db.files import write_private
 
-        pdf = render_contract(deal, locale=locale)
         name = draft_name(application_id, deal.resolved_id(), locale)
-        folder = self._contract_dir()
-        write_private(folder / name, pdf)
-        prune_drafts(folder, superseded_of=application_id, keep=(name,))  # and any stale one
+        self._store_contract_pdf(name, render_contract(deal, locale=locale), application_id)
         return name
 
     def contract_url(self: Services, viewer: SessionUser, application_id: str, name: str) -> str:
@@ -1198,6 +1194,16 @@ class PrequalServices:
         from local_db.files import private_dir
 
         return private_dir(Path(self.settings.data_dir) / "contracts")
+
+    def _store_contract_pdf(self: Services, name: str, pdf: bytes, application_id: str) -> None:
+        """Write a contract PDF (owner-only), then delete the application's drafts it replaces
+        and any draft past the life of its links."""
+        from app.contract_files import prune_drafts
+        from local_db.files import write_private
+
+        folder = self._contract_dir()
+        write_private(folder / name, pdf)
+        prune_drafts(folder, superseded_of=application_id, keep=(name,))
 
     def prune_drafts(self: Services) -> list[str]:
         """Delete the draft PDFs no screen can reach any more (see app.contract_files):
@@ -1282,13 +1288,10 @@ class PrequalServices:
                 at=consented_at,
             )
             s.commit()  # fmt: skip
-        from app.contract_files import prune_drafts
-        from local_db.files import write_private
+        from app.contract_files import signed_name
 
-        name = f"{result.application_id}-{deal.resolved_id()}-signed.pdf"
-        folder = self._contract_dir()
-        write_private(folder / name, signed.pdf)
-        prune_drafts(folder, superseded_of=result.application_id)  # the signed one replaces them
+        name = signed_name(result.application_id, deal.resolved_id())
+        self._store_contract_pdf(name, signed.pdf, result.application_id)
         return SignedContract(record=record, verification=verification, file_name=name,
                               buyer=deal.buyer.name, lender=deal.lender.name)  # fmt: skip
 

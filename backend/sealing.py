@@ -17,36 +17,28 @@ dir, created 0600 on first use.
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from local_db.crypto import FieldCipher, load_or_create_key
+from local_db.crypto import FieldCipher, load_or_create_key, read_key
 from local_db.files import private_dir
-from local_db.outbox import SEALED, is_sealed
+from local_db.outbox import is_sealed, open_values, seal_values
 from local_db.repositories.people import SEALED_FIGURES
 
 KEY_FILE_NAME = "server-field.key"
 #: entity -> the fields of its data stored sealed
 SEALED_FIELDS: dict[str, tuple[str, ...]] = {"profile": tuple(SEALED_FIGURES)}
-_KEY_BYTES = 32
+SCOPE = "server"  # what the ciphertexts are bound to, beside the record and the field
 
 
 def server_cipher(settings: Settings) -> FieldCipher:
     """The server's field cipher (see the module docstring for where its key lives)."""
     override = settings.server_field_key_file
     if override is not None:
-        key = Path(override).read_bytes()  # a missing file is an error: never a fresh key
-        if len(key) != _KEY_BYTES:
-            raise ValueError(f"{override} does not hold a 32-byte key")
-        return FieldCipher(key)
+        return FieldCipher(read_key(Path(override)))  # a missing file is an error: no fresh key
     return FieldCipher(load_or_create_key(private_dir(settings.data_dir) / KEY_FILE_NAME))
-
-
-def _aad(entity: str, entity_id: str, name: str) -> str:
-    return f"server.{entity}.{entity_id}.{name}"
 
 
 def seal(
@@ -56,16 +48,11 @@ def seal(
     such value is sealed, even one that looks sealed (a client's), so opening gives it back.
     ``cipher`` None (store-level tests): stored as is."""
     names = SEALED_FIELDS.get(entity)
-    if names is None or cipher is None or not data:
+    if names is None or cipher is None or not data or not any(n in data for n in names):
         return data
-    out = None
-    for name in names:
-        if name in data:
-            if out is None:
-                out = dict(data)
-            blob = cipher.encrypt(json.dumps(data[name]), field=_aad(entity, entity_id, name))
-            out[name] = {SEALED: base64.b64encode(blob).decode("ascii")}
-    return data if out is None else out
+    return seal_values(
+        data, names, cipher, entity=entity, entity_id=entity_id, scope=SCOPE, again=True
+    )
 
 
 def open_data(
@@ -79,13 +66,8 @@ def open_data(
         return None
     data = json.loads(raw)
     names = SEALED_FIELDS.get(entity)
-    if names is None:
+    if names is None or not any(is_sealed(data.get(n)) for n in names):
         return data
-    for name in names:
-        value = data.get(name)
-        if is_sealed(value):
-            if cipher is None:
-                raise ValueError(f"{entity} {entity_id}: {name} is sealed and no key was given")
-            blob = base64.b64decode(value[SEALED], validate=True)
-            data[name] = json.loads(cipher.decrypt(blob, field=_aad(entity, entity_id, name)))
-    return data
+    if cipher is None:
+        raise ValueError(f"{entity} {entity_id}: its figures are sealed and no key was given")
+    return open_values(data, cipher, entity=entity, entity_id=entity_id, scope=SCOPE, names=names)

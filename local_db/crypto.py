@@ -49,7 +49,12 @@ def load_or_create_key(path: Path) -> bytes:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(key)
             return key
-    key = path.read_bytes()
+    return read_key(path)
+
+
+def read_key(path: Path) -> bytes:
+    """The key in an existing key file (ValueError unless it holds 32 bytes)."""
+    key = Path(path).read_bytes()
     if len(key) != _KEY_BYTES:
         raise ValueError(f"{path} does not hold a 32-byte key")
     return key

@@ -38,8 +38,8 @@ def is_sealed(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and SEALED in value
 
 
-def _aad(entity: str, entity_id: str, name: str) -> str:
-    return f"outbox.{entity}.{entity_id}.{name}"
+def _aad(scope: str, entity: str, entity_id: str, name: str) -> str:
+    return f"{scope}.{entity}.{entity_id}.{name}"
 
 
 def seal_values(
@@ -49,12 +49,16 @@ def seal_values(
     *,
     entity: str,
     entity_id: str,
+    scope: str = "outbox",
+    again: bool = False,
 ) -> dict[str, Any]:
-    """``payload`` with the fields ``names`` (those it has, not sealed already) sealed."""
+    """``payload`` with the fields ``names`` (those it has; not those sealed already, unless
+    ``again``) sealed, bound to ``scope`` (where they are kept), the entity, its id and the
+    field."""
     out = dict(payload)
     for name in names:
-        if name in out and not is_sealed(out[name]):
-            blob = cipher.encrypt(json.dumps(out[name]), field=_aad(entity, entity_id, name))
+        if name in out and (again or not is_sealed(out[name])):
+            blob = cipher.encrypt(json.dumps(out[name]), field=_aad(scope, entity, entity_id, name))
             out[name] = {SEALED: base64.b64encode(blob).decode("ascii")}
     return out
 
@@ -64,16 +68,24 @@ def has_sealed(payload: dict[str, Any]) -> bool:
 
 
 def open_values(
-    payload: dict[str, Any], cipher: FieldCipher, *, entity: str, entity_id: str
+    payload: dict[str, Any],
+    cipher: FieldCipher,
+    *,
+    entity: str,
+    entity_id: str,
+    scope: str = "outbox",
+    names: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """``payload`` with its sealed fields opened: what travels. Raises
-    ``cryptography.exceptions.InvalidTag`` (another key, or a value moved or edited) or
-    ``ValueError`` (not base64)."""
+    """``payload`` with its sealed fields (of ``names``, when given) opened: what travels.
+    Raises ``cryptography.exceptions.InvalidTag`` (another key, or a value moved or edited)
+    or ``ValueError`` (not base64)."""
     out = dict(payload)
-    for name, value in payload.items():
+    for name in payload if names is None else [n for n in names if n in payload]:
+        value = payload[name]
         if is_sealed(value):
             blob = base64.b64decode(value[SEALED], validate=True)
-            out[name] = json.loads(cipher.decrypt(blob, field=_aad(entity, entity_id, name)))
+            field = _aad(scope, entity, entity_id, name)
+            out[name] = json.loads(cipher.decrypt(blob, field=field))
     return out
 
 

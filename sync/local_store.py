@@ -42,7 +42,7 @@ from domain.catalog import Role
 from local_db import meta, outbox
 from local_db.codec import search_text
 from local_db.crypto import FieldCipher
-from local_db.repositories.people import SEALED_FIGURES, seal_figure
+from local_db.repositories.people import SEALED_FIGURES, sealed_figures
 from local_db.tables import (
     ApplicationRow,
     BuyerProfileRow,
@@ -396,9 +396,7 @@ def _sealed(mapping: EntityMap, change: Change, cipher: FieldCipher | None) -> d
     missing = [name for name in mapping.sealed if name not in data]
     if missing:
         raise ValueError(f"{change.entity} without {', '.join(missing)}")
-    return {
-        column: seal_figure(cipher, name, data[name]) for name, column in mapping.sealed.items()
-    }
+    return sealed_figures(data, cipher)
 
 
 def _known_owner(session: Session, owner_id: str) -> None:

@@ -101,8 +101,6 @@ def warm_up(services) -> None:
     services.search_cars(CatalogueQuery(), Deal(), limit=8)
 
 
-#: <application id>-<contract id>-signed.pdf or <application id>-<contract id>-<locale>-draft.pdf
-CONTRACT_FILE = re.compile(r"^[0-9a-f-]{36}-[0-9a-f-]{36}-(signed|(zh_CN|en_US)-draft)\.pdf$")
 #: A contract is personal data: not kept by caches, its link not sent on as a referrer.
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
@@ -116,6 +114,8 @@ def asgi_app(settings, services=None):
     import flet as ft
     from starlette.responses import FileResponse, PlainTextResponse
     from starlette.routing import Route
+
+    from app.contract_files import CONTRACT_FILE
 
     if services is None:
         ready: Future = Future()

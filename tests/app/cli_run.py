@@ -30,6 +30,11 @@ def cli(capsys, monkeypatch, argv, payload=None, *, locale=None):
     if payload is not None:
         text = payload if isinstance(payload, str) else json.dumps(payload)
         monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    return run_main(capsys, argv)
+
+
+def run_main(capsys, argv):
+    """``chedai argv`` in-process as the environment stands: (exit code, stdout, stderr)."""
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse's own errors

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from app.cli import main
+from tests.app.cli_run import run_main as run
 from tests.contracts.factories import minimal_deal_json
 
 
@@ -20,15 +20,6 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("CHEDAI_SERVER_URL", raising=False)
     monkeypatch.setenv("CHEDAI_LOCALE", "en_US")
     return folder
-
-
-def run(capsys, argv):
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse's own errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
