@@ -111,7 +111,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
               price=ctx.money(vehicle.price, whole=True)),
         weight=ft.FontWeight.W_500, key="prequal-car",
     )  # fmt: skip
-    controls: list[ft.Control] = [car, deal_bar(ctx, vehicle.price), stepper]
+    controls: list[ft.Control] = [car, deal_bar(ctx, vehicle.price, narrow=True), stepper]
     if step < 2:
         controls += [field(ctx, *f) for f in FIELDS[step]]
         nav = []

@@ -112,9 +112,11 @@ def busy_row(ctx: ViewContext, task: str) -> ft.Control | None:
     )
 
 
-def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
+def deal_bar(ctx: ViewContext, price: Decimal | None = None, *, narrow: bool = False) -> ft.Control:
     """The persistent deal: down payment share and term. Changing it re-prices every figure.
-    ``price``: the car's, when there is one car, to show the down payment in money too."""
+    ``price``: the car's, when there is one car, to show the down payment in money too.
+    ``narrow``: the bar sits in a narrow column (a form), whatever the window's width: its
+    row's breakpoints follow the window, so it lays out as on a small one."""
     deal = ctx.state.deal
     pct = int(deal.down_ratio * 100)
     # 70% in 5% steps; further only when a what-if hint asked for more
@@ -170,9 +172,12 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None) -> ft.Control:
     )
     body = ft.ResponsiveRow(
         [
-            ft.Container(down, col={"xs": 12, "md": 5}),
-            ft.Container(term, col={"xs": 12, "sm": 7, "md": 4}),
-            ft.Container(trade_in_field(ctx), col={"xs": 12, "sm": 5, "md": 3}),
+            ft.Container(down, col={"xs": 12} if narrow else {"xs": 12, "md": 5}),
+            ft.Container(term, col={"xs": 12, "sm": 7} if narrow else {"xs": 12, "sm": 7, "md": 4}),
+            ft.Container(
+                trade_in_field(ctx),
+                col={"xs": 12, "sm": 5} if narrow else {"xs": 12, "sm": 5, "md": 3},
+            ),
         ],
         vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )

@@ -518,3 +518,23 @@ async def test_the_summarys_ratios_are_the_cheapest_offers_whichever_the_order(w
     )
     await h.select("offers-order", ["cheapest"])
     assert h.find("offers-metrics").value == said
+
+
+def span_at(col: dict, width: int) -> int:
+    """The columns (of 12) a ResponsiveRow gives ``col`` at a window ``width`` (Flet's
+    breakpoints)."""
+    points = {"xs": 0, "sm": 576, "md": 768, "lg": 992, "xl": 1200, "xxl": 1400}
+    reached = [k for k, w in points.items() if w <= width and k in col]
+    return col[reached[-1]]
+
+
+async def test_the_forms_deal_bar_gives_the_term_buttons_room_on_a_wide_window(world):
+    # the form is a 640-px column: laid out by the window's breakpoints, the five term
+    # buttons got a third of it and their numbers broke over two lines
+    h = await to_prequal(world)  # a 1280-px window
+    row = h.find("deal-bar").content
+    down, term, _ = row.controls
+    assert span_at(term.col, 1280) >= 7 and span_at(down.col, 1280) == 12
+    await h.route(f"/cars/{world.vehicles['seal'].id}")  # a full-width page keeps one row
+    row = h.find("deal-bar").content
+    assert sum(span_at(c.col, 1280) for c in row.controls) == 12
