@@ -196,21 +196,35 @@ def _profile(
     )
 
 
+#: payload fields that name the profile rather than describe the buyer: in every operation
+IDENTIFYING = ("id", "user_id")
+
+
 def save_buyer_profile(
     session: Session, *, profile: BuyerProfile, cipher: FieldCipher, enqueue: bool = True
 ) -> None:
-    row = profile_to_row(profile, cipher)
-    payload = seal_values(
-        profile_payload(profile), SEALED_PAYLOAD_FIELDS["buyer_profile"], cipher,
+    """Store ``profile``; with ``enqueue``, queue for sync the fields that differ from the
+    stored profile (every field when there is none, nothing when none that travels changed).
+    Only those count as local edits: the per-field rule on both sides then keeps what another
+    device changed meanwhile in the fields this save did not touch."""
+    payload = profile_payload(profile)
+    if enqueue:
+        stored = get_buyer_profile(session, user_id=profile.user_id, cipher=cipher)
+        if stored is not None and stored.id == profile.id:
+            before = profile_payload(stored)
+            payload = {k: v for k, v in payload.items() if k in IDENTIFYING or before.get(k) != v}
+            enqueue = len(payload) > len(IDENTIFYING)
+    sealed = seal_values(
+        payload, SEALED_PAYLOAD_FIELDS["buyer_profile"], cipher,
         entity="buyer_profile", entity_id=profile.id,
     )  # fmt: skip
     write(
         session,
         BuyerProfileRow.__table__,
-        row,
+        profile_to_row(profile, cipher),
         entity="buyer_profile",
         enqueue=enqueue,
-        payload=payload,
+        payload=sealed,
     )
 
 

@@ -130,7 +130,9 @@ def test_an_edited_profile_leaves_no_clear_figure_in_the_file_or_the_outbox(tmp_
     profile = wide_profile(user.id)
     with Session(engine) as session:
         people.save_user(session, user=user)
-        people.save_buyer_profile(session, profile=replace(profile, credit_score=640), cipher=key)
+        before = replace(profile, credit_score=640, monthly_income=Decimal("9000.00"),
+                         monthly_debt_payments=Decimal("100.00"))  # fmt: skip
+        people.save_buyer_profile(session, profile=before, cipher=key)
         people.save_buyer_profile(session, profile=profile, cipher=key)  # edited: two ops
         session.commit()
         payloads = [op.payload for op in outbox.peek(session) if op.entity == "buyer_profile"]

@@ -4,8 +4,10 @@ converge to the same rows."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,6 +136,43 @@ def test_offline_edits_on_both_devices_converge(world):
     assert [c["withdrawn_ms"] is not None for c in phone_rows["consents"]] == [True]
     assert [p["city"] for p in phone_rows["buyer_profiles"]] == ["Hangzhou"]
     assert len(phone_rows["payments"]) == 2
+
+
+def test_an_offline_edit_of_one_profile_field_keeps_the_other_devices_edit_of_another(world):
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    tablet, _, tablet_db = devices["tablet"]
+    with Session(phone_db) as session:
+        write_deal(session, catalogue, user)
+        session.commit()
+    assert phone.sync_once() and tablet.sync_once()
+    for local, edit in ((tablet_db, {"monthly_income": Decimal("31000.00")}),
+                        (phone_db, {"city": "Hangzhou"})):  # fmt: skip
+        with Session(local) as session:
+            profile = people.get_buyer_profile(session, user_id=user.id, cipher=CIPHER)
+            people.save_buyer_profile(session, profile=replace(profile, **edit), cipher=CIPHER)
+            session.commit()
+        time.sleep(0.005)  # the phone's edit is the later one, by the outbox's ms clock
+    for client in (tablet, phone, tablet):
+        assert client.sync_once(), client.status().last_error
+    for local in (phone_db, tablet_db):
+        with Session(local) as session:
+            profile = people.get_buyer_profile(session, user_id=user.id, cipher=CIPHER)
+        assert (profile.city, profile.monthly_income) == ("Hangzhou", Decimal("31000.00"))
+
+
+def test_saving_an_unchanged_profile_queues_nothing(world):
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    with Session(phone_db) as session:
+        write_deal(session, catalogue, user)
+        session.commit()
+    assert phone.sync_once() and phone.status().pending == 0
+    with Session(phone_db) as session:
+        profile = people.get_buyer_profile(session, user_id=user.id, cipher=CIPHER)
+        people.save_buyer_profile(session, profile=replace(profile, id_number=""), cipher=CIPHER)
+        session.commit()
+    assert phone.status().pending == 0
 
 
 def test_a_reviewers_decision_on_the_server_reaches_the_buyers_device(world, server):

@@ -95,7 +95,7 @@ def test_a_pulled_profile_is_stored_encrypted_and_reads_back(device, tmp_path):
 
 def _local_income_edit(engine, user_id: str, cents: int) -> None:
     """An edit of the income alone, not sent yet: the row's sealed column and an outbox
-    operation naming only that field (the app's save names every field: see below)."""
+    operation naming only that field (as the app's save of that one edit does)."""
     with Session(engine) as session:
         session.execute(
             BuyerProfileRow.__table__.update()
@@ -134,7 +134,7 @@ def test_an_unsent_income_edit_survives_a_pull_and_the_other_fields_apply(device
     assert read(engine, user.id).monthly_income == Decimal("27000.00")
 
 
-def test_a_profile_saved_in_the_app_keeps_all_its_fields_until_sent(device):
+def test_a_profile_saved_in_the_app_keeps_its_edited_field_and_takes_the_others(device):
     engine, user = device
     store = LocalStore(engine, user_id=user.id, cipher=PHONE_KEY)
     store.apply_page("main", [pulled(user.id)], 1)
@@ -142,8 +142,10 @@ def test_a_profile_saved_in_the_app_keeps_all_its_fields_until_sent(device):
     with Session(engine) as session:
         people.save_buyer_profile(session, profile=mine, cipher=PHONE_KEY)
         session.commit()
+    [op] = store.pending(10)
+    assert op.payload == {"id": PROFILE_ID, "user_id": user.id, "monthly_debt_cents": 123_400}
     store.apply_page("main", [pulled(user.id, 2, monthly_debt_cents=99, city="Hangzhou")], 2)
-    assert read(engine, user.id) == mine
+    assert read(engine, user.id) == replace(mine, city="Hangzhou")
 
 
 def test_without_a_cipher_a_pulled_profile_is_skipped_not_stored_in_clear(device):
