@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.settings import Settings
 from backend import auth, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
+from backend.reseal import seal_clear_figures
 from backend.rules import Actor, review_flags
 from backend.sealing import open_data, server_cipher
 from domain.catalog import review_state
@@ -147,6 +148,7 @@ def create_app(
         clock,
         server_cipher(settings),
     )
+    seal_clear_figures(engine, backend.cipher)
     from backend.recommend import fit_and_publish
 
     backend.fit_model = fit_and_publish

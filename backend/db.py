@@ -100,8 +100,16 @@ def _pull_from_records(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
 
 
+def _server_meta(conn: Connection) -> None:
+    models.ServerMeta.__table__.create(conn, checkfirst=True)
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_all, _pull_from_records)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _create_all,
+    _pull_from_records,
+    _server_meta,
+)
 
 
 def migrate(engine: Engine) -> int:

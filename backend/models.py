@@ -120,3 +120,12 @@ class SchemaVersion(ServerModel, table=True):
 
     version: int = Field(primary_key=True)
     applied_ms: int = Field(sa_type=BigInteger)
+
+
+class ServerMeta(ServerModel, table=True):
+    """Named facts about this database, e.g. a one-off data step that has run."""
+
+    __tablename__ = "server_meta"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_type=Text)

@@ -7,8 +7,8 @@ record's id and the field, so a ciphertext cannot be moved to another record or 
 
 :func:`seal` is applied where a state is encoded for storage and :func:`open_data` where stored
 data is decoded (``backend.store``); both return other entities' data untouched, after one
-dict lookup. Opening accepts a clear value (a row written before this existed); the push's
-next write of that record stores it sealed (its old ``changes`` rows stay as written).
+dict lookup. Opening accepts a clear value (a row written before this existed); such rows,
+current and historical, are sealed at the next start (``backend.reseal``).
 
 The key: ``Settings.server_field_key_file`` (``CHEDAI_SERVER_FIELD_KEY_FILE``, which must exist:
 several servers sharing one database must share it), else ``server-field.key`` in the data
