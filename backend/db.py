@@ -4,10 +4,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 
 from backend import models
@@ -104,11 +114,45 @@ def _server_meta(conn: Connection) -> None:
     models.ServerMeta.__table__.create(conn, checkfirst=True)
 
 
+def _mark_reversed_payments(conn: Connection) -> None:
+    """A payment is reversed once (``backend.rules``): a push reads whether it is from the
+    payment's ``meta.reversed_by``, which a reversal sets. Reversals stored before set none:
+    each payment one of them names gets the mark, the first reversal's (by sequence)."""
+    records = models.Record.__table__
+    rows = conn.execute(
+        select(records.c.entity_id, records.c.data, records.c.meta)
+        .where(records.c.entity == "payment")
+        .order_by(records.c.seq)
+    )
+    metas: dict[str, dict] = {}  # payments with bookkeeping already (none, so far)
+    reversed_by: dict[str, str] = {}
+    for entity_id, data, meta in rows:
+        if meta and meta != "{}":
+            metas[entity_id] = json.loads(meta)
+        payload = json.loads(data) if data else {}
+        target = payload.get("reverses")
+        if payload.get("event_kind") == "reversal" and isinstance(target, str):
+            reversed_by.setdefault(target, entity_id)
+    marks = [
+        {"target": target, "new_meta": json.dumps({**metas.get(target, {}), "reversed_by": by})}
+        for target, by in reversed_by.items()
+        if "reversed_by" not in metas.get(target, {})
+    ]
+    if marks:
+        conn.execute(
+            update(records)
+            .where(records.c.entity == "payment", records.c.entity_id == bindparam("target"))
+            .values(meta=bindparam("new_meta")),
+            marks,
+        )
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_all,
     _pull_from_records,
     _server_meta,
+    _mark_reversed_payments,
 )
 
 

@@ -9,6 +9,17 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   rejected with the reason. Applications are withdrawn, never deleted.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
+- payment, its dates and links (for a new event; see :func:`_payment_links`): a
+  ``contract_id`` names a contract of the payment's application; no event is dated
+  (``paid_ms``, by UTC day as devices date them) before its loan starts; a reversal names,
+  in ``reverses``, a payment (not a reversal) of the same application and contract, dated
+  on or before the reversal's day, and not reversed already (a payment is reversed once).
+  The server holds no loan date: it is in the signed PDF's terms (``LoanTerms.loan_date``,
+  the day the offer was priced), and the PDF stays on the device. So the loan starts, for the
+  server, on the UTC day of its contract's ``signed_ms``: no payment on a loan precedes its
+  contract (the terms' loan date is that day or earlier). A payment that names no contract,
+  or whose contract carries no ``signed_ms``, has no loan start on the server and is not
+  date-checked (only the reversal rules apply to it).
 - contract: immutable once stored; a change is a new contract with ``supersedes``.
 - offer: immutable once stored, like a contract (a lender's answer at one moment).
 - consent: its terms are immutable; the only change is a withdrawal, once.
@@ -26,8 +37,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from domain.catalog import REVIEW_DECISIONS
@@ -88,6 +100,9 @@ class Outcome:
     state: State | None = None  # the new state; None when nothing changes
     reason: str | None = None
     message: str | None = None
+    #: (key, new ``meta``) of other records the op affects (``meta`` is rule bookkeeping,
+    #: never pulled, so no change is logged): a reversal marks the payment it reverses
+    meta_of: tuple[tuple[tuple[str, str], dict[str, Any]], ...] = ()
 
 
 class Rejected(Exception):
@@ -113,7 +128,29 @@ def named_buyers(actor: Actor, ops: Iterable[Op]) -> set[str]:
     if actor.role != "dealer_staff":
         return set()
     named = (op.payload.get("buyer_id") for op in ops if op.entity not in OF_AN_APPLICATION)
-    return {buyer for buyer in named if isinstance(buyer, str)}
+    return {buyer for buyer in named if is_uuid(buyer)}
+
+
+def linked_records(op: Op) -> list[tuple[str, str]]:
+    """The keys of the records the rules read to decide ``op`` beside the application it
+    names: a payment's contract and the payment a reversal reverses (the caller reads them
+    with the batch's other records and passes them as ``records`` to :func:`decide`). Only
+    UUIDs: no other text names a record (and the rules refuse it without a lookup)."""
+    if op.entity != "payment":
+        return []
+    payload = op.payload
+    keys = []
+    if is_uuid(contract_id := payload.get("contract_id")):
+        keys.append(("contract", contract_id))
+    if payload.get("event_kind") == "reversal" and is_uuid(reverses := payload.get("reverses")):
+        keys.append(("payment", reverses))
+    return keys
+
+
+def is_uuid(value: Any) -> bool:
+    """``value`` is a UUID's text: the only text that names a record (and the only text the
+    store looks up; PostgreSQL refuses some other text, such as NUL characters, outright)."""
+    return isinstance(value, str) and _UUID.match(value) is not None
 
 
 def decide(
@@ -124,14 +161,19 @@ def decide(
     payload_bytes: int | None = None,
     application: State | None = None,
     accounts: Collection[str] = (),
+    records: Mapping[tuple[str, str], State | None] | None = None,
 ) -> Outcome:
     """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
     ``payload_bytes``: the payload's JSON size, when the caller has already encoded it;
     ``application``: for an entity of ``OF_AN_APPLICATION``, the current state of the
     application its payload names (None when there is none); ``accounts``: which of the
-    ``buyer_id`` s that staff's payloads name are registered accounts (see :func:`named_buyers`)."""
+    ``buyer_id`` s that staff's payloads name are registered accounts (see :func:`named_buyers`);
+    ``records``: the current states of the records :func:`linked_records` names (a key
+    absent or None: there is no such record). None: the caller read none, and the checks
+    that compare the op with other records (a payment's contract and the payment a reversal
+    reverses) are skipped: a store always reads them."""
     try:
-        return _decide(actor, op, device_id, current, payload_bytes, application, accounts)
+        return _decide(actor, op, device_id, current, payload_bytes, application, accounts, records)
     except Rejected as exc:
         return Outcome("rejected", reason=exc.reason, message=exc.message)
 
@@ -144,6 +186,7 @@ def _decide(
     size: int | None,
     application: State | None,
     accounts: Collection[str],
+    records: Mapping[tuple[str, str], State | None] | None,
 ) -> Outcome:
     if actor.role not in WRITERS[op.entity]:
         if op.entity in CATALOGUE_ENTITIES:
@@ -165,6 +208,8 @@ def _decide(
             "payload.buyer_id is an account holder's: staff write for the customers at their "
             "desk, an account's records are its own",
         )
+    if op.entity == "payment":
+        return _payment(actor, op, device_id, current, records)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -422,7 +467,13 @@ def _append_only(actor: Actor, op: Op, current: State | None, checks) -> Outcome
     return Outcome("applied", State(owner, dealer, payload, {}, False, op.created_ms))
 
 
-def _payment(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+def _payment(
+    actor: Actor,
+    op: Op,
+    device_id: str,
+    current: State | None,
+    records: Mapping[tuple[str, str], State | None] | None = None,
+) -> Outcome:
     def checks(p: dict) -> None:
         # A reversal is a new append-only event naming the payment it undoes (its own amount
         # may be 0); a payment moves at least one cent.
@@ -432,10 +483,80 @@ def _payment(actor: Actor, op: Op, device_id: str, current: State | None) -> Out
         _int(p, "amount_cents", required=True, minimum=0 if reversal else 1)
         _int(p, "paid_ms", required=True)
         _uuid(p, "application_id", required=True)
+        _uuid(p, "contract_id", required=False)
         if reversal and not isinstance(p.get("reverses"), str):
             raise Rejected("invalid_payload", "payload.reverses must name the reversed payment")
+        if current is None and records is not None:  # a stored event stands as it is
+            _payment_links(p, records)
 
-    return _append_only(actor, op, current, checks)
+    outcome = _append_only(actor, op, current, checks)
+    if current is None and records is not None and op.payload.get("event_kind") == "reversal":
+        key = ("payment", op.payload["reverses"])
+        meta = {**records[key].meta, "reversed_by": op.entity_id}  # checked: it exists
+        return Outcome(outcome.status, outcome.state, meta_of=((key, meta),))
+    return outcome
+
+
+DAY_MS = 86_400_000
+
+
+def _payment_links(p: dict, records: Mapping[tuple[str, str], State | None]) -> None:
+    """A new payment event against the records it names (see the module docstring). Days
+    are UTC days of epoch ms: a device dates a payment ``paid_ms`` at its day's UTC midnight,
+    and its loan's dates are UTC days too."""
+    paid_day = p["paid_ms"] // DAY_MS
+    contract_id = p.get("contract_id")
+    if contract_id is not None:
+        contract = records.get(("contract", contract_id))
+        if (
+            contract is None
+            or contract.deleted
+            or (contract.data or {}).get("application_id") != p["application_id"]
+        ):
+            # the same answer whether it does not exist or is another loan's
+            raise Rejected("not_found", "payload.contract_id names no contract of this application")
+        signed_ms = contract.data.get("signed_ms")
+        if _is_int(signed_ms) and paid_day < signed_ms // DAY_MS:
+            raise Rejected(
+                "payment_before_loan",
+                f"payload.paid_ms ({_day(p['paid_ms'])}) must not be before the loan starts: "
+                f"the day its contract (payload.contract_id) was signed, {_day(signed_ms)}",
+            )
+    if p.get("event_kind") != "reversal":
+        return
+    reversed_ = records.get(("payment", p["reverses"]))
+    data = {} if reversed_ is None or reversed_.deleted else (reversed_.data or {})
+    if not data or any(data.get(name) != p.get(name) for name in ("application_id", "contract_id")):
+        raise Rejected("not_found", "payload.reverses names no payment of this contract")
+    if data.get("event_kind") == "reversal":
+        raise Rejected(
+            "reversal_of_reversal",
+            "payload.reverses names a reversal: only a payment can be reversed",
+        )
+    if "reversed_by" in reversed_.meta:
+        raise Rejected(
+            "already_reversed",
+            "payload.reverses names a payment that is already reversed: a payment is reversed once",
+        )
+    paid_ms = data.get("paid_ms")
+    if _is_int(paid_ms) and paid_day < paid_ms // DAY_MS:
+        raise Rejected(
+            "reversal_before_payment",
+            f"payload.paid_ms ({_day(p['paid_ms'])}) of a reversal must not be before the "
+            f"date of the payment it reverses (payload.reverses), {_day(paid_ms)}",
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _day(ms: int) -> str:
+    """The UTC day of epoch ``ms`` as ISO text (the ms themselves past the calendar's end)."""
+    try:
+        return (date(1970, 1, 1) + timedelta(days=ms // DAY_MS)).isoformat()
+    except OverflowError:
+        return f"{ms} ms"
 
 
 def _interaction(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
@@ -464,6 +585,7 @@ def _contract(actor: Actor, op: Op, device_id: str, current: State | None) -> Ou
     def checks(p: dict) -> None:
         _uuid(p, "application_id", required=True)
         _int(p, "version", required=True, minimum=1)
+        _int(p, "signed_ms", required=False)  # when its loan starts (see _payment_links)
         _uuid(p, "supersedes", required=False)
         digest = p.get("content_sha256")
         if not isinstance(digest, str) or not _SHA256.match(digest):

@@ -1,9 +1,12 @@
 """The sync store: idempotent bulk pushes and sequenced pulls over SQLite or PostgreSQL.
 
 A push is one transaction: read the batch's idempotency rows and current records (two
-SELECTs), decide every op in memory with ``backend.rules``, then write the change log, the
-records (INSERT ... ON CONFLICT DO UPDATE) and the idempotency rows with three executemany
-statements. The op id and its result therefore commit or roll back together with the effect.
+SELECTs; the records include those the rules compare an op with: the applications, contracts
+and reversed payments the payloads name), decide every op in memory with ``backend.rules``,
+then write the change log, the records (INSERT ... ON CONFLICT DO UPDATE) and the idempotency
+rows with three executemany statements (a fourth, in a batch that reverses payments, marks
+them in their ``meta``). The op id and its result therefore commit or roll back together with
+the effect.
 
 Sequence numbers are handed out in commit order: SQLite has one writer at a time (the push
 takes the write lock with BEGIN IMMEDIATE), and on PostgreSQL a transaction-level advisory
@@ -22,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -37,6 +40,8 @@ from backend.rules import (
     State,
     can_read,
     decide,
+    is_uuid,
+    linked_records,
     named_buyers,
     review_flags,
 )
@@ -140,7 +145,7 @@ def _push(
     stored = {
         row.op_id: row for row in conn.exec_driver_sql(*_idempotency_query(sql.marker, op_ids))
     }
-    keys = list({(op.entity, op.entity_id) for op in ops} | _applications_named(ops))
+    keys = list({(op.entity, op.entity_id) for op in ops} | _records_named(ops))
     states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
     for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
         states[(row.entity, row.entity_id)] = State(
@@ -159,6 +164,7 @@ def _push(
     results: list[OpResult] = []
     changes: list[tuple] = []
     touched: dict[tuple[str, str], tuple] = {}  # key -> its last change row
+    marked: dict[tuple[str, str], dict] = {}  # key -> its new meta, no change logged
     new_idem: dict[str, tuple[str, int]] = {}  # op_id -> (hash, result index)
     idem_rows: list[tuple] = []
     for op, (digest, size) in zip(ops, hashes, strict=True):
@@ -168,8 +174,11 @@ def _push(
             continue
         key = (op.entity, op.entity_id)
         outcome = decide(
-            actor, op, device_id, states[key], size, _application(op, states), accounts
+            actor, op, device_id, states[key], size, _application(op, states), accounts, states
         )
+        for other, meta in outcome.meta_of:
+            states[other] = replace(states[other], meta=meta)
+            marked[other] = meta
         op_seq = None
         if outcome.state is not None:
             seq += 1
@@ -199,18 +208,23 @@ def _push(
     if changes:
         conn.exec_driver_sql(sql.insert_changes, changes)
         conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
+    if marked:  # after the upsert: a payment may be new in this batch
+        rows = [(_dumps(meta), *key) for key, meta in marked.items()]
+        conn.exec_driver_sql(sql.update_meta, rows)
     if idem_rows:
         conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
 
 
-def _applications_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
-    """The keys of the applications that the batch's contracts, offers and payments name."""
+def _records_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
+    """The keys of the records that the batch's ops name and the rules read: the
+    applications of its contracts, offers and payments, and the payments' contracts and
+    reversed payments (``backend.rules.linked_records``)."""
     return {
         ("application", op.payload["application_id"])
         for op in ops
-        if op.entity in OF_AN_APPLICATION and isinstance(op.payload.get("application_id"), str)
-    }
+        if op.entity in OF_AN_APPLICATION and is_uuid(op.payload.get("application_id"))
+    }.union(*(linked_records(op) for op in ops))
 
 
 def _application(op: Op, states: dict[tuple[str, str], State | None]) -> State | None:
@@ -309,6 +323,7 @@ class _Statements:
     insert_changes: str
     upsert_records: str
     insert_idempotency: str
+    update_meta: str
 
 
 @cache
@@ -327,6 +342,8 @@ def _statements(marker: str) -> _Statements:
         f"ON CONFLICT (entity, entity_id) DO UPDATE SET {updates}",
         insert_idempotency="INSERT INTO idempotency (op_id, user_id, request_hash, result, "
         f"created_ms) VALUES ({values(5)})",
+        update_meta=f"UPDATE records SET meta = {marker} "
+        f"WHERE entity = {marker} AND entity_id = {marker}",
     )
 
 
