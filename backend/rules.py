@@ -486,6 +486,8 @@ def _payment(
         _uuid(p, "contract_id", required=False)
         if reversal and not isinstance(p.get("reverses"), str):
             raise Rejected("invalid_payload", "payload.reverses must name the reversed payment")
+        if not reversal and p.get("reverses") is not None:
+            raise Rejected("invalid_payload", "payload.reverses is for a reversal only")
         if current is None and records is not None:  # a stored event stands as it is
             _payment_links(p, records)
 

@@ -218,6 +218,20 @@ def test_a_reversal_of_a_reversal_is_rejected(engine):
     assert _stored_payments(engine, buyer) == {paid, reversal}
 
 
+def test_a_plain_payment_naming_a_payment_to_reverse_is_rejected(engine):
+    buyer = make_actor()
+    app_id, contract_id = _loan(engine, buyer)
+    paid = _pay(engine, buyer, app_id, contract_id, _ms(2026, 12, 1))
+    body = _paid(app_id, contract_id, _ms(2026, 12, 2), reverses=paid)  # no event_kind
+    [result] = push(engine, buyer, make_op("payment", new_id(), body))
+    assert (result.status, result.reason) == ("rejected", "invalid_payload")
+    assert "payload.reverses" in result.message
+    assert _stored_payments(engine, buyer) == {paid}
+    plain = _paid(app_id, contract_id, _ms(2026, 12, 2), reverses=None)  # as devices send it
+    [result] = push(engine, buyer, make_op("payment", new_id(), plain))
+    assert result.status == "applied", result
+
+
 def test_reversals_stored_before_the_rule_count_once_the_server_migrates(engine):
     """A server from before marked no reversed payment: migrating marks them, so a second
     reversal of a payment reversed back then is refused too."""
