@@ -24,6 +24,8 @@ SORTS = ("price_asc", "price_desc", "year_desc", "mileage_asc")
 #: Cards built per catalogue page: two desktop rows, more than a phone's first screen.
 CATALOGUE_PAGE = 8
 CATALOGUE_MAX = 96
+#: Cars set side by side on the Compare screen, at most.
+COMPARE_MAX = 3
 #: The query fields counted as filters (search text and sorting are not).
 FILTERS = ("brand", "price_band", "monthly_max", "energy", "body", "condition")
 
@@ -123,6 +125,7 @@ class AppState:
     TERMS: ClassVar[tuple[int, ...]] = TERMS
     SORTS: ClassVar[tuple[str, ...]] = SORTS
     CATALOGUE_MAX: ClassVar[int] = CATALOGUE_MAX
+    COMPARE_MAX: ClassVar[int] = COMPARE_MAX
 
     locale: str = DEFAULT_LOCALE
     user: SessionUser | None = None
@@ -241,12 +244,17 @@ class AppState:
         """Add or remove a car from the comparison (at most three); False if it is full."""
         if car_id in self.compare:
             self.compare.remove(car_id)
-        elif len(self.compare) >= 3:
+        elif len(self.compare) >= COMPARE_MAX:
             return False
         else:
             self.compare.append(car_id)
         self.notify()
         return True
+
+    def set_compare(self, car_ids: list[str]) -> None:
+        """The comparison is ``car_ids`` (the cars its address names, checked by the view).
+        No redraw: the shell is drawing the Compare screen, or about to."""
+        self.compare = list(car_ids[:COMPARE_MAX])
 
     def set_busy(self, task: str, message: str | None) -> None:
         if message is None:

@@ -12,6 +12,7 @@ from views.shell import Screen
 from views.widgets import (
     N_,
     car_picture,
+    compare_path,
     deal_bar,
     empty_state,
     notice_line,
@@ -225,7 +226,10 @@ def see_comparison(ctx: ViewContext) -> list[ft.Control]:
     n = len(ctx.state.compare)
     if n < 2:
         return []
-    see = ft.TextButton(ctx.t("Compare ({n})", n=n), on_click=lambda e: ctx.go("/compare"))
+    see = ft.TextButton(
+        ctx.t("Compare ({n})", n=n),
+        on_click=lambda e: ctx.go(compare_path(ctx.state.compare)),
+    )
     return [sem("detail-see-compare", see)]
 
 

@@ -21,6 +21,7 @@ from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import (
     car_picture,
+    compare_path,
     deal_bar,
     empty_state,
     indicative_rate_note,
@@ -58,7 +59,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ft.FilledTonalButton(
                     ctx.t("Compare ({n})", n=len(state.compare)),
                     icon=ft.Icons.COMPARE_ARROWS,
-                    on_click=lambda e: ctx.go("/compare"),
+                    on_click=lambda e: ctx.go(compare_path(state.compare)),
                 ),
             )
         )

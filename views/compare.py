@@ -1,6 +1,13 @@
-"""Compare two or three cars side by side: price, monthly payment, total cost, energy."""
+"""Compare two or three cars side by side: price, monthly payment, total cost, energy.
+
+The address names the cars compared (``/compare/<id>,<id>``, :func:`views.widgets.compare_path`):
+the catalogue's and the car page's "Compare" buttons lead there, and the screen's "Remove"
+buttons move to the address without that car, so a bookmark, a shared link, a new tab or a
+reload shows the same comparison (:func:`restore_compare`)."""
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 import flet as ft
 
@@ -8,11 +15,57 @@ from views import labels, palette
 from views.car_detail import check_rate
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import deal_bar, empty_state, indicative_rate_note, sem
+from views.widgets import compare_path, deal_bar, empty_state, indicative_rate_note, sem
+
+
+def listed(ctx: ViewContext, car_ids) -> list:
+    """The cars of ``car_ids`` still listed, in their order, each once, at most as many as
+    can be compared (an id unknown here, or of a car taken off sale, is left out)."""
+    cars, seen = [], set()
+    for car_id in car_ids:
+        if car_id in seen:
+            continue
+        seen.add(car_id)
+        vehicle = ctx.services.car(car_id)
+        if vehicle is not None and not vehicle.deleted:
+            cars.append(vehicle)
+            if len(cars) == ctx.state.COMPARE_MAX:
+                break
+    return cars
+
+
+def named_ids(params: dict[str, str]) -> list[str]:
+    """The car ids an address ``/compare/<id>,<id>`` names, as written."""
+    return [i.strip() for i in unquote(params.get("ids", "")).split(",") if i.strip()]
+
+
+def restore_compare(ctx: ViewContext, params: dict[str, str]) -> None:
+    """``Route.restore`` of ``/compare/<id>,<id>``: the comparison is the cars the address
+    names (the listed ones, the first three), whatever the session had ticked.
+
+    The address wins over the session's ticks, not only when the session has none: it is
+    what the user opened — a bookmark, a link someone sent, a new tab, or the browser's back
+    to the comparison they saw before removing a car (which brings that car back) — and the
+    screen never shows other cars than its address names. The other way round would need a
+    redirect to the session's address, and Flet can only push one: the browser's back would
+    lead to the old address and be sent forward again. The ticks follow the address, so the
+    catalogue ticks the cars compared. ``/compare`` alone names none: it shows the session's
+    ticked cars and changes nothing."""
+    wanted = [v.id for v in listed(ctx, named_ids(params))]
+    if wanted != ctx.state.compare:
+        ctx.state.set_compare(wanted)
+
+
+def remove_car(ctx: ViewContext, car_id: str) -> None:
+    """Take a car out of the comparison: to the address of the others (a new history entry,
+    so the browser's back brings it back)."""
+    rest = [i for i in ctx.state.compare if i != car_id]
+    ctx.state.set_compare(rest)  # for /compare alone, which names none
+    ctx.go(compare_path(rest))
 
 
 def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
-    cars = [v for v in (ctx.services.car(i) for i in ctx.state.compare) if v is not None]
+    cars = listed(ctx, ctx.state.compare)
     if len(cars) < 2:
         body = empty_state(
             "compare-empty",
@@ -82,7 +135,7 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 f"compare-remove-{v.id}",
                 ft.TextButton(
                     ctx.t("Remove {car}", car=labels.car_name(ctx, v)),
-                    on_click=lambda e, i=v.id: ctx.state.toggle_compare(i),
+                    on_click=lambda e, i=v.id: remove_car(ctx, i),
                 ),
             )
             for v in cars

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from views.car_detail import car_screen
 from views.catalogue import catalogue_screen
-from views.compare import compare_screen
+from views.compare import compare_screen, restore_compare
 from views.contract import contract_screen
 from views.dealer import (
     application_screen,
@@ -29,6 +29,8 @@ def routes() -> list[Route]:
         Route("/cars", catalogue_screen, nav="/cars"),
         Route("/cars/:id", car_screen, parent=lambda p: "/cars"),
         Route("/compare", compare_screen, parent=lambda p: "/cars"),
+        # the cars compared, named in the address: /compare/<id>,<id>
+        Route("/compare/:ids", compare_screen, parent=lambda p: "/cars", restore=restore_compare),
         Route(
             "/cars/:id/prequal",
             prequal_screen,

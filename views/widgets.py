@@ -73,6 +73,12 @@ def toggle_compare(ctx: ViewContext, car_id: str) -> None:
         ctx.tell(ctx.t("You can compare up to three cars: remove one first."), error=True)
 
 
+def compare_path(car_ids: list[str]) -> str:
+    """The Compare screen's address for ``car_ids``, in their order: ``/compare/<id>,<id>``
+    (``/compare`` for none), so a bookmark, a shared link or a reload shows the same cars."""
+    return "/compare/" + ",".join(car_ids) if car_ids else "/compare"
+
+
 def notice_line(ctx: ViewContext, key: str) -> ft.Control | None:
     """The notice given on this screen, if any: an error in the error colour."""
     notice = ctx.state.notice

@@ -132,7 +132,7 @@ async def test_compare_two_cars_side_by_side(world):
     await h.select(f"compare-{seal.id}", True)
     await h.select(f"compare-{camry.id}", True)
     await h.click("cat-compare")
-    assert h.top.route == "/compare"
+    assert h.top.route == f"/compare/{seal.id},{camry.id}"  # the address names the cars
     table = h.find("compare-table")
     assert [h.texts(c.label) for c in table.columns[1:]] == [
         ["比亚迪 Seal", f"{seal.year} · {seal.trim}"],
@@ -262,7 +262,7 @@ async def test_a_cars_page_leads_to_the_comparison_once_it_has_two_cars(world):
     await h.route(f"/cars/{camry.id}")
     await h.click("car-compare")
     await h.click("detail-see-compare")
-    assert h.top.route == "/compare"
+    assert h.top.route == f"/compare/{seal.id},{camry.id}"
 
 
 async def test_a_cars_page_says_where_it_is_sold_and_calls_the_showroom(world):
