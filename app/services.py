@@ -298,8 +298,14 @@ class _CoreServices:
                               self.today(), deal.trade_in)  # fmt: skip
 
     def car(self, vehicle_id: str) -> Vehicle | None:
+        """The car, listed or not (a loan's screens name the car bought, off sale since)."""
         with self.session() as s:
             return catalog_repo.get_vehicle(s, vehicle_id=vehicle_id)
+
+    def listed_car(self, vehicle_id: str) -> Vehicle | None:
+        """The car while it is on sale: what its page, its rate check and a comparison show."""
+        vehicle = self.car(vehicle_id)
+        return None if vehicle is None or vehicle.deleted else vehicle
 
     def picture(self, vehicle: Vehicle) -> str:
         """The car's picture as SVG text: the file the seed drew into the data dir, else the

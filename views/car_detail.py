@@ -11,10 +11,10 @@ from views.prequal import prequal_path
 from views.shell import Screen
 from views.widgets import (
     N_,
+    car_gone,
     car_picture,
     compare_path,
     deal_bar,
-    empty_state,
     notice_line,
     section_title,
     sem,
@@ -30,17 +30,9 @@ LTV_TEXT = {
 
 
 def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
-    vehicle = ctx.services.car(params["id"])
+    vehicle = ctx.services.listed_car(params["id"])
     if vehicle is None:
-        return Screen(
-            title=ctx.t("Car"),
-            body=empty_state(
-                "car-missing",
-                ft.Icons.SEARCH_OFF,
-                ctx.t("This car is no longer listed."),
-                ft.TextButton(ctx.t("Back to cars"), on_click=lambda e: ctx.go("/cars")),
-            ),
-        )
+        return Screen(title=ctx.t("Car"), body=car_gone(ctx))
     deal = ctx.state.priced_deal
     calc = ctx.services.calculate(vehicle, deal)
     q = calc.quote

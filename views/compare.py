@@ -26,8 +26,8 @@ def listed(ctx: ViewContext, car_ids) -> list:
         if car_id in seen:
             continue
         seen.add(car_id)
-        vehicle = ctx.services.car(car_id)
-        if vehicle is not None and not vehicle.deleted:
+        vehicle = ctx.services.listed_car(car_id)
+        if vehicle is not None:
             cars.append(vehicle)
             if len(cars) == ctx.state.COMPARE_MAX:
                 break

@@ -11,7 +11,16 @@ import flet as ft
 from views import labels
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import N_, busy_row, deal_bar, empty_state, notice_line, section_title, sem
+from views.widgets import (
+    N_,
+    busy_row,
+    car_gone,
+    deal_bar,
+    empty_state,
+    notice_line,
+    section_title,
+    sem,
+)
 
 STEPS = (N_("You"), N_("Income and debts"), N_("Consent"))
 FIELDS = {
@@ -78,6 +87,8 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state, services = ctx.state, ctx.services
     title = ctx.t("Check my rate")
     vehicle = services.car(state.car_id) if state.car_id else None
+    if vehicle is not None and vehicle.deleted:  # taken off sale since the form was opened
+        return Screen(title=title, body=car_gone(ctx))
     if vehicle is None or state.user is None:
         return Screen(
             title=title,

@@ -73,6 +73,16 @@ def toggle_compare(ctx: ViewContext, car_id: str) -> None:
         ctx.tell(ctx.t("You can compare up to three cars: remove one first."), error=True)
 
 
+def car_gone(ctx: ViewContext) -> ft.Control:
+    """What a car's page and its rate check say once the car is off sale (or unknown)."""
+    return empty_state(
+        "car-missing",
+        ft.Icons.SEARCH_OFF,
+        ctx.t("This car is no longer listed."),
+        ft.TextButton(ctx.t("Back to cars"), on_click=lambda e: ctx.go("/cars")),
+    )
+
+
 def compare_path(car_ids: list[str]) -> str:
     """The Compare screen's address for ``car_ids``, in their order: ``/compare/<id>,<id>``
     (``/compare`` for none), so a bookmark, a shared link or a reload shows the same cars."""

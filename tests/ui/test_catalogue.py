@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import flet as ft
 import pytest
 
+from local_db.repositories import catalog as catalog_repo
 from tests.ui.conftest import signed_in
 from views import palette
 
@@ -202,6 +205,21 @@ async def test_missing_car_says_so(world):
     h = await signed_in(world)
     await h.route("/cars/nope")
     assert h.has("car-missing")
+
+
+async def test_a_car_taken_off_sale_has_no_page_and_no_rate_check(world):
+    dolphin = world.vehicles["dolphin"]
+    h = await signed_in(world)
+    await h.route(f"/cars/{dolphin.id}")
+    assert h.has("car-check-rate")
+    await h.route("/cars")
+    with world.services.session() as s:  # sold meanwhile, or withdrawn by its dealer
+        catalog_repo.save_vehicles(s, vehicles=[replace(dolphin, deleted=True)])
+        s.commit()
+    for route in (f"/cars/{dolphin.id}", f"/cars/{dolphin.id}/prequal"):
+        await h.route(route)
+        assert h.has("car-missing") and not h.has("car-check-rate"), route
+        assert "这辆车已下架。" in h.texts(h.find("car-missing")), route
 
 
 async def test_phone_keeps_the_filters_behind_a_button_with_the_active_count(world):
