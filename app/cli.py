@@ -197,7 +197,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chedai {args.command}: {translator(locale)(str(exc))}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        refused = newer_database(exc)
+        if refused is None:
+            raise
+        print(f"chedai {args.command}: {refused.localized(locale)}", file=sys.stderr)
     return 2
+
+
+def newer_database(exc: BaseException) -> UsageError | None:
+    """The one line saying a newer Chedai wrote the database, when ``exc`` is its
+    SchemaTooNewError (imported only then: `chedai quote` never loads the database layer)."""
+    from local_db.migrations import SchemaTooNewError
+
+    if not isinstance(exc, SchemaTooNewError):
+        return None
+    return UsageError(
+        "{path} was saved by a newer version of Chedai (data version {version}; this version "
+        "reads up to {latest}). Nothing was changed: update Chedai to use it",
+        path=exc.path or "?", version=exc.version, latest=exc.latest,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

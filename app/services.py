@@ -153,15 +153,16 @@ class _CoreServices:
     @classmethod
     def open(cls, settings: Settings) -> Services:
         """Services on the configured local database; in demo mode it is created and seeded
-        on first run."""
+        on first run. A database a newer Chedai wrote raises SchemaTooNewError, untouched."""
         from local_db.crypto import cipher_for_dir
         from local_db.demo import ensure_demo_database
         from local_db.engine import make_engine
         from local_db.files import secure_data_dir
-        from local_db.migrations import migrate
+        from local_db.migrations import migrate, refuse_newer
         from local_db.sealing import seal_legacy
 
         secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
+        refuse_newer(settings.local_db_path)  # a newer Chedai's: left as it is, not even opened
         if settings.demo_mode:
             ensure_demo_database(settings)
         engine = make_engine(settings.local_db_path)

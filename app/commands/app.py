@@ -29,9 +29,11 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def make_main(services):
+def make_main(services, settings=None):
     """The Flet ``main(page)``: one AppState per browser session over shared services
-    (a Services, or a Future of one while it is still opening)."""
+    (a Services, or a Future of one while it is still opening). When the device's database
+    was written by a newer Chedai, every session gets the screen that says so (in the
+    language ``settings`` name: the database, which this version cannot read, is not asked)."""
     import app.i18n
     import views
     from app.state import AppState
@@ -39,13 +41,50 @@ def make_main(services):
     ready = _done(services)
 
     async def main(page) -> None:
-        opened = await asyncio.wrap_future(ready)
+        try:
+            opened = await asyncio.wrap_future(ready)
+        except Exception as exc:
+            if not _newer(exc):
+                raise
+            _show_newer_database(page, exc, settings)
+            return
         state = AppState(locale=opened.settings.locale)
         # with a server, the account signed in on this device (a web app's process is one)
         state.user = await asyncio.to_thread(opened.account_user)
         views.mount(page, state, opened, app.i18n)
 
     return main
+
+
+def _newer(exc: BaseException) -> bool:
+    """``exc`` is a SchemaTooNewError (the database layer imported only to ask, not on the
+    way to serving the first page)."""
+    from local_db.migrations import SchemaTooNewError
+
+    return isinstance(exc, SchemaTooNewError)
+
+
+def _show_newer_database(page, refused, settings) -> None:
+    import app.i18n
+    from app.state import AppState
+    from views import newer_data
+
+    database = Path(refused.path or "").expanduser().absolute()
+    # the language the app is set to (CHEDAI_LOCALE, as every session starts in): the
+    # database, which this version cannot read, is not asked
+    locale = settings.locale if settings is not None else app.i18n.DEFAULT_LOCALE
+    if locale not in app.i18n.LOCALES:
+        locale = app.i18n.DEFAULT_LOCALE
+    folder = database.parent
+    if settings is not None:
+        folder = Path(settings.data_dir).expanduser().absolute()
+    newer_data.mount(
+        page, AppState(locale=locale), app.i18n,
+        folder=str(folder),
+        # named too when it is not the data folder's own (CHEDAI_DB_PATH)
+        database=None if database.parent == folder else str(database),
+        version=refused.version, latest=refused.latest,
+    )  # fmt: skip
 
 
 def _done(services) -> Future:
@@ -62,6 +101,8 @@ def open_in_background(settings, ready: Future) -> None:
     first session waits on ``ready``."""
 
     def work() -> None:
+        from app.cli import newer_database
+        from app.i18n import cli_locale
         from app.services import Services
 
         try:
@@ -70,7 +111,12 @@ def open_in_background(settings, ready: Future) -> None:
             warm_up(services)
         except BaseException as exc:
             ready.set_exception(exc)
-            raise
+            refused = newer_database(exc)
+            if refused is None:
+                raise
+            # expected, and the browser says it: one line for whoever started the server
+            print(f"chedai app: {refused.localized(cli_locale())}", file=sys.stderr, flush=True)
+            return
         ready.set_result(services)
 
     threading.Thread(target=work, name="chedai-open", daemon=True).start()
@@ -123,7 +169,7 @@ def asgi_app(settings, services=None):
         services.start_sync()
         ready = _done(services)
     app = ft.run(
-        make_main(ready),
+        make_main(ready, settings),
         view=ft.AppView.WEB_BROWSER,
         no_cdn=True,
         web_renderer=ft.WebRenderer.CANVAS_KIT,
@@ -136,8 +182,13 @@ def asgi_app(settings, services=None):
         name = request.path_params["name"]
         if not CONTRACT_FILE.match(name):
             return PlainTextResponse("not found", status_code=404)
-        services = await asyncio.wrap_future(ready)
-        if not services.links.check(name, dict(request.query_params)):
+        try:
+            services = await asyncio.wrap_future(ready)
+        except Exception as exc:
+            if not _newer(exc):
+                raise
+            services = None  # no session could have issued a link
+        if services is None or not services.links.check(name, dict(request.query_params)):
             return PlainTextResponse("this link is not valid (any more)", status_code=403)
         path = folder / name
         if not path.is_file():
@@ -179,6 +230,14 @@ def prepare_demo(settings, out=sys.stderr) -> None:
             engine.dispose()
 
 
+def newer_database_here(settings) -> bool:
+    """A newer Chedai wrote the device's database: nothing is prepared in it (the app then
+    serves only the screen saying so)."""
+    from local_db.migrations import LATEST, stored_version
+
+    return (stored_version(settings.local_db_path) or 0) > LATEST
+
+
 def first_run(settings) -> bool:
     """No demo database or no trained model in the data dir yet."""
     from app.demo_model import model_path
@@ -190,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     from app.settings import Settings
 
     settings = Settings()
-    if settings.demo_mode and first_run(settings):
+    if settings.demo_mode and first_run(settings) and not newer_database_here(settings):
         prepare_demo(settings)  # later starts: Services.open re-checks the seed in background
     print(f"chedai app: http://{args.host}:{args.port}/", flush=True)
     serve(settings, host=args.host, port=args.port)

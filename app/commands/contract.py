@@ -62,6 +62,7 @@ def run_render(args) -> int:
     if args.sign:
         from contracts.pki import ROLES
 
+        _audit_possible(settings)
         pki = _pki(settings)  # loaded once, both signers kept in memory
         names = {"buyer": deal.buyer.name, "lender": deal.lender.name}
         for role in ROLES:
@@ -81,6 +82,7 @@ def run_sign(args) -> int:
     pdf = _read(args.file)
     rec = record.read(pdf)
     names = rec.get("parties", {})
+    _audit_possible(settings)
     pdf, digest = _sign(
         pdf,
         args.role,
@@ -137,6 +139,14 @@ def _sign(pdf: bytes, role: str, name: str, pki, tsa_url: str | None):
         pdf, role=role, signer=pki.signer(role), signer_name=name, timestamp_url=tsa_url
     )
     return signed.pdf, signed.sha256
+
+
+def _audit_possible(settings: Settings) -> None:
+    """Before signing: a signature is recorded in the local audit log, which a database a
+    newer Chedai wrote cannot take (SchemaTooNewError, nothing signed or written)."""
+    from local_db.migrations import refuse_newer
+
+    refuse_newer(settings.local_db_path)
 
 
 def _audit(settings: Settings, *, document_id: str, entries: list[dict]) -> None:

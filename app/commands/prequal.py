@@ -95,6 +95,7 @@ def run(args) -> int:
     from domain.parse import parse_date
     from domain.prequal import parse_applicant, parse_deal, parse_vehicle
     from local_db.engine import make_engine
+    from local_db.migrations import refuse_newer
 
     data = read_json(args.file)
     if not isinstance(data, dict):
@@ -113,6 +114,7 @@ def run(args) -> int:
 
     if args.db is not None:
         path = database_path(args.db, must_exist=True)
+        refuse_newer(path)  # its tables may mean something else now
     else:
         from local_db.demo import ensure_demo_database
 

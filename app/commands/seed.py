@@ -35,10 +35,12 @@ def run(args) -> int:
     from local_db.demo import seed_database
     from local_db.engine import make_engine
     from local_db.files import secure_data_dir
+    from local_db.migrations import refuse_newer
 
     secure_data_dir(settings.data_dir)  # owner-only: it will hold the buyers' data
     path = database_path(args.db, must_exist=False) if args.db else settings.local_db_path
     seed = settings.demo_seed if args.seed is None else args.seed
+    refuse_newer(path)  # a newer Chedai's database is left as it is, before a minute's work
     engine = make_engine(path)
     try:
         try:

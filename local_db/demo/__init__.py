@@ -16,7 +16,7 @@ from local_db.crypto import cipher_for_dir
 from local_db.demo.seed import DemoAccount, SeedReport, seed_database
 from local_db.demo.world import GENERATOR_VERSION, SEGMENTS, segment_names
 from local_db.engine import make_engine
-from local_db.migrations import migrate
+from local_db.migrations import migrate, refuse_newer
 from local_db.repositories.people import buyer_segments
 
 __all__ = [
@@ -51,10 +51,12 @@ def seeded_with(engine) -> tuple[str | None, str | None]:
 
 def ensure_demo_database(settings, *, progress=None) -> Path:
     """The demo database's path, creating and seeding it first when it is missing or was
-    seeded from another seed or generator version; otherwise only migrating it."""
+    seeded from another seed or generator version; otherwise only migrating it. One a newer
+    Chedai wrote is neither: SchemaTooNewError, the file untouched."""
     if not settings.demo_mode:
         raise DemoModeRequired("demo data is only created in demo mode (no server_url)")
     path = Path(settings.local_db_path)
+    refuse_newer(path)
     engine = make_engine(path)
     try:
         if seeded_with(engine) == (str(settings.demo_seed), GENERATOR_VERSION):

@@ -8,7 +8,9 @@ included.
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect
 
@@ -37,7 +39,50 @@ LATEST = MIGRATIONS[-1].VERSION
 
 
 class SchemaTooNewError(RuntimeError):
-    """The database was written by a newer Chedai than this one."""
+    """The database was written by a newer Chedai than this one (``version`` above
+    :data:`LATEST`): it is left exactly as that version left it."""
+
+    def __init__(self, version: int, *, path: str | None = None) -> None:
+        super().__init__(f"database schema {version} is newer than this app's {LATEST}")
+        self.version, self.latest, self.path = version, LATEST, path
+
+
+def stored_version(path: str | Path) -> int | None:
+    """The schema version of the SQLite database file at ``path``, read without writing to it
+    or creating anything: None when there is no such file, it is empty, or SQLite cannot read
+    it (whoever opens it next reports that)."""
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    # No write-ahead log or rollback journal beside it: the file holds every committed change,
+    # read as immutable (SQLite then creates no -wal/-shm). Otherwise read-only, which reads
+    # what the log holds too.
+    beside = (path.with_name(path.name + suffix) for suffix in ("-wal", "-journal"))
+    mode = "mode=ro" if any(p.exists() for p in beside) else "immutable=1"
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        try:
+            if not connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone():
+                return 0
+            value = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            return int(value or 0)
+        finally:
+            connection.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+
+
+def refuse_newer(path: str | Path) -> None:
+    """Raise :class:`SchemaTooNewError` when a newer Chedai wrote the database at ``path``:
+    checked before the app opens it to write (its engine, a migration, demo seeding)."""
+    version = stored_version(path)
+    if version is not None and version > LATEST:
+        raise SchemaTooNewError(version, path=str(path))
 
 
 def current_version(connection: Connection) -> int:
@@ -48,15 +93,18 @@ def current_version(connection: Connection) -> int:
 
 
 def migrate(engine: Engine, *, target: int = LATEST) -> int:
-    """Upgrade the database to ``target`` (default: the latest) and return its version."""
+    """Upgrade the database to ``target`` (default: the latest) and return its version. A
+    database a newer Chedai wrote is refused (:class:`SchemaTooNewError`) before anything is
+    written to it."""
+    with engine.connect() as connection:
+        version = current_version(connection)
+    if version > LATEST:
+        raise SchemaTooNewError(version, path=engine.url.database or str(engine.url))
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "CREATE TABLE IF NOT EXISTS schema_version "
             "(version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)"
         )
-        version = current_version(connection)
-    if version > LATEST:
-        raise SchemaTooNewError(f"database schema {version} is newer than this app's {LATEST}")
     for step in MIGRATIONS:
         if version < step.VERSION <= target:
             with engine.begin() as connection:
