@@ -10,7 +10,6 @@ last account, no other account signs in here.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import asdict
@@ -119,22 +118,18 @@ class AccountServices:
 
     # --- the session at rest ---------------------------------------------------------------
     def _remembered(self: Services) -> Account | None:
-        with self.session() as s:
-            stored = meta.get(s, SESSION_KEY)
-        if stored is None:
-            return None
         cipher = cipher_for_dir(self.settings.data_dir)
         try:
-            fields = json.loads(cipher.decrypt(base64.b64decode(stored), field=SESSION_KEY))
-            return Account(**fields)
+            with self.session() as s:
+                stored = meta.get_sealed(s, SESSION_KEY, cipher)
+            return None if stored is None else Account(**json.loads(stored))
         except (InvalidTag, ValueError, TypeError):  # another key, or not ours: sign in anew
             return None
 
     def _remember(self: Services, account: Account) -> None:
         cipher = cipher_for_dir(self.settings.data_dir)
-        blob = cipher.encrypt(json.dumps(asdict(account)), field=SESSION_KEY)
         with self.session() as s:
-            meta.put(s, SESSION_KEY, base64.b64encode(blob).decode("ascii"))
+            meta.put_sealed(s, SESSION_KEY, json.dumps(asdict(account)), cipher)
             meta.put(s, LAST_KEY, account.user_id)
             s.commit()
 

@@ -20,7 +20,9 @@ from typing import Any
 from domain.errors import InputError, NoSolutionError
 
 # Modules under app.commands, imported lazily so that `chedai quote` never pays for flet.
-COMMANDS = ("quote", "apr", "seed", "prequal", "recommend", "repay", "contract", "serve", "app")
+COMMANDS = (
+    "quote", "apr", "seed", "prequal", "recommend", "repay", "contract", "serve", "app", "keys"
+)  # fmt: skip
 
 
 class UsageError(Exception):

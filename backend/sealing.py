@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from local_db.crypto import FieldCipher, load_or_create_key, read_key
+from local_db.crypto import FieldCipher, load_or_create_keys, read_keys
 from local_db.files import private_dir
 from local_db.outbox import is_sealed, open_values, seal_values
 from local_db.repositories.people import SEALED_FIGURES
@@ -37,8 +37,15 @@ def server_cipher(settings: Settings) -> FieldCipher:
     """The server's field cipher (see the module docstring for where its key lives)."""
     override = settings.server_field_key_file
     if override is not None:
-        return FieldCipher(read_key(Path(override)))  # a missing file is an error: no fresh key
-    return FieldCipher(load_or_create_key(private_dir(settings.data_dir) / KEY_FILE_NAME))
+        return FieldCipher(*read_keys(Path(override)))  # a missing file is an error: no fresh key
+    return FieldCipher(*load_or_create_keys(key_file(settings)))
+
+
+def key_file(settings: Settings) -> Path:
+    """Where the server's keys live (see the module docstring)."""
+    if settings.server_field_key_file is not None:
+        return Path(settings.server_field_key_file)
+    return private_dir(settings.data_dir) / KEY_FILE_NAME
 
 
 def seal(

@@ -1,4 +1,5 @@
-"""Seal what an older version stored in clear, once the key is at hand.
+"""Seal what an older version stored in clear, once the key is at hand; and reseal every
+sealed value with a new key (:func:`reseal`, a key rotation).
 
 Migrations have no key, so migration v8 moved the buyers' clear figures (income, debts, credit
 score) to ``buyer_profiles_unsealed``; and an older version's outbox may hold profile payloads
@@ -11,32 +12,116 @@ otherwise keep older copies of the pages. With nothing left to seal it is two sm
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Engine
 
+from local_db import meta
 from local_db.codec import dumps
 from local_db.crypto import FieldCipher
-from local_db.outbox import seal_values
-from local_db.repositories.people import SEALED_FIGURES, SEALED_PAYLOAD_FIELDS, seal_figure
+from local_db.outbox import has_sealed, open_values, seal_values
+from local_db.repositories.people import (
+    SEALED_COLUMNS,
+    SEALED_FIGURES,
+    SEALED_PAYLOAD_FIELDS,
+    seal_figure,
+)
 
 
 def seal_legacy(engine: Engine, cipher: FieldCipher) -> int:
     """Seal every clear figure an older version left (profiles and pending outbox payloads);
     returns how many profiles and outbox operations changed (0: nothing to do)."""
+    return _wiping(engine, lambda c: _seal_profiles(c, cipher) + _seal_outbox(c, cipher))
+
+
+def reseal(engine: Engine, cipher: FieldCipher) -> int:
+    """Open every sealed value with whichever of ``cipher``'s keys sealed it and seal it again
+    with its current key (the first), in one transaction: the profiles' sealed columns, the
+    pending outbox payloads and the sealed meta entries (and what :func:`seal_legacy` seals).
+    A value no key opens is left as it is (an unreadable session token: its owner signs in
+    again). Returns how many values were resealed."""
+    current = cipher.current()
+
+    def work(connection: Connection) -> int:
+        legacy = _seal_profiles(connection, current) + _seal_outbox(connection, current)
+        return legacy + sum(
+            step(connection, cipher, current)
+            for step in (_reseal_profiles, _reseal_outbox, _reseal_meta)
+        )
+
+    return _wiping(engine, work)
+
+
+def _wiping(engine: Engine, work: Callable[[Connection], int]) -> int:
+    """``work`` in one transaction with ``secure_delete`` on (the bytes it replaces are zeroed,
+    not left in freed pages), then the WAL truncated when it changed anything."""
     with engine.connect() as connection:
         before = int(connection.exec_driver_sql("PRAGMA secure_delete").scalar() or 0)
         connection.exec_driver_sql("PRAGMA secure_delete = ON")
         try:
-            changed = _seal_profiles(connection, cipher) + _seal_outbox(connection, cipher)
+            changed = work(connection)
             connection.commit()
         finally:
-            connection.rollback()  # nothing after a commit; a failure leaves all in clear
+            connection.rollback()  # nothing after a commit; a failure changes nothing
             connection.exec_driver_sql(f"PRAGMA secure_delete = {before}")
             connection.commit()
         if changed and engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.commit()
     return changed
+
+
+def _reseal_profiles(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
+    columns = list(SEALED_COLUMNS)
+    rows = connection.exec_driver_sql(f"SELECT id, {', '.join(columns)} FROM buyer_profiles").all()
+    count = 0
+    for k, (column, field) in enumerate(SEALED_COLUMNS.items(), start=1):
+        again = [
+            (current.encrypt(cipher.decrypt(r[k], field=field), field=field), r[0])
+            for r in rows
+            if r[k] is not None
+        ]
+        if again:
+            connection.exec_driver_sql(
+                f"UPDATE buyer_profiles SET {column} = ? WHERE id = ?", again
+            )
+            count += len(again)
+    return count
+
+
+def _reseal_outbox(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
+    again = []
+    for entity, names in SEALED_PAYLOAD_FIELDS.items():
+        rows = connection.exec_driver_sql(
+            "SELECT op_id, entity_id, payload FROM outbox WHERE entity = ?", (entity,)
+        ).all()
+        for op_id, entity_id, text in rows:
+            payload = json.loads(text)
+            if has_sealed(payload):
+                opened = open_values(payload, cipher, entity=entity, entity_id=entity_id)
+                sealed = seal_values(opened, names, current, entity=entity, entity_id=entity_id)
+                again.append((dumps(sealed), op_id))
+    if again:
+        connection.exec_driver_sql("UPDATE outbox SET payload = ? WHERE op_id = ?", again)
+    return len(again)
+
+
+def _reseal_meta(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
+    from sqlmodel import Session
+
+    count = 0
+    with Session(bind=connection) as session:
+        for key in meta.SEALED_KEYS:
+            try:
+                text = meta.get_sealed(session, key, cipher)
+            except (InvalidTag, ValueError):
+                continue
+            if text is not None:
+                meta.put_sealed(session, key, text, current)
+                count += 1
+        session.flush()
+    return count
 
 
 def _seal_profiles(connection: Connection, cipher: FieldCipher) -> int:

@@ -39,6 +39,12 @@ SEALED_FIGURES: dict[str, tuple[str, str]] = {
     "monthly_debt_cents": ("monthly_debt_enc", "buyer_profiles.monthly_debt"),
     "credit_score": ("credit_score_enc", "buyer_profiles.credit_score"),
 }
+#: every sealed column of ``buyer_profiles`` -> the cipher's field it is bound to
+SEALED_COLUMNS: dict[str, str] = {
+    "id_number_enc": ID_NUMBER_FIELD,
+    "phone_enc": PHONE_FIELD,
+    **dict(SEALED_FIGURES.values()),
+}
 #: outbox entity -> the payload fields sealed at rest (opened when sent: sync.local_store)
 SEALED_PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {"buyer_profile": tuple(SEALED_FIGURES)}
 

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from domain.catalog import Role
 from local_db import outbox
 from local_db.codec import dumps
-from local_db.crypto import FieldCipher, load_or_create_key
+from local_db.crypto import FieldCipher, load_or_create_keys
 from local_db.demo import seed_database
 from local_db.engine import make_engine
 from local_db.migrations import migrate
@@ -81,7 +81,7 @@ def wide_profile(user_id: str):
 
 @pytest.fixture
 def key(tmp_path) -> FieldCipher:
-    return FieldCipher(load_or_create_key(tmp_path / "field.key"))
+    return FieldCipher(*load_or_create_keys(tmp_path / "field.key"))
 
 
 def test_the_seeded_buyers_figures_are_not_in_the_database_file_or_its_wal(tmp_path, key):

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from domain.privacy import mask_id_number, mask_phone
 from local_db import audit
-from local_db.crypto import FieldCipher, load_or_create_key
+from local_db.crypto import FieldCipher, load_or_create_keys
 from local_db.engine import make_engine
 from local_db.migrations import migrate
 from local_db.repositories import people
@@ -23,7 +23,7 @@ def test_sensitive_fields_are_not_readable_in_the_database_file(tmp_path):
     path = tmp_path / "chedai.db"
     engine = make_engine(path)
     migrate(engine)
-    cipher = FieldCipher(load_or_create_key(tmp_path / "field.key"))
+    cipher = FieldCipher(*load_or_create_keys(tmp_path / "field.key"))
     with Session(engine) as session:
         user = make_user()
         people.save_user(session, user=user)
@@ -44,10 +44,10 @@ def test_sensitive_fields_are_not_readable_in_the_database_file(tmp_path):
 
 def test_the_key_file_is_created_once_with_owner_only_permissions(tmp_path):
     path = tmp_path / "keys" / "field.key"
-    key = load_or_create_key(path)
+    [key] = load_or_create_keys(path)
     assert len(key) == 32
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_or_create_key(path) == key
+    assert load_or_create_keys(path) == (key,)
 
 
 def test_a_ciphertext_moved_to_another_field_does_not_decrypt():
