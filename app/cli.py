@@ -208,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def newer_database(exc: BaseException) -> UsageError | None:
-    """The one line saying a newer Chedai wrote the database, when ``exc`` is its
-    SchemaTooNewError (imported only then: `chedai quote` never loads the database layer)."""
+    """The one line saying a newer Chedai wrote the database (the device's, or the server's
+    for `chedai serve`), when ``exc`` is its SchemaTooNewError (imported only then: `chedai
+    quote` never loads the database layer)."""
     from local_db.migrations import SchemaTooNewError
 
     if not isinstance(exc, SchemaTooNewError):

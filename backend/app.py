@@ -138,9 +138,16 @@ def create_app(
     tests; by default the engine comes from ``settings.database_url`` (SQLite if unset).
     ``demo``: publish the demo world's catalogue (``settings.demo_seed``; once, see
     ``backend.demo``) and create the public demo accounts. ``retrain_every_s``: retrain
-    the recommender on that schedule while the app runs."""
+    the recommender on that schedule while the app runs. A database a newer Chedai wrote is
+    refused (``local_db.migrations.SchemaTooNewError``) before anything is written to it."""
+    made = engine is None
     engine = engine or make_engine(default_database_url(settings), background_checkpoints=True)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        if made:  # its connection closed, not left to the collector
+            engine.dispose()
+        raise
     backend = Backend(
         engine,
         hasher or PasswordHasher(),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from backend import models
+from local_db.migrations import SchemaTooNewError
 
 #: Marks a connection whose next transaction must take SQLite's write lock up front, so a
 #: read-then-write push never fails half way with "database is locked".
@@ -157,17 +158,27 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
 
 
 def migrate(engine: Engine) -> int:
-    """Bring the schema up to date; returns the schema version. Safe to call on every start."""
+    """Bring the schema up to date; returns the schema version. Safe to call on every start.
+    A database a newer Chedai wrote (its version above ``len(MIGRATIONS)``: a schema this
+    version does not know) is refused with :class:`SchemaTooNewError`, nothing written to it."""
+    latest = len(MIGRATIONS)
     version_table = models.SchemaVersion.__table__
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        if not inspect(conn).has_table(version_table.name):
+        versioned = inspect(conn).has_table(version_table.name)
+        current = 0
+        if versioned:
+            current = (
+                conn.execute(
+                    select(version_table.c.version)
+                    .order_by(version_table.c.version.desc())
+                    .limit(1)
+                ).scalar()
+                or 0
+            )
+        if current > latest:
+            raise SchemaTooNewError(current, latest=latest, path=shown_url(engine))
+        if not versioned:
             version_table.create(conn)
-        current = (
-            conn.execute(
-                select(version_table.c.version).order_by(version_table.c.version.desc()).limit(1)
-            ).scalar()
-            or 0
-        )
         for number, step in enumerate(MIGRATIONS, start=1):
             if number > current:
                 step(conn)
@@ -176,4 +187,12 @@ def migrate(engine: Engine) -> int:
                         version=number, applied_ms=int(time.time() * 1000)
                     )
                 )
-        return len(MIGRATIONS)
+        return latest
+
+
+def shown_url(engine: Engine) -> str:
+    """The database as a message names it: a SQLite file's path, another database's URL
+    without its password."""
+    if is_sqlite(engine) and engine.url.database:
+        return engine.url.database
+    return engine.url.render_as_string(hide_password=True)

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = create_app(settings, demo=args.demo, retrain_every_s=args.retrain_every)
     except Exception as exc:  # an unreachable or malformed database URL: one line, exit 2
+        # (one a newer Chedai wrote, SchemaTooNewError, goes on to app.cli.main, which says so)
         from sqlalchemy.exc import ArgumentError, DatabaseError
 
         # ImportError: a URL whose driver is not installed (mysql://…)

@@ -39,12 +39,14 @@ LATEST = MIGRATIONS[-1].VERSION
 
 
 class SchemaTooNewError(RuntimeError):
-    """The database was written by a newer Chedai than this one (``version`` above
-    :data:`LATEST`): it is left exactly as that version left it."""
+    """The database was written by a newer Chedai than this one: its schema ``version`` is
+    above ``latest``, the newest this one knows (:data:`LATEST` for the device's database,
+    ``backend.db``'s for the server's). It is left exactly as that version left it.
+    ``path``: the database file, or a server database's URL without its password."""
 
-    def __init__(self, version: int, *, path: str | None = None) -> None:
-        super().__init__(f"database schema {version} is newer than this app's {LATEST}")
-        self.version, self.latest, self.path = version, LATEST, path
+    def __init__(self, version: int, *, path: str | None = None, latest: int = LATEST) -> None:
+        super().__init__(f"database schema {version} is newer than this app's {latest}")
+        self.version, self.latest, self.path = version, latest, path
 
 
 def stored_version(path: str | Path) -> int | None:
