@@ -22,6 +22,7 @@ from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
+from babel.core import parse_locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.numbers import format_compact_currency, format_currency, format_decimal
@@ -57,10 +58,27 @@ def plural_translator(locale: str) -> Callable[[str, str, int], str]:
     return translations(locale).ngettext
 
 
+def supported_locale(value: str | None) -> str:
+    """The one of :data:`LOCALES` a locale setting (``CHEDAI_LOCALE``) means: itself, or the
+    one of its language for another spelling or region of it (``en``, ``en_GB``, ``en-US``,
+    ``en_US.UTF-8``, ``zh``, ``zh-CN``, ``zh_Hans_CN``); any other (``fr_FR``, ``C``, none)
+    the default, Chinese. Settings and the command line both go through it, so the app's text
+    and its number and date formats are always of one language the app speaks."""
+    if value in LOCALES:
+        return value
+    try:
+        language = parse_locale((value or "").strip().replace("-", "_"))[0]
+    except ValueError:  # not a locale identifier at all
+        return DEFAULT_LOCALE
+    return _BY_LANGUAGE.get(language.lower(), DEFAULT_LOCALE)
+
+
+_BY_LANGUAGE = {locale.partition("_")[0]: locale for locale in LOCALES}
+
+
 def cli_locale() -> str:
-    """``CHEDAI_LOCALE`` when it names a language the app speaks, else the default (Chinese)."""
-    locale = os.environ.get("CHEDAI_LOCALE", "")
-    return locale if locale in LOCALES else DEFAULT_LOCALE
+    """The language ``CHEDAI_LOCALE`` names (:func:`supported_locale`), as Settings has it."""
+    return supported_locale(os.environ.get("CHEDAI_LOCALE"))
 
 
 def describe_error(error: InputError, locale: str | None = None) -> str:

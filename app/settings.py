@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.i18n import DEFAULT_LOCALE, supported_locale
 
 
 def _default_data_dir() -> Path:
@@ -24,13 +26,14 @@ class Settings(BaseSettings):
     ``server_field_key_file``: backend only, the 32-byte key that seals a buyer's figures in
     the server's database (``backend.sealing``); unset: ``server-field.key`` in ``data_dir``,
     created on first use. Servers sharing one database must share it.
+    ``locale``: always one the app speaks (``zh_CN`` or ``en_US``; see ``_spoken``).
     """
 
     model_config = SettingsConfigDict(env_prefix="CHEDAI_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     db_path: Path | None = None
-    locale: str = "zh_CN"
+    locale: str = DEFAULT_LOCALE
     server_url: str | None = None
     server_username: str | None = None  # the sync account (app.sync_service signs in with it)
     server_password: str | None = None
@@ -39,6 +42,13 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     signing_key_dir: Path | None = None
     server_field_key_file: Path | None = None
+
+    @field_validator("locale")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        """A language the app speaks (``app.i18n.supported_locale``): ``en_GB`` is English,
+        ``fr_FR`` the default, never English text with French numbers and dates."""
+        return supported_locale(value)
 
     @property
     def local_db_path(self) -> Path:

@@ -73,8 +73,6 @@ def _show_newer_database(page, refused, settings) -> None:
     # the language the app is set to (CHEDAI_LOCALE, as every session starts in): the
     # database, which this version cannot read, is not asked
     locale = settings.locale if settings is not None else app.i18n.DEFAULT_LOCALE
-    if locale not in app.i18n.LOCALES:
-        locale = app.i18n.DEFAULT_LOCALE
     folder = database.parent
     if settings is not None:
         folder = Path(settings.data_dir).expanduser().absolute()
