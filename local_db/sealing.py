@@ -44,10 +44,11 @@ def reseal(engine: Engine, cipher: FieldCipher) -> int:
     current = cipher.current()
 
     def work(connection: Connection) -> int:
-        legacy = _seal_profiles(connection, current) + _seal_outbox(connection, current)
-        return legacy + sum(
-            step(connection, cipher, current)
-            for step in (_reseal_profiles, _reseal_outbox, _reseal_meta)
+        return (
+            _seal_profiles(connection, current)
+            + _reseal_profiles(connection, cipher, current)
+            + _seal_outbox(connection, current, opening=cipher)
+            + _reseal_meta(connection, cipher, current)
         )
 
     return _wiping(engine, work)
@@ -90,23 +91,6 @@ def _reseal_profiles(connection: Connection, cipher: FieldCipher, current: Field
     return count
 
 
-def _reseal_outbox(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
-    again = []
-    for entity, names in SEALED_PAYLOAD_FIELDS.items():
-        rows = connection.exec_driver_sql(
-            "SELECT op_id, entity_id, payload FROM outbox WHERE entity = ?", (entity,)
-        ).all()
-        for op_id, entity_id, text in rows:
-            payload = json.loads(text)
-            if has_sealed(payload):
-                opened = open_values(payload, cipher, entity=entity, entity_id=entity_id)
-                sealed = seal_values(opened, names, current, entity=entity, entity_id=entity_id)
-                again.append((dumps(sealed), op_id))
-    if again:
-        connection.exec_driver_sql("UPDATE outbox SET payload = ? WHERE op_id = ?", again)
-    return len(again)
-
-
 def _reseal_meta(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
     from sqlmodel import Session
 
@@ -145,7 +129,11 @@ def _seal_profiles(connection: Connection, cipher: FieldCipher) -> int:
     return len(rows)
 
 
-def _seal_outbox(connection: Connection, cipher: FieldCipher) -> int:
+def _seal_outbox(
+    connection: Connection, cipher: FieldCipher, opening: FieldCipher | None = None
+) -> int:
+    """Seal the figures of pending profile payloads that are clear; with ``opening``, open
+    the sealed ones with it first, so every figure is sealed again with ``cipher``."""
     changed = []
     for entity, names in SEALED_PAYLOAD_FIELDS.items():
         rows = connection.exec_driver_sql(
@@ -153,7 +141,10 @@ def _seal_outbox(connection: Connection, cipher: FieldCipher) -> int:
         ).all()
         for op_id, entity_id, text in rows:
             payload = json.loads(text)
-            sealed = seal_values(payload, names, cipher, entity=entity, entity_id=entity_id)
+            clear = payload
+            if opening is not None and has_sealed(payload):
+                clear = open_values(payload, opening, entity=entity, entity_id=entity_id)
+            sealed = seal_values(clear, names, cipher, entity=entity, entity_id=entity_id)
             if sealed != payload:
                 changed.append((dumps(sealed), op_id))
     if changed:

@@ -12,6 +12,7 @@ the key lives and how many values were resealed.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from app.cli import UsageError, print_json
 from app.settings import Settings
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _rotate_device(settings: Settings) -> dict:
-    from local_db.crypto import KEY_FILE_NAME, rotate_key_file
+    from local_db.crypto import KEY_FILE_NAME
     from local_db.engine import make_engine
     from local_db.files import secure_data_dir
     from local_db.migrations import migrate, refuse_newer
@@ -58,7 +59,27 @@ def _rotate_device(settings: Settings) -> dict:
     key_file = secure_data_dir(settings.data_dir) / KEY_FILE_NAME
     _must_exist(key_file)
     refuse_newer(settings.local_db_path)
-    engine = make_engine(settings.local_db_path)
+    return _rotate(key_file, make_engine(settings.local_db_path), migrate, reseal)
+
+
+def _rotate_server(settings: Settings, database_url: str | None) -> dict:
+    from backend.app import default_database_url
+    from backend.db import make_engine, migrate
+    from backend.reseal import reseal_all
+    from backend.sealing import key_file
+
+    path = key_file(settings)
+    _must_exist(path)
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return _rotate(path, make_engine(default_database_url(settings)), migrate, reseal_all)
+
+
+def _rotate(key_file: Path, engine, migrate, reseal) -> dict:
+    """Bring ``engine``'s schema up to date, then rotate the key in ``key_file``, resealing
+    with ``reseal(engine, cipher)`` (``local_db.crypto.rotate_key_file``)."""
+    from local_db.crypto import rotate_key_file
+
     try:
         migrate(engine)
         count = rotate_key_file(key_file, lambda cipher: reseal(engine, cipher))
@@ -67,26 +88,6 @@ def _rotate_device(settings: Settings) -> dict:
     return {"key_file": str(key_file), "resealed": count}
 
 
-def _rotate_server(settings: Settings, database_url: str | None) -> dict:
-    from backend.app import default_database_url
-    from backend.db import make_engine, migrate
-    from backend.reseal import reseal_all
-    from backend.sealing import key_file
-    from local_db.crypto import rotate_key_file
-
-    path = key_file(settings)
-    _must_exist(path)
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    engine = make_engine(default_database_url(settings))
-    try:
-        migrate(engine)
-        count = rotate_key_file(path, lambda cipher: reseal_all(engine, cipher))
-    finally:
-        engine.dispose()
-    return {"key_file": str(path), "resealed": count}
-
-
-def _must_exist(path) -> None:
+def _must_exist(path: Path) -> None:
     if not path.is_file():
         raise UsageError("{path} does not exist: there is no key to rotate yet", path=path)

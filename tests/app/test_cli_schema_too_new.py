@@ -5,39 +5,17 @@ seeding, no signature made without its audit entry."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from app.commands import app as app_command
-from local_db.engine import make_engine
-from local_db.migrations import LATEST, migrate
+from local_db.migrations import LATEST
 from tests.app.cli_run import cjk, cli, data_dir  # noqa: F401 (data_dir: each test its own)
 from tests.app.test_cli_prequal import REQUEST
 from tests.contracts.factories import minimal_deal_json
-
-NEWER = LATEST + 1
-
-
-def newer_database(path: Path) -> Path:
-    """A database as a newer Chedai leaves it: this version's tables, one step further."""
-    engine = make_engine(path)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO schema_version VALUES (?, 0)", (NEWER,))
-    engine.dispose()
-    return path
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file of ``folder`` with its contents' digest (new -wal/-shm files show too)."""
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
-    }
+from tests.newer_database import NEWER, newer_database, refused_in_one_line, snapshot
 
 
 @pytest.fixture
@@ -47,14 +25,6 @@ def device(tmp_path) -> Path:
     folder.mkdir(mode=0o700)
     newer_database(folder / "chedai.db")
     return folder
-
-
-def refused_in_one_line(code: int, err: str) -> str:
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, text
 from backend.db import MIGRATIONS, make_engine, migrate
 from local_db.migrations import SchemaTooNewError
 from tests.app.cli_run import cjk, cli, data_dir  # noqa: F401 (data_dir: each test its own)
+from tests.newer_database import refused_in_one_line
 
 LATEST = len(MIGRATIONS)
-NEWER = LATEST + 1
+NEWER = LATEST + 1  # the server's schema, one step further
 
 
 def make_newer(engine: Engine) -> None:
@@ -53,14 +54,6 @@ def shown(engine: Engine) -> str:
     if url.get_backend_name() == "sqlite":
         return url.database
     return f"{url.host}:{url.port}/{url.database}"
-
-
-def refused_in_one_line(code: int, err: str) -> str:
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 @pytest.fixture

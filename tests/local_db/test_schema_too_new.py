@@ -9,22 +9,12 @@ import pytest
 
 from local_db.engine import make_engine
 from local_db.migrations import LATEST, SchemaTooNewError, migrate, refuse_newer, stored_version
-
-NEWER = LATEST + 1
+from tests.newer_database import NEWER, newer_database
 
 
 def current_database(path):
     engine = make_engine(path)
     migrate(engine)
-    engine.dispose()
-    return path
-
-
-def newer_database(path):
-    engine = make_engine(path)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO schema_version VALUES (?, 0)", (NEWER,))
     engine.dispose()
     return path
 

@@ -6,7 +6,6 @@ stays exactly as the newer version left it (no migration, no demo seeding, no sy
 
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -15,33 +14,12 @@ import pytest
 
 from app.commands.app import make_main, open_in_background
 from app.settings import Settings
-from local_db.engine import make_engine
-from local_db.migrations import LATEST, migrate
+from local_db.migrations import LATEST
+from tests.newer_database import NEWER, newer_database, snapshot
 from tests.ui.flet_harness import FletHarness, walk
 
-NEWER = LATEST + 1
 ZH_TITLE = "此设备上的数据由更新版本的车贷保存"
 EN_TITLE = "The data on this device was saved by a newer version of Chedai"
-
-
-def newer_database(path: Path) -> Path:
-    """A database as a newer Chedai leaves it: this version's tables, one step further."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    engine = make_engine(path)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO schema_version VALUES (?, 0)", (NEWER,))
-    engine.dispose()
-    return path
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with its contents' digest (a new -wal, a key, a model…)."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
