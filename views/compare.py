@@ -102,33 +102,22 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         (ctx.t("Dealer"), [dealer_name(ctx, v.dealer_id) for v in cars], str, False),
     ]  # fmt: skip
 
-    def cells(values: list, show, cost: bool) -> list[ft.DataCell]:
+    def shown(values: list, show, cost: bool) -> list[ft.Control]:
         known = [x for x in values if x is not None]
         low = min(known) if cost and len(set(values)) > 1 and known else None  # all equal: none
-        return [ft.DataCell(lowest(ctx, show(x)) if low is not None and x == low
-                            else ft.Text("—" if x is None else show(x)))
+        return [lowest(ctx, show(x)) if low is not None and x == low
+                else ft.Text("—" if x is None else show(x))
                 for x in values]  # fmt: skip
 
-    check = ft.DataRow([
-        ft.DataCell(ft.Text("")),
-        *[ft.DataCell(sem(f"compare-check-{v.id}", ft.TextButton(
-            ctx.t("Check my rate"), on_click=lambda e, i=v.id: check_rate(ctx, i))))
-          for v in cars],
-    ])  # fmt: skip
-    table = ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(""))]
-        + [
-            ft.DataColumn(heading(ctx, v), numeric=True)
-            for v in cars
-        ],
-        rows=[
-            *(ft.DataRow([ft.DataCell(ft.Text(label)), *cells(values, show, cost)])
-              for label, values, show, cost in rows
-              if any(x is not None for x in values)),  # a figure none of the cars has: no row
-            check,
-        ],
-        column_spacing=24,
-    )  # fmt: skip
+    figures = [
+        (label, shown(values, show, cost))
+        for label, values, show, cost in rows
+        if any(x is not None for x in values)
+    ]  # a figure none of the cars has: no row
+    checks = [sem(f"compare-check-{v.id}", ft.TextButton(
+                  ctx.t("Check my rate"), on_click=lambda e, i=v.id: check_rate(ctx, i)))
+              for v in cars]  # fmt: skip
+    layout = table if ctx.wide else stacked
     remove = ft.Row(
         [
             sem(
@@ -146,12 +135,47 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         [
             deal_bar(ctx),
             indicative_rate_note(ctx, calcs[0].reference_rate, "compare-rate-note"),
-            ft.Row([sem("compare-table", table)], scroll=ft.ScrollMode.AUTO),
+            layout(ctx, cars, figures, checks),
             remove,
         ],
         spacing=12,
     )
     return Screen(title=ctx.t("Compare"), body=body)
+
+
+def table(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
+    """A figure a row, a car a column (a tablet's or a desktop's width: scrolls sideways
+    only when a window is narrower than three cars)."""
+    grid = ft.DataTable(
+        columns=[ft.DataColumn(ft.Text(""))]
+        + [ft.DataColumn(heading(ctx, v), numeric=True) for v in cars],
+        rows=[
+            *(ft.DataRow([ft.DataCell(ft.Text(label)), *map(ft.DataCell, values)])
+              for label, values in figures),
+            ft.DataRow([ft.DataCell(ft.Text("")), *map(ft.DataCell, checks)]),
+        ],
+        column_spacing=24,
+    )  # fmt: skip
+    return ft.Row([sem("compare-table", grid)], scroll=ft.ScrollMode.AUTO)
+
+
+def stacked(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
+    """A phone's comparison: each figure's name above the cars' values side by side, so two
+    or three cars fit the width and no figure scrolls away from its name."""
+
+    def side_by_side(controls: list) -> ft.Row:
+        return ft.Row([ft.Container(c, expand=1) for c in controls], spacing=12,
+                      vertical_alignment=ft.CrossAxisAlignment.START)  # fmt: skip
+
+    lines: list[ft.Control] = [side_by_side([heading(ctx, v, end=False) for v in cars])]
+    for label, values in figures:
+        lines += [
+            ft.Divider(height=1),
+            ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            side_by_side(values),
+        ]
+    lines += [ft.Divider(height=1), side_by_side(checks)]
+    return sem("compare-table", ft.Column(lines, spacing=6))
 
 
 def lowest(ctx: ViewContext, text: str) -> ft.Control:
@@ -163,12 +187,14 @@ def lowest(ctx: ViewContext, text: str) -> ft.Control:
     ], spacing=4, tight=True)  # fmt: skip
 
 
-def heading(ctx: ViewContext, v) -> ft.Control:
-    """The car's name, and its year and trim: two listings of one model tell apart."""
+def heading(ctx: ViewContext, v, *, end: bool = True) -> ft.Control:
+    """The car's name, and its year and trim: two listings of one model tell apart (``end``:
+    aligned to the right, over a column of figures)."""
+    side = ft.CrossAxisAlignment.END if end else ft.CrossAxisAlignment.START
     return ft.Column([
         ft.Text(labels.car_name(ctx, v), weight=ft.FontWeight.BOLD),
         ft.Text(f"{v.year} · {v.trim}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-    ], spacing=0, horizontal_alignment=ft.CrossAxisAlignment.END)  # fmt: skip
+    ], spacing=0, horizontal_alignment=side)  # fmt: skip
 
 
 def dealer_name(ctx: ViewContext, dealer_id: str) -> str:

@@ -161,6 +161,24 @@ async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(wor
     assert h.state.car_id == cars[1].id and h.top.route == f"/cars/{cars[1].id}/prequal"
 
 
+async def test_on_a_phone_each_figure_sits_under_its_name_with_the_cars_side_by_side(world):
+    cars = [world.vehicles[k] for k in ("seal", "camry", "dolphin")]
+    h = await signed_in(world, width=390, height=844)
+    await h.route("/compare/" + ",".join(v.id for v in cars))
+    stacked = h.find("compare-table")
+    assert isinstance(stacked, ft.Column)  # no table wider than the phone
+    lines = stacked.controls
+    names = [h.texts(c.content)[0] for c in lines[0].controls]
+    assert names == ["比亚迪 Seal", "丰田 Camry", "比亚迪 Dolphin"]
+    at = [h.texts(c)[0] if isinstance(c, ft.Text) else None for c in lines].index("价格")
+    prices = lines[at + 1].controls
+    assert [h.texts(c.content) for c in prices] == [[f"¥{v.price:,.2f}"] for v in cars]
+    assert [type(c.content) for c in prices] == [ft.Text, ft.Text, ft.Row]  # the lowest ticked
+    assert all(c.expand == 1 for c in prices)  # three equal columns across the width
+    await h.click(f"compare-check-{cars[1].id}")
+    assert h.top.route == f"/cars/{cars[1].id}/prequal"
+
+
 async def test_compare_sets_range_and_energy_use_side_by_side_with_a_dash_where_unknown(world):
     h = await signed_in(world)
     cars = [world.vehicles[k] for k in ("seal", "camry", "model3")]  # the used Tesla: no figures
