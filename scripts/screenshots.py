@@ -144,7 +144,7 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.shot("cars-filtered")
     if size == "phone":  # close the filters: the first card comes up from under the nav bar
         d.tap("cat-filters")
-    else:  # comparing is a wide screen's job (docs: the family at the desktop)
+    else:  # a phone lists a card a screen: the second box to tick is below the fold
         compare_two(d)
     d.tap("car-", prefix=True, dy=20)
     d.wait("car-check-rate")
