@@ -111,20 +111,30 @@ def solve_unit_rate(
 
 
 def check_flows(advances: Sequence[FlowGroup], payments: Sequence[FlowGroup]) -> None:
-    """InputError unless the flows describe a loan: the advances add up to more than zero and
-    every payment comes after the first advance. A payment at the same time as the advance
-    only nets against it, and flows that are all zero balance at any rate, so the "APR" the
-    solver would return for either is meaningless. Fields are named ``advances`` and
-    ``payments[k].t``, ``k`` the group's position."""
+    """InputError unless the flows describe a loan: the advances add up to more than zero,
+    the payments to at least as much, and every payment comes after the first advance. A
+    payment at the same time as the advance only nets against it, flows that are all zero
+    balance at any rate, and payments short of the advance leave no finance charge (the
+    solver's rate would be negative), so the "APR" would be meaningless. Fields are named
+    ``advances``, ``payments`` and ``payments[k].t``, ``k`` the group's position."""
     if len(advances) == 1:  # the common case, kept cheap: every quote solves its APR
         first = advances[0]
-        positive = first.amount > 0
+        advanced = first.amount * first.count
         t0, f0 = first.t, first.f
     else:
-        positive = sum((g.amount * g.count for g in advances), Decimal(0)) > 0
+        advanced = sum((g.amount * g.count for g in advances), Decimal(0))
         t0, f0 = min((g.t, g.f) for g in advances)
-    if not positive:
+    if advanced <= 0:
         raise InputError("advances", "positive_total", "must add up to more than zero")
+    paid = sum((g.amount * g.count for g in payments), Decimal(0))
+    if paid < advanced:
+        raise InputError(
+            "payments",
+            "at_least_advanced",
+            "add up to {paid}, less than the {advanced} advanced: there is no finance charge, "
+            "so no APR",
+            {"paid": str(paid), "advanced": str(advanced)},
+        )
     for k, g in enumerate(payments):
         if g.t < t0 or (g.t == t0 and g.f <= f0):
             raise InputError(

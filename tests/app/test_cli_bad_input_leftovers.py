@@ -88,10 +88,15 @@ DEGENERATE = [
     ),
     pytest.param(
         apr(ADVANCE, [{"amount": "5.00", "t": 1}]),  # would need a rate below -99% a month
-        "",
+        "payments:",
         id="too-little-repaid-for-any-rate",
     ),
-    pytest.param(apr(ADVANCE, [{"amount": "0.00", "t": 1}]), "", id="nothing-repaid"),
+    pytest.param(apr(ADVANCE, [{"amount": "0.00", "t": 1}]), "payments:", id="nothing-repaid"),
+    pytest.param(
+        apr(ADVANCE, [{"amount": "83.00", "t": 1, "count": 12}]),  # 996.00: answered -0.74%
+        "payments:",
+        id="a-little-less-repaid-than-advanced",
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from domain.apr import FlowGroup, _level_root, _prepare, _secant_root, group_flows, solve_apr
 from domain.dates import Frequency, unit_periods_between
-from domain.errors import NoSolutionError
+from domain.errors import InputError
 
 
 def G(amount, count, t, f=F(0)):
@@ -106,9 +106,18 @@ def test_several_advances_are_discounted_from_the_first():
     assert two > one
 
 
-def test_payments_that_repay_nothing_have_no_solution():
-    with pytest.raises(NoSolutionError):
-        solve_apr([G(5000, 1, 0)], [G(0, 24, 1)], 12)
+@pytest.mark.parametrize(
+    "payment", [0, 200, Decimal("208.33")], ids=["nothing", "less", "cents-short"]
+)
+def test_payments_short_of_the_advance_are_no_loan_and_named(payment):
+    # 24 × 208.33 = 4,999.92: a negative rate would balance them, a finance charge below zero
+    with pytest.raises(InputError) as caught:
+        solve_apr([G(5000, 1, 0)], [G(payment, 24, 1)], 12)
+    assert caught.value.field == "payments"
+
+
+def test_payments_equal_to_the_advance_are_a_zero_rate_loan():
+    assert abs(solve_apr([G(4800, 1, 0)], [G(200, 24, 1)], 12)) < Decimal("1e-12")
 
 
 def test_zero_interest_loan_has_zero_apr():
