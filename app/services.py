@@ -162,9 +162,10 @@ class _CoreServices:
         from local_db.sealing import seal_legacy
 
         secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
-        refuse_newer(settings.local_db_path)  # a newer Chedai's: left as it is, not even opened
         if settings.demo_mode:
-            ensure_demo_database(settings)
+            ensure_demo_database(settings)  # refuses a newer Chedai's database first
+        else:
+            refuse_newer(settings.local_db_path)  # left as it is, not even opened
         engine = make_engine(settings.local_db_path)
         migrate(engine)
         # what an older version stored in clear (a buyer's income, debts, credit score) is

@@ -6,8 +6,9 @@ permissions. A ciphertext is ``nonce (12 bytes) || ciphertext || tag`` and is bo
 column by the associated data, so one field's ciphertext cannot be pasted into another.
 
 A key file may hold older keys after the current one (32 bytes each): a rotation
-(``local_db.rekey``, ``backend.reseal``) puts a new key first, reseals everything with it and
-then drops the old ones, so a rotation stopped half way leaves every value readable.
+(:func:`rotate_key_file`, with ``local_db.sealing.reseal`` or ``backend.reseal.reseal_all``)
+puts a new key first, reseals everything with it and then drops the old ones, so a rotation
+stopped half way leaves every value readable.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from local_db import meta
 from local_db.codec import dumps
@@ -92,8 +93,6 @@ def _reseal_profiles(connection: Connection, cipher: FieldCipher, current: Field
 
 
 def _reseal_meta(connection: Connection, cipher: FieldCipher, current: FieldCipher) -> int:
-    from sqlmodel import Session
-
     count = 0
     with Session(bind=connection) as session:
         for key in meta.SEALED_KEYS:

@@ -61,35 +61,21 @@ def view(ctx: ViewContext, folder: str, database: str | None, version: int, late
     primary = ft.Colors.PRIMARY
     quiet = ft.Colors.ON_SURFACE_VARIANT
     width = max(min(MAX_WIDTH, (ctx.page.width or MAX_WIDTH) - 48), 240)
-    support = [
-        ft.Text(
-            ctx.t("Data folder: {path}", path=folder),
-            size=12,
-            color=quiet,
-            selectable=True,
-            key="newer-data-folder",
-        ),
-    ]
+
+    def small(key: str, text: str) -> ft.Text:  # for support: selectable, to copy into a message
+        return ft.Text(text, size=12, color=quiet, selectable=True, key=key)
+
+    support = [small("newer-data-folder", ctx.t("Data folder: {path}", path=folder))]
     if database is not None:
-        support.append(
-            ft.Text(
-                ctx.t("Database file: {path}", path=database),
-                size=12,
-                color=quiet,
-                selectable=True,
-                key="newer-data-file",
-            )
-        )
+        support.append(small("newer-data-file", ctx.t("Database file: {path}", path=database)))
     support.append(
-        ft.Text(
+        small(
+            "newer-data-version",
             ctx.t(
                 "Data version {version}; this version reads up to {latest}",
                 version=version,
                 latest=latest,
             ),
-            size=12,
-            color=quiet,
-            key="newer-data-version",
         )
     )
     column = ft.Column(

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
 
-from app.cli import whole
+from app.cli import newer_database, whole
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 
@@ -44,7 +44,7 @@ def make_main(services, settings=None):
         try:
             opened = await asyncio.wrap_future(ready)
         except Exception as exc:
-            if not _newer(exc):
+            if newer_database(exc) is None:
                 raise
             _show_newer_database(page, exc, settings)
             return
@@ -54,14 +54,6 @@ def make_main(services, settings=None):
         views.mount(page, state, opened, app.i18n)
 
     return main
-
-
-def _newer(exc: BaseException) -> bool:
-    """``exc`` is a SchemaTooNewError (the database layer imported only to ask, not on the
-    way to serving the first page)."""
-    from local_db.migrations import SchemaTooNewError
-
-    return isinstance(exc, SchemaTooNewError)
 
 
 def _show_newer_database(page, refused, settings) -> None:
@@ -99,7 +91,6 @@ def open_in_background(settings, ready: Future) -> None:
     first session waits on ``ready``."""
 
     def work() -> None:
-        from app.cli import newer_database
         from app.i18n import cli_locale
         from app.services import Services
 
@@ -183,7 +174,7 @@ def asgi_app(settings, services=None):
         try:
             services = await asyncio.wrap_future(ready)
         except Exception as exc:
-            if not _newer(exc):
+            if newer_database(exc) is None:
                 raise
             services = None  # no session could have issued a link
         if services is None or not services.links.check(name, dict(request.query_params)):
