@@ -456,6 +456,8 @@ def _read_picture(data_dir: str, relative: str) -> str | None:
 
 #: Who decides a flagged application in demo mode (the audit log's actor).
 DEMO_REVIEWER = "demo-reviewer"
+#: Who pays a loan out in demo mode (the audit log's actor).
+DEMO_LENDER = "demo-lender"
 
 #: An application's way from its check to its payout, one legal step at a time
 #: (sync.wire.APPLICATION_TRANSITIONS): every step is saved, so the server sees each.
@@ -712,6 +714,11 @@ class LoanView:
     servicing: Any = None  # domain.repayments.Terms: the late and prepayment terms it runs by
     lender_id: str | None = None  # the product's lender (its name in the reader's language)
     payoff_refused: str | None = None  # why there is no payoff quote: the engine's rule
+
+    @property
+    def paid_out(self) -> bool:
+        """The lender has paid the loan out: repayments are owed (a signed loan waits)."""
+        return self.application.status == "funded"
 
 
 @dataclass(frozen=True)
@@ -1368,8 +1375,9 @@ class PrequalServices:
         )  # fmt: skip
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:
-        """Append a payment event (today, bank transfer); InputError names the bad amount."""
-        from domain.catalog import PaymentRecord
+        """Append a payment event (today, bank transfer) to a loan the lender has paid out;
+        InputError names the bad amount, or says the loan is not paid out yet."""
+        from domain.catalog import ApplicationStatus, PaymentRecord
         from domain.ids import new_id
         from local_db.repositories import deals as deals_repo
 
@@ -1377,13 +1385,20 @@ class PrequalServices:
         if amount <= 0:
             raise InputError("payment.amount", "positive", "must be greater than zero")
         with self.session() as s:
-            deals_repo.record_payment(
-                s,
-                payment=PaymentRecord(
-                    new_id(), contract_id, self.today(), amount, created_at=datetime.now(UTC)
-                ),
+            application = deals_repo.contract_application(s, contract_id=contract_id)
+            paid_out = application is not None and application.status is ApplicationStatus.FUNDED
+            if paid_out:
+                deals_repo.record_payment(
+                    s,
+                    payment=PaymentRecord(
+                        new_id(), contract_id, self.today(), amount, created_at=datetime.now(UTC)
+                    ),
+                )
+                s.commit()
+        if not paid_out:  # nothing is owed on a loan the lender has not paid out yet
+            raise InputError(
+                "payment", "paid_out", "A payment is recorded once the lender has paid the loan out"
             )
-            s.commit()  # fmt: skip
 
     # --- dealer mode ------------------------------------------------------------------------
     def start_walk_in(self: Services, staff: SessionUser, name: str, phone: str) -> str:
@@ -1527,12 +1542,29 @@ class PrequalServices:
         of the staff member's dealership becomes funded, with an audit entry and the buyer's
         strongest interaction with the product. Anything else is an InputError naming the
         application (another dealership's is "not found": its id is never confirmed)."""
+        self._pay_out(self.staff_application(staff, application_id), actor=staff.id)
+
+    def pay_out_demo(self: Services, user_id: str, application_id: str) -> None:
+        """Demo mode only: the buyer's signed loan is paid out, the user playing the lender
+        and its dealership (no one else is behind the demo market, and most demo dealerships
+        have no staff); with a server, the dealership confirms it and the status arrives by
+        sync. An InputError names the rule otherwise."""
+        from local_db.repositories import deals as deals_repo
+
+        if not self.demo_mode:
+            raise InputError("payout", "demo_only", "Payouts are confirmed by the dealership")
+        with self.session() as s:
+            app_ = deals_repo.get_application(s, application_id=application_id)
+        if app_ is None or app_.user_id != user_id:
+            raise InputError("application", "not_found", "no such application")
+        self._pay_out(app_, actor=DEMO_LENDER)
+
+    def _pay_out(self: Services, app_: Application, *, actor: str) -> None:
         from domain.catalog import ApplicationStatus, EventType
         from local_db import audit
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import interactions as interactions_repo
 
-        app_ = self.staff_application(staff, application_id)
         if app_.status is not ApplicationStatus.CONTRACTED:
             raise InputError(
                 "application", "signed", "is paid out only once its contract is signed"
@@ -1543,10 +1575,10 @@ class PrequalServices:
             )
             audit.append(
                 s,
-                actor=staff.id,
+                actor=actor,
                 action="application.funded",
                 entity="application",
-                entity_id=application_id,
+                entity_id=app_.id,
                 details={},
             )
             if app_.product_id:

@@ -181,6 +181,9 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.tap("contract-to-loans")
     d.wait("loan-", prefix=True)
     d.tap("loan-", prefix=True, dy=20)
+    d.wait("loan-pay-out")
+    d.shot("loan-awaiting-payout")
+    d.tap("loan-pay-out")  # the demo market's lender: the user plays it
     d.wait("pay-record")
     d.shot("loan")
     d.page.go_back()  # the loan has no navigation rail: back to the list first
@@ -457,8 +460,8 @@ WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Fang Wang", "Wei
 
 def dealer_journey(d: Driver, locale: str) -> None:
     """A staff member serves three walk-ins on the tablet: one leaves before the check (a
-    draft on the board); one consents and signs, then pays the first instalment at the desk,
-    and the lender's payout is confirmed; one sees their offers, then asks at the desk to
+    draft on the board); one consents and signs, the lender's payout is confirmed, and they
+    pay the first instalment at the desk; one sees their offers, then asks at the desk to
     withdraw their consent."""
     t = translator(locale)
     leaves, signs, withdraws = WALK_INS[locale]
@@ -476,12 +479,14 @@ def dealer_journey(d: Driver, locale: str) -> None:
     give_back(d, "2468")
     d.shot("dealer-pipeline")
     d.tap(first_card(d, "signed"), dy=20)
-    d.tap("pay-record")
-    d.page.get_by_text(t("Payment recorded")).wait_for(timeout=60_000)
-    d.shot("dealer-payment")
+    d.wait("payout-confirm")
+    d.shot("dealer-signed")
     d.tap("payout-confirm")  # the lender has paid the loan out to the dealership
     d.page.get_by_text(t("Funded")).first.wait_for(timeout=60_000)
     d.shot("dealer-funded")
+    d.tap("pay-record")  # then the customer pays the first instalment at the desk
+    d.page.get_by_text(t("Payment recorded")).wait_for(timeout=60_000)
+    d.shot("dealer-payment")
     d.page.go_back()  # the application has no navigation rail: back to the board first
     d.wait("col-funded")
     d.shot("dealer-pipeline-funded")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from domain.errors import InputError
 from domain.money import from_cents
 from views import labels
 from views.charts import loan_chart, loan_legend
@@ -51,15 +52,61 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                 value=loan.paid_count / n if n else 0, bar_height=8)),
             ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
             # a loan with nothing more to pay says its status once, in the line for the next
-            *([ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+            *([ft.Text(first_payment(ctx, loan) if not loan.paid_out else
+                       ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
                              date=ctx.date(nxt.date)), weight=ft.FontWeight.W_500)]
               if nxt else []),
-            ft.Text(ctx.t(STATUS.get(loan.status.status, loan.status.status)),
-                    key=f"status-of-{loan.contract.id}"),
+            ft.Text(status_text(ctx, loan), key=f"status-of-{loan.contract.id}"),
         ], spacing=6), padding=14, ink=True,
             on_click=lambda e: ctx.go(f"/loans/{loan.contract.id}")))),
         col={"xs": 12, "md": 6, "xl": 4},
     )  # fmt: skip
+
+
+def status_text(ctx: ViewContext, loan) -> str:
+    """Where the loan stands: waiting for its payout, then its repayment status."""
+    if not loan.paid_out:
+        return ctx.t("Waiting for the lender's payout")
+    return ctx.t(STATUS.get(loan.status.status, loan.status.status))
+
+
+def first_payment(ctx: ViewContext, loan) -> str:
+    first = loan.quote.schedule[0]
+    return ctx.t("First payment: {amount} on {date}", amount=ctx.money(first.payment),
+                 date=ctx.date(first.date))  # fmt: skip
+
+
+def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
+    """A signed loan the lender has not paid out yet: nothing is owed, so nothing is recorded
+    or quoted; in demo mode the buyer plays the lender (``Services.pay_out_demo``)."""
+    user = ctx.state.user
+    if user is None or user.role != "buyer":
+        return []  # staff see it, and confirm it, on the application (views.dealer.payout_row)
+    lines: list[ft.Control] = [ft.Text(ctx.t(
+        "The lender pays the loan out to the dealership once the contract is signed, usually "
+        "within a few working days. Your repayments start then; until it, nothing is owed."),
+        key="loan-awaiting-payout")]  # fmt: skip
+    if not ctx.services.demo_mode:
+        return lines  # the dealership confirms it; the status arrives by sync
+
+    def pay_out(e) -> None:
+        try:
+            ctx.services.pay_out_demo(user.id, loan.application.id)
+        except InputError as exc:
+            ctx.fail(exc)
+            return
+        ctx.tell(ctx.t("The lender paid the loan out: your repayments have started."))
+
+    lines.append(ft.Container(ft.Column([
+        ft.Text(ctx.t("Demo: no lender stands behind the demo market, so you confirm its payout. "
+                      "In a live deployment the dealership confirms it when the money arrives, "
+                      "and the loan updates here."), size=13, key="loan-demo-payout"),
+        sem("loan-pay-out", ft.FilledTonalButton(
+            ctx.t("Pay the loan out as the lender"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
+            on_click=pay_out)),
+    ], spacing=6), padding=12, border_radius=12,
+        bgcolor=ft.Colors.SECONDARY_CONTAINER))  # fmt: skip
+    return lines
 
 
 def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -126,12 +173,10 @@ def payments_made(ctx: ViewContext, payments) -> list[ft.Control]:
     return [section_title(ctx.t("Payments made"), key="loan-payments"), *rows]
 
 
-def loan_detail(ctx: ViewContext, loan) -> Screen:
-    """One loan: progress, next due, "Record a payment", payoff, reminders, chart, schedule
-    (the buyer's own loan, or a walk-in customer's on the dealer's tablet)."""
+def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
+    """The "Record a payment" form, with what is overdue, a payoff and the reminders."""
     state = ctx.state
     st = loan.status
-    n = len(loan.quote.schedule)
     nxt = st.next_due
     cid = loan.contract.id
     draft = state.payment_draft
@@ -155,22 +200,6 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         state.payment_error.pop(cid, None)
         run_in_background(ctx, "pay", N_("Recording the payment…"), work, done, failed)
 
-    ring = ft.Stack([
-        ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
-                        stroke_width=10, key="loan-ring",
-                        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
-        ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
-                     width=96, height=96, alignment=ft.Alignment.CENTER),
-    ], width=96, height=96)  # fmt: skip
-    facts = ft.Column([
-        ft.Text(ctx.t(STATUS.get(st.status, st.status)), size=18, weight=ft.FontWeight.BOLD,
-                key="loan-status"),
-        ft.Text(ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                      date=ctx.date(nxt.date)) if nxt else "", key="loan-next"),
-        ft.Text(ctx.t("Outstanding principal {amount}",
-                      amount=ctx.money(from_cents(st.outstanding_principal))),
-                key="loan-principal"),
-    ], spacing=4, expand=True)  # fmt: skip
     payment_field = sem("pay-amount", ft.TextField(
         label=ctx.t("Amount (¥)"), width=200,
         value=draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else ""),
@@ -178,7 +207,6 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         on_change=lambda e: draft.__setitem__(cid, e.control.value or ""),
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
     controls: list[ft.Control] = [
-        ft.Row([ring, facts], spacing=16),
         section_title(ctx.t("Record a payment")),
         ft.Row([payment_field, sem("pay-record", ft.FilledButton(
             ctx.t("Record a payment"), icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,
@@ -234,6 +262,40 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
                 key=f"reminder-{r.instalment}",
             )
         )
+    return controls
+
+
+def loan_detail(ctx: ViewContext, loan) -> Screen:
+    """One loan: progress, next due, "Record a payment", payoff, reminders, chart, schedule
+    (the buyer's own loan, or a walk-in customer's on the dealer's tablet); a loan not paid
+    out yet says it waits for the payout instead of taking payments."""
+    st = loan.status
+    n = len(loan.quote.schedule)
+    nxt = st.next_due
+    ring = ft.Stack([
+        ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
+                        stroke_width=10, key="loan-ring",
+                        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
+        ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
+                     width=96, height=96, alignment=ft.Alignment.CENTER),
+    ], width=96, height=96)  # fmt: skip
+    facts = ft.Column([
+        ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, key="loan-status"),
+        ft.Text(first_payment(ctx, loan) if not loan.paid_out else
+                ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+                      date=ctx.date(nxt.date)) if nxt else "", key="loan-next"),
+        ft.Text(ctx.t("Outstanding principal {amount}",
+                      amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
+                else ctx.t("Loan to be paid out {amount}", amount=ctx.money(loan.quote.principal)),
+                key="loan-principal"),
+    ], spacing=4, expand=True)  # fmt: skip
+    controls: list[ft.Control] = [ft.Row([ring, facts], spacing=16)]
+    if loan.paid_out:
+        controls += repayment_controls(ctx, loan)
+    else:
+        controls += awaiting_payout(ctx, loan)
+        if (notice := notice_line(ctx, "loan-notice")) is not None:
+            controls.append(notice)
     controls += payments_made(ctx, loan.payments)
     controls += [
         section_title(ctx.t("Balance over time")),

@@ -260,6 +260,16 @@ def contract_payload(session: Session, row: dict) -> dict:
     return payload
 
 
+def contract_application(session: Session, *, contract_id: str) -> Application | None:
+    """The application a contract was signed for (None for an unknown contract)."""
+    application_id = session.execute(
+        select(ContractRow.application_id).where(ContractRow.id == contract_id)
+    ).scalar_one_or_none()
+    return (
+        None if application_id is None else get_application(session, application_id=application_id)
+    )
+
+
 def latest_contract(session: Session, *, application_id: str) -> ContractRecord | None:
     row = session.execute(
         select(ContractRow)

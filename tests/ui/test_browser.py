@@ -63,6 +63,7 @@ def test_buyer_journey_in_chromium(app_url, browser, size, tmp_path):
     d.shot("signed")
     d.tap("contract-to-loans")
     d.tap("loan-", prefix=True, dy=20)
+    d.tap("loan-pay-out")  # the demo market's lender: the user plays it
     d.tap("pay-record")
     page.get_by_text("已记录还款").wait_for(timeout=60_000)  # "Payment recorded"
     d.shot("loan")
@@ -177,6 +178,9 @@ def test_a_phones_controls_are_named_48_px_tap_targets_from_sign_in_to_settings(
     d.wait("loan-", prefix=True)
     check("loans")
     d.tap("loan-", prefix=True, dy=20)
+    d.wait("loan-pay-out")
+    check("loan-awaiting-payout", nav_bar=False)
+    d.tap("loan-pay-out")  # the demo market's lender: the user plays it
     d.wait("pay-record")
     check("loan", nav_bar=False)
     page.go_back()

@@ -106,11 +106,13 @@ def test_dealer_journey_on_a_tablet(app_url, browser, tmp_path):
     assert_no_customer_data(d, shows="客户姓名")  # the next customer's empty form
     d.shot("after-back")
 
-    # the customer pays the first instalment at the desk
+    # the lender's money arrives, then the customer pays the first instalment at the desk
     nav(d, "申请看板")
     d.tap(first_card(d, "signed"), dy=20)
-    d.wait("pay-record")
+    d.wait("payout-confirm")
     assert "/dealer/applications/" in page.url
+    d.tap("payout-confirm")
+    d.wait("pay-record")
     d.tap("pay-record")
     page.get_by_text("已记录还款").wait_for(timeout=60_000)  # "Payment recorded"
     assert_no_customer_data(d, shows="张*")

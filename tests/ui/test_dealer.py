@@ -118,24 +118,25 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     signed = h.find("col-signed")
     assert "张*" in h.texts(signed)  # initials, never the full name
     assert h.has("col-draft-empty")  # the check completed the draft: no second card
-    # the customer pays the first instalment at the desk
     await h.click(h.find_ids("pipe-", h.find("col-signed"))[0])
     assert h.top.route.startswith("/dealer/applications/")
     assert h.find("application-who").value == "张*" and "张伟" not in h.text()
-    await h.click("pay-record")
-    await h.wait_until(lambda: h.has("loan-notice"), timeout=30)
-    assert h.find("loan-notice").value == "已记录还款"
+    # signed, not paid out: nothing is owed yet, so nothing is recorded; the staff (not a
+    # demo lender) confirm the payout when the lender's money arrives
+    assert not h.has("pay-record") and not h.has("loan-pay-out")
     card = world.services.pipeline(h.state.user.dealer_id)["signed"][0]
-    (loan,) = world.services.my_loans(card.user_id)
-    assert [p.amount for p in loan.payments] == [loan.quote.schedule[0].payment]
-    # the lender pays the loan out to the dealership: staff confirm it, the card moves on
     assert h.find("payout-waiting").value == "等待贷款机构放款"
     await h.click("payout-confirm")
     assert h.find("application-status").value == "已放款"
     assert not h.has("payout-confirm") and not h.has("payout-waiting")
     funded = world.services.pipeline(h.state.user.dealer_id)
     assert [c.user_id for c in funded["funded"]] == [card.user_id] and not funded["signed"]
-    assert world.services.my_loans(card.user_id)  # a funded loan is still the buyer's loan
+    # the customer pays the first instalment at the desk
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-notice"), timeout=30)
+    assert h.find("loan-notice").value == "已记录还款"
+    (loan,) = world.services.my_loans(card.user_id)
+    assert [p.amount for p in loan.payments] == [loan.quote.schedule[0].payment]
     await h.route("/dealer/customers")
     assert "张*" in h.texts()
     (row,) = h.find_all("customer-")

@@ -24,6 +24,17 @@ async def sign(h) -> None:
     await h.wait_until(lambda: h.has("verify-result"), timeout=60)
 
 
+async def sign_and_pay_out(h) -> str:
+    """Sign, then pay the loan out as the demo market's lender (the user plays it): the
+    loan's screen, open and taking payments. The contract's id."""
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    await h.click("loan-pay-out")
+    await h.wait_until(lambda: h.has("pay-record"))
+    return cid
+
+
 async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     h, _ = await at_contract(world)
     await sign(h)
@@ -32,8 +43,15 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert len(h.find_all("loan-")) == 1
     cid = h.state.contract.record.id
     await h.route(f"/loans/{cid}")
-    assert h.find("loan-status").value == "按时还款"
+    # signed, not paid out yet: nothing is owed, so there is nothing to record
+    assert h.find("loan-status").value == "等待贷款机构放款"
     first = h.state.prequal_result.offer(h.state.prequal_result.cheapest_id).quote.payment
+    first_due = world.services.loan(world.buyer_id, cid).quote.schedule[0].date
+    assert h.find("loan-next").value == f"首期：{first_due:%Y年%-m月%-d日} 还 ¥{first:,.2f}"
+    assert h.has("loan-awaiting-payout") and not h.has("pay-record")
+    await h.click("loan-pay-out")  # the demo market's lender: the user plays it
+    await h.wait_until(lambda: h.has("pay-record"))
+    assert h.find("loan-status").value == "按时还款"
     assert h.find("pay-amount").value == f"{first:.2f}"
     await h.click("pay-record")
     await h.wait_until(lambda: h.has("loan-notice"))
@@ -46,17 +64,55 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert f"1/{n}" in h.text() and f"0/{n}" not in h.text()
 
 
-async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
+async def test_a_signed_loan_takes_no_payment_until_the_lender_pays_it_out(world):
+    from domain.errors import InputError
+
     h, _ = await at_contract(world)
     await sign(h)
     cid = h.state.contract.record.id
+    await h.route("/loans")  # the card says it waits, and when the first payment falls due
+    loan = world.services.loan(world.buyer_id, cid)
+    first = loan.quote.schedule[0]
+    assert h.find(f"status-of-{cid}").value == "等待贷款机构放款"
+    assert f"首期：{first.date:%Y年%-m月%-d日} 还 ¥{first.payment:,.2f}" in h.texts(
+        h.find(f"loan-{cid}")
+    )
+    with pytest.raises(InputError) as refused:  # nothing is owed yet, so nothing is recorded
+        world.services.record_payment(cid, f"{first.payment}")
+    assert (refused.value.field, refused.value.rule) == ("payment", "paid_out")
+    assert world.services.loan(world.buyer_id, cid).payments == ()
     await h.route(f"/loans/{cid}")
+    assert not h.has("pay-record") and not h.has("loan-payoff") and not h.has("reminder-1")
+    assert h.find("loan-principal").value == f"待放款金额 ¥{loan.quote.principal:,.2f}"
+
+
+async def test_only_the_buyer_pays_out_their_own_loan_and_only_in_demo_mode(world):
+    from domain.errors import InputError
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    application_id = h.state.contract.record.application_id
+    with pytest.raises(InputError) as someone_else:
+        world.services.pay_out_demo(world.staff_id, application_id)
+    assert someone_else.value.rule == "not_found"
+    live = world.services.settings.model_copy(update={"server_url": "http://127.0.0.1:9"})
+    world.services.settings = live  # a live deployment: the dealership confirms payouts
+    with pytest.raises(InputError) as not_demo:
+        world.services.pay_out_demo(world.buyer_id, application_id)
+    assert not_demo.value.rule == "demo_only"
+    loan = world.services.loan(world.buyer_id, h.state.contract.record.id)
+    assert not loan.paid_out
+
+
+async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
+    h, _ = await at_contract(world)
+    await sign_and_pay_out(h)
     await h.type_text("pay-amount", "12.345")
     await h.click("pay-record")
     await h.wait_until(lambda: h.find("pay-amount").error is not None)
     field = h.find("pay-amount")  # the reason next to the amount, which is kept
     assert (field.error, field.value) == ("最多只能有两位小数", "12.345")
-    assert not h.has("loan-notice")
+    assert h.find("loan-notice").value == "贷款机构已放款，开始还款。"  # not "recorded"
 
 
 async def test_no_loans_says_what_to_do(world):
@@ -69,10 +125,10 @@ async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
     from datetime import timedelta
 
     h, _ = await at_contract(world)
-    await sign(h)
-    cid = h.state.contract.record.id
+    cid = await sign_and_pay_out(h)
     first_due = world.services.loan(world.buyer_id, cid).quote.schedule[0].date
     world.services._today = first_due + timedelta(days=20)  # the first instalment unpaid
+    await h.route("/loans")
     await h.route(f"/loans/{cid}")
     loan = world.services.loan(world.buyer_id, cid)
     status = loan.status
@@ -108,9 +164,7 @@ async def test_the_signed_contract_carries_the_products_late_and_prepayment_term
 
 async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     h, _ = await at_contract(world)
-    await sign(h)
-    cid = h.state.contract.record.id
-    await h.route(f"/loans/{cid}")
+    cid = await sign_and_pay_out(h)
     payoff = world.services.loan(world.buyer_id, cid).payoff
     await h.click("loan-payoff-fill")
     assert h.find("pay-amount").value == f"{from_cents(payoff.amount):.2f}"
@@ -146,9 +200,7 @@ async def test_the_server_is_sent_every_step_of_a_signed_application_each_one_le
 
 async def test_money_paid_beyond_what_is_owed_is_shown_as_owed_back(world):
     h, _ = await at_contract(world)
-    await sign(h)
-    cid = h.state.contract.record.id
-    await h.route(f"/loans/{cid}")
+    cid = await sign_and_pay_out(h)
     await h.click("loan-payoff-fill")
     await h.click("pay-record")
     await h.wait_until(lambda: h.has("loan-notice"))
@@ -211,8 +263,6 @@ async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(world, pr
         ])  # fmt: skip
         s.commit()
     h, _ = await at_contract(world)
-    await sign(h)
-    cid = h.state.contract.record.id
-    await h.route(f"/loans/{cid}")
+    await sign_and_pay_out(h)
     assert h.find("loan-no-payoff").value == said
     assert not h.has("loan-payoff-fill")

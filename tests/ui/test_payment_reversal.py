@@ -11,16 +11,14 @@ import pytest
 from domain.repayments import EventKind, PaymentEvent
 from local_db.repositories import repayments as repayments_repo
 from tests.ui.test_contract import at_contract
-from tests.ui.test_journey import sign
+from tests.ui.test_journey import sign, sign_and_pay_out
 
 pytestmark = pytest.mark.asyncio
 
 
 async def paid_once(world):
     h, _ = await at_contract(world)
-    await sign(h)
-    cid = h.state.contract.record.id
-    await h.route(f"/loans/{cid}")
+    cid = await sign_and_pay_out(h)
     await h.click("pay-record")  # the first instalment, prefilled
     await h.wait_until(lambda: h.has("loan-notice"))
     (paid,) = world.services.loan(world.buyer_id, cid).payments

@@ -136,8 +136,8 @@ async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
 
 
 async def test_a_walk_in_signed_on_a_staff_members_tablet_reaches_the_server(connected):
-    """Staff sign in with their own account; the walk-in's check, consent, signature and first
-    payment all leave the tablet and the server takes every one."""
+    """Staff sign in with their own account; the walk-in's check, consent, signature, payout
+    and first payment all leave the tablet and the server takes every one, in that order."""
     world, api = connected
     with world.services.session() as s:
         staff = people_repo.get_user(s, user_id=world.staff_id)
@@ -156,6 +156,7 @@ async def test_a_walk_in_signed_on_a_staff_members_tablet_reaches_the_server(con
     await h.type_text("return-pin", "2468")
     await h.click("return-unlock")
     await h.click(h.find_ids("pipe-", h.find("col-signed"))[0])
+    await h.click("payout-confirm")  # the lender's money arrived: the loan is funded
     await h.click("pay-record")
     await h.wait_until(lambda: h.has("loan-notice"), timeout=30)
     assert world.services.sync_now(), world.services.sync_status().error
