@@ -154,26 +154,42 @@ class _CoreServices:
     def open(cls, settings: Settings) -> Services:
         """Services on the configured local database; in demo mode it is created and seeded
         on first run. A database a newer Chedai wrote raises SchemaTooNewError, untouched."""
-        from local_db.crypto import cipher_for_dir
+        from local_db import in_use
+        from local_db.crypto import KEY_FILE_NAME, cipher_for_dir
         from local_db.demo import ensure_demo_database
         from local_db.engine import make_engine
         from local_db.files import secure_data_dir
         from local_db.migrations import migrate, refuse_newer
         from local_db.sealing import seal_legacy
 
-        secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
+        data_dir = secure_data_dir(settings.data_dir)  # owner-only, also what an older version left
         if settings.demo_mode:
             ensure_demo_database(settings)  # refuses a newer Chedai's database first
         else:
             refuse_newer(settings.local_db_path)  # left as it is, not even opened
+        # held while the app lives, before it reads the key: `chedai keys rotate` is refused
+        # meanwhile (and one under way is waited for)
+        key_in_use = in_use.share(data_dir / KEY_FILE_NAME)
         engine = make_engine(settings.local_db_path)
         migrate(engine)
         # what an older version stored in clear (a buyer's income, debts, credit score) is
         # encrypted now that the key is at hand: before any screen reads it or sync sends it
         seal_legacy(engine, cipher_for_dir(settings.data_dir))
         services = cls(settings, engine)
+        services._key_in_use = key_in_use
         services.prune_drafts()  # left over from an earlier run: no live link reaches them
         return services
+
+    def close(self) -> None:
+        """Stop syncing, close the database and let go of the key (``chedai keys rotate`` may
+        run then): what quitting the app does, for a process that goes on."""
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync = None
+        self.engine.dispose()
+        key_in_use = getattr(self, "_key_in_use", None)  # None: not made by open()
+        if key_in_use is not None:
+            key_in_use.release()
 
     @property
     def demo_mode(self) -> bool:

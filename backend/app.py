@@ -35,8 +35,9 @@ from backend import auth, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
 from backend.reseal import seal_clear_figures
 from backend.rules import Actor, review_flags
-from backend.sealing import open_data, server_cipher
+from backend.sealing import key_file, open_data, server_cipher
 from domain.catalog import review_state
+from local_db import in_use
 from local_db.crypto import FieldCipher
 from local_db.files import create_private_file, secure_data_dir
 from sync.wire import (
@@ -139,7 +140,10 @@ def create_app(
     ``demo``: publish the demo world's catalogue (``settings.demo_seed``; once, see
     ``backend.demo``) and create the public demo accounts. ``retrain_every_s``: retrain
     the recommender on that schedule while the app runs. A database a newer Chedai wrote is
-    refused (``local_db.migrations.SchemaTooNewError``) before anything is written to it."""
+    refused (``local_db.migrations.SchemaTooNewError``) before anything is written to it.
+    The app shares the key file's lock (``local_db.in_use``; ``app.state.key_in_use``) as
+    long as it lives: ``chedai keys rotate --server`` is refused meanwhile, and a rotation
+    under way is waited for before the key is read."""
     made = engine is None
     engine = engine or make_engine(default_database_url(settings), background_checkpoints=True)
     try:
@@ -148,6 +152,8 @@ def create_app(
         if made:  # its connection closed, not left to the collector
             engine.dispose()
         raise
+    # before the key is read (a database refused above gets no lock file beside it)
+    key_in_use = in_use.share(key_file(settings))
     backend = Backend(
         engine,
         hasher or PasswordHasher(),
@@ -190,6 +196,7 @@ def create_app(
 
     app = FastAPI(title="Chedai sync server", version="1", responses=_ERRORS, lifespan=lifespan)
     app.state.backend = backend
+    app.state.key_in_use = key_in_use
     _install_error_handlers(app)
     _add_routes(app)
     _openapi_with_push(app)

@@ -4,14 +4,20 @@ buyers' sensitive fields, resealing everything it sealed.
 On the device (the default): the ID numbers, phones, incomes, debts and credit scores in the
 local database, the pending changes holding them and the signed-in session's token
 (``local_db.sealing.reseal``). With ``--server``: the figures in the sync server's records and
-change history (``backend.reseal.reseal_all``). Quit the app, or stop every server sharing the
-database and key file, first: a running one keeps the key it read at start. Prints JSON: where
-the key lives and how many values were resealed.
+change history (``backend.reseal.reseal_all``). Prints JSON: where the key lives and how many
+values were resealed.
+
+Refused (exit 2) while the app runs on the data dir, or a server with the key file: a running
+one keeps the key it read at start and would seal new values with the key the rotation drops.
+The rotation holds the key file's lock alone (``local_db.in_use``); an app or server starting
+meanwhile waits for it to finish, then reads the new key.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.cli import UsageError, print_json
@@ -22,8 +28,8 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "keys",
         help="rotate the key that seals sensitive fields at rest",
-        description="Replace the field key with a fresh one and reseal what it sealed. Quit "
-        "the app (or stop the servers) first.",
+        description="Replace the field key with a fresh one and reseal what it sealed. Refused "
+        "while the app (or a server) is running with the key.",
     )
     actions = parser.add_subparsers(dest="action", required=True)
     rotate = actions.add_parser("rotate", help="replace the key and reseal everything with it")
@@ -59,7 +65,10 @@ def _rotate_device(settings: Settings) -> dict:
     key_file = secure_data_dir(settings.data_dir) / KEY_FILE_NAME
     _must_exist(key_file)
     refuse_newer(settings.local_db_path)
-    return _rotate(key_file, make_engine(settings.local_db_path), migrate, reseal)
+    running = UsageError("Chedai is running on this data folder ({path}): quit it, then rotate "
+                         "the key", path=key_file.parent)  # fmt: skip
+    with _alone(key_file, running):
+        return _rotate(key_file, make_engine(settings.local_db_path), migrate, reseal)
 
 
 def _rotate_server(settings: Settings, database_url: str | None) -> dict:
@@ -72,7 +81,10 @@ def _rotate_server(settings: Settings, database_url: str | None) -> dict:
     _must_exist(path)
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
-    return _rotate(path, make_engine(default_database_url(settings)), migrate, reseal_all)
+    running = UsageError("a Chedai server is running with this key file ({path}): stop every "
+                         "server using it, then rotate", path=path)  # fmt: skip
+    with _alone(path, running):
+        return _rotate(path, make_engine(default_database_url(settings)), migrate, reseal_all)
 
 
 def _rotate(key_file: Path, engine, migrate, reseal) -> dict:
@@ -86,6 +98,19 @@ def _rotate(key_file: Path, engine, migrate, reseal) -> dict:
     finally:
         engine.dispose()
     return {"key_file": str(key_file), "resealed": count}
+
+
+@contextmanager
+def _alone(key_file: Path, running: UsageError) -> Iterator[None]:
+    """Hold ``key_file``'s lock alone for the block, or raise ``running`` while an app or a
+    server shares it (``local_db.in_use``)."""
+    from local_db.in_use import InUse, exclusively
+
+    try:
+        with exclusively(key_file):
+            yield
+    except InUse:
+        raise running from None
 
 
 def _must_exist(path: Path) -> None:

@@ -31,7 +31,8 @@ def run(args) -> int:
     from sqlmodel import Session
 
     from app.demo_model import model_path, train_from_database
-    from local_db.crypto import cipher_for_dir
+    from local_db import in_use
+    from local_db.crypto import KEY_FILE_NAME, cipher_for_dir
     from local_db.demo import seed_database
     from local_db.engine import make_engine
     from local_db.files import secure_data_dir
@@ -44,13 +45,14 @@ def run(args) -> int:
     engine = make_engine(path)
     try:
         try:
-            report = seed_database(
-                engine,
-                seed=seed,
-                data_dir=settings.data_dir,
-                cipher=cipher_for_dir(settings.data_dir),
-                progress=sys.stderr,
-            )
+            with in_use.shared(settings.data_dir / KEY_FILE_NAME):  # no `keys rotate` meanwhile
+                report = seed_database(
+                    engine,
+                    seed=seed,
+                    data_dir=settings.data_dir,
+                    cipher=cipher_for_dir(settings.data_dir),
+                    progress=sys.stderr,
+                )
         except DatabaseError as exc:
             raise not_a_database(path, exc) from None
         print("training the recommender on the demo interactions …", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from app.cli import UsageError, whole
 from app.settings import Settings
@@ -58,12 +59,23 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.database_url:
         settings = settings.model_copy(update={"database_url": args.database_url})
+    shared_key = settings.server_field_key_file
+    if shared_key is not None and not Path(shared_key).is_file():
+        raise UsageError(
+            "CHEDAI_SERVER_FIELD_KEY_FILE names {path}, which does not exist: every server "
+            "sharing a database uses the same key file",
+            path=shared_key,
+        )
     try:
         app = create_app(settings, demo=args.demo, retrain_every_s=args.retrain_every)
     except Exception as exc:  # an unreachable or malformed database URL: one line, exit 2
         # (one a newer Chedai wrote, SchemaTooNewError, goes on to app.cli.main, which says so)
         from sqlalchemy.exc import ArgumentError, DatabaseError
 
+        if isinstance(exc, OSError):  # the key file or its lock beside it, not to be had
+            raise UsageError(
+                "cannot use the key file: {reason}", reason=f"{exc.strerror}: {exc.filename}"
+            ) from None
         # ImportError: a URL whose driver is not installed (mysql://…)
         if isinstance(exc, (ArgumentError, DatabaseError, ValueError, ImportError)):
             raise UsageError(

@@ -12,10 +12,12 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
-from local_db.crypto import cipher_for_dir
+from local_db import in_use
+from local_db.crypto import KEY_FILE_NAME, cipher_for_dir
 from local_db.demo.seed import DemoAccount, SeedReport, seed_database
 from local_db.demo.world import GENERATOR_VERSION, SEGMENTS, segment_names
 from local_db.engine import make_engine
+from local_db.files import private_dir
 from local_db.migrations import migrate, refuse_newer
 from local_db.repositories.people import buyer_segments
 
@@ -62,13 +64,14 @@ def ensure_demo_database(settings, *, progress=None) -> Path:
         if seeded_with(engine) == (str(settings.demo_seed), GENERATOR_VERSION):
             migrate(engine)
         else:
-            seed_database(
-                engine,
-                seed=settings.demo_seed,
-                data_dir=settings.data_dir,
-                cipher=cipher_for_dir(settings.data_dir),
-                progress=progress,
-            )
+            with in_use.shared(private_dir(settings.data_dir) / KEY_FILE_NAME):  # see in_use
+                seed_database(
+                    engine,
+                    seed=settings.demo_seed,
+                    data_dir=settings.data_dir,
+                    cipher=cipher_for_dir(settings.data_dir),
+                    progress=progress,
+                )
     finally:
         engine.dispose()
     return path

@@ -132,3 +132,22 @@ def test_app_with_a_port_out_of_range_exits_2_before_serving(data_dir, capsys, m
     monkeypatch.setattr(app_command, "serve", lambda settings, **kw: served.append(kw))
     code, _, err = run(capsys, ["app", "--port", port])
     assert served == [] and code == 2 and "--port" in err
+
+
+def test_serve_with_a_shared_key_file_that_does_not_exist_exits_2(data_dir, capsys, monkeypatch):
+    missing = data_dir / "elsewhere" / "server-field.key"
+    monkeypatch.setenv("CHEDAI_SERVER_FIELD_KEY_FILE", str(missing))
+    code, _, err = run(capsys, ["serve", "--fit"])
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "CHEDAI_SERVER_FIELD_KEY_FILE" in err and str(missing) in err
+    assert not missing.parent.exists()  # nothing made in its name
+
+
+def test_serve_with_a_key_file_whose_lock_cannot_be_made_exits_2(data_dir, capsys, monkeypatch):
+    key = data_dir.parent / "server-field.key"
+    key.write_bytes(bytes(32))
+    (data_dir.parent / "server-field.key.lock").mkdir()  # where the lock file goes
+    monkeypatch.setenv("CHEDAI_SERVER_FIELD_KEY_FILE", str(key))
+    code, _, err = run(capsys, ["serve", "--fit"])
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "cannot use the key file" in err and "server-field.key.lock" in err

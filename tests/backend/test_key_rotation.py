@@ -41,6 +41,7 @@ def test_rotating_the_servers_key_reseals_records_and_history(engine, tmp_path, 
             for table in ("records", "changes")}  # fmt: skip
     assert rows  # what the rotation must reseal: 2 + 3 rows
 
+    api.state.key_in_use.release()  # the server stopped: a running one refuses the rotation
     monkeypatch.setenv("CHEDAI_DATA_DIR", str(tmp_path))
     url = engine.url.render_as_string(hide_password=False)
     code, out, err = run_main(capsys, ["keys", "rotate", "--server", "--database-url", url])
