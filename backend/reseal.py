@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select, update
 from backend.db import WRITE, is_sqlite
 from backend.models import ChangeRow, Record, ServerMeta
 from backend.sealing import SEALED_FIELDS, open_data, seal
-from backend.store import _dumps, _lock_pushes
+from backend.store import dumps_stored, lock_pushes
 from local_db.crypto import FieldCipher
 from local_db.outbox import is_sealed
 
@@ -45,7 +45,7 @@ def reseal_all(engine: Engine, cipher: FieldCipher) -> int:
 
 def _rewrite(engine: Engine, cipher: FieldCipher, *, only_clear: bool) -> int | None:
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        _lock_pushes(engine, conn)
+        lock_pushes(engine, conn)
         done = conn.execute(select(_meta.c.value).where(_meta.c.name == MARKER)).first()
         if only_clear and done:
             return None
@@ -93,7 +93,7 @@ def _rewrite_table(
             # a sealing server seals every figure it stores: a row with any clear one is an
             # older server's, all as the client sent it (a value shaped like a sealed one too)
             clear = open_data(cipher, entity, entity_id, raw) if sealed else data
-            batch.append({"k": k, "sealed": _dumps(seal(current, entity, entity_id, clear))})
+            batch.append({"k": k, "sealed": dumps_stored(seal(current, entity, entity_id, clear))})
         if batch:
             conn.execute(rewrite, batch)
             count += len(batch)

@@ -70,8 +70,9 @@ def request_hash(op: Op) -> tuple[str, int]:
     return hashlib.sha256(encoded).hexdigest(), len(encoded)
 
 
-def _dumps(value: Any) -> str:
-    # ASCII escapes: a lone surrogate from a JSON body must not fail the UTF-8 encode.
+def dumps_stored(value: Any) -> str:
+    """``value`` as the store writes JSON into ``records`` and ``changes`` (a state's data or
+    meta); ASCII escapes, so a lone surrogate from a JSON body cannot fail the UTF-8 encode."""
     return _encode(value)
 
 
@@ -89,7 +90,7 @@ def push(
         return []
     hashes = [request_hash(op) for op in ops]  # before the lock: it is held for the writes
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        _lock_pushes(engine, conn)
+        lock_pushes(engine, conn)
         return _push(engine, conn, actor, device_id, ops, hashes, now_ms, cipher)
 
 
@@ -109,7 +110,7 @@ def publish_once(
     publish once. An op the rules do not apply rolls every one back (ValueError)."""
     hashes = [request_hash(op) for op in ops]
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        _lock_pushes(engine, conn)
+        lock_pushes(engine, conn)
         present = conn.execute(
             select(_records.c.entity).where(_records.c.entity.in_(list(unless_any_of))).limit(1)
         ).first()
@@ -122,8 +123,9 @@ def publish_once(
         return results
 
 
-def _lock_pushes(engine: Engine, conn: Connection) -> None:
-    """Serialise pushes (SQLite's BEGIN IMMEDIATE already has: see ``WRITE``)."""
+def lock_pushes(engine: Engine, conn: Connection) -> None:
+    """Serialise pushes, and whatever else rewrites stored records (``backend.reseal``), on
+    ``conn``'s transaction (SQLite's BEGIN IMMEDIATE already has: see ``WRITE``)."""
     if not is_sqlite(engine):
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PUSH_LOCK_KEY})
 
@@ -209,7 +211,7 @@ def _push(
         conn.exec_driver_sql(sql.insert_changes, changes)
         conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
     if marked:  # after the upsert: a payment may be new in this batch
-        rows = [(_dumps(meta), *key) for key, meta in marked.items()]
+        rows = [(dumps_stored(meta), *key) for key, meta in marked.items()]
         conn.exec_driver_sql(sql.update_meta, rows)
     if idem_rows:
         conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
@@ -291,7 +293,7 @@ def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
 
 def _change_row(key: tuple[str, str], state: State, cipher: FieldCipher | None) -> tuple:
     """The ``changes`` row (without its seq) of ``state``, its data encoded as stored."""
-    data = None if state.data is None else _dumps(seal(cipher, *key, state.data))
+    data = None if state.data is None else dumps_stored(seal(cipher, *key, state.data))
     return (key[0], key[1], state.owner_id, state.dealer_id, state.deleted, data, state.updated_ms)
 
 
@@ -310,7 +312,7 @@ def _record_rows(states, touched) -> list[tuple]:
     ) in touched.items():
         meta = states[key].meta
         rows.append((entity, entity_id, owner_id, dealer_id, data,
-                     _dumps(meta) if meta else "{}", deleted, updated_ms, seq))  # fmt: skip
+                     dumps_stored(meta) if meta else "{}", deleted, updated_ms, seq))  # fmt: skip
     return rows
 
 

@@ -127,14 +127,14 @@ def test_other_entities_are_stored_as_before(engine, api):
     for table in ("records", "changes"):
         [raw] = _raw(engine, table, interaction)
         assert "$sealed" not in raw
-        assert raw == store._dumps(json.loads(raw)) and json.loads(raw) == payload
+        assert raw == store.dumps_stored(json.loads(raw)) and json.loads(raw) == payload
     assert _pulled(client, interaction) == payload
 
 
 def test_a_sealed_figure_cannot_be_moved_and_a_look_alike_value_round_trips(tmp_path):
     cipher = server_cipher(Settings(data_dir=tmp_path))
     a, b = new_id(), new_id()
-    sealed = store._dumps(seal(cipher, "profile", a, {"credit_score": SCORE}))
+    sealed = store.dumps_stored(seal(cipher, "profile", a, {"credit_score": SCORE}))
     assert open_data(cipher, "profile", a, sealed) == {"credit_score": SCORE}
     with pytest.raises(InvalidTag):
         open_data(cipher, "profile", b, sealed)  # pasted into another buyer's profile
@@ -142,7 +142,7 @@ def test_a_sealed_figure_cannot_be_moved_and_a_look_alike_value_round_trips(tmp_
         open_data(FieldCipher(os.urandom(32)), "profile", a, sealed)  # another key
     # a client's value shaped like a sealed one is sealed like any other, and comes back
     look_alike = {"credit_score": {"$sealed": "AAAA"}}
-    stored = store._dumps(seal(cipher, "profile", a, look_alike))
+    stored = store.dumps_stored(seal(cipher, "profile", a, look_alike))
     assert open_data(cipher, "profile", a, stored) == look_alike
     # the key file is reused, and an explicit key file is used as is (never created)
     assert open_data(server_cipher(Settings(data_dir=tmp_path)), "profile", a, sealed)
