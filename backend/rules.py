@@ -20,6 +20,10 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   contract (the terms' loan date is that day or earlier). A payment that names no contract,
   or whose contract carries no ``signed_ms``, has no loan start on the server and is not
   date-checked (only the reversal rules apply to it).
+- payment, its loan's payout: a new payment (not a reversal: that undoes one) names a
+  ``funded`` application, or is rejected ``not_paid_out``: nothing is owed on a loan the
+  lender has not paid out (its dealership's staff confirm the payout, see ``application``).
+  The application is read as the push left it so far: funded earlier in the same push counts.
 - contract: immutable once stored; a change is a new contract with ``supersedes``.
 - offer: immutable once stored, like a contract (a lender's answer at one moment).
 - consent: its terms are immutable; the only change is a withdrawal, once.
@@ -166,8 +170,9 @@ def decide(
     """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
     ``payload_bytes``: the payload's JSON size, when the caller has already encoded it;
     ``application``: for an entity of ``OF_AN_APPLICATION``, the current state of the
-    application its payload names (None when there is none); ``accounts``: which of the
-    ``buyer_id`` s that staff's payloads name are registered accounts (see :func:`named_buyers`);
+    application its payload names (None when there is none; a new payment's must be funded);
+    ``accounts``: which of the ``buyer_id`` s that staff's payloads name are registered
+    accounts (see :func:`named_buyers`);
     ``records``: the current states of the records :func:`linked_records` names (a key
     absent or None: there is no such record). None: the caller read none, and the checks
     that compare the op with other records (a payment's contract and the payment a reversal
@@ -209,7 +214,7 @@ def _decide(
             "desk, an account's records are its own",
         )
     if op.entity == "payment":
-        return _payment(actor, op, device_id, current, records)
+        return _payment(actor, op, device_id, current, records, application)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -473,6 +478,7 @@ def _payment(
     device_id: str,
     current: State | None,
     records: Mapping[tuple[str, str], State | None] | None = None,
+    application: State | None = None,
 ) -> Outcome:
     def checks(p: dict) -> None:
         # A reversal is a new append-only event naming the payment it undoes (its own amount
@@ -488,7 +494,9 @@ def _payment(
             raise Rejected("invalid_payload", "payload.reverses must name the reversed payment")
         if not reversal and p.get("reverses") is not None:
             raise Rejected("invalid_payload", "payload.reverses is for a reversal only")
-        if current is None and records is not None:  # a stored event stands as it is
+        if current is None and not reversal:  # a stored event stands as it is
+            _paid_out(application)
+        if current is None and records is not None:
             _payment_links(p, records)
 
     outcome = _append_only(actor, op, current, checks)
@@ -497,6 +505,19 @@ def _payment(
         meta = {**records[key].meta, "reversed_by": op.entity_id}  # checked: it exists
         return Outcome(outcome.status, outcome.state, meta_of=((key, meta),))
     return outcome
+
+
+def _paid_out(application: State | None) -> None:
+    """A new payment's loan is paid out: its application (as ``_of_application`` found it,
+    earlier ops of the push applied) is ``funded``. None (never, for a new payment: it names
+    an application or is refused) is no payout either."""
+    status = None if application is None else (application.data or {}).get("status")
+    if status != "funded":
+        raise Rejected(
+            "not_paid_out",
+            "payload.application_id names a loan the lender has not paid out: a payment is "
+            "recorded once its application is funded",
+        )
 
 
 DAY_MS = 86_400_000

@@ -50,22 +50,49 @@ def start_server(database_url: str, data_dir: str) -> tuple[subprocess.Popen, st
     raise SystemExit("the server did not start")
 
 
-def ops_batch(n: int, clock: list[int]) -> list[dict]:
-    """A realistic mix: new applications, their status moves, payments, interactions, profiles."""
+def _op(entity: str, entity_id: str, payload: dict, created_ms: int) -> dict:
+    return {"op_id": str(uuid.uuid4()), "entity": entity, "entity_id": entity_id,
+            "payload": payload, "created_ms": created_ms}  # fmt: skip
+
+
+def _push_applied(http: httpx.Client, ops: list[dict]) -> None:
+    for start in range(0, len(ops), 500):  # sync.wire.MAX_OPS_PER_PUSH
+        body = {"device_id": "bench", "ops": ops[start : start + 500]}
+        response = http.post("/sync/push", json=body)
+        assert response.status_code == 200, response.text
+        assert all(r["status"] == "applied" for r in response.json()["results"]), response.text
+
+
+def paid_out_loans(buyer: httpx.Client, payout: httpx.Client, n: int) -> list[str]:
+    """``n`` loans the lender has paid out (untimed set-up): ``buyer`` pushes each application
+    from a draft through each legal status to signed, ``payout`` (an admin, as the
+    dealership's staff would) confirms the payout. A repayment is taken only then (the rules'
+    ``not_paid_out``), so the measured pushes' payments name these."""
+    loans = [str(uuid.uuid4()) for _ in range(n)]
+    draft = {"status": "draft", "dealer_id": DEALER, "amount_cents": 15_000_000}
+    statuses = ("prequalified", "submitted", "approved", "contracted")  # the legal path
+    signing = [draft, *({"status": s} for s in statuses)]
+    _push_applied(buyer, [_op("application", a, body, 1) for a in loans for body in signing])
+    _push_applied(payout, [_op("application", a, {"status": "funded"}, 1) for a in loans])
+    return loans
+
+
+def ops_batch(n: int, clock: list[int], loans: list[str]) -> list[dict]:
+    """A realistic mix: new applications, their status moves, repayments (on ``loans``, paid
+    out), interactions, profiles."""
     ops = []
     while len(ops) < n:
         clock[0] += 1
         app_id = str(uuid.uuid4())
+        loan = loans[clock[0] % len(loans)]
         items = [
             ("application", app_id, {"status": "draft", "dealer_id": DEALER, "amount_cents": 15_000_000}),  # noqa: E501
             ("application", app_id, {"status": "prequalified"}),
-            ("payment", str(uuid.uuid4()), {"application_id": app_id, "amount_cents": 375_595, "paid_ms": clock[0]}),  # noqa: E501
+            ("payment", str(uuid.uuid4()), {"application_id": loan, "amount_cents": 375_595, "paid_ms": clock[0]}),  # noqa: E501
             ("interaction", str(uuid.uuid4()), {"product_id": str(uuid.uuid4()), "kind": "view", "at_ms": clock[0]}),  # noqa: E501
             ("profile", "11111111-1111-4111-8111-111111111111", {"city": f"c{clock[0]}"}),
         ]  # fmt: skip
-        for entity, entity_id, payload in items:
-            ops.append({"op_id": str(uuid.uuid4()), "entity": entity, "entity_id": entity_id,
-                        "payload": payload, "created_ms": clock[0]})  # fmt: skip
+        ops += [_op(entity, entity_id, payload, clock[0]) for entity, entity_id, payload in items]
     return ops[:n]
 
 
@@ -91,17 +118,28 @@ def wait_for_start_up(http: httpx.Client, timeout_s: float = 300) -> None:
         time.sleep(0.2)
 
 
+def sign_in(http: httpx.Client, username: str) -> httpx.Client:
+    """``http`` signed in as the demo account ``username`` (its password is public)."""
+    form = {"username": username, "password": f"{username}-pass"}
+    token = http.post("/auth/token", data=form).json()
+    http.headers["Authorization"] = f"Bearer {token['access_token']}"
+    return http
+
+
 def measure(base: str, batches: int) -> dict[str, float]:
-    with httpx.Client(base_url=base, timeout=30) as http:
-        token = http.post("/auth/token", data={"username": "demo-buyer",
-                                               "password": "demo-buyer-pass"}).json()  # fmt: skip
-        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+    with (
+        httpx.Client(base_url=base, timeout=30) as http,
+        httpx.Client(base_url=base, timeout=30) as admin,
+    ):
+        sign_in(http, "demo-buyer")
         # the demo server's catalogue comes first (untimed): the pull measured is that of
         # the pushed records, as a device that has the catalogue already syncs them
         after_catalogue = pull_all(http, 0)[1]
         wait_for_start_up(http)
+        loans = paid_out_loans(http, sign_in(admin, "demo-admin"), 100)
         clock = [1_000]
-        bodies = [{"device_id": "bench", "ops": ops_batch(100, clock)} for _ in range(batches)]
+        bodies = [{"device_id": "bench", "ops": ops_batch(100, clock, loans)}
+                  for _ in range(batches)]  # fmt: skip
         for body in bodies[:3]:  # warm-up (not timed)
             http.post("/sync/push", json=body)
         latencies = []

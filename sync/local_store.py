@@ -10,7 +10,10 @@ Guarantees (on top of the Store protocol's):
   cannot be applied locally (a missing catalogue row it refers to, a record without the
   columns a local table requires) is rolled back on its own (a SAVEPOINT), reported by
   :meth:`LocalStore.skipped` with the reason and the server's ``seq``, and the page goes on:
-  one bad record never stalls sync. A later change to that record applies normally;
+  one bad record never stalls sync. A later change to that record applies normally. A change
+  naming a record the device does not hold yet (a contract whose application changed after
+  it, and so comes later in the pull) is tried again after the rest of its page, and parked
+  to be tried with every later page while the store lives: it leaves ``skipped`` once applied;
 - a profile's sensitive figures (``local_db.repositories.people.SEALED_FIGURES``: income, debts,
   credit score) travel in clear but are stored only encrypted, with the store's ``cipher``: in
   their ``*_enc`` columns when pulled, and in the outbox until sent (opened by ``pending``). A
@@ -98,6 +101,8 @@ class EntityMap:
 
 #: The wire entities of the catalogue every account pulls.
 CATALOGUE = frozenset({"dealer", "vehicle", "lender", "product"})
+#: SQLite's reason for a pulled record naming one the device does not hold (yet)
+_MISSING_RECORD = "FOREIGN KEY constraint failed"
 
 ENTITY_MAP: tuple[EntityMap, ...] = (
     EntityMap("dealer", "dealer", DealerRow.__table__, SERVER_WINS),
@@ -208,6 +213,8 @@ class LocalStore:
         self.cipher = cipher
         self._held: set[str] = set()
         self._skipped: deque[Skipped] = deque(maxlen=100)
+        #: pulled changes naming a record not here yet, tried again with every later page
+        self._parked: list[Change] = []
         self._lock = threading.Lock()
         #: how many pulled pages changed the catalogue (dealers, cars, lenders, products):
         #: what the app's catalogue caches are keyed by
@@ -304,20 +311,46 @@ class LocalStore:
                 statement.on_conflict_do_update(index_elements=["stream"], set_={"cursor": cursor})
             )
             unsent = self._unsent_fields(session)
-            for change in changes:
-                mapping = BY_WIRE.get(change.entity)
-                if mapping is None:
-                    self._skip(change, "no local table for this entity")
-                    continue
-                try:
-                    with session.begin_nested():
-                        _apply(session, mapping, change, self.user_id, unsent, self.cipher)
-                except (IntegrityError, StatementError, ValueError, TypeError) as exc:
-                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-                    self._skip(change, reason)
+            with self._lock:  # an earlier page's, newer versions of which this page replaces
+                parked = {(c.entity, c.entity_id): c for c in self._parked}
+            waiting = [*{**parked, **{(c.entity, c.entity_id): c for c in changes}}.values()]
+            still = []
+            # again while any applies: a record may come before one it names (a pull sends
+            # each at its latest change, and an application changes after its contract)
+            while waiting:
+                failed = []
+                for change in waiting:
+                    if (reason := self._apply_one(session, change, unsent)) is not None:
+                        failed.append((change, reason))
+                if len(failed) == len(waiting):
+                    still = failed
+                    break
+                waiting = [change for change, _ in failed]
             session.commit()
+        with self._lock:
+            self._parked = [c for c, reason in still if reason.startswith(_MISSING_RECORD)]
+            applied = {(c.entity, c.entity_id) for c in parked.values()} - {
+                (c.entity, c.entity_id) for c, _ in still
+            }
+            kept = [x for x in self._skipped if (x.entity, x.entity_id) not in applied]
+            self._skipped = deque(kept, maxlen=self._skipped.maxlen)
+        for change, reason in still:
+            if (change.entity, change.entity_id) not in parked:  # said once, when first met
+                self._skip(change, reason)
         if any(change.entity in CATALOGUE for change in changes):
             self.catalogue_version += 1
+
+    def _apply_one(self, session: Session, change: Change, unsent) -> str | None:
+        """Apply ``change`` in a savepoint of its own; why not, or None."""
+        mapping = BY_WIRE.get(change.entity)
+        if mapping is None:
+            return "no local table for this entity"
+        try:
+            with session.begin_nested():
+                _apply(session, mapping, change, self.user_id, unsent, self.cipher)
+        except (IntegrityError, StatementError, ValueError, TypeError) as exc:
+            return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return None
 
     def _skip(self, change: Change, reason: str) -> None:
         log.warning("pulled %s %s (seq %s) not applied: %s", change.entity, change.entity_id,

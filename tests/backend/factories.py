@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from app.settings import Settings
-from backend import auth
+from backend import auth, store
 from backend.app import create_app
 from backend.db import make_engine, migrate
 from backend.rules import Actor
@@ -117,3 +117,73 @@ def payment(
         "paid_ms": paid_ms,
         **extra,
     }
+
+
+# --- a loan the lender has paid out ---------------------------------------------------------
+
+#: The statuses a buyer's app steps a new draft through to its signing
+#: (``sync.wire.APPLICATION_TRANSITIONS``); then its dealership's staff confirm the payout.
+TO_SIGNED = ("prequalified", "submitted", "approved", "contracted")
+
+
+def paid_out_journey(app_id: str, **extra) -> tuple[list[Op], Op]:
+    """The ops of a loan paid out, as real life writes them: its writer's (the application
+    as a draft, ``extra`` its fields, then each legal status up to ``contracted``) and the
+    payout's (:func:`payout_op`). A payment is taken only after it (``backend.rules``:
+    ``not_paid_out``)."""
+    steps = [make_op("application", app_id, application(**extra))]
+    steps += [make_op("application", app_id, {"status": s}) for s in TO_SIGNED]
+    return steps, payout_op(app_id)
+
+
+def payout_op(app_id: str) -> Op:
+    """The lender's payout as the application's dealership's staff or an admin confirm it
+    (never its buyer): the signed application ``funded``."""
+    return make_op("application", app_id, {"status": "funded"})
+
+
+def funded_application(
+    engine: Engine,
+    writer: Actor,
+    *,
+    payout: Actor | None = None,
+    signing=(),
+    app_id: str | None = None,
+    **extra,
+) -> str:
+    """The id of a new application that ``writer`` pushed to the store through its legal
+    statuses (with ``signing``: ops pushed with it once signed, e.g. its contract) and
+    ``payout`` funded: by default a staff member of its dealership, or ``writer`` itself
+    when staff or an admin wrote it (a walk-in's deal at the desk). ``app_id``: its id (a
+    new one by default); ``extra``: its fields."""
+    app_id = app_id or new_id()
+    steps, funded = paid_out_journey(app_id, **extra)
+    if payout is None and writer.role == "buyer":
+        payout = make_actor("dealer_staff", extra.get("dealer_id", DEALER_X))
+    now = Clock().now
+    results = store.push(engine, writer, "phone", [*steps, *signing], now)
+    results += store.push(engine, payout or writer, "desk", [funded], now)
+    assert all(r.status == "applied" for r in results), results
+    return app_id
+
+
+def funded_application_over_http(buyer, payout, *, signing=(), app_id=None, **extra) -> str:
+    """:func:`funded_application` through ``/sync/push``: ``buyer`` and ``payout`` are
+    signed-in clients (:func:`make_user`), ``payout`` a staff member of the application's
+    dealership or an admin."""
+    app_id = app_id or new_id()
+    steps, funded = paid_out_journey(app_id, **extra)
+    push_over_http(buyer, [*steps, *signing])
+    push_over_http(payout, [funded])
+    return app_id
+
+
+def push_over_http(client, ops: list[Op], device_id: str = "phone") -> list[dict]:
+    """The results of ``ops`` pushed through ``/sync/push`` by the signed-in ``client``;
+    each must be applied."""
+    body = {"device_id": device_id, "ops": [op.model_dump(mode="json") for op in ops]}
+    response = client.post("/sync/push", json=body)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert all(r["status"] == "applied" for r in results), results
+    return results

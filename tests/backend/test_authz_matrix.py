@@ -11,7 +11,15 @@ from fastapi.testclient import TestClient
 from backend.app import CatalogueKind
 from backend.db import make_engine, migrate
 from sync.wire import CATALOGUE_ENTITIES
-from tests.backend.factories import DEALER_X, DEALER_Y, application, make_app, make_user, new_id
+from tests.backend.factories import (
+    DEALER_X,
+    DEALER_Y,
+    application,
+    funded_application_over_http,
+    make_app,
+    make_user,
+    new_id,
+)
 from tests.backend.factories import payment as payment_body
 
 ROLES = ("anonymous", "owner", "other_buyer", "dealer_x", "dealer_y", "admin")
@@ -20,8 +28,9 @@ KINDS = get_args(CatalogueKind)  # vehicles, lenders, products, dealers
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    """A buyer ("owner") with a profile, an application at dealer X and a payment; built once
-    per module (building the app is the slow part), every test signs in afresh."""
+    """A buyer ("owner") with a profile, an application at dealer X (signed, and paid out by
+    dealer X's staff) and a payment on it; built once per module (building the app is the slow
+    part), every test signs in afresh."""
     tmp = tmp_path_factory.mktemp("authz")
     engine = make_engine(f"sqlite:///{tmp / 'server.db'}")
     migrate(engine)
@@ -36,13 +45,14 @@ def world(tmp_path_factory):
     ids = {"app": new_id(), "profile": new_id(), "payment": new_id(), "scratch": new_id(),
            **{kind: new_id() for kind in KINDS}}  # fmt: skip
     owner = _signed_in(api, users["owner"])
+    payout = _signed_in(api, users["dealer_x"])
+    funded_application_over_http(owner, payout, app_id=ids["app"])
     owner_ops = [
-        _op("application", ids["app"], application()),
         _op("profile", ids["profile"], {"name": "张敏"}),
         _op("payment", ids["payment"], payment_body(ids["app"])),
     ]
     push = owner.post("/sync/push", json={"device_id": "phone", "ops": owner_ops})
-    assert [r["status"] for r in push.json()["results"]] == ["applied"] * 3
+    assert [r["status"] for r in push.json()["results"]] == ["applied"] * 2
     admin = _signed_in(api, users["admin"])
     for kind in KINDS:  # one published item of each kind
         put = admin.put(f"/catalogue/{kind}/{ids[kind]}", json={"name_en": f"a {kind}"})

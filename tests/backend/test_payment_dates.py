@@ -1,8 +1,9 @@
-"""A loan's payment events as the server takes them: none dated before the loan starts (the
-day its contract was signed: the server holds no other loan date), a reversal on or after the
-payment it reverses, naming a payment of its own contract, reversing a payment (never a
-reversal) and each payment once. What breaks a rule is rejected by name, and nothing of it is
-stored. Run against SQLite and PostgreSQL (the ``engine`` fixture)."""
+"""A loan's payment events as the server takes them: none before the lender pays the loan
+out (its application ``funded``), none dated before the loan starts (the day its contract was
+signed: the server holds no other loan date), a reversal on or after the payment it reverses,
+naming a payment of its own contract, reversing a payment (never a reversal) and each payment
+once. What breaks a rule is rejected by name, and nothing of it is stored. Run against SQLite
+and PostgreSQL (the ``engine`` fixture)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from backend import db, store
+from backend import db, rules, store
 from tests.backend.factories import (
-    application,
+    DEALER_X,
+    funded_application,
+    funded_application_over_http,
     make_actor,
     make_app,
     make_op,
     make_user,
     new_id,
+    paid_out_journey,
     payment,
+    payout_op,
 )
 
 NOW = 1_800_000_000_000
@@ -37,13 +42,6 @@ def push(engine, actor, *ops):
     return store.push(engine, actor, "phone", list(ops), NOW)
 
 
-def _application(engine, buyer) -> str:
-    app_id = new_id()
-    [result] = push(engine, buyer, make_op("application", app_id, application()))
-    assert result.status == "applied", result
-    return app_id
-
-
 def _contract(app_id: str, version: int = 1, signed_ms: int = SIGNED_MS) -> dict:
     """A contract's payload as a device sends it (``local_db.repositories.deals``)."""
     return {"application_id": app_id, "version": version, "content_sha256": "a" * 64,
@@ -51,10 +49,10 @@ def _contract(app_id: str, version: int = 1, signed_ms: int = SIGNED_MS) -> dict
 
 
 def _loan(engine, buyer) -> tuple[str, str]:
-    """(application id, contract id) of a new signed loan of ``buyer``."""
-    app_id, contract_id = _application(engine, buyer), new_id()
-    [result] = push(engine, buyer, make_op("contract", contract_id, _contract(app_id)))
-    assert result.status == "applied", result
+    """(application id, contract id) of a new loan of ``buyer``, signed and paid out."""
+    app_id, contract_id = new_id(), new_id()
+    signing = [make_op("contract", contract_id, _contract(app_id))]
+    funded_application(engine, buyer, app_id=app_id, signing=signing)
     return app_id, contract_id
 
 
@@ -80,10 +78,71 @@ def _pay(engine, buyer, app_id, contract_id, paid_ms) -> str:
     return pay_id
 
 
+# --- no payment before the lender pays the loan out ---------------------------------------
+
+
+def _signed(engine, buyer) -> tuple[str, str]:
+    """(application id, contract id) of a loan ``buyer`` signed, not paid out yet."""
+    app_id, contract_id = new_id(), new_id()
+    steps, _ = paid_out_journey(app_id)
+    results = push(engine, buyer, *steps, make_op("contract", contract_id, _contract(app_id)))
+    assert all(r.status == "applied" for r in results), results
+    return app_id, contract_id
+
+
+def test_a_payment_before_the_payout_is_rejected_and_taken_once_staff_fund_the_loan(engine):
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id, contract_id = _signed(engine, buyer)
+    pay_id, body = new_id(), _paid(app_id, contract_id, _ms(2026, 12, 1))
+    [refused] = push(engine, buyer, make_op("payment", pay_id, body))
+    assert (refused.status, refused.reason, refused.seq) == ("rejected", "not_paid_out", None)
+    assert "payload.application_id" in refused.message and "funded" in refused.message
+    assert _stored_payments(engine, buyer) == set()
+    [funded] = push(engine, staff, payout_op(app_id))
+    [applied] = push(engine, buyer, make_op("payment", pay_id, body))  # recorded again
+    assert (funded.status, applied.status) == ("applied", "applied")
+    assert _stored_payments(engine, buyer) == {pay_id}
+
+
+def test_staff_fund_a_loan_and_take_its_payment_in_one_push_in_that_order_only(engine):
+    """Each op of a push is decided with the earlier ones applied: the payout, then the
+    payment, is taken; the payment before the payout is refused (and the payout still taken)."""
+    buyer, desk = make_actor(), make_actor("dealer_staff", DEALER_X)
+    first, first_contract = _signed(engine, buyer)
+    second, second_contract = _signed(engine, buyer)
+    paid = make_op("payment", new_id(), _paid(first, first_contract, _ms(2026, 12, 1)))
+    early = make_op("payment", new_id(), _paid(second, second_contract, _ms(2026, 12, 1)))
+    in_order = push(engine, desk, payout_op(first), paid)
+    reversed_order = push(engine, desk, early, payout_op(second))
+    assert [(r.status, r.reason) for r in in_order] == [("applied", None)] * 2
+    assert [(r.status, r.reason) for r in reversed_order] == [
+        ("rejected", "not_paid_out"), ("applied", None)
+    ]  # fmt: skip
+    assert _stored_payments(engine, buyer) == {paid.entity_id}
+
+
+def test_a_payment_taken_before_the_rule_is_still_reversed_while_new_ones_wait(engine, monkeypatch):
+    """A server from before took payments on loans not paid out: a reversal undoes one (a
+    reversal is no payment: the rule leaves it be), a new payment is refused."""
+    buyer = make_actor()
+    app_id, contract_id = _signed(engine, buyer)
+    with monkeypatch.context() as server_from_before:
+        server_from_before.setattr(rules, "_paid_out", lambda application: None)
+        paid = _pay(engine, buyer, app_id, contract_id, _ms(2026, 12, 1))
+    reversal = new_id()
+    body = _reversal(app_id, contract_id, _ms(2026, 12, 2), paid)
+    [undone] = push(engine, buyer, make_op("payment", reversal, body))
+    later = _paid(app_id, contract_id, _ms(2026, 12, 3))
+    [again] = push(engine, buyer, make_op("payment", new_id(), later))
+    assert (undone.status, undone.reason) == ("applied", None)
+    assert (again.status, again.reason) == ("rejected", "not_paid_out")
+    assert _stored_payments(engine, buyer) == {paid, reversal}
+
+
 @pytest.mark.parametrize("one_push", [False, True], ids=["contract-pushed-before", "same-push"])
 def test_a_payment_dated_before_the_day_its_contract_was_signed_is_rejected(engine, one_push):
     buyer = make_actor()
-    app_id, contract_id = _application(engine, buyer), new_id()
+    app_id, contract_id = funded_application(engine, buyer), new_id()
     contract = make_op("contract", contract_id, _contract(app_id))
     early, on_the_day = new_id(), new_id()
     ops = [
@@ -252,13 +311,24 @@ def test_reversals_stored_before_the_rule_count_once_the_server_migrates(engine)
 
 
 @pytest.fixture
-def client(engine, tmp_path) -> TestClient:
+def api(engine, tmp_path):
+    return make_app(engine, tmp_path)
+
+
+@pytest.fixture
+def client(api) -> TestClient:
     """A signed-in buyer's client that answers a server error as a 500 instead of raising it."""
-    api = make_app(engine, tmp_path)
     signed_in, _ = make_user(api)
     quiet = TestClient(api, raise_server_exceptions=False)
     quiet.headers["Authorization"] = signed_in.headers["Authorization"]
     return quiet
+
+
+@pytest.fixture
+def paid_out(api, client) -> str:
+    """The id of a loan of ``client`` 's buyer, signed and paid out by its dealership's staff."""
+    staff, _ = make_user(api, "dealer_staff", DEALER_X)
+    return funded_application_over_http(client, staff)
 
 
 def _push_one(client: TestClient, entity: str, entity_id: str, payload: dict) -> dict:
@@ -280,18 +350,16 @@ def _push_one(client: TestClient, entity: str, entity_id: str, payload: dict) ->
     ],
 )
 def test_a_contract_id_that_names_no_record_is_rejected_by_name_over_http(
-    client, contract_id, reason
+    client, paid_out, contract_id, reason
 ):
-    app_id = new_id()
-    assert _push_one(client, "application", app_id, application())["status"] == "applied"
+    app_id = paid_out
     result = _push_one(client, "payment", new_id(), _paid(app_id, contract_id, _ms(2026, 12, 1)))
     assert (result["status"], result["reason"]) == ("rejected", reason)
     assert "payload.contract_id" in result["message"]
 
 
-def test_a_contract_signed_past_the_calendar_refuses_payments_by_name_over_http(client):
-    app_id, contract_id = new_id(), new_id()
-    assert _push_one(client, "application", app_id, application())["status"] == "applied"
+def test_a_contract_signed_past_the_calendar_refuses_payments_by_name_over_http(client, paid_out):
+    app_id, contract_id = paid_out, new_id()
     far = _push_one(client, "contract", contract_id, _contract(app_id, signed_ms=2**62 - 1))
     text_ = _push_one(client, "contract", new_id(), {**_contract(app_id), "signed_ms": "today"})
     result = _push_one(client, "payment", new_id(), _paid(app_id, contract_id, _ms(2026, 12, 1)))

@@ -8,7 +8,15 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.backend.factories import application, make_user, new_id, payment, server_app
+from tests.backend.factories import (
+    DEALER_X,
+    application,
+    funded_application_over_http,
+    make_user,
+    new_id,
+    payment,
+    server_app,
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,7 @@ def _new_application(client, **extra) -> str:
 )
 def test_a_payment_whose_amount_cents_is_not_a_positive_integer_is_rejected_by_name(api, amount):
     buyer = _signed_in(api)
-    app_id = _new_application(buyer)
+    app_id = funded_application_over_http(buyer, _signed_in(api, "dealer_staff", DEALER_X))
     status, result = _push_one(buyer, _op("payment", None, payment(app_id, amount_cents=amount)))
     assert status == 200
     assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
@@ -186,8 +194,6 @@ def test_a_created_ms_given_as_text_is_refused_by_name(api):
 @pytest.mark.parametrize("role", ["buyer", "dealer_staff"])
 @pytest.mark.parametrize("buyer_id", [[], {"id": 1}], ids=["list", "object"])
 def test_a_buyer_id_that_is_not_text_is_refused_by_name_not_a_500(api, role, buyer_id):
-    from tests.backend.factories import DEALER_X
-
     client = _signed_in(api, role, DEALER_X if role == "dealer_staff" else None)
     consent = {"purpose": "marketing", "text_version": "v1", "given_ms": 1, "buyer_id": buyer_id}
     code, result = _push_one(client, _op("consent", None, consent))

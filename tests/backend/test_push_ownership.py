@@ -11,6 +11,7 @@ from tests.backend.factories import (
     DEALER_Y,
     Clock,
     application,
+    funded_application_over_http,
     make_user,
     new_id,
     payment,
@@ -92,8 +93,11 @@ def test_a_buyers_loan_record_cannot_be_filed_under_another_dealership(api, enti
     buyer, _ = make_user(api)
     staff_x, _ = make_user(api, "dealer_staff", DEALER_X)
     staff_y, _ = make_user(api, "dealer_staff", DEALER_Y)
-    app_id = new_id()
-    assert _push_one(buyer, _op("application", app_id, application()))["status"] == "applied"
+    if entity == "payment":  # a payment is taken on a loan paid out
+        app_id = funded_application_over_http(buyer, staff_x)
+    else:
+        app_id = new_id()
+        assert _push_one(buyer, _op("application", app_id, application()))["status"] == "applied"
     bodies = {
         "payment": payment(app_id),
         "contract": {"application_id": app_id, "version": 1, "content_sha256": "a" * 64},

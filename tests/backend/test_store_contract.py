@@ -14,9 +14,11 @@ from tests.backend.factories import (
     DEALER_X,
     DEALER_Y,
     application,
+    funded_application,
     make_actor,
     make_op,
     new_id,
+    paid_out_journey,
     payment,
 )
 
@@ -33,7 +35,8 @@ def pull_all(engine, actor, since=0, limit=1000):
 
 
 def applied_application(engine, actor, **extra) -> str:
-    """The id of a new application ``actor`` pushed (a payment, offer or contract names one)."""
+    """The id of a new application ``actor`` pushed (an offer or contract names one; a payment
+    names a funded one: ``funded_application``)."""
     app_id = new_id()
     [result] = push(engine, actor, make_op("application", app_id, application(**extra)))
     assert result.status == "applied", result
@@ -167,10 +170,10 @@ def test_each_reader_pulls_only_their_rows(engine, reader, sees):
         "dealer_y": make_actor("dealer_staff", DEALER_Y),
         "admin": ADMIN,
     }
-    app_id = new_id()
     push(engine, ADMIN, *[make_op(e, payload={"name_en": "BYD Seal"}) for e in CATALOGUE_ENTITIES])
-    push(engine, owner, make_op("application", app_id, application()))
-    push(engine, owner, make_op("payment", payload=payment(app_id)))
+    app_id = funded_application(engine, owner)  # paid out by another of dealer X's staff
+    [paid] = push(engine, owner, make_op("payment", payload=payment(app_id)))
+    assert paid.status == "applied"
     assert {c.entity for c in pull_all(engine, actors[reader])} == sees | set(CATALOGUE_ENTITIES)
 
 
@@ -180,9 +183,9 @@ def test_a_payment_made_at_the_desk_is_the_dealerships_and_no_one_elses(engine):
     desk, colleague = make_actor("dealer_staff", DEALER_X), make_actor("dealer_staff", DEALER_X)
     elsewhere, buyer = make_actor("dealer_staff", DEALER_Y), make_actor()
     at_desk, by_buyer = new_id(), new_id()
-    app_id = applied_application(engine, desk, status="prequalified")
+    app_id = funded_application(engine, desk)  # a walk-in's loan, paid out
     [paid] = push(engine, desk, make_op("payment", at_desk, payment(app_id)))
-    own_app = applied_application(engine, buyer, status="prequalified")
+    own_app = funded_application(engine, buyer)
     [own] = push(engine, buyer, make_op("payment", by_buyer, payment(own_app)))
     assert (paid.status, own.status) == ("applied", "applied")
 
@@ -461,8 +464,9 @@ def test_an_application_must_start_as_draft_and_cannot_be_deleted(engine):
 
 def test_payments_are_append_only(engine):
     buyer = make_actor()
-    app_id, pay_id = applied_application(engine, buyer), new_id()
-    push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    app_id, pay_id = funded_application(engine, buyer), new_id()
+    [first] = push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    assert first.status == "applied"
     # the same event delivered again under a new op id changes nothing
     [same] = push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
     [edit] = push(engine, buyer, make_op("payment", pay_id, payment(app_id, amount_cents=1)))
@@ -474,8 +478,9 @@ def test_payments_are_append_only(engine):
 
 def test_a_reversal_is_a_new_payment_event_naming_the_payment_it_undoes(engine):
     buyer = make_actor()
-    app_id, pay_id, rev_id = applied_application(engine, buyer), new_id(), new_id()
-    push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    app_id, pay_id, rev_id = funded_application(engine, buyer), new_id(), new_id()
+    [paid] = push(engine, buyer, make_op("payment", pay_id, payment(app_id)))
+    assert paid.status == "applied"
     reversal = payment(app_id, amount_cents=0, event_kind="reversal", reverses=pay_id)
     [ok] = push(engine, buyer, make_op("payment", rev_id, reversal))
     [nameless] = push(engine, buyer, make_op("payment", new_id(), {**reversal, "reverses": None}))
@@ -568,7 +573,8 @@ def test_local_db_op_kinds_append_and_transition_follow_the_entity_rules(engine)
                                           op="transition"))  # fmt: skip
     [illegal] = push(engine, buyer, make_op("application", app_id, {"status": "funded"},
                                             op="transition"))  # fmt: skip
-    [paid] = push(engine, buyer, make_op("payment", payload=payment(app_id), op="append"))
+    paid_out = funded_application(engine, buyer)  # a payment waits for the lender's payout
+    [paid] = push(engine, buyer, make_op("payment", payload=payment(paid_out), op="append"))
     assert [created.status, moved.status, paid.status] == ["applied"] * 3
     assert illegal.reason == "illegal_transition"
 
@@ -605,7 +611,8 @@ def test_a_record_of_a_loan_names_an_application_its_writer_may_write(engine, en
     and a missing application gets the same answer as someone else's."""
     buyer, other, desk = make_actor(), make_actor(), make_actor("dealer_staff", DEALER_X)
     elsewhere = make_actor("dealer_staff", DEALER_Y)
-    theirs = applied_application(engine, other, dealer_id=DEALER_X)
+    loan = funded_application if entity == "payment" else applied_application  # paid out
+    theirs = loan(engine, other, dealer_id=DEALER_X)
 
     def attempt(actor, app_id):
         [result] = push(engine, actor, make_op(entity, new_id(), body(app_id)))
@@ -623,7 +630,7 @@ def test_a_record_staff_attach_to_a_loan_is_that_buyers_not_the_one_they_name(en
     application's buyer's, and naming someone else is refused."""
     owner, stranger = make_actor(), make_actor()
     desk = make_actor("dealer_staff", DEALER_X)
-    app_id = applied_application(engine, owner, dealer_id=DEALER_X)
+    app_id = funded_application(engine, owner, dealer_id=DEALER_X)
     planted = {**payment(app_id), "buyer_id": stranger.user_id}
     [refused] = push(engine, desk, make_op("payment", new_id(), planted))
     [paid] = push(engine, desk, make_op("payment", paid_id := new_id(), payment(app_id)))
@@ -633,16 +640,15 @@ def test_a_record_staff_attach_to_a_loan_is_that_buyers_not_the_one_they_name(en
     assert not [c for c in pull_all(engine, stranger) if c.entity == "payment"]
 
 
-def test_an_application_and_its_first_payment_can_travel_in_one_push(engine):
-    buyer = make_actor()
+def test_a_walk_ins_deal_and_its_first_payment_can_travel_in_one_push(engine):
+    """A staff tablet that was offline at the desk: the walk-in's application, each status up
+    to the payout (staff confirm it) and the first payment, in one push: each op is decided
+    with the earlier ones applied."""
+    desk = make_actor("dealer_staff", DEALER_X)
     app_id = new_id()
-    results = push(
-        engine,
-        buyer,
-        make_op("application", app_id, application(status="prequalified")),
-        make_op("payment", new_id(), payment(app_id)),
-    )
-    assert [r.status for r in results] == ["applied", "applied"]
+    steps, funded = paid_out_journey(app_id)
+    results = push(engine, desk, *steps, funded, make_op("payment", new_id(), payment(app_id)))
+    assert [r.status for r in results] == ["applied"] * (len(steps) + 2)
 
 
 def _consent(**extra) -> dict:

@@ -1,5 +1,7 @@
 """What the repositories enqueue is what the server's rules accept: every operation of a
-buyer's journey, decided by ``backend.rules`` as a push from that buyer would be."""
+buyer's journey, decided by ``backend.rules`` as a push from that buyer would be (with the
+lender's payout, which the dealership's staff confirm, between the signing and the first
+repayment)."""
 
 from __future__ import annotations
 
@@ -9,25 +11,30 @@ import pytest
 from sqlmodel import Session
 
 from backend.rules import Actor, decide
+from domain.ids import new_id
 from local_db import outbox
 from sync.local_store import wire_op
+from tests.backend.factories import payout_op
 from tests.factories import make_user
 from tests.local_db.sync_world import (
     CIPHER,
     SHA,
     install_catalogue,
     make_catalogue,
+    pulled_payout,
     write_deal,
 )
 
 
 @pytest.fixture
-def journey(engine):
+def sent(engine):
+    """(user, catalogue, deal, its outbox ops in order, as sent) of a buyer's whole journey,
+    its payout pulled (no server here)."""
     user = make_user()
     cat = make_catalogue()
     with Session(engine) as session:
         install_catalogue(session, cat, user)
-        deal = write_deal(session, cat, user)
+        deal = write_deal(session, cat, user, payout=pulled_payout)
         session.commit()
         ops = outbox.peek(session, 100)
     # as sent: the profile's figures wait sealed in the outbox (local_db.outbox.seal_values)
@@ -36,21 +43,36 @@ def journey(engine):
                                                entity_id=op.entity_id))
         for op in ops
     ]  # fmt: skip
+    return user, cat, deal, opened
+
+
+@pytest.fixture
+def journey(sent):
+    """:func:`sent` with the last op of each entity."""
+    user, cat, deal, opened = sent
     return user, cat, deal, {op.entity: op for op in opened}
 
 
-def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(journey):
-    user, _, _, ops = journey
-    actor = Actor(user.id, "buyer")
-    application = decide(actor, wire_op(ops["application"]), "phone", None)
-    outcomes = {
-        name: decide(actor, wire_op(op), "phone", None, application=application.state)
-        for name, op in ops.items()
-    }
-    assert {name: (o.status, o.reason) for name, o in outcomes.items()} == {
-        name: ("applied", None) for name in ops
-    }
-    assert set(ops) == {
+def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(sent):
+    """Decided in order, each on the records as the earlier ones left them (as a store
+    does), the dealership's staff confirming the payout before the first repayment."""
+    user, cat, deal, ops = sent
+    buyer, staff = Actor(user.id, "buyer"), Actor(new_id(), "dealer_staff", cat.dealer_id)
+    steps = [(buyer, wire_op(op)) for op in ops]
+    first_payment = next(k for k, (_, op) in enumerate(steps) if op.entity == "payment")
+    steps.insert(first_payment, (staff, payout_op(deal.application_id)))
+    records, outcomes = {}, []
+    for actor, op in steps:
+        application = records.get(("application", op.payload.get("application_id")))
+        key = (op.entity, op.entity_id)
+        outcome = decide(actor, op, "phone", records.get(key), None, application, (), records)
+        records[key] = outcome.state or records.get(key)
+        outcomes.append((op.entity, op.payload.get("status"), outcome.status, outcome.reason))
+    assert [o for o in outcomes if o[2:] != ("applied", None)] == []
+    assert [status for entity, status, *_ in outcomes if entity == "application"] == [
+        "prequalified", "submitted", "approved", "contracted", "funded"
+    ]  # fmt: skip
+    assert {op.entity for op in ops} == {
         "buyer_profile", "consent", "interaction", "application", "offer", "contract", "payment"
     }  # fmt: skip
 

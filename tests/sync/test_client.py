@@ -16,7 +16,15 @@ from backend import store as server_store
 from backend.db import make_engine, migrate
 from sync.client import SyncClient
 from sync.store import MemoryStore
-from tests.backend.factories import application, make_app, make_user, new_id, payment
+from tests.backend.factories import (
+    DEALER_X,
+    application,
+    funded_application_over_http,
+    make_app,
+    make_user,
+    new_id,
+    payment,
+)
 
 
 class Faulty(httpx.BaseTransport):
@@ -87,19 +95,27 @@ def _changes(engine):
         return conn.execute(select(history).order_by(history.c.seq)).all()
 
 
+def _paid_out_loan(api, buyer: TestClient) -> str:
+    """The id of a loan ``buyer`` signed and its dealership's staff paid out."""
+    staff, _ = make_user(api, "dealer_staff", DEALER_X)
+    return funded_application_over_http(buyer, staff)
+
+
 def test_a_second_device_sees_what_the_first_entered_offline(server):
-    api, _ = server
+    api, engine = server
     user, _ = make_user(api)
     phone, phone_store, _, _ = device(api, user, "phone")
     tablet, tablet_store, _, _ = device(api, user, "tablet")
+    loan, before = _paid_out_loan(api, user), len(_changes(engine))
+    assert phone.sync_once()  # the phone hears of the payout: the loan takes payments
     app_id = new_id()
     phone_store.record("application", app_id, application())
-    phone_store.record("payment", new_id(), payment(app_id))
+    phone_store.record("payment", new_id(), payment(loan))
     assert phone.status().pending == 2
     assert phone.sync_once() and tablet.sync_once()
     assert phone.status().pending == 0 and phone.status().last_success_ms is not None
     assert tablet_store.live_records() == phone_store.live_records()
-    assert tablet_store.get_cursor("main") == 2
+    assert tablet_store.get_cursor("main") == before + 2
 
 
 def test_pulls_come_in_pages_and_the_cursor_ends_at_the_last_change(server):
@@ -129,22 +145,25 @@ def test_faults_lose_nothing_and_apply_nothing_twice(server, faults, retries):
     api, engine = server
     user, _ = make_user(api)
     phone, phone_store, transport, sleeps = device(api, user, "phone")
+    loan = _paid_out_loan(api, user)
+    before = len(_changes(engine))
+    assert phone.sync_once()  # the phone hears of the payout: the loan takes payments
     app_id = new_id()
     made = [
         phone_store.record("application", app_id, application()),
         phone_store.record("application", app_id, {"status": "prequalified"}),
-        phone_store.record("payment", new_id(), payment(app_id)),
+        phone_store.record("payment", new_id(), payment(loan)),
     ]
     transport.plan = list(faults)
     assert phone.sync_once(), phone.status().last_error
-    changes = _changes(engine)
+    changes = _changes(engine)[before:]
     assert len(changes) == 3  # each op applied exactly once
     assert json.loads(changes[1].data)["status"] == "prequalified"
     assert phone.status().pending == 0 and phone.status().rejected == ()
     assert sleeps == [0.5, 1.0, 2.0][:retries]  # backoff doubled per retry
     # replaying the whole outbox again changes nothing
     phone_store.outbox = list(made)
-    assert phone.sync_once() and len(_changes(engine)) == 3
+    assert phone.sync_once() and len(_changes(engine)) == before + 3
 
 
 def test_when_the_server_stays_down_the_outbox_keeps_everything(server):

@@ -14,7 +14,7 @@ from domain.catalog import Role, User
 from local_db.engine import make_engine
 from local_db.migrations import migrate
 from tests.backend.factories import make_app, make_user
-from tests.local_db.sync_world import install_catalogue, make_catalogue, write_deal
+from tests.local_db.sync_world import install_catalogue, make_catalogue, sign_deal
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def setup(tmp_path):
     catalogue = make_catalogue()
     with Session(local) as session:
         install_catalogue(session, catalogue, user)
-        write_deal(session, catalogue, user)
+        sign_deal(session, catalogue, user)  # up to signing: no payment before the payout
         session.commit()
     yield api, row, local, user
     local.dispose()
@@ -58,7 +58,7 @@ def test_sync_now_signs_in_sends_the_outbox_and_reports_success(tmp_path, setup)
         _settings(tmp_path, row), local, http=TestClient(api), start=False
     )
     before = handle.status()
-    assert (before.enabled, before.signed_in, before.pending) == (True, False, 7)
+    assert (before.enabled, before.signed_in, before.pending) == (True, False, 9)
     assert handle.sync_now(), handle.status().last_error
     after = handle.status()
     assert (after.signed_in, after.user_id, after.pending, after.last_error) == (
@@ -75,7 +75,7 @@ def test_a_wrong_password_is_reported_and_nothing_is_lost(tmp_path, setup):
     )
     assert not handle.sync_now()
     status = handle.status()
-    assert "sign-in failed" in status.last_error and status.pending == 7
+    assert "sign-in failed" in status.last_error and status.pending == 9
     assert status.last_error_kind == "auth"
     handle.stop()
 
