@@ -140,7 +140,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     calculator = ft.Column(
         [
             section_title(ctx.t("Payment calculator")),
-            deal_bar(ctx),
+            deal_bar(ctx, narrow=True),  # half the screen beside the car, from a tablet up
             *loan,
             ft.Text(
                 ctx.t(

@@ -52,7 +52,9 @@ def demo_accounts(ctx: ViewContext) -> ft.Control:
             *[tile(u) for u in staff],
         ],
         spacing=8,
-        width=560,
+        # a reading width, but on a phone its own (in the centring row, 560 px cut the lines)
+        width=560 if ctx.wide else None,
+        expand=not ctx.wide,
         key="signin",
     )
     if not users:

@@ -111,6 +111,19 @@ async def test_calculator_shows_apr_and_recomputes_with_the_deal(world):
     assert h.find("calc-ltv").value == "贷款价值比 70.00%"
 
 
+async def test_the_car_pages_deal_bar_lays_out_for_its_half_width_card(world):
+    """Beside the car on a tablet the calculator is half the screen: the term buttons get a
+    row of their own there, as in any narrow column (a third of the card split the digits)."""
+    h = await signed_in(world, width=1024, height=768)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    down, term, trade_in = h.find("deal-bar").content.controls
+    assert (down.col, term.col, trade_in.col) == (
+        {"xs": 12},
+        {"xs": 12, "sm": 7},
+        {"xs": 12, "sm": 5},
+    )
+
+
 async def test_ltv_meter_turns_red_for_a_used_car_with_little_down(world):
     h = await signed_in(world)
     await h.slide("deal-down", 10.0)

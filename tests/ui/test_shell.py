@@ -169,3 +169,9 @@ async def test_a_buyer_following_a_staff_link_lands_on_their_own_home(world):
     h = await start_app(world.services, route="/dealer/pipeline")
     await h.click(f"signin-{world.buyer_id}")
     assert h.top.route == "/cars"
+
+
+@pytest.mark.parametrize(("width", "column"), [(390, None), (1280, 560)])
+async def test_the_sign_in_list_fits_a_phone_and_keeps_a_reading_width_beyond(world, width, column):
+    h = await start_app(world.services, width=width, height=844)
+    assert h.find("signin").width == column  # 560 px on a 390 px phone cut every line
