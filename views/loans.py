@@ -286,7 +286,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
                       date=ctx.date(nxt.date)) if nxt else "", key="loan-next"),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
-                else ctx.t("Loan to be paid out {amount}", amount=ctx.money(loan.quote.principal)),
+                else ctx.t("Loan to be paid out {amount}",
+                           amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),
     ], spacing=4, expand=True)  # fmt: skip
     controls: list[ft.Control] = [ft.Row([ring, facts], spacing=16)]

@@ -83,7 +83,10 @@ async def test_a_signed_loan_takes_no_payment_until_the_lender_pays_it_out(world
     assert world.services.loan(world.buyer_id, cid).payments == ()
     await h.route(f"/loans/{cid}")
     assert not h.has("pay-record") and not h.has("loan-payoff") and not h.has("reminder-1")
-    assert h.find("loan-principal").value == f"待放款金额 ¥{loan.quote.principal:,.2f}"
+    # what the lender pays out: the credit the buyer gets (the note less fees paid from it)
+    paid_out = loan.quote.amount_financed
+    assert paid_out < loan.quote.principal  # this product takes a fee from the loan
+    assert h.find("loan-principal").value == f"待放款金额 ¥{paid_out:,.2f}"
 
 
 async def test_only_the_buyer_pays_out_their_own_loan_and_only_in_demo_mode(world):
