@@ -199,6 +199,10 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
     ]  # fmt: skip
+    if (extra := costs_more_than_cheapest(result, offer)) is not None:
+        lines.insert(4, ft.Text(
+            ctx.t("{amount} more than the cheapest offer", amount=ctx.money(extra)),
+            size=12, color=palette.WARN, key=f"more-{pid}"))  # fmt: skip
     if q.terms.balloon_amount:  # the month's figure is not the whole story
         lines.insert(4, _figure(ctx.t("Final payment"), ctx.money(q.last_payment), f"last-{pid}"))
     if offer.max_amount_financed > q.amount_financed:  # room to put less down
@@ -236,6 +240,15 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         identifier=f"offer-{pid}", key=f"offer-card-{pid}", col={"xs": 12, "md": 6, "xl": 4},
         content=ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=14)),
     )  # fmt: skip
+
+
+def costs_more_than_cheapest(result, offer):
+    """How much more ``offer`` costs in interest and fees than the cheapest offer, or None:
+    said on every card, so no rank hides a dearer loan (the guardrail names the top pick's)."""
+    if not result.cheapest:
+        return None
+    extra = offer.quote.finance_charge - result.cheapest[0].quote.finance_charge
+    return extra if extra > 0 else None
 
 
 #: The recommender's explanation msgids (recommender.score.Why.message), for extraction.

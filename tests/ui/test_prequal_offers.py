@@ -146,6 +146,22 @@ async def test_offers_rank_inside_eligibility_and_show_apr_first(world):
     assert any("只贷二手车" in t for t in h.texts())
 
 
+async def test_every_dearer_offer_says_how_much_more_it_costs_than_the_cheapest(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    least = result.cheapest[0].quote.finance_charge
+    dearer = [o for o in result.recommended if o.quote.finance_charge > least]
+    assert dearer  # the world's two offers differ in cost
+    for order in ("recommended", "cheapest"):  # whatever rank it has, in either order
+        await h.select("offers-order", [order])
+        for o in dearer:
+            extra = o.quote.finance_charge - least
+            said = h.find(f"more-{o.product.id}").value
+            assert said == f"比最便宜的报价多 ¥{extra:,.2f}"
+        assert not h.has(f"more-{result.cheapest_id}")
+
+
 async def test_cheapest_first_orders_by_finance_charge(world):
     h = await to_prequal(world)
     await through_form(h)
