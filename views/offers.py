@@ -199,8 +199,8 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
     ]  # fmt: skip
-    if (extra := costs_more_than_cheapest(result, offer)) is not None:
-        lines.insert(4, ft.Text(
+    if (extra := costs_more_than_cheapest(result, offer)) is not None:  # under the cost
+        lines.insert(5, ft.Text(
             ctx.t("{amount} more than the cheapest offer", amount=ctx.money(extra)),
             size=12, color=palette.WARN, key=f"more-{pid}"))  # fmt: skip
     if q.terms.balloon_amount:  # the month's figure is not the whole story
