@@ -107,14 +107,13 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             )
         )  # fmt: skip
     if not offers:
-        controls.append(
-            ft.Text(
-                ctx.t(
-                    "No lender can offer this deal as it stands; see below what would change that."
-                ),
-                key="offers-none",
-            )
-        )
+        curable = any(d.hint is not None and d.hint.kind != "none" for d in r.declines)
+        controls.append(ft.Text(
+            ctx.t("No lender can offer this deal as it stands; see below what would change "
+                  "that.") if curable else
+            ctx.t("No lender can offer this deal, and no change to the down payment, term or "
+                  "car within reach would: each lender's reasons are below."),
+            key="offers-none"))  # fmt: skip
     shown = visible_offers(offers, result.cheapest_id, "offers-all" in state.expanded)
     controls.append(
         ft.ResponsiveRow(

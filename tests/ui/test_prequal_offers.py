@@ -180,6 +180,25 @@ async def test_the_order_toggle_shows_only_when_there_are_offers_to_order(world)
     assert h.has("offers-none") and h.has("offers-summary") and not h.has("offers-order")
 
 
+async def test_no_offers_promises_what_would_change_that_only_when_something_would(world):
+    h = await to_prequal(world)  # 17: a full adult in law with a wage, but no lender lends
+    await h.type_text("prequal-age", "17")  # below 18, whatever the deal
+    await h.click("prequal-next")
+    await h.click("prequal-next")
+    await h.select("consent-agree", True)
+    await h.click("prequal-submit")
+    await h.wait_until(lambda: h.top.route == "/offers" and h.has("offers-none"))
+    declines = h.state.prequal_result.answer.result.declines
+    assert declines and all(d.hint is None or d.hint.kind == "none" for d in declines)
+    assert "下方列出了各家机构的原因" in h.find("offers-none").value
+    h = await to_prequal(world)  # an income that more down would make enough
+    await through_form(h, monthly_income="6000")
+    assert (
+        h.find("offers-none").value
+        == "按目前的方案没有机构能提供贷款；下面列出了怎样调整可以改变结果。"
+    )
+
+
 def decline_of(h, product_name: str):
     """The checked result's decline by the product named so (English name)."""
     declines = h.state.prequal_result.answer.result.declines
