@@ -68,17 +68,23 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ctx.services.record_event(state.customer_user_id or state.user.id, pid, "offer_open")
     q = offer.quote
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+
+    def onward(ident: str) -> ft.Control:
+        return sem(ident, ft.FilledButton(
+            ctx.t("Continue to contract"), icon=ft.Icons.DESCRIPTION_OUTLINED,
+            on_click=lambda e: to_contract(ctx, pid)))  # fmt: skip
+
     body = ft.Column(
         [
             disclosure_box(ctx, offer, lender),
+            # under what the law says must be read first, not only below a 60-row schedule
+            onward("offer-contract"),
             section_title(ctx.t("Where your payments go")),
             loan_legend(ctx),
             ft.Container(loan_chart(ctx, q.schedule, key="offer-chart"), height=230),
             section_title(ctx.t("Payment schedule")),
             schedule_table(ctx, q),
-            sem("offer-contract", ft.FilledButton(
-                ctx.t("Continue to contract"), icon=ft.Icons.DESCRIPTION_OUTLINED,
-                on_click=lambda e: to_contract(ctx, pid))),
+            onward("offer-contract-end"),
         ],
         spacing=12,
     )  # fmt: skip

@@ -160,10 +160,12 @@ def test_a_phones_controls_are_named_48_px_tap_targets_from_sign_in_to_settings(
     check("declines")
     scroll_to(d, "offers-summary", down=False)
     d.tap("offer-open-", prefix=True)
-    scroll_to(d, "offer-contract")  # the screen's one control, below its schedule
-    page.mouse.wheel(0, 300)
+    d.wait("offer-contract")  # under the disclosure, and again below the schedule
     check("offer", nav_bar=False)
-    d.tap("offer-contract")
+    scroll_to(d, "offer-contract-end")
+    page.mouse.wheel(0, 300)
+    check("offer: end", nav_bar=False)
+    d.tap("offer-contract-end")
     d.wait("contract-open-pdf")
     with page.context.expect_page():
         d.tap("contract-open-pdf")

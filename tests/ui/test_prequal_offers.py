@@ -11,6 +11,7 @@ import pytest
 from domain.catalog import ConsentPurpose
 from local_db.repositories import people as people_repo
 from tests.ui.conftest import signed_in
+from tests.ui.flet_harness import _key, walk
 
 pytestmark = pytest.mark.asyncio
 
@@ -274,6 +275,16 @@ async def test_offer_detail_shows_the_disclosure_and_schedule(world):
     assert h.find("disc-apr").value == f"{offer.quote.apr_percent}%"
     assert h.find("disc-charge").value == f"¥{offer.quote.finance_charge:,.2f}"
     assert len(h.find("schedule").rows) > 36  # 36 payments plus yearly subtotal rows
+    # the way on, right under the disclosure, and again below the schedule
+    order = [getattr(c, "identifier", None) or _key(c) for c in walk(h.top)]
+    assert (
+        order.index("disc-charge")
+        < order.index("offer-contract")
+        < order.index("schedule")
+        < order.index("offer-contract-end")
+    )
+    await h.click("offer-contract-end")
+    assert h.top.route == f"/contract/{pid}"
 
 
 async def test_offer_detail_states_the_late_and_prepayment_terms_as_the_contract_will(world):
