@@ -294,6 +294,7 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
                   state=ctx.t("intact and trusted") if s.intact and s.trusted
                   else ctx.t("NOT intact or not trusted")),
             key=f"signer-{s.role}"))  # fmt: skip
+    rows += what_happens_next(ctx, signed)
     sha = signed.record.pdf_sha256
     rows.append(ft.Text(ctx.t("Document fingerprint (SHA-256): {sha}", sha=sha), size=11,
                         selectable=True))  # fmt: skip
@@ -307,6 +308,26 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
                 "/handoff/done" if ctx.state.handed_to_customer else "/loans"))),
     ], wrap=True))  # fmt: skip
     return ft.Column(rows, spacing=10, key="contract-signed")
+
+
+def what_happens_next(ctx: ViewContext, signed) -> list[ft.Control]:
+    """After signing: the payout, then the first repayment, from the loan as signed."""
+    state = ctx.state
+    buyer = state.customer_user_id or (state.user.id if state.user else None)
+    loan = ctx.services.loan(buyer, signed.record.id) if buyer else None
+    if loan is None:
+        return []
+    q = loan.quote
+    first = q.schedule[0]
+    return [
+        section_title(ctx.t("What happens next")),
+        ft.Text(ctx.t("1. {lender} pays the loan, {amount}, out to the dealership, usually "
+                      "within a few working days.", lender=signed.lender,
+                      amount=ctx.money(q.amount_financed)), key="signed-payout"),
+        ft.Text(ctx.t("2. Then the repayments begin: the first of {n}, {amount}, on {date}.",
+                      n=len(q.schedule), amount=ctx.money(first.payment),
+                      date=ctx.date(first.date)), key="signed-first-payment"),
+    ]  # fmt: skip
 
 
 def _when(ctx: ViewContext, iso: str | None) -> str:

@@ -38,6 +38,16 @@ async def sign_and_pay_out(h) -> str:
 async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     h, _ = await at_contract(world)
     await sign(h)
+    # signed: what happens next, from the loan as signed
+    q = world.services.loan(world.buyer_id, h.state.contract.record.id).quote
+    first = q.schedule[0]
+    assert h.find("signed-payout").value == (
+        f"1. 华信银行将把贷款 ¥{q.amount_financed:,.2f} 发放至经销商，通常需要几个工作日。"
+    )
+    assert h.find("signed-first-payment").value == (
+        f"2. 随后开始还款：共 {len(q.schedule)} 期，首期 ¥{first.payment:,.2f}，"
+        f"于 {first.date:%Y年%-m月%-d日} 到期。"
+    )
     await h.click("contract-to-loans")
     assert h.top.route == "/loans"
     assert len(h.find_all("loan-")) == 1
