@@ -111,6 +111,9 @@ class Vehicle:
     electric_range_km: int | None = None
     fuel_l_100km: Decimal | None = None
     power_kwh_100km: Decimal | None = None
+    #: the model's name in Chinese where it has its own, e.g. "海豹" for BYD's "Seal" (what a
+    #: buyer in China calls it and searches for); empty where the model is named the same
+    model_zh: str = ""
     updated_ms: int = 0
     deleted: bool = False
 

@@ -69,8 +69,9 @@ def _money_or_none(value: int | None) -> Decimal | None:
 # --- vehicles, dealers, lenders -------------------------------------------------------------
 
 
-def search_text(make: str, make_zh: str, model: str, trim: str) -> str:
-    return f"{make} {make_zh} {model} {trim}".lower()
+def search_text(make: str, make_zh: str, model: str, trim: str, model_zh: str = "") -> str:
+    """What the catalogue's text search matches: the names in both languages, lower-cased."""
+    return " ".join(x for x in (make, make_zh, model, model_zh, trim) if x).lower()
 
 
 def vehicle_to_row(v: Vehicle) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def vehicle_to_row(v: Vehicle) -> dict[str, Any]:
         "electric_range_km": v.electric_range_km,
         "fuel_ml_100km": _thousandths(v.fuel_l_100km),
         "power_wh_100km": _thousandths(v.power_kwh_100km),
-        "search_text": search_text(v.make, v.make_zh, v.model, v.trim),
+        "model_zh": v.model_zh,
+        "search_text": search_text(v.make, v.make_zh, v.model, v.trim, v.model_zh),
         "updated_ms": v.updated_ms,
         "deleted": v.deleted,
     }
@@ -139,6 +141,7 @@ def vehicle_from_tuple(r: dict[str, Any]) -> Vehicle:
         electric_range_km=r["electric_range_km"],
         fuel_l_100km=_from_thousandths(r["fuel_ml_100km"]),
         power_kwh_100km=_from_thousandths(r["power_wh_100km"]),
+        model_zh=r["model_zh"],
         updated_ms=r["updated_ms"],
         deleted=bool(r["deleted"]),
     )
@@ -166,6 +169,7 @@ def vehicle_from_row(r: VehicleRow) -> Vehicle:
         electric_range_km=r.electric_range_km,
         fuel_l_100km=_from_thousandths(r.fuel_ml_100km),
         power_kwh_100km=_from_thousandths(r.power_wh_100km),
+        model_zh=r.model_zh,
         updated_ms=r.updated_ms,
         deleted=r.deleted,
     )

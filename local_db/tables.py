@@ -88,8 +88,10 @@ class VehicleRow(Synced, table=True):
     electric_range_km: int | None = None
     fuel_ml_100km: int | None = None
     power_wh_100km: int | None = None
-    # lower-cased "make make_zh model trim" for the catalogue's text search (added in v2)
+    # lower-cased "make make_zh model model_zh trim" for the catalogue's text search (added
+    # in v2; model_zh in v9)
     search_text: str = ""
+    model_zh: str = ""  # the model's Chinese name where it has its own (added in v9)
 
 
 class LoanProductRow(Synced, table=True):

@@ -81,8 +81,9 @@ def _payment_fill(data: dict[str, Any]) -> dict[str, Any]:
 
 def _vehicle_fill(data: dict[str, Any]) -> dict[str, Any]:
     parts = [data.get(k) for k in ("make", "make_zh", "model", "trim")]
+    model_zh = data.get("model_zh") or ""  # a server that predates it sends none
     if "search_text" not in data and all(isinstance(p, str) for p in parts):
-        return {"search_text": search_text(*parts)}
+        return {"search_text": search_text(*parts, model_zh if isinstance(model_zh, str) else "")}
     return {}
 
 

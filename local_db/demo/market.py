@@ -90,6 +90,20 @@ MODELS: tuple[Model, ...] = (
 )
 
 
+#: The models' names in Chinese, where they have their own (the rest, "Model 3", "H6", keep
+#: theirs): what buyers in China call them and search for.
+MODEL_ZH: dict[str, str] = {
+    "Seagull": "海鸥", "Dolphin": "海豚", "Qin PLUS DM-i": "秦PLUS DM-i",
+    "Song PLUS DM-i": "宋PLUS DM-i", "Seal": "海豹", "Han EV": "汉EV", "Tang DM-i": "唐DM-i",
+    "Galaxy E5": "银河E5", "Galaxy L7": "银河L7", "Xingyue L": "星越L", "Emgrand": "帝豪",
+    "Tiggo 8": "瑞虎8", "Tiggo 7": "瑞虎7", "Arrizo 8": "艾瑞泽8", "Deepal S07": "深蓝S07",
+    "Poer": "炮", "Hongguang MINIEV": "宏光MINIEV", "Bingo": "缤果", "Hongguang": "宏光",
+    "Lavida": "朗逸", "Sagitar": "速腾", "Tiguan L": "途观L", "Corolla": "卡罗拉",
+    "Camry": "凯美瑞", "RAV4": "RAV4荣放", "Sienna": "赛那", "Accord": "雅阁", "Sylphy": "轩逸",
+    "3 Series": "3系", "C-Class": "C级", "E-Class": "E级", "Transit": "全顺",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Spec:
     """A model's official energy figures, approximate 2025–26 values: CLTC pure-electric

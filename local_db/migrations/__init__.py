@@ -23,6 +23,7 @@ from local_db.migrations import (
     v0006_application_review,
     v0007_review_decision,
     v0008_sealed_profile_figures,
+    v0009_model_zh,
 )
 
 MIGRATIONS = (
@@ -34,6 +35,7 @@ MIGRATIONS = (
     v0006_application_review,
     v0007_review_decision,
     v0008_sealed_profile_figures,
+    v0009_model_zh,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

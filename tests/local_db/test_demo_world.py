@@ -170,6 +170,16 @@ def test_every_car_has_the_energy_figures_of_its_kind():
         assert v.power_kwh_100km is None or Decimal(8) <= v.power_kwh_100km <= Decimal(20)
 
 
+def test_models_known_in_china_by_a_chinese_name_carry_it_and_the_rest_none():
+    from local_db.demo.market import MODEL_ZH
+
+    vehicles = generate(5, n_buyers=10).vehicles
+    assert {v.model for v in vehicles} >= {"Seal", "Camry"}  # the world sells them
+    for v in vehicles:
+        assert v.model_zh == MODEL_ZH.get(v.model, ""), v.model
+    assert {v.model_zh for v in vehicles if v.model == "Seal"} == {"海豹"}
+
+
 def test_every_demo_dealer_has_a_showroom_whose_number_cannot_be_dialled():
     """A made-up address in both languages, and a number in the Chinese form whose local part
     starts with 0, which no real number does: a tap on "Call" in the demo reaches no one."""

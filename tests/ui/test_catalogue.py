@@ -40,6 +40,24 @@ async def test_search_narrows_the_cards_and_keeps_what_was_typed(world):
     assert h.find("cat-count").value == "1 辆车"
 
 
+async def test_a_model_with_a_chinese_name_is_shown_and_found_by_it_in_chinese(world):
+    from dataclasses import replace
+
+    from local_db.repositories import catalog
+
+    seal = replace(world.vehicles["seal"], model_zh="海豹")
+    with world.services.session() as s:
+        catalog.save_vehicles(s, vehicles=[seal])
+        s.commit()
+    h = await signed_in(world)
+    await h.type_text("cat-search", "海豹")  # what a buyer in China calls it
+    assert card_ids(h) == [f"car-{seal.id}"]
+    assert "比亚迪 海豹" in h.texts(h.find(f"car-{seal.id}"))
+    h.state.set_locale("en_US")
+    await h.route(f"/cars/{seal.id}")
+    assert "BYD Seal" in h.texts() and "海豹" not in " ".join(h.texts())
+
+
 async def test_filter_chip_toggles(world):
     h = await signed_in(world)
     await h.click("filter-condition-used")
