@@ -204,12 +204,13 @@ def _demo_accounts(
             )
         )
         accounts.append(DemoAccount(username, password, Role.BUYER, name))
-    for dealer, username in (
-        (world.dealers[0], "staff.pujiang"),
-        (world.dealers[2], "staff.jinghua"),
+    # a person's name, as a staff member's account has (the dealership is said beside it,
+    # in the reader's language): a job title in Chinese read as a name in English too
+    for dealer, username, name in (
+        (world.dealers[0], "staff.pujiang", "陈静"),
+        (world.dealers[2], "staff.jinghua", "赵磊"),
     ):
         password = _password(rand)
-        name = f"{dealer.name_zh}销售顾问"
         users.append(
             User(
                 id=seeded_id(rand),

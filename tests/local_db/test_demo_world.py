@@ -140,6 +140,9 @@ def test_demo_accounts_sign_in_with_the_printed_passwords(demo):
             people.get_user_by_username(session, username=a.username).dealer_id for a in staff
         }
     assert len(dealers) == 2 and None not in dealers
+    # a person's name (the dealership is said beside it in the reader's language), never a
+    # job title in Chinese that an English screen would show as a name
+    assert all(len(a.display_name) <= 3 and "销售" not in a.display_name for a in staff), staff
 
 
 @pytest.mark.slow
