@@ -45,7 +45,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.TextButton(ctx.t("My offers"), on_click=lambda e: ctx.go("/offers"))))  # fmt: skip
     signed = state.contract
     if signed is not None and signed.record.application_id == state.prequal_result.application_id:
-        return Screen(title=title, body=signed_view(ctx, signed))
+        return Screen(title=title, body=signed_view(ctx, signed), page="signed")
     draft = state.contract_draft
     buyer_id = state.customer_user_id or state.user.id
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)

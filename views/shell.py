@@ -30,6 +30,9 @@ class Screen:
     actions: list[ft.Control] = field(default_factory=list)
     floating: ft.Control | None = None
     scroll: bool = True
+    #: what the screen shows, where that changes wholesale at one address (a contract, then
+    #: its signed result): a new page, read from the top, not at the old one's scroll offset
+    page: str = ""
 
 
 ScreenFn = Callable[[ViewContext, dict[str, str]], Screen]
@@ -248,7 +251,8 @@ class Shell:
         )
         content = ft.Container(body, padding=ft.Padding.symmetric(horizontal=12, vertical=8))
         if screen.scroll:
-            content = ft.Column([content], scroll=ft.ScrollMode.AUTO, expand=True)
+            content = ft.Column([content], scroll=ft.ScrollMode.AUTO, expand=True,
+                                key=f"scroll:{screen.page}")  # fmt: skip
         else:
             content.expand = True
         navigation_bar = None
