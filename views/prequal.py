@@ -122,7 +122,9 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
               price=ctx.money(vehicle.price, whole=True)),
         weight=ft.FontWeight.W_500, key="prequal-car",
     )  # fmt: skip
-    controls: list[ft.Control] = [car, deal_bar(ctx, vehicle.price, narrow=True), stepper]
+    # the form asks for the trade-in itself (its second step): not twice on one screen
+    bar = deal_bar(ctx, vehicle.price, narrow=True, trade_in=False)
+    controls: list[ft.Control] = [car, bar, stepper]
     if step < 2:
         controls += [field(ctx, *f) for f in FIELDS[step]]
         nav = []

@@ -128,11 +128,14 @@ def busy_row(ctx: ViewContext, task: str) -> ft.Control | None:
     )
 
 
-def deal_bar(ctx: ViewContext, price: Decimal | None = None, *, narrow: bool = False) -> ft.Control:
+def deal_bar(
+    ctx: ViewContext, price: Decimal | None = None, *, narrow: bool = False, trade_in: bool = True
+) -> ft.Control:
     """The persistent deal: down payment share and term. Changing it re-prices every figure.
     ``price``: the car's, when there is one car, to show the down payment in money too.
     ``narrow``: the bar sits in a narrow column (a form), whatever the window's width: its
-    row's breakpoints follow the window, so it lays out as on a small one."""
+    row's breakpoints follow the window, so it lays out as on a small one. ``trade_in``:
+    with the trade-in field (not where a form asks for it itself)."""
     deal = ctx.state.deal
     pct = int(deal.down_ratio * 100)
     # 70% in 5% steps; further only when a what-if hint asked for more
@@ -186,15 +189,13 @@ def deal_bar(ctx: ViewContext, price: Decimal | None = None, *, narrow: bool = F
         ],
         spacing=4,
     )
+    if narrow:  # the down payment on a row of its own, the term (and trade-in) below it
+        cols = [{"xs": 12}, {"xs": 12, "sm": 7} if trade_in else {"xs": 12}, {"xs": 12, "sm": 5}]
+    else:
+        cols = [{"xs": 12, "md": 5}, {"xs": 12, "sm": 7, "md": 4}, {"xs": 12, "sm": 5, "md": 3}]
+    parts = [down, term, *([trade_in_field(ctx)] if trade_in else [])]
     body = ft.ResponsiveRow(
-        [
-            ft.Container(down, col={"xs": 12} if narrow else {"xs": 12, "md": 5}),
-            ft.Container(term, col={"xs": 12, "sm": 7} if narrow else {"xs": 12, "sm": 7, "md": 4}),
-            ft.Container(
-                trade_in_field(ctx),
-                col={"xs": 12, "sm": 5} if narrow else {"xs": 12, "sm": 5, "md": 3},
-            ),
-        ],
+        [ft.Container(part, col=col) for part, col in zip(parts, cols, strict=False)],
         vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
     return ft.Container(

@@ -579,8 +579,11 @@ async def test_the_forms_deal_bar_gives_the_term_buttons_room_on_a_wide_window(w
     # buttons got a third of it and their numbers broke over two lines
     h = await to_prequal(world)  # a 1280-px window
     row = h.find("deal-bar").content
-    down, term, _ = row.controls
-    assert span_at(term.col, 1280) >= 7 and span_at(down.col, 1280) == 12
+    down, term = row.controls  # the form asks for the trade-in itself: not twice on a screen
+    assert span_at(term.col, 1280) == 12 and span_at(down.col, 1280) == 12
+    assert not h.has("deal-trade-in") and h.has("prequal-trade_in") is False  # step 1
+    await h.click("prequal-next")
+    assert h.has("prequal-trade_in") and len(h.find_all("prequal-trade_in")) == 1
     await h.route("/cars")  # the catalogue's bar spans the screen: one row
     row = h.find("deal-bar").content
     assert sum(span_at(c.col, 1280) for c in row.controls) == 12
