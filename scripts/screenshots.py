@@ -454,7 +454,7 @@ def first_card(d: Driver, column: str) -> str:
     return card.first.get_attribute("flt-semantics-identifier")
 
 
-SEAL = ("Seal", r"Seal .*179,800")  # a new mid-priced car: most lenders have an offer
+SEAL = ("Seal", r"(Seal|海豹) .*179,800")  # a new mid-priced car: most lenders have an offer
 WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Fang Wang", "Wei Zhang", "Yang Liu")}
 
 
