@@ -280,6 +280,11 @@ def indicative_rate_note(ctx: ViewContext, rate: Decimal, key: str) -> ft.Text:
     )
 
 
+#: The confirm button of an action that drops or ends something: the error colours, not the
+#: primary ones every "go on" button has.
+DESTRUCTIVE = ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR)
+
+
 def ask_twice(
     ctx: ViewContext,
     flag: str,
@@ -295,7 +300,8 @@ def ask_twice(
     """An action that says what it changes before it does it: ``ask`` (a button) opens
     ``consequence`` with "Cancel" and ``confirm``; whether it is open is ``flag`` in the
     state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence,
-    "Cancel" and the confirm button."""
+    "Cancel" and the confirm button, which has the error colours: every action asked twice
+    drops or ends something."""
     ask_id, consequence_id, keep_id, confirm_id = ids
 
     def toggle(e) -> None:
@@ -308,6 +314,7 @@ def ask_twice(
         ft.Text(consequence, size=13, color=ft.Colors.ERROR, key=consequence_id),
         ft.Row([
             sem(keep_id, ft.TextButton(ctx.t("Cancel"), on_click=toggle)),
-            sem(confirm_id, ft.FilledButton(confirm, disabled=disabled, on_click=on_confirm)),
+            sem(confirm_id, ft.FilledButton(confirm, disabled=disabled, on_click=on_confirm,
+                                            style=None if disabled else DESTRUCTIVE)),
         ], wrap=True),
     ]  # fmt: skip

@@ -3,6 +3,7 @@ an error in words rather than an exception's text; and asking twice before dropp
 
 from __future__ import annotations
 
+import flet as ft
 import pytest
 
 from app.services import SyncFailed, SyncInfo
@@ -94,6 +95,8 @@ async def test_resetting_the_demo_says_what_it_drops_and_asks_again(world, monke
     await h.click("reset-demo-keep")
     assert not h.has("reset-demo-consequence") and resets == []
     await h.click("settings-reset-demo")
+    confirm = h.find("reset-demo-confirm")  # it drops everything: not a "go on" button
+    assert (confirm.style.bgcolor, confirm.style.color) == (ft.Colors.ERROR, ft.Colors.ON_ERROR)
     await h.click("reset-demo-confirm")
     await h.wait_until(lambda: h.top.route == "/signin")
     assert resets == [1]
