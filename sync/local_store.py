@@ -81,7 +81,7 @@ def _payment_fill(data: dict[str, Any]) -> dict[str, Any]:
 
 def _vehicle_fill(data: dict[str, Any]) -> dict[str, Any]:
     parts = [data.get(k) for k in ("make", "make_zh", "model", "trim")]
-    model_zh = data.get("model_zh") or ""  # a server that predates it sends none
+    model_zh = data.get("model_zh")  # a server that predates it sends none
     if "search_text" not in data and all(isinstance(p, str) for p in parts):
         return {"search_text": search_text(*parts, model_zh if isinstance(model_zh, str) else "")}
     return {}
@@ -328,11 +328,9 @@ class LocalStore:
                     break
                 waiting = [change for change, _ in failed]
             session.commit()
+        applied = parked.keys() - {(c.entity, c.entity_id) for c, _ in still}
         with self._lock:
             self._parked = [c for c, reason in still if reason.startswith(_MISSING_RECORD)]
-            applied = {(c.entity, c.entity_id) for c in parked.values()} - {
-                (c.entity, c.entity_id) for c, _ in still
-            }
             kept = [x for x in self._skipped if (x.entity, x.entity_id) not in applied]
             self._skipped = deque(kept, maxlen=self._skipped.maxlen)
         for change, reason in still:

@@ -38,7 +38,6 @@ def loans_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 def loan_card(ctx: ViewContext, loan) -> ft.Control:
     n = len(loan.quote.schedule)
-    nxt = loan.status.next_due
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ""
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
@@ -52,10 +51,8 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                 value=loan.paid_count / n if n else 0, bar_height=8)),
             ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
             # a loan with nothing more to pay says its status once, in the line for the next
-            *([ft.Text(first_payment(ctx, loan) if not loan.paid_out else
-                       ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                             date=ctx.date(nxt.date)), weight=ft.FontWeight.W_500)]
-              if nxt else []),
+            *([ft.Text(line, weight=ft.FontWeight.W_500)]
+              if (line := next_payment(ctx, loan)) else []),
             ft.Text(status_text(ctx, loan), key=f"status-of-{loan.contract.id}"),
         ], spacing=6), padding=14, ink=True,
             on_click=lambda e: ctx.go(f"/loans/{loan.contract.id}")))),
@@ -70,10 +67,18 @@ def status_text(ctx: ViewContext, loan) -> str:
     return ctx.t(STATUS.get(loan.status.status, loan.status.status))
 
 
-def first_payment(ctx: ViewContext, loan) -> str:
-    first = loan.quote.schedule[0]
-    return ctx.t("First payment: {amount} on {date}", amount=ctx.money(first.payment),
-                 date=ctx.date(first.date))  # fmt: skip
+def next_payment(ctx: ViewContext, loan) -> str:
+    """The payment to come: the first, while the loan waits for its payout; then the next
+    one due ("" once nothing is left to pay)."""
+    if not loan.paid_out:
+        first = loan.quote.schedule[0]
+        return ctx.t("First payment: {amount} on {date}", amount=ctx.money(first.payment),
+                     date=ctx.date(first.date))  # fmt: skip
+    nxt = loan.status.next_due
+    if nxt is None:
+        return ""
+    return ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
+                 date=ctx.date(nxt.date))  # fmt: skip
 
 
 def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
@@ -271,7 +276,6 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     out yet says it waits for the payout instead of taking payments."""
     st = loan.status
     n = len(loan.quote.schedule)
-    nxt = st.next_due
     ring = ft.Stack([
         ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
                         stroke_width=10, key="loan-ring",
@@ -281,9 +285,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     ], width=96, height=96)  # fmt: skip
     facts = ft.Column([
         ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, key="loan-status"),
-        ft.Text(first_payment(ctx, loan) if not loan.paid_out else
-                ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                      date=ctx.date(nxt.date)) if nxt else "", key="loan-next"),
+        ft.Text(next_payment(ctx, loan), key="loan-next"),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else ctx.t("Loan to be paid out {amount}",
