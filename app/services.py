@@ -775,7 +775,9 @@ class PrequalServices:
     """Mixed into :class:`Services`: the soft check, ranking, and saving what happened."""
 
     def prequal_defaults(self: Services, user_id: str) -> dict[str, str]:
-        """The form pre-filled from the buyer's stored profile (demo buyers have one)."""
+        """The form pre-filled from the buyer's stored profile (demo buyers have one). Housing
+        is never pre-set, nor the kind of income without a profile: both move the score (a
+        home owner left at "rent" would be priced worse), so the buyer chooses them."""
         from local_db.crypto import cipher_for_dir
 
         with self.session() as s:
@@ -783,14 +785,13 @@ class PrequalServices:
                 s, user_id=user_id, cipher=cipher_for_dir(self.settings.data_dir)
             )
         if profile is None:
-            return {"housing": "rent", "income_type": "salary", "existing_car_loans": "0"}
+            return {"existing_car_loans": "0"}
         income_type = {
             "employed": "salary", "self_employed": "self_employed", "gig": "gig",
         }.get(str(profile.employment), "other")  # fmt: skip
         return {
             "age": str(profile.age_on(self.today())),
             "city": profile.city,
-            "housing": "rent",
             "monthly_income": f"{profile.monthly_income:.2f}",
             "income_type": income_type,
             "employment_months": str(profile.years_employed * 12),

@@ -151,6 +151,7 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.shot("car")
     d.tap("car-check-rate")
     d.wait("prequal-next")
+    choose(d, "prequal-housing", RENT)
     d.shot("prequal")
     d.tap("prequal-next")
     d.wait("prequal-monthly_income")  # step 2 is on screen before its "Next" is pressed
@@ -205,6 +206,7 @@ def review_journey(d: Driver) -> None:
     d.wait("car-check-rate")
     d.tap("car-check-rate")
     d.wait("prequal-next")
+    choose(d, "prequal-housing", RENT)
     d.tap("prequal-next")
     d.wait("prequal-employment_months")
     type_into(d, "prequal-employment_months", "600")
@@ -333,6 +335,25 @@ def click_box(d: Driver, locator) -> None:
     d.page.mouse.click(box["x"] + min(box["width"] / 2, 40), box["y"] + box["height"] / 2)
 
 
+#: The prequalification's choices the journeys make (either language): nothing that moves the
+#: score is pre-set, so the buyer picks them.
+RENT, SALARY = r"^(Rent|租房)$", r"^(Salary|工资)$"
+
+
+def choose(d: Driver, ident: str, option: str) -> None:
+    """Open the dropdown ``ident`` and pick its first option whose name matches the regex
+    ``option``."""
+    choice = d.page.get_by_role("button", name=re.compile(option)).first
+    for _ in range(3):  # a list re-rendered while opening (a search): open it again
+        d.tap(ident)
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            d.page.keyboard.press("Escape")
+    click_box(d, choice)
+
+
 def nav(d: Driver, label: str) -> None:
     """A destination of the NavigationRail (a button named "<label>\\nTab i of n") or of a
     phone's NavigationBar (a tab)."""
@@ -363,15 +384,7 @@ def fill_walk_in(d: Driver, name: str, phone: str, pin: str, car: str, option: s
     type_into(d, "customer-phone", phone)
     type_into(d, "customer-car-search", car)
     d.page.keyboard.press("Enter")
-    choice = d.page.get_by_role("button", name=re.compile(option)).first
-    for _ in range(3):  # the list is re-rendered for the search: open it again if it was early
-        d.tap("customer-car")
-        try:
-            choice.wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            d.page.keyboard.press("Escape")
-    click_box(d, choice)
+    choose(d, "customer-car", option)
     type_into(d, "staff-pin", pin)
     d.shot("dealer-new")
 
@@ -388,9 +401,11 @@ def customer_checks(d: Driver, shots: bool = True) -> None:
     if shots:
         d.shot("dealer-handoff")
     type_into(d, "prequal-age", "35")
+    choose(d, "prequal-housing", RENT)
     d.tap("prequal-next")
     d.wait("prequal-monthly_income")
     type_into(d, "prequal-monthly_income", "30000")
+    choose(d, "prequal-income_type", SALARY)
     type_into(d, "prequal-employment_months", "60")
     d.tap("prequal-next")
     d.tap("consent-agree")

@@ -41,7 +41,7 @@ def world(tmp_path):
 
 def checked(world):
     s = world.services
-    values = s.prequal_defaults(world.buyer_id)
+    values = {**s.prequal_defaults(world.buyer_id), "housing": "rent"}
     seal = world.vehicles["seal"].id
     return s.run_prequal(world.buyer_id, seal, Deal(), values, consented_at=datetime.now(UTC))
 

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from scripts.screenshots import Driver, draw_signature, nav, open_app, scroll_to
+from scripts.screenshots import (
+    RENT,
+    Driver,
+    choose,
+    draw_signature,
+    nav,
+    open_app,
+    scroll_to,
+)
 from tests.conftest import require_binary
 from tests.ui.serve_world import running
 
@@ -40,6 +48,7 @@ def test_buyer_journey_in_chromium(app_url, browser, size, tmp_path):
     assert page.url.endswith("/cars")
     d.tap("car-", prefix=True, dy=20)
     d.tap("car-check-rate")
+    choose(d, "prequal-housing", RENT)
     d.tap("prequal-next")
     d.wait("prequal-monthly_income")
     d.tap("prequal-next")
@@ -148,6 +157,7 @@ def test_a_phones_controls_are_named_48_px_tap_targets_from_sign_in_to_settings(
     scroll_to(d, "car-check-rate")
     d.tap("car-check-rate")
     d.wait("prequal-next")
+    choose(d, "prequal-housing", RENT)
     check("prequal: you")
     d.tap("prequal-next")
     d.wait("prequal-monthly_income")

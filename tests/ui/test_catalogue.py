@@ -156,6 +156,7 @@ async def test_check_my_rate_goes_to_prequal_for_this_car(world):
     seal = world.vehicles["seal"]
     await h.route(f"/cars/{seal.id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     assert h.state.car_id == seal.id
     assert "push_route" in h.invoked
 
@@ -358,6 +359,7 @@ async def test_a_trade_in_typed_in_the_details_is_counted_in_the_cars_figures_un
     await h.route("/cars")
     before = monthly(h, seal.id)
     await h.route(f"/cars/{seal.id}/prequal")
+    await h.select("prequal-housing", "rent")
     await h.click("prequal-next")
     await h.type_text("prequal-trade_in", "80000")  # the Dolphin's 70% after 30% down: less
     await h.route("/cars")

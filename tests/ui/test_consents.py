@@ -51,6 +51,7 @@ async def test_withdrawing_the_soft_check_consent_stops_the_checks_made_under_it
 
     h.state.prequal.step = 0  # a new check asks for consent again, and is shown again
     await h.route(f"/cars/{h.state.car_id}/prequal")
+    await h.select("prequal-housing", "rent")
     await through_form(h)
     assert len(world.services.saved_checks(world.buyer_id)) == 1
     assert statuses(world) == [ApplicationStatus.PREQUALIFIED, ApplicationStatus.WITHDRAWN]

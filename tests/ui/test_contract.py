@@ -44,6 +44,7 @@ async def at_contract(world):
     h = await signed_in(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     await through_form(h)
     pid = h.state.prequal_result.cheapest_id
     await h.click(f"offer-open-{pid}")
@@ -126,6 +127,7 @@ async def test_a_provisional_offer_can_be_read_but_not_signed(world):
     h = await signed_in(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     await through_form(h)
     result = h.state.prequal_result
     assert result.answer.result.review and result.recommended
@@ -153,6 +155,7 @@ async def at_provisional_contract(world):
     h = await signed_in(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     await through_form(h)
     pid = h.state.prequal_result.recommended[0].product.id
     await h.click(f"offer-open-{pid}")

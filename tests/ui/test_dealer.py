@@ -25,9 +25,11 @@ async def customer_chooses_an_offer(h, age: str = "35") -> str:
     """On the handed-over tablet: the customer's check, then the cheapest offer's contract."""
     # the customer fills in their own income (a walk-in has no stored profile)
     await h.type_text("prequal-age", age)
+    await h.select("prequal-housing", "rent")
     await h.click("prequal-next")
     await h.type_text("prequal-monthly_income", "30000")
     await h.type_text("prequal-employment_months", "60")
+    await h.select("prequal-income_type", "salary")
     await h.click("prequal-next")
     await h.select("consent-agree", True)
     await h.click("prequal-submit")
@@ -326,7 +328,7 @@ def desk_check(world, **typed: str):
     from app.state import Deal
 
     s, seal = world.services, world.vehicles["seal"]
-    values = {**s.prequal_defaults(world.buyer_id), **typed}
+    values = {**s.prequal_defaults(world.buyer_id), "housing": "rent", **typed}
     s.run_prequal(
         world.buyer_id, seal.id, Deal(), values, dealer_id=seal.dealer_id,
         consented_at=datetime.now(UTC),
@@ -358,9 +360,11 @@ async def test_a_trade_in_the_staff_appraised_goes_into_the_draft_and_the_custom
     (card,) = world.services.pipeline(seal.dealer_id)["draft"]
     assert card.amount == seal.price - h.state.deal.down_payment(seal.price) - 20000
     await h.type_text("prequal-age", "35")  # the customer's own details, as in the journey
+    await h.select("prequal-housing", "rent")
     await h.click("prequal-next")
     assert h.find("prequal-trade_in").value == "20000"
-    assert h.find("prequal-income_type").value == "salary"  # the rest from the defaults
+    # what moves the score is the customer's to say: nothing the desk assumed for them
+    assert h.find("prequal-income_type").value is None
 
 
 async def test_a_check_no_lender_offered_says_so_on_its_card_and_its_page(world):
@@ -436,9 +440,11 @@ async def test_a_walk_in_consents_to_a_text_that_says_how_they_can_withdraw(worl
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)
     await h.type_text("prequal-age", "35")
+    await h.select("prequal-housing", "rent")
     await h.click("prequal-next")
     await h.type_text("prequal-monthly_income", "30000")
     await h.type_text("prequal-employment_months", "60")
+    await h.select("prequal-income_type", "salary")
     await h.click("prequal-next")
     assert "请经销商工作人员为我撤回" in h.find("consent-text").value
     assert "设置" not in h.find("consent-text").value  # a walk-in has no Settings

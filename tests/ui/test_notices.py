@@ -72,6 +72,7 @@ async def test_an_unexpected_failure_is_told_in_words_not_as_the_exceptions_text
     h = await signed_in(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     await h.click("prequal-next")
     await h.click("prequal-next")
     await h.select("consent-agree", True)

@@ -12,6 +12,7 @@ from domain.catalog import ConsentPurpose
 from local_db.repositories import people as people_repo
 from tests.ui.conftest import signed_in
 from tests.ui.flet_harness import _key, walk
+from views.prequal import CHOICES
 
 pytestmark = pytest.mark.asyncio
 
@@ -20,6 +21,7 @@ async def to_prequal(world, **kw):
     h = await signed_in(world, **kw)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     assert h.top.route == f"/cars/{world.vehicles['seal'].id}/prequal"
     return h
 
@@ -28,7 +30,10 @@ async def through_form(h, **second_step: str):
     """Through the form to the offers, typing ``second_step``'s fields (name: text) there."""
     await h.click("prequal-next")
     for name, text in second_step.items():
-        await h.type_text(f"prequal-{name}", text)
+        if name in CHOICES:
+            await h.select(f"prequal-{name}", text)
+        else:
+            await h.type_text(f"prequal-{name}", text)
     await h.click("prequal-next")
     await h.select("consent-agree", True)
     await h.click("prequal-submit")
@@ -243,6 +248,7 @@ async def test_each_check_records_its_own_consent_and_the_next_starts_unticked(w
     (given,) = soft_check_consents(world)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
+    await h.select("prequal-housing", "rent")
     assert h.state.prequal.step == 0  # the form again, still filled
     assert h.find("prequal-age").value == str(2026 - 1992)
     await h.click("prequal-next")
@@ -409,7 +415,7 @@ def check_cars(world, *names: str) -> None:
     from app.state import Deal
 
     s = world.services
-    values = s.prequal_defaults(world.buyer_id)
+    values = {**s.prequal_defaults(world.buyer_id), "housing": "rent"}
     for name in names:
         s.run_prequal(
             world.buyer_id, world.vehicles[name].id, Deal(), values, consented_at=datetime.now(UTC)
@@ -587,3 +593,17 @@ async def test_the_forms_deal_bar_gives_the_term_buttons_room_on_a_wide_window(w
     await h.route("/cars")  # the catalogue's bar spans the screen: one row
     row = h.find("deal-bar").content
     assert sum(span_at(c.col, 1280) for c in row.controls) == 12
+
+
+async def test_nothing_that_moves_the_score_is_chosen_for_the_buyer(world):
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.click("car-check-rate")  # housing scores (a home owner left at "rent" pays more)
+    assert h.find("prequal-housing").value is None
+    await h.click("prequal-next")
+    assert h.state.prequal.step == 0
+    assert h.find("prequal-housing").error_text == "为必填项"
+    await h.select("prequal-housing", "own")
+    await h.click("prequal-next")
+    assert h.state.prequal.step == 1  # the kind of income the profile knows is filled in
+    assert h.find("prequal-income_type").value == "salary"

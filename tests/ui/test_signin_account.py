@@ -112,9 +112,15 @@ async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
     await h.wait_until(lambda: h.top.route == "/cars")
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
-    await h.type_text("prequal-age", "34")
     await h.select("prequal-housing", "rent")
-    await through_form(h, monthly_income="25000", employment_months="48", monthly_debt_payments="0")
+    await h.type_text("prequal-age", "34")
+    await through_form(
+        h,
+        monthly_income="25000",
+        employment_months="48",
+        monthly_debt_payments="0",
+        income_type="salary",
+    )
     pid = h.state.prequal_result.cheapest_id
     await h.click(f"offer-open-{pid}")
     await h.click("offer-contract")
