@@ -22,7 +22,8 @@ from local_db.repositories import people as people_repo
 if TYPE_CHECKING:
     from app.services import Services
 
-IDENTITY_CONSENT_VERSION = "identity-2026-11"
+#: -2: the zh text names the lender 贷款机构, as every other screen does (it said 放款机构)
+IDENTITY_CONSENT_VERSION = "identity-2026-11-2"
 
 
 class IdentityServices:

@@ -415,6 +415,6 @@ async def test_a_loan_smaller_than_any_lender_makes_is_not_shown_as_a_monthly_pa
     h = await signed_in(world)
     h.state.prequal.values["trade_in"] = "60000"  # as typed in the details
     await h.route(f"/cars/{dolphin.id}")
-    assert "这里没有放款机构发放低于 ¥10,000 的贷款" in h.find("calc-too-little").value
+    assert "这里没有贷款机构发放低于 ¥10,000 的贷款" in h.find("calc-too-little").value
     await h.route("/cars")
     assert "金额过小，无法贷款" in h.texts(h.find(f"car-{dolphin.id}"))

@@ -223,7 +223,7 @@ async def test_money_paid_beyond_what_is_owed_is_shown_as_owed_back(world):
     await h.click("pay-record")
     await h.wait_until(lambda: world.services.loan(world.buyer_id, cid).status.overpaid > before)
     owed_back = from_cents(before + 10_000)
-    assert h.find("loan-overpaid").value == f"已多付 ¥{owed_back:,.2f}：放款机构应退还给您。"
+    assert h.find("loan-overpaid").value == f"已多付 ¥{owed_back:,.2f}：贷款机构应退还给您。"
 
 
 async def test_signing_records_the_e_sign_consent_worded_in_the_contracts_language(world):

@@ -514,13 +514,13 @@ async def test_a_provisional_check_still_says_so_when_reopened_later(world):
     h = await signed_in(world)  # the app opened again: the saved checks
     await h.route("/offers")
     assert h.find(f"saved-review-{application_id}").value == (
-        "初步报价，放款机构将人工审核：短期内多次申请"
+        "初步报价，贷款机构将人工审核：短期内多次申请"
     )
     world.services.review_application(application_id, approve=True)
     await h.route("/cars")
     await h.route("/offers")
     assert h.find(f"saved-review-{application_id}").value == (
-        "放款机构已审核批准（曾因以下原因被标记：短期内多次申请）"
+        "贷款机构已审核批准（曾因以下原因被标记：短期内多次申请）"
     )
 
 
