@@ -33,6 +33,7 @@ from app.state import TRADE_IN_FIELD, CatalogueQuery, Deal, SessionUser, typed_t
 from domain.catalog import (
     REGULATORY_LTV_CAPS,
     Application,
+    ApplicationStatus,
     Dealer,
     LoanProduct,
     ProductKind,
@@ -685,6 +686,8 @@ def initials(name: str) -> str:
 
 
 _OPEN_STATUSES = frozenset(map(str, OPEN_APPLICATIONS))
+#: An application with a loan: its contract signed (paid out or not yet).
+_SIGNED_STATUSES = (ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED)
 
 
 @dataclass(frozen=True)
@@ -1330,25 +1333,29 @@ class PrequalServices:
     # --- loans and repayments ---------------------------------------------------------------
     def my_loans(self: Services, user_id: str) -> list[LoanView]:
         """The buyer's signed loans, each folded over its payments as of today."""
-        from domain.catalog import ApplicationStatus
         from local_db.repositories import deals as deals_repo
 
-        out = []
         with self.session() as s:
-            apps = [
-                a for a in deals_repo.list_applications(s, user_id=user_id)
-                if a.status in (ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED)
-            ]  # fmt: skip
             contracts = [
-                (a, c) for a in apps
-                if (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
+                (a, c) for a in deals_repo.list_applications(s, user_id=user_id)
+                if a.status in _SIGNED_STATUSES
+                and (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
             ]  # fmt: skip
-        for application, contract in contracts:
-            out.append(self._loan_view(application, contract))
-        return out
+        return [self._loan_view(application, contract) for application, contract in contracts]
 
     def loan(self: Services, user_id: str, contract_id: str) -> LoanView | None:
-        return next((x for x in self.my_loans(user_id) if x.contract.id == contract_id), None)
+        """One of :meth:`my_loans` by its contract (None when it is not the buyer's, not the
+        latest version of its application's contract, or not signed), folded alone."""
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            application = deals_repo.contract_application(s, contract_id=contract_id)
+            if application is None or application.user_id != user_id:
+                return None
+            contract = deals_repo.latest_contract(s, application_id=application.id)
+        if application.status not in _SIGNED_STATUSES or contract is None:
+            return None
+        return self._loan_view(application, contract) if contract.id == contract_id else None
 
     def _loan_view(self: Services, application, contract) -> LoanView:
         from contracts import record as contract_record

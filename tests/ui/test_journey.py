@@ -117,6 +117,29 @@ async def test_only_the_buyer_pays_out_their_own_loan_and_only_in_demo_mode(worl
     assert not loan.paid_out
 
 
+async def test_a_loan_is_looked_up_alone_and_only_by_its_buyer(world, monkeypatch):
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    again, _ = await at_contract(world)  # a second loan of the buyer's
+    await sign(again)
+    s = world.services
+    folded = []
+    real = type(s)._loan_view
+    monkeypatch.setattr(
+        type(s), "_loan_view", lambda self, a, c: folded.append(c.id) or real(self, a, c)
+    )
+    mine = next(x for x in s.my_loans(world.buyer_id) if x.contract.id == cid)
+    assert len(folded) == 2
+    folded.clear()
+    loan = s.loan(world.buyer_id, cid)
+    assert folded == [cid]  # the signed screen redraws with it: one loan, not all the buyer's
+    assert (loan.contract, loan.quote, loan.status) == (mine.contract, mine.quote, mine.status)
+    assert s.loan(world.staff_id, cid) is None  # another user's contract is not found
+    assert s.loan(world.buyer_id, "no-such-contract") is None
+    assert folded == [cid]
+
+
 async def test_a_bad_payment_amount_is_refused_with_the_reason(world):
     h, _ = await at_contract(world)
     await sign_and_pay_out(h)
