@@ -1157,13 +1157,16 @@ class PrequalServices:
                 scope=L.text("app_consent_scope", locale),
                 method=L.text("app_consent_method", locale),
             )
+        # the car as the screens name it in the contract's language (the VIN identifies it)
+        zh = locale.startswith("zh")
+        make, model = (v.make_zh, v.model_zh or v.model) if zh else (v.make, v.model)
         return ContractDeal(
             buyer=Party(name=name, id_number=id_number,
                         phone=profile.phone if profile else ""),
             dealer=Party(name=dealer.name_zh, address=dealer.address_zh, phone=dealer.phone)
             if dealer else Party(name=v.dealer_id),
             lender=Party(name=lender.name_zh if lender else offer.product.lender_id),
-            vehicle=ContractVehicle(vin=v.vin, make=v.make, model=v.model, year=v.year,
+            vehicle=ContractVehicle(vin=v.vin, make=make, model=model, year=v.year,
                                     price=v.price),
             terms=offer.quote.terms,
             consent=consent,
