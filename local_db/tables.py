@@ -264,6 +264,19 @@ class SyncCursorRow(SQLModel, table=True):
     cursor: int = 0
 
 
+class SyncParkedRow(SQLModel, table=True):
+    """A pulled change that names a record the device does not hold yet, kept until that
+    record arrives (``sync.local_store``): the pull's cursor has moved past it, so the
+    server will not send it again. ``change`` is the wire's Change as JSON."""
+
+    __tablename__ = "sync_parked"
+    stream: str = Field(primary_key=True)
+    entity: str = Field(primary_key=True)
+    entity_id: str = Field(primary_key=True)
+    seq: int
+    change: str
+
+
 class CounterRow(SQLModel, table=True):
     __tablename__ = "counters"
     name: str = Field(primary_key=True)

@@ -13,7 +13,9 @@ Guarantees (on top of the Store protocol's):
   one bad record never stalls sync. A later change to that record applies normally. A change
   naming a record the device does not hold yet (a contract whose application changed after
   it, and so comes later in the pull) is tried again after the rest of its page, and parked
-  to be tried with every later page while the store lives: it leaves ``skipped`` once applied;
+  to be tried with every later page: in the ``sync_parked`` table, in the page's transaction,
+  so a pull cut short (the app closed) loses nothing; it leaves ``skipped`` once applied. A
+  parked profile waits in memory only (its figures travel in clear and are stored sealed);
 - a profile's sensitive figures (``local_db.repositories.people.SEALED_FIGURES``: income, debts,
   credit score) travel in clear but are stored only encrypted, with the store's ``cipher``: in
   their ``*_enc`` columns when pulled, and in the outbox until sent (opened by ``pending``). A
@@ -36,7 +38,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
-from sqlalchemy import Date, Engine, LargeBinary, Table, func, select, update
+from sqlalchemy import Date, Engine, LargeBinary, Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
@@ -59,6 +61,7 @@ from local_db.tables import (
     OutboxRow,
     PaymentRow,
     SyncCursorRow,
+    SyncParkedRow,
     UserRow,
     VehicleRow,
 )
@@ -214,7 +217,8 @@ class LocalStore:
         self.cipher = cipher
         self._held: set[str] = set()
         self._skipped: deque[Skipped] = deque(maxlen=100)
-        #: pulled changes naming a record not here yet, tried again with every later page
+        #: pulled profiles naming a record not here yet, tried again with every later page
+        #: (every other such change waits in the ``sync_parked`` table)
         self._parked: list[Change] = []
         self._lock = threading.Lock()
         #: how many pulled pages changed the catalogue (dealers, cars, lenders, products):
@@ -312,9 +316,11 @@ class LocalStore:
                 statement.on_conflict_do_update(index_elements=["stream"], set_={"cursor": cursor})
             )
             unsent = self._unsent_fields(session)
-            with self._lock:  # an earlier page's, newer versions of which this page replaces
-                parked = {(c.entity, c.entity_id): c for c in self._parked}
-            waiting = [*{**parked, **{(c.entity, c.entity_id): c for c in changes}}.values()]
+            # an earlier page's, newer versions of which this page replaces
+            parked = _key(self._stored_parked(session, stream))
+            with self._lock:
+                parked.update(_key(self._parked))
+            waiting = [*{**parked, **_key(changes)}.values()]
             still = []
             # again while any applies: a record may come before one it names (a pull sends
             # each at its latest change, and an application changes after its contract)
@@ -327,10 +333,12 @@ class LocalStore:
                     still = failed
                     break
                 waiting = [change for change, _ in failed]
+            park = [c for c, reason in still if reason.startswith(_MISSING_RECORD)]
+            self._store_parked(session, stream, [c for c in park if not _carries_sealed(c)])
             session.commit()
         applied = parked.keys() - {(c.entity, c.entity_id) for c, _ in still}
         with self._lock:
-            self._parked = [c for c, reason in still if reason.startswith(_MISSING_RECORD)]
+            self._parked = [c for c in park if _carries_sealed(c)]
             kept = [x for x in self._skipped if (x.entity, x.entity_id) not in applied]
             self._skipped = deque(kept, maxlen=self._skipped.maxlen)
         for change, reason in still:
@@ -338,6 +346,20 @@ class LocalStore:
                 self._skip(change, reason)
         if any(change.entity in CATALOGUE for change in changes):
             self.catalogue_version += 1
+
+    @staticmethod
+    def _stored_parked(session: Session, stream: str) -> list[Change]:
+        rows = session.execute(select(SyncParkedRow.change).where(SyncParkedRow.stream == stream))
+        return [Change.model_validate_json(text) for text in rows.scalars()]
+
+    @staticmethod
+    def _store_parked(session: Session, stream: str, changes: list[Change]) -> None:
+        session.execute(delete(SyncParkedRow).where(SyncParkedRow.stream == stream))
+        session.add_all(
+            SyncParkedRow(stream=stream, entity=c.entity, entity_id=c.entity_id, seq=c.seq,
+                          change=c.model_dump_json())
+            for c in changes
+        )  # fmt: skip
 
     def _apply_one(self, session: Session, change: Change, unsent) -> str | None:
         """Apply ``change`` in a savepoint of its own; why not, or None."""
@@ -368,6 +390,16 @@ class LocalStore:
         for entity, entity_id, payload in rows:
             out.setdefault((BY_LOCAL[entity].wire, entity_id), set()).update(json.loads(payload))
         return out
+
+
+def _key(changes: Sequence[Change]) -> dict[tuple[str, str], Change]:
+    return {(c.entity, c.entity_id): c for c in changes}
+
+
+def _carries_sealed(change: Change) -> bool:
+    """The change carries figures stored only sealed (a profile's): never parked on disk."""
+    mapping = BY_WIRE.get(change.entity)
+    return bool(mapping and mapping.sealed)
 
 
 def _apply(

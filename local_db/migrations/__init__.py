@@ -24,6 +24,7 @@ from local_db.migrations import (
     v0007_review_decision,
     v0008_sealed_profile_figures,
     v0009_model_zh,
+    v0010_sync_parked,
 )
 
 MIGRATIONS = (
@@ -36,6 +37,7 @@ MIGRATIONS = (
     v0007_review_decision,
     v0008_sealed_profile_figures,
     v0009_model_zh,
+    v0010_sync_parked,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

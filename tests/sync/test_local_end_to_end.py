@@ -21,6 +21,7 @@ from domain.catalog import ApplicationStatus, Role, User
 from local_db.engine import make_engine
 from local_db.migrations import migrate
 from local_db.repositories import deals, people
+from local_db.tables import SyncParkedRow
 from sync.client import SyncClient
 from sync.local_store import ENTITY_MAP, LocalStore
 from tests.backend.factories import make_app, make_user, payout_op, push_over_http
@@ -137,6 +138,39 @@ def test_a_record_pulled_before_the_one_it_names_waits_for_it_across_pages(
         session.commit()
     assert phone.sync_once() and tablet.sync_once(), tablet.status().last_error
     assert tablet_store.skipped() == []
+    assert phone.sync_once()  # the phone takes the server's dealer_id back
+    assert snapshot(tablet_db) == snapshot(phone_db)
+
+
+def test_a_pull_cut_short_while_a_record_waits_loses_nothing(world, server, tmp_path):
+    """The app closes mid-pull, just after a page whose contract waits for its application:
+    the pull's cursor has moved past the contract, which the server never sends again. The
+    next start's pull applies it once the application comes."""
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    tablet, tablet_store, tablet_db = devices["tablet"]
+    tablet.page_size = 1
+    with Session(phone_db) as session:
+        write_deal(session, catalogue, user, payout=payout(server, phone, catalogue))
+        session.commit()
+    assert phone.sync_once()
+    applied = tablet_store.apply_page
+
+    def closes_once_a_record_waits(stream, changes, cursor):
+        applied(stream, changes, cursor)
+        if tablet_store.skipped():  # waiting for a record that comes later in the pull
+            raise RuntimeError("the app closed")
+
+    tablet_store.apply_page = closes_once_a_record_waits
+    with pytest.raises(RuntimeError, match="the app closed"):
+        tablet.sync_once()
+    restarted = LocalStore(tablet_db, user_id=user.id, cipher=CIPHER)
+    again = SyncClient(tablet.http, restarted, device_id="tablet", sleep=lambda _s: None)
+    again.page_size = 1
+    assert again.sync_once(), again.status().last_error
+    assert restarted.skipped() == []
+    with Session(tablet_db) as session:
+        assert session.execute(select(SyncParkedRow)).first() is None
     assert phone.sync_once()  # the phone takes the server's dealer_id back
     assert snapshot(tablet_db) == snapshot(phone_db)
 
