@@ -35,7 +35,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The cost of your credit as a yearly rate",
     ),
     "finance_charge": ("利息及费用总额", "Finance charge"),
-    "finance_charge_desc": ("信贷将花费您的金额", "The amount the credit will cost you"),
+    "finance_charge_desc": (
+        "信贷将花费您的金额",
+        "The amount the credit will cost you: its interest and fees",
+    ),
     "amount_financed": ("借款金额", "Amount financed"),
     "amount_financed_desc": (
         "向您或代您提供的信贷金额",
