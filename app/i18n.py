@@ -64,13 +64,19 @@ def supported_locale(value: str | None) -> str:
     ``en_US.UTF-8``, ``zh``, ``zh-CN``, ``zh_Hans_CN``); any other (``fr_FR``, ``C``, none)
     the default, Chinese. Settings and the command line both go through it, so the app's text
     and its number and date formats are always of one language the app speaks."""
+    return spoken_locale(value) or DEFAULT_LOCALE
+
+
+def spoken_locale(value: str | None) -> str | None:
+    """The one of :data:`LOCALES` of ``value``'s language (see :func:`supported_locale`), or
+    None when the app does not speak it: what the command line's ``--locale`` accepts."""
     if value in LOCALES:
         return value
     try:
         language = parse_locale((value or "").strip().replace("-", "_"))[0]
     except ValueError:  # not a locale identifier at all
-        return DEFAULT_LOCALE
-    return _BY_LANGUAGE.get(language.lower(), DEFAULT_LOCALE)
+        return None
+    return _BY_LANGUAGE.get(language.lower())
 
 
 _BY_LANGUAGE = {locale.partition("_")[0]: locale for locale in LOCALES}

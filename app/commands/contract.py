@@ -13,11 +13,25 @@ signature's SHA-256 is appended to the local database's audit log.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from app.cli import UsageError, print_json, read_json
 from app.settings import Settings
 from domain.errors import InputError
+
+
+def locale_argument(value: str) -> str:
+    """``--locale``: a language the app speaks, in any spelling of it (``zh``, ``en-US``,
+    ``en_GB``); anything else is refused, so argparse exits 2 naming the option."""
+    from app.i18n import LOCALES, spoken_locale
+
+    found = spoken_locale(value)
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a language the app speaks: {' or '.join(LOCALES)} (zh, en)"
+        )
+    return found
 
 
 def add_parser(sub) -> None:
@@ -27,7 +41,8 @@ def add_parser(sub) -> None:
     r = actions.add_parser("render", help="render deal.json to a contract PDF")
     r.add_argument("--json", required=True, dest="deal", help="deal.json, or - for stdin")
     r.add_argument("--out", required=True, help="where to write the PDF")
-    r.add_argument("--locale", default=None, choices=("zh_CN", "en_US"))
+    r.add_argument("--locale", default=None, type=locale_argument,
+                   help="zh_CN or en_US, or another spelling of either (zh, en-US)")  # fmt: skip
     r.add_argument("--sign", action="store_true", help="sign as buyer, then lender")
     r.add_argument("--tsa-url", default=None, help="RFC 3161 timestamp server (optional)")
     r.set_defaults(func=run_render)

@@ -151,3 +151,15 @@ def test_serve_with_a_key_file_whose_lock_cannot_be_made_exits_2(data_dir, capsy
     code, _, err = run(capsys, ["serve", "--fit"])
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "cannot use the key file" in err and "server-field.key.lock" in err
+
+
+def test_render_in_a_language_the_app_does_not_speak_exits_2_naming_the_option(
+    data_dir, capsys, tmp_path
+):
+    deal = tmp_path / "deal.json"
+    deal.write_text(json.dumps(minimal_deal_json()), encoding="utf-8")
+    out = tmp_path / "c.pdf"
+    code, _, err = run(capsys, ["contract", "render", "--json", str(deal), "--out", str(out),
+                                "--locale", "fr_FR"])  # fmt: skip
+    assert code == 2 and "--locale" in err and "zh_CN or en_US" in err
+    assert "Traceback" not in err and not out.exists()

@@ -191,3 +191,14 @@ def test_an_unreachable_tsa_exits_2_naming_it(env, capsys, monkeypatch):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "tsa_url" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("spelling", "title"), [("en", "Truth-in-lending disclosure"),
+                                                 ("zh-CN", "贷款信息披露")])  # fmt: skip
+def test_render_takes_any_spelling_of_a_language_the_app_speaks(env, spelling, title):
+    tmp, deal = env
+    out = tmp / "c.pdf"
+    assert main(["contract", "render", "--json", str(deal), "--out", str(out),
+                 "--locale", spelling]) == 0  # fmt: skip
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert title in text
