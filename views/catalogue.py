@@ -24,11 +24,17 @@ from views.widgets import (
     compare_path,
     deal_bar,
     empty_state,
+    equal_rows,
     indicative_rate_note,
     notice_line,
+    per_row,
     sem,
     toggle_compare,
+    top_and_bottom,
 )
+
+#: The narrowest a car's card (its picture and name on one line) reads well beside others.
+CARD_MIN_WIDTH = 260
 
 
 def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -79,7 +85,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         )
     else:
         cards = [car_card(ctx, card, i) for i, card in enumerate(result.cards)]
-        controls.append(ft.ResponsiveRow(cards, key="cat-grid", spacing=12, run_spacing=12))
+        controls.append(equal_rows(cards, per_row(ctx, CARD_MIN_WIDTH, 4), key="cat-grid"))
         if result.total > len(result.cards) and state.catalogue_limit < state.CATALOGUE_MAX:
             controls.append(
                 sem(
@@ -241,7 +247,7 @@ def monthly_figure(ctx: ViewContext, card) -> str:
 def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     """A car's card, keyed by its place in the grid, not by the car: after a filter change
     Flet's keyed diff then patches each place's changed values instead of removing the
-    subtrees and adding new ones. Twelve controls: each one costs a filter change time."""
+    subtrees and adding new ones. Thirteen controls: each one costs a filter change time."""
     v = card.vehicle
     energy = str(v.energy)
     colour = palette.ENERGY.get(energy)
@@ -266,7 +272,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
         ),
     )
     name = labels.car_name(ctx, v)
-    content = ft.Column(
+    content = top_and_bottom(
         [
             ft.Row(
                 [
@@ -282,9 +288,9 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
             ),
             ft.Text(ctx.t("Price {amount}", amount=whole_money(ctx, v.price)), size=14),
             ft.Text(" · ".join(details), size=12, color=colour),
-            compare,
         ],
-        spacing=6,
+        compare,
+        6,
     )
     return ft.Semantics(
         identifier=f"car-{v.id}",
@@ -297,6 +303,5 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
             bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
             border_radius=12,
         ),
-        col={"xs": 12, "sm": 6, "lg": 4, "xl": 3},
         key=f"card-slot-{slot}",
     )

@@ -15,7 +15,21 @@ from views import labels, palette
 from views.car_detail import check_rate
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import compare_path, deal_bar, empty_state, indicative_rate_note, sem
+from views.widgets import (
+    compare_path,
+    deal_bar,
+    empty_state,
+    fill_or_scroll,
+    indicative_rate_note,
+    sem,
+)
+
+#: The table across the screen from this much room. A car's column is this wide, and the
+#: figures' names get about this much (the rest of a wide table): a row's figures stay in
+#: sight of its name, which a table the screen's whole width would leave far behind.
+TABLE_MIN_WIDTH = 640
+CAR_COLUMN = 200
+LABEL_COLUMN = 320
 
 
 def listed(ctx: ViewContext, car_ids) -> list:
@@ -145,10 +159,11 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 def table(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
     """A figure a row, a car a column (a tablet's or a desktop's width: scrolls sideways
-    only when a window is narrower than three cars)."""
+    only when a window is narrower than three cars; across the width up to a reading width
+    where there is room)."""
     grid = ft.DataTable(
         columns=[ft.DataColumn(ft.Text(""))]
-        + [ft.DataColumn(heading(ctx, v), numeric=True) for v in cars],
+        + [ft.DataColumn(heading(ctx, v, width=CAR_COLUMN), numeric=True) for v in cars],
         rows=[
             *(ft.DataRow([ft.DataCell(ft.Text(label)), *map(ft.DataCell, values)])
               for label, values in figures),
@@ -156,7 +171,8 @@ def table(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Contr
         ],
         column_spacing=24,
     )  # fmt: skip
-    return ft.Row([sem("compare-table", grid)], scroll=ft.ScrollMode.AUTO)
+    widest = LABEL_COLUMN + (CAR_COLUMN + 24) * len(cars)
+    return fill_or_scroll(ctx, sem("compare-table", grid), TABLE_MIN_WIDTH, widest)
 
 
 def stacked(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
@@ -187,14 +203,14 @@ def lowest(ctx: ViewContext, text: str) -> ft.Control:
     ], spacing=4, tight=True)  # fmt: skip
 
 
-def heading(ctx: ViewContext, v, *, end: bool = True) -> ft.Control:
+def heading(ctx: ViewContext, v, *, end: bool = True, width: int | None = None) -> ft.Control:
     """The car's name, and its year and trim: two listings of one model tell apart (``end``:
-    aligned to the right, over a column of figures)."""
+    aligned to the right, over a column of figures; ``width``: the column's at least)."""
     side = ft.CrossAxisAlignment.END if end else ft.CrossAxisAlignment.START
     return ft.Column([
         ft.Text(labels.car_name(ctx, v), weight=ft.FontWeight.BOLD),
         ft.Text(f"{v.year} · {v.trim}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-    ], spacing=0, horizontal_alignment=side)  # fmt: skip
+    ], spacing=0, horizontal_alignment=side, width=width)  # fmt: skip
 
 
 def dealer_name(ctx: ViewContext, dealer_id: str) -> str:

@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # only for annotations: views never import the application la
     from app.state import AppState
 
 
+#: The navigation rail with its divider, and the shell's padding either side of a screen.
+RAIL_WIDTH = 81
+SHELL_PADDING = 24
+
+
 @dataclass
 class ViewContext:
     page: ft.Page
@@ -40,6 +45,14 @@ class ViewContext:
     def wide(self) -> bool:
         """Tablet/desktop layout (NavigationRail) from 640 px; phone (NavigationBar) below."""
         return (self.page.width or 0) >= 640
+
+    @property
+    def content_width(self) -> float:
+        """About how wide a screen's body is: the window less the navigation rail (from a
+        tablet up) and the shell's padding. An estimate to choose a layout by, not a size:
+        a screen without the rail has a little more."""
+        width = (self.page.width or 0) - (RAIL_WIDTH if self.wide else 0) - SHELL_PADDING
+        return max(width, 0)
 
     @property
     def columns(self) -> int:

@@ -9,12 +9,14 @@ from views import labels, palette
 from views.charts import loan_chart, loan_legend
 from views.context import ViewContext
 from views.shell import Screen
-from views.widgets import N_, empty_state, section_title, sem
+from views.widgets import N_, empty_state, fill_or_scroll, section_title, sem
 
 NOT_OFFERED = N_("This offer is not on screen any more — check your rate again.")
 RATES_CHANGED = N_("The figures of this offer have changed since your check: check again for "
                    "today's offers.")  # fmt: skip
 SIGNED_ON_CHECK = N_("The contract of this check is signed: here is its loan.")
+#: The schedule's six columns at their own widths: from this much room it fills its column.
+SCHEDULE_MIN_WIDTH = 720
 
 
 def find_offer(ctx: ViewContext, product_id: str):
@@ -184,14 +186,23 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
         columns=[
             ft.DataColumn(ft.Text("#")),
             ft.DataColumn(ft.Text(ctx.t("Due date"))),
-            ft.DataColumn(ft.Text(ctx.t("Payment")), numeric=True),
-            ft.DataColumn(ft.Text(ctx.t("Principal")), numeric=True),
-            ft.DataColumn(ft.Text(ctx.t("Interest")), numeric=True),
-            ft.DataColumn(ft.Text(ctx.t("Balance")), numeric=True),
+            *[ft.DataColumn(ft.Text(ctx.t(name), width=money_column(ctx),
+                                    text_align=ft.TextAlign.RIGHT), numeric=True)
+              for name in (N_("Payment"), N_("Principal"), N_("Interest"), N_("Balance"))],
         ],
         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
     )  # fmt: skip
-    return ft.Row([table], scroll=ft.ScrollMode.AUTO)
+    return fill_or_scroll(ctx, table, SCHEDULE_MIN_WIDTH)
+
+
+def money_column(ctx: ViewContext) -> int | None:
+    """How wide each of the schedule's four money columns is: a share of the room, so a
+    table across a wide screen spreads its figures instead of leaving them bunched at its
+    right edge (the date column takes what is left); their own width where it scrolls."""
+    if ctx.content_width < SCHEDULE_MIN_WIDTH:
+        return None
+    share = (ctx.content_width - 200) / 4 - 18  # the number and the date, the spacing
+    return int(min(220, max(110, share)))
 
 
 def _schedule_entries(q) -> list[tuple]:

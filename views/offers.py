@@ -11,7 +11,16 @@ from views import labels, palette
 from views.context import ViewContext
 from views.prequal import prequal_path
 from views.shell import Screen
-from views.widgets import N_, empty_state, notice_line, section_title, sem
+from views.widgets import (
+    N_,
+    empty_state,
+    equal_rows,
+    notice_line,
+    per_row,
+    section_title,
+    sem,
+    top_and_bottom,
+)
 
 
 def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -115,12 +124,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                   "car within reach would: each lender's reasons are below."),
             key="offers-none"))  # fmt: skip
     shown = visible_offers(offers, result.cheapest_id, "offers-all" in state.expanded)
-    controls.append(
-        ft.ResponsiveRow(
-            [offer_card(ctx, result, o, i, base) for i, o in shown],
-            key="offers-list", spacing=12, run_spacing=12,
-        )
-    )  # fmt: skip
+    cards = [offer_card(ctx, result, o, i, base) for i, o in shown]
+    controls.append(equal_rows(cards, per_row(ctx, OFFER_MIN_WIDTH, 3), key="offers-list"))
     if len(offers) > OFFERS_SHOWN:
         controls.append(sem("offers-all", ft.TextButton(
             ctx.t("Hide") if len(shown) == len(offers)
@@ -131,7 +136,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
         about_you = [d for d in r.declines if d not in other]
         controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
-        controls += [decline_card(ctx, result, d) for d in about_you]
+        declines = [decline_card(ctx, result, d) for d in about_you]
+        controls.append(equal_rows(declines, per_row(ctx, DECLINE_MIN_WIDTH, 2), key="declines"))
         if other:
             shown = "declines-other" in state.expanded
             controls.append(ft.Row([
@@ -145,9 +151,16 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     on_click=lambda e: toggle(ctx, "declines-other"))),
             ]))  # fmt: skip
             if shown:
-                controls += [decline_card(ctx, result, d) for d in other]
+                others = [decline_card(ctx, result, d) for d in other]
+                per = per_row(ctx, DECLINE_MIN_WIDTH, 2)
+                controls.append(equal_rows(others, per, key="declines-other-list"))
     return Screen(title=title, body=ft.Column(controls, spacing=12, key="offers"))
 
+
+#: The narrowest an offer card (its lender, badges and figures) or a lender's no (its
+#: reasons, one a line) reads well side by side with others, in px.
+OFFER_MIN_WIDTH = 320
+DECLINE_MIN_WIDTH = 420
 
 #: Offer cards shown before "Show all": a phone screen's worth to compare; fewer controls
 #: for Flet to build and send when the offers open (the rest are one tap away).
@@ -232,12 +245,12 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
                 ft.TextButton(ctx.t("Why recommended?"), on_click=lambda e: toggle(ctx, pid)),
             ),
         )
-    lines.append(ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True))  # fmt: skip
+    foot = ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True)
     # the Semantics is the grid's item itself: every level less is a level less for Flet to
     # walk for each of the card's controls when the screen is added
     return ft.Semantics(
-        identifier=f"offer-{pid}", key=f"offer-card-{pid}", col={"xs": 12, "md": 6, "xl": 4},
-        content=ft.Card(ft.Container(ft.Column(lines, spacing=4), padding=14)),
+        identifier=f"offer-{pid}", key=f"offer-card-{pid}",
+        content=ft.Card(ft.Container(top_and_bottom(lines, foot, 4), padding=14)),
     )  # fmt: skip
 
 
@@ -293,12 +306,13 @@ def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
             ft.Text(ctx.services.reason_text(hint.reason, ctx.locale), size=13, expand=True,
                     key=f"hint-{pid}"),
         ]))  # fmt: skip
-        if hint.case is not None and hint.kind != "price_ceiling":
-            lines.append(sem(f"apply-{pid}", ft.OutlinedButton(
-                ctx.t("Apply this change"), icon=ft.Icons.REFRESH,
-                on_click=lambda e: apply_hint(ctx, result, hint))))  # fmt: skip
+    body: ft.Control = ft.Column(lines, spacing=4)
+    if hint is not None and hint.case is not None and hint.kind not in ("none", "price_ceiling"):
+        body = top_and_bottom(lines, sem(f"apply-{pid}", ft.OutlinedButton(
+            ctx.t("Apply this change"), icon=ft.Icons.REFRESH,
+            on_click=lambda e: apply_hint(ctx, result, hint))), 4)  # fmt: skip
     return ft.Container(
-        ft.Column(lines, spacing=4), key=f"decline-{pid}", padding=12, border_radius=12,
+        body, key=f"decline-{pid}", padding=12, border_radius=12,
         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
     )  # fmt: skip
 

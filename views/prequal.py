@@ -15,6 +15,7 @@ from views.widgets import (
     N_,
     busy_row,
     car_gone,
+    content_column,
     deal_bar,
     empty_state,
     notice_line,
@@ -101,22 +102,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         )  # fmt: skip
     draft = prefilled(ctx)
     step = draft.step
-    stepper = ft.Row(
-        [
-            ft.Container(
-                ft.Text(f"{i + 1}. {ctx.t(name)}",
-                        weight=ft.FontWeight.BOLD if i == step else ft.FontWeight.NORMAL,
-                        color=ft.Colors.PRIMARY if i == step else ft.Colors.ON_SURFACE_VARIANT),
-                padding=ft.Padding.symmetric(horizontal=8, vertical=4),
-                border=ft.Border.only(bottom=ft.BorderSide(3 if i == step else 1,
-                                                           ft.Colors.PRIMARY if i == step
-                                                           else ft.Colors.OUTLINE_VARIANT)),
-            )
-            for i, name in enumerate(STEPS)
-        ],
-        wrap=True,
-        key="prequal-steps",
-    )  # fmt: skip
+    stepper = progress(ctx, step)
     car = ft.Text(
         ctx.t("{car} · price {price}", car=labels.car_name(ctx, vehicle),
               price=ctx.money(vehicle.price, whole=True)),
@@ -126,7 +112,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     bar = deal_bar(ctx, vehicle.price, narrow=True, trade_in=False)
     controls: list[ft.Control] = [car, bar, stepper]
     if step < 2:
-        controls += [field(ctx, *f) for f in FIELDS[step]]
+        controls.append(fields_grid(ctx, step))
         nav = []
         if step > 0:
             nav.append(
@@ -141,7 +127,27 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         controls.append(ft.Row(nav, alignment=ft.MainAxisAlignment.END))
     else:
         controls += consent_section(ctx, vehicle.id)
-    return Screen(title=title, body=ft.Column(controls, spacing=12, key="prequal", width=640))
+    return Screen(title=title, body=content_column(controls, key="prequal"))
+
+
+def progress(ctx: ViewContext, step: int) -> ft.Control:
+    """Where the buyer is in the form: "Step 1 of 3 · You" over a bar filled that far. Not
+    tabs: the steps are taken in order, with "Next" and "Back"."""
+    text = ctx.t("Step {n} of {total} · {name}", n=step + 1, total=len(STEPS),
+                 name=ctx.t(STEPS[step]))  # fmt: skip
+    return ft.Column([
+        ft.Text(text, weight=ft.FontWeight.W_600, color=ft.Colors.PRIMARY, key="prequal-step"),
+        ft.ProgressBar(value=(step + 1) / len(STEPS), bar_height=6, border_radius=3,
+                       semantics_label=text, key="prequal-progress"),
+    ], spacing=6, key="prequal-steps")  # fmt: skip
+
+
+def fields_grid(ctx: ViewContext, step: int) -> ft.Control:
+    """The step's fields: two side by side from a tablet up, one a row on a phone."""
+    return ft.ResponsiveRow(
+        [ft.Container(field(ctx, *f), col={"xs": 12, "md": 6}) for f in FIELDS[step]],
+        spacing=16, run_spacing=12, key="prequal-fields",
+    )  # fmt: skip
 
 
 def prefilled(ctx: ViewContext):
@@ -183,14 +189,13 @@ def field(ctx: ViewContext, name: str, label: str, kind: str) -> ft.Control:
             label=ctx.t(label), value=value,
             options=[ft.DropdownOption(key=k, text=text) for k, text in options.items()],
             on_select=lambda e: (changed(e), blurred(e)),
-            error_text=ctx.error(error) if error else None, width=360,
+            error_text=ctx.error(error) if error else None, expand=True,
         )  # fmt: skip
     else:
         control = ft.TextField(
             label=ctx.t(label), value=draft.values.get(name, ""), on_change=changed,
             on_blur=blurred, error=ctx.error(error) if error else None,
             keyboard_type=ft.KeyboardType.NUMBER if kind in ("number", "money") else None,
-            width=360,
         )  # fmt: skip
     return sem(f"prequal-{name}", control, label=ctx.t(label))
 

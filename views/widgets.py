@@ -102,6 +102,70 @@ def section_title(text: str, key: str | None = None) -> ft.Text:
     return ft.Text(text, key=key, size=18, weight=ft.FontWeight.W_600)
 
 
+#: The widest a form or a column of prose is drawn (px): wider, lines get too long to read.
+READING_WIDTH = 880
+
+
+def content_column(
+    controls: list[ft.Control], *, key: str, spacing: int = 12, max_width: int = READING_WIDTH
+) -> ft.Column:
+    """A screen's column at most ``max_width`` wide: the whole width on a phone, the room a
+    tablet or a desktop has up to that (a fixed width is clamped to a narrower window)."""
+    return ft.Column(controls, spacing=spacing, key=key, width=max_width)
+
+
+def per_row(ctx: ViewContext, min_width: int, most: int) -> int:
+    """How many items at least ``min_width`` px wide fit side by side in the screen's body,
+    at most ``most``; one on a phone."""
+    if not ctx.wide:
+        return 1
+    return max(1, min(most, int(ctx.content_width // min_width)))
+
+
+def equal_rows(items: list[ft.Control], per: int, *, key: str, spacing: int = 12) -> ft.Column:
+    """``items`` in rows of ``per``, every item of a row stretched to the tallest one's
+    height, and a short last row's gaps kept empty so every item has the same width. One
+    a row (a phone): a column of items the screen's width."""
+    if per <= 1:
+        return ft.Column(
+            items, spacing=spacing, key=key, horizontal_alignment=ft.CrossAxisAlignment.STRETCH
+        )
+    rows = []
+    for start in range(0, len(items), per):
+        chunk = items[start : start + per]
+        for item in chunk:
+            item.expand = 1
+        chunk += [ft.Container(expand=1) for _ in range(per - len(chunk))]
+        # the row takes its tallest item's height (IntrinsicHeight), which STRETCH gives all
+        rows.append(ft.Row(
+            chunk, spacing=spacing, intrinsic_height=True, key=f"{key}-row-{start // per}",
+            vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+        ))  # fmt: skip
+    return ft.Column(rows, spacing=spacing, key=key)
+
+
+def top_and_bottom(top: list[ft.Control], bottom: ft.Control, spacing: int) -> ft.Column:
+    """A card's lines with its actions at the card's foot: in a row of cards stretched to
+    one height, every card's actions line up (where the height is its own, no gap)."""
+    return ft.Column(
+        [ft.Column(top, spacing=spacing), bottom],
+        spacing=spacing,
+        alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+    )
+
+
+def fill_or_scroll(
+    ctx: ViewContext, table: ft.Control, min_width: int, max_width: int | None = None
+) -> ft.Control:
+    """A table across its column's whole width (up to ``max_width``) where the screen's body
+    has ``min_width`` px for it; in a narrower window at its own width, scrolled sideways."""
+    if ctx.content_width >= min_width:
+        return ft.Column(
+            [table], width=max_width, horizontal_alignment=ft.CrossAxisAlignment.STRETCH
+        )
+    return ft.Row([table], scroll=ft.ScrollMode.AUTO)
+
+
 def empty_state(key: str, icon, message: str, action: ft.Control | None = None) -> ft.Control:
     """An empty screen says what to do next."""
     items: list[ft.Control] = [
