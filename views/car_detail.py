@@ -144,9 +144,9 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             *loan,
             ft.Text(
                 ctx.t(
-                    "Indicative: {rate} a year for {term} months. Your own rate and every "
-                    "lender's offer come with the free soft check, which does not affect "
-                    "your credit record.",
+                    "Indicative: {rate} a year for {term} months, without any lender's fees. "
+                    "Your own rate and every lender's offer, its fees included, come with the "
+                    "free soft check, which does not affect your credit record.",
                     rate=ctx.rate(calc.reference_rate),
                     term=ctx.state.deal.term,
                 ),

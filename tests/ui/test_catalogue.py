@@ -418,3 +418,10 @@ async def test_a_loan_smaller_than_any_lender_makes_is_not_shown_as_a_monthly_pa
     assert "这里没有贷款机构发放低于 ¥10,000 的贷款" in h.find("calc-too-little").value
     await h.route("/cars")
     assert "金额过小，无法贷款" in h.texts(h.find(f"car-{dolphin.id}"))
+
+
+async def test_the_car_pages_figures_say_they_leave_out_the_lenders_fees(world):
+    """An offer's amount financed can be more than the car page's: its lender's fees."""
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    assert "年化 5.90%，36 期，未含任何贷款机构的费用" in h.text()
