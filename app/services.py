@@ -688,6 +688,9 @@ def initials(name: str) -> str:
 _OPEN_STATUSES = frozenset(map(str, OPEN_APPLICATIONS))
 #: An application with a loan: its contract signed (paid out or not yet).
 _SIGNED_STATUSES = (ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED)
+#: ...and one whose signed contract the dealership cancelled before the payout (withdrawn
+#: with a contract): still the buyer's to see, owing nothing.
+_LOAN_STATUSES = (*_SIGNED_STATUSES, ApplicationStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -738,6 +741,22 @@ class LoanView:
     def paid_out(self) -> bool:
         """The lender has paid the loan out: repayments are owed (a signed loan waits)."""
         return self.application.status == "funded"
+
+    @property
+    def cancelled(self) -> bool:
+        """The dealership cancelled the signed contract before its payout: nothing is owed."""
+        return self.application.status == "withdrawn"
+
+    @property
+    def pay_out_by(self) -> date:
+        """The contract's first repayment date: a payout must come before it."""
+        return self.quote.schedule[0].date
+
+    @property
+    def lapsed(self) -> bool:
+        """Signed, not paid out, and its first repayment date has come: the contract has
+        lapsed (its schedule cannot be kept), so it is never paid out, only cancelled."""
+        return self.application.status == "contracted" and self.as_of >= self.pay_out_by
 
 
 @dataclass(frozen=True)
@@ -1335,13 +1354,14 @@ class PrequalServices:
 
     # --- loans and repayments ---------------------------------------------------------------
     def my_loans(self: Services, user_id: str) -> list[LoanView]:
-        """The buyer's signed loans, each folded over its payments as of today."""
+        """The buyer's signed loans, each folded over its payments as of today (and those
+        cancelled before their payout)."""
         from local_db.repositories import deals as deals_repo
 
         with self.session() as s:
             contracts = [
                 (a, c) for a in deals_repo.list_applications(s, user_id=user_id)
-                if a.status in _SIGNED_STATUSES
+                if a.status in _LOAN_STATUSES
                 and (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
             ]  # fmt: skip
         return [self._loan_view(application, contract) for application, contract in contracts]
@@ -1356,7 +1376,7 @@ class PrequalServices:
             if application is None or application.user_id != user_id:
                 return None
             contract = deals_repo.latest_contract(s, application_id=application.id)
-        if application.status not in _SIGNED_STATUSES or contract is None:
+        if application.status not in _LOAN_STATUSES or contract is None:
             return None
         return self._loan_view(application, contract) if contract.id == contract_id else None
 
@@ -1587,7 +1607,7 @@ class PrequalServices:
         self._pay_out(app_, actor=DEMO_LENDER)
 
     def _pay_out(self: Services, app_: Application, *, actor: str) -> None:
-        from domain.catalog import ApplicationStatus, EventType
+        from domain.catalog import EventType
         from local_db import audit
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import interactions as interactions_repo
@@ -1596,6 +1616,14 @@ class PrequalServices:
             raise InputError(
                 "application", "signed", "is paid out only once its contract is signed"
             )
+        loan = self._signed_loan(app_)
+        if loan is not None and loan.lapsed:
+            raise InputError(
+                "application", "lapsed",
+                "was not paid out before its first repayment date, {date}: the contract has "
+                "lapsed; cancel it, and the customer checks again for a new one",
+                {"date": loan.pay_out_by.isoformat()},
+            )  # fmt: skip
         with self.session() as s:
             deals_repo.save_application(
                 s, application=replace(app_, status=ApplicationStatus.FUNDED)
@@ -1612,6 +1640,54 @@ class PrequalServices:
                 interactions_repo.record_interaction(
                     s, user_id=app_.user_id, product_id=app_.product_id, event=EventType.FUND
                 )
+            s.commit()
+
+    def _signed_loan(self: Services, app_: Application) -> LoanView | None:
+        from local_db.repositories import deals as deals_repo
+
+        with self.session() as s:
+            contract = deals_repo.latest_contract(s, application_id=app_.id)
+        return None if contract is None else self._loan_view(app_, contract)
+
+    def staff_loan(self: Services, staff: SessionUser, application_id: str) -> LoanView | None:
+        """The signed loan of one of the staff member's dealership's applications (None
+        before a contract); another dealership's is "not found" (:meth:`staff_application`)."""
+        return self._signed_loan(self.staff_application(staff, application_id))
+
+    def cancel_contract(self: Services, staff: SessionUser, application_id: str) -> None:
+        """The dealership cancels a signed contract the lender has not paid out (the customer
+        changed their mind, or it lapsed): the application is withdrawn, nothing is owed,
+        and the customer may check again for a new one."""
+        self._cancel(self.staff_application(staff, application_id), actor=staff.id)
+
+    def cancel_demo(self: Services, user_id: str, application_id: str) -> None:
+        """Demo mode only: the buyer cancels their own signed, unpaid-out contract as its
+        dealership would (``pay_out_demo``'s counterpart)."""
+        from local_db.repositories import deals as deals_repo
+
+        if not self.demo_mode:
+            raise InputError("cancel", "demo_only", "Contracts are cancelled by the dealership")
+        with self.session() as s:
+            app_ = deals_repo.get_application(s, application_id=application_id)
+        if app_ is None or app_.user_id != user_id:
+            raise InputError("application", "not_found", "no such application")
+        self._cancel(app_, actor=DEMO_LENDER)
+
+    def _cancel(self: Services, app_: Application, *, actor: str) -> None:
+        from local_db import audit
+        from local_db.repositories import deals as deals_repo
+
+        if app_.status is not ApplicationStatus.CONTRACTED:
+            raise InputError(
+                "application", "cancel_signed",
+                "is cancelled this way only while signed and not paid out",
+            )  # fmt: skip
+        with self.session() as s:
+            deals_repo.save_application(
+                s, application=replace(app_, status=ApplicationStatus.WITHDRAWN)
+            )
+            audit.append(s, actor=actor, action="contract.cancelled", entity="application",
+                         entity_id=app_.id, details={})  # fmt: skip
             s.commit()
 
     def dealer_applications(self: Services, dealer_id: str) -> list[PipelineCard]:

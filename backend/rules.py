@@ -422,6 +422,8 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
             )
         if status == "funded" and actor.role == "buyer":
             raise Rejected("forbidden", "only the dealership confirms the lender's payout")
+        if old == "contracted" and actor.role == "buyer":  # to withdrawn: see the transitions
+            raise Rejected("forbidden", "only the dealership cancels a signed contract")
         if status == "approved" and flags and actor.role != "admin":
             raise Rejected(
                 "forbidden", "an application referred to manual review is approved by a reviewer"

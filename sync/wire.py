@@ -60,7 +60,9 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
     "prequalified": frozenset({"submitted", "declined", "withdrawn"}),
     "submitted": frozenset({"approved", "declined", "withdrawn"}),
     "approved": frozenset({"contracted", "declined", "withdrawn"}),
-    "contracted": frozenset({"funded"}),
+    # a signed contract the lender has not paid out may be cancelled by the dealership
+    # (the customer changed their mind, or the first repayment date passed: it lapsed)
+    "contracted": frozenset({"funded", "withdrawn"}),
     "funded": frozenset(),
     "declined": frozenset(),
     "withdrawn": frozenset(),

@@ -317,24 +317,71 @@ def _own_application(ctx: ViewContext, application_id: str):
 
 
 def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
-    """A signed application waits for the lender to pay the loan out to the dealership; the
-    staff confirm it here when the money has arrived (the status becomes "Funded" and the
-    card moves to that column)."""
+    """A signed application waits for the lender to pay the loan out to the dealership by
+    its first repayment date; the staff confirm it here when the money has arrived (the
+    status becomes "Funded" and the card moves to that column), or cancel the contract
+    before it (the customer changed their mind, or it lapsed: that date came first)."""
+    state = ctx.state
+    loan = ctx.services.staff_loan(state.user, application_id)
 
     def confirm(e) -> None:
         try:
-            ctx.services.confirm_payout(ctx.state.user, application_id)
+            ctx.services.confirm_payout(state.user, application_id)
         except InputError as exc:
             ctx.fail(exc)
             return
-        ctx.state.set_notice(None)  # redraws: the status line is the confirmation
+        state.set_notice(None)  # redraws: the status line is the confirmation
 
-    return ft.Column([
-        ft.Text(ctx.t("Waiting for the lender's payout"), key="payout-waiting"),
-        sem("payout-confirm", ft.OutlinedButton(
+    lines: list[ft.Control] = []
+    if loan is not None and loan.lapsed:
+        lines.append(ft.Text(ctx.t(
+            "Lapsed: its first repayment date, {date}, came before the payout, so the contract "
+            "cannot be paid out. Cancel it; the customer checks again for a new one.",
+            date=ctx.date(loan.pay_out_by)), key="payout-lapsed",
+            color=ft.Colors.ERROR))  # fmt: skip
+    else:
+        lines.append(ft.Text(ctx.t("Waiting for the lender's payout"), key="payout-waiting"))
+        if loan is not None:
+            lines.append(ft.Text(ctx.t("To be paid out by {date}, its first repayment date",
+                                       date=ctx.date(loan.pay_out_by)),
+                                 size=13, key="payout-by"))  # fmt: skip
+        lines.append(sem("payout-confirm", ft.OutlinedButton(
             ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
-            on_click=confirm)),
-    ], spacing=6)  # fmt: skip
+            on_click=confirm)))  # fmt: skip
+    return ft.Column([*lines, *cancel_row(ctx, application_id)], spacing=6)
+
+
+def cancel_row(ctx: ViewContext, application_id: str) -> list[ft.Control]:
+    """Cancel a signed contract before its payout, after reading what it does."""
+    state, flag = ctx.state, f"cancel-contract-{application_id}"
+
+    def confirm(e) -> None:
+        try:
+            ctx.services.cancel_contract(state.user, application_id)
+        except InputError as exc:
+            ctx.fail(exc)
+            return
+        state.expanded.discard(flag)
+        ctx.tell(ctx.t("The contract is cancelled: nothing is owed."))
+
+    ids = ("contract-cancel", "contract-cancel-consequence", "contract-cancel-keep",
+           "contract-cancel-confirm")  # fmt: skip
+    return ask_twice(
+        ctx,
+        flag,
+        ids,
+        ask=ctx.t("Cancel the contract"),
+        consequence=ctx.t(CANCEL_CONSEQUENCE),
+        confirm=ctx.t("Cancel the contract"),
+        on_confirm=confirm,
+    )
+
+
+CANCEL_CONSEQUENCE = N_(
+    "Only before the lender pays the loan out. The signed contract is cancelled and the "
+    "application leaves the board: nothing is owed, and the lender does not pay it out. The "
+    "customer checks again for a new contract."
+)
 
 
 def check_lines(ctx: ViewContext, application_id: str) -> list[ft.Control]:

@@ -61,7 +61,12 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
 
 
 def status_text(ctx: ViewContext, loan) -> str:
-    """Where the loan stands: waiting for its payout, then its repayment status."""
+    """Where the loan stands: waiting for its payout (or lapsed, or cancelled before it),
+    then its repayment status."""
+    if loan.cancelled:
+        return ctx.t("Cancelled before the payout")
+    if loan.lapsed:
+        return ctx.t("Lapsed: not paid out by the first repayment date")
     if not loan.paid_out:
         return ctx.t("Waiting for the lender's payout")
     return ctx.t(STATUS.get(loan.status.status, loan.status.status))
@@ -69,7 +74,9 @@ def status_text(ctx: ViewContext, loan) -> str:
 
 def next_payment(ctx: ViewContext, loan) -> str:
     """The payment to come: the first, while the loan waits for its payout; then the next
-    one due ("" once nothing is left to pay)."""
+    one due ("" once nothing is left to pay, or nothing ever will be)."""
+    if loan.cancelled or loan.lapsed:
+        return ""
     if not loan.paid_out:
         first = loan.quote.schedule[0]
         return ctx.t("First payment: {amount} on {date}", amount=ctx.money(first.payment),
@@ -87,6 +94,8 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
     user = ctx.state.user
     if user is None or user.role != "buyer":
         return []  # staff see it, and confirm it, on the application (views.dealer.payout_row)
+    if loan.cancelled or loan.lapsed:
+        return ended_before_payout(ctx, loan, user.id)
     lines: list[ft.Control] = [ft.Text(ctx.t(
         "The lender pays the loan out to the dealership once the contract is signed, usually "
         "within a few working days. Your repayments start then; until it, nothing is owed."),
@@ -102,16 +111,53 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
             return
         ctx.tell(ctx.t("The lender paid the loan out: your repayments have started."))
 
-    lines.append(ft.Container(ft.Column([
-        ft.Text(ctx.t("Demo: no lender stands behind the demo market, so you confirm its payout. "
-                      "In a live deployment the dealership confirms it when the money arrives, "
-                      "and the loan updates here."), size=13, key="loan-demo-payout"),
-        sem("loan-pay-out", ft.FilledTonalButton(
+    lines.append(demo_box(ctx, ctx.t(
+        "Demo: no lender stands behind the demo market, so you confirm its payout. In a live "
+        "deployment the dealership confirms it when the money arrives, and the loan updates "
+        "here."), sem("loan-pay-out", ft.FilledTonalButton(
             ctx.t("Pay the loan out as the lender"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
-            on_click=pay_out)),
-    ], spacing=6), padding=12, border_radius=12,
-        bgcolor=ft.Colors.SECONDARY_CONTAINER))  # fmt: skip
+            on_click=pay_out))))  # fmt: skip
     return lines
+
+
+def ended_before_payout(ctx: ViewContext, loan, user_id: str) -> list[ft.Control]:
+    """A contract that will never be paid out: cancelled by the dealership, or lapsed (its
+    first repayment date came first), which the dealership cancels; in demo mode the buyer
+    plays the dealership (``Services.cancel_demo``)."""
+    if loan.cancelled:
+        return [ft.Text(ctx.t(
+            "The dealership cancelled this contract before the lender paid the loan out: "
+            "nothing is owed. Check your rate again for a new contract."),
+            key="loan-cancelled")]  # fmt: skip
+    lines: list[ft.Control] = [ft.Text(ctx.t(
+        "The lender did not pay this loan out before its first repayment date, {date}, so "
+        "the contract has lapsed: nothing is owed, and it will not be paid out. The "
+        "dealership cancels it; check your rate again for a new contract.",
+        date=ctx.date(loan.pay_out_by)), key="loan-lapsed")]  # fmt: skip
+    if not ctx.services.demo_mode:
+        return lines
+
+    def cancel(e) -> None:
+        try:
+            ctx.services.cancel_demo(user_id, loan.application.id)
+        except InputError as exc:
+            ctx.fail(exc)
+            return
+        ctx.tell(ctx.t("The contract is cancelled: nothing is owed."))
+
+    lines.append(demo_box(ctx, ctx.t(
+        "Demo: no dealership stands behind the demo market, so you cancel it as its staff "
+        "would."), sem("loan-cancel", ft.FilledTonalButton(
+            ctx.t("Cancel the contract as the dealership"), icon=ft.Icons.BLOCK,
+            on_click=cancel))))  # fmt: skip
+    return lines
+
+
+def demo_box(ctx: ViewContext, text: str, action: ft.Control) -> ft.Control:
+    """What the demo lets the buyer do in another party's place, and the button for it."""
+    return ft.Container(ft.Column([ft.Text(text, size=13, key="loan-demo-note"), action],
+                                  spacing=6), padding=12, border_radius=12,
+                        bgcolor=ft.Colors.SECONDARY_CONTAINER)  # fmt: skip
 
 
 def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -288,6 +334,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         ft.Text(next_payment(ctx, loan), key="loan-next"),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
+                else "" if loan.cancelled or loan.lapsed
                 else ctx.t("Loan to be paid out {amount}",
                            amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),

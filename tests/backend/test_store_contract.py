@@ -332,6 +332,28 @@ def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
     assert by_staff.status == "applied"
 
 
+def test_only_the_dealerships_staff_cancel_a_signed_contract_before_its_payout(engine):
+    buyer = make_actor()
+    staff = make_actor("dealer_staff", DEALER_X)
+    app_id = new_id()
+    push(engine, buyer, make_op("application", app_id, application()))
+    for status in ("prequalified", "submitted", "approved", "contracted"):
+        push(engine, buyer, make_op("application", app_id, {"status": status}))
+    [by_buyer] = push(engine, buyer, make_op("application", app_id, {"status": "withdrawn"}))
+    assert (by_buyer.status, by_buyer.reason) == ("rejected", "forbidden")
+    [by_staff] = push(engine, staff, make_op("application", app_id, {"status": "withdrawn"}))
+    assert by_staff.status == "applied"
+    [paid_out] = push(engine, staff, make_op("application", app_id, {"status": "funded"}))
+    assert paid_out.reason == "illegal_transition"  # cancelled is final
+
+
+def test_a_paid_out_loan_cannot_be_cancelled(engine):
+    staff = make_actor("dealer_staff", DEALER_X)
+    app_id = funded_application(engine, make_actor())
+    [cancel] = push(engine, staff, make_op("application", app_id, {"status": "withdrawn"}))
+    assert (cancel.status, cancel.reason) == ("rejected", "illegal_transition")
+
+
 def _flagged_and_submitted(engine, buyer, review='["fraud.velocity_person"]') -> str:
     app_id = new_id()
     push(engine, buyer, make_op("application", app_id, application(review=review)))

@@ -481,3 +481,56 @@ async def test_staff_play_the_reviewer_on_the_flagged_applications_screen(world)
     assert not h.has("review-approve")
     await h.route("/dealer/pipeline")
     assert h.find(f"pipe-review-{card.application_id}").value == "已审核 · 批准"
+
+
+async def signed_walk_in(world):
+    """The staff's tablet back in staff hands on a walk-in's signed application."""
+    h = await signed_in(world, "staff", width=1024, height=768)
+    await hand_over(h, world)
+    await customer_chooses_an_offer(h)
+    await confirm_identity(h)
+    await open_pdf(h)
+    await h.select("contract-consent", True)
+    await draw(h, [(20, 80), (60, 40), (120, 100)])
+    await h.click("contract-sign")
+    await h.wait_until(lambda: h.has("verify-result"), timeout=60)
+    await h.click("contract-to-loans")
+    await h.click("handoff-give-back")
+    await h.type_text("return-pin", "2468")
+    await h.click("return-unlock")
+    await h.click(h.find_ids("pipe-", h.find("col-signed"))[0])
+    return h
+
+
+async def test_a_contract_not_paid_out_by_its_first_repayment_date_lapses_and_is_cancelled(
+    world,
+):
+    from datetime import timedelta
+
+    from domain.errors import InputError
+
+    h = await signed_walk_in(world)
+    route, staff = h.top.route, h.state.user
+    application_id = route.rsplit("/", 1)[-1]
+    loan = world.services.staff_loan(staff, application_id)
+    first = loan.pay_out_by
+    assert h.find("payout-by").value == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
+    world.services._today = first - timedelta(days=1)  # the last day it can be paid out
+    assert not world.services.staff_loan(staff, application_id).lapsed
+    world.services._today = first  # the schedule's first payment would be owed today
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.find("payout-lapsed").value.startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
+    assert not h.has("payout-confirm")
+    with pytest.raises(InputError) as refused:
+        world.services.confirm_payout(staff, application_id)
+    assert refused.value.rule == "lapsed"
+    await h.click("contract-cancel")  # asked twice: it ends the contract
+    assert "无需还款" in h.find("contract-cancel-consequence").value
+    await h.click("contract-cancel-confirm")
+    assert not world.services.pipeline(staff.dealer_id)["signed"]
+    (cancelled,) = world.services.my_loans(loan.application.user_id)
+    assert cancelled.cancelled and not cancelled.paid_out
+    with pytest.raises(InputError) as no_payment:
+        world.services.record_payment(cancelled.contract.id, "100.00")
+    assert no_payment.value.rule == "paid_out"

@@ -117,6 +117,26 @@ async def test_only_the_buyer_pays_out_their_own_loan_and_only_in_demo_mode(worl
     assert not loan.paid_out
 
 
+async def test_a_demo_loan_not_paid_out_by_its_first_repayment_date_lapses(world):
+    from datetime import timedelta
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    first = world.services.loan(world.buyer_id, cid).pay_out_by
+    world.services._today = first + timedelta(days=3)
+    await h.route(f"/loans/{cid}")
+    assert h.find("loan-status").value == "已失效：首期还款日前未放款"
+    assert f"首期还款日 {first:%Y年%-m月%-d日} 之前放款" in h.find("loan-lapsed").value
+    assert h.find("loan-next").value == "" and not h.has("loan-pay-out")  # never paid out
+    await h.click("loan-cancel")  # the demo buyer plays the dealership, as for a payout
+    await h.wait_until(lambda: h.has("loan-cancelled"))
+    assert h.find("loan-status").value == "已在放款前取消"
+    await h.route("/loans")  # still listed, owing nothing
+    assert h.find(f"status-of-{cid}").value == "已在放款前取消"
+    assert "首期" not in h.texts(h.find(f"loan-{cid}"))  # no first payment to come
+
+
 async def test_a_loan_is_looked_up_alone_and_only_by_its_buyer(world, monkeypatch):
     h, _ = await at_contract(world)
     await sign(h)
