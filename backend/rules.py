@@ -5,8 +5,12 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
 - profile: last writer wins per field; the clock is ``(created_ms, device_id)``, so two
   devices that apply the same edits in any order end with the same fields.
 - application: the status follows ``sync.wire.APPLICATION_TRANSITIONS`` (one flagged for
-  manual review is approved only by an admin, its flags unchanged); anything else is
-  rejected with the reason. Applications are withdrawn, never deleted.
+  manual review is approved only by an admin, its flags unchanged); only the dealership's
+  staff confirm a payout (contracted -> funded) or cancel a signed contract before it
+  (contracted -> withdrawn); anything else is rejected with the reason. Applications are
+  withdrawn, never deleted. The server holds no first repayment date (it is in the signed
+  PDF), so the devices refuse a payout once it has come (the contract lapsed); the server
+  does not.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
