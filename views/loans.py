@@ -47,9 +47,10 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                     key=f"lender-of-{loan.contract.id}"),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
-            ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(
-                value=loan.paid_count / n if n else 0, bar_height=8)),
-            ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n)),
+            *([] if loan.cancelled else [
+                ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(
+                    value=loan.paid_count / n if n else 0, bar_height=8)),
+                ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n))]),
             # a loan with nothing more to pay says its status once, in the line for the next
             *([ft.Text(line, weight=ft.FontWeight.W_500)]
               if (line := next_payment(ctx, loan)) else []),
@@ -347,12 +348,16 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         if (notice := notice_line(ctx, "loan-notice")) is not None:
             controls.append(notice)
     controls += payments_made(ctx, loan.payments)
+    if not loan.cancelled:  # a balance that will never be lent has no course to chart
+        controls += [
+            section_title(ctx.t("Balance over time")),
+            loan_legend(ctx),
+            ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart",
+                                    paid=loan.paid_count), height=230),
+        ]  # fmt: skip
     controls += [
-        section_title(ctx.t("Balance over time")),
-        loan_legend(ctx),
-        ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart", paid=loan.paid_count),
-                     height=230),
-        section_title(ctx.t("Payment schedule")),
+        section_title(ctx.t("Payment schedule as signed") if loan.cancelled
+                      else ctx.t("Payment schedule")),
         schedule_table(ctx, loan.quote, paid=loan.paid_count),
     ]  # fmt: skip
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ctx.t("Loan")

@@ -132,6 +132,7 @@ async def test_a_demo_loan_not_paid_out_by_its_first_repayment_date_lapses(world
     await h.click("loan-cancel")  # the demo buyer plays the dealership, as for a payout
     await h.wait_until(lambda: h.has("loan-cancelled"))
     assert h.find("loan-status").value == "已在放款前取消"
+    assert not h.has("loan-chart") and "签署时的还款计划" in h.text()  # nothing will be lent
     await h.route("/loans")  # still listed, owing nothing
     assert h.find(f"status-of-{cid}").value == "已在放款前取消"
     assert "首期" not in h.texts(h.find(f"loan-{cid}"))  # no first payment to come
