@@ -1596,15 +1596,24 @@ class PrequalServices:
         and its dealership (no one else is behind the demo market, and most demo dealerships
         have no staff); with a server, the dealership confirms it and the status arrives by
         sync. An InputError names the rule otherwise."""
+        app_ = self._own_in_demo(user_id, application_id, "payout",
+                                 "Payouts are confirmed by the dealership")  # fmt: skip
+        self._pay_out(app_, actor=DEMO_LENDER)
+
+    def _own_in_demo(
+        self: Services, user_id: str, application_id: str, field: str, live: str
+    ) -> Application:
+        """The buyer's own application, to act on in another party's place: only in demo
+        mode (else an InputError on ``field`` saying ``live``, who acts on it there)."""
         from local_db.repositories import deals as deals_repo
 
         if not self.demo_mode:
-            raise InputError("payout", "demo_only", "Payouts are confirmed by the dealership")
+            raise InputError(field, "demo_only", live)
         with self.session() as s:
             app_ = deals_repo.get_application(s, application_id=application_id)
         if app_ is None or app_.user_id != user_id:
             raise InputError("application", "not_found", "no such application")
-        self._pay_out(app_, actor=DEMO_LENDER)
+        return app_
 
     def _pay_out(self: Services, app_: Application, *, actor: str) -> None:
         from domain.catalog import EventType
@@ -1663,14 +1672,8 @@ class PrequalServices:
     def cancel_demo(self: Services, user_id: str, application_id: str) -> None:
         """Demo mode only: the buyer cancels their own signed, unpaid-out contract as its
         dealership would (``pay_out_demo``'s counterpart)."""
-        from local_db.repositories import deals as deals_repo
-
-        if not self.demo_mode:
-            raise InputError("cancel", "demo_only", "Contracts are cancelled by the dealership")
-        with self.session() as s:
-            app_ = deals_repo.get_application(s, application_id=application_id)
-        if app_ is None or app_.user_id != user_id:
-            raise InputError("application", "not_found", "no such application")
+        app_ = self._own_in_demo(user_id, application_id, "cancel",
+                                 "Contracts are cancelled by the dealership")  # fmt: skip
         self._cancel(app_, actor=DEMO_LENDER)
 
     def _cancel(self: Services, app_: Application, *, actor: str) -> None:

@@ -353,28 +353,41 @@ def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
 
 def cancel_row(ctx: ViewContext, application_id: str) -> list[ft.Control]:
     """Cancel a signed contract before its payout, after reading what it does."""
-    state, flag = ctx.state, f"cancel-contract-{application_id}"
+    return desk_action(
+        ctx, "contract-cancel", f"cancel-contract-{application_id}",
+        ask=ctx.t("Cancel the contract"), consequence=ctx.t(CANCEL_CONSEQUENCE),
+        confirm=ctx.t("Cancel the contract"),
+        act=lambda: ctx.services.cancel_contract(ctx.state.user, application_id),
+        done=ctx.t("The contract is cancelled: nothing is owed."),
+    )  # fmt: skip
 
-    def confirm(e) -> None:
+
+def desk_action(
+    ctx: ViewContext,
+    prefix: str,
+    flag: str,
+    *,
+    ask: str,
+    consequence: str,
+    confirm: str,
+    act,
+    done: str,
+) -> list[ft.Control]:
+    """A staff action asked twice (:func:`views.widgets.ask_twice`, its identifiers named
+    from ``prefix``): ``act()`` once confirmed, then ``done`` is said (a refusal instead)."""
+
+    def confirmed(e) -> None:
         try:
-            ctx.services.cancel_contract(state.user, application_id)
+            act()
         except InputError as exc:
             ctx.fail(exc)
             return
-        state.expanded.discard(flag)
-        ctx.tell(ctx.t("The contract is cancelled: nothing is owed."))
+        ctx.state.expanded.discard(flag)
+        ctx.tell(done)
 
-    ids = ("contract-cancel", "contract-cancel-consequence", "contract-cancel-keep",
-           "contract-cancel-confirm")  # fmt: skip
-    return ask_twice(
-        ctx,
-        flag,
-        ids,
-        ask=ctx.t("Cancel the contract"),
-        consequence=ctx.t(CANCEL_CONSEQUENCE),
-        confirm=ctx.t("Cancel the contract"),
-        on_confirm=confirm,
-    )
+    ids = (prefix, f"{prefix}-consequence", f"{prefix}-keep", f"{prefix}-confirm")
+    return ask_twice(ctx, flag, ids, ask=ask, consequence=consequence, confirm=confirm,
+                     on_confirm=confirmed)  # fmt: skip
 
 
 CANCEL_CONSEQUENCE = N_(
@@ -414,23 +427,12 @@ def soft_check_in_force(ctx: ViewContext, user_id: str) -> bool:
 def withdraw_row(ctx: ViewContext, application_id: str) -> ft.Control:
     """A walk-in customer has no sign-in of their own: when they ask at the desk, the staff
     withdraw their soft-check consent here, after reading what it does and confirming."""
-    state, flag = ctx.state, f"withdraw-application-{application_id}"
-
-    def confirm(e) -> None:
-        try:
-            ctx.services.withdraw_customer_consent(state.user, application_id)
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        state.expanded.discard(flag)
-        ctx.tell(ctx.t("The customer's consent is withdrawn"))
-
-    ids = ("application-withdraw", "application-withdraw-consequence",
-           "application-withdraw-keep", "application-withdraw-confirm")  # fmt: skip
-    return ft.Column(ask_twice(
-        ctx, flag, ids, ask=ctx.t("Customer withdraws consent"),
-        consequence=ctx.t(WITHDRAW_CONSEQUENCE), confirm=ctx.t("Withdraw consent"),
-        on_confirm=confirm,
+    return ft.Column(desk_action(
+        ctx, "application-withdraw", f"withdraw-application-{application_id}",
+        ask=ctx.t("Customer withdraws consent"), consequence=ctx.t(WITHDRAW_CONSEQUENCE),
+        confirm=ctx.t("Withdraw consent"),
+        act=lambda: ctx.services.withdraw_customer_consent(ctx.state.user, application_id),
+        done=ctx.t("The customer's consent is withdrawn"),
     ), spacing=6)  # fmt: skip
 
 

@@ -103,21 +103,14 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
         key="loan-awaiting-payout")]  # fmt: skip
     if not ctx.services.demo_mode:
         return lines  # the dealership confirms it; the status arrives by sync
-
-    def pay_out(e) -> None:
-        try:
-            ctx.services.pay_out_demo(user.id, loan.application.id)
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        ctx.tell(ctx.t("The lender paid the loan out: your repayments have started."))
-
-    lines.append(demo_box(ctx, ctx.t(
-        "Demo: no lender stands behind the demo market, so you confirm its payout. In a live "
-        "deployment the dealership confirms it when the money arrives, and the loan updates "
-        "here."), sem("loan-pay-out", ft.FilledTonalButton(
-            ctx.t("Pay the loan out as the lender"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,
-            on_click=pay_out))))  # fmt: skip
+    lines.append(demo_action(
+        ctx, ctx.t("Demo: no lender stands behind the demo market, so you confirm its payout. "
+                   "In a live deployment the dealership confirms it when the money arrives, "
+                   "and the loan updates here."),
+        "loan-pay-out", ctx.t("Pay the loan out as the lender"),
+        ft.Icons.ACCOUNT_BALANCE_OUTLINED,
+        lambda: ctx.services.pay_out_demo(user.id, loan.application.id),
+        ctx.t("The lender paid the loan out: your repayments have started.")))  # fmt: skip
     return lines
 
 
@@ -137,28 +130,34 @@ def ended_before_payout(ctx: ViewContext, loan, user_id: str) -> list[ft.Control
         date=ctx.date(loan.pay_out_by)), key="loan-lapsed")]  # fmt: skip
     if not ctx.services.demo_mode:
         return lines
-
-    def cancel(e) -> None:
-        try:
-            ctx.services.cancel_demo(user_id, loan.application.id)
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        ctx.tell(ctx.t("The contract is cancelled: nothing is owed."))
-
-    lines.append(demo_box(ctx, ctx.t(
-        "Demo: no dealership stands behind the demo market, so you cancel it as its staff "
-        "would."), sem("loan-cancel", ft.FilledTonalButton(
-            ctx.t("Cancel the contract as the dealership"), icon=ft.Icons.BLOCK,
-            on_click=cancel))))  # fmt: skip
+    lines.append(demo_action(
+        ctx, ctx.t("Demo: no dealership stands behind the demo market, so you cancel it as its "
+                   "staff would."),
+        "loan-cancel", ctx.t("Cancel the contract as the dealership"), ft.Icons.BLOCK,
+        lambda: ctx.services.cancel_demo(user_id, loan.application.id),
+        ctx.t("The contract is cancelled: nothing is owed.")))  # fmt: skip
     return lines
 
 
-def demo_box(ctx: ViewContext, text: str, action: ft.Control) -> ft.Control:
-    """What the demo lets the buyer do in another party's place, and the button for it."""
-    return ft.Container(ft.Column([ft.Text(text, size=13, key="loan-demo-note"), action],
-                                  spacing=6), padding=12, border_radius=12,
-                        bgcolor=ft.Colors.SECONDARY_CONTAINER)  # fmt: skip
+def demo_action(
+    ctx: ViewContext, note: str, key: str, label: str, icon, act, done: str
+) -> ft.Control:
+    """What the demo lets the buyer do in another party's place: ``note`` says so, and the
+    button ``key`` does it (``act()``; ``done`` is said once it has, a refusal instead)."""
+
+    def clicked(e) -> None:
+        try:
+            act()
+        except InputError as exc:
+            ctx.fail(exc)
+            return
+        ctx.tell(done)
+
+    return ft.Container(ft.Column([
+        ft.Text(note, size=13, key="loan-demo-note"),
+        sem(key, ft.FilledTonalButton(label, icon=icon, on_click=clicked)),
+    ], spacing=6), padding=12, border_radius=12,
+        bgcolor=ft.Colors.SECONDARY_CONTAINER)  # fmt: skip
 
 
 def loan_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:

@@ -319,13 +319,19 @@ def test_application_status_follows_the_state_machine(engine, path, reason):
         assert "cannot go from" in results[-1].message
 
 
-def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
-    buyer = make_actor()
-    staff = make_actor("dealer_staff", DEALER_X)
+def signed_application(engine, buyer) -> str:
+    """A new application of ``buyer``'s stepped to contracted (signed, not paid out)."""
     app_id = new_id()
     push(engine, buyer, make_op("application", app_id, application()))
     for status in ("prequalified", "submitted", "approved", "contracted"):
         push(engine, buyer, make_op("application", app_id, {"status": status}))
+    return app_id
+
+
+def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
+    buyer = make_actor()
+    staff = make_actor("dealer_staff", DEALER_X)
+    app_id = signed_application(engine, buyer)
     [by_buyer] = push(engine, buyer, make_op("application", app_id, {"status": "funded"}))
     assert (by_buyer.status, by_buyer.reason) == ("rejected", "forbidden")
     [by_staff] = push(engine, staff, make_op("application", app_id, {"status": "funded"}))
@@ -335,10 +341,7 @@ def test_only_the_dealerships_staff_confirm_the_lenders_payout(engine):
 def test_only_the_dealerships_staff_cancel_a_signed_contract_before_its_payout(engine):
     buyer = make_actor()
     staff = make_actor("dealer_staff", DEALER_X)
-    app_id = new_id()
-    push(engine, buyer, make_op("application", app_id, application()))
-    for status in ("prequalified", "submitted", "approved", "contracted"):
-        push(engine, buyer, make_op("application", app_id, {"status": status}))
+    app_id = signed_application(engine, buyer)
     [by_buyer] = push(engine, buyer, make_op("application", app_id, {"status": "withdrawn"}))
     assert (by_buyer.status, by_buyer.reason) == ("rejected", "forbidden")
     [by_staff] = push(engine, staff, make_op("application", app_id, {"status": "withdrawn"}))
