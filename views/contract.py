@@ -327,6 +327,8 @@ def what_happens_next(ctx: ViewContext, signed) -> list[ft.Control]:
         ft.Text(ctx.t("2. Then the repayments begin: the first of {n}, {amount}, on {date}.",
                       n=len(q.schedule), amount=ctx.money(first.payment),
                       date=ctx.date(first.date)), key="signed-first-payment"),
+        ft.Text(ctx.t("If the loan is not paid out by that date, the contract lapses: nothing "
+                      "is owed, and the dealership cancels it."), key="signed-lapse"),
     ]  # fmt: skip
 
 

@@ -48,6 +48,9 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
         f"2. 随后开始还款：共 {len(q.schedule)} 期，首期 ¥{first.payment:,.2f}，"
         f"于 {first.date:%Y年%-m月%-d日} 到期。"
     )
+    assert h.find("signed-lapse").value == (
+        "若到该日仍未放款，合同即失效：您无需还款，经销商将取消合同。"
+    )
     await h.click("contract-to-loans")
     assert h.top.route == "/loans"
     assert len(h.find_all("loan-")) == 1
