@@ -758,6 +758,11 @@ class LoanView:
         lapsed (its schedule cannot be kept), so it is never paid out, only cancelled."""
         return self.application.status == "contracted" and self.as_of >= self.pay_out_by
 
+    @property
+    def never_paid_out(self) -> bool:
+        """Cancelled, or lapsed: nothing is owed on it, nor ever will be."""
+        return self.cancelled or self.lapsed
+
 
 @dataclass(frozen=True)
 class SavedCheck:
@@ -1177,8 +1182,7 @@ class PrequalServices:
                 method=L.text("app_consent_method", locale),
             )
         # the car as the screens name it in the contract's language (the VIN identifies it)
-        zh = locale.startswith("zh")
-        make, model = (v.make_zh, v.model_zh or v.model) if zh else (v.make, v.model)
+        make, model = v.make_and_model(locale)
         return ContractDeal(
             buyer=Party(name=name, id_number=id_number,
                         phone=profile.phone if profile else ""),

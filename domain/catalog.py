@@ -121,6 +121,13 @@ class Vehicle:
     def is_nev(self) -> bool:
         return self.energy.is_nev
 
+    def make_and_model(self, locale: str) -> tuple[str, str]:
+        """The make and model as a reader of ``locale`` names them: in Chinese, the make's
+        Chinese name and the model's where it has one of its own."""
+        if locale.startswith("zh"):
+            return self.make_zh, self.model_zh or self.model
+        return self.make, self.model
+
     def age_years(self, on: date) -> Decimal:
         """Years since first registration (or since 1 January of the model year when new),
         to two decimals."""

@@ -286,16 +286,16 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Text(status_label(ctx, c), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
+    # its signed loan, folded once (None before a contract): the payout row reads it too
+    loan = ctx.services.staff_loan(ctx.state.user, c.application_id)
     if c.status == "contracted":
-        summary.controls.append(payout_row(ctx, c.application_id))
+        summary.controls.append(payout_row(ctx, c.application_id, loan))
     elif c.is_open:
         if c.review_state == "pending":  # a decision shows in the status line
             summary.controls.append(review_panel(ctx, c.review_state, c.application_id, staff=True))
         summary.controls += check_lines(ctx, c.application_id)
         if soft_check_in_force(ctx, c.user_id):
             summary.controls.append(withdraw_row(ctx, c.application_id))
-    loans = ctx.services.my_loans(c.user_id)
-    loan = next((x for x in loans if x.application.id == c.application_id), None)
     if loan is None:
         if (notice := notice_line(ctx, "application-notice")) is not None:
             summary.controls.append(notice)
@@ -316,13 +316,13 @@ def _own_application(ctx: ViewContext, application_id: str):
         return None
 
 
-def payout_row(ctx: ViewContext, application_id: str) -> ft.Control:
+def payout_row(ctx: ViewContext, application_id: str, loan) -> ft.Control:
     """A signed application waits for the lender to pay the loan out to the dealership by
     its first repayment date; the staff confirm it here when the money has arrived (the
     status becomes "Funded" and the card moves to that column), or cancel the contract
-    before it (the customer changed their mind, or it lapsed: that date came first)."""
+    before it (the customer changed their mind, or it lapsed: that date came first).
+    ``loan``: its signed loan (``Services.staff_loan``)."""
     state = ctx.state
-    loan = ctx.services.staff_loan(state.user, application_id)
 
     def confirm(e) -> None:
         try:

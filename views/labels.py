@@ -92,9 +92,7 @@ def review_line(ctx: ViewContext, where: str, codes) -> str:
 def car_name(ctx: ViewContext, vehicle) -> str:
     """Make and model in the reader's language (a model without a Chinese name of its own
     keeps its name)."""
-    if ctx.locale.startswith("zh"):
-        return f"{vehicle.make_zh} {vehicle.model_zh or vehicle.model}"
-    return f"{vehicle.make} {vehicle.model}"
+    return " ".join(vehicle.make_and_model(ctx.locale))
 
 
 def bilingual(ctx: ViewContext, zh: str, en: str) -> str:

@@ -76,7 +76,7 @@ def status_text(ctx: ViewContext, loan) -> str:
 def next_payment(ctx: ViewContext, loan) -> str:
     """The payment to come: the first, while the loan waits for its payout; then the next
     one due ("" once nothing is left to pay, or nothing ever will be)."""
-    if loan.cancelled or loan.lapsed:
+    if loan.never_paid_out:
         return ""
     if not loan.paid_out:
         first = loan.quote.schedule[0]
@@ -95,7 +95,7 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
     user = ctx.state.user
     if user is None or user.role != "buyer":
         return []  # staff see it, and confirm it, on the application (views.dealer.payout_row)
-    if loan.cancelled or loan.lapsed:
+    if loan.never_paid_out:
         return ended_before_payout(ctx, loan, user.id)
     lines: list[ft.Control] = [ft.Text(ctx.t(
         "The lender pays the loan out to the dealership once the contract is signed, usually "
@@ -334,7 +334,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         ft.Text(next_payment(ctx, loan), key="loan-next"),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
-                else "" if loan.cancelled or loan.lapsed
+                else "" if loan.never_paid_out
                 else ctx.t("Loan to be paid out {amount}",
                            amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),
