@@ -34,6 +34,7 @@ from domain.catalog import (
     REGULATORY_LTV_CAPS,
     Application,
     ApplicationStatus,
+    ContractRecord,
     Dealer,
     LoanProduct,
     ProductKind,
@@ -50,6 +51,8 @@ from domain.prequal.search import largest_int
 from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
+from sync.contract_loan import ContractLoan
+from sync.contract_loan import to_wire as loan_wire
 
 #: Price bands of the catalogue filter: (key, min, max) in yuan, max inclusive, None open.
 PRICE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
@@ -515,6 +518,25 @@ def _servicing(offer):
     from domain.repayment_terms import terms_from_product
 
     return terms_from_product(offer.product, trade_in=offer.quote.terms.trade_in > 0)
+
+
+def _contract_loan(contract: ContractRecord) -> ContractLoan | None:
+    """The loan ``contract`` signs: as it travelled with the contract, else from its PDF (a
+    contract from before), else None (neither is on this device)."""
+    from contracts import record
+    from domain.repayments import Terms
+    from sync.contract_loan import from_wire
+
+    if contract.loan is not None:
+        return from_wire(contract.loan)
+    if not contract.pdf:
+        return None
+    data = record.read(contract.pdf)
+    # serviced by the late and prepayment terms the contract states (contracts made before
+    # they were recorded in it: none)
+    servicing = record.decode(Terms, data.get("servicing")) or Terms()
+    lender = data.get("parties", {}).get("lender", "")
+    return ContractLoan(record.decode(LoanTerms, data["terms"]), servicing, lender)
 
 
 def _products_of(session: Session, records: list) -> dict[str, LoanProduct]:
@@ -1292,7 +1314,7 @@ class PrequalServices:
         from contracts.render import render_contract
         from contracts.signing import sign_contract
         from contracts.verification import verify_contract
-        from domain.catalog import ApplicationStatus, ConsentPurpose, ContractRecord, EventType
+        from domain.catalog import ApplicationStatus, ConsentPurpose, EventType
         from domain.ids import new_id
         from local_db import audit
         from local_db.repositories import deals as deals_repo
@@ -1326,6 +1348,7 @@ class PrequalServices:
             id=new_id(), application_id=result.application_id,
             offer_id=result.offer_record_ids.get(product_id, product_id), version=1,
             pdf_sha256=signed.sha256, signed_at=now, pdf=signed.pdf,
+            loan=loan_wire(ContractLoan(deal.terms, deal.servicing, deal.lender.name)),
         )  # fmt: skip
         with self.session() as s:
             deals_repo.save_contract(s, contract=record)
@@ -1368,7 +1391,8 @@ class PrequalServices:
                 if a.status in _LOAN_STATUSES
                 and (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
             ]  # fmt: skip
-        return [self._loan_view(application, contract) for application, contract in contracts]
+        loans = (self._loan_view(application, contract) for application, contract in contracts)
+        return [loan for loan in loans if loan is not None]
 
     def loan(self: Services, user_id: str, contract_id: str) -> LoanView | None:
         """One of :meth:`my_loans` by its contract (None when it is not the buyer's, not the
@@ -1384,20 +1408,19 @@ class PrequalServices:
             return None
         return self._loan_view(application, contract) if contract.id == contract_id else None
 
-    def _loan_view(self: Services, application, contract) -> LoanView:
-        from contracts import record as contract_record
+    def _loan_view(self: Services, application, contract) -> LoanView | None:
+        """The signed loan folded as of today; None when this device knows not its terms (a
+        contract from before they travelled with it, whose PDF is on another device)."""
         from domain import repayment_status
-        from domain.loans import LoanTerms
         from domain.repayment_plan import plan_from_quote
-        from domain.repayments import Terms, as_recorded, fold, payoff_quote
+        from domain.repayments import as_recorded, fold, payoff_quote
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import repayments as repayments_repo
 
-        data = contract_record.read(contract.pdf)
-        terms = contract_record.decode(LoanTerms, data["terms"])
-        # serviced by the late and prepayment terms the contract states (contracts made
-        # before they were recorded in it: none)
-        servicing = contract_record.decode(Terms, data.get("servicing")) or Terms()
+        signed = _contract_loan(contract)
+        if signed is None:
+            return None
+        terms, servicing = signed.terms, signed.servicing
         q = quote(terms)
         plan = plan_from_quote(q)
         with self.session() as s:
@@ -1417,7 +1440,7 @@ class PrequalServices:
             payoff, payoff_refused = None, refused.rule
         return LoanView(
             contract=contract, application=application, vehicle=self.car(application.vehicle_id),
-            lender=data.get("parties", {}).get("lender", ""), quote=q,
+            lender=signed.lender, quote=q,
             status=repayment_status.status(state), reminders=tuple(
                 repayment_status.reminders(state)), payoff=payoff,
             paid_count=repayment_status.paid_count(state),

@@ -8,9 +8,11 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   manual review is approved only by an admin, its flags unchanged); only the dealership's
   staff confirm a payout (contracted -> funded) or cancel a signed contract before it
   (contracted -> withdrawn); anything else is rejected with the reason. Applications are
-  withdrawn, never deleted. The server holds no first repayment date (it is in the signed
-  PDF), so the devices refuse a payout once it has come (the contract lapsed); the server
-  does not.
+  withdrawn, never deleted. A payout is refused (``lapsed``) once the first repayment date
+  of the loan its latest contract signs has come, by the UTC day of the op's ``created_ms``
+  (when the staff confirmed it): the contract lapsed, and is cancelled instead. The store
+  keeps that date in the application's ``meta`` as each contract arrives with its ``loan``
+  (a contract from a device that sent none leaves the payout unchecked, as before).
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
@@ -18,17 +20,17 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   (``paid_ms``, by UTC day as devices date them) before its loan starts; a reversal names,
   in ``reverses``, a payment (not a reversal) of the same application and contract, dated
   on or before the reversal's day, and not reversed already (a payment is reversed once).
-  The server holds no loan date: it is in the signed PDF's terms (``LoanTerms.loan_date``,
-  the day the offer was priced), and the PDF stays on the device. So the loan starts, for the
-  server, on the UTC day of its contract's ``signed_ms``: no payment on a loan precedes its
-  contract (the terms' loan date is that day or earlier). A payment that names no contract,
-  or whose contract carries no ``signed_ms``, has no loan start on the server and is not
-  date-checked (only the reversal rules apply to it).
+  The loan starts, for the server, on the UTC day of its contract's ``signed_ms``: no
+  payment on a loan precedes its contract (the terms' loan date, the day the offer was
+  priced, is that day or earlier). A payment that names no contract, or whose contract
+  carries no ``signed_ms``, has no loan start on the server and is not date-checked (only
+  the reversal rules apply to it).
 - payment, its loan's payout: a new payment (not a reversal: that undoes one) names a
   ``funded`` application, or is rejected ``not_paid_out``: nothing is owed on a loan the
   lender has not paid out (its dealership's staff confirm the payout, see ``application``).
   The application is read as the push left it so far: funded earlier in the same push counts.
-- contract: immutable once stored; a change is a new contract with ``supersedes``.
+- contract: immutable once stored; a change is a new contract with ``supersedes``. The
+  ``loan`` it signs (``sync.contract_loan``), when sent, must be a loan's terms.
 - offer: immutable once stored, like a contract (a lender's answer at one moment).
 - consent: its terms are immutable; the only change is a withdrawal, once.
 - note: an edit based on an older version is kept beside the current text as a conflict
@@ -51,6 +53,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.catalog import REVIEW_DECISIONS
+from sync import contract_loan
 from sync.wire import (
     APPLICATION_INITIAL,
     APPLICATION_TRANSITIONS,
@@ -219,6 +222,8 @@ def _decide(
         )
     if op.entity == "payment":
         return _payment(actor, op, device_id, current, records, application)
+    if op.entity == "contract":
+        return _contract(actor, op, current, application)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -428,6 +433,8 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
             raise Rejected("forbidden", "only the dealership confirms the lender's payout")
         if old == "contracted" and actor.role == "buyer":  # to withdrawn: see the transitions
             raise Rejected("forbidden", "only the dealership cancels a signed contract")
+        if status == "funded":
+            _not_lapsed(op, current.meta.get("pay_out_by"))
         if status == "approved" and flags and actor.role != "admin":
             raise Rejected(
                 "forbidden", "an application referred to manual review is approved by a reviewer"
@@ -440,8 +447,23 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
     if merged == data:
         return Outcome("applied")
     return Outcome(
-        "applied", State(current.owner_id, current.dealer_id, merged, {}, False, op.created_ms)
+        "applied",
+        State(current.owner_id, current.dealer_id, merged, current.meta, False, op.created_ms),
     )
+
+
+def _not_lapsed(op: Op, pay_out_by: str | None) -> None:
+    """A payout confirmed (``op.created_ms``) before the first repayment date its contract
+    set (None: no contract told the server one)."""
+    if pay_out_by is None:
+        return
+    due = date.fromisoformat(pay_out_by)
+    if op.created_ms // DAY_MS >= (due - date(1970, 1, 1)).days:
+        raise Rejected(
+            "lapsed",
+            f"the contract lapsed: its first repayment date, {pay_out_by}, came before the "
+            "payout (payload.status funded); the dealership cancels it instead",
+        )
 
 
 def review_flags(payload: dict) -> tuple[str, ...]:
@@ -600,7 +622,9 @@ def _interaction(actor: Actor, op: Op, device_id: str, current: State | None) ->
     return _append_only(actor, op, current, checks)
 
 
-def _contract(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+def _contract(actor: Actor, op: Op, current: State | None, application: State | None) -> Outcome:
+    """See the module docstring; a new contract with its ``loan`` sets the date its
+    application must be paid out by (the latest version's)."""
     if op.op == "delete":
         raise Rejected("contract_immutable", "contracts are immutable; they are never deleted")
     if current is not None:
@@ -619,8 +643,23 @@ def _contract(actor: Actor, op: Op, device_id: str, current: State | None) -> Ou
         digest = p.get("content_sha256")
         if not isinstance(digest, str) or not _SHA256.match(digest):
             raise Rejected("invalid_payload", "payload.content_sha256 must be 64 lowercase hex")
+        if "loan" in p:  # the loan it signs (sync.contract_loan; older devices send none)
+            try:
+                signed.append(contract_loan.from_wire(p["loan"]))
+            except ValueError as exc:
+                raise Rejected("invalid_payload", f"payload.loan {exc}") from None
 
-    return _append_only(actor, op, current, checks)
+    signed: list[contract_loan.ContractLoan] = []
+    outcome = _append_only(actor, op, current, checks)
+    if not signed or application is None or outcome.state is None:
+        return outcome
+    version = op.payload["version"]
+    if version < application.meta.get("pay_out_by_version", 0):
+        return outcome  # an older version arriving late: the newer one's date stands
+    meta = {**application.meta, "pay_out_by": signed[0].terms.first_due.isoformat(),
+            "pay_out_by_version": version}  # fmt: skip
+    key = ("application", op.payload["application_id"])
+    return Outcome(outcome.status, outcome.state, meta_of=((key, meta),))
 
 
 def _offer(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
@@ -745,7 +784,6 @@ _RULES = {
     "profile": _profile,
     "application": _application,
     "payment": _payment,
-    "contract": _contract,
     "note": _note,
     "interaction": _interaction,
     "offer": _offer,

@@ -611,6 +611,8 @@ class ContractRecord:
     pdf: bytes = b""
     updated_ms: int = 0
     deleted: bool = False
+    #: the loan it signs as it travels (``sync.contract_loan.to_wire``); None when unknown
+    loan: dict | None = None
 
 
 class PaymentKind(StrEnum):

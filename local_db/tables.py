@@ -196,6 +196,9 @@ class ContractRow(Synced, table=True):
     pdf_sha256: str
     signed_ms: int
     pdf: bytes = Field(default=b"", sa_type=LargeBinary)
+    # added in v11: the loan it signs, as it travels (sync.contract_loan; JSON, money in
+    # cents), so a device without the PDF folds it; "" for contracts from before
+    loan: str = ""
 
 
 class PaymentRow(Synced, table=True):

@@ -90,6 +90,12 @@ def _vehicle_fill(data: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _contract_fill(data: dict[str, Any]) -> dict[str, Any]:
+    """The loan a contract signs is an object on the wire and JSON text in its row."""
+    loan = data.get("loan")
+    return {"loan": json.dumps(loan, sort_keys=True) if isinstance(loan, dict) else ""}
+
+
 @dataclass(frozen=True)
 class EntityMap:
     wire: str
@@ -131,6 +137,7 @@ ENTITY_MAP: tuple[EntityMap, ...] = (
         ContractRow.__table__,
         APPEND,
         aliases={"pdf_sha256": "content_sha256"},
+        fill=_contract_fill,
     ),
     EntityMap("note", "note", None, NOTE),
     EntityMap(
@@ -160,7 +167,8 @@ application  application            applications      server's state (its status
 payment      payment                payments          append-only: insert once by id
                                                       (op-id dedup is the server's)
 contract     contract               contracts         immutable: insert once; a change is a
-                                                      new version (the PDF stays local)
+                                                      new version (the PDF stays local, the
+                                                      loan it signs travels)
 note         note                   meta["note:<id>"] the server's note whole, its text and
                                                       the kept conflicting versions
                                                       (local_db has no notes table yet)

@@ -36,6 +36,9 @@ from domain.catalog import (
     User,
     Vehicle,
 )
+from domain.loans import Fee, LoanTerms, Method
+from domain.repayments import LateFeePolicy, PrepaymentPolicy, Terms
+from sync.contract_loan import ContractLoan
 
 _counter = itertools.count(1)
 
@@ -176,3 +179,20 @@ def make_interaction(**overrides) -> Interaction:
         at=datetime(2026, 10, 1, 12, 0, tzinfo=UTC),
     )
     return replace(base, **overrides)
+
+
+#: A signed loan with a fee, a balloon, a trade-in and servicing terms (sync.contract_loan).
+SIGNED_LOAN = ContractLoan(
+    terms=LoanTerms(
+        cash_price=Decimal("179800.00"), down_payment=Decimal("53940.00"),
+        loan_date=date(2026, 11, 30), count=36, annual_rate=Decimal("0.0599"),
+        method=Method.BALLOON, balloon_amount=Decimal("20000.50"), trade_in=Decimal("8000"),
+        fees=(Fee("手续费", Decimal("300.00"), prepaid_finance_charge=True),),
+    ),
+    servicing=Terms(
+        late_fee=LateFeePolicy(amount=Decimal("50"), cap=None,
+                               daily_penalty_rate=Decimal("0.0005")),
+        prepayment=PrepaymentPolicy(fee_rate=Decimal("0.02"), fee_free_after=12),
+    ),
+    lender="上汽通用汽车金融",
+)  # fmt: skip

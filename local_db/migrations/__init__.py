@@ -25,6 +25,7 @@ from local_db.migrations import (
     v0008_sealed_profile_figures,
     v0009_model_zh,
     v0010_sync_parked,
+    v0011_contract_loan,
 )
 
 MIGRATIONS = (
@@ -38,6 +39,7 @@ MIGRATIONS = (
     v0008_sealed_profile_figures,
     v0009_model_zh,
     v0010_sync_parked,
+    v0011_contract_loan,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

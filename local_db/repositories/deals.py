@@ -211,6 +211,7 @@ def _contract(r: ContractRow) -> ContractRecord:
         pdf=r.pdf,
         updated_ms=r.updated_ms,
         deleted=r.deleted,
+        loan=json.loads(r.loan) if r.loan else None,
     )
 
 
@@ -227,6 +228,7 @@ def save_contract(session: Session, *, contract: ContractRecord, enqueue: bool =
         pdf=contract.pdf,
         updated_ms=contract.updated_ms or signed_ms,
         deleted=contract.deleted,
+        loan="" if contract.loan is None else json.dumps(contract.loan, sort_keys=True),
     )
     session.add(row)
     session.flush()
@@ -245,16 +247,19 @@ def save_contract(session: Session, *, contract: ContractRecord, enqueue: bool =
 
 def contract_payload(session: Session, row: dict) -> dict:
     """What travels for a contract: its hash under the server's name (``content_sha256``), the
-    version it ``supersedes``, and not the PDF itself (the server's 64 KiB payload limit; the
-    signed file stays on the device that signed it)."""
+    version it ``supersedes``, the ``loan`` it signs (an object, when known), and not the PDF
+    itself (the server's 64 KiB payload limit; the signed file stays on the device that signed
+    it)."""
     previous = session.execute(
         select(ContractRow.id).where(
             ContractRow.application_id == row["application_id"],
             ContractRow.version == row["version"] - 1,
         )
     ).scalar_one_or_none()
-    payload = {k: v for k, v in row.items() if k != "pdf"}
+    payload = {k: v for k, v in row.items() if k not in ("pdf", "loan")}
     payload["content_sha256"] = row["pdf_sha256"]
+    if row.get("loan"):
+        payload["loan"] = json.loads(row["loan"])
     if previous is not None:
         payload["supersedes"] = previous
     return payload

@@ -200,3 +200,28 @@ def test_a_buyer_id_that_is_not_text_is_refused_by_name_not_a_500(api, role, buy
     assert code == 200
     assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
     assert "payload.buyer_id" in result["message"]
+
+
+@pytest.mark.parametrize(
+    "loan",
+    [
+        "terms",
+        {"terms": {}, "servicing": {}, "lender": "x"},
+        {"lender": "x", "terms": "[" * 20_000 + "]" * 20_000, "servicing": {}},
+        "DEEP",
+    ],
+    ids=["text", "empty", "nested_text", "nested_objects"],
+)
+def test_a_contract_whose_loan_is_not_a_loans_terms_is_rejected_not_a_500(api, loan):
+    buyer = _signed_in(api)
+    app_id = _new_application(buyer)
+    if loan == "DEEP":  # objects within objects
+        loan = {}
+        for _ in range(50):
+            loan = {"terms": loan}
+    payload = {"application_id": app_id, "version": 1, "content_sha256": "a" * 64,
+               "loan": loan}  # fmt: skip
+    code, result = _push_one(buyer, _op("contract", None, payload))
+    assert code == 200
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_payload")
+    assert "payload.loan" in result["message"]

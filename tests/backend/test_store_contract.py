@@ -708,3 +708,90 @@ def test_a_consent_is_withdrawn_once_and_never_deleted(engine):
     assert [again.reason, delete.reason, missing.reason] == [
         "consent_withdrawn", "not_deletable", "invalid_payload"
     ]  # fmt: skip
+
+
+def test_a_contract_carries_the_loan_it_signs_to_the_buyers_other_devices(engine):
+    from sync.contract_loan import from_wire, to_wire
+    from tests.factories import SIGNED_LOAN as LOAN
+
+    buyer = make_actor()
+    app_id, contract_id = applied_application(engine, buyer), new_id()
+    body = {"application_id": app_id, "version": 1, "content_sha256": "a" * 64,
+            "loan": to_wire(LOAN)}  # fmt: skip
+    [stored] = push(engine, buyer, make_op("contract", contract_id, body))
+    assert stored.status == "applied", stored
+    [pulled] = [c for c in pull_all(engine, buyer) if c.entity == "contract"]
+    assert from_wire(pulled.data["loan"]) == LOAN
+
+
+def _signed_with_loan(engine, buyer, loan_dates, app_id=None) -> str:
+    """``signed_application`` whose contract versions each carry a loan with one of
+    ``loan_dates`` (in the order pushed; the versions numbered 1, 2, ...)."""
+    from dataclasses import replace
+
+    from sync.contract_loan import to_wire
+    from tests.factories import SIGNED_LOAN
+
+    app_id = app_id or signed_application(engine, buyer)
+    for version, loan_date in loan_dates:
+        loan = replace(SIGNED_LOAN, terms=replace(SIGNED_LOAN.terms, loan_date=loan_date))
+        body = {"application_id": app_id, "version": version, "content_sha256": "a" * 64,
+                "loan": to_wire(loan)}  # fmt: skip
+        [stored] = push(engine, buyer, make_op("contract", new_id(), body))
+        assert stored.status == "applied", stored
+    return app_id
+
+
+def _ms(day) -> int:
+    from datetime import UTC, datetime, time
+
+    return int(datetime.combine(day, time(12), tzinfo=UTC).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(("days_after_first_due", "status"), [(-1, "applied"), (0, "rejected")])
+def test_a_payout_on_or_after_the_first_repayment_date_is_refused_as_lapsed(
+    engine, days_after_first_due, status
+):
+    from datetime import date, timedelta
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = _signed_with_loan(engine, buyer, [(1, date(2026, 11, 30))])  # first due 12-30
+    when = _ms(date(2026, 12, 30) + timedelta(days=days_after_first_due))
+    [payout] = push(
+        engine, staff, make_op("application", app_id, {"status": "funded"}, created_ms=when)
+    )
+    assert payout.status == status
+    if status == "rejected":
+        assert payout.reason == "lapsed" and "2026-12-30" in payout.message
+        [cancel] = push(engine, staff, make_op("application", app_id, {"status": "withdrawn"}))
+        assert cancel.status == "applied"
+
+
+def test_the_latest_contract_version_sets_the_date_whatever_order_they_arrive_in(engine):
+    from datetime import date
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    # version 2 (first due 2027-01-20) arrives before version 1 (first due 2026-12-30)
+    app_id = _signed_with_loan(engine, buyer, [(2, date(2026, 12, 20)), (1, date(2026, 11, 30))])
+    on_the_first_ones_date = _ms(date(2027, 1, 5))
+    [payout] = push(
+        engine,
+        staff,
+        make_op("application", app_id, {"status": "funded"}, created_ms=on_the_first_ones_date),
+    )
+    assert payout.status == "applied", payout
+
+
+def test_the_contracted_step_pushed_after_its_contract_keeps_the_date(engine):
+    from datetime import date
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = new_id()
+    push(engine, buyer, make_op("application", app_id, application()))
+    for status in ("prequalified", "submitted", "approved"):
+        push(engine, buyer, make_op("application", app_id, {"status": status}))
+    _signed_with_loan(engine, buyer, [(1, date(2026, 11, 30))], app_id=app_id)
+    push(engine, buyer, make_op("application", app_id, {"status": "contracted"}))  # as devices
+    late = make_op("application", app_id, {"status": "funded"}, created_ms=_ms(date(2027, 1, 2)))
+    [payout] = push(engine, staff, late)
+    assert payout.reason == "lapsed"

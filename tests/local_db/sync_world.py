@@ -32,7 +32,9 @@ from domain.catalog import (
 from domain.ids import new_id
 from local_db.crypto import FieldCipher
 from local_db.repositories import catalog, deals, interactions, people
+from sync.contract_loan import to_wire
 from tests.factories import (
+    SIGNED_LOAN,
     make_applicant,
     make_dealer,
     make_lender,
@@ -146,6 +148,7 @@ def sign_deal(session: Session, cat: Catalogue, user: User, *, dealer: bool = Fa
         pdf_sha256=SHA,
         signed_at=now,
         pdf=b"%PDF-1.7 signed",
+        loan=to_wire(SIGNED_LOAN),
     )
     deals.save_contract(session, contract=contract)
     deals.save_application(

@@ -70,7 +70,14 @@ def make_contract(session, *, older_schema: bool = False) -> str:
         pdf_sha256="0" * 64,
         signed_at=datetime(2026, 1, 15, tzinfo=UTC),
     )
-    deals.save_contract(session, contract=contract)
+    if older_schema:
+        signed_ms = int(contract.signed_at.timestamp() * 1000)
+        row = {"id": contract.id, "application_id": application.id, "offer_id": offer.id,
+               "version": 1, "pdf_sha256": contract.pdf_sha256, "signed_ms": signed_ms,
+               "pdf": b"", "updated_ms": signed_ms, "deleted": False}  # fmt: skip
+        insert_as_the_schema_has_it(session, ContractRow.__table__, [row])
+    else:
+        deals.save_contract(session, contract=contract)
     return contract.id
 
 

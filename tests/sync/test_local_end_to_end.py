@@ -23,8 +23,10 @@ from local_db.migrations import migrate
 from local_db.repositories import deals, people
 from local_db.tables import SyncParkedRow
 from sync.client import SyncClient
+from sync.contract_loan import from_wire
 from sync.local_store import ENTITY_MAP, LocalStore
 from tests.backend.factories import make_app, make_user, payout_op, push_over_http
+from tests.factories import SIGNED_LOAN
 from tests.local_db.sync_world import (
     CIPHER,
     Payout,
@@ -116,6 +118,7 @@ def test_what_the_phone_entered_offline_reaches_the_tablets_tables(world, server
     assert application.status is ApplicationStatus.FUNDED
     assert application.dealer_id == catalogue.dealer_id  # filled in by the server's rule
     assert (contract.version, contract.pdf) == (1, b"")  # the signed PDF stays on the phone
+    assert from_wire(contract.loan) == SIGNED_LOAN  # the loan it signs travels with it
     assert [p.id for p in payments] == [deal.payment_id]
     assert profile.full_name == "李明" and profile.id_number == ""  # never leaves the phone
     assert phone.sync_once()  # the phone takes the server's dealer_id back

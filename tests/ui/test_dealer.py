@@ -534,3 +534,34 @@ async def test_a_contract_not_paid_out_by_its_first_repayment_date_lapses_and_is
     with pytest.raises(InputError) as no_payment:
         world.services.record_payment(cancelled.contract.id, "100.00")
     assert no_payment.value.rule == "paid_out"
+
+
+async def test_a_loan_signed_on_another_device_shows_from_the_terms_its_contract_carried(world):
+    from sqlalchemy import update
+
+    from local_db.tables import ContractRow
+
+    h = await signed_walk_in(world)
+    route, staff = h.top.route, h.state.user
+    application_id = route.rsplit("/", 1)[-1]
+    signed_here = world.services.staff_loan(staff, application_id)
+
+    def pulled(**row) -> None:  # as a second tablet holds it: the PDF stays where it was signed
+        with world.services.session() as s:
+            s.execute(update(ContractRow).values(pdf=b"", **row))
+            s.commit()
+
+    pulled()
+    elsewhere = world.services.staff_loan(staff, application_id)
+    assert elsewhere.quote == signed_here.quote and elsewhere.lender == signed_here.lender
+    assert elsewhere.servicing == signed_here.servicing
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.find("payout-by").value.startswith("须在首期还款日")
+    (mine,) = world.services.my_loans(signed_here.application.user_id)
+    assert mine.quote == signed_here.quote
+    pulled(loan="")  # a contract from before its terms travelled with it
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.has("payout-waiting") and not h.has("payout-by")
+    assert world.services.my_loans(signed_here.application.user_id) == []
