@@ -5,6 +5,7 @@ views import nothing of the application layer, databases or HTTP."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +13,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
+
+from domain.errors import InputError
 
 N_ = str  # extraction marker (babel.cfg keyword); the text is translated where it is shown
 
@@ -53,17 +56,6 @@ class ViewContext:
         a screen without the rail has a little more."""
         width = (self.page.width or 0) - (RAIL_WIDTH if self.wide else 0) - SHELL_PADDING
         return max(width, 0)
-
-    @property
-    def columns(self) -> int:
-        w = self.page.width or 0
-        if w >= 1280:
-            return 4
-        if w >= 1000:
-            return 3
-        if w >= 640:
-            return 2
-        return 1
 
     def t(self, message: str, **params: Any) -> str:
         text = self.i18n.translator(self.locale)(message)
@@ -112,6 +104,16 @@ class ViewContext:
         """A line for the current screen, shown by its ``notice_line`` until the user leaves
         it: a confirmation, or (``error``) what went wrong."""
         self.state.set_notice(text, self.path, error=error)
+
+    def attempt(self, act: Callable[[], object]) -> bool:
+        """Do what the user asked: True once ``act()`` has; False when it refused with an
+        InputError, whose sentence is then told (:meth:`fail`) instead."""
+        try:
+            act()
+        except InputError as exc:
+            self.fail(exc)
+            return False
+        return True
 
     def fail(self, exc: Exception) -> None:
         """Tell what went wrong, in the user's language (see ``explain``)."""

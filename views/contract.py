@@ -242,14 +242,10 @@ def review_panel(
         return ft.Column(lines, spacing=6)
 
     def decide(approve: bool) -> None:
-        try:
-            ctx.services.review_application(application_id, approve=approve)
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        ctx.state.expanded.discard("review-decline")
-        ctx.tell(ctx.t("The reviewer approved the application.") if approve
-                 else ctx.t("The reviewer declined the application."))  # fmt: skip
+        if ctx.attempt(lambda: ctx.services.review_application(application_id, approve=approve)):
+            ctx.state.expanded.discard("review-decline")
+            ctx.tell(ctx.t("The reviewer approved the application.") if approve
+                     else ctx.t("The reviewer declined the application."))  # fmt: skip
 
     lines += [
         ft.Text(ctx.t("Demo: no lender stands behind the demo market, so you play its reviewer. "

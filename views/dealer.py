@@ -325,12 +325,8 @@ def payout_row(ctx: ViewContext, application_id: str, loan) -> ft.Control:
     state = ctx.state
 
     def confirm(e) -> None:
-        try:
-            ctx.services.confirm_payout(state.user, application_id)
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        state.set_notice(None)  # redraws: the status line is the confirmation
+        if ctx.attempt(lambda: ctx.services.confirm_payout(state.user, application_id)):
+            state.set_notice(None)  # redraws: the status line is the confirmation
 
     lines: list[ft.Control] = []
     if loan is not None and loan.lapsed:
@@ -377,13 +373,9 @@ def desk_action(
     from ``prefix``): ``act()`` once confirmed, then ``done`` is said (a refusal instead)."""
 
     def confirmed(e) -> None:
-        try:
-            act()
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        ctx.state.expanded.discard(flag)
-        ctx.tell(done)
+        if ctx.attempt(act):
+            ctx.state.expanded.discard(flag)
+            ctx.tell(done)
 
     ids = (prefix, f"{prefix}-consequence", f"{prefix}-keep", f"{prefix}-confirm")
     return ask_twice(ctx, flag, ids, ask=ask, consequence=consequence, confirm=confirm,

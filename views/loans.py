@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import flet as ft
 
-from domain.errors import InputError
 from domain.money import from_cents
 from views import labels
 from views.charts import loan_chart, loan_legend
@@ -146,12 +145,8 @@ def demo_action(
     button ``key`` does it (``act()``; ``done`` is said once it has, a refusal instead)."""
 
     def clicked(e) -> None:
-        try:
-            act()
-        except InputError as exc:
-            ctx.fail(exc)
-            return
-        ctx.tell(done)
+        if ctx.attempt(act):
+            ctx.tell(done)
 
     return ft.Container(ft.Column([
         ft.Text(note, size=13, key="loan-demo-note"),
