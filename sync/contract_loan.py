@@ -1,7 +1,7 @@
 """The loan a contract signs, as it travels with the contract and is stored beside it.
 
 A signed PDF stays on the device that signed it, but every device that shows the loan — the
-buyer's other devices, the dealership's tablet that confirms the payout — folds it from its
+buyer's other devices (a new phone), the dealership's other tablets — folds it from its
 terms. So a contract's record carries them: the loan terms, the late and prepayment terms it
 is serviced by, and the lender's name, in the PDF record's JSON form (``contracts.record``)
 with every amount of money as integer cents under ``<field>_cents``, as money travels.

@@ -1,8 +1,8 @@
 """Version 11: the loan a contract signs (``contracts.loan``, ``sync.contract_loan``'s JSON,
 money in cents), which travels with the contract. Before it only the PDF held the terms, and
-the PDF stays on the device that signed it: the dealership's tablet could not show, nor pay
-out, a loan its customer signed on their phone. Contracts stored before keep an empty one;
-the device that holds their PDF reads the terms from it."""
+the PDF stays on the device that signed it: the buyer's other devices, and the dealership's
+other tablets, could not show the loan. Contracts stored before keep an empty one; the
+device that holds their PDF reads the terms from it."""
 
 VERSION = 11
 
