@@ -520,6 +520,13 @@ def _servicing(offer):
     return terms_from_product(offer.product, trade_in=offer.quote.terms.trade_in > 0)
 
 
+def _lapsed(application: Application, today: date) -> bool:
+    """Signed, not paid out, and its first repayment date has come: the contract has lapsed
+    (its schedule cannot be kept), so it is never paid out, only cancelled."""
+    by = application.pay_out_by
+    return application.status is ApplicationStatus.CONTRACTED and by is not None and today >= by
+
+
 def _contract_loan(contract: ContractRecord) -> ContractLoan | None:
     """The loan ``contract`` signs: as it travelled with the contract, else from its PDF (a
     contract from before), else None (neither is on this device)."""
@@ -725,6 +732,8 @@ class PipelineCard:
     user_id: str
     review: tuple[str, ...] = ()  # the check's behavioural flags: its offers are provisional
     review_decision: str | None = None  # the reviewer's, once made
+    pay_out_by: date | None = None  # signed: the payout must come before it
+    lapsed: bool = False  # signed, and that date has come: it is cancelled, never paid out
 
     @property
     def review_state(self) -> str | None:
@@ -1352,7 +1361,9 @@ class PrequalServices:
         )  # fmt: skip
         with self.session() as s:
             deals_repo.save_contract(s, contract=record)
-            _advance(s, replace(application, product_id=product_id), ApplicationStatus.CONTRACTED)
+            signed_application = replace(application, product_id=product_id,
+                                         pay_out_by=deal.terms.first_due)  # fmt: skip
+            _advance(s, signed_application, ApplicationStatus.CONTRACTED)
             audit.append(
                 s,
                 actor=buyer_id,
@@ -1652,13 +1663,12 @@ class PrequalServices:
             raise InputError(
                 "application", "signed", "is paid out only once its contract is signed"
             )
-        loan = self._signed_loan(app_)
-        if loan is not None and loan.lapsed:
+        if _lapsed(app_, self.today()):
             raise InputError(
                 "application", "lapsed",
                 "was not paid out before its first repayment date, {date}: the contract has "
                 "lapsed; cancel it, and the customer checks again for a new one",
-                {"date": loan.pay_out_by.isoformat()},
+                {"date": app_.pay_out_by.isoformat()},
             )  # fmt: skip
         with self.session() as s:
             deals_repo.save_application(
@@ -1737,6 +1747,7 @@ class PrequalServices:
     def _cards(self: Services, apps: list[Application]) -> list[PipelineCard]:
         with self.session() as s:
             users = {u: people_repo.get_user(s, user_id=u) for u in {a.user_id for a in apps}}
+        today = self.today()
         cards = []
         for a in apps:
             user = users.get(a.user_id)
@@ -1745,7 +1756,8 @@ class PrequalServices:
                 vehicle=self.car(a.vehicle_id),
                 amount=a.cash_price - a.down_payment - a.trade_in,
                 status=str(a.status), user_id=a.user_id, review=a.review,
-                review_decision=a.review_decision,
+                review_decision=a.review_decision, pay_out_by=a.pay_out_by,
+                lapsed=_lapsed(a, today),
             ))  # fmt: skip
         return cards
 

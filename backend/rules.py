@@ -10,9 +10,11 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   (contracted -> withdrawn); anything else is rejected with the reason. Applications are
   withdrawn, never deleted. A payout is refused (``lapsed``) once the first repayment date
   of the loan its latest contract signs has come, by the UTC day of the op's ``created_ms``
-  (when the staff confirmed it): the contract lapsed, and is cancelled instead. The store
-  keeps that date in the application's ``meta`` as each contract arrives with its ``loan``
-  (a contract from a device that sent none leaves the payout unchecked, as before).
+  (when the staff confirmed it): the contract lapsed, and is cancelled instead. That date is
+  the application's ``pay_out_by``, which the server sets as each contract arrives with its
+  ``loan`` (so the dealership's devices, which never see a buyer's own contract, learn it);
+  a device's ``pay_out_by`` is ignored, and a contract from a device that sent no loan
+  leaves the payout unchecked.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
@@ -114,6 +116,9 @@ class Outcome:
     #: (key, new ``meta``) of other records the op affects (``meta`` is rule bookkeeping,
     #: never pulled, so no change is logged): a reversal marks the payment it reverses
     meta_of: tuple[tuple[tuple[str, str], dict[str, Any]], ...] = ()
+    #: (key, new state) of other records the op changes, each logged as a change and pulled
+    #: like any: a contract sets the date its application must be paid out by
+    changed: tuple[tuple[tuple[str, str], State], ...] = ()
 
 
 class Rejected(Exception):
@@ -382,6 +387,7 @@ def _profile(actor: Actor, op: Op, device_id: str, current: State | None) -> Out
 def _application(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
     _no_delete(op, "applications are withdrawn, not deleted")
     payload = dict(op.payload)
+    payload.pop("pay_out_by", None)  # the server's, from the contract (see _contract)
     status = payload.get("status")
     if "status" in payload and not isinstance(status, str):
         raise Rejected("invalid_payload", "payload.status must be an application status")
@@ -434,7 +440,7 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
         if old == "contracted" and actor.role == "buyer":  # to withdrawn: see the transitions
             raise Rejected("forbidden", "only the dealership cancels a signed contract")
         if status == "funded":
-            _not_lapsed(op, current.meta.get("pay_out_by"))
+            _not_lapsed(op, data.get("pay_out_by"))
         if status == "approved" and flags and actor.role != "admin":
             raise Rejected(
                 "forbidden", "an application referred to manual review is approved by a reviewer"
@@ -656,10 +662,14 @@ def _contract(actor: Actor, op: Op, current: State | None, application: State | 
     version = op.payload["version"]
     if version < application.meta.get("pay_out_by_version", 0):
         return outcome  # an older version arriving late: the newer one's date stands
-    meta = {**application.meta, "pay_out_by": signed[0].terms.first_due.isoformat(),
-            "pay_out_by_version": version}  # fmt: skip
+    dated = State(
+        application.owner_id, application.dealer_id,
+        {**(application.data or {}), "pay_out_by": signed[0].terms.first_due.isoformat()},
+        {**application.meta, "pay_out_by_version": version}, False,
+        max(application.updated_ms, op.created_ms),
+    )  # fmt: skip
     key = ("application", op.payload["application_id"])
-    return Outcome(outcome.status, outcome.state, meta_of=((key, meta),))
+    return Outcome(outcome.status, outcome.state, changed=((key, dated),))
 
 
 def _offer(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:

@@ -189,6 +189,12 @@ def _push(
             change = (seq, *_change_row(key, outcome.state, cipher))
             changes.append(change)
             touched[key] = change
+        for other, state in outcome.changed:
+            seq += 1
+            states[other] = state
+            change = (seq, *_change_row(other, state, cipher))
+            changes.append(change)
+            touched[other] = change
         result = OpResult(
             op_id=op.op_id,
             status=outcome.status,

@@ -554,6 +554,8 @@ class Application:
     review_decision: str | None = None
     updated_ms: int = 0
     deleted: bool = False
+    #: signed: its contract's first repayment date, which the lender's payout must come before
+    pay_out_by: date | None = None
 
     @property
     def review_state(self) -> str | None:

@@ -167,6 +167,9 @@ class ApplicationRow(Synced, table=True):
     created_ms: int = 0
     review: str = "[]"  # JSON list of the behavioural checks' reason codes
     review_decision: str | None = None  # the reviewer's: approved | declined (None: none yet)
+    # added in v12: the first repayment date of the loan its contract signs; a payout must
+    # come before it (the server's, from the contract; None before a contract)
+    pay_out_by: date | None = None
 
 
 class OfferRow(Synced, table=True):

@@ -21,8 +21,10 @@ from views.shell import Screen
 from views.widgets import (
     N_,
     ask_twice,
+    content_column,
     deal_bar,
     empty_state,
+    field_pairs,
     notice_line,
     section_title,
     sem,
@@ -123,22 +125,26 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Text(ctx.t("Start an application for a customer at the desk. The customer enters "
                       "their own income and consents on this tablet."), key="dealer-intro"),
         section_title(ctx.t("Customer")),
-        sem("customer-name", ft.TextField(
-            label=ctx.t("Customer's name"), value=form.get("name", ""), on_change=set_("name"),
-            error=err("customer.name"), width=360)),
-        sem("customer-phone", ft.TextField(label=ctx.t("Mobile number"),
-                                           value=form.get("phone", ""), on_change=set_("phone"),
-                                           error=err("customer.phone"), width=360,
-                                           keyboard_type=ft.KeyboardType.PHONE)),
+        field_pairs([
+            sem("customer-name", ft.TextField(
+                label=ctx.t("Customer's name"), value=form.get("name", ""),
+                on_change=set_("name"), error=err("customer.name"))),
+            sem("customer-phone", ft.TextField(
+                label=ctx.t("Mobile number"), value=form.get("phone", ""),
+                on_change=set_("phone"), error=err("customer.phone"),
+                keyboard_type=ft.KeyboardType.PHONE)),
+        ], key="dealer-customer-fields"),
         section_title(ctx.t("Car and deal")),
-        sem("customer-car-search", ft.TextField(label=ctx.t("Search cars"),
-                                                value=form.get("car_query", ""),
-                                                on_submit=search, on_blur=search, width=360)),
-        sem("customer-car", ft.Dropdown(
-            label=ctx.t("Car"), value=state.car_id, width=360, on_select=pick_car,
-            error_text=err("customer.car"),
-            options=[ft.DropdownOption(key=c.vehicle.id, text=car_option(ctx, c.vehicle))
-                     for c in matches])),
+        field_pairs([
+            sem("customer-car-search", ft.TextField(
+                label=ctx.t("Search cars"), value=form.get("car_query", ""),
+                on_submit=search, on_blur=search)),
+            sem("customer-car", ft.Dropdown(
+                label=ctx.t("Car"), value=state.car_id, on_select=pick_car,
+                error_text=err("customer.car"), expand=True,
+                options=[ft.DropdownOption(key=c.vehicle.id, text=car_option(ctx, c.vehicle))
+                         for c in matches])),
+        ], key="dealer-car-fields"),
         deal_bar(ctx, next((c.vehicle.price for c in matches if c.vehicle.id == state.car_id),
                            None)),
         section_title(ctx.t("Hand the tablet to the customer")),
@@ -151,7 +157,7 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                                          on_click=hand_over)),
     ]  # fmt: skip
     return Screen(title=ctx.t("New application"),
-                  body=ft.Column(controls, spacing=10, key="dealer-new"))  # fmt: skip
+                  body=content_column(controls, spacing=10, key="dealer-new"))  # fmt: skip
 
 
 #: Wrong staff PINs allowed before the tablet locks; each wrong PIN after that locks it for
@@ -286,10 +292,11 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ft.Text(status_label(ctx, c), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
-    # its signed loan, folded once (None before a contract): the payout row reads it too
+    # its signed loan (None before a contract, or when it is the buyer's own, signed on
+    # their phone: the dealership never holds that)
     loan = ctx.services.staff_loan(ctx.state.user, c.application_id)
     if c.status == "contracted":
-        summary.controls.append(payout_row(ctx, c.application_id, loan))
+        summary.controls.append(payout_row(ctx, c))
     elif c.is_open:
         if c.review_state == "pending":  # a decision shows in the status line
             summary.controls.append(review_panel(ctx, c.review_state, c.application_id, staff=True))
@@ -316,30 +323,30 @@ def _own_application(ctx: ViewContext, application_id: str):
         return None
 
 
-def payout_row(ctx: ViewContext, application_id: str, loan) -> ft.Control:
-    """A signed application waits for the lender to pay the loan out to the dealership by
-    its first repayment date; the staff confirm it here when the money has arrived (the
-    status becomes "Funded" and the card moves to that column), or cancel the contract
-    before it (the customer changed their mind, or it lapsed: that date came first).
-    ``loan``: its signed loan (``Services.staff_loan``)."""
-    state = ctx.state
+def payout_row(ctx: ViewContext, card) -> ft.Control:
+    """A signed application (its pipeline ``card``) waits for the lender to pay the loan out
+    to the dealership by its first repayment date; the staff confirm it here when the money
+    has arrived (the status becomes "Funded" and the card moves to that column), or cancel
+    the contract before it (the customer changed their mind, or it lapsed: that date came
+    first)."""
+    state, application_id = ctx.state, card.application_id
 
     def confirm(e) -> None:
         if ctx.attempt(lambda: ctx.services.confirm_payout(state.user, application_id)):
             state.set_notice(None)  # redraws: the status line is the confirmation
 
     lines: list[ft.Control] = []
-    if loan is not None and loan.lapsed:
+    if card.lapsed:
         lines.append(ft.Text(ctx.t(
             "Lapsed: its first repayment date, {date}, came before the payout, so the contract "
             "cannot be paid out. Cancel it; the customer checks again for a new one.",
-            date=ctx.date(loan.pay_out_by)), key="payout-lapsed",
+            date=ctx.date(card.pay_out_by)), key="payout-lapsed",
             color=ft.Colors.ERROR))  # fmt: skip
     else:
         lines.append(ft.Text(ctx.t("Waiting for the lender's payout"), key="payout-waiting"))
-        if loan is not None:
+        if card.pay_out_by is not None:
             lines.append(ft.Text(ctx.t("To be paid out by {date}, its first repayment date",
-                                       date=ctx.date(loan.pay_out_by)),
+                                       date=ctx.date(card.pay_out_by)),
                                  size=13, key="payout-by"))  # fmt: skip
         lines.append(sem("payout-confirm", ft.OutlinedButton(
             ctx.t("Confirm payout received"), icon=ft.Icons.ACCOUNT_BALANCE_OUTLINED,

@@ -18,6 +18,7 @@ from views.widgets import (
     content_column,
     deal_bar,
     empty_state,
+    field_pairs,
     notice_line,
     section_title,
     sem,
@@ -144,10 +145,7 @@ def progress(ctx: ViewContext, step: int) -> ft.Control:
 
 def fields_grid(ctx: ViewContext, step: int) -> ft.Control:
     """The step's fields: two side by side from a tablet up, one a row on a phone."""
-    return ft.ResponsiveRow(
-        [ft.Container(field(ctx, *f), col={"xs": 12, "md": 6}) for f in FIELDS[step]],
-        spacing=16, run_spacing=12, key="prequal-fields",
-    )  # fmt: skip
+    return field_pairs([field(ctx, *f) for f in FIELDS[step]], key="prequal-fields")
 
 
 def prefilled(ctx: ViewContext):

@@ -114,6 +114,15 @@ def content_column(
     return ft.Column(controls, spacing=spacing, key=key, width=max_width)
 
 
+def field_pairs(fields: list[ft.Control], *, key: str) -> ft.ResponsiveRow:
+    """Form fields two side by side from a tablet up (768 px), one a row on a phone; each
+    takes its half's whole width."""
+    return ft.ResponsiveRow(
+        [ft.Container(f, col={"xs": 12, "md": 6}) for f in fields],
+        spacing=16, run_spacing=12, key=key,
+    )  # fmt: skip
+
+
 def per_row(ctx: ViewContext, min_width: int, most: int) -> int:
     """How many items at least ``min_width`` px wide fit side by side in the screen's body,
     at most ``most``; one on a phone."""

@@ -26,6 +26,7 @@ from local_db.migrations import (
     v0009_model_zh,
     v0010_sync_parked,
     v0011_contract_loan,
+    v0012_application_pay_out_by,
 )
 
 MIGRATIONS = (
@@ -40,6 +41,7 @@ MIGRATIONS = (
     v0009_model_zh,
     v0010_sync_parked,
     v0011_contract_loan,
+    v0012_application_pay_out_by,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

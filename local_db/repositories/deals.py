@@ -52,6 +52,7 @@ def application_to_row(a: Application) -> dict:
         "review_decision": a.review_decision,
         "updated_ms": a.updated_ms or created_ms,
         "deleted": a.deleted,
+        "pay_out_by": a.pay_out_by,
     }
 
 
@@ -73,19 +74,22 @@ def _application(r: ApplicationRow) -> Application:
         review_decision=r.review_decision,
         updated_ms=r.updated_ms,
         deleted=r.deleted,
+        pay_out_by=r.pay_out_by,
     )
 
 
 def application_payload(session: Session, row: dict) -> dict:
     """The row plus what the server's application rule reads: ``amount_cents`` (the amount
-    to finance) and a ``dealer_id`` (the car's dealer when the buyer applied on their own)."""
+    to finance) and a ``dealer_id`` (the car's dealer when the buyer applied on their own);
+    without ``pay_out_by``, which is the server's (it sets it from the contract)."""
     dealer_id = row["dealer_id"]
     if dealer_id is None:
         dealer_id = session.execute(
             select(VehicleRow.dealer_id).where(VehicleRow.id == row["vehicle_id"])
         ).scalar_one_or_none()
     amount = row["cash_price_cents"] - row["down_payment_cents"] - row["trade_in_cents"]
-    return {**row, "dealer_id": dealer_id, "amount_cents": max(amount, 0)}
+    sent = {k: v for k, v in row.items() if k != "pay_out_by"}
+    return {**sent, "dealer_id": dealer_id, "amount_cents": max(amount, 0)}
 
 
 def save_application(session: Session, *, application: Application, enqueue: bool = True) -> None:

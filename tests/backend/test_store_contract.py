@@ -795,3 +795,34 @@ def test_the_contracted_step_pushed_after_its_contract_keeps_the_date(engine):
     late = make_op("application", app_id, {"status": "funded"}, created_ms=_ms(date(2027, 1, 2)))
     [payout] = push(engine, staff, late)
     assert payout.reason == "lapsed"
+
+
+def test_the_dealership_learns_the_pay_out_date_of_a_contract_it_cannot_read(engine):
+    from datetime import date
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = _signed_with_loan(engine, buyer, [(1, date(2026, 11, 30))])
+    pulled = {(c.entity, c.entity_id): c for c in pull_all(engine, staff)}
+    assert not [key for key in pulled if key[0] == "contract"]  # a buyer's own stays theirs
+    application = pulled[("application", app_id)]
+    assert application.data["pay_out_by"] == "2026-12-30"
+    assert application.data["status"] == "contracted"
+
+
+def test_a_device_cannot_move_the_pay_out_date(engine):
+    from datetime import date
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = _signed_with_loan(engine, buyer, [(1, date(2026, 11, 30))])
+    late = _ms(date(2027, 1, 2))
+    [moved] = push(engine, staff, make_op("application", app_id, {"pay_out_by": "2027-06-30"}))
+    [payout] = push(
+        engine,
+        staff,
+        make_op("application", app_id, {"status": "funded", "pay_out_by": "2027-06-30"},
+                created_ms=late),
+    )  # fmt: skip
+    assert moved.status == "applied"  # nothing changed
+    assert payout.reason == "lapsed"
+    [application] = [c for c in pull_all(engine, buyer) if c.entity == "application"]
+    assert application.data["pay_out_by"] == "2026-12-30"

@@ -119,6 +119,7 @@ def test_what_the_phone_entered_offline_reaches_the_tablets_tables(world, server
     assert application.dealer_id == catalogue.dealer_id  # filled in by the server's rule
     assert (contract.version, contract.pdf) == (1, b"")  # the signed PDF stays on the phone
     assert from_wire(contract.loan) == SIGNED_LOAN  # the loan it signs travels with it
+    assert application.pay_out_by == SIGNED_LOAN.terms.first_due  # the server's, from it
     assert [p.id for p in payments] == [deal.payment_id]
     assert profile.full_name == "李明" and profile.id_number == ""  # never leaves the phone
     assert phone.sync_once()  # the phone takes the server's dealer_id back
@@ -186,7 +187,8 @@ def test_offline_edits_on_both_devices_converge(world, server):
         deal = write_deal(session, catalogue, user, payout=payout(server, phone, catalogue))
         # and the buyer checks another car: an application still open beside the loan
         loan = deals.get_application(session, application_id=deal.application_id)
-        other = replace(loan, id=str(uuid.uuid4()), status=ApplicationStatus.PREQUALIFIED)
+        other = replace(loan, id=str(uuid.uuid4()), status=ApplicationStatus.PREQUALIFIED,
+                        pay_out_by=None)  # fmt: skip
         deals.save_application(session, application=other)
         session.commit()
     assert phone.sync_once() and tablet.sync_once()

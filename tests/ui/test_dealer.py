@@ -563,5 +563,35 @@ async def test_a_loan_signed_on_another_device_shows_from_the_terms_its_contract
     pulled(loan="")  # a contract from before its terms travelled with it
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.has("payout-waiting") and not h.has("payout-by")
+    assert h.has("payout-waiting") and world.services.staff_loan(staff, application_id) is None
     assert world.services.my_loans(signed_here.application.user_id) == []
+
+
+async def test_staff_know_by_when_to_pay_out_a_loan_whose_contract_they_do_not_hold(world):
+    """A buyer's own contract, signed on their phone, is never the dealership's to pull; the
+    application carries its first repayment date (the server sets it from the contract)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from domain.errors import InputError
+    from local_db.tables import ContractRow
+
+    h = await signed_walk_in(world)
+    route, staff = h.top.route, h.state.user
+    application_id = route.rsplit("/", 1)[-1]
+    first = world.services.staff_loan(staff, application_id).pay_out_by
+    with world.services.session() as s:
+        s.execute(delete(ContractRow))
+        s.commit()
+    assert world.services.staff_loan(staff, application_id) is None
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.find("payout-by").value == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
+    world.services._today = first + timedelta(days=3)
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.find("payout-lapsed").value.startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
+    with pytest.raises(InputError) as refused:
+        world.services.confirm_payout(staff, application_id)
+    assert refused.value.rule == "lapsed"
