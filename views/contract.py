@@ -9,7 +9,7 @@ import flet as ft
 
 from domain.errors import InputError
 from domain.privacy import mask_id_number
-from views import palette
+from views import labels, palette
 from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
 from views.shell import Screen
@@ -318,7 +318,7 @@ def what_happens_next(ctx: ViewContext, signed) -> list[ft.Control]:
     return [
         section_title(ctx.t("What happens next")),
         ft.Text(ctx.t("1. {lender} pays the loan, {amount}, out to the dealership, usually "
-                      "within a few working days.", lender=signed.lender,
+                      "within a few working days.", lender=labels.lender_of(ctx, loan),
                       amount=ctx.money(q.amount_financed)), key="signed-payout"),
         ft.Text(ctx.t("2. Then the repayments begin: the first of {n}, {amount}, on {date}.",
                       n=len(q.schedule), amount=ctx.money(first.payment),

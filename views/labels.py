@@ -95,6 +95,12 @@ def car_name(ctx: ViewContext, vehicle) -> str:
     return " ".join(vehicle.make_and_model(ctx.locale))
 
 
+def lender_of(ctx: ViewContext, loan) -> str:
+    """A signed loan's lender in the reader's language (the contract's own name for it when
+    its product is no longer in the catalogue)."""
+    return ctx.services.lender_name(loan.lender_id, ctx.locale) if loan.lender_id else loan.lender
+
+
 def bilingual(ctx: ViewContext, zh: str, en: str) -> str:
     return zh if ctx.locale.startswith("zh") else en
 

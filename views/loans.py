@@ -41,8 +41,7 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
             ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
-            ft.Text(ctx.services.lender_name(loan.lender_id, ctx.locale) if loan.lender_id
-                    else loan.lender, size=12, color=ft.Colors.ON_SURFACE_VARIANT,
+            ft.Text(labels.lender_of(ctx, loan), size=12, color=ft.Colors.ON_SURFACE_VARIANT,
                     key=f"lender-of-{loan.contract.id}"),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
@@ -288,6 +287,11 @@ def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
             principal=ctx.money(from_cents(loan.payoff.principal)),
             interest=ctx.money(from_cents(loan.payoff.interest)),
             fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
+        if loan.payoff.prepayment_fee:
+            controls.append(ft.Text(ctx.t(
+                "Its fees include the early-repayment fee the contract sets, {fee}.",
+                fee=ctx.money(from_cents(loan.payoff.prepayment_fee))),
+                size=13, key="loan-payoff-fee"))  # fmt: skip
         payoff = f"{from_cents(loan.payoff.amount):.2f}"
         controls.append(sem("loan-payoff-fill", ft.TextButton(
             ctx.t("Fill in the payoff amount ({amount})",

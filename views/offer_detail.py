@@ -143,6 +143,12 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 *([cell(ctx.t("Trade-in credit"), ctx.money(q.terms.trade_in), "disc-trade-in")]
                   if q.terms.trade_in else []),
             ]),
+            *([ft.Text(ctx.t(
+                "{financed}: the loan of {principal} less {fees} in fees the lender takes from "
+                "it when it pays out (part of the {charge})", financed=said["amount_financed"],
+                principal=ctx.money(q.principal), fees=ctx.money(q.principal - q.amount_financed),
+                charge=said["finance_charge"].lower()), size=13, key="disc-upfront-fees")]
+              if q.principal != q.amount_financed else []),
             ft.Text(schedule, key="disc-schedule"),
             *[ft.Column([
                 ft.Text(label, size=12, weight=ft.FontWeight.W_600),

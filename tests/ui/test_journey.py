@@ -51,6 +51,9 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert h.find("signed-lapse").value == (
         "若到该日仍未放款，合同即失效：您无需还款，经销商将取消合同。"
     )
+    h.state.set_locale("en_US")  # the lender in the reader's language, as everywhere else
+    assert h.find("signed-payout").value.startswith("1. Huaxin Bank pays the loan")
+    h.state.set_locale("zh_CN")
     await h.click("contract-to-loans")
     assert h.top.route == "/loans"
     assert len(h.find_all("loan-")) == 1
@@ -226,6 +229,7 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     h, _ = await at_contract(world)
     cid = await sign_and_pay_out(h)
     payoff = world.services.loan(world.buyer_id, cid).payoff
+    assert payoff.prepayment_fee == 0 and not h.has("loan-payoff-fee")  # this product's
     await h.click("loan-payoff-fill")
     assert h.find("pay-amount").value == f"{from_cents(payoff.amount):.2f}"
     await h.click("pay-record")
@@ -235,6 +239,20 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     await h.route("/loans")  # the card says so once, not as its next payment too
     card = h.find(f"loan-{cid}")
     assert h.texts(card).count("已结清") == 1 and h.find(f"status-of-{cid}").value == "已结清"
+
+
+async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world, monkeypatch):
+    from dataclasses import replace
+
+    h, _ = await at_contract(world)
+    cid = await sign_and_pay_out(h)
+    loan = world.services.loan(world.buyer_id, cid)
+    charged = loan.payoff._replace(prepayment_fee=144_249, fees=144_249)  # as a 2% one would
+    monkeypatch.setattr(world.services, "loan", lambda *a, **k: replace(loan, payoff=charged))
+    await h.route("/loans")
+    await h.route(f"/loans/{cid}")
+    assert h.find("loan-payoff").value.endswith("费用 ¥1,442.49）")
+    assert h.find("loan-payoff-fee").value == "其中费用含合同约定的提前还款手续费 ¥1,442.49。"
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:

@@ -293,6 +293,28 @@ async def test_offer_detail_shows_the_disclosure_and_schedule(world):
     assert h.top.route == f"/contract/{pid}"
 
 
+async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(world):
+    """Fees the lender takes up front leave the buyer less than the loan: the box says so,
+    with the two figures that would otherwise disagree across screens."""
+    h = await to_prequal(world)
+    await through_form(h)
+    offers = h.state.prequal_result.recommended
+    with_fees = next(o for o in offers if o.quote.principal != o.quote.amount_financed)
+    await h.click(f"offer-open-{with_fees.product.id}")
+    q = with_fees.quote
+    assert h.find("disc-upfront-fees").value == (
+        f"借款金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
+        f"¥{q.principal - q.amount_financed:,.2f}（已计入利息及费用总额）"
+    )
+    h.state.set_locale("en_US")
+    assert h.find("disc-upfront-fees").value.startswith(
+        f"Amount financed: the loan of CN¥{q.principal:,.2f} less CN¥"
+    )
+    if none := next((o for o in offers if o.quote.principal == o.quote.amount_financed), None):
+        await h.route(f"/offers/{none.product.id}")
+        assert not h.has("disc-upfront-fees")
+
+
 async def test_offer_detail_states_the_late_and_prepayment_terms_as_the_contract_will(world):
     from contracts.render import late_charge_text, prepayment_text
     from domain.repayment_terms import terms_from_product
