@@ -124,7 +124,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     else:
         loan = [
             figure(ctx.t("Monthly payment"), ctx.money(q.payment), "calc-monthly", big=True),
-            figure(ctx.t("APR (annualised rate)"), ctx.rate(q.apr), "calc-apr", big=True),
+            figure(ctx.t("Indicative APR"), ctx.rate(q.apr), "calc-apr", big=True),
             *paid,
             figure(ctx.t("Amount financed"), ctx.money(q.amount_financed), "calc-financed"),
             figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "calc-charge"),

@@ -51,6 +51,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             body = ft.Column([notice, body], spacing=12)
         return Screen(title=title, body=body)
     r = result.answer.result
+    # products that never finance this kind of car say nothing about the buyer
+    other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
+    about_you = [d for d in r.declines if d not in other]
     order = state.offers_order
     offers = result.recommended if order == "recommended" else result.cheapest
     base = "/handoff/offers" if state.handed_to_customer else "/offers"
@@ -63,8 +66,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 *([ft.Text(deal_line(ctx, result.deal), key="offers-deal")]
                   if result.deal is not None else []),
                 ft.Text(ctx.t("Credit tier {tier}", tier=tier), key="offers-tier"),
-                ft.Text(ctx.tn("{n} offer · {m} not available", "{n} offers · {m} not available",
-                               len(r.offers), n=len(r.offers), m=len(r.declines)),
+                ft.Text(ctx.tn("{n} offer · {m} not available to you",
+                               "{n} offers · {m} not available to you",
+                               len(r.offers), n=len(r.offers), m=len(about_you)),
                         key="offers-counts"),
             ]
             + ([ft.Text(ctx.t("At the cheapest offer: payment-to-income {pti} · debt-to-income "
@@ -131,10 +135,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ctx.t("Hide") if len(shown) == len(offers)
             else ctx.t("Show more ({shown} of {total})", shown=len(shown), total=len(offers)),
             on_click=lambda e: toggle(ctx, "offers-all"))))  # fmt: skip
-    if r.declines:
-        # products that never finance this kind of car say nothing about the buyer: one line
-        other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
-        about_you = [d for d in r.declines if d not in other]
+    if r.declines:  # those for another kind of car: one line, their cards folded
         controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
         declines = [decline_card(ctx, result, d) for d in about_you]
         controls.append(equal_rows(declines, per_row(ctx, DECLINE_MIN_WIDTH, 2), key="declines"))

@@ -123,6 +123,7 @@ async def test_calculator_shows_apr_and_recomputes_with_the_deal(world):
     seal = world.vehicles["seal"]
     await h.route(f"/cars/{seal.id}")
     assert h.find("calc-apr").value == "5.90%"  # median of 4.90, 4.90, 6.90, 9.90
+    assert "参考年化利率" in h.text()  # the market's, not the buyer's own (that needs the check)
     monthly = h.find("calc-monthly").value
     await h.select("deal-term", ["24"])
     assert h.find("calc-monthly").value != monthly

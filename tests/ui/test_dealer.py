@@ -113,10 +113,14 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     await h.wait_until(lambda: h.has("verify-result"), timeout=60)
     await h.click("contract-to-loans")
     assert h.top.route == "/handoff/done"
+    # a walk-in has no app to look it up in later: the last screen says what comes when
+    assert h.find("signed-first-payment").value.startswith("2. 随后开始还款：共 ")
+    assert h.has("signed-payout") and h.has("signed-lapse")
     await h.click("handoff-give-back")
     await h.type_text("return-pin", "2468")
     await h.click("return-unlock")
     assert h.top.route == "/dealer/pipeline"
+    assert not h.has("signed-first-payment") and h.state.contract is None  # nothing stays
     signed = h.find("col-signed")
     assert "张*" in h.texts(signed)  # initials, never the full name
     assert h.has("col-draft-empty")  # the check completed the draft: no second card

@@ -265,6 +265,13 @@ async def test_a_decline_nothing_can_cure_says_so(world):
     h = await to_prequal(world)
     await through_form(h)
     used_only = decline_of(h, "Used-car special")
+    # the summary counts only the products that finance this car and said no to the buyer
+    from views.offers import CAR_KIND_RULES
+
+    r = h.state.prequal_result.answer.result
+    for_you = [d for d in r.declines if not (d.failed and d.failed <= CAR_KIND_RULES)]
+    assert used_only not in for_you and len(for_you) < len(r.declines)
+    assert h.find("offers-counts").value == f"{len(r.offers)} 个报价 · {len(for_you)} 个暂不可用"
     await h.click("declines-other")  # it declines the kind of car, listed folded
     said = h.find(f"hint-{used_only.product.id}").value
     assert said == "在可行范围内没有任何调整能换来这家的报价"
