@@ -253,6 +253,9 @@ def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
     controls: list[ft.Control] = [
         section_title(ctx.t("Record a payment")),
+        ft.Text(ctx.t("For a repayment already made to the lender, by bank transfer or at the "
+                      "dealership: recording it moves no money."),
+                size=13, color=ft.Colors.ON_SURFACE_VARIANT, key="pay-what"),
         ft.Row([payment_field, sem("pay-record", ft.FilledButton(
             ctx.t("Record a payment"), icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,
             disabled="pay" in state.busy))], wrap=True),

@@ -30,6 +30,10 @@ CONSEQUENCES = {
         "Your checks and applications not yet signed will be withdrawn and no longer shown; "
         "a new check asks for your consent again. Signed contracts are not affected."
     ),
+    "electronic_records": N_(
+        "Contracts you have signed stay in force, and so do their electronic copies; each new "
+        "contract asks for this consent again before you sign it."
+    ),
 }
 OTHER_CONSEQUENCE = N_("Nothing more will be done on the strength of this consent.")
 RESET_CONSEQUENCE = N_(

@@ -65,6 +65,10 @@ async def test_a_signed_contract_stands_when_the_consent_is_withdrawn(world):
     await sign(h)
     world.services.withdraw_consent(world.buyer_id, ConsentPurpose.SOFT_CHECK)
     assert statuses(world) == [ApplicationStatus.CONTRACTED]
+    await h.route("/settings")  # withdrawing the e-signing consent says the contract stands
+    await h.click("consent-withdraw-electronic_records")
+    said = h.find("consent-electronic_records-consequence").value
+    assert said.startswith("您已签署的合同及其电子副本仍然有效")
 
 
 async def test_nothing_to_withdraw_is_an_error_naming_the_consent(world):

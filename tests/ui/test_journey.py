@@ -69,6 +69,7 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     await h.wait_until(lambda: h.has("pay-record"))
     assert h.find("loan-status").value == "按时还款"
     assert h.find("pay-amount").value == f"{first:.2f}"
+    assert h.find("pay-what").value.endswith("登记本身不会扣款或转账。")  # it takes no money
     await h.click("pay-record")
     await h.wait_until(lambda: h.has("loan-notice"))
     assert h.find("loan-notice").value == "已记录还款"
