@@ -532,10 +532,10 @@ def _contract_loan(contract: ContractRecord) -> ContractLoan | None:
     contract from before), else None (neither is on this device)."""
     from contracts import record
     from domain.repayments import Terms
-    from sync.contract_loan import from_wire
+    from sync.contract_loan import stored
 
     if contract.loan is not None:
-        return from_wire(contract.loan)
+        return stored(contract.loan)
     if not contract.pdf:
         return None
     data = record.read(contract.pdf)
@@ -785,9 +785,8 @@ class LoanView:
 
     @property
     def lapsed(self) -> bool:
-        """Signed, not paid out, and its first repayment date has come: the contract has
-        lapsed (its schedule cannot be kept), so it is never paid out, only cancelled."""
-        return self.application.status == "contracted" and self.as_of >= self.pay_out_by
+        """See :func:`_lapsed` (as of the day the loan is folded to)."""
+        return _lapsed(self.application, self.as_of)
 
     @property
     def never_paid_out(self) -> bool:

@@ -48,18 +48,24 @@ def from_wire(data: Any) -> ContractLoan:
     if not isinstance(data, dict) or not isinstance(data.get("lender"), str):
         raise ValueError("must be an object with the loan's terms, servicing and lender")
     try:
-        plain = _cents_in(data)
-        loan = ContractLoan(
-            terms=decode(LoanTerms, plain["terms"]),
-            servicing=decode(Terms, plain["servicing"]),
-            lender=data["lender"],
-        )
+        loan = stored(data)
         quote(loan.terms)  # terms the engine cannot schedule are no loan's
     except Exception as exc:  # untrusted input: any failure means "not a loan's terms"
         raise ValueError(f"are not a loan's terms ({type(exc).__name__}: {exc})") from None
     if to_wire(loan) != data:  # a field of the wrong type, or one no loan has
         raise ValueError("are not a loan's terms as the app writes them")
     return loan
+
+
+def stored(data: dict[str, Any]) -> ContractLoan:
+    """A loan as a device stored it, checked (:func:`from_wire`) where it came in — by the
+    server, or written by this app — so read without quoting it again: every fold quotes it."""
+    plain = _cents_in(data)
+    return ContractLoan(
+        terms=decode(LoanTerms, plain["terms"]),
+        servicing=decode(Terms, plain["servicing"]),
+        lender=data["lender"],
+    )
 
 
 def _cents_out(value: Any) -> Any:
