@@ -21,6 +21,8 @@ from views.widgets import (
     toggle_compare,
 )
 
+#: From this window width the calculator sits beside the car, its button in view.
+SIDE_BY_SIDE_WIDTH = 768
 LTV_COLOURS = {"ok": palette.GOOD, "warn": palette.WARN, "over": palette.BAD}
 LTV_TEXT = {
     "ok": N_("Within typical lender limits"),
@@ -36,6 +38,8 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     deal = ctx.state.priced_deal
     calc = ctx.services.calculate(vehicle, deal)
     q = calc.quote
+    #: the calculator under the car, not beside it: its button would be below the fold
+    stacked = (ctx.page.width or 0) < SIDE_BY_SIDE_WIDTH
     dealer = ctx.services.dealer(vehicle.dealer_id)
     name = labels.car_name(ctx, vehicle)
 
@@ -155,14 +159,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ),
             ft.Row(
                 [
-                    sem(
-                        "car-check-rate",
-                        ft.FilledButton(
-                            ctx.t("Check my rate"),
-                            icon=ft.Icons.VERIFIED_OUTLINED,
-                            on_click=lambda e: check_rate(ctx, vehicle.id),
-                        ),
-                    ),
+                    *([] if stacked else [check_rate_button(ctx, vehicle.id)]),
                     sem(
                         "car-compare",
                         ft.OutlinedButton(
@@ -182,12 +179,14 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         spacing=8,
         key="calculator",
     )
-    body = ft.ResponsiveRow(
-        [
-            ft.Container(header, col={"xs": 12, "md": 6}),
-            ft.Container(ft.Card(ft.Container(calculator, padding=16)), col={"xs": 12, "md": 6}),
-        ],
+    card = ft.Card(ft.Container(calculator, padding=16))
+    if stacked:
+        body: ft.Control = ft.Column([header, card], spacing=16)
+        return Screen(title=name, body=body, bottom=next_step_bar(ctx, vehicle.id, q))
+    body = ft.Row(
+        [ft.Container(header, expand=True), ft.Container(card, expand=True)],
         spacing=16,
+        vertical_alignment=ft.CrossAxisAlignment.START,
     )
     return Screen(title=name, body=body)
 
@@ -235,6 +234,39 @@ def ltv_lines(ctx: ViewContext, calc, colour: str) -> list[ft.Control]:
         ft.Text(ctx.t(LTV_TEXT[calc.ltv_level], cap=ctx.rate(calc.ltv_cap)), color=colour,
                 key="calc-ltv-text"),
     ]  # fmt: skip
+
+
+def check_rate_button(ctx: ViewContext, vehicle_id: str) -> ft.Control:
+    button = ft.FilledButton(
+        ctx.t("Check my rate"),
+        icon=ft.Icons.VERIFIED_OUTLINED,
+        on_click=lambda e: check_rate(ctx, vehicle_id),
+    )
+    return sem("car-check-rate", button)
+
+
+def next_step_bar(ctx: ViewContext, vehicle_id: str, quote) -> ft.Control:
+    """Pinned under a phone's car page: the indicative monthly payment the deal comes to,
+    and the way on, however far the buyer has scrolled through the specifications."""
+    monthly: list[ft.Control] = []
+    if quote is not None:
+        monthly = [
+            ft.Column(
+                [
+                    ft.Text(ctx.t("Monthly payment"), size=12,
+                            color=ft.Colors.ON_SURFACE_VARIANT),
+                    ft.Text(ctx.money(quote.payment), size=20, weight=ft.FontWeight.BOLD,
+                            key="bar-monthly"),
+                ],
+                spacing=0,
+                tight=True,
+            )
+        ]  # fmt: skip
+    return ft.Row(
+        [*monthly, check_rate_button(ctx, vehicle_id)],
+        alignment=ft.MainAxisAlignment.SPACE_BETWEEN if monthly else ft.MainAxisAlignment.END,
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
 
 
 def check_rate(ctx: ViewContext, vehicle_id: str) -> None:

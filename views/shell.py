@@ -29,6 +29,9 @@ class Screen:
     body: ft.Control
     actions: list[ft.Control] = field(default_factory=list)
     floating: ft.Control | None = None
+    #: pinned under the screen, above the scrolling body: the next step within a thumb's
+    #: reach on a phone, where it would otherwise sit below the fold
+    bottom: ft.Control | None = None
     scroll: bool = True
     #: what the screen shows, where that changes wholesale at one address (a contract, then
     #: its signed result): a new page, read from the top, not at the old one's scroll offset
@@ -300,6 +303,14 @@ class Shell:
             appbar=appbar,
             controls=controls,
             navigation_bar=navigation_bar,
+            bottom_appbar=None
+            if screen.bottom is None
+            else ft.BottomAppBar(
+                screen.bottom,
+                key="bottom-bar",
+                height=72,
+                padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+            ),
             floating_action_button=screen.floating,
             padding=0,
         )

@@ -162,6 +162,29 @@ async def test_check_my_rate_goes_to_prequal_for_this_car(world):
     assert "push_route" in h.invoked
 
 
+async def test_a_phone_pins_the_monthly_payment_and_the_rate_check_under_the_car(world):
+    """On a phone the calculator comes under the specifications: its button would be two
+    screens down, so the way on is pinned to the bottom, with the payment it leads to."""
+    h = await signed_in(world, width=390, height=844)
+    seal = world.vehicles["seal"]
+    await h.route(f"/cars/{seal.id}")
+    bar = h.top.bottom_appbar
+    assert bar is not None and h.find_ids("car-check-rate", root=bar) == ["car-check-rate"]
+    assert h.find_ids("car-check-rate") == ["car-check-rate"]  # not twice on the page
+    assert h.find("bar-monthly").value == h.find("calc-monthly").value
+    await h.select("deal-term", ["24"])
+    assert h.find("bar-monthly").value == h.find("calc-monthly").value
+    await h.click("car-check-rate")
+    assert h.state.car_id == seal.id and h.has("prequal-next")
+
+
+async def test_beside_the_car_the_rate_check_stays_in_the_calculator(world):
+    h = await signed_in(world, width=1024, height=768)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    assert h.top.bottom_appbar is None
+    assert h.find_ids("car-check-rate", root=h.find("calculator")) == ["car-check-rate"]
+
+
 async def test_compare_two_cars_side_by_side(world):
     h = await signed_in(world)
     seal, camry = world.vehicles["seal"], world.vehicles["camry"]
