@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
 from argon2 import PasswordHasher
@@ -31,7 +32,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
-from backend import auth, store
+from backend import auth, closure, store
 from backend.db import checkpoint_every, is_sqlite, make_engine, migrate
 from backend.reseal import seal_clear_figures
 from backend.rules import Actor, review_flags
@@ -42,6 +43,8 @@ from local_db.crypto import FieldCipher
 from local_db.files import create_private_file, secure_data_dir
 from sync.wire import (
     UUID_PATTERN,
+    AccountClosed,
+    CloseAccount,
     Entity,
     ErrorBody,
     ModelInfo,
@@ -399,6 +402,36 @@ def _add_routes(app: FastAPI) -> None:
         """Revoke the token this request carries."""
         auth.revoke(backend.engine, token or "")
         return Response(status_code=204)
+
+    @app.post("/account/close", tags=["auth"])
+    def close_account(
+        body: CloseAccount, actor: CurrentActor, backend: BackendDep
+    ) -> AccountClosed:
+        """Close the signed-in buyer's account (注销账户), the password asked again: their
+        records are erased, repaid loans kept, the account's sign-ins end (``backend.closure``).
+        409 ``loan_open`` while a loan is signed and not yet repaid, naming its applications."""
+        if actor.role != "buyer":
+            raise _error(403, "not_a_buyer", "staff accounts are closed by the platform")
+        now = backend.clock()
+        try:
+            auth.check_password(
+                backend.engine, backend.hasher, backend.policy,
+                user_id=actor.user_id, password=body.password, now_ms=now,
+            )  # fmt: skip
+        except auth.LockedOut as exc:
+            retry = str(max(1, exc.retry_after_ms // 1000))
+            raise _error(429, "locked_out", "too many wrong passwords; try again later",
+                         {"Retry-After": retry}) from None  # fmt: skip
+        except auth.AuthFailed:
+            raise _error(403, "bad_credentials", "wrong password") from None
+        today = datetime.fromtimestamp(now / 1000, UTC).date()
+        outcome = closure.close_account(
+            backend.engine, user_id=actor.user_id, today=today, now_ms=now, cipher=backend.cipher
+        )
+        if isinstance(outcome, closure.LoanOpen):
+            raise _error(409, "loan_open", "loans in progress: " + ",".join(
+                outcome.application_ids))  # fmt: skip
+        return AccountClosed(erased=outcome.erased, kept_loans=outcome.kept_loans)
 
     @app.get("/auth/me", tags=["auth"])
     def me(actor: CurrentActor, backend: BackendDep) -> UserOut:

@@ -92,26 +92,8 @@ def login(
     """A new token and its expiry (``device``: a device's longer-lived one), or AuthFailed /
     LockedOut. Failures are counted per username whether or not it exists, so the limit
     reveals nothing."""
-    with engine.connect() as conn:
-        failure = conn.execute(select(_failures).where(_failures.c.username == username)).first()
-        user = conn.execute(select(_users).where(_users.c.username == username)).first()
-    if failure is not None and failure.locked_until_ms > now_ms:
-        raise LockedOut(failure.locked_until_ms - now_ms)
-    ok = False
-    if user is not None:
-        try:
-            ok = hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    else:
-        hasher.hash(password)  # spend the same time as a real check
+    user = _verified(engine, hasher, policy, username, password, now_ms)
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        if not ok:
-            locked = _count_failure(conn, engine, policy, username, now_ms)
-            conn.commit()  # the count must survive the exception below
-            if locked:
-                raise LockedOut(policy.lockout_ms)
-            raise AuthFailed()
         # unconditionally: a failure may have been counted since the read above
         conn.execute(_failures.delete().where(_failures.c.username == username))
         token = secrets.token_urlsafe(32)
@@ -126,6 +108,57 @@ def login(
             )
         )
     return token, expires
+
+
+def check_password(
+    engine: Engine,
+    hasher: PasswordHasher,
+    policy: AuthPolicy,
+    *,
+    user_id: str,
+    password: str,
+    now_ms: int,
+) -> None:
+    """Ask the signed-in person for their password again, before what cannot be undone:
+    AuthFailed or LockedOut, counted toward the same limit as sign-ins (a stolen token alone
+    must not be enough, nor let anyone guess the password faster)."""
+    user = get_user(engine, user_id)
+    username = user.username if user is not None else ""
+    _verified(engine, hasher, policy, username, password, now_ms)
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        conn.execute(_failures.delete().where(_failures.c.username == username))
+
+
+def _verified(
+    engine: Engine,
+    hasher: PasswordHasher,
+    policy: AuthPolicy,
+    username: str,
+    password: str,
+    now_ms: int,
+):
+    """``username``'s row when ``password`` is theirs; else the failure is counted and
+    AuthFailed (or LockedOut, at the limit) raised."""
+    with engine.connect() as conn:
+        failure = conn.execute(select(_failures).where(_failures.c.username == username)).first()
+        user = conn.execute(select(_users).where(_users.c.username == username)).first()
+    if failure is not None and failure.locked_until_ms > now_ms:
+        raise LockedOut(failure.locked_until_ms - now_ms)
+    ok = False
+    if user is not None:
+        try:
+            ok = hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        hasher.hash(password)  # spend the same time as a real check
+    if not ok:
+        with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+            locked = _count_failure(conn, engine, policy, username, now_ms)
+        if locked:
+            raise LockedOut(policy.lockout_ms)
+        raise AuthFailed()
+    return user
 
 
 def _count_failure(conn, engine: Engine, policy: AuthPolicy, username: str, now_ms: int) -> int:

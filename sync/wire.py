@@ -156,6 +156,19 @@ class NewUser(Registration):
     dealer_id: Uuid | None = Field(default=None, pattern=UUID_PATTERN)
 
 
+class CloseAccount(_Strict):
+    """``POST /account/close``: the password again, before what cannot be undone."""
+
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AccountClosed(_Strict):
+    """What closing erased, and how many repaid loans the law makes the platform keep."""
+
+    erased: int
+    kept_loans: int
+
+
 class UserOut(_Strict):
     id: Uuid
     username: str

@@ -103,6 +103,9 @@ MATRIX = {
     ("POST", "/auth/token"): _row(401, 401, 401, 401, 401, 401),
     ("POST", "/auth/logout"): _row(401, 204, 204, 204, 204, 204),
     ("GET", "/auth/me"): _row(401, 200, 200, 200, 200, 200),
+    # asked with a wrong password (the world is shared: no account may close); staff and
+    # admins are refused before their password is looked at
+    ("POST", "/account/close"): _row(401, 403, 403, 403, 403, 403),
     ("POST", "/admin/users"): _row(401, 403, 403, 403, 403, 201),
     ("POST", "/admin/recommender/fit"): _row(401, 403, 403, 403, 403, 409),
     ("GET", "/admin/reviews"): _row(401, 403, 403, 403, 403, 200),
@@ -136,6 +139,8 @@ def _call(client, method, route, ids, kind=None):
     elif route == "/admin/users":
         kwargs["json"] = {"username": f"staff-{new_id()[:8]}", "password": "long-enough",
                           "role": "dealer_staff", "dealer_id": DEALER_X}  # fmt: skip
+    elif route == "/account/close":
+        kwargs["json"] = {"password": "not-the-password"}
     elif route.startswith("/admin/reviews/"):
         kwargs["json"] = {"decision": "approved"}
     elif method == "PUT":
