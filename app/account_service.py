@@ -25,6 +25,7 @@ from local_db.crypto import cipher_for_dir
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
 from sync.account import Account
+from sync.wire import AccountClosed
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -115,6 +116,43 @@ class AccountServices:
             handle.sync_now()
         handle.sign_out()
         self._forget()
+
+    def close_account(self: Services, password: str) -> AccountClosed:
+        """Close the signed-in buyer's account (注销账户): what is pending is sent first (it is
+        theirs to have on record, and may be the payment that repaid their loan), the server
+        closes it (``backend.closure``), and the device forgets the account's rows and the
+        session. InputError naming the field when it cannot be closed; nothing changes then."""
+        from local_db.forget import forget_account
+
+        if self.demo_mode:
+            raise InputError("server", "demo_only", "Demo mode has no server to sign in to")
+        user_id = self._remembered_user_id()
+        handle = self._sync_handle()
+        if handle.status().pending:
+            handle.sync_now()
+        pending = handle.status().pending
+        if pending:
+            raise InputError(
+                "account", "unsent",
+                "This device holds {n} changes not yet sent: connect to the server and try "
+                "again", {"n": pending},
+            )  # fmt: skip
+        closed = handle.close_account(password)
+        with self.session() as s:
+            forget_account(s, user_id)
+            meta.drop(s, SESSION_KEY)
+            meta.drop(s, LAST_KEY)
+            s.commit()
+        self.prune_drafts()  # their applications are gone
+        return closed
+
+    def _remembered_user_id(self: Services) -> str:
+        account = self._remembered()
+        if account is None:
+            raise InputError(
+                "account", "signed_out", "The server no longer accepts this sign-in: sign in again"
+            )
+        return account.user_id
 
     # --- the session at rest ---------------------------------------------------------------
     def _remembered(self: Services) -> Account | None:

@@ -162,6 +162,8 @@ class AppState:
     account_form: dict[str, Any] = field(
         default_factory=lambda: {"values": {}, "errors": {}, "create": False}
     )
+    #: the account's closing: the password typed (kept when refused) and the refusal
+    close_form: dict[str, Any] = field(default_factory=lambda: {"password": "", "error": None})
     notice: Notice | None = None
     sync: Any = None
     _listeners: list[Callable[[], None]] = field(default_factory=list, repr=False)

@@ -13,6 +13,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.resume(account)                             # the same, unless already so
     handle.sign_out() -> bool                          # stop, and revoke its token
     handle.revoke(account) -> bool                     # revoke a token not to be used
+    handle.close_account(password) -> AccountClosed    # close it on the server (or raises)
     handle.needs_sign_in() -> bool                     # the account's token was refused
     handle.catalogue_version() -> int                  # changes when a pull changed the catalogue
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
@@ -67,7 +68,7 @@ from sync.client import (
 )
 from sync.local_store import LocalStore, Skipped
 from sync.store import DEFAULT_STREAM
-from sync.wire import ModelInfo
+from sync.wire import AccountClosed, ModelInfo
 
 DEVICE_ID_KEY = "sync.device_id"
 
@@ -268,6 +269,16 @@ class SyncHandle:
         """Stop syncing as the account and revoke its token; False when the server could not
         be told (the token then expires on its own)."""
         return self._runner is None or self._runner.sign_out()
+
+    def close_account(self, password: str) -> AccountClosed:
+        """Close the signed-in account on the server, then stop syncing as it; InputError
+        naming the field when the server refuses (``sync.account.close_account``)."""
+        runner = self._runner
+        if runner is None or runner.account is None:
+            raise InputError("server", "demo_only", "Demo mode has no server to sign in to")
+        closed = account_api.close_account(runner.http, runner.account.token, password)
+        runner.use(None)
+        return closed
 
     def revoke(self, account: Account) -> bool:
         """Revoke the token of an account that signed in but is not to be used here (sync

@@ -4,6 +4,7 @@
                                                               # (a device's: 30 days)
     account = register(http, "li.ming", "a-long-password")    # creates a buyer, then signs in
     sign_out(http, account.token)                             # revokes the token (best effort)
+    closed = close_account(http, account.token, "a-long-password")   # AccountClosed, or raises
 
 ``http`` is an ``httpx.Client`` on the server's base URL. Every refusal is an
 :class:`~domain.errors.InputError` naming the field the person typed and the rule (the sign-in
@@ -20,9 +21,9 @@ import httpx
 from pydantic import ValidationError
 
 from domain.errors import InputError
-from sync.wire import Registration, Token, UserOut
+from sync.wire import AccountClosed, Registration, Token, UserOut
 
-__all__ = ["Account", "register", "server_is_demo", "sign_in", "sign_out"]
+__all__ = ["Account", "close_account", "register", "server_is_demo", "sign_in", "sign_out"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,50 @@ def sign_out(http: httpx.Client, token: str) -> bool:
     except httpx.HTTPError:
         return False
     return response.status_code in (204, 401)
+
+
+def close_account(http: httpx.Client, token: str, password: str) -> AccountClosed:
+    """Close the signed-in buyer's account on the server (``POST /account/close``), the
+    password asked again. InputError: ``password`` wrong or locked out, ``account`` with a
+    loan in progress (``loan_open``) or a sign-in the server no longer takes (``signed_out``),
+    ``server`` unreachable or refusing."""
+    if not password:
+        raise InputError("password", "required", "Enter your password")
+    response = _send(
+        http, "POST", "/account/close", json={"password": password},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    if response.status_code == 200:
+        return _read(AccountClosed, response)
+    code = _code(response)
+    if response.status_code == 403 and code == "bad_credentials":
+        raise InputError("password", "bad_credentials", "Wrong password")
+    if response.status_code == 429:
+        seconds = int(response.headers.get("Retry-After") or 60)
+        raise InputError(
+            "password", "locked_out", "Too many failed sign-ins: try again in {minutes} min",
+            {"minutes": max(1, -(-seconds // 60))},
+        )  # fmt: skip
+    if response.status_code == 409 and code == "loan_open":
+        raise InputError(
+            "account", "loan_open",
+            "You have a loan that is signed or not yet repaid in full: the account can be "
+            "closed once it is repaid",
+        )  # fmt: skip
+    if response.status_code == 401:
+        raise InputError(
+            "account", "signed_out", "The server no longer accepts this sign-in: sign in again"
+        )
+    raise _refused()
+
+
+def _code(response: httpx.Response) -> str | None:
+    """The server's error code (``{"code": ...}``), None when the body has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def server_is_demo(http: httpx.Client) -> bool | None:

@@ -40,6 +40,12 @@ RESET_CONSEQUENCE = N_(
     "Everything done here since the demo was set up — checks, contracts, payments — is dropped "
     "for every demo account, and you are signed out."
 )
+CLOSE_CONSEQUENCE = N_(
+    "Your profile, rate checks, applications that were not signed and what you looked at are "
+    "erased from the server and from this device, and you can no longer sign in. Loans you have "
+    "repaid are kept with their contracts, payments and consents, as the law requires lenders "
+    "to keep them. A loan that is signed or not yet repaid must be repaid first."
+)
 #: Why the last sync round failed, by sync.client.SyncError.kind; the detail goes below it.
 SYNC_ERRORS = {
     "unavailable": N_(
@@ -154,7 +160,71 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ]  # fmt: skip
     if (row := busy_row(ctx, "signout")) is not None:
         controls.append(row)
+    if user is not None and user.role == "buyer" and not services.demo_mode:
+        controls += close_account_section(ctx)
     return Screen(title=ctx.t("Settings"), body=ft.Column(controls, spacing=10, key="settings"))
+
+
+def close_account_section(ctx: ViewContext) -> list[ft.Control]:
+    """注销账户: what closing erases and keeps, said first; the password again; then the
+    account is closed on the server and forgotten here (app.account_service)."""
+    state = ctx.state
+    form = state.close_form
+    busy = "close" in state.busy
+    error = form["error"]
+
+    def typed(e) -> None:
+        form["password"] = e.control.value or ""
+        form["error"] = None
+
+    def confirm(e) -> None:
+        if busy:
+            return
+        password = form["password"]
+
+        def done(closed) -> None:
+            form.update(password="", error=None)
+            state.expanded.discard("close-account")
+            said = (
+                N_("Your account is closed and your data erased. The records of the loans you "
+                   "repaid are kept, as the law requires.")
+                if closed.kept_loans else N_("Your account is closed and your data erased.")
+            )  # fmt: skip
+            state.sign_out()
+            state.set_notice(ctx.t(said), "/signin")
+
+        def failed(exc: Exception) -> None:
+            if not hasattr(exc, "rule"):
+                ctx.fail(exc)
+                return
+            form["error"] = exc
+            state.notify()
+
+        run_in_background(ctx, "close", N_("Closing your account…"),
+                          lambda: ctx.services.close_account(password), done, failed)  # fmt: skip
+
+    parts = ask_twice(
+        ctx, "close-account",
+        ("settings-close-account", "close-account-consequence", "close-account-keep",
+         "close-account-confirm"),
+        ask=ctx.t("Close account"), consequence=ctx.t(CLOSE_CONSEQUENCE),
+        confirm=ctx.t("Close my account"), on_confirm=confirm, disabled=busy,
+        icon=ft.Icons.PERSON_REMOVE_OUTLINED,
+    )  # fmt: skip
+    if "close-account" in state.expanded:
+        on_password = error is not None and error.field == "password"
+        password = ft.TextField(
+            label=ctx.t("Password"), password=True, can_reveal_password=True,
+            value=form["password"], on_change=typed, on_submit=confirm, disabled=busy,
+            error=ctx.error(error) if on_password else None,
+        )  # fmt: skip
+        parts.insert(1, sem("close-account-password", password))
+        if error is not None and not on_password:
+            parts.insert(2, ft.Text(ctx.error(error), color=ft.Colors.ERROR,
+                                    key="close-account-error"))  # fmt: skip
+    if (row := busy_row(ctx, "close")) is not None:
+        parts.append(row)
+    return parts
 
 
 def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:

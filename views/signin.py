@@ -7,7 +7,7 @@ import flet as ft
 
 from views.context import ViewContext, run_in_background
 from views.shell import Screen
-from views.widgets import N_, busy_row, language_switch, section_title, sem
+from views.widgets import N_, busy_row, language_switch, notice_line, section_title, sem
 
 
 def signin_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -120,6 +120,7 @@ def account_form(ctx: ViewContext) -> ft.Control:
 
     server = ctx.services.settings.server_url
     controls: list[ft.Control] = [
+        *([notice] if (notice := notice_line(ctx, "signin-notice")) is not None else []),
         ft.Text(ctx.t("Welcome to Chedai"), size=24, weight=ft.FontWeight.BOLD),
         ft.Text(ctx.t("Create your buyer account") if create else ctx.t("Sign in to your account"),
                 size=16, key="account-heading"),
