@@ -108,10 +108,17 @@ class AccountServices:
 
     def sign_out(self: Services) -> None:
         """Send what is pending if the server can be reached, revoke the token, and forget the
-        session. The outbox keeps anything unsent for this account's next sign-in."""
+        session. The outbox keeps anything unsent for this account's next sign-in; an account
+        closed on another device has none, and what this device holds of it is forgotten."""
         if self.demo_mode:
             return
         handle = self._sync_handle()
+        if handle.account_closed():  # on another device: nothing can be sent, nothing kept
+            account = self._remembered()
+            handle.use(None)
+            if account is not None:
+                self._forget_account_here(account.user_id)
+            return
         if handle.status().pending:
             handle.sync_now()
         handle.sign_out()
@@ -122,8 +129,6 @@ class AccountServices:
         theirs to have on record, and may be the payment that repaid their loan), the server
         closes it (``backend.closure``), and the device forgets the account's rows and the
         session. InputError naming the field when it cannot be closed; nothing changes then."""
-        from local_db.forget import forget_account
-
         if self.demo_mode:
             raise InputError("server", "demo_only", "Demo mode has no server to sign in to")
         user_id = self._remembered_user_id()
@@ -138,13 +143,19 @@ class AccountServices:
                 "again", {"n": pending},
             )  # fmt: skip
         closed = handle.close_account(password)
+        self._forget_account_here(user_id)
+        return closed
+
+    def _forget_account_here(self: Services, user_id: str) -> None:
+        """A closed account's rows, outbox and session gone from this device."""
+        from local_db.forget import forget_account
+
         with self.session() as s:
             forget_account(s, user_id)
             meta.drop(s, SESSION_KEY)
             meta.drop(s, LAST_KEY)
             s.commit()
         self.prune_drafts()  # their applications are gone
-        return closed
 
     def _remembered_user_id(self: Services) -> str:
         account = self._remembered()

@@ -15,6 +15,7 @@ API (for app/services.py, app/state.py and views/)::
     handle.revoke(account) -> bool                     # revoke a token not to be used
     handle.close_account(password) -> AccountClosed    # close it on the server (or raises)
     handle.needs_sign_in() -> bool                     # the account's token was refused
+    handle.account_closed() -> bool                    # ... because the account was closed
     handle.catalogue_version() -> int                  # changes when a pull changed the catalogue
     handle.fetch_model(folder) -> Path | None          # the server's latest recommender
     newest_model(folder) -> Path | None                # the newest one kept (offline)
@@ -129,12 +130,13 @@ class _SignedInClient:
         self.user_id: str | None = None
         self.account: Account | None = None  # signed in through the app
         self.refused = False  # the server refused the account's token: they must sign in
+        self.closed = False  # ... because the account was closed (on another device)
         self._sign_in_error: SyncError | None = None
 
     def use(self, account: Account | None) -> None:
         """Sync as ``account`` from the next round (None: as nobody)."""
         self.account = account
-        self.refused = False
+        self.refused = self.closed = False
         if account is None:
             self.user_id = None
             self.http.headers.pop("Authorization", None)
@@ -175,6 +177,7 @@ class _SignedInClient:
             self.user_id = None  # sign in afresh on the next round
             self.http.headers.pop("Authorization", None)
             self.refused = self.account is not None  # expired or revoked: only they can
+            self.closed = self.refused and self.client.status().last_error_kind == "closed"
         return ok
 
     def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
@@ -246,6 +249,11 @@ class SyncHandle:
         """The server refused the signed-in account's token (expired, or revoked elsewhere):
         sync waits until the person signs in again."""
         return self._runner is not None and self._runner.refused
+
+    def account_closed(self) -> bool:
+        """The server refused the account's token because the account was closed (on another
+        of the person's devices): what this device holds of it is to be forgotten."""
+        return self._runner is not None and self._runner.closed
 
     def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:
         """Check the person's account with the server (``create``: create a buyer account

@@ -246,6 +246,10 @@ def _actor(backend: Backend, token: str | None) -> Actor:
     if not token or len(token) > 256:
         raise _error(401, "not_authenticated", "sign in first", {"WWW-Authenticate": "Bearer"})
     actor = auth.authenticate(backend.engine, token, backend.clock())
+    if actor is None and auth.of_a_closed_account(backend.engine, token):
+        raise _error(
+            401, "account_closed", "the account was closed", {"WWW-Authenticate": "Bearer"}
+        )
     if actor is None:
         raise _error(
             401,

@@ -199,6 +199,23 @@ def authenticate(engine: Engine, token: str, now_ms: int) -> Actor | None:
     return None if row is None else Actor(row.id, row.role, row.dealer_id)
 
 
+#: What replaces a closed account's password hash (``backend.closure``): no argon2 hash, so
+#: no password matches it.
+CLOSED_HASH = "closed"
+
+
+def of_a_closed_account(engine: Engine, token: str) -> bool:
+    """Whether ``token`` was one of an account since closed: its devices are told so (they
+    forget the account's data), not only that the token is refused."""
+    query = (
+        select(_users.c.password_hash)
+        .join(_tokens, _tokens.c.user_id == _users.c.id)
+        .where(_tokens.c.token_hash == _token_hash(token))
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar() == CLOSED_HASH
+
+
 def revoke(engine: Engine, token: str) -> None:
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         conn.execute(

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
+from backend.auth import CLOSED_HASH
 from backend.db import WRITE, is_sqlite
 from backend.models import AuthToken, ChangeRow, Idempotency, LoginFailure, Record, User
 from backend.sealing import open_data
@@ -45,8 +46,6 @@ _tokens = AuthToken.__table__
 _failures = LoginFailure.__table__
 _idem = Idempotency.__table__
 
-#: What replaces a closed account's password hash: not an argon2 hash, so none matches it.
-CLOSED_HASH = "closed"
 #: Statuses of an application whose loan is under way: signed and waiting for its payout.
 _SIGNED_UNPAID = frozenset({"contracted"})
 

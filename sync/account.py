@@ -21,6 +21,7 @@ import httpx
 from pydantic import ValidationError
 
 from domain.errors import InputError
+from sync.client import error_code
 from sync.wire import AccountClosed, Registration, Token, UserOut
 
 __all__ = ["Account", "close_account", "register", "server_is_demo", "sign_in", "sign_out"]
@@ -161,7 +162,7 @@ def close_account(http: httpx.Client, token: str, password: str) -> AccountClose
     )  # fmt: skip
     if response.status_code == 200:
         return _read(AccountClosed, response)
-    code = _code(response)
+    code = error_code(response)
     if response.status_code == 403 and code == "bad_credentials":
         raise InputError("password", "bad_credentials", "Wrong password")
     if response.status_code == 429:
@@ -181,15 +182,6 @@ def close_account(http: httpx.Client, token: str, password: str) -> AccountClose
             "account", "signed_out", "The server no longer accepts this sign-in: sign in again"
         )
     raise _refused()
-
-
-def _code(response: httpx.Response) -> str | None:
-    """The server's error code (``{"code": ...}``), None when the body has none."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body.get("code") if isinstance(body, dict) else None
 
 
 def server_is_demo(http: httpx.Client) -> bool | None:

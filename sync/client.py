@@ -44,6 +44,13 @@ class SyncAuthError(SyncError):
     kind = "auth"
 
 
+class AccountClosedError(SyncAuthError):
+    """The token was refused because its account was closed (on another device): the device
+    should forget the account's data."""
+
+    kind = "closed"
+
+
 @dataclass(frozen=True)
 class Rejection:
     op_id: str
@@ -195,6 +202,8 @@ class SyncClient:
                 if response.status_code == 200:
                     return response
                 if response.status_code == 401:
+                    if error_code(response) == "account_closed":
+                        raise AccountClosedError("the account was closed; sign in again")
                     raise SyncAuthError("the server refused the token; sign in again")
                 if response.status_code not in _TRANSIENT_STATUS:
                     raise SyncError(f"{method} {url} answered {response.status_code}")
@@ -203,6 +212,15 @@ class SyncClient:
                 self._sleep(delay)
                 delay = min(delay * 2, self.max_backoff_s)
         raise SyncUnavailable(f"gave up after {self.max_attempts} attempts ({problem})")
+
+
+def error_code(response: httpx.Response) -> str | None:
+    """The server's error code (``{"code": ...}``), None when the body has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
 
 
 class BackgroundSync:

@@ -57,6 +57,10 @@ SYNC_ERRORS = {
         "changes stay on this device."
     ),
     "failed": N_("Sync stopped on a server error. Your changes stay on this device."),
+    "closed": N_(
+        "This account was closed on another device. Sign out: this device then forgets what it "
+        "holds of it."
+    ),
 }
 
 

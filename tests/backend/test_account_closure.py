@@ -157,7 +157,8 @@ def test_the_closed_account_cannot_sign_in_and_its_username_is_free_again(tmp_pa
     response = client.post("/account/close", json={"password": "password-123"})
     assert response.status_code == 200, response.text
     assert response.json() == {"erased": 0, "kept_loans": 0}
-    assert client.get("/auth/me").status_code == 401  # every token revoked
+    refused = client.get("/sync/pull")  # every token revoked, its devices told why
+    assert refused.status_code == 401 and refused.json()["code"] == "account_closed"
     signin = {"username": row["username"], "password": "password-123"}
     assert client.post("/auth/token", data=signin).status_code == 401
     again = client.post("/auth/register", json=dict(signin))

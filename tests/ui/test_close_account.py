@@ -25,9 +25,9 @@ def connected(tmp_path):
     return world, connect(world, tmp_path)
 
 
-async def a_buyer_who_checked_a_rate(world):
+async def a_buyer_who_checked_a_rate(world, *, create: bool = True):
     state = AppState(locale="en_US")
-    state.user = world.services.sign_in("li.ming", PASSWORD, create=True)
+    state.user = world.services.sign_in("li.ming", PASSWORD, create=create)
     h = await start_app(world.services, state=state)
     await h.route(f"/cars/{world.vehicles['seal'].id}")
     await h.click("car-check-rate")
@@ -93,6 +93,35 @@ async def test_a_signed_loan_stops_the_closing_and_says_why(connected):
     assert "repaid" in h.find("close-account-error").value
     assert h.state.user is not None and world.services.account_user() is not None
     assert rows(world.services, ApplicationRow, h.state.user.id)
+
+
+async def test_a_device_holding_an_account_closed_elsewhere_forgets_it_at_sign_out(
+    connected, tmp_path
+):
+    from app.services import SyncFailed
+    from app.sync_service import start_background_sync
+
+    world, api = connected
+    world.services.sign_in("li.ming", PASSWORD, create=True)
+    other = make_world(tmp_path / "tablet", server_url="http://testserver")
+    other.services._sync = start_background_sync(
+        other.services.settings, other.services.engine, http=TestClient(api), start=False
+    )
+    h = await a_buyer_who_checked_a_rate(other, create=False)
+    user_id = h.state.user.id
+    assert rows(other.services, ApplicationRow, user_id)
+    assert other.services.sync_now()
+
+    world.services.close_account(PASSWORD)  # on the phone
+    with pytest.raises(SyncFailed):
+        other.services.sync_now()
+
+    await h.route("/settings")
+    assert "closed on another device" in h.find("sync-error").value
+    await h.click("settings-sign-out")
+    await h.wait_until(lambda: h.top.route == "/signin")
+    assert not rows(other.services, ApplicationRow, user_id)
+    assert other.services.account_user() is None
 
 
 async def test_demo_mode_has_no_account_to_close(world):
