@@ -228,7 +228,8 @@ def review_journey(d: Driver) -> None:
 
 def connected_journey(d: Driver, locale: str) -> None:
     """With a server: the sign-in, a new buyer's account (the two passwords differing first),
-    the catalogue pulled from the server, and Settings signed in and synced."""
+    the catalogue pulled from the server, Settings signed in and synced, and the account
+    closed (a wrong password first)."""
     d.wait("account-username")
     d.shot("account-signin")
     d.tap("account-switch")
@@ -245,6 +246,19 @@ def connected_journey(d: Driver, locale: str) -> None:
     nav(d, translator(locale)("Settings"))
     d.wait("settings-sign-out")
     d.shot("account-settings")
+    scroll_to(d, "settings-close-account")
+    d.tap("settings-close-account")
+    scroll_to(d, "close-account-confirm")
+    type_into(d, "close-account-password", "not-the-password")
+    d.tap("close-account-confirm")
+    d.wait("close-account-password")
+    time.sleep(1.5)  # the server's answer, said at the field
+    d.shot("account-close")
+    type_into(d, "close-account-password", "a-long-password")
+    d.tap("close-account-confirm")
+    d.wait("account-username", timeout=60_000)  # signed out, the sign-in says it is closed
+    time.sleep(1.0)
+    d.shot("account-closed")
 
 
 def compare_two(d: Driver) -> None:
