@@ -94,8 +94,6 @@ def login(
     reveals nothing."""
     user = _verified(engine, hasher, policy, username, password, now_ms)
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        # unconditionally: a failure may have been counted since the read above
-        conn.execute(_failures.delete().where(_failures.c.username == username))
         token = secrets.token_urlsafe(32)
         expires = now_ms + (policy.device_token_ttl_ms if device else policy.token_ttl_ms)
         conn.execute(
@@ -123,10 +121,7 @@ def check_password(
     AuthFailed or LockedOut, counted toward the same limit as sign-ins (a stolen token alone
     must not be enough, nor let anyone guess the password faster)."""
     user = get_user(engine, user_id)
-    username = user.username if user is not None else ""
-    _verified(engine, hasher, policy, username, password, now_ms)
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        conn.execute(_failures.delete().where(_failures.c.username == username))
+    _verified(engine, hasher, policy, user.username if user is not None else "", password, now_ms)
 
 
 def _verified(
@@ -137,8 +132,8 @@ def _verified(
     password: str,
     now_ms: int,
 ):
-    """``username``'s row when ``password`` is theirs; else the failure is counted and
-    AuthFailed (or LockedOut, at the limit) raised."""
+    """``username``'s row when ``password`` is theirs (their failures forgotten); else the
+    failure is counted and AuthFailed (or LockedOut, at the limit) raised."""
     with engine.connect() as conn:
         failure = conn.execute(select(_failures).where(_failures.c.username == username)).first()
         user = conn.execute(select(_users).where(_users.c.username == username)).first()
@@ -152,13 +147,14 @@ def _verified(
             ok = False
     else:
         hasher.hash(password)  # spend the same time as a real check
-    if not ok:
-        with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-            locked = _count_failure(conn, engine, policy, username, now_ms)
-        if locked:
-            raise LockedOut(policy.lockout_ms)
-        raise AuthFailed()
-    return user
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        if ok:  # unconditionally: a failure may have been counted since the read above
+            conn.execute(_failures.delete().where(_failures.c.username == username))
+            return user
+        locked = _count_failure(conn, engine, policy, username, now_ms)
+    if locked:
+        raise LockedOut(policy.lockout_ms)
+    raise AuthFailed()
 
 
 def _count_failure(conn, engine: Engine, policy: AuthPolicy, username: str, now_ms: int) -> int:

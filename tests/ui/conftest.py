@@ -7,7 +7,7 @@ import views
 from app.state import AppState
 from tests.conftest import require_binary
 from tests.ui.flet_harness import FletHarness
-from tests.ui.world import World, make_world
+from tests.ui.world import World, connect, make_world
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,13 @@ def browser():
 @pytest.fixture
 def world(tmp_path) -> World:
     return make_world(tmp_path)
+
+
+@pytest.fixture
+def connected(tmp_path):
+    """A world whose device syncs with a backend in process: (world, the backend's app)."""
+    world = make_world(tmp_path, server_url="http://testserver")
+    return world, connect(world, tmp_path)
 
 
 async def start_app(services, *, route="/", width=1280, height=900, state=None) -> FletHarness:

@@ -13,16 +13,10 @@ from tests.ui.conftest import signed_in, start_app
 from tests.ui.test_contract import confirm_identity
 from tests.ui.test_journey import sign
 from tests.ui.test_prequal_offers import through_form
-from tests.ui.world import connect, make_world
+from tests.ui.world import make_world
 
 PASSWORD = "a-long-password"
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-def connected(tmp_path):
-    world = make_world(tmp_path, server_url="http://testserver")
-    return world, connect(world, tmp_path)
 
 
 async def a_buyer_who_checked_a_rate(world, *, create: bool = True):

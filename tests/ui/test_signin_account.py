@@ -17,16 +17,9 @@ from tests.ui.test_contract import confirm_identity
 from tests.ui.test_dealer import customer_chooses_an_offer, hand_over
 from tests.ui.test_journey import sign
 from tests.ui.test_prequal_offers import through_form
-from tests.ui.world import connect, make_world
 
 PASSWORD = "a-long-password"
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-def connected(tmp_path):
-    world = make_world(tmp_path, server_url="http://testserver")
-    return world, connect(world, tmp_path)
 
 
 async def english(services):
