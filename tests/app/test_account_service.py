@@ -282,3 +282,32 @@ def test_a_real_servers_market_is_not_marked(connected):
     world.services.sign_in("li.ming", PASSWORD, create=True)
     assert not world.services.demo_market
     assert TestClient(api).get("/health").json() == {"status": "ok", "demo": False}
+
+
+def test_closing_sends_what_is_pending_first_and_then_forgets_the_account(connected):
+    world, _ = connected
+    services = world.services
+    user = services.sign_in("li.ming", PASSWORD, create=True)
+    services.record_event(user.id, services.products()[0].id, EventType.VIEW.value)
+    assert services.sync_status().pending == 1
+    closed = services.close_account(PASSWORD)
+    assert closed.erased == 1 and closed.kept_loans == 0  # the view, sent and then erased
+    assert services.account_user() is None and meta(services, LAST_KEY) is None
+    with Session(services.engine) as s:
+        assert people_repo.get_user(s, user_id=user.id) is None
+
+
+def test_closing_offline_is_refused_and_keeps_everything(connected):
+    world, _ = connected
+    services = world.services
+    user = services.sign_in("li.ming", PASSWORD, create=True)
+    services.record_event(user.id, services.products()[0].id, EventType.VIEW.value)
+    services._sync._runner.http = httpx.Client(base_url="http://127.0.0.1:9", timeout=2)
+    services._sync._runner.client.http = services._sync._runner.http
+    assert refusal(lambda: services.close_account(PASSWORD)) == ("account", "unsent")
+    assert services.sync_status().pending == 1 and services.account_user() == user
+
+
+def test_demo_mode_has_no_account_to_close(tmp_path):
+    world = make_world(tmp_path)
+    assert refusal(lambda: world.services.close_account(PASSWORD)) == ("server", "demo_only")
