@@ -58,6 +58,15 @@ def _bad_username() -> InputError:
     )
 
 
+def _locked_out(response: httpx.Response) -> InputError:
+    """Too many wrong passwords: when to try again, from the server's Retry-After."""
+    seconds = int(response.headers.get("Retry-After") or 60)
+    return InputError(
+        "password", "locked_out", "Too many failed sign-ins: try again in {minutes} min",
+        {"minutes": max(1, -(-seconds // 60))},
+    )  # fmt: skip
+
+
 def _filled(username: str, password: str) -> tuple[str, str]:
     """Both fields given (the username trimmed), else InputError naming the empty one."""
     username = username.strip()
@@ -105,13 +114,7 @@ def sign_in(http: httpx.Client, username: str, password: str) -> Account:
     if response.status_code == 401:
         raise InputError("password", "bad_credentials", "Wrong username or password")
     if response.status_code == 429:
-        seconds = int(response.headers.get("Retry-After") or 60)
-        raise InputError(
-            "password",
-            "locked_out",
-            "Too many failed sign-ins: try again in {minutes} min",
-            {"minutes": max(1, -(-seconds // 60))},
-        )
+        raise _locked_out(response)
     if response.status_code != 200:
         raise _refused()
     token = _read(Token, response)
@@ -166,11 +169,7 @@ def close_account(http: httpx.Client, token: str, password: str) -> AccountClose
     if response.status_code == 403 and code == "bad_credentials":
         raise InputError("password", "bad_credentials", "Wrong password")
     if response.status_code == 429:
-        seconds = int(response.headers.get("Retry-After") or 60)
-        raise InputError(
-            "password", "locked_out", "Too many failed sign-ins: try again in {minutes} min",
-            {"minutes": max(1, -(-seconds // 60))},
-        )  # fmt: skip
+        raise _locked_out(response)
     if response.status_code == 409 and code == "loan_open":
         raise InputError(
             "account", "loan_open",
