@@ -174,6 +174,8 @@ def close_account_section(ctx: ViewContext) -> list[ft.Control]:
     account is closed on the server and forgotten here (app.account_service)."""
     state = ctx.state
     form = state.close_form
+    if "close-account" not in state.expanded:  # cancelled: the password is not kept around
+        form.update(password="", error=None)
     busy = "close" in state.busy
     error = form["error"]
 

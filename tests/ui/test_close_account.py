@@ -60,6 +60,9 @@ async def test_a_buyer_closes_their_account_and_the_device_and_server_forget_the
     assert h.find("close-account-password").error == "Wrong password"
     assert h.find("close-account-password").value == "not-the-password"  # what was typed stays
     assert h.state.user is not None
+    await h.click("close-account-keep")  # cancelled: the password typed goes
+    await h.click("settings-close-account")
+    assert h.find("close-account-password").value == ""
 
     await close(h, PASSWORD)
     await h.wait_until(lambda: h.top.route == "/signin")
