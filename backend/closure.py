@@ -12,8 +12,8 @@ makes us keep are kept, and the account can no longer be signed in to.
   must keep for years after it ends (PIPL Art. 47 allows keeping what a law requires).
 - **Erased**: everything else the buyer owns (profile, interactions, notes, applications that
   came to nothing with their offers and contracts): each record becomes a tombstone, which
-  every device holding it pulls and drops, and its data is removed from the change history
-  too, not only from the current record.
+  every device holding it pulls (a dealership's tablet then no longer shows it), and its data
+  is removed from the change history too, not only from the current record.
 - **The account**: its tokens are revoked, its password hash is replaced by one no password
   matches, and its username is released for anyone to register.
 
