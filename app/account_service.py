@@ -148,7 +148,7 @@ class AccountServices:
 
     def _forget_account_here(self: Services, user_id: str) -> None:
         """A closed account's rows, outbox and session gone from this device."""
-        from local_db.forget import forget_account
+        from local_db.account_rows import forget_account
 
         with self.session() as s:
             forget_account(s, user_id)

@@ -67,6 +67,8 @@ FALLBACK_REFERENCE_RATE = Decimal("0.0490")
 REFERENCE_TIER = RiskTier.B
 #: LTV meter thresholds: green up to 80% of the typical cap, amber up to the cap, red above.
 LTV_AMBER_FROM = Decimal("0.80")
+#: The file name a buyer's copy of their data downloads as.
+DATA_COPY_NAME = "chedai-my-data.json"
 
 
 @dataclass(frozen=True)
@@ -1280,6 +1282,30 @@ class PrequalServices:
         if not allowed or not name.startswith(f"{application_id}-"):
             raise InputError("contract", "forbidden", "is not yours to open")
         return self.links.url(name, viewer.id)
+
+    def data_copy_url(self: Services, viewer: SessionUser) -> str:
+        """A signed, expiring link to the buyer's copy of what this device holds of them
+        (PIPL Art. 45: a copy of one's personal information); staff have none to take."""
+        from app.file_links import EXPORT_PREFIX
+
+        if viewer.role != "buyer":
+            raise InputError("account", "forbidden", "is not yours to open")
+        return self.links.url(DATA_COPY_NAME, viewer.id, prefix=EXPORT_PREFIX)
+
+    def data_copy(self: Services, user_id: str) -> bytes:
+        """The buyer's copy, as UTF-8 JSON: their profile opened, then their account's rows
+        table by table (``local_db.account_rows``), money in integer cents (CNY)."""
+        import json
+
+        from local_db.account_rows import export_account
+        from local_db.crypto import cipher_for_dir
+
+        with self.session() as s:
+            rows = export_account(s, user_id, cipher_for_dir(self.settings.data_dir))
+        made = datetime.now(UTC).isoformat(timespec="seconds")
+        copy = {"format": "chedai-data-copy/1", "made_at": made, "user_id": user_id,
+                "money": "integer cents (CNY), in fields ending _cents", **rows}  # fmt: skip
+        return json.dumps(copy, ensure_ascii=False, indent=2).encode()
 
     def _contract_dir(self: Services) -> Path:
         from local_db.files import private_dir

@@ -1,5 +1,5 @@
 """Settings: language, the buyer's consents and their withdrawal, sync status and "Sync now",
-server address, reset demo data, sign out."""
+server address, reset demo data, sign out, a copy of the buyer's data, closing the account."""
 
 from __future__ import annotations
 
@@ -164,6 +164,10 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     ]  # fmt: skip
     if (row := busy_row(ctx, "signout")) is not None:
         controls.append(row)
+    if user is not None and user.role == "buyer":
+        controls.append(sem("settings-data-copy", ft.TextButton(
+            ctx.t("Download a copy of my data"), icon=ft.Icons.DOWNLOAD_OUTLINED,
+            on_click=lambda e: ctx.open_url(services.data_copy_url(user)))))  # fmt: skip
     if user is not None and user.role == "buyer" and not services.demo_mode:
         controls += close_account_section(ctx)
     return Screen(title=ctx.t("Settings"), body=ft.Column(controls, spacing=10, key="settings"))

@@ -144,13 +144,16 @@ def asgi_app(settings, services=None):
     """The Flet web app (no_cdn, canvaskit, our assets) plus ``/files/contracts/<name>``,
     which serves the contract PDFs the app wrote into the data dir (and nothing else), each
     only through a live signed link the app issued to its buyer or dealership's staff
-    (403 without one). Without ``services`` they are opened in the background
+    (403 without one), and ``/files/export/<name>``, a buyer's copy of their data made when
+    their link is opened. Without ``services`` they are opened in the background
     (``open_in_background``)."""
     import flet as ft
-    from starlette.responses import FileResponse, PlainTextResponse
+    from starlette.responses import FileResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
     from app.contract_files import CONTRACT_FILE
+    from app.file_links import CONTRACT_PREFIX, EXPORT_PREFIX
+    from app.services import DATA_COPY_NAME
 
     if services is None:
         ready: Future = Future()
@@ -166,26 +169,44 @@ def asgi_app(settings, services=None):
         export_asgi_app=True,
     )
     folder = Path(settings.data_dir) / "contracts"
+    refused = PlainTextResponse("this link is not valid (any more)", status_code=403)
 
-    async def contract_file(request):
-        name = request.path_params["name"]
-        if not CONTRACT_FILE.match(name):
-            return PlainTextResponse("not found", status_code=404)
+    async def linked(request, prefix: str):
+        """The services, when the request is a live link they issued to its file; else None."""
         try:
             services = await asyncio.wrap_future(ready)
         except Exception as exc:
             if newer_database(exc) is None:
                 raise
-            services = None  # no session could have issued a link
-        if services is None or not services.links.check(name, dict(request.query_params)):
-            return PlainTextResponse("this link is not valid (any more)", status_code=403)
+            return None  # no session could have issued a link
+        name, query = request.path_params["name"], dict(request.query_params)
+        return services if services.links.check(name, query, prefix=prefix) else None
+
+    async def contract_file(request):
+        name = request.path_params["name"]
+        if not CONTRACT_FILE.match(name):
+            return PlainTextResponse("not found", status_code=404)
+        if await linked(request, CONTRACT_PREFIX) is None:
+            return refused
         path = folder / name
         if not path.is_file():
             return PlainTextResponse("not found", status_code=404)
         return FileResponse(path, media_type="application/pdf", headers=PRIVATE_HEADERS)
 
+    async def data_copy(request):
+        if request.path_params["name"] != DATA_COPY_NAME:
+            return PlainTextResponse("not found", status_code=404)
+        services = await linked(request, EXPORT_PREFIX)
+        if services is None:
+            return refused
+        body = await asyncio.to_thread(services.data_copy, request.query_params["u"])
+        headers = {**PRIVATE_HEADERS,
+                   "Content-Disposition": f'attachment; filename="{DATA_COPY_NAME}"'}  # fmt: skip
+        return Response(body, media_type="application/json", headers=headers)
+
     # before the Flet mount at "/", which would otherwise answer every path
-    app.router.routes.insert(0, Route("/files/contracts/{name}", contract_file))
+    app.router.routes.insert(0, Route(CONTRACT_PREFIX + "{name}", contract_file))
+    app.router.routes.insert(0, Route(EXPORT_PREFIX + "{name}", data_copy))
     if services is None:  # only now: the thread's imports would slow Flet's own (the GIL)
         open_in_background(settings, ready)
     return app

@@ -1,5 +1,6 @@
-"""Closing a buyer's account from Settings (注销账户), against a real backend in process: what
-it erases is said first, the password is asked again, and a loan in progress stops it."""
+"""A buyer's rights over their data, from Settings: closing the account (注销账户, against a
+real backend in process: what it erases is said first, the password is asked again, and a loan
+in progress stops it) and downloading a copy of their data."""
 
 from __future__ import annotations
 
@@ -125,3 +126,19 @@ async def test_demo_mode_has_no_account_to_close(world):
     h = await signed_in(world)
     await h.route("/settings")
     assert not h.has("settings-close-account")
+
+
+async def test_a_buyer_downloads_a_copy_of_their_data_from_settings(world):
+    h = await signed_in(world)
+    await h.route("/settings")
+    await h.click("settings-data-copy")
+    await h.settle()
+    [url] = [args["url"] for name, args in h.invocations if name == "launch_url"]
+    assert url.startswith("/files/export/chedai-my-data.json?")
+    assert f"u={world.buyer_id}" in url
+
+
+async def test_staff_have_no_copy_to_download(world):
+    h = await signed_in(world, role="staff")
+    await h.route("/settings")
+    assert not h.has("settings-data-copy")
