@@ -11,6 +11,7 @@ from views.widgets import (
     N_,
     ask_twice,
     busy_row,
+    content_column,
     language_switch,
     notice_line,
     section_title,
@@ -170,7 +171,8 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             on_click=lambda e: ctx.open_url(services.data_copy_url(user)))))  # fmt: skip
     if user is not None and user.role == "buyer" and not services.demo_mode:
         controls += close_account_section(ctx)
-    return Screen(title=ctx.t("Settings"), body=ft.Column(controls, spacing=10, key="settings"))
+    return Screen(title=ctx.t("Settings"),
+                  body=content_column(controls, spacing=10, key="settings"))  # fmt: skip
 
 
 def close_account_section(ctx: ViewContext) -> list[ft.Control]:
