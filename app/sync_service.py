@@ -284,8 +284,9 @@ class SyncHandle:
         runner = self._runner
         if runner is None or runner.account is None:
             raise InputError("server", "demo_only", "Demo mode has no server to sign in to")
-        closed = account_api.close_account(runner.http, runner.account.token, password)
-        runner.use(None)
+        with runner.client.between_rounds():  # a round under way would pull as them after
+            closed = account_api.close_account(runner.http, runner.account.token, password)
+            runner.use(None)
         return closed
 
     def revoke(self, account: Account) -> bool:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import httpx
@@ -127,6 +128,13 @@ class SyncClient:
             syncing=self._syncing,
             rejected=tuple(self._rejected),
         )
+
+    def between_rounds(self) -> AbstractContextManager:
+        """``with`` it, sync rounds are held off (one under way is waited for) while the
+        caller changes who the device syncs as: no page pulled before can land after. (The
+        round lock itself: a generator-based manager would re-raise a frozen InputError by
+        setting its traceback, which a frozen dataclass refuses.)"""
+        return self._lock
 
     # -- the round trip ------------------------------------------------------------------
 
