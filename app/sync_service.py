@@ -59,6 +59,7 @@ from local_db.tables import MetaRow
 from sync import account as account_api
 from sync.account import Account
 from sync.client import (
+    AccountClosedError,
     BackgroundSync,
     Rejection,
     SyncAuthError,
@@ -173,11 +174,12 @@ class _SignedInClient:
                 return False
             self._sign_in_error = None
         ok = self.client.sync_once()
-        if not ok and (self.client.status().last_error or "").endswith("sign in again"):
+        refused_as = self.client.status().last_error_kind if not ok else None
+        if refused_as in (SyncAuthError.kind, AccountClosedError.kind):  # the token refused
             self.user_id = None  # sign in afresh on the next round
             self.http.headers.pop("Authorization", None)
             self.refused = self.account is not None  # expired or revoked: only they can
-            self.closed = self.refused and self.client.status().last_error_kind == "closed"
+            self.closed = self.refused and refused_as == AccountClosedError.kind
         return ok
 
     def sign_in(self, username: str, password: str, *, create: bool = False) -> Account:

@@ -35,9 +35,10 @@ from local_db.tables import (
     UserRow,
 )
 
-#: Columns never copied out: the signed PDF's bytes (the app's contract links serve it), the
-#: sealed figures (the profile comes opened instead) and bookkeeping of no use to the buyer.
-_NOT_COPIED = frozenset({"pdf", "password_hash", "search_text"})
+#: Columns never copied out, besides every bytes column (the signed PDF, which the contract
+#: links serve; sealed values, which the opened profile replaces): bookkeeping of no use to
+#: the buyer.
+_NOT_COPIED = frozenset({"password_hash", "search_text"})
 _PROFILE_TABLES = (BuyerProfileRow, UnsealedProfileRow)
 #: Columns holding JSON text: copied out as the JSON they hold.
 _JSON_TEXT = frozenset({"loan", "review", "reasons"})

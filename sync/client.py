@@ -211,7 +211,7 @@ class SyncClient:
                     return response
                 if response.status_code == 401:
                     if error_code(response) == "account_closed":
-                        raise AccountClosedError("the account was closed; sign in again")
+                        raise AccountClosedError("the account was closed")
                     raise SyncAuthError("the server refused the token; sign in again")
                 if response.status_code not in _TRANSIENT_STATUS:
                     raise SyncError(f"{method} {url} answered {response.status_code}")
