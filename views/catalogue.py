@@ -25,6 +25,7 @@ from views.widgets import (
     deal_bar,
     empty_state,
     equal_rows,
+    folded_deal_bar,
     indicative_rate_note,
     notice_line,
     per_row,
@@ -50,7 +51,7 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         if state.filters_open:
             controls += filter_rows(ctx)
     controls += [
-        deal_bar(ctx),
+        deal_bar(ctx) if ctx.wide else folded_deal_bar(ctx),
         ft.Text(
             ctx.tn("{n} car", "{n} cars", result.total, n=result.total),
             key="cat-count",

@@ -16,10 +16,12 @@ from views.car_detail import check_rate
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import (
+    car_picture,
     compare_path,
     deal_bar,
     empty_state,
     fill_or_scroll,
+    folded_deal_bar,
     indicative_rate_note,
     sem,
 )
@@ -132,52 +134,48 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                   ctx.t("Check my rate"), on_click=lambda e, i=v.id: check_rate(ctx, i)))
               for v in cars]  # fmt: skip
     layout = table if ctx.wide else stacked
-    remove = ft.Row(
-        [
-            sem(
-                f"compare-remove-{v.id}",
-                ft.TextButton(
-                    ctx.t("Remove {car}", car=labels.car_name(ctx, v)),
-                    on_click=lambda e, i=v.id: remove_car(ctx, i),
-                ),
-            )
-            for v in cars
-        ],
-        wrap=True,
-    )
+    add = None
+    if len(cars) < ctx.state.COMPARE_MAX:  # a third car is one tap from here
+        add = sem("compare-add", ft.OutlinedButton(
+            ctx.t("Add a car"), icon=ft.Icons.ADD, on_click=lambda e: ctx.go("/cars")))  # fmt: skip
     body = ft.Column(
         [
-            deal_bar(ctx),
+            deal_bar(ctx) if ctx.wide else folded_deal_bar(ctx),
             indicative_rate_note(ctx, calcs[0].reference_rate, "compare-rate-note"),
-            layout(ctx, cars, figures, checks),
-            remove,
+            layout(ctx, cars, figures, checks, add),
         ],
         spacing=12,
     )
     return Screen(title=ctx.t("Compare"), body=body)
 
 
-def table(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
+def table(ctx: ViewContext, cars: list, figures: list, checks: list, add) -> ft.Control:
     """A figure a row, a car a column (a tablet's or a desktop's width: scrolls sideways
     only when a window is narrower than three cars; across the width up to a reading width
-    where there is room)."""
+    where there is room). ``add``: the button to add a car, heading an empty column."""
+    slot = [] if add is None else [ft.DataCell(ft.Text(""))]
+    headings = [ft.DataColumn(heading(ctx, v, width=CAR_COLUMN), numeric=True) for v in cars]
+    if add is not None:
+        headings.append(ft.DataColumn(ft.Container(add, width=CAR_COLUMN, key="compare-add-slot",
+                                                   alignment=ft.Alignment.CENTER)))  # fmt: skip
     grid = ft.DataTable(
-        columns=[ft.DataColumn(ft.Text(""))]
-        + [ft.DataColumn(heading(ctx, v, width=CAR_COLUMN), numeric=True) for v in cars],
+        columns=[ft.DataColumn(ft.Text("")), *headings],
+        heading_row_height=HEADING_HEIGHT,
         rows=[
-            *(ft.DataRow([ft.DataCell(ft.Text(label)), *map(ft.DataCell, values)])
+            *(ft.DataRow([ft.DataCell(ft.Text(label)), *map(ft.DataCell, values), *slot])
               for label, values in figures),
-            ft.DataRow([ft.DataCell(ft.Text("")), *map(ft.DataCell, checks)]),
+            ft.DataRow([ft.DataCell(ft.Text("")), *map(ft.DataCell, checks), *slot]),
         ],
         column_spacing=24,
     )  # fmt: skip
-    widest = LABEL_COLUMN + (CAR_COLUMN + 24) * len(cars)
+    widest = LABEL_COLUMN + (CAR_COLUMN + 24) * len(headings)
     return fill_or_scroll(ctx, sem("compare-table", grid), TABLE_MIN_WIDTH, widest)
 
 
-def stacked(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Control:
+def stacked(ctx: ViewContext, cars: list, figures: list, checks: list, add) -> ft.Control:
     """A phone's comparison: each figure's name above the cars' values side by side, so two
-    or three cars fit the width and no figure scrolls away from its name."""
+    or three cars fit the width and no figure scrolls away from its name. ``add``: the button
+    to add a car, under them (a third column would leave the two no room)."""
 
     def side_by_side(controls: list) -> ft.Row:
         return ft.Row([ft.Container(c, expand=1) for c in controls], spacing=12,
@@ -190,7 +188,7 @@ def stacked(ctx: ViewContext, cars: list, figures: list, checks: list) -> ft.Con
             ft.Text(label, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
             side_by_side(values),
         ]
-    lines += [ft.Divider(height=1), side_by_side(checks)]
+    lines += [ft.Divider(height=1), side_by_side(checks), *([add] if add else [])]
     return sem("compare-table", ft.Column(lines, spacing=6))
 
 
@@ -204,13 +202,27 @@ def lowest(ctx: ViewContext, text: str) -> ft.Control:
 
 
 def heading(ctx: ViewContext, v, *, end: bool = True, width: int | None = None) -> ft.Control:
-    """The car's name, and its year and trim: two listings of one model tell apart (``end``:
-    aligned to the right, over a column of figures; ``width``: the column's at least)."""
+    """The car's picture with the button taking it out of the comparison, its name, and its
+    year and trim: two listings of one model tell apart (``end``: aligned to the right, over
+    a column of figures; ``width``: the column's at least)."""
     side = ft.CrossAxisAlignment.END if end else ft.CrossAxisAlignment.START
+    name = labels.car_name(ctx, v)
+    remove = sem(f"compare-remove-{v.id}", ft.IconButton(
+        ft.Icons.CLOSE, icon_size=18, tooltip=ctx.t("Remove {car}", car=name),
+        on_click=lambda e: remove_car(ctx, v.id),
+    ), label=ctx.t("Remove {car}", car=name))  # fmt: skip
+    picture = car_picture(ctx, v, width=PICTURE_WIDTH, height=PICTURE_HEIGHT)
+    top = [picture, remove] if end else [picture, ft.Container(expand=True), remove]
     return ft.Column([
-        ft.Text(labels.car_name(ctx, v), weight=ft.FontWeight.BOLD),
+        ft.Row(top, spacing=0, tight=end, vertical_alignment=ft.CrossAxisAlignment.START),
+        ft.Text(name, weight=ft.FontWeight.BOLD),
         ft.Text(f"{v.year} · {v.trim}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
     ], spacing=0, horizontal_alignment=side, width=width)  # fmt: skip
+
+
+#: A car's picture over its column, and the table's heading row that holds it with the name.
+PICTURE_WIDTH, PICTURE_HEIGHT = 96, 48
+HEADING_HEIGHT = 112
 
 
 def dealer_name(ctx: ViewContext, dealer_id: str) -> str:

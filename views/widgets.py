@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import flet as ft
 
-from app.state import typed_trade_in
+from app.state import TRADE_IN_FIELD, typed_trade_in
 from domain.errors import InputError
 from views.context import N_ as N_  # re-exported: the views mark their texts with it
 from views.context import ViewContext
@@ -278,6 +278,47 @@ def deal_bar(
         bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
         border_radius=12,
     )
+
+
+def folded_deal_bar(ctx: ViewContext) -> ft.Control:
+    """The deal bar as a phone shows it above a list of cars: one line saying the deal every
+    figure below is priced at, opening the whole bar on a tap, so the first screen shows cars.
+    It stays open while the trade-in has an error, so the error is seen."""
+    state = ctx.state
+    is_open = DEAL_OPEN in state.expanded or TRADE_IN_FIELD in state.prequal.errors
+    deal = state.deal
+    summary = ctx.t("Down payment {pct}% · {term} months",
+                    pct=int(deal.down_ratio * 100), term=deal.term)  # fmt: skip
+    if state.trade_in:
+        summary += " · " + ctx.t("trade-in {amount}", amount=ctx.money(state.trade_in, whole=True))
+
+    def toggle(e) -> None:
+        state.expanded ^= {DEAL_OPEN}
+        state.notify()
+
+    line = ft.Container(
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.CALCULATE_OUTLINED, size=20, color=ft.Colors.PRIMARY),
+                ft.Text(summary, key="deal-summary", expand=True, size=13),
+                sem("deal-edit", ft.TextButton(
+                    ctx.t("Done") if is_open else ctx.t("Change"),
+                    icon=ft.Icons.EXPAND_LESS if is_open else ft.Icons.EXPAND_MORE,
+                    on_click=toggle,
+                ), label=ctx.t("Change the down payment, term or trade-in")),
+            ],
+            spacing=8,
+        ),
+        padding=ft.Padding.only(left=12, right=4),
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+        border_radius=12,
+        key="deal-folded",
+    )  # fmt: skip
+    return ft.Column([line, deal_bar(ctx)], spacing=6) if is_open else line
+
+
+#: The flag in ``AppState.expanded`` of a phone's opened deal bar.
+DEAL_OPEN = "deal-bar"
 
 
 def trade_in_field(ctx: ViewContext) -> ft.Control:

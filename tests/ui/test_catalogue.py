@@ -193,10 +193,12 @@ async def test_compare_two_cars_side_by_side(world):
     await h.click("cat-compare")
     assert h.top.route == f"/compare/{seal.id},{camry.id}"  # the address names the cars
     table = h.find("compare-table")
-    assert [h.texts(c.label) for c in table.columns[1:]] == [
+    *cars, slot = table.columns[1:]
+    assert [h.texts(c.label) for c in cars] == [
         ["比亚迪 Seal", f"{seal.year} · {seal.trim}"],
         ["丰田 Camry", "2026 · 2.0G"],
     ]
+    assert slot.label.key == "compare-add-slot" and h.find("compare-add").content == "添加车辆"
     (dealers,) = [r for r in table.rows if h.texts(r.cells[0]) == ["经销商"]]
     assert h.texts(dealers.cells[2]) == ["远航二手车"]  # where each car is sold
 
@@ -215,6 +217,22 @@ async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(wor
     assert "参考年化利率" in h.find("compare-rate-note").value  # not yet the buyer's own rate
     await h.click(f"compare-check-{cars[1].id}")
     assert h.state.car_id == cars[1].id and h.top.route == f"/cars/{cars[1].id}/prequal"
+
+
+async def test_a_comparison_of_two_offers_to_add_a_third_and_three_fill_it(world):
+    seal, camry, dolphin = (world.vehicles[k] for k in ("seal", "camry", "dolphin"))
+    h = await signed_in(world)
+    await h.route(f"/compare/{seal.id},{camry.id}")
+    await h.click("compare-add")
+    assert h.top.route == "/cars"
+    await h.select(f"compare-{dolphin.id}", True)
+    await h.click("cat-compare")
+    assert not h.has("compare-add")  # three is as many as are compared
+    assert [h.find(f"compare-remove-{v.id}").tooltip for v in (seal, camry, dolphin)] == [
+        "移除 比亚迪 Seal",
+        "移除 丰田 Camry",
+        "移除 比亚迪 Dolphin",
+    ]
 
 
 async def test_on_a_phone_each_figure_sits_under_its_name_with_the_cars_side_by_side(world):
@@ -308,6 +326,41 @@ async def test_phone_keeps_the_filters_behind_a_button_with_the_active_count(wor
     await h.click("cat-filters")  # closing the panel keeps the filter on
     assert not h.has("filter-condition-used")
     assert len(card_ids(h)) == 1 and h.find("cat-filters").content == "筛选（1）"
+
+
+async def test_a_phone_folds_the_deal_into_a_line_that_opens_the_bar(world):
+    """The deal every figure is priced at is one line above the cars; "Change" opens the
+    whole bar, and a change there re-prices the cards and the line alike."""
+    seal = world.vehicles["seal"]
+    h = await signed_in(world, width=390, height=844)
+    assert not h.has("deal-down") and not h.has("deal-term")
+    assert h.find("deal-summary").value == "首付 30% · 36 期"
+    before = monthly(h, seal.id)
+    await h.click("deal-edit")
+    await h.select("deal-term", ["60"])
+    assert h.find("deal-summary").value == "首付 30% · 60 期"
+    assert monthly(h, seal.id) != before
+    await h.type_text("deal-trade-in", "20000")
+    await h.blur("deal-trade-in")
+    assert h.find("deal-summary").value == "首付 30% · 60 期 · 置换 ¥20,000"
+    await h.click("deal-edit")  # "Done"
+    assert not h.has("deal-term") and h.find("deal-summary").value.endswith("置换 ¥20,000")
+
+
+async def test_a_phones_deal_bar_stays_open_while_the_trade_in_is_wrong(world):
+    h = await signed_in(world, width=390, height=844)
+    await h.click("deal-edit")
+    await h.type_text("deal-trade-in", "12,5万")
+    await h.blur("deal-trade-in")
+    await h.click("deal-edit")  # folding it would hide the error and what was typed
+    field = h.find("deal-trade-in")
+    assert field.error and field.value == "12,5万"
+    assert h.find("deal-summary").value == "首付 30% · 36 期"  # the wrong figure counts for nothing
+
+
+async def test_a_wide_window_shows_the_whole_deal_bar_without_folding_it(world):
+    h = await signed_in(world, width=1024, height=768)
+    assert h.has("deal-term") and not h.has("deal-summary")
 
 
 async def test_desktop_shows_the_filters_without_a_button(world):
@@ -428,7 +481,7 @@ async def test_compare_shows_a_dash_for_the_loan_of_a_car_the_trade_in_covers(wo
         await h.select(f"compare-{car.id}", True)
     await h.click("cat-compare")
     rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
-    seal_payment, dolphin_payment = (h.texts(c) for c in rows["月供"])
+    seal_payment, dolphin_payment = (h.texts(c) for c in rows["月供"][:2])
     assert dolphin_payment == ["—"] and seal_payment[0].startswith("¥")
 
 
