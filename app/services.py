@@ -1181,10 +1181,11 @@ class PrequalServices:
     # --- contracts ------------------------------------------------------------------------
     def contract_deal(self: Services, result: OffersResult, product_id: str, buyer_id: str,
                       *, consented_at: datetime | None = None, strokes=(),
-                      locale: str = "zh_CN", identity=None):  # fmt: skip
+                      locale: str = "zh_CN", identity=None, phone: str = ""):  # fmt: skip
         """The contract for an offer: parties, car, the offer's own loan terms, the buyer's
         e-records consent (worded in the contract's ``locale``) and drawn signature; the buyer
-        named by ``identity`` (a LegalIdentity they declared) or else by their profile."""
+        named by ``identity`` (a LegalIdentity they declared) or else by their profile, and
+        reached at ``phone`` (a walk-in's, as the staff typed it) or else their profile's."""
         from contracts import labels as L
         from contracts.deal import Consent, Party
         from contracts.deal import Deal as ContractDeal
@@ -1217,7 +1218,7 @@ class PrequalServices:
         make, model = v.make_and_model(locale)
         return ContractDeal(
             buyer=Party(name=name, id_number=id_number,
-                        phone=profile.phone if profile else ""),
+                        phone=phone or (profile.phone if profile else "")),
             dealer=Party(name=dealer.name_zh, address=dealer.address_zh, phone=dealer.phone)
             if dealer else Party(name=v.dealer_id),
             lender=Party(name=lender.name_zh if lender else offer.product.lender_id),
@@ -1340,7 +1341,7 @@ class PrequalServices:
 
     def sign_contract(
         self: Services, result: OffersResult, product_id: str, buyer_id: str,
-        *, consented_at: datetime, strokes, locale: str, identity=None,
+        *, consented_at: datetime, strokes, locale: str, identity=None, phone: str = "",
     ) -> SignedContract:  # fmt: skip
         """Render, sign (buyer, then the lender's demo countersignature), verify, and save the
         contract, the application's new status and an audit entry in one transaction."""
@@ -1368,7 +1369,8 @@ class PrequalServices:
             application = deals_repo.get_application(s, application_id=result.application_id)
         _check_signable(application)
         deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
-                                  strokes=strokes, locale=locale, identity=identity)  # fmt: skip
+                                  strokes=strokes, locale=locale, identity=identity,
+                                  phone=phone)  # fmt: skip
         pki = demo_pki(self.settings.data_dir)
         pdf = render_contract(deal, locale=locale)
         pdf = sign_contract(pdf, role="buyer", signer=pki.signer("buyer"),

@@ -48,6 +48,8 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         return Screen(title=title, body=signed_view(ctx, signed), page="signed")
     draft = state.contract_draft
     buyer_id = state.customer_user_id or state.user.id
+    # a walk-in's mobile number, as the staff typed it at the desk (a buyer's is in their profile)
+    phone = state.customer.get("phone", "") if state.customer_user_id else ""
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
     if draft["identity"] is None and not draft["who"].get("asked"):
         draft["identity"] = ctx.services.known_identity(buyer_id)  # once per contract
@@ -59,7 +61,12 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
         def work() -> str:
             deal = ctx.services.contract_deal(
-                state.prequal_result, pid, buyer_id, locale=ctx.locale, identity=identity
+                state.prequal_result,
+                pid,
+                buyer_id,
+                locale=ctx.locale,
+                identity=identity,
+                phone=phone,
             )
             name = ctx.services.contract_preview(deal, ctx.locale, application_id)
             return ctx.services.contract_url(state.user, application_id, name)
@@ -87,7 +94,7 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         def work():
             return ctx.services.sign_contract(
                 state.prequal_result, pid, buyer_id, consented_at=consented_at,
-                strokes=strokes, locale=ctx.locale, identity=signing["identity"],
+                strokes=strokes, locale=ctx.locale, identity=signing["identity"], phone=phone,
             )  # fmt: skip
 
         def done(result) -> None:

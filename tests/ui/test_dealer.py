@@ -3,6 +3,7 @@ journey on the tablet, hand-back that clears the customer, the pipeline and cust
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,12 @@ from tests.ui.conftest import signed_in
 from tests.ui.test_contract import confirm_identity, draw, open_pdf
 
 pytestmark = pytest.mark.asyncio
+
+
+def pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 async def hand_over(h, world, pin="2468"):
@@ -111,6 +118,8 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     await draw(h, [(20, 80), (60, 40), (120, 100)])
     await h.click("contract-sign")
     await h.wait_until(lambda: h.has("verify-result"), timeout=60)
+    # the mobile number the staff typed at the desk is how the lender reaches the borrower
+    assert "139****5678" in pdf_text(h.state.contract.record.pdf)  # masked, as on every PDF
     await h.click("contract-to-loans")
     assert h.top.route == "/handoff/done"
     # a walk-in has no app to look it up in later: the last screen says what comes when
