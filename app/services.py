@@ -736,6 +736,7 @@ class PipelineCard:
     review_decision: str | None = None  # the reviewer's, once made
     pay_out_by: date | None = None  # signed: the payout must come before it
     lapsed: bool = False  # signed, and that date has come: it is cancelled, never paid out
+    started_at: datetime | None = None  # when the staff started it at the desk
 
     @property
     def review_state(self) -> str | None:
@@ -1784,7 +1785,7 @@ class PrequalServices:
                 amount=a.cash_price - a.down_payment - a.trade_in,
                 status=str(a.status), user_id=a.user_id, review=a.review,
                 review_decision=a.review_decision, pay_out_by=a.pay_out_by,
-                lapsed=_lapsed(a, today),
+                lapsed=_lapsed(a, today), started_at=a.created_at,
             ))  # fmt: skip
         return cards
 

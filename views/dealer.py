@@ -248,6 +248,8 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.Text(c.initials, weight=ft.FontWeight.BOLD, key=f"pipe-who-{c.application_id}"),
             ft.Text(car, size=12, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
             ft.Text(ctx.money(c.amount, whole=True), size=12),
+            *([ft.Text(ctx.day(c.started_at), size=11, color=ft.Colors.ON_SURFACE_VARIANT,
+                       key=f"pipe-started-{c.application_id}")] if c.started_at else []),
             *([ft.Text(ctx.t(NO_OFFER), size=12, color=ft.Colors.ERROR,
                        key=f"pipe-no-offer-{c.application_id}")] if no_offer(c) else []),
             *([ft.Text(ctx.t(labels.REVIEW_SHORT[where]), size=12, color=palette.REVIEW[where],
@@ -461,12 +463,13 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         key="customers",
         columns=[ft.DataColumn(ft.Text(ctx.t("Customer"))), ft.DataColumn(ft.Text(ctx.t("Car"))),
                  ft.DataColumn(ft.Text(ctx.t("Amount")), numeric=True),
-                 ft.DataColumn(ft.Text(ctx.t("Status")))],
+                 ft.DataColumn(ft.Text(ctx.t("Status"))), ft.DataColumn(ft.Text(ctx.t("Started")))],
         rows=[ft.DataRow([
             ft.DataCell(ft.Text(c.initials)),
             ft.DataCell(ft.Text(labels.car_name(ctx, c.vehicle) if c.vehicle else "-")),
             ft.DataCell(ft.Text(ctx.money(c.amount, whole=True))),
             ft.DataCell(ft.Text(status_label(ctx, c))),
+            ft.DataCell(ft.Text(ctx.day(c.started_at) if c.started_at else "-")),
         ], key=f"customer-{c.application_id}", on_select_change=lambda e, c=c: ctx.go(
             f"/dealer/applications/{c.application_id}")) for c in rows],
         show_checkbox_column=False,

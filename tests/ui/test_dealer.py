@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.i18n import format_date, local_day
 from tests.ui.conftest import signed_in
 from tests.ui.test_contract import confirm_identity, draw, open_pdf
 
@@ -170,6 +171,10 @@ async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
     await h.click("return-unlock")
     assert h.top.route == "/dealer/pipeline"
     assert "张*" in h.texts(h.find("col-draft"))
+    (card,) = world.services.pipeline(h.state.user.dealer_id)["draft"]
+    assert h.find(f"pipe-started-{card.application_id}").value == format_date(
+        local_day(card.started_at), "zh_CN"
+    )
     for column in ("prequalified", "offer_chosen", "signed", "funded"):
         assert h.has(f"col-{column}-empty")  # an empty column says so
     await h.click(h.find_ids("pipe-")[0])
@@ -198,6 +203,9 @@ async def test_a_customer_who_withdrew_leaves_the_board_but_not_the_customers_li
     world.services.withdraw_consent(card.user_id, ConsentPurpose.SOFT_CHECK)
     await h.route("/dealer/customers")
     assert "客户已撤回" in h.texts(h.find(f"customer-{card.application_id}"))
+    # the day the customer came in tells two 张* apart
+    started = format_date(local_day(card.started_at), "zh_CN")
+    assert started in h.texts(h.find(f"customer-{card.application_id}"))
     await h.route(f"/dealer/applications/{card.application_id}")
     assert h.find("application-status").value == "客户已撤回"
     await h.route("/dealer/pipeline")
