@@ -145,10 +145,12 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
             ]),
             *([ft.Text(ctx.t(
                 "{financed}: the loan of {principal} less {fees} in fees the lender takes from "
-                "it when it pays out (part of the {charge})", financed=said["amount_financed"],
-                principal=ctx.money(q.principal), fees=ctx.money(q.principal - q.amount_financed),
-                charge=said["finance_charge"].lower()), size=13, key="disc-upfront-fees")]
-              if q.principal != q.amount_financed else []),
+                "it when it pays out (part of the {charge}). The dealer is paid that much less, "
+                "so you pay the fees at signing with the down payment: {due} in all.",
+                financed=said["amount_financed"], principal=ctx.money(q.principal),
+                fees=ctx.money(fees), charge=said["finance_charge"].lower(),
+                due=ctx.money(q.terms.down_payment + fees)), size=13, key="disc-upfront-fees")]
+              if (fees := q.principal - q.amount_financed) else []),
             ft.Text(schedule, key="disc-schedule"),
             *[ft.Column([
                 ft.Text(label, size=12, weight=ft.FontWeight.W_600),

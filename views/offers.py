@@ -218,9 +218,10 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             size=12, color=palette.WARN, key=f"more-{pid}"))  # fmt: skip
     if q.terms.balloon_amount:  # the month's figure is not the whole story
         lines.insert(4, _figure(ctx.t("Final payment"), ctx.money(q.last_payment), f"last-{pid}"))
-    if offer.max_amount_financed > q.amount_financed:  # room to put less down
-        lines.append(_figure(ctx.t("You could borrow up to"),
-                             ctx.money(offer.max_amount_financed), f"max-{pid}"))  # fmt: skip
+    lowest = offer.lowest_down_payment
+    if lowest is not None and lowest < q.terms.down_payment:  # room to put less down
+        lines.append(_figure(ctx.t("Lowest down payment with this lender"),
+                             ctx.money(lowest, whole=True), f"lowest-down-{pid}"))  # fmt: skip
     if offer.is_flat_rate:
         lines.append(
             ft.Text(ctx.t("Quoted as a flat rate of {rate} {per}; the APR above is the true "

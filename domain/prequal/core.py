@@ -79,6 +79,9 @@ class Offer:
     quote: Quote  # the engine's quote: every figure shown comes from it
     metrics: Metrics
     max_amount_financed: Decimal  # the largest amount financed this product's caps allow
+    #: the least whole-yuan down payment at which this product still offers the deal (the
+    #: deal's own when none below it passes); None where the search was not made
+    lowest_down_payment: Decimal | None = None
 
     @property
     def is_flat_rate(self) -> bool:
@@ -162,8 +165,10 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
         MoneyRules(product, case), low, math.floor(case.deal.down_payment), f.screen
     )
     largest = q.amount_financed  # found is None: the deal passes but at no whole yuan below it
+    lowest = case.deal.down_payment
     if found is not None:
         largest = max(largest, found[1].amount_financed)
+        lowest = min(lowest, Decimal(found[0]))
     return Offer(
         product=product,
         rate=f.line,
@@ -176,6 +181,7 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
             value=case.valuation.value,
         ),
         max_amount_financed=largest,
+        lowest_down_payment=lowest,
     )
 
 

@@ -309,10 +309,14 @@ async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(w
     with_fees = next(o for o in offers if o.quote.principal != o.quote.amount_financed)
     await h.click(f"offer-open-{with_fees.product.id}")
     q = with_fees.quote
+    fees = q.principal - q.amount_financed
     assert h.find("disc-upfront-fees").value == (
         f"借款金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
-        f"¥{q.principal - q.amount_financed:,.2f}（已计入利息及费用总额）"
+        f"¥{fees:,.2f}（已计入利息及费用总额）。经销商因此少收这笔款项，签约时请连同首付一并"
+        f"支付，共计 ¥{q.terms.down_payment + fees:,.2f}。"
     )
+    # what the buyer hands over in all is the total sale price the box states
+    assert q.terms.down_payment + fees + q.total_of_payments == q.total_sale_price
     h.state.set_locale("en_US")
     assert h.find("disc-upfront-fees").value.startswith(
         f"Amount financed: the loan of CN¥{q.principal:,.2f} less CN¥"
@@ -519,20 +523,23 @@ TYPES = {
 }
 
 
-async def test_an_offer_card_names_the_lenders_type_and_the_most_it_would_lend(world):
+async def test_an_offer_card_names_the_lenders_type_and_the_least_it_needs_down(world):
+    """The least down payment is what a buyer can act on; the most a lender would lend, in
+    amount-financed terms, read as a shortfall beside a loan that counts the fees in."""
     h = await to_prequal(world)
     await through_form(h)
     result = h.state.prequal_result
+    down = result.deal.down_payment
     for offer in result.recommended:
         pid = offer.product.id
         lender = result.answer.lenders[offer.product.lender_id]
         kind = h.find(f"offer-kind-{pid}").value
         assert kind.startswith(TYPES[lender.type] + " · ")
-        if offer.max_amount_financed > offer.quote.amount_financed:
-            assert h.find(f"max-{pid}").value == f"¥{offer.max_amount_financed:,.2f}"
+        if offer.lowest_down_payment < down:
+            assert h.find(f"lowest-down-{pid}").value == f"¥{offer.lowest_down_payment:,.0f}"
         else:
-            assert not h.has(f"max-{pid}")
-    assert any(h.has(f"max-{o.product.id}") for o in result.recommended)
+            assert not h.has(f"lowest-down-{pid}")
+    assert any(h.has(f"lowest-down-{o.product.id}") for o in result.recommended)
 
 
 async def test_a_provisional_check_still_says_so_when_reopened_later(world):

@@ -138,6 +138,15 @@ def test_default_case_is_an_offer_with_the_engines_figures():
     assert offer.max_amount_financed >= q.amount_financed
 
 
+def test_an_offer_names_the_least_down_payment_at_which_it_still_stands():
+    product = make_product()
+    offer = only(run([product]))  # ¥60,000 down
+    lowest = offer.lowest_down_payment
+    assert D("35960") <= lowest < D("60000")  # the 20% minimum, or a cap the payment reaches
+    assert hasattr(only(run([product], d=deal(down_payment=lowest))), "quote")
+    assert not hasattr(only(run([product], d=deal(down_payment=lowest - 1))), "quote")
+
+
 def test_decline_reasons_are_at_most_four_most_important_first():
     product = make_product(
         min_monthly_income=D("90000"),
