@@ -161,10 +161,17 @@ def _rate(plan: RepaymentPlan, k: int) -> tuple[int, int]:
 
 
 def _decimal_cents(plan: RepaymentPlan, segs, k: int, start: int, end: int) -> int:
-    """The fold's own arithmetic for period ``k``'s segments (the near-tie case)."""
+    """The fold's own arithmetic for period ``k``'s segments (the near-tie case): like the
+    fold, one segment for each run of days at one balance."""
+    runs: list[list] = []
+    for bal, s, t in segs:
+        if runs and runs[-1][0] == bal and runs[-1][2] == s:
+            runs[-1][2] = t
+        else:
+            runs.append([bal, s, t])
     acc = Decimal(0)
     days = Decimal(end - start)
-    for bal, s, t in segs:
+    for bal, s, t in runs:
         full = plan.full_interest(bal, k)
         if s == start and t == end:
             acc = CTX.add(acc, full)

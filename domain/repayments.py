@@ -203,7 +203,8 @@ class LoanState:
     reversed_ops: list[str]
     unmatched_reversals: list[str]
     overpaid: int
-    # the unrounded accrual of the period in progress, for payoff projections
+    # for payoff projections: the unrounded accrual of the period in progress before its
+    # balance last changed, and the day it changed (the period's start when it has not)
     _acc: Decimal = Decimal(0)
     _seg_start: date | None = None
     _cur_paid: int = 0
@@ -381,6 +382,7 @@ class _Fold:
 
     __slots__ = (
         "acc",
+        "acc_closed",
         "advance",
         "allocations",
         "arrears",
@@ -399,6 +401,7 @@ class _Fold:
         "k",
         "lower_payment",
         "n",
+        "open_from",
         "overdue",
         "overpaid",
         "partials",
@@ -424,6 +427,10 @@ class _Fold:
         self.overdue = 0
         self.billed_on, self.billed_today = None, 0
         self.acc = Decimal(0)
+        # the period's interest before its balance last changed, and the day it changed: the
+        # accrual since is one segment however many days it was advanced by, so a payoff
+        # quoted on one day and paid on a later one meet to the cent
+        self.acc_closed, self.open_from = Decimal(0), plan.loan_date
         self.cur_paid = 0
         self.fees = 0
         self.fee_total = 0
@@ -454,13 +461,13 @@ class _Fold:
             return
         k, start, end = self.k, self.period_start, self.period_end
         full = self.plan.full_interest(self.principal, k)
-        if self.seg_start == start and to == end:
-            self.acc = CTX.add(self.acc, full)
+        if self.open_from == start and to == end:
+            part = full
         else:
             part = CTX.divide(
-                CTX.multiply(full, Decimal((to - self.seg_start).days)), Decimal((end - start).days)
+                CTX.multiply(full, Decimal((to - self.open_from).days)), Decimal((end - start).days)
             )
-            self.acc = CTX.add(self.acc, part)
+        self.acc = CTX.add(self.acc_closed, part)
         self.seg_start = to
 
     def advance_to(self, day: date) -> None:
@@ -496,6 +503,7 @@ class _Fold:
         self.overdue += billed
         self.billed_on, self.billed_today = end, billed
         self.acc, self.cur_paid = Decimal(0), 0
+        self.acc_closed, self.open_from = Decimal(0), end
         k, n = self.k, self.n
         if k < n:
             owed = self.principal + self.overdue
@@ -563,6 +571,7 @@ class _Fold:
 
     def pay(self, e: PaymentEvent) -> None:
         self.advance_to(e.date)
+        balance = self.principal
         amount = int(e.amount.scaleb(2))  # dedupe() checked it is whole cents
         x = amount
         threshold = self.due_through_next()
@@ -593,6 +602,8 @@ class _Fold:
             x -= early + pfee
             self.principal -= early
             fees += pfee
+        if self.principal != balance:  # the accrual's segment ends here
+            self.acc_closed, self.open_from = self.acc, e.date
         self._credit(interest + regular, e.date)
         if early and self.lower_payment and self.k + 1 < self.n:
             new = reproject(self.plan, self.principal, self.k + 1)
@@ -677,8 +688,8 @@ class _Fold:
             reversed_ops=reversed_ops,
             unmatched_reversals=unmatched,
             overpaid=self.overpaid,
-            _acc=self.acc,
-            _seg_start=self.seg_start,
+            _acc=self.acc_closed,
+            _seg_start=self.open_from,
             _cur_paid=self.cur_paid,
             _fee_total=self.fee_total,
             _fee_checked=self.fee_checked,

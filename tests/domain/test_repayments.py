@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from domain.errors import InputError
-from domain.loans import LoanTerms, quote
+from domain.loans import LoanTerms, Method, quote
 from domain.repayment_plan import level_plan, plan_from_quote
 from domain.repayment_status import Bucket, RiskFlag, paid_count, reminders, status
 from domain.repayments import (
@@ -134,6 +134,20 @@ def test_early_payoff_closes_the_loan_with_the_prepayment_fee():
     # interest comes back as an overpayment.
     early = fold(plan, [*events, PaymentEvent("payoff", as_of, D(p.amount) / 100)], as_of, terms)
     assert early.closed and early.overpaid > 0
+
+
+def test_a_payoff_quote_closes_the_loan_when_its_interest_falls_on_a_half_cent():
+    """¥1,000 at 0.31% with both instalments missed: the third period's interest to 24 March
+    is 7.5 cents. Quoted on the 16th and paid on the 24th, it must be reckoned the same way
+    both times (it was 7 cents once and 8 cents the other, leaving a cent owing)."""
+    q = make_quote(cash_price=D("1000.00"), count=3, annual_rate=D("0.0031"),
+                   method=Method.BALLOON, balloon_amount=D("100.00"))  # fmt: skip
+    plan = plan_from_quote(q)
+    terms = make_terms(fee="0", grace=0)
+    p = payoff_quote(plan, [], date(2026, 3, 16), terms, valid_days=9)
+    assert p.valid_until == date(2026, 3, 24)
+    s = fold(plan, [PaymentEvent("payoff", p.valid_until, D(p.amount) / 100)], p.valid_until, terms)
+    assert s.closed and s.overpaid == 0
 
 
 def test_valid_until_stops_before_the_next_due_date():
