@@ -13,7 +13,7 @@ from views import labels, palette
 from views.context import ViewContext, run_in_background
 from views.offer_detail import disclosure_box, find_offer
 from views.shell import Screen
-from views.signature import signature_pad
+from views.signature import PAD_W, PAD_W_WIDE, signature_pad
 from views.widgets import (
     N_,
     ask_twice,
@@ -131,7 +131,8 @@ def contract_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             on_change=consent)),
         section_title(ctx.t("3. Sign here")),
         signature_pad(draft["strokes"], key="signature-pad", on_change=state.notify,
-                      label=ctx.t("Signature pad: draw your signature here")),
+                      label=ctx.t("Signature pad: draw your signature here"),
+                      width=PAD_W_WIDE if ctx.content_width >= PAD_W_WIDE else PAD_W),
         ft.Row([
             sem("signature-clear", ft.TextButton(ctx.t("Clear"), on_click=clear)),
             sem("contract-sign", ft.FilledButton(

@@ -7,25 +7,35 @@ import itertools
 import flet as ft
 import flet.canvas as cv
 
+#: The pad's size on a phone; wider screens get a larger pad of the same shape (a finger
+#: signs in a box this size), so strokes, kept as fractions of it, look alike on any.
 PAD_W, PAD_H = 360, 160
+PAD_W_WIDE = 560
 
 
 def signature_pad(
-    strokes: list[list[tuple[float, float]]], *, key: str, on_change, label: str
+    strokes: list[list[tuple[float, float]]],
+    *,
+    key: str,
+    on_change,
+    label: str,
+    width: int = PAD_W,
 ) -> ft.Control:
     """``strokes`` is the state's list, extended in place while drawing; ``on_change`` (a
     re-render) runs as points arrive, at most every ``drag_interval`` ms, and when a stroke
-    ends. ``label``: what a screen reader calls it, in the user's language."""
+    ends. ``label``: what a screen reader calls it, in the user's language. ``width``: the
+    pad's, its height in proportion."""
+    w, h = width, width * PAD_H // PAD_W
     paint = ft.Paint(stroke_width=2.5, color=ft.Colors.BLACK, stroke_cap=ft.StrokeCap.ROUND)
     shapes: list[cv.Shape] = []
     for stroke in strokes:
         for (x1, y1), (x2, y2) in itertools.pairwise(stroke):
-            shapes.append(cv.Line(x1 * PAD_W, y1 * PAD_H, x2 * PAD_W, y2 * PAD_H, paint=paint))
-    canvas = cv.Canvas(shapes=shapes, width=PAD_W, height=PAD_H)
+            shapes.append(cv.Line(x1 * w, y1 * h, x2 * w, y2 * h, paint=paint))
+    canvas = cv.Canvas(shapes=shapes, width=w, height=h)
 
     def point(e) -> tuple[float, float]:
-        x = min(max(e.local_position.x / PAD_W, 0.0), 1.0)
-        y = min(max(e.local_position.y / PAD_H, 0.0), 1.0)
+        x = min(max(e.local_position.x / w, 0.0), 1.0)
+        y = min(max(e.local_position.y / h, 0.0), 1.0)
         return round(x, 4), round(y, 4)
 
     def start(e) -> None:
@@ -46,6 +56,6 @@ def signature_pad(
             content=canvas, on_pan_start=start, on_pan_update=update, on_pan_end=end,
             drag_interval=16, key=key,
         ),
-        width=PAD_W, height=PAD_H, bgcolor=ft.Colors.WHITE,
+        width=w, height=h, bgcolor=ft.Colors.WHITE,
         border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8,
     ))  # fmt: skip

@@ -53,6 +53,20 @@ async def at_contract(world):
     return h, pid
 
 
+async def test_a_tablet_gives_a_larger_signature_pad_of_the_same_shape(world):
+    """A finger signs on a tablet; the strokes are kept as fractions of the pad, so a
+    signature looks the same whatever pad drew it."""
+    h, _ = await at_contract(world)  # 1280 px wide
+    pad = h.find("signature-pad")
+    await draw(h, [(280, 124), (560, 249)])  # the centre to the far corner
+    assert h.state.contract_draft["strokes"] == [[(0.5, 0.5), (1.0, 1.0)]]
+    await h.click("signature-clear")
+    await h.resize(390, 844)
+    assert h.find("signature-pad") is not pad
+    await draw(h, [(180, 80), (360, 160)])
+    assert h.state.contract_draft["strokes"] == [[(0.5, 0.5), (1.0, 1.0)]]
+
+
 async def test_sign_needs_the_pdf_opened_consent_and_ink(world):
     h, _ = await at_contract(world)
     assert h.find("contract-consent").disabled  # the PDF comes first
