@@ -105,6 +105,13 @@ def bilingual(ctx: ViewContext, zh: str, en: str) -> str:
     return zh if ctx.locale.startswith("zh") else en
 
 
+def lender_and_product(ctx: ViewContext, lender: str, product) -> str:
+    """ "Lender · product", or the product's name alone when it starts with the lender's
+    (东岳银行尊享车贷, not 东岳银行 · 东岳银行尊享车贷)."""
+    name = bilingual(ctx, product.name_zh, product.name_en)
+    return name if name.startswith(lender) else f"{lender} · {name}"
+
+
 def electric_range(ctx: ViewContext, vehicle) -> str | None:
     """The car's pure-electric range (CLTC), or None for a car without one."""
     km = vehicle.electric_range_km

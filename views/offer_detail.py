@@ -108,7 +108,6 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     """The figures in the order and prominence the contract uses: APR and finance charge
     first, from the same engine quote."""
     q = offer.quote
-    product = labels.bilingual(ctx, offer.product.name_zh, offer.product.name_en)
     words = ctx.services.disclosure_words(ctx.state.prequal_result, offer.product.id, ctx.locale)
     said = words.labels
 
@@ -132,7 +131,8 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
         schedule += ctx.t("; last payment {amount}", amount=ctx.money(q.last_payment))
     return ft.Container(
         ft.Column([
-            ft.Text(f"{lender} · {product}", size=16, weight=ft.FontWeight.BOLD),
+            ft.Text(labels.lender_and_product(ctx, lender, offer.product), size=16,
+                    weight=ft.FontWeight.BOLD, key="disc-product"),
             ft.ResponsiveRow([
                 cell(said["apr"], ctx.rate(q.apr), "disc-apr", True),
                 cell(said["finance_charge"], ctx.money(q.finance_charge), "disc-charge", True),

@@ -292,9 +292,9 @@ def toggle(ctx: ViewContext, pid: str) -> None:
 def decline_card(ctx: ViewContext, result, decline) -> ft.Control:
     pid = decline.product.id
     lender = ctx.services.lender_name(decline.product.lender_id, ctx.locale)
-    product = labels.bilingual(ctx, decline.product.name_zh, decline.product.name_en)
     lines: list[ft.Control] = [
-        ft.Text(f"{lender} · {product}", weight=ft.FontWeight.W_600),
+        ft.Text(labels.lender_and_product(ctx, lender, decline.product),
+                weight=ft.FontWeight.W_600),
         *[ft.Text("• " + ctx.services.reason_text(x, ctx.locale), size=13)
           for x in decline.reasons],
     ]  # fmt: skip
@@ -492,7 +492,7 @@ def _product(ctx: ViewContext, check, product_id: str) -> str:
     if product is None:
         return product_id
     lender = ctx.services.lender_name(product.lender_id, ctx.locale)
-    return f"{lender} · {labels.bilingual(ctx, product.name_zh, product.name_en)}"
+    return labels.lender_and_product(ctx, lender, product)
 
 
 def check_again(ctx: ViewContext, check) -> None:

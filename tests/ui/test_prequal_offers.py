@@ -274,7 +274,7 @@ async def test_a_decline_nothing_can_cure_says_so(world):
     assert h.find("offers-counts").value == f"{len(r.offers)} 个报价 · {len(for_you)} 个暂不可用"
     await h.click("declines-other")  # it declines the kind of car, listed folded
     said = h.find(f"hint-{used_only.product.id}").value
-    assert said == "在可行范围内没有任何调整能换来这家的报价"
+    assert said == "调整首付、期限或车辆也无法获得该产品的报价"
     assert not h.has(f"apply-{used_only.product.id}")
 
 
