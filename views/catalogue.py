@@ -110,7 +110,10 @@ def search_field(ctx: ViewContext) -> ft.Control:
         "cat-search",
         ft.TextField(
             value=state.query.text,
-            hint_text=ctx.t("Search make or model, e.g. 比亚迪 or Model 3"),
+            # a phone's field is too narrow for the example: it would be cut off mid-word
+            hint_text=ctx.t("Search make or model, e.g. 比亚迪 or Model 3")
+            if ctx.wide
+            else ctx.t("Search make or model"),
             prefix_icon=ft.Icons.SEARCH,
             on_change=lambda e: state.set_query(text=e.control.value or ""),
             dense=True,

@@ -262,7 +262,8 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         empty = ft.Text(ctx.t("None yet"), size=12, color=ft.Colors.ON_SURFACE_VARIANT)
         items = [card(c) for c in cards] or [sem(f"col-{k}-empty", empty)]
         box = sem(f"col-{k}", ft.Container(ft.Column([
-            ft.Text(f"{ctx.t(COLUMNS[k])} ({len(cards)})", weight=ft.FontWeight.W_600),
+            ft.Text(ctx.t("{column} ({n})", column=ctx.t(COLUMNS[k]), n=len(cards)),
+                    weight=ft.FontWeight.W_600),
             *items,
         ], spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
             padding=8, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_LOW))  # fmt: skip

@@ -334,6 +334,7 @@ async def test_a_phone_folds_the_deal_into_a_line_that_opens_the_bar(world):
     seal = world.vehicles["seal"]
     h = await signed_in(world, width=390, height=844)
     assert not h.has("deal-down") and not h.has("deal-term")
+    assert h.find("cat-search").hint_text == "搜索品牌或车型"  # the example would be cut off
     assert h.find("deal-summary").value == "首付 30% · 36 期"
     before = monthly(h, seal.id)
     await h.click("deal-edit")

@@ -171,6 +171,7 @@ async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
     await h.click("return-unlock")
     assert h.top.route == "/dealer/pipeline"
     assert "张*" in h.texts(h.find("col-draft"))
+    assert "草稿（1）" in h.texts(h.find("col-draft"))  # Chinese brackets around the count
     (card,) = world.services.pipeline(h.state.user.dealer_id)["draft"]
     assert h.find(f"pipe-started-{card.application_id}").value == format_date(
         local_day(card.started_at), "zh_CN"

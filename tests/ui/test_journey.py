@@ -49,7 +49,7 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
         f"于 {first.date:%Y年%-m月%-d日} 到期。"
     )
     assert h.find("signed-lapse").value == (
-        "若到该日仍未放款，合同即失效：您无需还款，经销商将取消合同。"
+        "若到首期还款日仍未放款，合同即失效：您无需还款，经销商将取消合同。"
     )
     h.state.set_locale("en_US")  # the lender in the reader's language, as everywhere else
     assert h.find("signed-payout").value.startswith("1. Huaxin Bank pays the loan")
@@ -67,7 +67,7 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert h.has("loan-awaiting-payout") and not h.has("pay-record")
     await h.click("loan-pay-out")  # the demo market's lender: the user plays it
     await h.wait_until(lambda: h.has("pay-record"))
-    assert h.find("loan-status").value == "按时还款"
+    assert h.find("loan-status").value == "还款正常"
     assert h.find("pay-amount").value == f"{first:.2f}"
     assert h.find("pay-what").value.endswith("登记本身不会扣款或转账。")  # it takes no money
     await h.click("pay-record")
