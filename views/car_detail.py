@@ -86,7 +86,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                         [
                             ft.Text(name, size=26, weight=ft.FontWeight.BOLD, key="car-name"),
                             ft.Text(f"{vehicle.year} · {vehicle.trim}"),
-                            ft.Text(ctx.money(vehicle.price), size=20, key="car-price"),
+                            ft.Text(labels.price(ctx, vehicle.price), size=20, key="car-price"),
                         ],
                         spacing=2,
                         expand=True,

@@ -102,7 +102,7 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
     # (label, values, how a value is shown, whether it is a cost: its lowest is marked)
     rows = [
-        (ctx.t("Price"), [v.price for v in cars], money, True),
+        (ctx.t("Price"), [v.price for v in cars], lambda x: labels.price(ctx, x), True),
         (ctx.t("Monthly payment"), loan("payment"), money, True),
         (ctx.t("Indicative APR"), loan("apr"), ctx.rate, False),
         (ctx.t("Interest and fees"), loan("finance_charge"), money, True),

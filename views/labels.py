@@ -105,6 +105,11 @@ def bilingual(ctx: ViewContext, zh: str, en: str) -> str:
     return zh if ctx.locale.startswith("zh") else en
 
 
+def price(ctx: ViewContext, amount) -> str:
+    """A car's price: in whole yuan when it has no fen, as prices are quoted (¥106,100)."""
+    return ctx.money(amount, whole=amount == amount.to_integral_value())
+
+
 def lender_and_product(ctx: ViewContext, lender: str, product) -> str:
     """ "Lender · product", or the product's name alone when it starts with the lender's
     (东岳银行尊享车贷, not 东岳银行 · 东岳银行尊享车贷)."""

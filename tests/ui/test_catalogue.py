@@ -211,7 +211,7 @@ async def test_compare_marks_the_lowest_cost_and_checks_the_rate_for_any_car(wor
     await h.click("cat-compare")
     rows = {h.texts(r.cells[0])[0]: r.cells[1:] for r in h.find("compare-table").rows[:-1]}
     price = rows["价格"]
-    assert [h.texts(c) for c in price] == [[f"¥{v.price:,.2f}"] for v in cars]
+    assert [h.texts(c) for c in price] == [[f"¥{v.price:,.0f}"] for v in cars]  # whole yuan
     assert [type(c.content) for c in price] == [ft.Text, ft.Text, ft.Row]  # only it ticked
     assert all(isinstance(c.content, ft.Text) for c in rows["能源"])  # not a cost
     assert "参考年化利率" in h.find("compare-rate-note").value  # not yet the buyer's own rate
@@ -246,7 +246,9 @@ async def test_on_a_phone_each_figure_sits_under_its_name_with_the_cars_side_by_
     assert names == ["比亚迪 Seal", "丰田 Camry", "比亚迪 Dolphin"]
     at = [h.texts(c)[0] if isinstance(c, ft.Text) else None for c in lines].index("价格")
     prices = lines[at + 1].controls
-    assert [h.texts(c.content) for c in prices] == [[f"¥{v.price:,.2f}"] for v in cars]
+    assert [h.texts(c.content) for c in prices] == [
+        [f"¥{v.price:,.0f}"] for v in cars
+    ]  # whole yuan
     assert [type(c.content) for c in prices] == [ft.Text, ft.Text, ft.Row]  # the lowest ticked
     assert all(c.expand == 1 for c in prices)  # three equal columns across the width
     await h.click(f"compare-check-{cars[1].id}")

@@ -1,10 +1,12 @@
-"""How the screens name things: a lender's product, in either language."""
+"""How the screens name things: a lender's product, in either language; a car's price."""
 
+from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
 
-from views.labels import lender_and_product
+from app.i18n import format_money
+from views.labels import lender_and_product, price
 
 PRODUCT = SimpleNamespace(name_zh="东岳银行尊享车贷", name_en="Premier Car Loan")
 
@@ -19,3 +21,11 @@ PRODUCT = SimpleNamespace(name_zh="东岳银行尊享车贷", name_en="Premier C
 )
 def test_a_product_is_named_with_its_lender_once(locale, lender, named):
     assert lender_and_product(SimpleNamespace(locale=locale), lender, PRODUCT) == named
+
+
+@pytest.mark.parametrize(
+    "amount, shown", [(D("106100.00"), "¥106,100"), (D("98765.50"), "¥98,765.50")]
+)
+def test_a_car_price_is_whole_yuan_unless_it_has_fen(amount, shown):
+    ctx = SimpleNamespace(money=lambda a, whole=False: format_money(a, "zh_CN", whole=whole))
+    assert price(ctx, amount) == shown
