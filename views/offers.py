@@ -87,6 +87,10 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             state.offers_order = e.control.selected[0]
             state.notify()
 
+    def cheapest_first(e) -> None:
+        state.offers_order = "cheapest"
+        state.notify()
+
     order_toggle = sem(
         "offers-order",
         ft.SegmentedButton(
@@ -114,7 +118,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                                       "than the cheapest offer, which is marked below.",
                                       amount=ctx.money(result.top_costs_more_by)),
                                 expand=True, key="guardrail-text"),
-                    ]),
+                        sem("guardrail-cheapest", ft.TextButton(
+                            ctx.t("Cheapest first"), on_click=cheapest_first)),
+                    ], wrap=True),
                     bgcolor=ft.Colors.TERTIARY_CONTAINER, padding=12, border_radius=12,
                 ),
             )

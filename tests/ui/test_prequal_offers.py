@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -643,3 +644,25 @@ async def test_nothing_that_moves_the_score_is_chosen_for_the_buyer(world):
     await h.click("prequal-next")
     assert h.state.prequal.step == 1  # the kind of income the profile knows is filled in
     assert h.find("prequal-income_type").value == "salary"
+
+
+async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    assert not h.has("guardrail")  # the test market's ranking puts the cheapest on top
+    cheapest, *others = result.recommended
+    top = others[0]  # ranked first instead, as a buyer's history can put it
+    more = top.quote.finance_charge - cheapest.quote.finance_charge
+    h.state.prequal_result = replace(
+        result, recommended=(top, cheapest, *others[1:]), top_costs_more_by=more
+    )
+    h.state.notify()
+    assert ctx_money(more) in h.find("guardrail-text").value
+    await h.click("guardrail-cheapest")
+    assert h.state.offers_order == "cheapest" and not h.has("guardrail")
+    assert h.find_ids("offer-open-")[0] == f"offer-open-{result.cheapest_id}"
+
+
+def ctx_money(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
