@@ -253,10 +253,12 @@ def next_step_bar(ctx: ViewContext, vehicle_id: str, quote) -> ft.Control:
         monthly = [
             ft.Column(
                 [
-                    ft.Text(ctx.t("Monthly payment"), size=12,
+                    ft.Text(ctx.t("Indicative monthly payment"), size=12,
                             color=ft.Colors.ON_SURFACE_VARIANT),
-                    ft.Text(ctx.money(quote.payment), size=20, weight=ft.FontWeight.BOLD,
-                            key="bar-monthly"),
+                    # as the car's card said it: an estimate until the check gives a rate
+                    ft.Text(ctx.t("≈ {amount} / month",
+                                  amount=ctx.money(quote.payment, whole=True)),
+                            size=20, weight=ft.FontWeight.BOLD, key="bar-monthly"),
                 ],
                 spacing=0,
                 tight=True,

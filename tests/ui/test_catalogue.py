@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import flet as ft
 import pytest
@@ -167,13 +168,16 @@ async def test_a_phone_pins_the_monthly_payment_and_the_rate_check_under_the_car
     screens down, so the way on is pinned to the bottom, with the payment it leads to."""
     h = await signed_in(world, width=390, height=844)
     seal = world.vehicles["seal"]
+    on_card = monthly(h, seal.id)
     await h.route(f"/cars/{seal.id}")
     bar = h.top.bottom_appbar
     assert bar is not None and h.find_ids("car-check-rate", root=bar) == ["car-check-rate"]
     assert h.find_ids("car-check-rate") == ["car-check-rate"]  # not twice on the page
-    assert h.find("bar-monthly").value == h.find("calc-monthly").value
+    assert h.find("bar-monthly").value == on_card  # the estimate the card showed
     await h.select("deal-term", ["24"])
-    assert h.find("bar-monthly").value == h.find("calc-monthly").value
+    exact = h.find("calc-monthly").value  # ¥1,234.56
+    assert h.find("bar-monthly").value != on_card
+    assert h.find("bar-monthly").value == f"≈ ¥{round(Decimal(exact[1:].replace(',', ''))):,} / 月"
     await h.click("car-check-rate")
     assert h.state.car_id == seal.id and h.has("prequal-next")
 
