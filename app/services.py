@@ -343,6 +343,12 @@ class _CoreServices:
         with self.session() as s:
             return catalog_repo.get_dealer(s, dealer_id=dealer_id)
 
+    @per_catalogue
+    def dealers(self) -> dict[str, Dealer]:
+        """Every dealership by id: the cars' cards name where each car is sold."""
+        with self.session() as s:
+            return {d.id: d for d in catalog_repo.list_dealers(s)}
+
     def cities(self, locale: str) -> list[tuple[str, str]]:
         """(city key, name in ``locale``) of every city with a dealership in the catalogue, by
         key (pinyin order): the cities a buyer picks from, so a product's city list and the

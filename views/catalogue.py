@@ -248,6 +248,15 @@ def monthly_figure(ctx: ViewContext, card) -> str:
     return ctx.t("≈ {amount} / month", amount=whole_money(ctx, card.monthly))
 
 
+def price_line(ctx: ViewContext, v) -> str:
+    """The price and where the car is sold: two listings of one model tell apart."""
+    price = ctx.t("Price {amount}", amount=whole_money(ctx, v.price))
+    dealer = ctx.services.dealers().get(v.dealer_id)
+    if dealer is None:
+        return price
+    return f"{price} · {labels.bilingual(ctx, dealer.name_zh, dealer.name_en)}"
+
+
 def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     """A car's card, keyed by its place in the grid, not by the car: after a filter change
     Flet's keyed diff then patches each place's changed values instead of removing the
@@ -290,7 +299,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
                 weight=ft.FontWeight.BOLD,
                 color=ft.Colors.PRIMARY,
             ),
-            ft.Text(ctx.t("Price {amount}", amount=whole_money(ctx, v.price)), size=14),
+            ft.Text(price_line(ctx, v), size=14),
             ft.Text(" · ".join(details), size=12, color=colour),
         ],
         compare,

@@ -33,6 +33,14 @@ async def test_every_car_card_shows_a_monthly_payment(world):
         assert text.startswith("≈ ¥") and text.endswith("/ 月")
 
 
+async def test_a_car_card_names_the_dealership_selling_it(world):
+    h = await signed_in(world)
+    for v in world.vehicles.values():
+        dealer = world.services.dealer(v.dealer_id)
+        assert f"售价 ¥{v.price:,.0f} · {dealer.name_zh}" in h.texts(h.find(f"car-{v.id}"))
+    assert "远航二手车" in " ".join(h.texts(h.find(f"car-{world.vehicles['model3'].id}")))
+
+
 async def test_search_narrows_the_cards_and_keeps_what_was_typed(world):
     h = await signed_in(world)
     await h.type_text("cat-search", "特斯拉")
