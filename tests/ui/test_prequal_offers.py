@@ -479,7 +479,7 @@ async def test_answers_that_do_not_add_up_make_the_offers_provisional(world):
     await through_form(h, employment_months="300")  # 25 years in work at 34
     assert h.state.prequal_result.answer.result.offers
     assert h.has("offers-review-pending")
-    assert "• 34 岁不可能已工作 300 个月" in h.text()
+    assert "• 填写的工作时长（300 个月）与年龄（34 岁）不符" in h.text()
 
 
 async def test_a_check_no_lender_offered_says_nothing_of_provisional_offers(world):
