@@ -7,8 +7,9 @@ import itertools
 import flet as ft
 import flet.canvas as cv
 
-#: The pad's size on a phone; wider screens get a larger pad of the same shape (a finger
-#: signs in a box this size), so strokes, kept as fractions of it, look alike on any.
+#: The pad's size on a phone, and its width from a tablet up, where a customer signs at the
+#: desk with a finger. Both have one shape: strokes are kept as fractions of the pad, so a
+#: signature looks the same whichever drew it.
 PAD_W, PAD_H = 360, 160
 PAD_W_WIDE = 560
 
