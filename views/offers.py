@@ -15,6 +15,7 @@ from views.widgets import (
     N_,
     empty_state,
     equal_rows,
+    note_with_action,
     notice_line,
     per_row,
     section_title,
@@ -111,17 +112,17 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         controls.append(
             sem(
                 "guardrail",
-                ft.Container(
+                note_with_action(
                     ft.Row([
                         ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
                         ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
                                       "than the cheapest offer, which is marked below.",
                                       amount=ctx.money(result.top_costs_more_by)),
                                 expand=True, key="guardrail-text"),
-                        sem("guardrail-cheapest", ft.TextButton(
-                            ctx.t("Cheapest first"), on_click=cheapest_first)),
-                    ], wrap=True),
-                    bgcolor=ft.Colors.TERTIARY_CONTAINER, padding=12, border_radius=12,
+                    ]),
+                    sem("guardrail-cheapest", ft.TextButton(
+                        ctx.t("Cheapest first"), on_click=cheapest_first)),
+                    ft.Colors.TERTIARY_CONTAINER,
                 ),
             )
         )  # fmt: skip
@@ -378,16 +379,13 @@ def changed_deal_note(ctx: ViewContext, result) -> list[ft.Control]:
 
     now = deal_line(ctx, current)
     return [
-        ft.Container(
-            ft.Row([
-                ft.Text(ctx.t("Your deal has changed since this check (now {deal}); these "
-                              "offers are for the deal checked.", deal=now),
-                        expand=True, key="offers-deal-changed"),
-                sem("offers-check-new-deal", ft.FilledTonalButton(
-                    ctx.t("Check the new deal"),
-                    on_click=lambda e: new_check(ctx, result.vehicle.id))),
-            ], wrap=True),
-            bgcolor=ft.Colors.SECONDARY_CONTAINER, padding=12, border_radius=12,
+        note_with_action(
+            ft.Text(ctx.t("Your deal has changed since this check (now {deal}); these offers "
+                          "are for the deal checked.", deal=now), key="offers-deal-changed"),
+            sem("offers-check-new-deal", ft.FilledTonalButton(
+                ctx.t("Check the new deal"),
+                on_click=lambda e: new_check(ctx, result.vehicle.id))),
+            ft.Colors.SECONDARY_CONTAINER,
         )
     ]  # fmt: skip
 

@@ -280,6 +280,17 @@ def deal_bar(
     )
 
 
+def note_with_action(body: ft.Control, action: ft.Control, bgcolor) -> ft.Container:
+    """A note and the button acting on it, under it at the right: beside it a phone has no
+    room, and a Row that wraps cannot hold text that expands (Flutter draws a grey box)."""
+    return ft.Container(
+        ft.Column([body, ft.Row([action], alignment=ft.MainAxisAlignment.END)], spacing=0),
+        bgcolor=bgcolor,
+        padding=12,
+        border_radius=12,
+    )
+
+
 def folded_deal_bar(ctx: ViewContext) -> ft.Control:
     """The deal bar as a phone shows it above a list of cars: one line saying the deal every
     figure below is priced at, opening the whole bar on a tap, so the first screen shows cars.

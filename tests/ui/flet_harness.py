@@ -82,6 +82,8 @@ class FletHarness:
     async def settle(self, n: int = 5) -> None:
         for _ in range(n):
             await asyncio.sleep(0.01)
+        for view in self.page.views:
+            assert_lays_out(view)
 
     async def start(self, main) -> FletHarness:
         self.conn.loop = asyncio.get_running_loop()
@@ -253,3 +255,16 @@ def walk(control) -> Iterator[BaseControl]:
                 if isinstance(v, (ft.BaseControl, list, tuple)):
                     children.append(v)
             stack.extend(reversed(children))
+
+
+def assert_lays_out(root) -> None:
+    """Fail on a layout Flutter cannot draw, which it shows as a grey box or nothing at all
+    while the Python side knows nothing of it: a child that expands inside a Row that wraps
+    (Flutter's Wrap takes no Expanded) or scrolls (no bounded width to share out)."""
+    for c in walk(root):
+        if isinstance(c, ft.Row) and (c.wrap or c.scroll):
+            for child in c.controls:
+                assert not child.expand, (
+                    f"{type(child).__name__} {_key(child)!r} expands inside a Row that "
+                    f"{'wraps' if c.wrap else 'scrolls'} ({_key(c)!r})"
+                )

@@ -658,6 +658,7 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
         result, recommended=(top, cheapest, *others[1:]), top_costs_more_by=more
     )
     h.state.notify()
+    await h.settle()  # the page as drawn: checked to lay out
     assert ctx_money(more) in h.find("guardrail-text").value
     await h.click("guardrail-cheapest")
     assert h.state.offers_order == "cheapest" and not h.has("guardrail")
