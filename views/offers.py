@@ -52,8 +52,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             body = ft.Column([notice, body], spacing=12)
         return Screen(title=title, body=body)
     r = result.answer.result
-    # products that never finance this kind of car say nothing about the buyer
-    other = [d for d in r.declines if d.failed and d.failed <= CAR_KIND_RULES]
+    # products that never finance this car say nothing about the buyer, whatever else they
+    # found short (a premium loan's income floor, for a car under its price floor)
+    other = [d for d in r.declines if d.failed & CAR_RULES]
     about_you = [d for d in r.declines if d not in other]
     order = state.offers_order
     offers = result.recommended if order == "recommended" else result.cheapest
@@ -144,16 +145,18 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             on_click=lambda e: toggle(ctx, "offers-all"))))  # fmt: skip
     if r.declines:  # those for another kind of car: one line, their cards folded
         controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
-        declines = [decline_card(ctx, result, d) for d in about_you]
-        controls.append(equal_rows(declines, per_row(ctx, DECLINE_MIN_WIDTH, 2), key="declines"))
+        if about_you:
+            declines = [decline_card(ctx, result, d) for d in about_you]
+            per = per_row(ctx, DECLINE_MIN_WIDTH, 2)
+            controls.append(equal_rows(declines, per, key="declines"))
         if other:
             shown = "declines-other" in state.expanded
             controls.append(ft.Row([
-                ft.Text(ctx.tn("{n} more product does not finance this kind of car (its make, "
-                               "energy or new/used).",
-                               "{n} more products do not finance this kind of car (its make, "
-                               "energy or new/used).", len(other), n=len(other)), expand=True,
-                        key="declines-other-text"),
+                ft.Text(ctx.tn("{n} more product does not finance this car (its make, energy, "
+                               "new or used, price, age or mileage).",
+                               "{n} more products do not finance this car (its make, energy, "
+                               "new or used, price, age or mileage).", len(other), n=len(other)),
+                        expand=True, key="declines-other-text"),
                 sem("declines-other", ft.TextButton(
                     ctx.t("Hide") if shown else ctx.t("Show them"),
                     on_click=lambda e: toggle(ctx, "declines-other"))),
@@ -184,10 +187,12 @@ def visible_offers(offers, cheapest_id: str | None, show_all: bool) -> list[tupl
     return [(i, o) for i, o in ranked if i < OFFERS_SHOWN or o.product.id == cheapest_id]
 
 
-#: Rules about the kind of car a product finances at all (not about the buyer or the deal).
-CAR_KIND_RULES = frozenset(
-    {"vehicle.condition", "vehicle.use", "vehicle.energy", "vehicle.brand", "vehicle.category"}
-)
+#: Rules about the car itself — what it is, its price, age and mileage — that no change to
+#: the buyer's answers or to the deal meets for this car.
+CAR_RULES = frozenset({
+    "vehicle.condition", "vehicle.use", "vehicle.energy", "vehicle.brand", "vehicle.category",
+    "vehicle.min_price", "vehicle.max_price", "vehicle.max_age", "vehicle.max_mileage",
+})  # fmt: skip
 
 
 def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Control:

@@ -267,10 +267,10 @@ async def test_a_decline_nothing_can_cure_says_so(world):
     await through_form(h)
     used_only = decline_of(h, "Used-car special")
     # the summary counts only the products that finance this car and said no to the buyer
-    from views.offers import CAR_KIND_RULES
+    from views.offers import CAR_RULES
 
     r = h.state.prequal_result.answer.result
-    for_you = [d for d in r.declines if not (d.failed and d.failed <= CAR_KIND_RULES)]
+    for_you = [d for d in r.declines if not d.failed & CAR_RULES]
     assert used_only not in for_you and len(for_you) < len(r.declines)
     assert h.find("offers-counts").value == f"{len(r.offers)} 个报价 · {len(for_you)} 个暂不可用"
     await h.click("declines-other")  # it declines the kind of car, listed folded
@@ -667,3 +667,30 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
 
 def ctx_money(amount: Decimal) -> str:
     return f"¥{amount:,.2f}"
+
+
+async def test_a_product_that_never_finances_this_car_is_folded_whatever_else_it_found(world):
+    """A premium loan for cars from ¥500,000 also finds the buyer's income short: for this car
+    the income is beside the point, so it is not listed as the buyer's no."""
+    from domain.catalog import VehicleLimits
+    from local_db.repositories import catalog
+    from tests.factories import make_product
+
+    with world.services.session() as s:
+        lender_id = catalog.list_lenders(s)[0].id
+    premium = make_product(
+        id="00000000-0000-4000-8006-0000000000c1", lender_id=lender_id,
+        name_zh="尊享车贷", name_en="Premier car loan", min_monthly_income=Decimal("90000"),
+        vehicle_limits=VehicleLimits(min_price=Decimal("500000")),
+    )  # fmt: skip
+    with world.services.session() as s:
+        catalog.save_products(s, products=[premium])
+        s.commit()
+    h = await to_prequal(world)
+    await through_form(h)
+    decline = decline_of(h, "Premier car loan")
+    assert {"applicant.min_income", "vehicle.min_price"} <= decline.failed
+    assert f"decline-{premium.id}" not in h.find_ids("decline-")  # not among the buyer's noes
+    await h.click("declines-other")
+    assert h.has(f"decline-{premium.id}")
+    assert "车价" in h.find("declines-other-text").value
