@@ -212,6 +212,18 @@ def decline_of(h, product_name: str):
     return next(d for d in declines if d.product.name_en == product_name)
 
 
+def add_product(world, **fields):
+    """A product of the world's first lender, added to its market; returned."""
+    from local_db.repositories import catalog
+    from tests.factories import make_product
+
+    with world.services.session() as s:
+        product = make_product(lender_id=catalog.list_lenders(s)[0].id, **fields)
+        catalog.save_products(s, products=[product])
+        s.commit()
+    return product
+
+
 def soft_check_consents(world) -> list:
     with world.services.session() as s:
         return [
@@ -574,19 +586,12 @@ async def test_a_check_no_lender_offered_has_no_review_to_wait_for(world):
 
 async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(world):
     from domain.catalog import BalloonRule, ProductKind
-    from local_db.repositories import catalog
-    from tests.factories import make_product
 
-    with world.services.session() as s:
-        lender_id = catalog.list_lenders(s)[0].id
-    balloon = make_product(
-        id="00000000-0000-4000-8006-0000000000b1", lender_id=lender_id,
-        name_zh="弹性尾款", name_en="Balloon plan", kind=ProductKind.BALLOON,
+    balloon = add_product(
+        world, id="00000000-0000-4000-8006-0000000000b1", name_zh="弹性尾款",
+        name_en="Balloon plan", kind=ProductKind.BALLOON,
         balloon=BalloonRule(Decimal("0.30"), Decimal("0.40")), terms=(36,),
     )  # fmt: skip
-    with world.services.session() as s:
-        catalog.save_products(s, products=[balloon])
-        s.commit()
     h = await to_prequal(world)
     await through_form(h)
     offer = h.state.prequal_result.offer(balloon.id)
@@ -673,19 +678,12 @@ async def test_a_product_that_never_finances_this_car_is_folded_whatever_else_it
     """A premium loan for cars from ¥500,000 also finds the buyer's income short: for this car
     the income is beside the point, so it is not listed as the buyer's no."""
     from domain.catalog import VehicleLimits
-    from local_db.repositories import catalog
-    from tests.factories import make_product
 
-    with world.services.session() as s:
-        lender_id = catalog.list_lenders(s)[0].id
-    premium = make_product(
-        id="00000000-0000-4000-8006-0000000000c1", lender_id=lender_id,
-        name_zh="尊享车贷", name_en="Premier car loan", min_monthly_income=Decimal("90000"),
+    premium = add_product(
+        world, id="00000000-0000-4000-8006-0000000000c1", name_zh="尊享车贷",
+        name_en="Premier car loan", min_monthly_income=Decimal("90000"),
         vehicle_limits=VehicleLimits(min_price=Decimal("500000")),
     )  # fmt: skip
-    with world.services.session() as s:
-        catalog.save_products(s, products=[premium])
-        s.commit()
     h = await to_prequal(world)
     await through_form(h)
     decline = decline_of(h, "Premier car loan")
