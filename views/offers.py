@@ -70,7 +70,9 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ft.Text(ctx.t("Credit tier {tier}", tier=tier), key="offers-tier"),
                 ft.Text(ctx.tn("{n} offer · {m} not available to you",
                                "{n} offers · {m} not available to you",
-                               len(r.offers), n=len(r.offers), m=len(about_you)),
+                               len(r.offers), n=len(r.offers), m=len(about_you))
+                        if about_you else
+                        ctx.tn("{n} offer", "{n} offers", len(r.offers), n=len(r.offers)),
                         key="offers-counts"),
             ]
             + ([ft.Text(ctx.t("At the cheapest offer: payment-to-income {pti} · debt-to-income "

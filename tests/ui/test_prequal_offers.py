@@ -289,6 +289,13 @@ async def test_a_decline_nothing_can_cure_says_so(world):
     said = h.find(f"hint-{used_only.product.id}").value
     assert said == "调整首付、期限或车辆也无法获得该产品的报价"
     assert not h.has(f"apply-{used_only.product.id}")
+    # with no product saying no to the buyer, the summary does not count none of them
+    only_cars = replace(r, declines=tuple(d for d in r.declines if d.failed & CAR_RULES))
+    result = h.state.prequal_result
+    h.state.prequal_result = replace(result, answer=replace(result.answer, result=only_cars))
+    h.state.notify()
+    await h.settle()
+    assert h.find("offers-counts").value == f"{len(r.offers)} 个报价"
 
 
 async def test_offer_detail_shows_the_disclosure_and_schedule(world):
