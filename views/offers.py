@@ -157,7 +157,12 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ft.Text(ctx.tn("{n} more product does not finance this car (its make, energy, "
                                "new or used, price, age or mileage).",
                                "{n} more products do not finance this car (its make, energy, "
-                               "new or used, price, age or mileage).", len(other), n=len(other)),
+                               "new or used, price, age or mileage).", len(other), n=len(other))
+                        if about_you else  # "more" than none
+                        ctx.tn("{n} product does not finance this car (its make, energy, new or "
+                               "used, price, age or mileage).",
+                               "{n} products do not finance this car (its make, energy, new or "
+                               "used, price, age or mileage).", len(other), n=len(other)),
                         expand=True, key="declines-other-text"),
                 sem("declines-other", ft.TextButton(
                     ctx.t("Hide") if shown else ctx.t("Show them"),

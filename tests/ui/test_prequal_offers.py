@@ -296,6 +296,8 @@ async def test_a_decline_nothing_can_cure_says_so(world):
     h.state.notify()
     await h.settle()
     assert h.find("offers-counts").value == f"{len(r.offers)} 个报价"
+    n = len(only_cars.declines)  # and the folded line counts them, not "more" than none
+    assert h.find("declines-other-text").value.startswith(f"{n} 个产品不为这辆车提供贷款")
 
 
 async def test_offer_detail_shows_the_disclosure_and_schedule(world):
