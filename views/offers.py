@@ -145,7 +145,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ctx.t("Hide") if len(shown) == len(offers)
             else ctx.t("Show more ({shown} of {total})", shown=len(shown), total=len(offers)),
             on_click=lambda e: toggle(ctx, "offers-all"))))  # fmt: skip
-    if r.declines:  # those for another kind of car: one line, their cards folded
+    if r.declines:  # those that never finance this car: one line, their cards folded
         controls.append(section_title(ctx.t("Not available to you"), key="declines-title"))
         if about_you:
             declines = [decline_card(ctx, result, d) for d in about_you]
