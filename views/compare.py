@@ -226,5 +226,5 @@ HEADING_HEIGHT = 112
 
 
 def dealer_name(ctx: ViewContext, dealer_id: str) -> str:
-    dealer = ctx.services.dealer(dealer_id)
+    dealer = ctx.services.dealers().get(dealer_id)  # read once per catalogue, not per car
     return "-" if dealer is None else labels.bilingual(ctx, dealer.name_zh, dealer.name_en)
