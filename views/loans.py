@@ -6,12 +6,12 @@ from __future__ import annotations
 import flet as ft
 
 from domain.money import from_cents
-from views import labels
+from views import labels, palette
 from views.charts import loan_chart, loan_legend
 from views.context import ViewContext, run_in_background
 from views.offer_detail import schedule_table
 from views.shell import Screen
-from views.widgets import N_, busy_row, empty_state, notice_line, section_title, sem
+from views.widgets import N_, busy_row, empty_state, notice_line, panel, section_title, sem
 
 STATUS = {
     "current": N_("Up to date"),
@@ -215,19 +215,33 @@ def payments_made(ctx: ViewContext, payments) -> list[ft.Control]:
         ], key=f"payment-{p.id}")
         for p in reversed(payments)
     ]  # fmt: skip
-    return [section_title(ctx.t("Payments made"), key="loan-payments"), *rows]
+    return [panel([section_title(ctx.t("Payments made"), key="loan-payments"), *rows])]
 
 
-def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
-    """The "Record a payment" form, with what is overdue, a payoff and the reminders."""
+def filler(ctx: ViewContext, cid: str):
+    """What puts an amount in the loan's "Record a payment" field (recording it is the
+    user's tap)."""
     state = ctx.state
-    st = loan.status
-    nxt = st.next_due
+
+    def fill(amount: str) -> None:
+        state.payment_draft[cid] = amount
+        state.payment_error.pop(cid, None)
+        state.notify()
+
+    return fill
+
+
+def record_panel(ctx: ViewContext, loan) -> ft.Control:
+    """The "Record a payment" form: the amount (the next instalment until the user types
+    another) and the button, with its progress and its outcome."""
+    state = ctx.state
+    nxt = loan.status.next_due
     cid = loan.contract.id
     draft = state.payment_draft
+    suggested = f"{from_cents(nxt.amount):.2f}" if nxt else ""
 
     def pay(e) -> None:
-        amount = draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else "")
+        amount = draft.get(cid) or suggested
 
         def done(_) -> None:
             draft.pop(cid, None)
@@ -246,8 +260,7 @@ def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
         run_in_background(ctx, "pay", N_("Recording the payment…"), work, done, failed)
 
     payment_field = sem("pay-amount", ft.TextField(
-        label=ctx.t("Amount (¥)"), width=200,
-        value=draft.get(cid) or (f"{from_cents(nxt.amount):.2f}" if nxt else ""),
+        label=ctx.t("Amount (¥)"), width=200, value=draft.get(cid) or suggested,
         error=state.payment_error.get(cid),
         on_change=lambda e: draft.__setitem__(cid, e.control.value or ""),
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
@@ -264,42 +277,14 @@ def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
         controls.append(row)
     if (notice := notice_line(ctx, "loan-notice")) is not None:
         controls.append(notice)
+    return panel(controls, key="loan-record")
 
-    def fill(amount: str) -> None:  # into the amount field; recording it is the user's tap
-        draft[cid] = amount
-        state.payment_error.pop(cid, None)
-        state.notify()
 
-    controls += past_due_box(ctx, st, fill)
-    if st.overpaid > 0:
-        controls.append(ft.Text(ctx.t(
-            "{amount} was paid beyond what is owed: the lender owes it back to you.",
-            amount=ctx.money(from_cents(st.overpaid))), key="loan-overpaid"))  # fmt: skip
-    if loan.payoff_refused == "prepayment_not_allowed":  # the engine's own lockout verdict
-        pre = loan.servicing.prepayment
-        controls.append(ft.Text(
-            ctx.t("This loan cannot be repaid early.") if not pre.allowed else
-            ctx.t("Early repayment is possible once {n} payments have fallen due.",
-                  n=pre.lockout_instalments),
-            key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT))  # fmt: skip
-    if loan.payoff is not None:
-        controls.append(ft.Text(ctx.t(
-            "Payoff quote: {amount}, valid until {date} (principal {principal}, interest "
-            "{interest}, fees {fees})", amount=ctx.money(from_cents(loan.payoff.amount)),
-            date=ctx.date(loan.payoff.valid_until),
-            principal=ctx.money(from_cents(loan.payoff.principal)),
-            interest=ctx.money(from_cents(loan.payoff.interest)),
-            fees=ctx.money(from_cents(loan.payoff.fees))), key="loan-payoff"))  # fmt: skip
-        if loan.payoff.prepayment_fee:
-            controls.append(ft.Text(ctx.t(
-                "Its fees include the early-repayment fee the contract sets, {fee}.",
-                fee=ctx.money(from_cents(loan.payoff.prepayment_fee))),
-                size=13, key="loan-payoff-fee"))  # fmt: skip
-        payoff = f"{from_cents(loan.payoff.amount):.2f}"
-        controls.append(sem("loan-payoff-fill", ft.TextButton(
-            ctx.t("Fill in the payoff amount ({amount})",
-                  amount=ctx.money(from_cents(loan.payoff.amount))),
-            icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(payoff))))  # fmt: skip
+def alerts(ctx: ViewContext, loan, fill) -> list[ft.Control]:
+    """What asks for the buyer's attention first: what is overdue, the instalments falling
+    due soon, money paid beyond what is owed."""
+    st = loan.status
+    controls = past_due_box(ctx, st, fill)
     for r in loan.reminders:
         amount = ctx.money(from_cents(r.amount))
         text = (ctx.tn("Instalment {n} of {amount} is due in {days} day ({date})",
@@ -309,19 +294,72 @@ def repayment_controls(ctx: ViewContext, loan) -> list[ft.Control]:
                 ctx.tn("Instalment {n} of {amount} is {days} day overdue",
                        "Instalment {n} of {amount} is {days} days overdue", r.days,
                        n=r.instalment, amount=amount, days=r.days))  # fmt: skip
-        controls.append(
-            ft.Row(
-                [ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED), ft.Text(text, expand=True)],
-                key=f"reminder-{r.instalment}",
-            )
-        )
+        controls.append(ft.Row([
+            ft.Icon(ft.Icons.NOTIFICATIONS_ACTIVE_OUTLINED, color=ft.Colors.PRIMARY),
+            ft.Text(text, expand=True),
+        ], key=f"reminder-{r.instalment}"))  # fmt: skip
+    if st.overpaid > 0:
+        controls.append(ft.Text(ctx.t(
+            "{amount} was paid beyond what is owed: the lender owes it back to you.",
+            amount=ctx.money(from_cents(st.overpaid))), key="loan-overpaid"))  # fmt: skip
     return controls
 
 
-def loan_detail(ctx: ViewContext, loan) -> Screen:
-    """One loan: progress, next due, "Record a payment", payoff, reminders, chart, schedule
-    (the buyer's own loan, or a walk-in customer's on the dealer's tablet); a loan not paid
-    out yet says it waits for the payout instead of taking payments."""
+def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
+    """Repaying the whole loan early: the quote (its amount, the day it is good until and
+    what it is made of) with a tap that puts it in the amount to record; or why the loan
+    cannot be repaid early yet; nothing once there is nothing left to repay."""
+    if loan.payoff_refused == "prepayment_not_allowed":  # the engine's own lockout verdict
+        pre = loan.servicing.prepayment
+        return [panel([
+            section_title(ctx.t("Repay early")),
+            ft.Text(ctx.t("This loan cannot be repaid early.") if not pre.allowed else
+                    ctx.t("Early repayment is possible once {n} payments have fallen due.",
+                          n=pre.lockout_instalments),
+                    key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT),
+        ])]  # fmt: skip
+    quote = loan.payoff
+    if quote is None:
+        return []
+
+    def part(label: str, cents: int, key: str) -> ft.Control:
+        return ft.Row([
+            ft.Text(label, expand=True, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(ctx.money(from_cents(cents)), key=key),
+        ])  # fmt: skip
+
+    amount = from_cents(quote.amount)
+    return [panel([
+        section_title(ctx.t("Repay early")),
+        ft.Text(ctx.t("To pay off the whole loan"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+        ft.Text(ctx.money(amount), size=26, weight=ft.FontWeight.BOLD, key="loan-payoff"),
+        ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
+                key="loan-payoff-until"),
+        part(ctx.t("Principal"), quote.principal, "loan-payoff-principal"),
+        part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
+        part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),
+        *([ft.Text(ctx.t("Its fees include the early-repayment fee the contract sets, {fee}.",
+                         fee=ctx.money(from_cents(quote.prepayment_fee))),
+                   size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
+        ft.Row([sem("loan-payoff-fill", ft.TextButton(
+            ctx.t("Fill in the payoff amount ({amount})", amount=ctx.money(amount)),
+            icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
+            alignment=ft.MainAxisAlignment.END),
+    ], key="loan-payoff-panel")]  # fmt: skip
+
+
+#: The colour each repayment status is said in.
+STATUS_COLOURS = {
+    "current": palette.GOOD,
+    "in_grace": palette.WARN,
+    "past_due": palette.BAD,
+    "closed": palette.GOOD,
+}
+
+
+def summary_panel(ctx: ViewContext, loan) -> ft.Control:
+    """The loan at a glance: payments made of all (a ring), where it stands, its lender, the
+    payment to come and the principal outstanding (or the loan to be paid out)."""
     st = loan.status
     n = len(loan.quote.schedule)
     ring = ft.Stack([
@@ -331,9 +369,13 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
                      width=96, height=96, alignment=ft.Alignment.CENTER),
     ], width=96, height=96)  # fmt: skip
+    colour = STATUS_COLOURS.get(st.status) if loan.paid_out else None
     facts = ft.Column([
-        ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, key="loan-status"),
-        ft.Text(next_payment(ctx, loan), key="loan-next"),
+        ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, color=colour,
+                key="loan-status"),
+        ft.Text(labels.lender_of(ctx, loan), size=13, color=ft.Colors.ON_SURFACE_VARIANT,
+                key="loan-lender"),
+        ft.Text(next_payment(ctx, loan), weight=ft.FontWeight.W_500, key="loan-next"),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else "" if loan.never_paid_out
@@ -341,25 +383,41 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
                            amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),
     ], spacing=4, expand=True)  # fmt: skip
-    controls: list[ft.Control] = [ft.Row([ring, facts], spacing=16)]
+    return panel([ft.Row([ring, facts], spacing=16)], key="loan-summary")
+
+
+def loan_detail(ctx: ViewContext, loan) -> Screen:
+    """One loan: its summary, what needs attention, "Record a payment" and the payoff quote,
+    then the balance chart, the payments made and the schedule (the buyer's own loan, or a
+    walk-in customer's on the dealer's tablet); a loan not paid out yet says it waits for
+    the payout instead of taking payments. From a tablet up the chart sits beside the tasks."""
+    tasks: list[ft.Control] = [summary_panel(ctx, loan)]
     if loan.paid_out:
-        controls += repayment_controls(ctx, loan)
+        fill = filler(ctx, loan.contract.id)
+        tasks += [*alerts(ctx, loan, fill), record_panel(ctx, loan), *payoff_panel(ctx, loan, fill)]
     else:
-        controls += awaiting_payout(ctx, loan)
+        tasks += awaiting_payout(ctx, loan)
         if (notice := notice_line(ctx, "loan-notice")) is not None:
-            controls.append(notice)
-    controls += payments_made(ctx, loan.payments)
+            tasks.append(notice)
+    figures: list[ft.Control] = []
     if not loan.cancelled:  # a balance that will never be lent has no course to chart
-        controls += [
+        figures.append(panel([
             section_title(ctx.t("Balance over time")),
             loan_legend(ctx),
             ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart",
                                     paid=loan.paid_count), height=230),
-        ]  # fmt: skip
-    controls += [
+        ]))  # fmt: skip
+    figures += payments_made(ctx, loan.payments)
+    stretch = ft.CrossAxisAlignment.STRETCH
+    top = ft.ResponsiveRow([
+        ft.Column(tasks, spacing=12, horizontal_alignment=stretch, col={"xs": 12, "md": 6}),
+        ft.Column(figures, spacing=12, horizontal_alignment=stretch, col={"xs": 12, "md": 6}),
+    ], spacing=12, run_spacing=12)  # fmt: skip
+    controls = [
+        top,
         section_title(ctx.t("Payment schedule as signed") if loan.cancelled
                       else ctx.t("Payment schedule")),
         schedule_table(ctx, loan.quote, paid=loan.paid_count),
     ]  # fmt: skip
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ctx.t("Loan")
-    return Screen(title=name, body=ft.Column(controls, spacing=10, key="loan"))
+    return Screen(title=name, body=ft.Column(controls, spacing=12, key="loan"))

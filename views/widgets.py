@@ -102,6 +102,18 @@ def section_title(text: str, key: str | None = None) -> ft.Text:
     return ft.Text(text, key=key, size=18, weight=ft.FontWeight.W_600)
 
 
+def panel(controls: list[ft.Control], *, key: str | None = None, spacing: int = 8) -> ft.Container:
+    """One task or one set of figures on a tinted, rounded surface, set apart from the
+    screen's others."""
+    return ft.Container(
+        ft.Column(controls, spacing=spacing),
+        key=key,
+        padding=14,
+        border_radius=12,
+        bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+    )
+
+
 #: The widest a form or a column of prose is drawn (px): wider, lines get too long to read.
 READING_WIDTH = 880
 

@@ -218,6 +218,11 @@ class FletHarness:
     def text(self, root=None) -> str:
         return "\n".join(self.texts(root))
 
+    def drawn_order(self, *keys: str) -> list[str]:
+        """Which of ``keys`` the screen shows, in the order it draws them (top to bottom on
+        a phone, where every column is one)."""
+        return [k for c in walk(self.top) if (k := _key(c)) in keys]
+
     def identifiers(self, root=None) -> set[str]:
         return {
             c.identifier

@@ -206,6 +206,8 @@ async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
         f"已逾期 ¥{loan.quote.payment:,.2f}，逾期 20 天 · 已产生逾期费用 ¥{penalty:,.2f}"
     )
     assert not h.has("loan-payments")  # nothing paid yet
+    # what is overdue comes before the form it is paid with
+    assert h.drawn_order("loan-record", "loan-past-due") == ["loan-past-due", "loan-record"]
     await h.click("loan-overdue-fill")  # all of it, fees included, into the amount
     assert h.find("pay-amount").value == f"{loan.quote.payment + penalty:.2f}"
     await h.click("pay-record")
@@ -231,6 +233,10 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     cid = await sign_and_pay_out(h)
     payoff = world.services.loan(world.buyer_id, cid).payoff
     assert payoff.prepayment_fee == 0 and not h.has("loan-payoff-fee")  # this product's
+    assert h.find("loan-payoff").value == f"¥{from_cents(payoff.amount):,.2f}"
+    assert h.find("loan-payoff-until").value == f"有效期至 {payoff.valid_until:%Y年%-m月%-d日}"
+    parts = [h.find(f"loan-payoff-{part}").value for part in ("principal", "interest", "fees")]
+    assert parts == [f"¥{from_cents(c):,.2f}" for c in (payoff.principal, payoff.interest, 0)]
     await h.click("loan-payoff-fill")
     assert h.find("pay-amount").value == f"{from_cents(payoff.amount):.2f}"
     await h.click("pay-record")
@@ -252,7 +258,7 @@ async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world
     monkeypatch.setattr(world.services, "loan", lambda *a, **k: replace(loan, payoff=charged))
     await h.route("/loans")
     await h.route(f"/loans/{cid}")
-    assert h.find("loan-payoff").value.endswith("费用 ¥1,442.49）")
+    assert h.find("loan-payoff-fees").value == "¥1,442.49"
     assert h.find("loan-payoff-fee").value == "其中费用含合同约定的提前还款手续费 ¥1,442.49。"
 
 
