@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import flet as ft
 
+from app.state import FILTERS
 from views import labels, palette
 from views.context import ViewContext
 from views.shell import Screen
@@ -45,11 +46,11 @@ def catalogue_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     search = search_field(ctx)
     controls: list[ft.Control] = []
     if ctx.wide:
-        controls += [ft.Row([search], key="cat-search-row"), *filter_rows(ctx)]
+        controls += [ft.Row([search], key="cat-search-row"), *filter_rows(ctx, result.total)]
     else:  # phone: the filters wait behind a button so the first screen shows cars
         controls.append(ft.Row([search, filters_button(ctx)], key="cat-search-row", spacing=8))
         if state.filters_open:
-            controls += filter_rows(ctx)
+            controls += filter_rows(ctx, result.total)
     controls += [
         deal_bar(ctx) if ctx.wide else folded_deal_bar(ctx),
         ft.Text(
@@ -142,9 +143,12 @@ def filters_button(ctx: ViewContext) -> ft.Control:
     )
 
 
-def filter_rows(ctx: ViewContext) -> list[ft.Control]:
-    """The dropdowns (brand, body, sort) and the filter chips."""
-    q = ctx.state.query
+def filter_rows(ctx: ViewContext, total: int) -> list[ft.Control]:
+    """The dropdowns (brand, body, sort) and the filter chips, each group under its name,
+    with "Clear filters" while any is on; a phone's panel ends with the button that closes
+    it, saying how many cars the filters leave (``total``)."""
+    state = ctx.state
+    q = state.query
 
     def chip(group: str, code: str, text: str) -> ft.Control:
         selected = getattr(q, group) == code
@@ -153,26 +157,71 @@ def filter_rows(ctx: ViewContext) -> list[ft.Control]:
             ft.Chip(
                 label=ft.Text(text),
                 selected=selected,
-                on_click=lambda e: ctx.state.set_query(**{group: None if selected else code}),
+                on_click=lambda e: state.set_query(**{group: None if selected else code}),
             ),
         )
 
-    dropdowns = [brand_dropdown(ctx), body_dropdown(ctx), sort_dropdown(ctx)]
-    chips = (
-        [chip("condition", k, ctx.t(v)) for k, v in labels.CONDITION.items()]
-        + [chip("energy", k, ctx.t(v)) for k, v in labels.ENERGY.items()]
-        + [chip("price_band", k, ctx.t(v)) for k, v in labels.PRICE_BAND.items()]
-        + [
-            chip(
-                "monthly_max", k, ctx.t("Up to {amount}/month", amount=whole_money(ctx, Decimal(k)))
+    def group(name: str, label: str, choices: list[tuple[str, str]]) -> ft.Control:
+        title = ft.Text(label, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
+        chips = [chip(name, code, text) for code, text in choices]
+        if ctx.wide:  # a group on one line, the groups wrapping as a whole
+            items = [title, *chips]
+            return ft.Row(items, spacing=6, tight=True, key=f"cat-group-{name}")
+        return ft.Column(
+            [title, ft.Row(chips, wrap=True, spacing=6, run_spacing=6)],
+            spacing=4,
+            key=f"cat-group-{name}",
+        )
+
+    groups = [
+        group("condition", ctx.t("Condition"), translated(ctx, labels.CONDITION)),
+        group("energy", ctx.t("Energy"), translated(ctx, labels.ENERGY)),
+        group("price_band", ctx.t("Price"), translated(ctx, labels.PRICE_BAND)),
+        group(
+            "monthly_max",
+            ctx.t("Monthly payment"),
+            [
+                (k, ctx.t("Up to {amount}/month", amount=whole_money(ctx, Decimal(k))))
+                for k in labels.MONTHLY_BUDGETS
+            ],
+        ),
+    ]
+    clear = (
+        [
+            sem(
+                "cat-clear-filters",
+                ft.TextButton(
+                    ctx.t("Clear filters"),
+                    icon=ft.Icons.FILTER_ALT_OFF_OUTLINED,
+                    on_click=lambda e: state.set_query(**dict.fromkeys(FILTERS)),
+                ),
             )
-            for k in labels.MONTHLY_BUDGETS
         ]
+        if q.active_filters
+        else []
+    )
+    dropdowns = [brand_dropdown(ctx), body_dropdown(ctx), sort_dropdown(ctx)]
+    if ctx.wide:
+        return [
+            ft.Row([*dropdowns, *clear], wrap=True, spacing=8, run_spacing=8, key="cat-dropdowns"),
+            ft.Row(groups, wrap=True, spacing=24, run_spacing=8, key="cat-chips"),
+        ]
+    done = sem(
+        "cat-filters-done",
+        ft.FilledButton(
+            ctx.tn("Show {n} car", "Show {n} cars", total, n=total),
+            on_click=lambda e: state.toggle_filters(),
+        ),
     )
     return [
         ft.Row(dropdowns, wrap=True, spacing=8, run_spacing=8, key="cat-dropdowns"),
-        ft.Row(chips, wrap=True, spacing=6, run_spacing=6, key="cat-chips"),
+        ft.Column(groups, spacing=10, key="cat-chips"),
+        ft.Row([*clear, done], alignment=ft.MainAxisAlignment.END, key="cat-filters-end"),
     ]
+
+
+def translated(ctx: ViewContext, choices: dict[str, str]) -> list[tuple[str, str]]:
+    return [(code, ctx.t(text)) for code, text in choices.items()]
 
 
 #: Each session's dropdown options, kept between renders: they carry no handlers and only

@@ -342,6 +342,22 @@ async def test_phone_keeps_the_filters_behind_a_button_with_the_active_count(wor
     assert len(card_ids(h)) == 1 and h.find("cat-filters").content == "筛选（1）"
 
 
+async def test_a_phones_filter_panel_clears_its_filters_and_closes_on_the_cars_it_leaves(world):
+    h = await signed_in(world, width=390, height=844)
+    await h.type_text("cat-search", "比亚迪")
+    await h.click("cat-filters")
+    assert not h.has("cat-clear-filters")  # nothing to clear yet
+    assert h.texts(h.find("cat-group-energy"))[0] == "能源"  # each group under its name
+    await h.click("filter-condition-used")
+    n = len(card_ids(h))
+    assert h.find("cat-filters-done").content == f"显示 {n} 辆车"
+    await h.click("cat-clear-filters")  # the filters go, the search stays
+    assert h.find("cat-search").value == "比亚迪" and h.find("cat-filters").content == "筛选"
+    assert not h.has("cat-clear-filters")
+    await h.click("cat-filters-done")
+    assert not h.has("filter-condition-used") and card_ids(h)
+
+
 async def test_a_phone_folds_the_deal_into_a_line_that_opens_the_bar(world):
     """The deal every figure is priced at is one line above the cars; "Change" opens the
     whole bar, and a change there re-prices the cards and the line alike."""
@@ -381,7 +397,11 @@ async def test_a_wide_window_shows_the_whole_deal_bar_without_folding_it(world):
 async def test_desktop_shows_the_filters_without_a_button(world):
     h = await signed_in(world, width=1440, height=900)
     assert h.has("filter-energy-BEV") and h.has("filter-brand")
-    assert not h.has("cat-filters")
+    assert not h.has("cat-filters") and not h.has("cat-filters-done")
+    assert not h.has("cat-clear-filters")
+    await h.click("filter-energy-BEV")
+    await h.click("cat-clear-filters")
+    assert not h.find("filter-energy-BEV").selected and not h.has("cat-clear-filters")
 
 
 async def test_dropdowns_filter_and_sort_after_other_changes(world):
