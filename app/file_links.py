@@ -23,6 +23,8 @@ LINK_TTL_SECONDS = 10 * 60
 CONTRACT_PREFIX = "/files/contracts/"
 #: The buyer's copy of their data (``Services.data_copy``), made when the link is opened.
 EXPORT_PREFIX = "/files/export/"
+#: A loan's repayment statement (``Services.statement_pdf``), made when the link is opened.
+STATEMENT_PREFIX = "/files/statement/"
 
 
 class FileLinks:

@@ -25,6 +25,7 @@ from pathlib import Path
 from babel.core import parse_locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import format_skeleton as _babel_format_skeleton
 from babel.numbers import format_compact_currency, format_currency, format_decimal
 from babel.support import Translations
 
@@ -154,3 +155,8 @@ def format_date(value: date | datetime, locale: str, style: str = "medium") -> s
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return _babel_format_datetime(moment, format=style, tzinfo=DISPLAY_TZ, locale=locale)
     return _babel_format_date(value, format=style, locale=locale)
+
+
+def format_month(value: date, locale: str) -> str:
+    """The month of ``value``: 2026年12月, Dec 2026."""
+    return _babel_format_skeleton("yMMM", value, locale=locale)

@@ -28,6 +28,7 @@ from app.account_service import AccountServices
 from app.consent_service import OPEN_APPLICATIONS, ConsentServices
 from app.file_links import FileLinks
 from app.identity_service import IdentityServices
+from app.loan_documents import LoanDocumentServices
 from app.settings import Settings
 from app.state import TRADE_IN_FIELD, CatalogueQuery, Deal, SessionUser, typed_trade_in
 from domain.catalog import (
@@ -533,6 +534,16 @@ def _lapsed(application: Application, today: date) -> bool:
     (its schedule cannot be kept), so it is never paid out, only cancelled."""
     by = application.pay_out_by
     return application.status is ApplicationStatus.CONTRACTED and by is not None and today >= by
+
+
+def may_open(viewer: SessionUser, application) -> bool:
+    """Whether ``viewer`` may open the application's documents: the buyer whose it is, or
+    staff of the dealership it was made at."""
+    if application is None:
+        return False
+    if viewer.role == "buyer":
+        return application.user_id == viewer.id
+    return viewer.dealer_id is not None and application.dealer_id == viewer.dealer_id
 
 
 def _contract_loan(contract: ContractRecord) -> ContractLoan | None:
@@ -1282,12 +1293,7 @@ class PrequalServices:
 
         with self.session() as s:
             application = deals_repo.get_application(s, application_id=application_id)
-        allowed = application is not None and (
-            application.user_id == viewer.id
-            if viewer.role == "buyer"
-            else viewer.dealer_id is not None and application.dealer_id == viewer.dealer_id
-        )
-        if not allowed or not name.startswith(f"{application_id}-"):
+        if not may_open(viewer, application) or not name.startswith(f"{application_id}-"):
             raise InputError("contract", "forbidden", "is not yours to open")
         return self.links.url(name, viewer.id)
 
@@ -1457,25 +1463,20 @@ class PrequalServices:
         """The signed loan folded as of today; None when this device knows not its terms (a
         contract from before they travelled with it, whose PDF is on another device)."""
         from domain import repayment_status
-        from domain.repayment_plan import plan_from_quote
-        from domain.repayments import as_recorded, fold, payoff_quote
+        from domain.repayments import fold, payoff_quote
         from local_db.repositories import deals as deals_repo
-        from local_db.repositories import repayments as repayments_repo
 
-        signed = _contract_loan(contract)
-        if signed is None:
+        folding = self._folding(contract)
+        if folding is None:
             return None
+        signed, q, plan, events = folding
         terms, servicing = signed.terms, signed.servicing
-        q = quote(terms)
-        plan = plan_from_quote(q)
         with self.session() as s:
             payments = deals_repo.list_payments(s, contract_id=contract.id)
-            recorded = repayments_repo.loan_events(s, contract_id=contract.id)
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
             )  # fmt: skip
-        events = as_recorded(recorded, terms.loan_date)
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
         payoff_refused = None
@@ -1492,6 +1493,22 @@ class PrequalServices:
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
         )  # fmt: skip
+
+    def _folding(self: Services, contract) -> tuple[ContractLoan, Quote, Any, list] | None:
+        """What a signed loan is folded from: its terms (and the lender), their quote, the
+        repayment plan and the payment events as recorded; None when this device knows not
+        its terms."""
+        from domain.repayment_plan import plan_from_quote
+        from domain.repayments import as_recorded
+        from local_db.repositories import repayments as repayments_repo
+
+        signed = _contract_loan(contract)
+        if signed is None:
+            return None
+        q = quote(signed.terms)
+        with self.session() as s:
+            recorded = repayments_repo.loan_events(s, contract_id=contract.id)
+        return signed, q, plan_from_quote(q), as_recorded(recorded, signed.terms.loan_date)
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:
         """Append a payment event (today, bank transfer) to a loan the lender has paid out;
@@ -1829,5 +1846,12 @@ class PrequalServices:
         return reason_text(reason, locale, places)
 
 
-class Services(AccountServices, IdentityServices, PrequalServices, ConsentServices, _CoreServices):
+class Services(
+    AccountServices,
+    IdentityServices,
+    LoanDocumentServices,
+    PrequalServices,
+    ConsentServices,
+    _CoreServices,
+):
     """Everything the views call (see the module docstring)."""

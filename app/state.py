@@ -140,6 +140,7 @@ class AppState:
     offers_order: Literal["recommended", "cheapest"] = "recommended"
     chosen_offer: Any = None
     payment_draft: dict[str, str] = field(default_factory=dict)  # contract id -> amount typed
+    statement_month: dict[str, str] = field(default_factory=dict)  # contract id -> "YYYY-MM"
     payment_error: dict[str, str] = field(default_factory=dict)  # contract id -> why refused
     expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
     opened: set[str] = field(default_factory=set)  # offers whose opening was recorded

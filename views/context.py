@@ -81,6 +81,9 @@ class ViewContext:
         """A day, or a moment with its time where the buyer is."""
         return self.i18n.format_date(value, self.locale)
 
+    def month(self, value: date) -> str:
+        return self.i18n.format_month(value, self.locale)
+
     def day(self, moment: datetime) -> str:
         """The day of a stored moment, where the buyer is."""
         return self.i18n.format_date(self.i18n.local_day(moment), self.locale)

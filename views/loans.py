@@ -3,8 +3,11 @@ paid rows marked, "Record a payment", a payoff quote, and reminders."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import flet as ft
 
+from app.loan_documents import WHOLE_LOAN, statement_months
 from domain.money import from_cents
 from views import labels, palette
 from views.charts import loan_chart, loan_legend
@@ -348,6 +351,56 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
     ], key="loan-payoff-panel")]  # fmt: skip
 
 
+def documents_panel(ctx: ViewContext, loan) -> ft.Control:
+    """The loan's documents, each opened in a new tab: the signed contract, and once the loan
+    is paid out a repayment statement for a month of it (this one first) or all of it."""
+    state = ctx.state
+    cid = loan.contract.id
+    user = state.user
+
+    def open_contract(e) -> None:
+        def act() -> None:
+            url = ctx.services.signed_contract_url(user, cid)
+            if url is None:
+                ctx.tell(ctx.t("The signed PDF stays on the device the contract was signed on."))
+            else:
+                ctx.open_url(url)
+
+        ctx.attempt(act)
+
+    controls: list[ft.Control] = [
+        section_title(ctx.t("Documents")),
+        ft.Row([sem("loan-open-contract", ft.OutlinedButton(
+            ctx.t("Signed contract (PDF)"), icon=ft.Icons.PICTURE_AS_PDF,
+            on_click=open_contract))]),
+    ]  # fmt: skip
+    if loan.paid_out:
+        months = statement_months(loan.quote.terms.loan_date, loan.as_of)
+        period = state.statement_month.get(cid) or months[0]
+        choices = [
+            *(ft.DropdownOption(key=m, text=ctx.month(date(int(m[:4]), int(m[5:]), 1)))
+              for m in months),
+            ft.DropdownOption(key=WHOLE_LOAN, text=ctx.t("The whole loan so far")),
+        ]  # fmt: skip
+
+        def choose(e) -> None:
+            state.statement_month[cid] = e.control.value or months[0]
+
+        def open_statement(e) -> None:
+            ctx.attempt(lambda: ctx.open_url(ctx.services.statement_url(
+                user, cid, state.statement_month.get(cid) or months[0], ctx.locale)))  # fmt: skip
+
+        controls.append(ft.Row([
+            sem("loan-statement-period", ft.Dropdown(
+                label=ctx.t("Statement for"), value=period, options=choices, dense=True,
+                width=200, on_select=choose)),
+            sem("loan-open-statement", ft.OutlinedButton(
+                ctx.t("Statement (PDF)"), icon=ft.Icons.RECEIPT_LONG_OUTLINED,
+                on_click=open_statement)),
+        ], wrap=True, spacing=8, run_spacing=8))  # fmt: skip
+    return panel(controls, key="loan-documents")
+
+
 #: The colour each repayment status is said in.
 STATUS_COLOURS = {
     "current": palette.GOOD,
@@ -408,6 +461,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
                                     paid=loan.paid_count), height=230),
         ]))  # fmt: skip
     figures += payments_made(ctx, loan.payments)
+    if ctx.state.user is not None:
+        figures.append(documents_panel(ctx, loan))
     stretch = ft.CrossAxisAlignment.STRETCH
     top = ft.ResponsiveRow([
         ft.Column(tasks, spacing=12, horizontal_alignment=stretch, col={"xs": 12, "md": 6}),

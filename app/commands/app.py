@@ -144,16 +144,19 @@ def asgi_app(settings, services=None):
     """The Flet web app (no_cdn, canvaskit, our assets) plus ``/files/contracts/<name>``,
     which serves the contract PDFs the app wrote into the data dir (and nothing else), each
     only through a live signed link the app issued to its buyer or dealership's staff
-    (403 without one), and ``/files/export/<name>``, a buyer's copy of their data made when
-    their link is opened. Without ``services`` they are opened in the background
+    (403 without one); ``/files/export/<name>``, a buyer's copy of their data, and
+    ``/files/statement/<name>``, a loan's repayment statement, each made when its link is
+    opened. Without ``services`` they are opened in the background
     (``open_in_background``)."""
     import flet as ft
     from starlette.responses import FileResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
     from app.contract_files import CONTRACT_FILE
-    from app.file_links import CONTRACT_PREFIX, EXPORT_PREFIX
+    from app.file_links import CONTRACT_PREFIX, EXPORT_PREFIX, STATEMENT_PREFIX
+    from app.loan_documents import STATEMENT_FILE
     from app.services import DATA_COPY_NAME
+    from domain.errors import InputError
 
     if services is None:
         ready: Future = Future()
@@ -204,9 +207,24 @@ def asgi_app(settings, services=None):
                    "Content-Disposition": f'attachment; filename="{DATA_COPY_NAME}"'}  # fmt: skip
         return Response(body, media_type="application/json", headers=headers)
 
+    async def statement(request):
+        name = request.path_params["name"]
+        if not STATEMENT_FILE.match(name):
+            return PlainTextResponse("not found", status_code=404)
+        services = await linked(request, STATEMENT_PREFIX)
+        if services is None:
+            return refused
+        try:
+            body = await asyncio.to_thread(services.statement_pdf, name)
+        except InputError:  # the loan is gone from this device since the link was issued
+            return PlainTextResponse("not found", status_code=404)
+        headers = {**PRIVATE_HEADERS, "Content-Disposition": f'inline; filename="{name}"'}
+        return Response(body, media_type="application/pdf", headers=headers)
+
     # before the Flet mount at "/", which would otherwise answer every path
     app.router.routes.insert(0, Route(CONTRACT_PREFIX + "{name}", contract_file))
     app.router.routes.insert(0, Route(EXPORT_PREFIX + "{name}", data_copy))
+    app.router.routes.insert(0, Route(STATEMENT_PREFIX + "{name}", statement))
     if services is None:  # only now: the thread's imports would slow Flet's own (the GIL)
         open_in_background(settings, ready)
     return app

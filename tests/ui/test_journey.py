@@ -351,3 +351,28 @@ async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(world, pr
     await sign_and_pay_out(h)
     assert h.find("loan-no-payoff").value == said
     assert not h.has("loan-payoff-fill")
+
+
+async def test_a_loans_screen_opens_its_signed_contract_and_a_months_statement(world, monkeypatch):
+    from views.context import ViewContext
+
+    opened: list[str] = []
+    monkeypatch.setattr(ViewContext, "open_url", lambda self, url, **kw: opened.append(url))
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    await h.route(f"/loans/{cid}")
+    assert not h.has("loan-open-statement")  # nothing to state before the payout
+    await h.click("loan-open-contract")
+    assert opened[-1].startswith("/files/contracts/") and "-signed.pdf?" in opened[-1]
+    await h.click("loan-pay-out")
+    await h.wait_until(lambda: h.has("loan-open-statement"))
+    today = world.services.today()
+    period = h.find("loan-statement-period")
+    assert period.value == f"{today:%Y-%m}"  # this month first
+    assert [o.text for o in period.options][-1] == "贷款至今全部"
+    await h.click("loan-open-statement")
+    assert opened[-1].startswith(f"/files/statement/{cid}-{today:%Y-%m}-zh_CN.pdf?")
+    await h.select("loan-statement-period", "all")
+    await h.click("loan-open-statement")
+    assert opened[-1].startswith(f"/files/statement/{cid}-all-zh_CN.pdf?")
