@@ -1,5 +1,6 @@
 """My loans: per loan progress, next due date and amount, the balance chart, the schedule with
-paid rows marked, "Record a payment", a payoff quote, and reminders."""
+paid rows marked, "Record a payment", a payoff quote, reminders, and its documents (the
+signed contract, repayment statements)."""
 
 from __future__ import annotations
 
