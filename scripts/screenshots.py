@@ -5,7 +5,7 @@
 Starts ``chedai app`` on 127.0.0.1 (a free port) over a demo database in ``--data-dir``
 (created and seeded on first use, so keep the directory between runs to save a minute), once
 per language, and drives the buyer's journey (catalogue -> car -> prequal -> offers -> declines
--> offer -> contract signed -> loan -> settings) at phone (390x844, up to the declines), tablet
+-> offer -> contract signed -> loan -> my loans -> settings) at phone (390x844, up to the declines), tablet
 (1024x768) and desktop (1440x900) sizes,
 and the dealer's journey on the tablet (walk-in -> hand-off -> consent and signature -> hand-back
 -> pipeline -> payment), and a check flagged for manual review on the desktop (provisional
@@ -188,6 +188,8 @@ def buyer_journey(d: Driver, size: str, locale: str) -> None:
     d.wait("pay-record")
     d.shot("loan")
     d.page.go_back()  # the loan has no navigation rail: back to the list first
+    d.wait("loan-", prefix=True)
+    d.shot("loans")
     nav(d, translator(locale)("Settings"))
     d.wait("consent-withdraw-", prefix=True)
     d.shot("settings")

@@ -56,7 +56,8 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
             # a loan with nothing more to pay says its status once, in the line for the next
             *([ft.Text(line, weight=ft.FontWeight.W_500)]
               if (line := next_payment(ctx, loan)) else []),
-            ft.Text(status_text(ctx, loan), key=f"status-of-{loan.contract.id}"),
+            ft.Text(status_text(ctx, loan), key=f"status-of-{loan.contract.id}",
+                    color=status_colour(loan), weight=ft.FontWeight.W_500),
         ], spacing=6), padding=14, ink=True,
             on_click=lambda e: ctx.go(f"/loans/{loan.contract.id}")))),
         col={"xs": 12, "md": 6, "xl": 4},
@@ -411,6 +412,11 @@ STATUS_COLOURS = {
 }
 
 
+def status_colour(loan) -> str | None:
+    """The colour a loan's status is said in: none until it is paid out."""
+    return STATUS_COLOURS.get(loan.status.status) if loan.paid_out else None
+
+
 def summary_panel(ctx: ViewContext, loan) -> ft.Control:
     """The loan at a glance: payments made of all (a ring), where it stands, its lender, the
     payment to come and the principal outstanding (or the loan to be paid out)."""
@@ -423,7 +429,7 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
         ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
                      width=96, height=96, alignment=ft.Alignment.CENTER),
     ], width=96, height=96)  # fmt: skip
-    colour = STATUS_COLOURS.get(st.status) if loan.paid_out else None
+    colour = status_colour(loan)
     facts = ft.Column([
         ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, color=colour,
                 key="loan-status"),

@@ -273,9 +273,11 @@ def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:
                 on_confirm=lambda e, p=c.purpose: withdraw(ctx, user_id, p),
                 disabled="consent" in state.busy,
             )  # fmt: skip
-        out.append(ft.Container(ft.Column(lines, spacing=4), key=f"consent-{purpose}",
-                                padding=12, border_radius=12,
-                                border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)))  # fmt: skip
+        # the column's whole width, in a Row: cards as wide as their words were ragged
+        card = ft.Container(ft.Column(lines, spacing=4), key=f"consent-{purpose}", padding=12,
+                            border_radius=12, expand=True,
+                            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))  # fmt: skip
+        out.append(ft.Row([card]))
     if (row := busy_row(ctx, "consent")) is not None:
         out.append(row)
     return out

@@ -12,6 +12,7 @@ import pytest
 from domain.money import from_cents, to_cents
 from tests.ui.conftest import signed_in
 from tests.ui.test_contract import at_contract, draw, open_pdf
+from views import palette
 
 pytestmark = pytest.mark.asyncio
 
@@ -206,6 +207,7 @@ async def test_an_overdue_loan_says_how_much_how_late_and_the_fees(world):
         f"已逾期 ¥{loan.quote.payment:,.2f}，逾期 20 天 · 已产生逾期费用 ¥{penalty:,.2f}"
     )
     assert not h.has("loan-payments")  # nothing paid yet
+    assert h.find("loan-status").color == palette.BAD  # said in the colour of a loan in arrears
     # what is overdue comes before the form it is paid with
     assert h.drawn_order("loan-record", "loan-past-due") == ["loan-past-due", "loan-record"]
     await h.click("loan-overdue-fill")  # all of it, fees included, into the amount
