@@ -19,6 +19,34 @@ def signin_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     )
 
 
+#: What the app does for a buyer, said on the first screen: (icon, words).
+PROMISES = (
+    (ft.Icons.VERIFIED_USER_OUTLINED,
+     N_("A free soft check: every lender's offer, your credit record untouched")),
+    (ft.Icons.PERCENT, N_("Offers compared by their true APR, fees included")),
+    (ft.Icons.DRAW_OUTLINED, N_("Sign online, then follow every repayment")),
+)  # fmt: skip
+
+
+def welcome(ctx: ViewContext) -> ft.Control:
+    """The first thing a new user reads: the app's name, its mark and what it does."""
+    mark = ft.Container(
+        ft.Icon(ft.Icons.DIRECTIONS_CAR_FILLED, color=ft.Colors.ON_PRIMARY, size=30),
+        width=56, height=56, border_radius=16, bgcolor=ft.Colors.PRIMARY,
+        alignment=ft.Alignment.CENTER,
+    )  # fmt: skip
+    promises = [
+        ft.Row([ft.Icon(icon, size=20, color=ft.Colors.PRIMARY),
+                ft.Text(ctx.t(words), size=14, expand=True)], spacing=10)
+        for icon, words in PROMISES
+    ]  # fmt: skip
+    return ft.Column([
+        ft.Row([mark, ft.Text(ctx.t("Welcome to Chedai"), size=24, weight=ft.FontWeight.BOLD,
+                              expand=True)], spacing=14),
+        *promises,
+    ], spacing=10, key="welcome")  # fmt: skip
+
+
 def demo_accounts(ctx: ViewContext) -> ft.Control:
     """Demo mode: the demo buyers and staff, one tap each."""
     users = ctx.services.demo_users()
@@ -33,7 +61,10 @@ def demo_accounts(ctx: ViewContext) -> ft.Control:
                 leading=ft.CircleAvatar(content=ft.Text(user.name[:1])),
                 title=ft.Text(user.name),
                 subtitle=ft.Text(subtitle or ""),
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                 on_click=lambda e, u=user: ctx.state.sign_in(u),
+                bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+                shape=ft.RoundedRectangleBorder(radius=12),
             ),
             label=ctx.t("Sign in as {name}", name=user.name),
         )
@@ -44,8 +75,8 @@ def demo_accounts(ctx: ViewContext) -> ft.Control:
     )
     col = ft.Column(
         [
-            ft.Text(ctx.t("Welcome to Chedai"), size=24, weight=ft.FontWeight.BOLD),
-            ft.Text(intro, key="signin-intro"),
+            welcome(ctx),
+            ft.Text(intro, key="signin-intro", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             section_title(ctx.t("Car buyers")),
             *[tile(u) for u in buyers],
             section_title(ctx.t("Dealer staff")),
@@ -116,12 +147,12 @@ def account_form(ctx: ViewContext) -> ft.Control:
     def field(name: str, label: str, **options) -> ft.Control:
         return sem(f"account-{name}", ft.TextField(
             label=label, value=values.get(name, ""), on_change=typed(name), on_submit=submit,
-            error=shown(name), width=360, disabled=busy, **options))  # fmt: skip
+            error=shown(name), disabled=busy, **options))  # fmt: skip
 
     server = ctx.services.settings.server_url
     controls: list[ft.Control] = [
         *([notice] if (notice := notice_line(ctx, "signin-notice")) is not None else []),
-        ft.Text(ctx.t("Welcome to Chedai"), size=24, weight=ft.FontWeight.BOLD),
+        welcome(ctx),
         ft.Text(ctx.t("Create your buyer account") if create else ctx.t("Sign in to your account"),
                 size=16, key="account-heading"),
         field("username", ctx.t("Username"), autofocus=True,
@@ -148,4 +179,13 @@ def account_form(ctx: ViewContext) -> ft.Control:
         ft.Text(ctx.t("Server: {server}", server=server), size=12, selectable=True,
                 color=ft.Colors.ON_SURFACE_VARIANT, key="account-server-url"),
     ]  # fmt: skip
-    return ft.Column(controls, spacing=12, width=400, key="signin-account")
+    # fields the column's width: 400 px from a tablet up, a phone's own (a fixed 360 px was
+    # wider than a small phone's room)
+    return ft.Column(
+        controls,
+        spacing=12,
+        width=400 if ctx.wide else None,
+        expand=not ctx.wide,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        key="signin-account",
+    )

@@ -94,6 +94,15 @@ async def test_the_sign_in_screen_speaks_chinese(connected):
     assert h.find("account-username").error == "请输入用户名"
 
 
+async def test_on_a_phone_the_account_fields_take_the_screens_width_not_a_fixed_one(connected):
+    world, _ = connected
+    h = await start_app(world.services, width=360, height=780)
+    assert h.find("account-username").width is None
+    assert h.find("signin-account").expand  # the phone's own width, whatever it is
+    said = h.texts(h.find("welcome"))
+    assert said[0] == "欢迎使用车贷" and "报价按含费用的真实年化利率比较" in said  # what it does
+
+
 async def test_a_new_buyers_whole_journey_reaches_the_server(connected):
     """Account, check, offer, signature on this device; then the server has the signed
     contract in the buyer's name and nobody else's."""
