@@ -1445,6 +1445,11 @@ class PrequalServices:
         loans = (self._loan_view(application, contract) for application, contract in contracts)
         return [loan for loan in loans if loan is not None]
 
+    def loans_due_soon(self: Services, user_id: str) -> int:
+        """How many of the buyer's paid-out loans have a payment overdue or due within the
+        reminder days (``domain.repayment_status.reminders``)."""
+        return sum(1 for loan in self.my_loans(user_id) if loan.paid_out and loan.reminders)
+
     def loan(self: Services, user_id: str, contract_id: str) -> LoanView | None:
         """One of :meth:`my_loans` by its contract (None when it is not the buyer's, not the
         latest version of its application's contract, or not signed), folded alone."""

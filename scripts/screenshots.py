@@ -5,12 +5,12 @@
 Starts ``chedai app`` on 127.0.0.1 (a free port) over a demo database in ``--data-dir``
 (created and seeded on first use, so keep the directory between runs to save a minute), once
 per language, and drives the buyer's journey (catalogue -> car -> prequal -> offers -> declines
--> offer -> contract signed -> loan -> my loans -> settings) at phone (390x844, up to the declines), tablet
-(1024x768) and desktop (1440x900) sizes,
-and the dealer's journey on the tablet (walk-in -> hand-off -> consent and signature -> hand-back
--> pipeline -> payment), and a check flagged for manual review on the desktop (provisional
-offers -> the contract, where the demo user plays the lender's reviewer), with Playwright, the
-canvaskit renderer and /usr/bin/chromium.
+-> offer -> contract signed -> loan -> my loans -> settings) at phone (390x844, up to the
+declines), tablet (1024x768) and desktop (1440x900) sizes, and the dealer's journey on the
+tablet (walk-in -> hand-off -> consent and signature -> hand-back -> pipeline -> payment), and
+a check flagged for manual review on the desktop (provisional offers -> the contract, where the
+demo user plays the lender's reviewer), with Playwright, the canvaskit renderer and
+/usr/bin/chromium.
 Writes ``<screen>-<size>-<lang>.png`` (dealer screens: ``dealer-<screen>-tablet-<lang>.png``).
 """
 

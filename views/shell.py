@@ -86,6 +86,9 @@ class Shell:
         self._wide = ctx.wide
         #: the route render() pushed after drawing it: its route change needs no second draw
         self._redirected: str | None = None
+        #: the buyer's loans with a payment due within days or overdue (the "My loans" badge),
+        #: and the path it was counted at
+        self._due: tuple[str, int] = ("", 0)
 
     # --- wiring ------------------------------------------------------------------------
     def mount(self) -> None:
@@ -205,11 +208,27 @@ class Shell:
             page.run_task(page.push_route, path)
         self.ctx.drawn = path
         self.ctx.state.arrive(path)
+        self._count_due(path)
         views = [self.build_view(p, route, params) for p, route, params in self.stack(path)]
         self._follow_locale(page)
         page.views.clear()
         page.views.extend(views)
         page.update()
+
+    def _count_due(self, path: str) -> None:
+        """Count the buyer's loans needing a payment soon, once per screen reached: folding
+        the loans at every redraw would slow every filter tap on the cars. A payment is
+        recorded on a loan's screen, which has no navigation; the count is new on leaving it."""
+        user = self.ctx.state.user
+        if user is None or user.role != "buyer" or self.ctx.state.handed_to_customer:
+            self._due = (path, 0)
+        elif path != self._due[0]:
+            self._due = (path, self.ctx.services.loans_due_soon(user.id))
+
+    def nav_icon(self, d: Destination) -> ft.Control | str:
+        """A destination's icon; "My loans" badged with how many loans need a payment soon."""
+        n = self._due[1] if d.route == "/loans" else 0
+        return ft.Icon(d.icon, badge=str(n), key=f"nav-due-{d.route}") if n else d.icon
 
     def _follow_locale(self, page: ft.Page) -> None:
         """Flutter's own words (the back button's "Back" read aloud, a text field's 复制 and
@@ -266,7 +285,7 @@ class Shell:
                 label_type=ft.NavigationRailLabelType.ALL,
                 destinations=[
                     ft.NavigationRailDestination(
-                        icon=d.icon, label=ctx.t(d.label), key=f"nav-{d.route}"
+                        icon=self.nav_icon(d), label=ctx.t(d.label), key=f"nav-{d.route}"
                     )
                     for d in dests
                 ],
@@ -291,7 +310,7 @@ class Shell:
                     selected_index=nav_index,
                     destinations=[
                         ft.NavigationBarDestination(
-                            icon=d.icon, label=ctx.t(d.label), key=f"nav-{d.route}"
+                            icon=self.nav_icon(d), label=ctx.t(d.label), key=f"nav-{d.route}"
                         )
                         for d in dests
                     ],

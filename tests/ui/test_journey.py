@@ -378,3 +378,26 @@ async def test_a_loans_screen_opens_its_signed_contract_and_a_months_statement(w
     await h.select("loan-statement-period", "all")
     await h.click("loan-open-statement")
     assert opened[-1].startswith(f"/files/statement/{cid}-all-zh_CN.pdf?")
+
+
+async def test_my_loans_is_badged_while_a_payment_is_due_within_days_and_not_once_it_is_paid(
+    world,
+):
+    from datetime import timedelta
+
+    h, _ = await at_contract(world)
+    cid = await sign_and_pay_out(h)
+    await h.route("/cars")
+    assert not h.has("nav-due-/loans")  # the first payment is a month away
+    first_due = world.services.loan(world.buyer_id, cid).quote.schedule[0].date
+    world.services._today = first_due - timedelta(days=2)
+    await h.route("/offers")  # counted again on reaching another screen
+    assert h.find("nav-due-/loans").badge == "1"
+    await h.route("/loans")
+    assert h.find("nav-due-/loans").badge == "1"
+    await h.route(f"/loans/{cid}")
+    assert h.has("reminder-1")
+    await h.click("pay-record")  # the instalment, prefilled
+    await h.wait_until(lambda: h.has("loan-notice"))
+    await h.route("/loans")
+    assert not h.has("nav-due-/loans")  # paid
