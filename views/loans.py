@@ -45,8 +45,14 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
             ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
-            ft.Text(labels.lender_of(ctx, loan), size=12, color=ft.Colors.ON_SURFACE_VARIANT,
-                    key=f"lender-of-{loan.contract.id}"),
+            ft.Row([
+                ft.Text(labels.lender_of(ctx, loan), size=12, color=ft.Colors.ON_SURFACE_VARIANT,
+                        key=f"lender-of-{loan.contract.id}"),
+                # the day it was signed tells apart two loans on one model
+                ft.Text("· " + ctx.t("signed {date}", date=ctx.day(loan.contract.signed_at)),
+                        size=12, color=ft.Colors.ON_SURFACE_VARIANT,
+                        key=f"signed-of-{loan.contract.id}"),
+            ], spacing=4),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
             *([] if loan.cancelled else [

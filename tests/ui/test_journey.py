@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from app.i18n import DISPLAY_TZ
 from domain.money import from_cents, to_cents
 from tests.ui.conftest import signed_in
 from tests.ui.test_contract import at_contract, draw, open_pdf
@@ -325,6 +326,8 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
     cid = h.state.contract.record.id
     await h.route("/loans")
     assert h.find(f"lender-of-{cid}").value == "华信银行"
+    signed_on = h.state.contract.record.signed_at.astimezone(DISPLAY_TZ)
+    assert h.find(f"signed-of-{cid}").value == f"· 签于 {signed_on:%Y年%-m月%-d日}"
     h.state.set_locale("en_US")
     await h.route("/loans")
     assert h.find(f"lender-of-{cid}").value == "Huaxin Bank"
