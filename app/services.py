@@ -787,6 +787,9 @@ class LoanView:
     servicing: Any = None  # domain.repayments.Terms: the late and prepayment terms it runs by
     lender_id: str | None = None  # the product's lender (its name in the reader's language)
     payoff_refused: str | None = None  # why there is no payoff quote: the engine's rule
+    #: the instalments left once an early repayment changed the schedule signed (None: it
+    #: holds), see domain.repayment_projection
+    remaining: tuple | None = None
 
     @property
     def paid_out(self) -> bool:
@@ -1468,6 +1471,7 @@ class PrequalServices:
         """The signed loan folded as of today; None when this device knows not its terms (a
         contract from before they travelled with it, whose PDF is on another device)."""
         from domain import repayment_status
+        from domain.repayment_projection import remaining_schedule
         from domain.repayments import fold, payoff_quote
         from local_db.repositories import deals as deals_repo
 
@@ -1489,6 +1493,11 @@ class PrequalServices:
             payoff = payoff_quote(plan, events, today, servicing)
         except InputError as refused:
             payoff, payoff_refused = None, refused.rule
+        remaining = (
+            remaining_schedule(plan, events, today, servicing)
+            if application.status is ApplicationStatus.FUNDED
+            else None
+        )
         return LoanView(
             contract=contract, application=application, vehicle=self.car(application.vehicle_id),
             lender=signed.lender, quote=q,
@@ -1497,6 +1506,7 @@ class PrequalServices:
             paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
+            remaining=remaining,
         )  # fmt: skip
 
     def _folding(self: Services, contract) -> tuple[ContractLoan, Quote, Any, list] | None:

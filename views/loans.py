@@ -5,6 +5,7 @@ signed contract, repayment statements)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import flet as ft
 
@@ -40,7 +41,7 @@ def loans_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
 
 def loan_card(ctx: ViewContext, loan) -> ft.Control:
-    n = len(loan.quote.schedule)
+    n = instalment_count(loan)
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ""
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
@@ -418,6 +419,13 @@ STATUS_COLOURS = {
 }
 
 
+def instalment_count(loan) -> int:
+    """How many instalments the loan has: as signed, or as an early repayment left them."""
+    if loan.remaining is None:
+        return len(loan.quote.schedule)
+    return loan.paid_count + len(loan.remaining)
+
+
 def status_colour(loan) -> str | None:
     """The colour a loan's status is said in: none until it is paid out."""
     return STATUS_COLOURS.get(loan.status.status) if loan.paid_out else None
@@ -427,7 +435,7 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
     """The loan at a glance: payments made of all (a ring), where it stands, its lender, the
     payment to come and the principal outstanding (or the loan to be paid out)."""
     st = loan.status
-    n = len(loan.quote.schedule)
+    n = instalment_count(loan)
     ring = ft.Stack([
         ft.ProgressRing(value=loan.paid_count / n if n else 0, width=96, height=96,
                         stroke_width=10, key="loan-ring",
@@ -452,6 +460,31 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
     return panel([ft.Row([ring, facts], spacing=16)], key="loan-summary")
 
 
+class Remaining(NamedTuple):
+    """The instalments left, shaped as the schedule table reads a quote (no loan years)."""
+
+    schedule: tuple
+    yearly: tuple = ()
+
+
+def schedule_section(ctx: ViewContext, loan) -> list[ft.Control]:
+    """The schedule: as signed, its paid rows ticked; or, once an early repayment changed
+    it, the instalments left as the loan now stands."""
+    if loan.remaining is None:
+        return [
+            section_title(ctx.t("Payment schedule as signed") if loan.cancelled
+                          else ctx.t("Payment schedule")),
+            schedule_table(ctx, loan.quote, paid=loan.paid_count),
+        ]  # fmt: skip
+    return [
+        section_title(ctx.t("Payment schedule after your early repayment"), key="loan-remaining"),
+        ft.Text(ctx.t("What is left to pay, each instalment paid on its date. The schedule as "
+                      "signed is in your contract."),
+                size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+        schedule_table(ctx, Remaining(loan.remaining)),
+    ]  # fmt: skip
+
+
 def loan_detail(ctx: ViewContext, loan) -> Screen:
     """One loan: its summary, what needs attention, "Record a payment" and the payoff quote,
     then the balance chart, the payments made and the schedule (the buyer's own loan, or a
@@ -468,7 +501,8 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     figures: list[ft.Control] = []
     if not loan.cancelled:  # a balance that will never be lent has no course to chart
         figures.append(panel([
-            section_title(ctx.t("Balance over time")),
+            section_title(ctx.t("Balance over time, as signed") if loan.remaining
+                          else ctx.t("Balance over time")),
             loan_legend(ctx),
             ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart",
                                     paid=loan.paid_count), height=230),
@@ -481,11 +515,6 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         ft.Column(tasks, spacing=12, horizontal_alignment=stretch, col={"xs": 12, "md": 6}),
         ft.Column(figures, spacing=12, horizontal_alignment=stretch, col={"xs": 12, "md": 6}),
     ], spacing=12, run_spacing=12)  # fmt: skip
-    controls = [
-        top,
-        section_title(ctx.t("Payment schedule as signed") if loan.cancelled
-                      else ctx.t("Payment schedule")),
-        schedule_table(ctx, loan.quote, paid=loan.paid_count),
-    ]  # fmt: skip
+    controls = [top, *schedule_section(ctx, loan)]
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ctx.t("Loan")
     return Screen(title=name, body=ft.Column(controls, spacing=12, key="loan"))

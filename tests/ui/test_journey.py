@@ -404,3 +404,23 @@ async def test_my_loans_is_badged_while_a_payment_is_due_within_days_and_not_onc
     await h.wait_until(lambda: h.has("loan-notice"))
     await h.route("/loans")
     assert not h.has("nav-due-/loans")  # paid
+
+
+async def test_after_an_early_repayment_the_schedule_shows_what_is_left_to_pay(world):
+    h, _ = await at_contract(world)
+    cid = await sign_and_pay_out(h)
+    loan = world.services.loan(world.buyer_id, cid)
+    assert not h.has("loan-remaining")  # the schedule as signed holds
+    world.services._today = loan.quote.schedule[0].date
+    await h.route("/loans")
+    await h.route(f"/loans/{cid}")
+    await h.type_text("pay-amount", f"{loan.quote.payment + Decimal('20000'):.2f}")
+    await h.click("pay-record")
+    await h.wait_until(lambda: h.has("loan-remaining"))
+    after = world.services.loan(world.buyer_id, cid)
+    assert after.remaining and after.remaining[-1].balance == 0
+    left = len(after.remaining)
+    assert after.paid_count + left < len(loan.quote.schedule)  # the term shortened
+    assert f"{after.paid_count}/{after.paid_count + left}" in h.texts(h.find("loan-summary"))
+    assert len(h.find("schedule").rows) == left  # a row an instalment left, no loan years
+    assert "签署时的还款计划见您的合同" in h.text()

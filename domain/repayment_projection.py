@@ -1,0 +1,69 @@
+"""The payments still to come on a loan whose schedule an early repayment changed: each
+instalment as the fold itself would apply it if paid in full on its due date.
+
+An early repayment either shortens the term (the instalment kept, the loan ending sooner) or
+lowers the instalments (the end date kept); either way the schedule signed no longer says
+what is owed. Folding each coming payment in turn, rather than amortising anew, keeps every
+figure the engine's own to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from domain.loans import ScheduleRow
+from domain.money import from_cents
+from domain.repayment_plan import RepaymentPlan
+from domain.repayment_status import next_due
+from domain.repayments import PaymentEvent, Terms, fold
+
+__all__ = ["remaining_schedule"]
+
+
+def remaining_schedule(
+    plan: RepaymentPlan,
+    events: Iterable[PaymentEvent],
+    as_of: date,
+    terms: Terms = Terms(),  # noqa: B008 (frozen, immutable default)
+) -> tuple[ScheduleRow, ...] | None:
+    """The instalments still to pay after an early repayment, each paid in full on its due
+    date: its number, date, amount, interest, principal and the balance after it. None when
+    the signed schedule still holds (no principal was repaid early), when something is
+    overdue or fees are owed (what the loan's overdue notice says comes first), and once
+    the loan is closed."""
+    events = list(events)
+    state = fold(plan, events, as_of, terms)
+    early = any(a.early_principal for a in state.allocations)
+    if not early or state.closed or state.fees_due or any(r[2] for r in state.arrears):
+        return None
+    rows: list[ScheduleRow] = []
+    for k in range(plan.count):
+        due = next_due(state)
+        if due is None or due.amount <= 0:
+            break
+        op_id = f"projected-{k}"
+        events.append(PaymentEvent(op_id, due.date, from_cents(due.amount)))
+        state = fold(plan, events, due.date, terms)
+        paid = next(a for a in reversed(state.allocations) if a.op_id == op_id)
+        row = ScheduleRow(
+            n=plan.due_dates.index(due.date) + 1, date=due.date,
+            payment=from_cents(paid.amount), interest=from_cents(paid.interest + paid.fees),
+            principal=from_cents(paid.principal), balance=from_cents(state.principal),
+        )  # fmt: skip
+        if rows and rows[-1].date == row.date:
+            # the loan ending before its last contractual date: its closing instalment is
+            # owed with the interest of its period, which ``next_due`` leaves out
+            last = rows.pop()
+            row = replace(
+                last,
+                payment=last.payment + row.payment,
+                interest=last.interest + row.interest,
+                principal=last.principal + row.principal,
+                balance=row.balance,
+            )
+        rows.append(row)
+        if state.closed:
+            break
+    return tuple(rows)
