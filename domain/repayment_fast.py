@@ -447,23 +447,22 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
                 break
         if nxt is None and k < n:
             owed = principal + overdue - sum(a[2] for a in arrears)
+            # the interest to the period's end, owed with an instalment that closes the loan
+            s_end, segs_end = s_acc, segs
+            if principal and seg < end:
+                s_end = s_acc + principal * (end - seg)
+                segs_end = [*segs, (principal, seg, end)]
+            extra = _cents(s_end, cn, den, lim, plan, segs_end, k, start, end) - cur_paid
             ahead = advance
             for j in range(k, n - 1):
                 take = min(ahead, inst[j])
                 ahead -= take
-                amt = max(0, min(inst[j] - take, owed))
+                amt = max(0, min(inst[j] - take, owed + (extra if j == k else 0)))
                 if amt:
                     nxt = Due(dues[j], amt)
                     break
             else:
-                extra = 0
-                if k == n - 1:
-                    s_end, segs_end = s_acc, segs
-                    if principal and seg < end:
-                        s_end = s_acc + principal * (end - seg)
-                        segs_end = [*segs, (principal, seg, end)]
-                    extra = _cents(s_end, cn, den, lim, plan, segs_end, k, start, end) - cur_paid
-                nxt = Due(dues[-1], max(0, owed + extra))
+                nxt = Due(dues[-1], max(0, owed + (extra if k == n - 1 else 0)))
 
     # -- risk (repayment_status.risk) --------------------------------------------------------
     recent = fallen[-WINDOW:]

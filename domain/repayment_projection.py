@@ -10,7 +10,6 @@ figure the engine's own to the cent.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 
 from domain.loans import ScheduleRow
@@ -47,23 +46,11 @@ def remaining_schedule(
         events.append(PaymentEvent(op_id, due.date, from_cents(due.amount)))
         state = fold(plan, events, due.date, terms)
         paid = next(a for a in reversed(state.allocations) if a.op_id == op_id)
-        row = ScheduleRow(
+        rows.append(ScheduleRow(
             n=plan.due_dates.index(due.date) + 1, date=due.date,
             payment=from_cents(paid.amount), interest=from_cents(paid.interest + paid.fees),
             principal=from_cents(paid.principal), balance=from_cents(state.principal),
-        )  # fmt: skip
-        if rows and rows[-1].date == row.date:
-            # the loan ending before its last contractual date: its closing instalment is
-            # owed with the interest of its period, which ``next_due`` leaves out
-            last = rows.pop()
-            row = replace(
-                last,
-                payment=last.payment + row.payment,
-                interest=last.interest + row.interest,
-                principal=last.principal + row.principal,
-                balance=row.balance,
-            )
-        rows.append(row)
+        ))  # fmt: skip
         if state.closed:
             break
     return tuple(rows)

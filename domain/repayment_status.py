@@ -123,17 +123,18 @@ def next_due(s: LoanState) -> Due | None:
     if k >= plan.count:
         return None
     owed = s.principal + s.overdue_interest - sum(a[2] for a in s.arrears)
+    # An instalment that closes the loan is owed plus the interest still to accrue: the
+    # final one, or an earlier one once an early repayment shortened the term (only the
+    # period in progress is projected; instalments paid ahead to the end are a rare corner).
+    extra = _interest_to_period_end(s)
     ahead = s.advance
     for j in range(k, plan.count - 1):
         take = min(ahead, s.instalments[j])
         ahead -= take
-        amount = max(0, min(s.instalments[j] - take, owed))
+        amount = max(0, min(s.instalments[j] - take, owed + (extra if j == k else 0)))
         if amount:
             return Due(plan.due_dates[j], amount)
-    # The final instalment closes the loan: owed plus the interest still to accrue (only the
-    # period in progress is projected; instalments paid ahead to the end are a rare corner).
-    extra = _interest_to_period_end(s) if k == plan.count - 1 else 0
-    return Due(plan.due_dates[-1], max(0, owed + extra))
+    return Due(plan.due_dates[-1], max(0, owed + (extra if k == plan.count - 1 else 0)))
 
 
 def paid_count(s: LoanState) -> int:

@@ -75,3 +75,21 @@ def test_an_overdue_loan_has_no_projection_its_overdue_notice_comes_first():
     events = paid_early(q, "30000.00")
     late = q.schedule[4].date  # instalments 3 and 4 unpaid
     assert remaining_schedule(plan, events, late, terms(PrepaymentMode.SHORTEN_TERM)) is None
+
+
+def test_the_instalment_that_ends_a_shortened_loan_is_owed_with_its_interest():
+    """A shortened loan's last instalment comes before the last contractual date; what is
+    said to be owed then closes the loan (it once left that period's interest owing)."""
+    from domain.repayment_status import next_due
+
+    q, plan = loan()
+    t = terms(PrepaymentMode.SHORTEN_TERM)
+    events = paid_early(q, "30000.00")
+    rows = remaining_schedule(plan, events, q.schedule[1].date, t)
+    for r in rows[:-1]:
+        events.append(PaymentEvent(f"r{r.n}", r.date, r.payment))
+    before_last = fold(plan, events, rows[-2].date, t)
+    due = next_due(before_last)
+    assert due.date == rows[-1].date < q.schedule[-1].date
+    events.append(PaymentEvent("last", due.date, D(due.amount).scaleb(-2)))
+    assert fold(plan, events, due.date, t).closed
