@@ -125,7 +125,7 @@ def render_statement(
         rows = [
             [
                 fmt.day(a.date, locale),
-                a.op_id[:14],
+                a.op_id[:8],  # a reference to quote, not the whole id
                 n(a.amount),
                 n(a.fees),
                 n(a.interest),
