@@ -790,6 +790,8 @@ class LoanView:
     #: the instalments left once an early repayment changed the schedule signed (None: it
     #: holds), see domain.repayment_projection
     remaining: tuple | None = None
+    #: with ``remaining``: every instalment, those before it as the loan went
+    course: tuple | None = None
 
     @property
     def paid_out(self) -> bool:
@@ -1471,7 +1473,7 @@ class PrequalServices:
         """The signed loan folded as of today; None when this device knows not its terms (a
         contract from before they travelled with it, whose PDF is on another device)."""
         from domain import repayment_status
-        from domain.repayment_projection import remaining_schedule
+        from domain.repayment_projection import course, remaining_schedule
         from domain.repayments import fold, payoff_quote
         from local_db.repositories import deals as deals_repo
 
@@ -1498,6 +1500,7 @@ class PrequalServices:
             if application.status is ApplicationStatus.FUNDED
             else None
         )
+        path = course(plan, events, remaining, servicing) if remaining is not None else None
         return LoanView(
             contract=contract, application=application, vehicle=self.car(application.vehicle_id),
             lender=signed.lender, quote=q,
@@ -1506,7 +1509,7 @@ class PrequalServices:
             paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
-            remaining=remaining,
+            remaining=remaining, course=path,
         )  # fmt: skip
 
     def _folding(self: Services, contract) -> tuple[ContractLoan, Quote, Any, list] | None:

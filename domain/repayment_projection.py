@@ -10,7 +10,7 @@ figure the engine's own to the cent.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from domain.loans import ScheduleRow
 from domain.money import from_cents
@@ -18,7 +18,7 @@ from domain.repayment_plan import RepaymentPlan
 from domain.repayment_status import next_due
 from domain.repayments import PaymentEvent, Terms, fold
 
-__all__ = ["remaining_schedule"]
+__all__ = ["course", "remaining_schedule"]
 
 
 def remaining_schedule(
@@ -54,3 +54,31 @@ def remaining_schedule(
         if state.closed:
             break
     return tuple(rows)
+
+
+def course(
+    plan: RepaymentPlan,
+    events: Iterable[PaymentEvent],
+    remaining: tuple[ScheduleRow, ...],
+    terms: Terms = Terms(),  # noqa: B008 (frozen, immutable default)
+) -> tuple[ScheduleRow, ...]:
+    """The loan's whole course once an early repayment changed it (``remaining`` from
+    :func:`remaining_schedule`): each instalment before those left as it went, the loan
+    folded to its due date on the payments made (its principal the balance it took off,
+    early repayments included, its interest what the payments since the one before took),
+    then the instalments left."""
+    events = list(events)
+    rows: list[ScheduleRow] = []
+    balance, since = plan.principal, plan.loan_date - timedelta(days=1)
+    for k in range(remaining[0].n - 1 if remaining else plan.count):
+        due = plan.due_dates[k]
+        state = fold(plan, events, due, terms)
+        interest = sum(a.interest for a in state.allocations if since < a.date <= due)
+        principal = balance - state.principal
+        rows.append(ScheduleRow(
+            n=k + 1, date=due, payment=from_cents(principal + interest),
+            interest=from_cents(interest), principal=from_cents(principal),
+            balance=from_cents(state.principal),
+        ))  # fmt: skip
+        balance, since = state.principal, due
+    return (*rows, *remaining)

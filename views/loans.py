@@ -501,10 +501,10 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     figures: list[ft.Control] = []
     if not loan.cancelled:  # a balance that will never be lent has no course to chart
         figures.append(panel([
-            section_title(ctx.t("Balance over time, as signed") if loan.remaining
-                          else ctx.t("Balance over time")),
+            section_title(ctx.t("Balance over time")),
             loan_legend(ctx),
-            ft.Container(loan_chart(ctx, loan.quote.schedule, key="loan-chart",
+            # as the loan went and goes on, once an early repayment changed its course
+            ft.Container(loan_chart(ctx, loan.course or loan.quote.schedule, key="loan-chart",
                                     paid=loan.paid_count), height=230),
         ]))  # fmt: skip
     figures += payments_made(ctx, loan.payments)

@@ -93,3 +93,17 @@ def test_the_instalment_that_ends_a_shortened_loan_is_owed_with_its_interest():
     assert due.date == rows[-1].date < q.schedule[-1].date
     events.append(PaymentEvent("last", due.date, D(due.amount).scaleb(-2)))
     assert fold(plan, events, due.date, t).closed
+
+
+@pytest.mark.parametrize("mode", list(PrepaymentMode))
+def test_the_course_runs_from_the_whole_loan_to_nothing_through_the_early_repayment(mode):
+    from domain.repayment_projection import course
+
+    q, plan = loan()
+    t = terms(mode)
+    events = paid_early(q, "30000.00")
+    rows = course(plan, events, remaining_schedule(plan, events, q.schedule[1].date, t), t)
+    assert [r.n for r in rows] == list(range(1, len(rows) + 1))
+    assert sum(r.principal for r in rows) == q.principal and rows[-1].balance == 0
+    assert rows[1].principal > q.schedule[1].principal + D("20000")  # the early repayment
+    assert all(a.balance - b.principal == b.balance for a, b in itertools.pairwise(rows))

@@ -423,4 +423,6 @@ async def test_after_an_early_repayment_the_schedule_shows_what_is_left_to_pay(w
     assert after.paid_count + left < len(loan.quote.schedule)  # the term shortened
     assert f"{after.paid_count}/{after.paid_count + left}" in h.texts(h.find("loan-summary"))
     assert len(h.find("schedule").rows) == left  # a row an instalment left, no loan years
+    chart = h.find("loan-chart")  # the course as it went and goes on, not as signed
+    assert chart.max_x == after.paid_count + left
     assert "签署时的还款计划见您的合同" in h.text()
