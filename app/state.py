@@ -141,6 +141,7 @@ class AppState:
     chosen_offer: Any = None
     payment_draft: dict[str, str] = field(default_factory=dict)  # contract id -> amount typed
     statement_month: dict[str, str] = field(default_factory=dict)  # contract id -> "YYYY-MM"
+    customer_group: str = "all"  # the dealer's Customers list: views.dealer.CUSTOMER_GROUPS
     payment_error: dict[str, str] = field(default_factory=dict)  # contract id -> why refused
     expanded: set[str] = field(default_factory=set)  # offer cards showing "why"
     opened: set[str] = field(default_factory=set)  # offers whose opening was recorded

@@ -454,12 +454,43 @@ def is_staff(ctx: ViewContext) -> bool:
     return user is not None and user.role == "staff" and bool(user.dealer_id)
 
 
+#: The Customers list's groups: (key, name, the board columns it keeps; None: off the board,
+#: withdrawn or cancelled). "all" keeps every one.
+CUSTOMER_GROUPS = (
+    ("all", N_("All"), None),
+    ("open", N_("In progress"), {"draft", "prequalified", "offer_chosen"}),
+    ("signed", N_("Signed"), {"signed"}),
+    ("funded", N_("Paid out"), {"funded"}),
+    ("ended", N_("Ended"), {None}),
+)
+
+
 def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
-    rows = ctx.services.customers(ctx.state.user.dealer_id) if is_staff(ctx) else []
-    if not rows:
+    state = ctx.state
+    every = ctx.services.customers(state.user.dealer_id) if is_staff(ctx) else []
+    if not every:
         return Screen(title=ctx.t("Customers"), body=empty_state(
             "customers-empty", ft.Icons.PEOPLE_OUTLINE,
             ctx.t("No customers yet — start an application under “New application”.")))  # fmt: skip
+
+    def members(columns) -> list:
+        return every if columns is None else [c for c in every if c.column in columns]
+
+    def choose(key: str) -> None:
+        state.customer_group = key
+        state.notify()
+
+    chips = ft.Row([
+        sem(f"customers-group-{key}", ft.Chip(
+            label=ft.Text(ctx.t("{group} ({n})", group=ctx.t(name), n=len(members(columns)))),
+            selected=state.customer_group == key, on_click=lambda e, k=key: choose(k)))
+        for key, name, columns in CUSTOMER_GROUPS
+    ], wrap=True, spacing=6, run_spacing=6, key="customers-groups")  # fmt: skip
+    chosen = dict((key, columns) for key, _, columns in CUSTOMER_GROUPS)
+    rows = members(chosen.get(state.customer_group))
+    if not rows:
+        return Screen(title=ctx.t("Customers"), body=ft.Column([chips, ft.Text(
+            ctx.t("No customer in this group."), key="customers-none")], spacing=12))  # fmt: skip
     table = ft.DataTable(
         key="customers",
         columns=[ft.DataColumn(ft.Text(ctx.t("Customer"))), ft.DataColumn(ft.Text(ctx.t("Car"))),
@@ -475,9 +506,8 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             f"/dealer/applications/{c.application_id}")) for c in rows],
         show_checkbox_column=False,
     )  # fmt: skip
-    return Screen(
-        title=ctx.t("Customers"), body=sem("customers", ft.Row([table], scroll=ft.ScrollMode.AUTO))
-    )
+    listed = sem("customers", ft.Row([table], scroll=ft.ScrollMode.AUTO))
+    return Screen(title=ctx.t("Customers"), body=ft.Column([chips, listed], spacing=12))
 
 
 def car_option(ctx: ViewContext, v) -> str:

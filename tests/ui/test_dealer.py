@@ -207,6 +207,12 @@ async def test_a_customer_who_withdrew_leaves_the_board_but_not_the_customers_li
     # the day the customer came in tells two 张* apart
     started = format_date(local_day(card.started_at), "zh_CN")
     assert started in h.texts(h.find(f"customer-{card.application_id}"))
+    # the list's groups: it has ended, and is in progress no longer
+    assert h.texts(h.find("customers-group-ended")) == ["已结束（1）"]
+    await h.click("customers-group-open")
+    assert h.find("customers-group-open").selected and h.has("customers-none")
+    await h.click("customers-group-ended")
+    assert h.has(f"customer-{card.application_id}")
     await h.route(f"/dealer/applications/{card.application_id}")
     assert h.find("application-status").value == "客户已撤回"
     await h.route("/dealer/pipeline")
