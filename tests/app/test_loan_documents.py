@@ -133,3 +133,19 @@ def test_the_signed_contract_opens_from_its_loan_for_its_buyer(world, tmp_path):
     assert client.get(s.signed_contract_url(buyer, cid)).content == answer.content
     with pytest.raises(InputError):
         s.signed_contract_url(SessionUser(id="someone-else", name="x", role="buyer"), cid)
+
+
+def test_a_contract_signed_on_another_device_has_no_pdf_to_open_here(world, tmp_path):
+    from sqlalchemy import update
+
+    from local_db.tables import ContractRow
+
+    s = world.services
+    cid = signed_loan(world)
+    for file in (tmp_path / "contracts").glob("*-signed.pdf"):
+        file.unlink()
+    with s.session() as session:  # as a contract arrives by sync: its terms, not its bytes
+        session.execute(update(ContractRow).where(ContractRow.id == cid).values(pdf=b""))
+        session.commit()
+    assert s.signed_contract_url(user(world, world.buyer_id), cid) is None
+    assert s.statement_url(user(world, world.buyer_id), cid, WHOLE_LOAN, "zh_CN")  # folded here
