@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from gettext import NullTranslations
@@ -30,6 +30,7 @@ from babel.numbers import format_compact_currency, format_currency, format_decim
 from babel.support import Translations
 
 from domain.errors import InputError
+from domain.market_time import MARKET_TZ, market_day
 
 LOCALES = ("zh_CN", "en_US")
 DEFAULT_LOCALE = "zh_CN"
@@ -139,14 +140,14 @@ def format_rate(fraction: Decimal, locale: str) -> str:
     return format_percent(pct, locale)
 
 
-#: The time the app shows moments in: China Standard Time (UTC+8, no daylight saving since
-#: 1991), the market's, whatever the server's or the device's zone. Stored moments are UTC.
-DISPLAY_TZ = timezone(timedelta(hours=8), "CST")
+#: The time the app shows moments in: the market's (domain.market_time), whatever the
+#: server's or the device's zone. Stored moments are UTC.
+DISPLAY_TZ = MARKET_TZ
 
 
 def local_day(moment: datetime) -> date:
     """The calendar day of a stored (UTC) moment where the buyer is."""
-    return moment.astimezone(DISPLAY_TZ).date()
+    return market_day(moment)
 
 
 def format_date(value: date | datetime, locale: str, style: str = "medium") -> str:

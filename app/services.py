@@ -46,6 +46,7 @@ from domain.catalog import (
 )
 from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
+from domain.market_time import market_day
 from domain.money import ZERO, parse_money
 from domain.prequal.applicant import leaves_a_loan
 from domain.prequal.search import largest_int
@@ -203,7 +204,8 @@ class _CoreServices:
         return self.settings.demo_mode
 
     def today(self) -> date:
-        return self._today or datetime.now(UTC).date()
+        """The market's day (China's, not the device's zone's nor UTC's)."""
+        return self._today or market_day()
 
     def catalogue_version(self) -> int:
         """Changes whenever the local catalogue may have: a demo reset or a pull that changed it."""

@@ -38,6 +38,7 @@ from backend.reseal import seal_clear_figures
 from backend.rules import Actor, review_flags
 from backend.sealing import key_file, open_data, server_cipher
 from domain.catalog import review_state
+from domain.market_time import market_day
 from local_db import in_use
 from local_db.crypto import FieldCipher
 from local_db.files import create_private_file, secure_data_dir
@@ -428,7 +429,7 @@ def _add_routes(app: FastAPI) -> None:
                          {"Retry-After": retry}) from None  # fmt: skip
         except auth.AuthFailed:
             raise _error(403, "bad_credentials", "wrong password") from None
-        today = datetime.fromtimestamp(now / 1000, UTC).date()
+        today = market_day(datetime.fromtimestamp(now / 1000, UTC))
         outcome = closure.close_account(
             backend.engine, user_id=actor.user_id, today=today, now_ms=now, cipher=backend.cipher
         )

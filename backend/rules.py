@@ -9,8 +9,9 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   staff confirm a payout (contracted -> funded) or cancel a signed contract before it
   (contracted -> withdrawn); anything else is rejected with the reason. Applications are
   withdrawn, never deleted. A payout is refused (``lapsed``) once the first repayment date
-  of the loan its latest contract signs has come, by the UTC day of the op's ``created_ms``
-  (when the staff confirmed it): the contract lapsed, and is cancelled instead. That date is
+  of the loan its latest contract signs has come, by the market's day (China's, as the
+  devices count it) of the op's ``created_ms`` (when the staff confirmed it): the contract
+  lapsed, and is cancelled instead. That date is
   the application's ``pay_out_by``, which the server sets as each contract arrives with its
   ``loan`` (so the dealership's devices, which never see a buyer's own contract, learn it);
   a device's ``pay_out_by`` is ignored, and a contract from a device that sent no loan
@@ -55,6 +56,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.catalog import REVIEW_DECISIONS
+from domain.market_time import market_day_number
 from sync import contract_loan
 from sync.wire import (
     APPLICATION_INITIAL,
@@ -464,7 +466,7 @@ def _not_lapsed(op: Op, pay_out_by: str | None) -> None:
     if pay_out_by is None:
         return
     due = date.fromisoformat(pay_out_by)
-    if op.created_ms // DAY_MS >= (due - date(1970, 1, 1)).days:
+    if market_day_number(op.created_ms) >= (due - date(1970, 1, 1)).days:
         raise Rejected(
             "lapsed",
             f"the contract lapsed: its first repayment date, {pay_out_by}, came before the "

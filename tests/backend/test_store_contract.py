@@ -767,6 +767,20 @@ def test_a_payout_on_or_after_the_first_repayment_date_is_refused_as_lapsed(
         assert cancel.status == "applied"
 
 
+def test_a_payout_confirmed_after_midnight_in_china_is_on_the_first_repayment_date(engine):
+    """The day is the market's: 17:00 UTC the day before is already the first due date in
+    China (the server's own zone, or UTC's day, does not decide it)."""
+    from datetime import UTC, date, datetime
+
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = _signed_with_loan(engine, buyer, [(1, date(2026, 11, 30))])  # first due 12-30
+    just_after = int(datetime(2026, 12, 29, 17, 0, tzinfo=UTC).timestamp() * 1000)
+    [payout] = push(
+        engine, staff, make_op("application", app_id, {"status": "funded"}, created_ms=just_after)
+    )
+    assert payout.reason == "lapsed"
+
+
 def test_the_latest_contract_version_sets_the_date_whatever_order_they_arrive_in(engine):
     from datetime import date
 
