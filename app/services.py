@@ -538,6 +538,14 @@ def _lapsed(application: Application, today: date) -> bool:
     return application.status is ApplicationStatus.CONTRACTED and by is not None and today >= by
 
 
+def cheapest_second(order: list[str], cheapest_id: str) -> list[str]:
+    """The recommended order with the cheapest offer right after the top pick when it is not
+    the top pick itself: a buyer sees it beside what we recommend, not wherever the ranking
+    put it (the guardrail names what the top pick costs more)."""
+    rest = [i for i in order if i != cheapest_id]
+    return [*rest[:1], cheapest_id, *rest[1:]] if order and order[0] != cheapest_id else order
+
+
 def may_open(viewer: SessionUser, application) -> bool:
     """Whether ``viewer`` may open the application's documents: the buyer whose it is, or
     staff of the dealership it was made at."""
@@ -1031,6 +1039,8 @@ class PrequalServices:
             )
         order = [r.item_id for r in ranked if r.item_id in by_id]
         order += [o.product.id for o in cheapest if o.product.id not in order]
+        if cheapest:
+            order = cheapest_second(order, cheapest[0].product.id)
         guard = apply_guardrail(ranked, costs) if ranked else None
         return OffersResult(
             application_id=application_id,

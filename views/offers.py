@@ -119,7 +119,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     ft.Row([
                         ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
                         ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
-                                      "than the cheapest offer, which is marked below.",
+                                      "than the cheapest offer, which comes right after it.",
                                       amount=ctx.money(result.top_costs_more_by)),
                                 expand=True, key="guardrail-text"),
                     ]),

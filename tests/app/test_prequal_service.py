@@ -119,3 +119,12 @@ def test_a_declined_city_is_named_in_the_readers_language(session, locale, text)
     )  # fmt: skip
     (decline,) = to_wire(answer, locale)["declines"]
     assert decline["reasons"] == [{"code": "applicant.city", "text": text}]
+
+
+def test_the_cheapest_offer_comes_right_after_a_top_pick_that_costs_more():
+    from app.services import cheapest_second
+
+    assert cheapest_second(["a", "b", "c", "cheap"], "cheap") == ["a", "cheap", "b", "c"]
+    assert cheapest_second(["cheap", "a", "b"], "cheap") == ["cheap", "a", "b"]  # on top already
+    assert cheapest_second(["a", "cheap"], "cheap") == ["a", "cheap"]
+    assert cheapest_second([], "cheap") == []
