@@ -319,7 +319,9 @@ class Payoff(NamedTuple):
     """``amount`` cents close the loan if received on any day from the quote's date through
     ``valid_until`` (interest and fees are counted to ``valid_until``; paying earlier leaves
     the difference as an overpayment owed back). ``valid_until`` stops before the next due
-    date, when the instalment owed changes."""
+    date, when the instalment owed changes. ``early_principal`` is the principal repaid ahead
+    of its schedule, which ``prepayment_fee`` is charged on (the principal the instalment in
+    progress repays is not)."""
 
     amount: int
     valid_until: date
@@ -327,6 +329,7 @@ class Payoff(NamedTuple):
     interest: int
     fees: int
     prepayment_fee: int
+    early_principal: int = 0
 
 
 def payoff_quote(
@@ -631,7 +634,7 @@ class _Fold:
                 )
             pfee = cents_round(CTX.multiply(Decimal(early), rate))
         amount = self.fees + interest + self.principal + pfee
-        return Payoff(amount, day, self.principal, interest, self.fees + pfee, pfee)
+        return Payoff(amount, day, self.principal, interest, self.fees + pfee, pfee, early)
 
     def _split_early(self, x: int, r: Decimal) -> tuple[int, int]:
         """(principal repaid early, prepayment fee at rate ``r``) out of ``x`` cents: the most

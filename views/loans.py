@@ -350,8 +350,11 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         part(ctx.t("Principal"), quote.principal, "loan-payoff-principal"),
         part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
         part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),
-        *([ft.Text(ctx.t("Its fees include the early-repayment fee the contract sets, {fee}.",
-                         fee=ctx.money(from_cents(quote.prepayment_fee))),
+        *([ft.Text(ctx.t("The fees include the early-repayment fee, {fee}: {rate} of the "
+                         "{principal} of principal repaid ahead of its schedule.",
+                         fee=ctx.money(from_cents(quote.prepayment_fee)),
+                         rate=ctx.rate(loan.servicing.prepayment.fee_rate),
+                         principal=ctx.money(from_cents(quote.early_principal))),
                    size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
         ft.Row([sem("loan-payoff-fill", ft.TextButton(
             ctx.t("Fill in the payoff amount ({amount})", amount=ctx.money(amount)),

@@ -130,6 +130,9 @@ def test_early_payoff_closes_the_loan_with_the_prepayment_fee():
     )
     assert s.closed and s.overpaid == 0
     assert s.allocations[-1].prepayment_fee == p.prepayment_fee
+    # the quote names the principal its fee is charged on: the payment's own early principal
+    assert p.early_principal == s.allocations[-1].early_principal < p.principal
+    assert p.prepayment_fee == round(p.early_principal * D("0.02"))
     # Paid before its good-through date, the quote still closes the loan; the unearned
     # interest comes back as an overpayment.
     early = fold(plan, [*events, PaymentEvent("payoff", as_of, D(p.amount) / 100)], as_of, terms)

@@ -257,12 +257,20 @@ async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world
     h, _ = await at_contract(world)
     cid = await sign_and_pay_out(h)
     loan = world.services.loan(world.buyer_id, cid)
-    charged = loan.payoff._replace(prepayment_fee=144_249, fees=144_249)  # as a 2% one would
-    monkeypatch.setattr(world.services, "loan", lambda *a, **k: replace(loan, payoff=charged))
+    charged = loan.payoff._replace(  # as a 2% one would
+        prepayment_fee=144_249, fees=144_249, early_principal=7_212_470
+    )
+    prepayment = replace(loan.servicing.prepayment, fee_rate=Decimal("0.02"))
+    servicing = replace(loan.servicing, prepayment=prepayment)
+    monkeypatch.setattr(
+        world.services, "loan", lambda *a, **k: replace(loan, payoff=charged, servicing=servicing)
+    )
     await h.route("/loans")
     await h.route(f"/loans/{cid}")
     assert h.find("loan-payoff-fees").value == "¥1,442.49"
-    assert h.find("loan-payoff-fee").value == "其中费用含合同约定的提前还款手续费 ¥1,442.49。"
+    assert h.find("loan-payoff-fee").value == (
+        "费用中含提前还款手续费 ¥1,442.49：按提前偿还的本金 ¥72,124.70 的 2.00% 计收。"
+    )  # the base it is charged on, which is not the whole principal
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:
