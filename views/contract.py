@@ -290,15 +290,18 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
                     size=18, weight=ft.FontWeight.BOLD, key="verify-result", expand=True),
         ]),
     ]  # fmt: skip
+    loan = signed_loan(ctx, signed)
     for s in v.signers:
+        # the lender as the reader's language names it (the signature holds the contract's)
+        name = labels.lender_of(ctx, loan) if s.role == "lender" and loan else s.name
         rows.append(ft.Text(
-            ctx.t("{name} ({role}) signed at {when}: {state}", name=s.name,
+            ctx.t("{name} ({role}) signed at {when}: {state}", name=name,
                   role=ctx.t("buyer") if s.role == "buyer" else ctx.t("lender"),
                   when=_when(ctx, s.signed_at),
                   state=ctx.t("intact and trusted") if s.intact and s.trusted
                   else ctx.t("NOT intact or not trusted")),
             key=f"signer-{s.role}"))  # fmt: skip
-    rows += what_happens_next(ctx, signed)
+    rows += what_happens_next(ctx, loan)
     sha = signed.record.pdf_sha256
     rows.append(ft.Text(ctx.t("Document fingerprint (SHA-256): {sha}", sha=sha), size=11,
                         selectable=True))  # fmt: skip
@@ -314,11 +317,15 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
     return ft.Column(rows, spacing=10, key="contract-signed")
 
 
-def what_happens_next(ctx: ViewContext, signed) -> list[ft.Control]:
-    """After signing: the payout, then the first repayment, from the loan as signed."""
+def signed_loan(ctx: ViewContext, signed):
+    """The loan a contract just signed makes (None when the screen has no buyer to ask)."""
     state = ctx.state
     buyer = state.customer_user_id or (state.user.id if state.user else None)
-    loan = ctx.services.loan(buyer, signed.record.id) if buyer else None
+    return ctx.services.loan(buyer, signed.record.id) if buyer else None
+
+
+def what_happens_next(ctx: ViewContext, loan) -> list[ft.Control]:
+    """After signing: the payout, then the first repayment, from the loan as signed."""
     if loan is None:
         return []
     q = loan.quote

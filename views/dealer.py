@@ -14,7 +14,7 @@ from domain.catalog import ConsentPurpose
 from domain.errors import InputError
 from views import labels, palette
 from views.context import ViewContext
-from views.contract import review_panel, what_happens_next
+from views.contract import review_panel, signed_loan, what_happens_next
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
@@ -220,7 +220,7 @@ def handoff_done_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     """The customer's last screen before the tablet goes back: what they signed up to, in
     the order it happens (they have no app of their own to look it up in later)."""
     signed = ctx.state.contract
-    next_steps = what_happens_next(ctx, signed) if signed is not None else []
+    next_steps = what_happens_next(ctx, signed_loan(ctx, signed)) if signed is not None else []
     body = content_column([
         ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, color=palette.GOOD, size=48), ft.Text(
             ctx.t("All done. Your signed contract is with the dealer and the lender."),

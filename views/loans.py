@@ -109,7 +109,7 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
         return ended_before_payout(ctx, loan, user.id)
     lines: list[ft.Control] = [ft.Text(ctx.t(
         "The lender pays the loan out to the dealership once the contract is signed, usually "
-        "within a few working days. Your repayments start then; until it, nothing is owed."),
+        "within a few working days. Your repayments start then; nothing is owed before it."),
         key="loan-awaiting-payout")]  # fmt: skip
     if not ctx.services.demo_mode:
         return lines  # the dealership confirms it; the status arrives by sync

@@ -12,8 +12,9 @@ from views.widgets import N_, busy_row, language_switch, notice_line, section_ti
 
 def signin_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     body = demo_accounts(ctx) if ctx.services.demo_mode else account_form(ctx)
+    creating = not ctx.services.demo_mode and ctx.state.account_form["create"]
     return Screen(
-        title=ctx.t("Sign in"),
+        title=ctx.t("Create account") if creating else ctx.t("Sign in"),
         body=ft.Row([body], alignment=ft.MainAxisAlignment.CENTER),
         actions=[language_switch(ctx)],
     )

@@ -46,7 +46,7 @@ def money_text(
 def demo_badge(ctx: ViewContext) -> ft.Control:
     """Marks demo data on every screen so nobody takes a made-up rate for a real offer."""
     if not ctx.services.demo_market:
-        return ft.Container()
+        return ft.Container(width=8)  # the badge's own margin: the last action off the edge
     return ft.Semantics(
         identifier="demo-badge",
         label=ctx.t("Demo data"),

@@ -94,6 +94,10 @@ async def test_signing_verifies_and_saves_the_contract(world, tmp_path):
     signed = h.state.contract
     assert signed.verification.valid and signed.verification.disclosure_matches_engine
     assert (tmp_path / "contracts" / signed.file_name).read_bytes() == signed.record.pdf
+    assert h.find("signer-lender").value.startswith("华信银行（贷款机构）")
+    h.state.set_locale("en_US")  # the lender named in the reader's language, not the PDF's
+    await h.settle()
+    assert h.find("signer-lender").value.startswith("Huaxin Bank (lender) signed at")
 
 
 async def test_the_pdf_opens_through_a_link_signed_for_the_signed_in_buyer(world, tmp_path):
