@@ -47,6 +47,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         (ctx.t("Energy"), labels.label(ctx, labels.ENERGY, vehicle.energy)),
         (ctx.t("Body"), labels.label(ctx, labels.BODY, vehicle.body)),
         (ctx.t("Condition"), labels.label(ctx, labels.CONDITION, vehicle.condition)),
+        (ctx.t("Colour"), labels.label(ctx, labels.COLOUR, vehicle.colour)),
         (ctx.t("Model year"), str(vehicle.year)),
         (ctx.t("Seats"), str(vehicle.seats)),
     ]

@@ -313,7 +313,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
     v = card.vehicle
     energy = str(v.energy)
     colour = palette.ENERGY.get(energy)
-    details = [str(v.year), v.trim]
+    details = [str(v.year), v.trim, labels.label(ctx, labels.COLOUR, v.colour)]
     if str(v.condition) == "used":
         details.append(ctx.t("{km} km", km=number(ctx, v.mileage_km)))
     details.append(ctx.t(labels.ENERGY.get(energy, energy)))

@@ -247,7 +247,7 @@ def pipeline_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         return ft.Card(sem(f"pipe-{c.application_id}", ft.Container(ft.Column([
             ft.Text(c.initials, weight=ft.FontWeight.BOLD, key=f"pipe-who-{c.application_id}"),
             ft.Text(car, size=12, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
-            ft.Text(ctx.money(c.amount, whole=True), size=12),
+            ft.Text(ctx.t("Loan {amount}", amount=ctx.money(c.amount, whole=True)), size=12),
             *([ft.Text(ctx.day(c.started_at), size=11, color=ft.Colors.ON_SURFACE_VARIANT,
                        key=f"pipe-started-{c.application_id}")] if c.started_at else []),
             *([ft.Text(ctx.t(NO_OFFER), size=12, color=ft.Colors.ERROR,
@@ -296,7 +296,7 @@ def application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     car = labels.car_name(ctx, c.vehicle) if c.vehicle else "-"
     summary = ft.Column([
         ft.Text(c.initials, size=20, weight=ft.FontWeight.BOLD, key="application-who"),
-        ft.Text(f"{car} · {ctx.money(c.amount, whole=True)}"),
+        ft.Text(f"{car} · " + ctx.t("Loan {amount}", amount=ctx.money(c.amount, whole=True))),
         ft.Text(status_label(ctx, c), key="application-status",
                 weight=ft.FontWeight.W_500),
     ], spacing=4)  # fmt: skip
@@ -494,7 +494,7 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     table = ft.DataTable(
         key="customers",
         columns=[ft.DataColumn(ft.Text(ctx.t("Customer"))), ft.DataColumn(ft.Text(ctx.t("Car"))),
-                 ft.DataColumn(ft.Text(ctx.t("Amount")), numeric=True),
+                 ft.DataColumn(ft.Text(ctx.t("Loan amount")), numeric=True),
                  ft.DataColumn(ft.Text(ctx.t("Status"))), ft.DataColumn(ft.Text(ctx.t("Started")))],
         rows=[ft.DataRow([
             ft.DataCell(ft.Text(c.initials)),

@@ -11,6 +11,18 @@ ENERGY = {
     "HEV": N_("Hybrid"),
     "ICE": N_("Petrol"),
 }
+#: A car's paint (domain.catalog.Vehicle.colour): two listings of one model differ by it.
+COLOUR = {
+    "white": N_("White"),
+    "black": N_("Black"),
+    "silver": N_("Silver"),
+    "grey": N_("Grey"),
+    "blue": N_("Blue"),
+    "red": N_("Red"),
+    "green": N_("Green"),
+    "yellow": N_("Yellow"),
+    "brown": N_("Brown"),
+}
 BODY = {
     "sedan": N_("Sedan"),
     "hatchback": N_("Hatchback"),

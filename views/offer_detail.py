@@ -129,6 +129,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     )  # fmt: skip
     if q.last_payment != q.payment:
         schedule += ctx.t("; last payment {amount}", amount=ctx.money(q.last_payment))
+    upfront = q.principal - q.amount_financed  # fees the lender keeps from the payout
     return ft.Container(
         ft.Column([
             ft.Text(labels.lender_and_product(ctx, lender, offer.product), size=16,
@@ -140,6 +141,9 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 cell(said["total_of_payments"], ctx.money(q.total_of_payments), "disc-total"),
                 cell(said["total_sale_price"], ctx.money(q.total_sale_price), "disc-sale"),
                 cell(ctx.t("Down payment"), ctx.money(q.terms.down_payment), "disc-down"),
+                # what the buyer brings to the signing, where fees join the down payment
+                *([cell(ctx.t("Due at signing"), ctx.money(q.terms.down_payment + upfront),
+                        "disc-due-at-signing")] if upfront else []),
                 *([cell(ctx.t("Trade-in credit"), ctx.money(q.terms.trade_in), "disc-trade-in")]
                   if q.terms.trade_in else []),
             ]),
@@ -150,7 +154,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 financed=said["amount_financed"], principal=ctx.money(q.principal),
                 fees=ctx.money(fees), charge=said["finance_charge"].lower(),
                 due=ctx.money(q.terms.down_payment + fees)), size=13, key="disc-upfront-fees")]
-              if (fees := q.principal - q.amount_financed) else []),
+              if (fees := upfront) else []),
             ft.Text(schedule, key="disc-schedule"),
             *[ft.Column([
                 ft.Text(label, size=12, weight=ft.FontWeight.W_600),

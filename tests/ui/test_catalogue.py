@@ -292,8 +292,10 @@ async def test_a_cars_range_shows_on_its_card_and_its_figures_in_its_specs(world
     seal, camry = world.vehicles["seal"], world.vehicles["camry"]
     assert "续航 550 公里" in " ".join(h.texts(h.find(f"car-{seal.id}")))
     assert "续航" not in " ".join(h.texts(h.find(f"car-{camry.id}")))  # no range to show
+    assert "白色" in " ".join(h.texts(h.find(f"car-{seal.id}")))  # its paint tells two apart
     await h.route(f"/cars/{seal.id}")
     specs = h.texts(h.find("car-specs"))
+    assert specs[specs.index("颜色") + 1] == "白色"
     assert specs[specs.index("纯电续航（CLTC）") + 1] == "550 公里"
     assert specs[specs.index("能耗") + 1] == "12.6 kWh/百公里"
     await h.route(f"/cars/{camry.id}")

@@ -339,13 +339,14 @@ async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(w
     )
     # what the buyer hands over in all is the total sale price the box states
     assert q.terms.down_payment + fees + q.total_of_payments == q.total_sale_price
+    assert h.find("disc-due-at-signing").value == f"¥{q.terms.down_payment + fees:,.2f}"
     h.state.set_locale("en_US")
     assert h.find("disc-upfront-fees").value.startswith(
         f"Amount financed: the loan of CN¥{q.principal:,.2f} less CN¥"
     )
     if none := next((o for o in offers if o.quote.principal == o.quote.amount_financed), None):
         await h.route(f"/offers/{none.product.id}")
-        assert not h.has("disc-upfront-fees")
+        assert not h.has("disc-upfront-fees") and not h.has("disc-due-at-signing")
 
 
 async def test_offer_detail_states_the_late_and_prepayment_terms_as_the_contract_will(world):
