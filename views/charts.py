@@ -116,8 +116,8 @@ def loan_legend(ctx: ViewContext) -> ft.Control:
             ft.Row([ft.Container(width=14, height=4, bgcolor=colour), ft.Text(text, size=12)],
                    spacing=4, tight=True)
             for text, colour in ((ctx.t("Balance"), ft.Colors.PRIMARY),
-                                 (ctx.t("Principal repaid"), palette.PRINCIPAL),
-                                 (ctx.t("Interest paid"), palette.INTEREST))
+                                 (ctx.t("Principal, cumulative"), palette.PRINCIPAL),
+                                 (ctx.t("Interest, cumulative"), palette.INTEREST))
         ],
         wrap=True,
         spacing=16,
