@@ -486,7 +486,7 @@ def customers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             selected=state.customer_group == key, on_click=lambda e, k=key: choose(k)))
         for key, name, columns in CUSTOMER_GROUPS
     ], wrap=True, spacing=6, run_spacing=6, key="customers-groups")  # fmt: skip
-    chosen = dict((key, columns) for key, _, columns in CUSTOMER_GROUPS)
+    chosen = {key: columns for key, _, columns in CUSTOMER_GROUPS}
     rows = members(chosen.get(state.customer_group))
     if not rows:
         return Screen(title=ctx.t("Customers"), body=ft.Column([chips, ft.Text(

@@ -152,9 +152,9 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 "it when it pays out (part of the {charge}). The dealer is paid that much less, "
                 "so you pay the fees at signing with the down payment: {due} in all.",
                 financed=said["amount_financed"], principal=ctx.money(q.principal),
-                fees=ctx.money(fees), charge=said["finance_charge"].lower(),
-                due=ctx.money(q.terms.down_payment + fees)), size=13, key="disc-upfront-fees")]
-              if (fees := upfront) else []),
+                fees=ctx.money(upfront), charge=said["finance_charge"].lower(),
+                due=ctx.money(q.terms.down_payment + upfront)), size=13, key="disc-upfront-fees")]
+              if upfront else []),
             ft.Text(schedule, key="disc-schedule"),
             *[ft.Column([
                 ft.Text(label, size=12, weight=ft.FontWeight.W_600),
