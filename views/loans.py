@@ -45,7 +45,8 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
     name = labels.car_name(ctx, loan.vehicle) if loan.vehicle else ""
     return ft.Container(
         sem(f"loan-{loan.contract.id}", ft.Card(ft.Container(ft.Column([
-            ft.Text(name, size=17, weight=ft.FontWeight.BOLD),
+            ft.Row([ft.Text(name, size=17, weight=ft.FontWeight.BOLD, expand=True),
+                    ft.Icon(ft.Icons.CHEVRON_RIGHT, color=ft.Colors.ON_SURFACE_VARIANT)]),
             ft.Row([
                 ft.Text(labels.lender_of(ctx, loan), size=12, color=ft.Colors.ON_SURFACE_VARIANT,
                         key=f"lender-of-{loan.contract.id}"),
