@@ -174,6 +174,8 @@ def test_a_phones_controls_are_named_48_px_tap_targets_from_sign_in_to_settings(
     scroll_to(d, "offers-summary", down=False)
     d.tap("offer-open-", prefix=True)
     d.wait("offer-contract")  # under the disclosure, and again below the schedule
+    scroll_to(d, "offer-contract")  # below a phone's fold: the disclosure is read first
+    page.mouse.wheel(0, 300)  # wholly on screen, not cut by its bottom edge
     check("offer", nav_bar=False)
     scroll_to(d, "offer-contract-end")
     page.mouse.wheel(0, 300)

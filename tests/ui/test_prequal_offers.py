@@ -384,7 +384,7 @@ async def test_on_a_phone_the_schedule_is_a_list_that_fits_the_screen(world):
     assert [h.texts(c)[0] for c in years] == [f"第 {y.year} 年" for y in offer.quote.yearly]
     # the APR and the interest and fees each have a row of their own, never broken in two
     cells = h.find("disclosure").content.controls[1].controls
-    assert [c.col["xs"] for c in cells] == [12, 12, 6, 6, 6, 6]
+    assert [c.col["xs"] for c in cells] == [12, 12, 6, 6, 6, 6, 6]  # and what is due at signing
     assert all(t.no_wrap for t in (h.find("disc-apr"), h.find("disc-charge")))
 
 
