@@ -104,15 +104,17 @@ class LoanDocumentServices:
         """A link to the loan's statement for ``period`` (a month "YYYY-MM" of the loan, or
         :data:`WHOLE_LOAN`) in ``locale``. InputError when the loan is not the viewer's,
         not paid out, or the period is not one of its months."""
+        from app.services import _contract_loan
+
         application, contract = self._viewable_loan(viewer, contract_id)
         if application.status is not ApplicationStatus.FUNDED:
             raise InputError(
                 "loan", "paid_out", "A loan has statements once the lender pays it out"
             )
-        folding = self._folding(contract)
-        if folding is None:
+        signed = _contract_loan(contract)  # its terms only: the events wait for the link
+        if signed is None:
             raise InputError("loan", "terms", "This loan's terms are not on this device")
-        statement_period(period, folding[0].terms.loan_date, self.today())
+        statement_period(period, signed.terms.loan_date, self.today())
         name = statement_name(contract_id, period, locale)
         return self.links.url(name, viewer.id, prefix=STATEMENT_PREFIX)
 

@@ -1451,21 +1451,40 @@ class PrequalServices:
     def my_loans(self: Services, user_id: str) -> list[LoanView]:
         """The buyer's signed loans, each folded over its payments as of today (and those
         cancelled before their payout)."""
+        loans = (self._loan_view(application, contract)
+                 for application, contract in self._signed_contracts(user_id))  # fmt: skip
+        return [loan for loan in loans if loan is not None]
+
+    def _signed_contracts(self: Services, user_id: str) -> list[tuple[Application, Any]]:
+        """The buyer's applications with a signed loan, each with its latest contract."""
         from local_db.repositories import deals as deals_repo
 
         with self.session() as s:
-            contracts = [
+            return [
                 (a, c) for a in deals_repo.list_applications(s, user_id=user_id)
                 if a.status in _LOAN_STATUSES
                 and (c := deals_repo.latest_contract(s, application_id=a.id)) is not None
             ]  # fmt: skip
-        loans = (self._loan_view(application, contract) for application, contract in contracts)
-        return [loan for loan in loans if loan is not None]
 
     def loans_due_soon(self: Services, user_id: str) -> int:
         """How many of the buyer's paid-out loans have a payment overdue or due within the
-        reminder days (``domain.repayment_status.reminders``)."""
-        return sum(1 for loan in self.my_loans(user_id) if loan.paid_out and loan.reminders)
+        reminder days (``domain.repayment_status.reminders``). Only the fold and its
+        reminders: it is counted at every screen reached, without a loan screen's payoff
+        quote and schedule."""
+        from domain.repayment_status import reminders
+        from domain.repayments import fold
+
+        due = 0
+        for application, contract in self._signed_contracts(user_id):
+            folding = (
+                self._folding(contract) if application.status is ApplicationStatus.FUNDED else None
+            )
+            if folding is None:
+                continue
+            signed, _, plan, events = folding
+            today = max(self.today(), signed.terms.loan_date)
+            due += bool(reminders(fold(plan, events, today, signed.servicing)))
+        return due
 
     def loan(self: Services, user_id: str, contract_id: str) -> LoanView | None:
         """One of :meth:`my_loans` by its contract (None when it is not the buyer's, not the

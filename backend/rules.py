@@ -56,7 +56,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.catalog import REVIEW_DECISIONS
-from domain.market_time import market_day_number
+from domain.market_time import DAY_MS, market_day_number
 from sync import contract_loan
 from sync.wire import (
     APPLICATION_INITIAL,
@@ -554,9 +554,6 @@ def _paid_out(application: State | None) -> None:
             "payload.application_id names a loan the lender has not paid out: a payment is "
             "recorded once its application is funded",
         )
-
-
-DAY_MS = 86_400_000
 
 
 def _payment_links(p: dict, records: Mapping[tuple[str, str], State | None]) -> None:

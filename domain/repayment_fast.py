@@ -447,22 +447,28 @@ def _replay(plan: RepaymentPlan, payments: list[Payment], as_of: date, terms: Te
                 break
         if nxt is None and k < n:
             owed = principal + overdue - sum(a[2] for a in arrears)
-            # the interest to the period's end, owed with an instalment that closes the loan
-            s_end, segs_end = s_acc, segs
-            if principal and seg < end:
-                s_end = s_acc + principal * (end - seg)
-                segs_end = [*segs, (principal, seg, end)]
-            extra = _cents(s_end, cn, den, lim, plan, segs_end, k, start, end) - cur_paid
+
+            def to_period_end() -> int:
+                """The interest to the period's end, owed with an instalment that closes the
+                loan (worked out only for one that may)."""
+                s_end, segs_end = s_acc, segs
+                if principal and seg < end:
+                    s_end = s_acc + principal * (end - seg)
+                    segs_end = [*segs, (principal, seg, end)]
+                return _cents(s_end, cn, den, lim, plan, segs_end, k, start, end) - cur_paid
+
             ahead = advance
             for j in range(k, n - 1):
                 take = min(ahead, inst[j])
                 ahead -= take
-                amt = max(0, min(inst[j] - take, owed + (extra if j == k else 0)))
+                instalment = inst[j] - take
+                closing = j == k and owed < instalment  # then its interest is owed too
+                amt = max(0, min(instalment, owed + (to_period_end() if closing else 0)))
                 if amt:
                     nxt = Due(dues[j], amt)
                     break
             else:
-                nxt = Due(dues[-1], max(0, owed + (extra if k == n - 1 else 0)))
+                nxt = Due(dues[-1], max(0, owed + (to_period_end() if k == n - 1 else 0)))
 
     # -- risk (repayment_status.risk) --------------------------------------------------------
     recent = fallen[-WINDOW:]

@@ -126,15 +126,17 @@ def next_due(s: LoanState) -> Due | None:
     # An instalment that closes the loan is owed plus the interest still to accrue: the
     # final one, or an earlier one once an early repayment shortened the term (only the
     # period in progress is projected; instalments paid ahead to the end are a rare corner).
-    extra = _interest_to_period_end(s)
     ahead = s.advance
     for j in range(k, plan.count - 1):
         take = min(ahead, s.instalments[j])
         ahead -= take
-        amount = max(0, min(s.instalments[j] - take, owed + (extra if j == k else 0)))
+        instalment = s.instalments[j] - take
+        closing = j == k and owed < instalment  # then its interest is owed too
+        amount = max(0, min(instalment, owed + (_interest_to_period_end(s) if closing else 0)))
         if amount:
             return Due(plan.due_dates[j], amount)
-    return Due(plan.due_dates[-1], max(0, owed + (extra if k == plan.count - 1 else 0)))
+    extra = _interest_to_period_end(s) if k == plan.count - 1 else 0
+    return Due(plan.due_dates[-1], max(0, owed + extra))
 
 
 def paid_count(s: LoanState) -> int:

@@ -39,10 +39,10 @@ from domain.catalog import (
     VehicleUse,
 )
 from domain.ids import seeded_id
+from domain.market_time import DAY_MS
 from local_db.demo import market
 from local_db.demo.segments import SEGMENTS, Segment, product_attributes, segment_weights
 
-DAY_MS = 86_400_000
 MINUTE_MS = 60_000
 
 # --- parameters ------------------------------------------------------------------------------
