@@ -303,6 +303,7 @@ class _CoreServices:
                 condition=query.condition,
                 price_min=band[1] if band else None,
                 price_max=price_max,
+                available_on=self.today(),
                 sort=query.sort,
                 limit=limit,
                 offset=offset,
@@ -324,15 +325,24 @@ class _CoreServices:
         return _price_ceiling(monthly, deal.down_ratio, deal.term, self.reference_rate(deal.term),
                               self.today(), deal.trade_in)  # fmt: skip
 
+    def under_contract(self, vehicle_id: str) -> bool:
+        """Whether a live loan contract holds the car: it is off the catalogue, and no one
+        may apply to finance it again."""
+        with self.session() as s:
+            return catalog_repo.under_contract(s, vehicle_id=vehicle_id, today=self.today())
+
     def car(self, vehicle_id: str) -> Vehicle | None:
         """The car, listed or not (a loan's screens name the car bought, off sale since)."""
         with self.session() as s:
             return catalog_repo.get_vehicle(s, vehicle_id=vehicle_id)
 
     def listed_car(self, vehicle_id: str) -> Vehicle | None:
-        """The car while it is on sale: what its page, its rate check and a comparison show."""
+        """The car while it is on sale (listed, and no live contract holds it): what its
+        page, its rate check and a comparison show."""
         vehicle = self.car(vehicle_id)
-        return None if vehicle is None or vehicle.deleted else vehicle
+        if vehicle is None or vehicle.deleted or self.under_contract(vehicle_id):
+            return None
+        return vehicle
 
     def picture(self, vehicle: Vehicle) -> str:
         """The car's picture as SVG text: the file the seed drew into the data dir, else the
@@ -521,6 +531,14 @@ def _check_signable(application: Application | None) -> None:
             "application", "in_review",
             "waits for a person at the lender to review it before it can be signed",
         )  # fmt: skip
+
+
+def _check_free(services: Services, vehicle_id: str) -> None:
+    """InputError when a live contract already holds the car: one car is financed once."""
+    if services.under_contract(vehicle_id):
+        raise InputError(
+            "vehicle_id", "under_contract", "this car is already under a signed loan contract"
+        )
 
 
 def _servicing(offer):
@@ -966,6 +984,7 @@ class PrequalServices:
         vehicle = self.car(vehicle_id)
         if vehicle is None:
             raise InputError("vehicle_id", "not_found", "no such vehicle in the catalogue")
+        _check_free(self, vehicle_id)
         data = {k: v for k, v in values.items() if k in PREQUAL_FIELDS and v != ""}
         data["person_id"] = user_id  # whom the velocity check counts by
         score = self._credit_score(user_id)
@@ -1264,6 +1283,7 @@ class PrequalServices:
             signatures={"buyer": tuple(tuple(stroke) for stroke in strokes)} if strokes else {},
             servicing=_servicing(offer),
             demo=self.demo_market,
+            lease=offer.product.kind is ProductKind.FINANCE_LEASE,
         )  # fmt: skip
 
     def disclosure_words(
@@ -1274,7 +1294,7 @@ class PrequalServices:
         ``contracts.record.disclosure_of``) and the terms beside them (``terms``: late
         charge, prepayment and security interest as (label, sentence))."""
         from contracts import labels as L
-        from contracts.render import late_charge_text, prepayment_text
+        from contracts.render import late_charge_text, prepayment_text, security_term
 
         offer = result.offer(product_id)
         if offer is None:
@@ -1287,8 +1307,8 @@ class PrequalServices:
             terms=(
                 (L.text("late_charge", locale), late_charge_text(servicing.late_fee, locale)),
                 (L.text("prepayment", locale), prepayment_text(servicing.prepayment, locale)),
-                (L.text("security", locale),
-                 L.text("security_text", locale, vin=result.vehicle.vin)),
+                security_term(offer.product.kind is ProductKind.FINANCE_LEASE,
+                              result.vehicle.vin, locale),
             ),
         )  # fmt: skip
 
@@ -1398,6 +1418,7 @@ class PrequalServices:
         with self.session() as s:
             application = deals_repo.get_application(s, application_id=result.application_id)
         _check_signable(application)
+        _check_free(self, application.vehicle_id)
         deal = self.contract_deal(result, product_id, buyer_id, consented_at=consented_at,
                                   strokes=strokes, locale=locale, identity=identity,
                                   phone=phone)  # fmt: skip

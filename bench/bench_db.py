@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from sqlmodel import Session
 from local_db.crypto import FieldCipher
 from local_db.demo import seed_database
 from local_db.engine import make_engine
-from local_db.repositories.catalog import list_vehicles
+from local_db.repositories.catalog import _UNDER_CONTRACT, list_vehicles
+
+#: the app asks for the cars on sale that day: those a live contract holds are left out
+TODAY = date(2026, 12, 1)
 
 QUERIES = (  # (repository keywords, raw SQL WHERE, raw params, ORDER BY)
     (
@@ -85,7 +89,7 @@ def main() -> int:
 
             def ours(i: int) -> None:
                 kw = QUERIES[i % len(QUERIES)][0]
-                page = list_vehicles(session, limit=20, **kw)
+                page = list_vehicles(session, limit=20, available_on=TODAY, **kw)
                 assert page.total >= len(page.items)
 
             ours(0)  # warm the connection and compiled-statement cache
@@ -97,7 +101,8 @@ def main() -> int:
         def ceiling(i: int) -> None:
             _, where, params, order = QUERIES[i % len(QUERIES)]
             offset = QUERIES[i % len(QUERIES)][0].get("offset", 0)
-            where = f"deleted = 0 AND {where}"
+            where = f"deleted = 0 AND {where} AND id NOT IN ({_UNDER_CONTRACT})"
+            params = (*params, TODAY.isoformat())
             raw.execute(f"SELECT count(*) FROM vehicles WHERE {where}", params).fetchone()
             raw.execute(
                 f"SELECT * FROM vehicles WHERE {where} ORDER BY {order} LIMIT 20 OFFSET ?",

@@ -65,11 +65,15 @@ class Deal:
     servicing: Terms = field(default_factory=Terms)
     demo: bool = True
     document_id: str = ""  # empty: derived from the content
+    #: a finance lease (融资租赁): the lessor owns the car until the last rent
+    lease: bool = False
 
     def content_digest(self) -> str:
         """SHA-256 of the deal's canonical JSON: what the QR code and the record carry."""
         data = encode(self)
         data["document_id"] = ""
+        if not self.lease:  # added later: a loan's digest is what it was before the field
+            del data["lease"]
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -122,7 +126,15 @@ def parse_deal(data: Any) -> Deal:
         servicing=parse_servicing_terms(data),
         demo=bool(data.get("demo", True)),
         document_id=str(data.get("document_id") or ""),
+        lease=_flag(data, "lease"),
     )
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise InputError(key, "boolean", "must be true or false")
+    return value
 
 
 def _text(data: dict, key: str, prefix: str, *, required: bool = True) -> str:

@@ -39,7 +39,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "信贷将花费您的金额",
         "The amount the credit will cost you: its interest and fees",
     ),
-    "amount_financed": ("借款金额", "Amount financed"),
+    "amount_financed": ("融资金额", "Amount financed"),
     "amount_financed_desc": (
         "向您或代您提供的信贷金额",
         "The amount of credit provided to you or on your behalf",
@@ -70,8 +70,9 @@ _TEXT: dict[str, tuple[str, str]] = {
         "A payment is late the day after its due date.",
     ),
     "late_penalty": (
-        "逾期部分按每日 {rate} 计收罚息，直至还清。",
-        "After that, {rate} of the unpaid amount is charged for each day until it is paid.",
+        "自到期后第 {day} 天起，逾期部分按每日 {rate}（年化 {yearly}）计收罚息，直至还清。",
+        "From day {day} after the due date, {rate} of the unpaid amount is charged for each "
+        "day ({yearly} a year) until it is paid.",
     ),
     "late_fixed": (
         "每期逾期收取逾期费 {fee}。",
@@ -104,7 +105,14 @@ _TEXT: dict[str, tuple[str, str]] = {
         "贷款人对所购车辆（车辆识别代号 {vin}）享有抵押权。",
         "The lender takes a security interest in the vehicle being purchased (VIN {vin}).",
     ),
-    "itemisation": ("借款金额明细", "Itemisation of the amount financed"),
+    "ownership": ("车辆所有权", "Ownership of the car"),
+    "ownership_text": (
+        "本合同为融资租赁：租赁期内，车辆（车辆识别代号 {vin}）归出租人所有；承租人付清全部租金及"
+        "费用后，车辆所有权转移给承租人。",
+        "This is a finance lease: the lessor owns the car (VIN {vin}) for the term of the "
+        "lease, and it passes to you once every rent and fee is paid.",
+    ),
+    "itemisation": ("融资金额明细", "Itemisation of the amount financed"),
     "down_payment": ("首付款", "Down payment"),
     "trade_in": ("置换车辆抵扣", "Trade-in credit"),
     "balance_of_price": ("车价余额", "Unpaid balance of cash price"),
@@ -154,7 +162,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 _TERMS: tuple[tuple[str, str], ...] = (
     (
-        "1. 借款人向贷款人借入上述借款金额，用于购买上述车辆，并按还款计划表按期足额还款。",
+        "1. 借款人向贷款人借入上述融资金额，用于购买上述车辆，并按还款计划表按期足额还款。",
         "1. The buyer borrows the amount financed to buy the vehicle above and repays it on the "
         "dates and in the amounts of the payment schedule.",
     ),

@@ -159,10 +159,22 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
         pairs += [
             (t("late_charge"), late_charge_text(deal.servicing.late_fee, locale)),
             (t("prepayment"), prepayment_text(deal.servicing.prepayment, locale)),
-            (t("security"), t("security_text", vin=deal.vehicle.vin)),
+            security_term(deal.lease, deal.vehicle.vin, locale),
         ]
     doc.key_values(pairs, size=8.5, key_width=95)
     doc.space(4)
+
+
+def security_term(lease: bool, vin: str, locale: str) -> tuple[str, str]:
+    """What the car stands as: the lender's security for a loan; for a finance lease, the
+    lessor's property until the last rent (the fact a lessee most needs told)."""
+    if lease:
+        return L.text("ownership", locale), L.text("ownership_text", locale, vin=vin)
+    return L.text("security", locale), L.text("security_text", locale, vin=vin)
+
+
+#: A daily penalty is charged on every calendar day: a year of them costs 365 days' worth.
+DAYS_A_YEAR = 365
 
 
 def late_charge_text(late: LateFeePolicy, locale: str) -> str:
@@ -172,7 +184,16 @@ def late_charge_text(late: LateFeePolicy, locale: str) -> str:
         return t("late_none")
     parts = [t("late_grace", days=late.grace_days) if late.grace_days else t("late_no_grace")]
     if late.daily_penalty_rate:
-        parts.append(t("late_penalty", rate=fmt.rate(late.daily_penalty_rate, locale)))
+        # the engine charges the days after the grace days; a daily rate alone hides its size
+        rate = late.daily_penalty_rate
+        parts.append(
+            t(
+                "late_penalty",
+                day=late.grace_days + 1,
+                rate=fmt.rate(rate, locale),
+                yearly=fmt.rate(rate * DAYS_A_YEAR, locale),
+            )
+        )
     if late.amount:
         parts.append(t("late_fixed", fee=fmt.money(late.amount, locale)))
         if late.cap is not None:

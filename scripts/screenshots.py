@@ -486,6 +486,8 @@ def first_card(d: Driver, column: str) -> str:
 
 
 SEAL = ("Seal", r"(Seal|海豹) .*179,800")  # a new mid-priced car: most lenders have an offer
+#: another car of the same showroom: the Seal is under contract once the second walk-in signs
+DOLPHIN = ("Dolphin", r"(Dolphin|海豚) .*117,800")
 WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Fang Wang", "Wei Zhang", "Yang Liu")}
 
 
@@ -522,7 +524,7 @@ def dealer_journey(d: Driver, locale: str) -> None:
     d.wait("col-funded")
     d.shot("dealer-pipeline-funded")
     nav(d, t("New application"))
-    start_walk_in(d, withdraws, "13700000000", "2468", *SEAL)
+    start_walk_in(d, withdraws, "13700000000", "2468", *DOLPHIN)
     customer_checks(d, shots=False)
     d.tap("handoff-return-action")
     give_back(d, "2468")

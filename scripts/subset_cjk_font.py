@@ -27,6 +27,10 @@ SUBSET = FONT_DIR / "DroidSansFallbackChedai.ttf"
 #: Where the characters the UI shows are written down.
 TEXT_SOURCES = ("assets/locales/*/LC_MESSAGES/*.po", "app/**/*.py", "views/**/*.py",
                 "domain/**/*.py", "local_db/**/*.py")  # fmt: skip
+#: Invisible characters the UI writes that the font lacks, added as empty zero-width glyphs.
+#: U+2060 WORD JOINER holds a date together on a line (``views.context.unbroken``); without a
+#: glyph the web client would look for a fallback font it cannot fetch.
+ZERO_WIDTH = (0x2060,)
 #: Ideograph and Hangul blocks: only the characters named above are kept from these.
 DROPPED_BLOCKS = ((0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x10FFFF))
 
@@ -72,15 +76,32 @@ def build(source: Path = SOURCE, target: Path = SUBSET) -> int:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
+    add_zero_width_glyphs(font, ZERO_WIDTH)
     font.save(target)
-    return len(unicodes)
+    return len(unicodes) + len(ZERO_WIDTH)
+
+
+def add_zero_width_glyphs(font, codepoints: tuple[int, ...]) -> None:
+    """Map each code point to a new empty glyph with no advance."""
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    names = [f"uni{cp:04X}" for cp in codepoints]
+    font.setGlyphOrder(font.getGlyphOrder() + names)
+    metrics = [font[tag] for tag in ("hmtx", "vmtx") if tag in font]
+    for cp, name in zip(codepoints, names, strict=True):
+        font["glyf"][name] = TTGlyphPen(None).glyph()
+        for table in metrics:
+            table[name] = (0, 0)
+        for table in font["cmap"].tables:
+            if table.isUnicode():
+                table.cmap[cp] = name
 
 
 def check(source: Path = SOURCE, target: Path = SUBSET) -> list[str]:
     """Characters the full font has and the subset should have but lacks."""
     from fontTools.ttLib import TTFont
 
-    wanted = wanted_codepoints(TTFont(source).getBestCmap())
+    wanted = wanted_codepoints(TTFont(source).getBestCmap()) | set(ZERO_WIDTH)
     have = set(TTFont(target).getBestCmap())
     return sorted(chr(cp) for cp in wanted - have)
 

@@ -18,7 +18,7 @@ import flet as ft
 
 from app.state import FILTERS
 from views import labels, palette
-from views.context import ViewContext
+from views.context import ViewContext, unbroken
 from views.shell import Screen
 from views.widgets import (
     car_picture,
@@ -349,7 +349,7 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
                 color=ft.Colors.PRIMARY,
             ),
             ft.Text(price_line(ctx, v), size=14),
-            ft.Text(" · ".join(details), size=12, color=colour),
+            ft.Text(" · ".join(map(unbroken, details)), size=12, color=colour),
         ],
         compare,
         6,

@@ -25,6 +25,17 @@ if TYPE_CHECKING:  # only for annotations: views never import the application la
     from app.state import AppState
 
 
+#: U+2060: no line break on either side. The UI font has an empty glyph for it
+#: (scripts/subset_cjk_font.py), so the web client looks for no fallback font.
+WORD_JOINER = "\u2060"
+
+
+def unbroken(text: str) -> str:
+    """``text`` kept on one line, as a date or a figure with its unit should be: Chinese may
+    break between any two characters (2026年12 / 月1日) and English at a space."""
+    return WORD_JOINER.join(text)
+
+
 #: The navigation rail with its divider, and the shell's padding either side of a screen.
 RAIL_WIDTH = 81
 SHELL_PADDING = 24
@@ -78,15 +89,15 @@ class ViewContext:
         return self.i18n.format_number(value, self.locale, decimals)
 
     def date(self, value: date | datetime) -> str:
-        """A day, or a moment with its time where the buyer is."""
-        return self.i18n.format_date(value, self.locale)
+        """A day, or a moment with its time where the buyer is; never split across lines."""
+        return unbroken(self.i18n.format_date(value, self.locale))
 
     def month(self, value: date) -> str:
-        return self.i18n.format_month(value, self.locale)
+        return unbroken(self.i18n.format_month(value, self.locale))
 
     def day(self, moment: datetime) -> str:
         """The day of a stored moment, where the buyer is."""
-        return self.i18n.format_date(self.i18n.local_day(moment), self.locale)
+        return self.date(self.i18n.local_day(moment))
 
     @staticmethod
     def i18n_input_error(field: str, rule: str, message: str, **params):

@@ -5,6 +5,7 @@ signed contract, repayment statements)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 import flet as ft
@@ -84,20 +85,33 @@ def status_text(ctx: ViewContext, loan) -> str:
     return ctx.t(STATUS.get(loan.status.status, loan.status.status))
 
 
-def next_payment(ctx: ViewContext, loan) -> str:
-    """The payment to come: the first, while the loan waits for its payout; then the next
-    one due ("" once nothing is left to pay, or nothing ever will be)."""
+class Coming(NamedTuple):
+    """The payment to come: the first (the loan waits for its payout) or the next one due."""
+
+    first: bool
+    amount: Decimal
+    due: date
+
+
+def coming_payment(loan) -> Coming | None:
+    """None once nothing is left to pay, or nothing ever will be."""
     if loan.never_paid_out:
-        return ""
+        return None
     if not loan.paid_out:
         first = loan.quote.schedule[0]
-        return ctx.t("First payment: {amount} on {date}", amount=ctx.money(first.payment),
-                     date=ctx.date(first.date))  # fmt: skip
+        return Coming(True, first.payment, first.date)
     nxt = loan.status.next_due
-    if nxt is None:
+    return None if nxt is None else Coming(False, from_cents(nxt.amount), nxt.date)
+
+
+def next_payment(ctx: ViewContext, loan) -> str:
+    """The payment to come in a line ("" if none)."""
+    if (coming := coming_payment(loan)) is None:
         return ""
-    return ctx.t("Next: {amount} on {date}", amount=ctx.money(from_cents(nxt.amount)),
-                 date=ctx.date(nxt.date))  # fmt: skip
+    amount, when = ctx.money(coming.amount), ctx.date(coming.due)
+    if coming.first:
+        return ctx.t("First payment: {amount} on {date}", amount=amount, date=when)
+    return ctx.t("Next: {amount} on {date}", amount=amount, date=when)
 
 
 def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
@@ -288,8 +302,6 @@ def record_panel(ctx: ViewContext, loan) -> ft.Control:
     ]  # fmt: skip
     if (row := busy_row(ctx, "pay")) is not None:
         controls.append(row)
-    if (notice := notice_line(ctx, "loan-notice")) is not None:
-        controls.append(notice)
     return panel(controls, key="loan-record")
 
 
@@ -345,7 +357,7 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
     return [panel([
         section_title(ctx.t("Repay early")),
         ft.Text(ctx.t("To pay off the whole loan"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
-        ft.Text(ctx.money(amount), size=26, weight=ft.FontWeight.BOLD, key="loan-payoff"),
+        ft.Text(ctx.money(amount), size=20, weight=ft.FontWeight.W_600, key="loan-payoff"),
         ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
                 key="loan-payoff-until"),
         part(ctx.t("Principal"), quote.principal, "loan-payoff-principal"),
@@ -448,12 +460,18 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
                      width=96, height=96, alignment=ft.Alignment.CENTER),
     ], width=96, height=96)  # fmt: skip
     colour = status_colour(loan)
+    coming = coming_payment(loan)
     facts = ft.Column([
         ft.Text(status_text(ctx, loan), size=18, weight=ft.FontWeight.BOLD, color=colour,
                 key="loan-status"),
         ft.Text(labels.lender_of(ctx, loan), size=13, color=ft.Colors.ON_SURFACE_VARIANT,
                 key="loan-lender"),
-        ft.Text(next_payment(ctx, loan), weight=ft.FontWeight.W_500, key="loan-next"),
+        # the figure the buyer comes back for is the largest on the screen
+        *([ft.Text(ctx.t("First payment, due {date}", date=ctx.date(coming.due)) if coming.first
+                   else ctx.t("Next payment, due {date}", date=ctx.date(coming.due)),
+                   size=13, key="loan-next"),
+           ft.Text(ctx.money(coming.amount), size=28, weight=ft.FontWeight.BOLD,
+                   key="loan-next-amount")] if coming else []),
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else "" if loan.never_paid_out
@@ -461,7 +479,12 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
                            amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),
     ], spacing=4, expand=True)  # fmt: skip
-    return panel([ft.Row([ring, facts], spacing=16)], key="loan-summary")
+    # what the buyer just did (a payment recorded, the payout confirmed) is said here, at
+    # the top, not under a form it may have nothing to do with
+    notice = notice_line(ctx, "loan-notice")
+    return panel(
+        [ft.Row([ring, facts], spacing=16), *([notice] if notice else [])], key="loan-summary"
+    )
 
 
 class Remaining(NamedTuple):
@@ -500,8 +523,6 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
         tasks += [*alerts(ctx, loan, fill), record_panel(ctx, loan), *payoff_panel(ctx, loan, fill)]
     else:
         tasks += awaiting_payout(ctx, loan)
-        if (notice := notice_line(ctx, "loan-notice")) is not None:
-            tasks.append(notice)
     figures: list[ft.Control] = []
     if not loan.cancelled:  # a balance that will never be lent has no course to chart
         figures.append(panel([

@@ -8,7 +8,7 @@ from decimal import ROUND_UP, Decimal
 import flet as ft
 
 from views import labels, palette
-from views.context import ViewContext
+from views.context import ViewContext, unbroken
 from views.prequal import prequal_path
 from views.shell import Screen
 from views.widgets import (
@@ -75,10 +75,11 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                         ctx.tn("{n} offer", "{n} offers", len(r.offers), n=len(r.offers)),
                         key="offers-counts"),
             ]
-            + ([ft.Text(ctx.t("At the cheapest offer: payment-to-income {pti} · debt-to-income "
-                              "{dti}",
-                              pti=ctx.rate(result.cheapest[0].metrics.pti),
-                              dti=ctx.rate(result.cheapest[0].metrics.dti)),
+            + ([ft.Text(ctx.t("At the cheapest offer: {ratios}", ratios=" · ".join((
+                          unbroken(ctx.t("payment-to-income {pti}",
+                                         pti=ctx.rate(result.cheapest[0].metrics.pti))),
+                          unbroken(ctx.t("debt-to-income {dti}",
+                                         dti=ctx.rate(result.cheapest[0].metrics.dti)))))),
                       key="offers-metrics")]
                if offers else []),
             wrap=True, spacing=16,
@@ -237,9 +238,13 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             size=12, color=palette.WARN, key=f"more-{pid}"))  # fmt: skip
     if q.terms.balloon_amount:  # the month's figure is not the whole story
         lines.insert(4, _figure(ctx.t("Final payment"), ctx.money(q.last_payment), f"last-{pid}"))
+    if str(offer.product.kind) == "finance_lease":  # a lessee is told first: not theirs yet
+        lines.insert(2, ft.Text(
+            ctx.t("A finance lease: {lender} owns the car until the last rent is paid.",
+                  lender=lender), size=12, color=palette.WARN, key=f"lease-{pid}"))  # fmt: skip
     lowest = offer.lowest_down_payment
     if lowest is not None and lowest < q.terms.down_payment:  # room to put less down
-        lines.append(_figure(ctx.t("Lowest down payment with this lender"),
+        lines.append(_figure(ctx.t("Your lowest down payment with this lender"),
                              ctx.money(lowest, whole=True), f"lowest-down-{pid}"))  # fmt: skip
     if offer.is_flat_rate:
         lines.append(

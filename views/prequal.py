@@ -89,7 +89,8 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state, services = ctx.state, ctx.services
     title = ctx.t("Check my rate")
     vehicle = services.car(state.car_id) if state.car_id else None
-    if vehicle is not None and vehicle.deleted:  # taken off sale since the form was opened
+    # taken off sale, or put under contract, since the form was opened
+    if vehicle is not None and services.listed_car(vehicle.id) is None:
         return Screen(title=title, body=car_gone(ctx))
     if vehicle is None or state.user is None:
         return Screen(

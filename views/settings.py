@@ -87,11 +87,15 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ctx, "reset", N_("Resetting demo data…"), services.reset_demo, done, ctx.fail
         )
 
-    last = ctx.date(info.last_sync) if info.last_sync else ctx.t("never")
     server = info.server_url or ctx.t("none (demo mode: data stays on this device)")
     sync_lines = [
         ft.Text(ctx.t("Pending changes: {n}", n=info.pending), key="sync-pending"),
-        ft.Text(ctx.t("Last sync: {when}", when=last), key="sync-last"),
+        ft.Text(
+            ctx.t("Last sync: {when}", when=ctx.date(info.last_sync))
+            if info.last_sync
+            else ctx.t("Not synced yet"),
+            key="sync-last",
+        ),
         ft.Text(ctx.t("Server: {server}", server=server), key="sync-server", selectable=True),
     ]
     if info.error:

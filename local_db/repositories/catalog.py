@@ -42,6 +42,21 @@ def _upsert(session: Session, table, rows: Sequence[dict], key: str = "id") -> N
 # --- vehicles -------------------------------------------------------------------------------
 
 
+#: The cars a live contract holds: paid out, or signed and not lapsed (its first repayment
+#: date still to come). A listing is one car, so it is financed once.
+_UNDER_CONTRACT = (
+    "SELECT vehicle_id FROM applications WHERE deleted = 0 AND (status = 'funded' OR "
+    "(status = 'contracted' AND (pay_out_by IS NULL OR pay_out_by > ?)))"
+)
+
+
+def under_contract(session: Session, *, vehicle_id: str, today: date) -> bool:
+    """Whether a live contract holds the car ``today``."""
+    sql = f"SELECT 1 FROM ({_UNDER_CONTRACT}) WHERE vehicle_id = ? LIMIT 1"
+    found = session.connection().exec_driver_sql(sql, (today.isoformat(), vehicle_id))
+    return found.first() is not None
+
+
 def list_vehicles(
     session: Session,
     *,
@@ -53,6 +68,7 @@ def list_vehicles(
     price_min: Decimal | None = None,
     price_max: Decimal | None = None,
     dealer_id: str | None = None,
+    available_on: date | None = None,
     sort: str = "price_asc",
     limit: int = 20,
     offset: int = 0,
@@ -61,7 +77,8 @@ def list_vehicles(
     total number of matches.
 
     ``query`` matches make (English or Chinese), model and trim, case-insensitively.
-    ``brands``/``energy``/``body`` match any of their values; prices are inclusive.
+    ``brands``/``energy``/``body`` match any of their values; prices are inclusive. With
+    ``available_on``, the cars a live contract holds that day are left out.
     """
     if sort not in SORTS:
         raise InputError(
@@ -100,6 +117,9 @@ def list_vehicles(
     if dealer_id:
         where.append("dealer_id = ?")
         params.append(dealer_id)
+    if available_on is not None:
+        where.append(f"id NOT IN ({_UNDER_CONTRACT})")
+        params.append(available_on.isoformat())
     clause = " AND ".join(where)
     connection = session.connection()
     total = connection.exec_driver_sql(

@@ -66,3 +66,10 @@ def test_every_chinese_name_of_the_demo_market_is_in_the_font(font_chars):
                 needed |= cjk(text)
     assert {"张", "王"} & needed  # buyers' names are Chinese
     assert "".join(sorted(needed - font_chars)) == ""
+
+
+def test_the_word_joiner_that_holds_dates_together_is_an_invisible_glyph_of_the_font():
+    font = TTFont(UI_FONT)
+    glyph = font.getBestCmap()[0x2060]  # else the web client looks for a fallback font
+    assert font["hmtx"][glyph][0] == 0
+    assert font["glyf"][glyph].numberOfContours == 0

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from contracts import labels as L
 from contracts import record
 from contracts.deal import parse_deal
 from contracts.render import late_charge_text, prepayment_text, render_contract
+from domain.errors import InputError
 from domain.repayments import LateFeePolicy, PrepaymentPolicy, Terms
 from tests.contracts.factories import deal_json, make_deal
 from tests.contracts.test_render import _text
@@ -24,18 +26,20 @@ D = Decimal
         pytest.param(
             LateFeePolicy(grace_days=3, daily_penalty_rate=D("0.0005")),
             "每期到期后 3 天内还清的，不收取任何逾期费用。"
-            "逾期部分按每日 0.05% 计收罚息，直至还清。",
-            "A payment made within 3 days of its due date is charged nothing. After that, 0.05% "
-            "of the unpaid amount is charged for each day until it is paid.",
+            "自到期后第 4 天起，逾期部分按每日 0.05%（年化 18.25%）计收罚息，直至还清。",
+            "A payment made within 3 days of its due date is charged nothing. From day 4 after "
+            "the due date, 0.05% of the unpaid amount is charged for each day (18.25% a year) "
+            "until it is paid.",
             id="grace-and-penalty",
         ),
         pytest.param(
             LateFeePolicy(amount=D("80"), grace_days=0, daily_penalty_rate=D("0.00055"),
                           cap=D("500")),
-            "每期到期日后未还清即为逾期。逾期部分按每日 0.055% 计收罚息，直至还清。"
-            "每期逾期收取逾期费 ¥80.00。逾期费合计不超过 ¥500.00。",
-            "A payment is late the day after its due date. After that, 0.055% of the unpaid "
-            "amount is charged for each day until it is paid. Each late payment is charged a "
+            "每期到期日后未还清即为逾期。自到期后第 1 天起，逾期部分按每日 0.055%（年化 20.075%）"
+            "计收罚息，直至还清。每期逾期收取逾期费 ¥80.00。逾期费合计不超过 ¥500.00。",
+            "A payment is late the day after its due date. From day 1 after the due date, 0.055% "
+            "of the unpaid amount is charged for each day (20.075% a year) until it is paid. "
+            "Each late payment is charged a "
             "late fee of CN¥80.00. Late fees together never exceed CN¥500.00.",
             id="no-grace-penalty-fixed-fee-and-cap",
         ),
@@ -111,3 +115,32 @@ def test_deal_json_takes_the_servicing_terms_as_percentage_strings():
         LateFeePolicy(amount=D("50.00"), grace_days=1, daily_penalty_rate=D("0.0007")),
         PrepaymentPolicy(fee_rate=D("0.05"), lockout_instalments=12, fee_free_after=24),
     )
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en_US"])
+def test_a_finance_lease_says_the_lessor_owns_the_car_where_a_loan_names_its_security(locale):
+    loan = make_deal()
+    lease = parse_deal(deal_json(lease=True))
+    assert lease.lease and not loan.lease
+    vin = loan.vehicle.vin
+    loan_text, lease_text = ("".join(_text(render_contract(d, locale=locale)).split())
+                             for d in (loan, lease))  # fmt: skip
+    owned = "".join(L.text("ownership_text", locale, vin=vin).split())
+    secured = "".join(L.text("security_text", locale, vin=vin).split())
+    assert owned in lease_text and secured not in lease_text
+    assert secured in loan_text and owned not in loan_text
+
+
+def test_a_loans_digest_is_what_it_was_before_the_lease_field():
+    import hashlib
+    import json
+
+    loan = make_deal()
+    before = {k: v for k, v in record.encode(loan).items() if k != "lease"}
+    before["document_id"] = ""
+    text = json.dumps(before, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert loan.content_digest() == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert parse_deal(deal_json(lease=True)).content_digest() != loan.content_digest()
+    with pytest.raises(InputError) as refused:
+        parse_deal(deal_json(lease="yes"))
+    assert (refused.value.field, refused.value.rule) == ("lease", "boolean")

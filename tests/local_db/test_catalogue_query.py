@@ -1,6 +1,7 @@
 # ruff: noqa: E501  (the case tables read best one case per line)
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -92,3 +93,31 @@ def test_bad_paging_names_the_field(session, kwargs, field):
     with pytest.raises(InputError) as error:
         catalog.list_vehicles(session, **kwargs)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("status", "pay_out_by", "held"),
+    [
+        pytest.param("contracted", date(2027, 1, 1), True, id="signed-awaiting-payout"),
+        pytest.param("contracted", date(2026, 12, 1), False, id="lapsed-on-its-first-due-date"),
+        pytest.param("funded", date(2026, 12, 1), True, id="paid-out"),
+        pytest.param("withdrawn", date(2027, 1, 1), False, id="cancelled"),
+        pytest.param("prequalified", None, False, id="only-checked"),
+    ],
+)
+def test_a_car_a_live_contract_holds_leaves_the_catalogue(session, cars, status, pay_out_by, held):
+    """One listing is one car: financed once, it is no longer on sale to anyone else."""
+    from domain.catalog import ApplicationStatus
+    from local_db.repositories import deals, people
+    from tests.factories import make_application, make_user
+
+    buyer = make_user()
+    people.save_user(session, user=buyer)
+    application = make_application(user_id=buyer.id, vehicle_id=cars["Seal"].id,
+                                   status=ApplicationStatus(status), pay_out_by=pay_out_by)  # fmt: skip
+    deals.save_application(session, application=application, enqueue=False)
+    today = date(2026, 12, 1)
+    shown = _models(catalog.list_vehicles(session, available_on=today))
+    assert ("Seal" not in shown) is held
+    assert catalog.under_contract(session, vehicle_id=cars["Seal"].id, today=today) is held
+    assert "Seal" in _models(catalog.list_vehicles(session))  # the listing itself stays

@@ -27,6 +27,8 @@ from flet.messaging.protocol import (
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
+from views.context import WORD_JOINER
+
 
 class FakeConnection(Connection):
     def __init__(self) -> None:
@@ -206,14 +208,19 @@ class FletHarness:
         return True
 
     def texts(self, root=None) -> list[str]:
+        """The strings of every Text, as a reader sees them (no invisible word joiners)."""
         out = []
         for c in walk(root if root is not None else self.top):
             if isinstance(c, ft.Text):
                 if c.value:
-                    out.append(str(c.value))
+                    out.append(visible(str(c.value)))
                 for span in c.spans or []:
-                    out.append(str(span.text))
+                    out.append(visible(str(span.text)))
         return out
+
+    def value(self, key: str) -> str:
+        """The value of the control ``key``, as a reader sees it."""
+        return visible(str(self.find(key).value))
 
     def text(self, root=None) -> str:
         return "\n".join(self.texts(root))
@@ -234,6 +241,11 @@ class FletHarness:
 def _key(c) -> object:
     k = getattr(c, "key", None)
     return getattr(k, "value", k)
+
+
+def visible(text: str) -> str:
+    """``text`` without the word joiners that keep dates and figures on one line."""
+    return text.replace(WORD_JOINER, "")
 
 
 def walk(control) -> Iterator[BaseControl]:

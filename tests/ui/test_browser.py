@@ -25,8 +25,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app_url(tmp_path_factory):
+    """A fresh market for each journey: a car signed for in one is off sale in the next."""
     require_binary("chromium", "chromium")
     with running(tmp_path_factory.mktemp("browser")) as url:
         yield url

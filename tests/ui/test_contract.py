@@ -40,9 +40,9 @@ async def open_pdf(h) -> None:
     await h.wait_until(lambda: not h.find("contract-consent").disabled)  # redrawn
 
 
-async def at_contract(world):
+async def at_contract(world, car: str = "seal"):
     h = await signed_in(world)
-    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    await h.route(f"/cars/{world.vehicles[car].id}")
     await h.click("car-check-rate")
     await h.select("prequal-housing", "rent")
     await through_form(h)

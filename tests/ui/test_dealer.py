@@ -173,7 +173,7 @@ async def test_a_walk_in_who_leaves_before_the_check_is_a_draft(world):
     assert "张*" in h.texts(h.find("col-draft"))
     assert "草稿（1）" in h.texts(h.find("col-draft"))  # Chinese brackets around the count
     (card,) = world.services.pipeline(h.state.user.dealer_id)["draft"]
-    assert h.find(f"pipe-started-{card.application_id}").value == format_date(
+    assert h.value(f"pipe-started-{card.application_id}") == format_date(
         local_day(card.started_at), "zh_CN"
     )
     for column in ("prequalified", "offer_chosen", "signed", "funded"):
@@ -542,13 +542,13 @@ async def test_a_contract_not_paid_out_by_its_first_repayment_date_lapses_and_is
     application_id = route.rsplit("/", 1)[-1]
     loan = world.services.staff_loan(staff, application_id)
     first = loan.pay_out_by
-    assert h.find("payout-by").value == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
+    assert h.value("payout-by") == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
     world.services._today = first - timedelta(days=1)  # the last day it can be paid out
     assert not world.services.staff_loan(staff, application_id).lapsed
     world.services._today = first  # the schedule's first payment would be owed today
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.find("payout-lapsed").value.startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
+    assert h.value("payout-lapsed").startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
     assert not h.has("payout-confirm")
     with pytest.raises(InputError) as refused:
         world.services.confirm_payout(staff, application_id)
@@ -585,7 +585,7 @@ async def test_a_loan_signed_on_another_device_shows_from_the_terms_its_contract
     assert elsewhere.servicing == signed_here.servicing
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.find("payout-by").value.startswith("须在首期还款日")
+    assert h.value("payout-by").startswith("须在首期还款日")
     (mine,) = world.services.my_loans(signed_here.application.user_id)
     assert mine.quote == signed_here.quote
     pulled(loan="")  # a contract from before its terms travelled with it
@@ -615,11 +615,11 @@ async def test_staff_know_by_when_to_pay_out_a_loan_whose_contract_they_do_not_h
     assert world.services.staff_loan(staff, application_id) is None
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.find("payout-by").value == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
+    assert h.value("payout-by") == f"须在首期还款日 {first:%Y年%-m月%-d日} 之前放款"
     world.services._today = first + timedelta(days=3)
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.find("payout-lapsed").value.startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
+    assert h.value("payout-lapsed").startswith(f"已失效：首期还款日 {first:%Y年%-m月%-d日}")
     with pytest.raises(InputError) as refused:
         world.services.confirm_payout(staff, application_id)
     assert refused.value.rule == "lapsed"

@@ -1,5 +1,6 @@
 """How the screens name things: a lender's product, in either language; a car's price."""
 
+from datetime import date
 from decimal import Decimal as D
 from types import SimpleNamespace
 
@@ -29,3 +30,16 @@ def test_a_product_is_named_with_its_lender_once(locale, lender, named):
 def test_a_car_price_is_whole_yuan_unless_it_has_fen(amount, shown):
     ctx = SimpleNamespace(money=lambda a, whole=False: format_money(a, "zh_CN", whole=whole))
     assert price(ctx, amount) == shown
+
+
+@pytest.mark.parametrize("locale, shown", [("zh_CN", "2027年1月1日"), ("en_US", "Jan 1, 2027")])
+def test_a_date_is_never_split_across_lines(locale, shown):
+    import app.i18n
+    from views.context import WORD_JOINER, ViewContext
+
+    ctx = ViewContext(page=None, state=SimpleNamespace(locale=locale), services=None,
+                      i18n=app.i18n)  # fmt: skip
+    text = ctx.date(date(2027, 1, 1))
+    assert text.replace(WORD_JOINER, "") == shown
+    # a joiner between every two characters leaves the line breaker no opportunity
+    assert text.split(WORD_JOINER) == list(shown)

@@ -333,7 +333,7 @@ async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(w
     q = with_fees.quote
     fees = q.principal - q.amount_financed
     assert h.find("disc-upfront-fees").value == (
-        f"借款金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
+        f"融资金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
         f"¥{fees:,.2f}（已计入利息及费用总额）。经销商因此少收这笔款项，签约时请连同首付一并"
         f"支付，共计 ¥{q.terms.down_payment + fees:,.2f}。"
     )
@@ -361,7 +361,7 @@ async def test_offer_detail_states_the_late_and_prepayment_terms_as_the_contract
     assert h.find("disc-term-0").value == late_charge_text(servicing.late_fee, "zh_CN")
     assert h.find("disc-term-1").value == prepayment_text(servicing.prepayment, "zh_CN")
     assert world.vehicles["seal"].vin in h.find("disc-term-2").value
-    assert {"借款金额", "分期购车总价", "利息及费用总额"} <= set(h.texts(h.find("disclosure")))
+    assert {"融资金额", "分期购车总价", "利息及费用总额"} <= set(h.texts(h.find("disclosure")))
 
 
 async def test_on_a_phone_the_schedule_is_a_list_that_fits_the_screen(world):
@@ -615,13 +615,13 @@ async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(wo
 async def test_the_summarys_ratios_are_the_cheapest_offers_whichever_the_order(world):
     h = await to_prequal(world)
     await through_form(h)
-    said = h.find("offers-metrics").value
+    said = h.value("offers-metrics")
     cheapest = h.state.prequal_result.cheapest[0].metrics
     assert said == f"按最便宜的报价：月供收入比 {cheapest.pti * 100:.2f}% · 负债收入比 " + (
         f"{cheapest.dti * 100:.2f}%"
     )
     await h.select("offers-order", ["cheapest"])
-    assert h.find("offers-metrics").value == said
+    assert h.value("offers-metrics") == said
 
 
 def span_at(col: dict, width: int) -> int:
@@ -702,3 +702,24 @@ async def test_a_product_that_never_finances_this_car_is_folded_whatever_else_it
     await h.click("declines-other")
     assert h.has(f"decline-{premium.id}")
     assert "车价" in h.find("declines-other-text").value
+
+
+async def test_a_finance_lease_says_the_lessor_owns_the_car_on_its_card_and_in_its_terms(world):
+    from dataclasses import replace
+
+    from domain.catalog import ProductKind
+    from local_db.repositories import catalog as catalog_repo
+
+    leased = next(p for p in world.services.products() if p.name_en == "Anyi car loan")
+    with world.services.session() as s:
+        catalog_repo.save_products(s, products=[replace(leased, kind=ProductKind.FINANCE_LEASE)])
+        s.commit()
+    h = await to_prequal(world)
+    await through_form(h)
+    offered = {o.product.id for o in h.state.prequal_result.recommended}
+    assert leased.id in offered
+    assert h.value(f"lease-{leased.id}") == "融资租赁：付清全部租金前，车辆归安逸消费金融所有。"
+    assert not any(h.has(f"lease-{pid}") for pid in offered - {leased.id})  # loans say nothing
+    await h.click(f"offer-open-{leased.id}")
+    assert "车辆所有权" in h.texts(h.find("disclosure"))
+    assert "归出租人所有" in h.value("disc-term-2")

@@ -1,0 +1,62 @@
+"""One listing is one car: once a loan contract is signed on it, it leaves the catalogue, and
+no one checks a rate on it or signs for it again, until the contract lapses unpaid out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app.state import CatalogueQuery, Deal
+from domain.errors import InputError
+from tests.ui.world import make_world
+
+STROKES = [[(0.1, 0.1), (0.2, 0.3)]]
+
+
+@pytest.fixture
+def world(tmp_path):
+    return make_world(tmp_path)
+
+
+def check(world, car_id: str):
+    s = world.services
+    values = {**s.prequal_defaults(world.buyer_id), "housing": "rent"}
+    return s.run_prequal(world.buyer_id, car_id, Deal(), values, consented_at=datetime.now(UTC))
+
+
+def sign(world, result):
+    return world.services.sign_contract(
+        result, result.cheapest_id, world.buyer_id, consented_at=datetime.now(UTC),
+        strokes=STROKES, locale="zh_CN",
+    )  # fmt: skip
+
+
+def listed_ids(world) -> set[str]:
+    page = world.services.search_cars(CatalogueQuery(), Deal(), limit=100)
+    return {c.vehicle.id for c in page.cards}
+
+
+def test_a_signed_car_leaves_the_catalogue_and_cannot_be_signed_for_again(world):
+    s, seal = world.services, world.vehicles["seal"].id
+    first, second = check(world, seal), check(world, seal)  # two checks, as two tabs would
+    assert seal in listed_ids(world)
+    sign(world, first)
+    assert seal not in listed_ids(world) and s.listed_car(seal) is None
+    with pytest.raises(InputError) as refused:
+        sign(world, second)
+    assert (refused.value.field, refused.value.rule) == ("vehicle_id", "under_contract")
+    with pytest.raises(InputError) as refused:
+        check(world, seal)
+    assert refused.value.rule == "under_contract"
+    s.pay_out_demo(world.buyer_id, first.application_id)
+    assert seal not in listed_ids(world)  # paid out: sold
+    assert s.car(seal) is not None  # the loan's screens still name it
+
+
+def test_a_contract_that_lapses_unpaid_out_puts_the_car_back_on_sale(world):
+    s, seal = world.services, world.vehicles["seal"].id
+    signed = sign(world, check(world, seal))
+    first_due = s.loan(world.buyer_id, signed.record.id).quote.schedule[0].date
+    s._today = first_due  # the payout never came: the contract has lapsed
+    assert seal in listed_ids(world) and s.listed_car(seal) is not None
