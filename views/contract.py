@@ -298,23 +298,30 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
             ctx.t("{name} ({role}) signed at {when}: {state}", name=name,
                   role=ctx.t("buyer") if s.role == "buyer" else ctx.t("lender"),
                   when=_when(ctx, s.signed_at),
-                  state=ctx.t("intact and trusted") if s.intact and s.trusted
-                  else ctx.t("NOT intact or not trusted")),
+                  state=ctx.t("signature valid") if s.intact and s.trusted
+                  else ctx.t("signature NOT valid")),
             key=f"signer-{s.role}"))  # fmt: skip
     rows += what_happens_next(ctx, loan)
     sha = signed.record.pdf_sha256
     rows.append(ft.Text(ctx.t("Document fingerprint (SHA-256): {sha}", sha=sha), size=11,
                         selectable=True))  # fmt: skip
+    # a walk-in has no loans of their own here: their last screen says what comes next
+    walk_in = ctx.state.handed_to_customer
     rows.append(ft.Row([
-        sem("contract-open-signed", ft.OutlinedButton(
-            ctx.t("Open the signed PDF"), icon=ft.Icons.PICTURE_AS_PDF,
-            on_click=lambda e: ctx.open_url(ctx.services.contract_url(
-                ctx.state.user, signed.record.application_id, signed.file_name)))),
+        open_signed_button(ctx, signed),
         sem("contract-to-loans", ft.FilledButton(
-            ctx.t("Go to my loans"), on_click=lambda e: ctx.go(
-                "/handoff/done" if ctx.state.handed_to_customer else "/loans"))),
+            ctx.t("Done") if walk_in else ctx.t("Go to my loans"),
+            on_click=lambda e: ctx.go("/handoff/done" if walk_in else "/loans"))),
     ], wrap=True))  # fmt: skip
     return ft.Column(rows, spacing=10, key="contract-signed")
+
+
+def open_signed_button(ctx: ViewContext, signed) -> ft.Control:
+    """The signed PDF, to read, keep or print: the signer's copy."""
+    return sem("contract-open-signed", ft.OutlinedButton(
+        ctx.t("Open the signed PDF"), icon=ft.Icons.PICTURE_AS_PDF,
+        on_click=lambda e: ctx.open_url(ctx.services.contract_url(
+            ctx.state.user, signed.record.application_id, signed.file_name))))  # fmt: skip
 
 
 def signed_loan(ctx: ViewContext, signed):

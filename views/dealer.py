@@ -14,7 +14,7 @@ from domain.catalog import ConsentPurpose
 from domain.errors import InputError
 from views import labels, palette
 from views.context import ViewContext
-from views.contract import review_panel, signed_loan, what_happens_next
+from views.contract import open_signed_button, review_panel, signed_loan, what_happens_next
 from views.loans import loan_detail
 from views.offers import saved_check_lines, saved_offer_row
 from views.shell import Screen
@@ -226,8 +226,12 @@ def handoff_done_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ctx.t("All done. Your signed contract is with the dealer and the lender."),
             size=18, key="handoff-done", expand=True)]),
         *next_steps,
-        sem("handoff-give-back", ft.FilledButton(ctx.t("Give the tablet back"),
-                                                 on_click=lambda e: ctx.go("/handoff/return"))),
+        ft.Row([
+            # their copy, to print at the desk: they have no app of their own to keep it in
+            *([open_signed_button(ctx, signed)] if signed is not None else []),
+            sem("handoff-give-back", ft.FilledButton(
+                ctx.t("Give the tablet back"), on_click=lambda e: ctx.go("/handoff/return"))),
+        ], wrap=True),
     ], key="handoff-done-body")  # fmt: skip
     return Screen(title=ctx.t("Done"), body=body)
 

@@ -369,6 +369,12 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
                          rate=ctx.rate(loan.servicing.prepayment.fee_rate),
                          principal=ctx.money(from_cents(quote.early_principal))),
                    size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
+        # the rest of the principal is what the instalment in progress repays anyway
+        *([ft.Text(ctx.t("The other {amount} of principal is this period's instalment's, "
+                         "which no fee is charged on.",
+                         amount=ctx.money(from_cents(quote.principal - quote.early_principal))),
+                   size=13, key="loan-payoff-fee-free")]
+          if quote.prepayment_fee and quote.principal > quote.early_principal else []),
         ft.Row([sem("loan-payoff-fill", ft.TextButton(
             ctx.t("Fill in the payoff amount ({amount})", amount=ctx.money(amount)),
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],

@@ -261,8 +261,9 @@ def consents_section(ctx: ViewContext, user_id: str) -> list[ft.Control]:
         lines: list[ft.Control] = [
             ft.Text(ctx.t(PURPOSES.get(purpose, purpose)), weight=ft.FontWeight.W_600),
             ft.Text(
-                ctx.t("Times given: {n} · last on {date} · {status}", n=c.given,
-                      date=ctx.day(c.last_given_at), status=status),
+                ctx.tn("Given {n} time · last on {date} · {status}",
+                       "Given {n} times · last on {date} · {status}", c.given, n=c.given,
+                       date=ctx.day(c.last_given_at), status=status),
                 size=13, key=f"consent-{purpose}-status",
             ),
         ]  # fmt: skip

@@ -28,6 +28,10 @@ async def test_withdrawing_the_soft_check_consent_stops_the_checks_made_under_it
     await h.route("/settings")
     assert "征信软查询" in h.text(h.find("consent-soft_check"))
     assert h.find("consent-soft_check-status").value.endswith("· 有效")
+    assert h.value("consent-soft_check-status").startswith("授权 1 次 · 最近一次 ")
+    h.state.set_locale("en_US")
+    assert h.value("consent-soft_check-status").startswith("Given 1 time · last on ")
+    h.state.set_locale("zh_CN")
 
     await h.click("consent-withdraw-soft_check")  # says what it changes, then asks again
     assert "尚未签约的查询和申请将被撤回" in h.find("consent-soft_check-consequence").value

@@ -121,8 +121,10 @@ async def test_dealer_journey_with_hand_off_ends_in_the_pipeline(world):
     await h.wait_until(lambda: h.has("verify-result"), timeout=60)
     # the mobile number the staff typed at the desk is how the lender reaches the borrower
     assert "139****5678" in pdf_text(h.state.contract.record.pdf)  # masked, as on every PDF
+    assert h.find("contract-to-loans").content == "完成"  # they have no loans here to go to
     await h.click("contract-to-loans")
     assert h.top.route == "/handoff/done"
+    assert h.has("contract-open-signed")  # their copy, to print at the desk
     # a walk-in has no app to look it up in later: the last screen says what comes when
     assert h.find("signed-first-payment").value.startswith("2. 随后开始还款：共 ")
     assert h.has("signed-payout") and h.has("signed-lapse")

@@ -272,6 +272,9 @@ async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world
     assert h.find("loan-payoff-fee").value == (
         "费用中含提前还款手续费 ¥1,442.49：按提前偿还的本金 ¥72,124.70 的 2.00% 计收。"
     )  # the base it is charged on, which is not the whole principal
+    rest = Decimal(charged.principal - charged.early_principal) / 100
+    said = h.find("loan-payoff-fee-free").value
+    assert said == f"其余本金 ¥{rest:,.2f} 属于本期应还，不收手续费。"
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:
