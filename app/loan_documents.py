@@ -8,15 +8,14 @@ as it stands when the link is opened (``contracts.statement``).
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
-from datetime import date
 from typing import TYPE_CHECKING
 
 from app.file_links import STATEMENT_PREFIX
 from domain.catalog import ApplicationStatus
 from domain.errors import InputError
+from domain.statement_periods import statement_period
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -26,33 +25,10 @@ if TYPE_CHECKING:
 STATEMENT_FILE = re.compile(
     r"^(?P<contract>[0-9a-f-]{36})-(?P<period>\d{4}-\d{2}|all)-(?P<locale>zh_CN|en_US)\.pdf$"
 )
-#: The period of a statement from the loan's start to today.
-WHOLE_LOAN = "all"
 
 
 def statement_name(contract_id: str, period: str, locale: str) -> str:
     return f"{contract_id}-{period}-{locale}.pdf"
-
-
-def statement_months(loan_date: date, today: date) -> list[str]:
-    """The months a loan has statements for, newest first ("YYYY-MM")."""
-    months, y, m = [], today.year, today.month
-    while (y, m) >= (loan_date.year, loan_date.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return months
-
-
-def statement_period(period: str, loan_date: date, today: date) -> tuple[date, date]:
-    """The days a statement covers: a month of the loan up to today, or the whole loan so far.
-    InputError (``statement.period``) for any other period."""
-    if period == WHOLE_LOAN:
-        return loan_date, max(today, loan_date)
-    if period not in statement_months(loan_date, today):
-        raise InputError("statement.period", "loan_month", "must be a month of the loan")
-    y, m = int(period[:4]), int(period[5:])
-    start = max(date(y, m, 1), loan_date)
-    return start, min(date(y, m, calendar.monthrange(y, m)[1]), max(today, start))
 
 
 class LoanDocumentServices:
@@ -102,16 +78,16 @@ class LoanDocumentServices:
         self: Services, viewer: SessionUser, contract_id: str, period: str, locale: str
     ) -> str:
         """A link to the loan's statement for ``period`` (a month "YYYY-MM" of the loan, or
-        :data:`WHOLE_LOAN`) in ``locale``. InputError when the loan is not the viewer's,
-        not paid out, or the period is not one of its months."""
-        from app.services import _contract_loan
+        ``domain.statement_periods.WHOLE_LOAN``) in ``locale``. InputError when the loan is
+        not the viewer's, not paid out, or the period is not one of its months."""
+        from app.services import contract_loan_of
 
         application, contract = self._viewable_loan(viewer, contract_id)
         if application.status is not ApplicationStatus.FUNDED:
             raise InputError(
                 "loan", "paid_out", "A loan has statements once the lender pays it out"
             )
-        signed = _contract_loan(contract)  # its terms only: the events wait for the link
+        signed = contract_loan_of(contract)  # its terms only: the events wait for the link
         if signed is None:
             raise InputError("loan", "terms", "This loan's terms are not on this device")
         statement_period(period, signed.terms.loan_date, self.today())

@@ -574,7 +574,7 @@ def may_open(viewer: SessionUser, application) -> bool:
     return viewer.dealer_id is not None and application.dealer_id == viewer.dealer_id
 
 
-def _contract_loan(contract: ContractRecord) -> ContractLoan | None:
+def contract_loan_of(contract: ContractRecord) -> ContractLoan | None:
     """The loan ``contract`` signs: as it travelled with the contract, else from its PDF (a
     contract from before), else None (neither is on this device)."""
     from contracts import record
@@ -1572,7 +1572,7 @@ class PrequalServices:
         from domain.repayments import as_recorded
         from local_db.repositories import repayments as repayments_repo
 
-        signed = _contract_loan(contract)
+        signed = contract_loan_of(contract)
         if signed is None:
             return None
         q = quote(signed.terms)

@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 import flet as ft
 
-from app.loan_documents import WHOLE_LOAN, statement_months
 from domain.money import from_cents
+from domain.statement_periods import WHOLE_LOAN, statement_months
 from views import labels, palette
 from views.charts import loan_chart, loan_legend
 from views.context import ViewContext, run_in_background

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from app.commands.app import asgi_app
-from app.loan_documents import WHOLE_LOAN, statement_months, statement_period
 from app.state import Deal, SessionUser
 from domain.errors import InputError
+from domain.statement_periods import WHOLE_LOAN, statement_months, statement_period
 from tests.ui.world import make_world
 
 
