@@ -114,8 +114,8 @@ class LoanDocumentServices:
                 if application is not None
                 else (None, None)
             )
-        current = contract is not None and contract.id == match["contract"]
-        folding = self._folding(contract) if current else None
+            current = contract is not None and contract.id == match["contract"]
+            folding = self._folding(s, contract) if current else None
         if folding is None:
             raise InputError("statement", "loan", "names no loan on this device")
         signed, _, plan, events = folding

@@ -1496,13 +1496,11 @@ class PrequalServices:
         from domain.repayments import fold
 
         due = 0
-        for application, contract in self._signed_contracts(user_id):
-            folding = (
-                self._folding(contract) if application.status is ApplicationStatus.FUNDED else None
-            )
-            if folding is None:
-                continue
-            signed, _, plan, events = folding
+        paid_out = [c for a, c in self._signed_contracts(user_id)
+                    if a.status is ApplicationStatus.FUNDED]  # fmt: skip
+        with self.session() as s:
+            foldings = [self._folding(s, contract) for contract in paid_out]
+        for signed, _, plan, events in filter(None, foldings):
             today = max(self.today(), signed.terms.loan_date)
             due += bool(reminders(fold(plan, events, today, signed.servicing)))
         return due
@@ -1519,27 +1517,33 @@ class PrequalServices:
             contract = deals_repo.latest_contract(s, application_id=application.id)
         if application.status not in _LOAN_STATUSES or contract is None:
             return None
-        return self._loan_view(application, contract) if contract.id == contract_id else None
+        if contract.id != contract_id:
+            return None
+        return self._loan_view(application, contract, with_course=True)
 
-    def _loan_view(self: Services, application, contract) -> LoanView | None:
+    def _loan_view(
+        self: Services, application, contract, *, with_course: bool = False
+    ) -> LoanView | None:
         """The signed loan folded as of today; None when this device knows not its terms (a
-        contract from before they travelled with it, whose PDF is on another device)."""
+        contract from before they travelled with it, whose PDF is on another device).
+        ``with_course``: also the course an early repayment gave it, which only the loan's
+        own chart draws."""
         from domain import repayment_status
         from domain.repayment_projection import course, remaining_schedule
         from domain.repayments import fold, payoff_quote
         from local_db.repositories import deals as deals_repo
 
-        folding = self._folding(contract)
-        if folding is None:
-            return None
-        signed, q, plan, events = folding
-        terms, servicing = signed.terms, signed.servicing
         with self.session() as s:
+            folding = self._folding(s, contract)
+            if folding is None:
+                return None
             payments = deals_repo.list_payments(s, contract_id=contract.id)
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
             )  # fmt: skip
+        signed, q, plan, events = folding
+        terms, servicing = signed.terms, signed.servicing
         today = max(self.today(), terms.loan_date)
         state = fold(plan, events, today, servicing)
         payoff_refused = None
@@ -1552,7 +1556,11 @@ class PrequalServices:
             if application.status is ApplicationStatus.FUNDED
             else None
         )
-        path = course(plan, events, remaining, servicing) if remaining is not None else None
+        path = (
+            course(plan, events, remaining, servicing)
+            if with_course and remaining is not None
+            else None
+        )
         return LoanView(
             contract=contract, application=application, vehicle=self.car(application.vehicle_id),
             lender=signed.lender, quote=q,
@@ -1564,10 +1572,10 @@ class PrequalServices:
             remaining=remaining, course=path,
         )  # fmt: skip
 
-    def _folding(self: Services, contract) -> tuple[ContractLoan, Quote, Any, list] | None:
+    def _folding(self: Services, s, contract) -> tuple[ContractLoan, Quote, Any, list] | None:
         """What a signed loan is folded from: its terms (and the lender), their quote, the
-        repayment plan and the payment events as recorded; None when this device knows not
-        its terms."""
+        repayment plan and the payment events as recorded (read in the session ``s``); None
+        when this device knows not its terms."""
         from domain.repayment_plan import plan_from_quote
         from domain.repayments import as_recorded
         from local_db.repositories import repayments as repayments_repo
@@ -1576,8 +1584,7 @@ class PrequalServices:
         if signed is None:
             return None
         q = quote(signed.terms)
-        with self.session() as s:
-            recorded = repayments_repo.loan_events(s, contract_id=contract.id)
+        recorded = repayments_repo.loan_events(s, contract_id=contract.id)
         return signed, q, plan_from_quote(q), as_recorded(recorded, signed.terms.loan_date)
 
     def record_payment(self: Services, contract_id: str, amount_text: str) -> None:
@@ -1814,7 +1821,7 @@ class PrequalServices:
 
         with self.session() as s:
             contract = deals_repo.latest_contract(s, application_id=app_.id)
-        return None if contract is None else self._loan_view(app_, contract)
+        return None if contract is None else self._loan_view(app_, contract, with_course=True)
 
     def staff_loan(self: Services, staff: SessionUser, application_id: str) -> LoanView | None:
         """The signed loan of one of the staff member's dealership's applications (None
