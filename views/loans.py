@@ -56,6 +56,11 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                         size=12, color=ft.Colors.ON_SURFACE_VARIANT,
                         key=f"signed-of-{loan.contract.id}"),
             ], spacing=4),
+            # which car: two loans on one model differ by their cars' colour and VIN
+            *([ft.Text(" · ".join((labels.label(ctx, labels.COLOUR, loan.vehicle.colour),
+                                   ctx.t("VIN ending {tail}", tail=loan.vehicle.vin[-6:]))),
+                       size=12, color=ft.Colors.ON_SURFACE_VARIANT,
+                       key=f"car-of-{loan.contract.id}")] if loan.vehicle else []),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
             *([] if loan.cancelled else [

@@ -343,6 +343,8 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
     assert h.find(f"lender-of-{cid}").value == "华信银行"
     signed_on = h.state.contract.record.signed_at.astimezone(DISPLAY_TZ)
     assert h.value(f"signed-of-{cid}") == f"· 签于 {signed_on:%Y年%-m月%-d日}"
+    car = world.vehicles["seal"]  # and which car: its colour and the end of its VIN
+    assert h.value(f"car-of-{cid}").endswith(f" · 车架号尾号 {car.vin[-6:]}")
     h.state.set_locale("en_US")
     await h.route("/loans")
     assert h.find(f"lender-of-{cid}").value == "Huaxin Bank"
