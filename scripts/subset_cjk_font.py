@@ -31,6 +31,9 @@ TEXT_SOURCES = ("assets/locales/*/LC_MESSAGES/*.po", "app/**/*.py", "views/**/*.
 #: U+2060 WORD JOINER holds a date together on a line (``views.context.unbroken``); without a
 #: glyph the web client would look for a fallback font it cannot fetch.
 ZERO_WIDTH = (0x2060,)
+#: Characters drawn with another's glyph: U+00A0 NO-BREAK SPACE is a space that holds a
+#: figure to its unit (``views.context.unbroken``).
+ALIASES = {0x00A0: 0x0020}
 #: Ideograph and Hangul blocks: only the characters named above are kept from these.
 DROPPED_BLOCKS = ((0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x10FFFF))
 
@@ -77,8 +80,17 @@ def build(source: Path = SOURCE, target: Path = SUBSET) -> int:
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
     add_zero_width_glyphs(font, ZERO_WIDTH)
+    add_aliases(font, ALIASES)
     font.save(target)
-    return len(unicodes) + len(ZERO_WIDTH)
+    return len(unicodes) + len(ZERO_WIDTH) + len(ALIASES)
+
+
+def add_aliases(font, aliases: dict[int, int]) -> None:
+    """Map each code point to the glyph of the one it aliases."""
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for cp, same in aliases.items():
+                table.cmap[cp] = table.cmap[same]
 
 
 def add_zero_width_glyphs(font, codepoints: tuple[int, ...]) -> None:
@@ -101,7 +113,7 @@ def check(source: Path = SOURCE, target: Path = SUBSET) -> list[str]:
     """Characters the full font has and the subset should have but lacks."""
     from fontTools.ttLib import TTFont
 
-    wanted = wanted_codepoints(TTFont(source).getBestCmap()) | set(ZERO_WIDTH)
+    wanted = wanted_codepoints(TTFont(source).getBestCmap()) | set(ZERO_WIDTH) | set(ALIASES)
     have = set(TTFont(target).getBestCmap())
     return sorted(chr(cp) for cp in wanted - have)
 

@@ -25,15 +25,16 @@ if TYPE_CHECKING:  # only for annotations: views never import the application la
     from app.state import AppState
 
 
-#: U+2060: no line break on either side. The UI font has an empty glyph for it
+#: U+2060: no line break on either side; U+00A0: a space no line breaks at (the web client
+#: breaks after a space, word joiner or not). The UI font has glyphs for both
 #: (scripts/subset_cjk_font.py), so the web client looks for no fallback font.
-WORD_JOINER = "\u2060"
+WORD_JOINER, NO_BREAK_SPACE = "\u2060", "\u00a0"
 
 
 def unbroken(text: str) -> str:
     """``text`` kept on one line, as a date or a figure with its unit should be: Chinese may
     break between any two characters (2026年12 / 月1日) and English at a space."""
-    return WORD_JOINER.join(text)
+    return WORD_JOINER.join(text.replace(" ", NO_BREAK_SPACE))
 
 
 #: The navigation rail with its divider, and the shell's padding either side of a screen.

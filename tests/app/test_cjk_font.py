@@ -68,8 +68,10 @@ def test_every_chinese_name_of_the_demo_market_is_in_the_font(font_chars):
     assert "".join(sorted(needed - font_chars)) == ""
 
 
-def test_the_word_joiner_that_holds_dates_together_is_an_invisible_glyph_of_the_font():
+def test_the_characters_that_hold_dates_together_are_in_the_font():
     font = TTFont(UI_FONT)
-    glyph = font.getBestCmap()[0x2060]  # else the web client looks for a fallback font
-    assert font["hmtx"][glyph][0] == 0
-    assert font["glyf"][glyph].numberOfContours == 0
+    cmap = font.getBestCmap()  # else the web client looks for a fallback font
+    joiner = cmap[0x2060]  # an invisible glyph with no advance
+    assert font["hmtx"][joiner][0] == 0
+    assert font["glyf"][joiner].numberOfContours == 0
+    assert cmap[0x00A0] == cmap[0x0020]  # the no-break space is drawn as a space

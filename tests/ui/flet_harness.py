@@ -27,7 +27,7 @@ from flet.messaging.protocol import (
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
-from views.context import WORD_JOINER
+from views.context import NO_BREAK_SPACE, WORD_JOINER
 
 
 class FakeConnection(Connection):
@@ -244,8 +244,9 @@ def _key(c) -> object:
 
 
 def visible(text: str) -> str:
-    """``text`` without the word joiners that keep dates and figures on one line."""
-    return text.replace(WORD_JOINER, "")
+    """``text`` as read: without the word joiners and no-break spaces that keep dates and
+    figures on one line."""
+    return text.replace(WORD_JOINER, "").replace(NO_BREAK_SPACE, " ")
 
 
 def walk(control) -> Iterator[BaseControl]:
