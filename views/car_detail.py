@@ -132,7 +132,7 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             figure(ctx.t("Indicative APR"), ctx.rate(q.apr), "calc-apr", big=True),
             *paid,
             figure(ctx.t("Loan amount"), ctx.money(q.principal), "calc-loan"),
-            figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), "calc-charge"),
+            figure(ctx.t("Interest"), ctx.money(q.finance_charge), "calc-charge"),
             figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "calc-total"),
             figure(ctx.t("Total cost of the car"), ctx.money(q.total_sale_price), "calc-sale"),
             *ltv_lines(ctx, calc, ltv_colour),
@@ -255,8 +255,7 @@ def next_step_bar(ctx: ViewContext, vehicle_id: str, quote) -> ft.Control:
             ft.Column(
                 [
                     # a payment is shown with its annual rate, never alone
-                    ft.Text(ctx.t("Indicative monthly payment at {apr} APR",
-                                  apr=ctx.rate(quote.apr)),
+                    ft.Text(ctx.t("Indicative · {apr} APR", apr=ctx.rate(quote.apr)),
                             size=12, color=ft.Colors.ON_SURFACE_VARIANT, key="bar-apr"),
                     # as the car's card said it: an estimate until the check gives a rate
                     ft.Text(ctx.t("≈ {amount} / month",
@@ -265,6 +264,7 @@ def next_step_bar(ctx: ViewContext, vehicle_id: str, quote) -> ft.Control:
                 ],
                 spacing=0,
                 tight=True,
+                expand=True,  # the button keeps its width; the figures wrap if they must
             )
         ]  # fmt: skip
     return ft.Row(

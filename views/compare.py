@@ -105,7 +105,7 @@ def compare_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         (ctx.t("Price"), [v.price for v in cars], lambda x: labels.price(ctx, x), True),
         (ctx.t("Monthly payment"), loan("payment"), money, True),
         (ctx.t("Indicative APR"), loan("apr"), ctx.rate, False),
-        (ctx.t("Interest and fees"), loan("finance_charge"), money, True),
+        (ctx.t("Interest"), loan("finance_charge"), money, True),
         (ctx.t("Total cost of the car"), loan("total_sale_price"), money, True),
         (ctx.t("Energy"), [labels.label(ctx, labels.ENERGY, v.energy) for v in cars], str, False),
         (ctx.t("Electric range (CLTC)"), [labels.electric_range(ctx, v) for v in cars], str,

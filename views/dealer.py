@@ -464,7 +464,7 @@ CUSTOMER_GROUPS = (
     ("all", N_("All"), None),
     ("open", N_("In progress"), {"draft", "prequalified", "offer_chosen"}),
     ("signed", N_("Signed"), {"signed"}),
-    ("funded", N_("Paid out"), {"funded"}),
+    ("funded", N_("Funded"), {"funded"}),
     ("ended", N_("Ended"), {None}),
 )
 

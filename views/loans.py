@@ -375,8 +375,8 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
                          principal=ctx.money(from_cents(quote.early_principal))),
                    size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
         # the rest of the principal is what the instalment in progress repays anyway
-        *([ft.Text(ctx.t("The other {amount} of principal is this period's instalment's, "
-                         "which no fee is charged on.",
+        *([ft.Text(ctx.t("The other {amount} of principal is what this period's instalment "
+                         "repays after the interest to that day: no fee is charged on it.",
                          amount=ctx.money(from_cents(quote.principal - quote.early_principal))),
                    size=13, key="loan-payoff-fee-free")]
           if quote.prepayment_fee and quote.principal > quote.early_principal else []),

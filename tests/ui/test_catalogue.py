@@ -186,7 +186,7 @@ async def test_a_phone_pins_the_monthly_payment_and_the_rate_check_under_the_car
     exact = h.find("calc-monthly").value  # ¥1,234.56
     assert h.find("bar-monthly").value != on_card
     assert h.find("bar-monthly").value == f"≈ ¥{round(Decimal(exact[1:].replace(',', ''))):,} / 月"
-    assert h.find("bar-apr").value == f"参考月供（年化利率 {h.find('calc-apr').value}）"
+    assert h.find("bar-apr").value == f"参考月供 · 年化利率 {h.find('calc-apr').value}"
     await h.click("car-check-rate")
     assert h.state.car_id == seal.id and h.has("prequal-next")
 

@@ -277,7 +277,7 @@ async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world
     )  # the base it is charged on, which is not the whole principal
     rest = Decimal(charged.principal - charged.early_principal) / 100
     said = h.find("loan-payoff-fee-free").value
-    assert said == f"其余本金 ¥{rest:,.2f} 属于本期应还，不收手续费。"
+    assert said == f"其余本金 ¥{rest:,.2f} 由本期应还款扣除截至当日利息后偿还，不收手续费。"
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:

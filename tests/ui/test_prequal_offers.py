@@ -329,9 +329,13 @@ async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(w
     await through_form(h)
     offers = h.state.prequal_result.recommended
     with_fees = next(o for o in offers if o.quote.principal != o.quote.amount_financed)
-    await h.click(f"offer-open-{with_fees.product.id}")
     q = with_fees.quote
     fees = q.principal - q.amount_financed
+    # the card says what is due on the day already, where the lenders' cards differ
+    assert h.value(f"due-{with_fees.product.id}") == f"¥{q.terms.down_payment + fees:,.2f}"
+    assert not any(h.has(f"due-{o.product.id}") for o in offers
+                   if o.quote.principal == o.quote.amount_financed)  # fmt: skip
+    await h.click(f"offer-open-{with_fees.product.id}")
     assert h.find("disc-upfront-fees").value == (
         f"融资金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
         f"¥{fees:,.2f}（已计入利息及费用总额）。经销商因此少收这笔款项，签约时请连同首付一并"
