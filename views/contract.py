@@ -337,11 +337,27 @@ def what_happens_next(ctx: ViewContext, loan) -> list[ft.Control]:
         return []
     q = loan.quote
     first = q.schedule[0]
+    lender, fees = labels.lender_of(ctx, loan), q.principal - q.amount_financed
+    # what the dealership receives is the loan less the fees the lender keeps from it
+    payout = (
+        ctx.t(
+            "1. {lender} pays the loan out to the dealership less its fees of {fees}: "
+            "{amount}, usually within a few working days.",
+            lender=lender,
+            fees=ctx.money(fees),
+            amount=ctx.money(q.amount_financed),
+        )
+        if fees
+        else ctx.t(
+            "1. {lender} pays the loan, {amount}, out to the dealership, usually "
+            "within a few working days.",
+            lender=lender,
+            amount=ctx.money(q.amount_financed),
+        )
+    )
     return [
         section_title(ctx.t("What happens next")),
-        ft.Text(ctx.t("1. {lender} pays the loan, {amount}, out to the dealership, usually "
-                      "within a few working days.", lender=labels.lender_of(ctx, loan),
-                      amount=ctx.money(q.amount_financed)), key="signed-payout"),
+        ft.Text(payout, key="signed-payout"),
         ft.Text(ctx.t("2. Then the repayments begin: the first of {n}, {amount}, on {date}.",
                       n=len(q.schedule), amount=ctx.money(first.payment),
                       date=ctx.date(first.date)), key="signed-first-payment"),

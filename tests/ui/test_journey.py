@@ -43,8 +43,12 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     # signed: what happens next, from the loan as signed
     q = world.services.loan(world.buyer_id, h.state.contract.record.id).quote
     first = q.schedule[0]
+    fees = q.principal - q.amount_financed
     assert h.find("signed-payout").value == (
-        f"1. 华信银行将把贷款 ¥{q.amount_financed:,.2f} 发放至经销商，通常需要几个工作日。"
+        f"1. 华信银行将把贷款扣除费用 ¥{fees:,.2f} 后的 ¥{q.amount_financed:,.2f} 发放至经销商，"
+        "通常需要几个工作日。"
+        if fees
+        else f"1. 华信银行将把贷款 ¥{q.amount_financed:,.2f} 发放至经销商，通常需要几个工作日。"
     )
     assert h.value("signed-first-payment") == (
         f"2. 随后开始还款：共 {len(q.schedule)} 期，首期 ¥{first.payment:,.2f}，"
