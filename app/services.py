@@ -340,9 +340,11 @@ class _CoreServices:
         """The car while it is on sale (listed, and no live contract holds it): what its
         page, its rate check and a comparison show."""
         vehicle = self.car(vehicle_id)
-        if vehicle is None or vehicle.deleted or self.under_contract(vehicle_id):
-            return None
-        return vehicle
+        return vehicle if vehicle is not None and self.on_sale(vehicle) else None
+
+    def on_sale(self, vehicle: Vehicle) -> bool:
+        """Listed, and no live contract holds it."""
+        return not vehicle.deleted and not self.under_contract(vehicle.id)
 
     def picture(self, vehicle: Vehicle) -> str:
         """The car's picture as SVG text: the file the seed drew into the data dir, else the

@@ -167,6 +167,17 @@ class Quote:
     def last_payment(self) -> Decimal:
         return self.schedule[-1].payment
 
+    @property
+    def withheld_fees(self) -> Decimal:
+        """The prepaid finance charges the lender keeps from the payout (principal less
+        amount financed): the buyer pays them at signing, with the down payment."""
+        return self.principal - self.amount_financed
+
+    @property
+    def due_at_signing(self) -> Decimal:
+        """What the buyer hands over on the day: the down payment and the withheld fees."""
+        return self.terms.down_payment + self.withheld_fees
+
 
 def _validate(terms: LoanTerms) -> None:
     def need(ok: bool, field_name: str, rule: str, message: str, **params) -> None:

@@ -337,7 +337,7 @@ def what_happens_next(ctx: ViewContext, loan) -> list[ft.Control]:
         return []
     q = loan.quote
     first = q.schedule[0]
-    lender, fees = labels.lender_of(ctx, loan), q.principal - q.amount_financed
+    lender, fees = labels.lender_of(ctx, loan), q.withheld_fees
     # what the dealership receives is the loan less the fees the lender keeps from it
     payout = (
         ctx.t(

@@ -129,7 +129,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     )  # fmt: skip
     if q.last_payment != q.payment:
         schedule += ctx.t("; last payment {amount}", amount=ctx.money(q.last_payment))
-    upfront = q.principal - q.amount_financed  # fees the lender keeps from the payout
+    upfront = q.withheld_fees
     return ft.Container(
         ft.Column([
             ft.Text(labels.lender_and_product(ctx, lender, offer.product), size=16,
@@ -142,7 +142,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 cell(said["total_sale_price"], ctx.money(q.total_sale_price), "disc-sale"),
                 cell(ctx.t("Down payment"), ctx.money(q.terms.down_payment), "disc-down"),
                 # what the buyer brings to the signing, where fees join the down payment
-                *([cell(ctx.t("Due at signing"), ctx.money(q.terms.down_payment + upfront),
+                *([cell(ctx.t("Due at signing"), ctx.money(q.due_at_signing),
                         "disc-due-at-signing")] if upfront else []),
                 *([cell(ctx.t("Trade-in credit"), ctx.money(q.terms.trade_in), "disc-trade-in")]
                   if q.terms.trade_in else []),
@@ -153,7 +153,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 "so you pay the fees at signing with the down payment: {due} in all.",
                 financed=said["amount_financed"], principal=ctx.money(q.principal),
                 fees=ctx.money(upfront), charge=said["finance_charge"].lower(),
-                due=ctx.money(q.terms.down_payment + upfront)), size=13, key="disc-upfront-fees")]
+                due=ctx.money(q.due_at_signing)), size=13, key="disc-upfront-fees")]
               if upfront else []),
             ft.Text(schedule, key="disc-schedule"),
             *[ft.Column([

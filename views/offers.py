@@ -233,8 +233,8 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
         # the cash a buyer brings on the day differs by lender where its fees join the down
         # payment (the disclosure's 签约时应付)
-        *([_figure(ctx.t("Due at signing"), ctx.money(q.terms.down_payment + upfront),
-                   f"due-{pid}")] if (upfront := q.principal - q.amount_financed) else []),
+        *([_figure(ctx.t("Due at signing"), ctx.money(q.due_at_signing), f"due-{pid}")]
+          if q.withheld_fees else []),
     ]  # fmt: skip
     if (extra := costs_more_than_cheapest(result, offer)) is not None:  # under the cost
         lines.insert(5, ft.Text(

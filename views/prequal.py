@@ -90,7 +90,7 @@ def prequal_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     title = ctx.t("Check my rate")
     vehicle = services.car(state.car_id) if state.car_id else None
     # taken off sale, or put under contract, since the form was opened
-    if vehicle is not None and services.listed_car(vehicle.id) is None:
+    if vehicle is not None and not services.on_sale(vehicle):
         return Screen(title=title, body=car_gone(ctx))
     if vehicle is None or state.user is None:
         return Screen(

@@ -52,7 +52,7 @@ _UNDER_CONTRACT = (
 
 def under_contract(session: Session, *, vehicle_id: str, today: date) -> bool:
     """Whether a live contract holds the car ``today``."""
-    sql = f"SELECT 1 FROM ({_UNDER_CONTRACT}) WHERE vehicle_id = ? LIMIT 1"
+    sql = f"{_UNDER_CONTRACT} AND vehicle_id = ? LIMIT 1"
     found = session.connection().exec_driver_sql(sql, (today.isoformat(), vehicle_id))
     return found.first() is not None
 
