@@ -13,7 +13,8 @@ makes us keep are kept, and the account can no longer be signed in to.
 - **Erased**: everything else the buyer owns (profile, interactions, notes, applications that
   came to nothing with their offers and contracts): each record becomes a tombstone, which
   every device holding it pulls (a dealership's tablet then no longer shows it), and its data
-  is removed from the change history too, not only from the current record.
+  is removed from the change history too, not only from the current record, as is the
+  car an erased application was for (``application_cars``).
 - **The account**: its tokens are revoked, its password hash is replaced by one no password
   matches, and its username is released for anyone to register.
 
@@ -33,7 +34,15 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select, upda
 
 from backend.auth import CLOSED_HASH
 from backend.db import WRITE, is_sqlite
-from backend.models import AuthToken, ChangeRow, Idempotency, LoginFailure, Record, User
+from backend.models import (
+    ApplicationCar,
+    AuthToken,
+    ChangeRow,
+    Idempotency,
+    LoginFailure,
+    Record,
+    User,
+)
 from backend.sealing import open_data
 from backend.store import lock_pushes
 from local_db.crypto import FieldCipher
@@ -44,6 +53,7 @@ _users = User.__table__
 _tokens = AuthToken.__table__
 _failures = LoginFailure.__table__
 _idem = Idempotency.__table__
+_cars = ApplicationCar.__table__
 
 #: Statuses of an application whose loan is under way: signed and waiting for its payout.
 _SIGNED_UNPAID = frozenset({"contracted"})
@@ -201,6 +211,8 @@ def _erase(conn: Connection, user_id: str, keys: list[tuple[str, str]], now_ms: 
         conn.execute(
             update(_changes).where(_changes.c.seq == bindparam("at")).values(data=None), redacted
         )
+    if applications := [entity_id for entity, entity_id in keys if entity == "application"]:
+        conn.execute(delete(_cars).where(_cars.c.application_id.in_(applications)))
     numbered = [(seq + n, key) for n, key in enumerate(keys, start=1)]
     conn.execute(
         _changes.insert(),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from backend import models
+from backend.rules import is_uuid
 from local_db.migrations import SchemaTooNewError
 
 #: Marks a connection whose next transaction must take SQLite's write lock up front, so a
@@ -148,12 +149,32 @@ def _mark_reversed_payments(conn: Connection) -> None:
         )
 
 
+def _application_cars(conn: Connection) -> None:
+    """The car of each application, for the rule that a car is financed once: the table, and
+    a row for every application stored before it (a push keeps it from now on)."""
+    models.ApplicationCar.__table__.create(conn, checkfirst=True)
+    records = models.Record.__table__
+    rows = conn.execute(
+        select(records.c.entity_id, records.c.data).where(
+            records.c.entity == "application", records.c.data.is_not(None)
+        )
+    )
+    cars = [
+        {"application_id": entity_id, "vehicle_id": vehicle_id}
+        for entity_id, data in rows
+        if is_uuid(vehicle_id := json.loads(data).get("vehicle_id"))
+    ]
+    if cars:
+        conn.execute(models.ApplicationCar.__table__.insert(), cars)
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_all,
     _pull_from_records,
     _server_meta,
     _mark_reversed_payments,
+    _application_cars,
 )
 
 

@@ -79,6 +79,17 @@ class Record(ServerModel, table=True):
     seq: int = Field(sa_type=BigInteger)
 
 
+class ApplicationCar(ServerModel, table=True):
+    """The car each application is for (its record's ``vehicle_id``), kept by the store as it
+    writes applications, so a push finds the other applications on a car in one indexed
+    lookup: a car is financed once (``backend.rules``)."""
+
+    __tablename__ = "application_cars"
+
+    application_id: str = Field(primary_key=True, max_length=36)
+    vehicle_id: str = Field(index=True, max_length=36)
+
+
 class ChangeRow(ServerModel, table=True):
     """The history: a row per applied change, in sequence (pulls read the records)."""
 

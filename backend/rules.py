@@ -16,6 +16,13 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   ``loan`` (so the dealership's devices, which never see a buyer's own contract, learn it);
   a device's ``pay_out_by`` is ignored, and a contract from a device that sent no loan
   leaves the payout unchecked.
+- application and contract, the car: a car is financed once. While another application on
+  the same ``vehicle_id`` holds it, no application steps to ``contracted`` and no contract is
+  stored for one (``under_contract``). An application holds its car once signed (contracted,
+  or approved with its contract's date already stored) until the contract lapses, by the
+  market's day of the op's ``created_ms`` as for a payout, or is cancelled; and for good once
+  paid out. Two contracts signed offline on two devices: the first to reach the server
+  stands. A signed application's car does not change.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
@@ -230,7 +237,9 @@ def _decide(
     if op.entity == "payment":
         return _payment(actor, op, device_id, current, records, application)
     if op.entity == "contract":
-        return _contract(actor, op, current, application)
+        return _contract(actor, op, current, application, records)
+    if op.entity == "application":
+        return _application(actor, op, current, records)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -386,7 +395,12 @@ def _profile(actor: Actor, op: Op, device_id: str, current: State | None) -> Out
     )
 
 
-def _application(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+def _application(
+    actor: Actor,
+    op: Op,
+    current: State | None,
+    records: Mapping[tuple[str, str], State | None] | None = None,
+) -> Outcome:
     _no_delete(op, "applications are withdrawn, not deleted")
     payload = dict(op.payload)
     payload.pop("pay_out_by", None)  # the server's, from the contract (see _contract)
@@ -418,6 +432,10 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
         raise Rejected("immutable_field", "an application's dealer cannot change")
     if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
         raise Rejected("immutable_field", "an application's buyer cannot change")
+    if old in _SIGNED and payload.get("vehicle_id", data.get("vehicle_id")) != data.get(
+        "vehicle_id"
+    ):
+        raise Rejected("immutable_field", "a signed application's car cannot change")
     payload.pop("buyer_id", None)
     flags = review_flags(data)
     changes_flags = "review" in payload and review_flags(payload) != flags
@@ -443,6 +461,9 @@ def _application(actor: Actor, op: Op, device_id: str, current: State | None) ->
             raise Rejected("forbidden", "only the dealership cancels a signed contract")
         if status == "funded":
             _not_lapsed(op, data.get("pay_out_by"))
+        if status == "contracted":
+            vehicle_id = payload.get("vehicle_id", data.get("vehicle_id"))
+            _car_free(op, op.entity_id, vehicle_id, records)
         if status == "approved" and flags and actor.role != "admin":
             raise Rejected(
                 "forbidden", "an application referred to manual review is approved by a reviewer"
@@ -465,13 +486,90 @@ def _not_lapsed(op: Op, pay_out_by: str | None) -> None:
     set (None: no contract told the server one)."""
     if pay_out_by is None:
         return
-    due = date.fromisoformat(pay_out_by)
-    if market_day_number(op.created_ms) >= (due - date(1970, 1, 1)).days:
+    if market_day_number(op.created_ms) >= _day_number(pay_out_by):
         raise Rejected(
             "lapsed",
             f"the contract lapsed: its first repayment date, {pay_out_by}, came before the "
             "payout (payload.status funded); the dealership cancels it instead",
         )
+
+
+def _day_number(iso_date: str) -> int:
+    """Days since 1970-01-01 of an ISO date, as ``market_day_number`` counts them."""
+    return (date.fromisoformat(iso_date) - date(1970, 1, 1)).days
+
+
+#: An application's statuses once its contract is signed.
+_SIGNED = frozenset({"contracted", "funded"})
+
+
+def holds_car(application: State, day: int) -> bool:
+    """Whether ``application`` holds its car on the market's day ``day`` (see the module
+    docstring): paid out, or signed and not lapsed."""
+    if application.deleted:
+        return False
+    data = application.data or {}
+    status, pay_out_by = data.get("status"), data.get("pay_out_by")
+    if status == "funded":
+        return True
+    signed = status == "contracted" or (status == "approved" and pay_out_by is not None)
+    return signed and (not isinstance(pay_out_by, str) or day < _day_number(pay_out_by))
+
+
+def _car_free(
+    op: Op,
+    application_id: str,
+    vehicle_id: Any,
+    records: Mapping[tuple[str, str], State | None] | None,
+) -> None:
+    """Refuse ``op`` signing for ``vehicle_id`` while an application other than
+    ``application_id`` holds the car (``records``: the batch's states, which include every
+    application on the cars it signs for, see :func:`cars_signed_for`; None: not read)."""
+    if records is None or not is_uuid(vehicle_id):
+        return
+    day = market_day_number(op.created_ms)
+    for (entity, entity_id), other in records.items():
+        if (
+            entity == "application"
+            and entity_id != application_id
+            and other is not None
+            and (other.data or {}).get("vehicle_id") == vehicle_id
+            and holds_car(other, day)
+        ):
+            raise Rejected(
+                "under_contract",
+                "the application's car (vehicle_id) is under another contract, signed first: "
+                "a car is financed once",
+            )
+
+
+def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | None]) -> set[str]:
+    """The cars whose applications the rules read to decide a batch that signs (a contract, or
+    an application stepped to contracted): the ``vehicle_id`` of every application the batch
+    writes or stores a contract for (``states``: the records read so far). Empty for a batch
+    that signs nothing."""
+    ops = list(ops)
+    if not any(_signs(op) for op in ops):
+        return set()
+    cars = set()
+    for op in ops:
+        if op.entity == "application":
+            application_id, named = op.entity_id, op.payload.get("vehicle_id")
+        elif op.entity == "contract":
+            application_id, named = op.payload.get("application_id"), None
+        else:
+            continue
+        stored = states.get(("application", application_id)) if is_uuid(application_id) else None
+        cars.update(
+            car for car in (named, stored and (stored.data or {}).get("vehicle_id")) if is_uuid(car)
+        )
+    return cars
+
+
+def _signs(op: Op) -> bool:
+    return op.entity == "contract" or (
+        op.entity == "application" and op.payload.get("status") == "contracted"
+    )
 
 
 def review_flags(payload: dict) -> tuple[str, ...]:
@@ -627,7 +725,13 @@ def _interaction(actor: Actor, op: Op, device_id: str, current: State | None) ->
     return _append_only(actor, op, current, checks)
 
 
-def _contract(actor: Actor, op: Op, current: State | None, application: State | None) -> Outcome:
+def _contract(
+    actor: Actor,
+    op: Op,
+    current: State | None,
+    application: State | None,
+    records: Mapping[tuple[str, str], State | None] | None = None,
+) -> Outcome:
     """See the module docstring; a new contract with its ``loan`` sets the date its
     application must be paid out by (the latest version's)."""
     if op.op == "delete":
@@ -656,6 +760,9 @@ def _contract(actor: Actor, op: Op, current: State | None, application: State | 
 
     signed: list[contract_loan.ContractLoan] = []
     outcome = _append_only(actor, op, current, checks)
+    if application is not None:
+        vehicle_id = (application.data or {}).get("vehicle_id")
+        _car_free(op, op.payload["application_id"], vehicle_id, records)
     if not signed or application is None or outcome.state is None:
         return outcome
     version = op.payload["version"]
@@ -791,7 +898,6 @@ def _tombstone(current: State, op: Op) -> State:
 _RULES = {
     **{entity: _catalogue for entity in CATALOGUE_ENTITIES},
     "profile": _profile,
-    "application": _application,
     "payment": _payment,
     "note": _note,
     "interaction": _interaction,

@@ -2,11 +2,12 @@
 
 A push is one transaction: read the batch's idempotency rows and current records (two
 SELECTs; the records include those the rules compare an op with: the applications, contracts
-and reversed payments the payloads name), decide every op in memory with ``backend.rules``,
-then write the change log, the records (INSERT ... ON CONFLICT DO UPDATE) and the idempotency
-rows with three executemany statements (a fourth, in a batch that reverses payments, marks
-them in their ``meta``). The op id and its result therefore commit or roll back together with
-the effect.
+and reversed payments the payloads name; a third, in a batch that signs, reads the other
+applications on its cars through ``application_cars``), decide every op in memory with
+``backend.rules``, then write the change log, the records (INSERT ... ON CONFLICT DO UPDATE)
+and the idempotency rows with three executemany statements (a fourth, in a batch that
+reverses payments, marks them in their ``meta``; a fifth keeps ``application_cars``). The op
+id and its result therefore commit or roll back together with the effect.
 
 Sequence numbers are handed out in commit order: SQLite has one writer at a time (the push
 takes the write lock with BEGIN IMMEDIATE), and on PostgreSQL a transaction-level advisory
@@ -39,6 +40,7 @@ from backend.rules import (
     Actor,
     State,
     can_read,
+    cars_signed_for,
     decide,
     is_uuid,
     linked_records,
@@ -150,14 +152,10 @@ def _push(
     keys = list({(op.entity, op.entity_id) for op in ops} | _records_named(ops))
     states: dict[tuple[str, str], State | None] = dict.fromkeys(keys)
     for row in conn.exec_driver_sql(*_records_query(sql.marker, keys)):
-        states[(row.entity, row.entity_id)] = State(
-            row.owner_id,
-            row.dealer_id,
-            open_data(cipher, row.entity, row.entity_id, row.data),
-            json.loads(row.meta),
-            bool(row.deleted),
-            row.updated_ms,
-        )
+        states[(row.entity, row.entity_id)] = _state(row, cipher)
+    if cars := cars_signed_for(ops, states):
+        for row in conn.exec_driver_sql(*_applications_on_query(sql.marker, cars)):
+            states.setdefault((row.entity, row.entity_id), _state(row, cipher))
     accounts = _accounts(conn, named_buyers(actor, ops))
     # Pushes are serialised (see the module docstring), so the next numbers are
     # MAX(seq)+1.. and can be handed out while deciding: one executemany, no RETURNING.
@@ -216,12 +214,36 @@ def _push(
     if changes:
         conn.exec_driver_sql(sql.insert_changes, changes)
         conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
+        if application_cars := _application_cars(states, touched):
+            conn.exec_driver_sql(sql.upsert_application_cars, application_cars)
     if marked:  # after the upsert: a payment may be new in this batch
         rows = [(dumps_stored(meta), *key) for key, meta in marked.items()]
         conn.exec_driver_sql(sql.update_meta, rows)
     if idem_rows:
         conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
+
+
+def _state(row, cipher: FieldCipher | None) -> State:
+    """A stored record as the rules see it."""
+    return State(
+        row.owner_id,
+        row.dealer_id,
+        open_data(cipher, row.entity, row.entity_id, row.data),
+        json.loads(row.meta),
+        bool(row.deleted),
+        row.updated_ms,
+    )
+
+
+def _application_cars(states, touched) -> list[tuple[str, str]]:
+    """(application_id, vehicle_id) of each application the push wrote that names its car."""
+    rows = []
+    for key in touched:
+        vehicle_id = (states[key].data or {}).get("vehicle_id") if key[0] == "application" else None
+        if is_uuid(vehicle_id):
+            rows.append((key[1], vehicle_id))
+    return rows
 
 
 def _records_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
@@ -278,6 +300,21 @@ def _records_query(marker: str, keys: Sequence[tuple[str, str]]) -> tuple[str, t
     return f"SELECT {columns} FROM records WHERE {where}", params
 
 
+def _applications_on_query(marker: str, cars: Collection[str]) -> tuple[str, tuple]:
+    """The application records on ``cars`` (by ``application_cars``' index)."""
+    columns = ", ".join(
+        f"r.{c}"
+        for c in ("entity", "entity_id", "owner_id", "dealer_id", "data", "meta", "deleted",
+                  "updated_ms")
+    )  # fmt: skip
+    return (
+        f"SELECT {columns} FROM application_cars c JOIN records r "
+        "ON r.entity = 'application' AND r.entity_id = c.application_id "
+        f"WHERE c.vehicle_id IN ({_markers(marker, len(cars))})",
+        tuple(cars),
+    )
+
+
 def _replay(op, digest, actor, previous, new_idem, results) -> OpResult:
     if previous is not None:
         same = previous.user_id == actor.user_id and previous.request_hash == digest
@@ -324,7 +361,7 @@ def _record_rows(states, touched) -> list[tuple]:
 
 @dataclass(frozen=True)
 class _Statements:
-    """The push path's three writes as driver SQL: executemany without SQLAlchemy's
+    """The push path's writes as driver SQL: executemany without SQLAlchemy's
     per-row parameter processing (the same statements on SQLite and PostgreSQL)."""
 
     marker: str
@@ -332,6 +369,7 @@ class _Statements:
     upsert_records: str
     insert_idempotency: str
     update_meta: str
+    upsert_application_cars: str
 
 
 @cache
@@ -352,6 +390,9 @@ def _statements(marker: str) -> _Statements:
         f"created_ms) VALUES ({values(5)})",
         update_meta=f"UPDATE records SET meta = {marker} "
         f"WHERE entity = {marker} AND entity_id = {marker}",
+        upsert_application_cars="INSERT INTO application_cars (application_id, vehicle_id) "
+        f"VALUES ({values(2)}) ON CONFLICT (application_id) DO UPDATE "
+        "SET vehicle_id = excluded.vehicle_id",
     )
 
 

@@ -20,13 +20,13 @@ from backend.db import migrate as server_migrate
 from domain.catalog import ApplicationStatus, Role, User
 from local_db.engine import make_engine
 from local_db.migrations import migrate
-from local_db.repositories import deals, people
+from local_db.repositories import catalog, deals, people
 from local_db.tables import SyncParkedRow
 from sync.client import SyncClient
 from sync.contract_loan import from_wire
 from sync.local_store import ENTITY_MAP, LocalStore
 from tests.backend.factories import make_app, make_user, payout_op, push_over_http
-from tests.factories import SIGNED_LOAN
+from tests.factories import SIGNED_LOAN, make_vehicle
 from tests.local_db.sync_world import (
     CIPHER,
     Payout,
@@ -266,8 +266,11 @@ def test_a_reviewers_decision_on_the_server_reaches_the_buyers_device(world, ser
     with Session(phone_db) as session:
         deal = write_deal(session, catalogue, user, payout=payout(server, phone, catalogue))
         first = deals.get_application(session, application_id=deal.application_id)
+        next_car = make_vehicle(dealer_id=catalogue.dealer_id)  # the first is financed
+        catalog.save_vehicles(session, vehicles=[next_car])
         # the next car's check raised a flag: saved with it, then its offer chosen
-        app = replace(first, id=str(uuid.uuid4()), status=ApplicationStatus.PREQUALIFIED,
+        app = replace(first, id=str(uuid.uuid4()), vehicle_id=next_car.id,
+                      status=ApplicationStatus.PREQUALIFIED,
                       review=("fraud.velocity_person",))  # fmt: skip
         deals.save_application(session, application=app)
         deals.save_application(

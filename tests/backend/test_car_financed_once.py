@@ -1,0 +1,160 @@
+"""A car is financed once (``backend.rules``): two contracts on one car, signed offline on
+two devices, meet at the server, and the first to reach it stands. Run against SQLite and
+PostgreSQL (the ``engine`` fixture)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import select
+
+from backend import closure, db, store
+from backend.models import ApplicationCar
+from sync.contract_loan import to_wire
+from tests.backend.factories import DEALER_X, application, make_actor, make_op, new_id
+from tests.factories import SIGNED_LOAN
+
+CAR, OTHER_CAR = new_id(), new_id()
+SIGNED_ON = date(2026, 11, 30)  # the loan's date: its first repayment falls on 2026-12-30
+FIRST_DUE = date(2026, 12, 30)
+
+
+def ms(day: date) -> int:
+    return int(datetime.combine(day, time(12), tzinfo=UTC).timestamp() * 1000)
+
+
+def push(engine, actor, ops, day=SIGNED_ON):
+    return store.push(engine, actor, "phone", ops, ms(day))
+
+
+def approved(engine, buyer, car=CAR) -> str:
+    """A new application of ``buyer``'s for ``car``, checked and approved (not signed)."""
+    app_id = new_id()
+    ops = [make_op("application", app_id, application(vehicle_id=car))]
+    ops += [make_op("application", app_id, {"status": s})
+            for s in ("prequalified", "submitted", "approved")]  # fmt: skip
+    assert all(r.status == "applied" for r in push(engine, buyer, ops))
+    return app_id
+
+
+def signing(app_id: str, day: date = SIGNED_ON) -> list:
+    """What a device pushes when its buyer signs: the contract (with the loan it signs,
+    dated ``day``), then the application stepped to contracted."""
+    loan = replace(SIGNED_LOAN, terms=replace(SIGNED_LOAN.terms, loan_date=day))
+    body = {"application_id": app_id, "version": 1, "content_sha256": "a" * 64,
+            "loan": to_wire(loan)}  # fmt: skip
+    return [
+        make_op("contract", new_id(), body, created_ms=ms(day)),
+        make_op("application", app_id, {"status": "contracted"}, created_ms=ms(day)),
+    ]
+
+
+def status_on_server(engine, app_id: str) -> str:
+    admin = make_actor("admin")
+    [record] = [c for c in store.pull(engine, admin, 0, 1000).changes if c.entity_id == app_id]
+    return record.data["status"]
+
+
+def test_the_second_contract_on_a_car_is_refused_and_the_first_stands(engine):
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    assert [r.status for r in push(engine, first, signing(first_app))] == ["applied"] * 2
+    refused = push(engine, second, signing(second_app))
+    assert [(r.status, r.reason) for r in refused] == [("rejected", "under_contract")] * 2
+    assert "vehicle_id" in refused[0].message
+    assert status_on_server(engine, first_app) == "contracted"
+    assert status_on_server(engine, second_app) == "approved"
+
+
+def test_another_car_is_not_held(engine):
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second, OTHER_CAR)
+    push(engine, first, signing(first_app))
+    assert [r.status for r in push(engine, second, signing(second_app))] == ["applied"] * 2
+
+
+def test_a_contract_that_lapsed_unpaid_out_frees_the_car(engine):
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    push(engine, first, signing(first_app))
+    day_before = push(engine, second, signing(second_app, date(2026, 12, 29)), date(2026, 12, 29))
+    on_the_day = push(engine, second, signing(second_app, FIRST_DUE), FIRST_DUE)
+    assert {r.reason for r in day_before} == {"under_contract"}
+    assert [r.status for r in on_the_day] == ["applied"] * 2
+
+
+def test_a_contract_the_dealership_cancelled_frees_the_car(engine):
+    first, second = make_actor(), make_actor()
+    staff = make_actor("dealer_staff", DEALER_X)
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    push(engine, first, signing(first_app))
+    [cancelled] = push(engine, staff, [make_op("application", first_app, {"status": "withdrawn"})])
+    assert cancelled.status == "applied"
+    assert [r.status for r in push(engine, second, signing(second_app))] == ["applied"] * 2
+
+
+def test_a_paid_out_car_stays_held_after_its_first_repayment_date(engine):
+    first, second = make_actor(), make_actor()
+    staff = make_actor("dealer_staff", DEALER_X)
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    push(engine, first, signing(first_app))
+    [paid_out] = push(engine, staff, [make_op("application", first_app, {"status": "funded"})])
+    assert paid_out.status == "applied"
+    later = date(2027, 6, 1)
+    assert {r.reason for r in push(engine, second, signing(second_app, later), later)} == {
+        "under_contract"
+    }
+
+
+def test_a_contract_stored_before_its_signed_step_already_holds_the_car(engine):
+    """A device's push may be cut between its contract and the application's step (a batch
+    ends there): the car is held from the contract on."""
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    contract, step = signing(first_app)
+    assert push(engine, first, [contract])[0].status == "applied"
+    assert {r.reason for r in push(engine, second, signing(second_app))} == {"under_contract"}
+    assert push(engine, first, [step])[0].status == "applied"
+
+
+def test_two_walk_ins_signed_for_one_car_in_one_push_keep_the_first(engine):
+    staff = make_actor("dealer_staff", DEALER_X)
+    first_app, second_app = new_id(), new_id()
+    ops = []
+    for app_id in (first_app, second_app):
+        ops.append(make_op("application", app_id, application(vehicle_id=CAR)))
+        ops += [make_op("application", app_id, {"status": s})
+                for s in ("prequalified", "submitted", "approved")]  # fmt: skip
+    results = push(engine, staff, ops + signing(first_app) + signing(second_app))
+    assert [r.status for r in results[-4:]] == ["applied", "applied", "rejected", "rejected"]
+
+
+def test_a_signed_applications_car_does_not_change(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    push(engine, buyer, signing(app_id))
+    [moved] = push(engine, buyer, [make_op("application", app_id, {"vehicle_id": OTHER_CAR})])
+    assert (moved.status, moved.reason) == ("rejected", "immutable_field")
+
+
+def test_the_migration_finds_the_cars_of_applications_stored_before_it(engine):
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    push(engine, first, signing(first_app))
+    with engine.begin() as conn:  # as a database from before the table was kept
+        conn.execute(ApplicationCar.__table__.delete())
+        db._application_cars(conn)
+    assert {r.reason for r in push(engine, second, signing(second_app))} == {"under_contract"}
+
+
+def test_closing_an_account_forgets_the_cars_of_its_erased_applications(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    result = closure.close_account(
+        engine, user_id=buyer.user_id, today=date(2027, 1, 1), now_ms=ms(date(2027, 1, 1))
+    )
+    assert isinstance(result, closure.Closed)
+    with engine.connect() as conn:
+        cars = conn.execute(select(ApplicationCar.application_id)).scalars().all()
+    assert app_id not in cars
