@@ -53,6 +53,7 @@ from domain.prequal.search import largest_int
 from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
+from local_db.repositories import refusals as refusals_repo
 from sync.contract_loan import ContractLoan
 from sync.contract_loan import to_wire as loan_wire
 
@@ -122,6 +123,9 @@ class SyncInfo:
     server_url: str | None
     error: str | None = None  # English detail of the last round's failure
     error_kind: str | None = None  # failed | unavailable | auth (sync.client.SyncError.kind)
+    refused: int = 0  # this device's changes the server did not accept (its final word)
+    last_refusal: str | None = None  # the server's English reason for the latest of them
+    last_refusal_code: str | None = None  # ... and its stable code (backend.rules)
 
 
 def per_catalogue(method):
@@ -439,6 +443,11 @@ class _CoreServices:
     def sync_status(self) -> SyncInfo:
         from local_db.outbox import pending_count
 
+        with self.session() as s:
+            refused, last_refusal = refusals_repo.latest(s)
+            pending = None if self._sync is not None else pending_count(s)
+        why = last_refusal and (last_refusal.message or last_refusal.reason)
+        code = last_refusal and last_refusal.reason
         if self._sync is not None:
             info = self._sync.status()
             last = (
@@ -446,10 +455,9 @@ class _CoreServices:
                 if info.last_success_ms else None
             )  # fmt: skip
             return SyncInfo(info.pending, last, self.settings.server_url, info.last_error,
-                            info.last_error_kind)  # fmt: skip
-        with self.session() as s:
-            pending = pending_count(s)
-        return SyncInfo(pending=pending, last_sync=None, server_url=self.settings.server_url)
+                            info.last_error_kind, refused, why, code)  # fmt: skip
+        return SyncInfo(pending=pending, last_sync=None, server_url=self.settings.server_url,
+                        refused=refused, last_refusal=why, last_refusal_code=code)  # fmt: skip
 
     def sync_now(self) -> bool:
         """One sync round on the caller's thread (the views run it in the background)."""
@@ -556,6 +564,14 @@ def _lapsed(application: Application, today: date) -> bool:
     (its schedule cannot be kept), so it is never paid out, only cancelled."""
     by = application.pay_out_by
     return application.status is ApplicationStatus.CONTRACTED and by is not None and today >= by
+
+
+def _cars_taken(session, application_ids: list[str]) -> set[str]:
+    """Which of the applications the server refused to sign for: another contract on the same
+    car reached it first (``backend.rules``: a car is financed once)."""
+    return refusals_repo.refused_ids(
+        session, entity="application", ids=application_ids, reason=refusals_repo.UNDER_CONTRACT
+    )
 
 
 def cheapest_second(order: list[str], cheapest_id: str) -> list[str]:
@@ -784,6 +800,7 @@ class PipelineCard:
     pay_out_by: date | None = None  # signed: the payout must come before it
     lapsed: bool = False  # signed, and that date has come: it is cancelled, never paid out
     started_at: datetime | None = None  # when the staff started it at the desk
+    car_taken: bool = False  # the server refused its signing: the car's under another contract
 
     @property
     def review_state(self) -> str | None:
@@ -822,6 +839,8 @@ class LoanView:
     remaining: tuple | None = None
     #: with ``remaining``: every instalment, those before it as the loan went
     course: tuple | None = None
+    #: the server refused its signing: another contract on the car reached it first
+    car_taken: bool = False
 
     @property
     def paid_out(self) -> bool:
@@ -845,8 +864,9 @@ class LoanView:
 
     @property
     def never_paid_out(self) -> bool:
-        """Cancelled, or lapsed: nothing is owed on it, nor ever will be."""
-        return self.cancelled or self.lapsed
+        """Cancelled, lapsed, or refused for its car: nothing is owed on it, nor ever will
+        be."""
+        return self.cancelled or self.lapsed or self.car_taken
 
 
 @dataclass(frozen=True)
@@ -1540,6 +1560,7 @@ class PrequalServices:
             if folding is None:
                 return None
             payments = deals_repo.list_payments(s, contract_id=contract.id)
+            taken = _cars_taken(s, [application.id])
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
@@ -1571,7 +1592,7 @@ class PrequalServices:
             paid_count=repayment_status.paid_count(state),
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
-            remaining=remaining, course=path,
+            remaining=remaining, course=path, car_taken=bool(taken),
         )  # fmt: skip
 
     def _folding(self: Services, s, contract) -> tuple[ContractLoan, Quote, Any, list] | None:
@@ -1801,6 +1822,16 @@ class PrequalServices:
                 {"date": app_.pay_out_by.isoformat()},
             )  # fmt: skip
         with self.session() as s:
+            taken = _cars_taken(s, [app_.id])
+        # raised outside the session: its context manager re-raises by setting the error's
+        # __traceback__, which a frozen InputError refuses
+        if taken:
+            raise InputError(
+                "application", "under_contract",
+                "was not accepted: another contract on this car reached Chedai first, so it "
+                "cannot be paid out; cancel it",
+            )  # fmt: skip
+        with self.session() as s:
             deals_repo.save_application(
                 s, application=replace(app_, status=ApplicationStatus.FUNDED)
             )
@@ -1877,6 +1908,7 @@ class PrequalServices:
     def _cards(self: Services, apps: list[Application]) -> list[PipelineCard]:
         with self.session() as s:
             users = {u: people_repo.get_user(s, user_id=u) for u in {a.user_id for a in apps}}
+            taken = _cars_taken(s, [a.id for a in apps if a.status in _SIGNED_STATUSES])
         today = self.today()
         cards = []
         for a in apps:
@@ -1887,7 +1919,7 @@ class PrequalServices:
                 amount=a.cash_price - a.down_payment - a.trade_in,
                 status=str(a.status), user_id=a.user_id, review=a.review,
                 review_decision=a.review_decision, pay_out_by=a.pay_out_by,
-                lapsed=_lapsed(a, today), started_at=a.created_at,
+                lapsed=_lapsed(a, today), started_at=a.created_at, car_taken=a.id in taken,
             ))  # fmt: skip
         return cards
 

@@ -61,7 +61,6 @@ from sync.account import Account
 from sync.client import (
     AccountClosedError,
     BackgroundSync,
-    Rejection,
     SyncAuthError,
     SyncClient,
     SyncError,
@@ -69,7 +68,7 @@ from sync.client import (
     login,
 )
 from sync.local_store import LocalStore, Skipped
-from sync.store import DEFAULT_STREAM
+from sync.store import DEFAULT_STREAM, Rejection
 from sync.wire import AccountClosed, ModelInfo
 
 DEVICE_ID_KEY = "sync.device_id"

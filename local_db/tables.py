@@ -283,6 +283,21 @@ class SyncParkedRow(SQLModel, table=True):
     change: str
 
 
+class SyncRefusalRow(SQLModel, table=True):
+    """The server's refusal of one of this device's operations (``sync.local_store``), with
+    its reason code and message: the server's final word, kept for the screens that show the
+    record it was about (``entity`` is the wire's name)."""
+
+    __tablename__ = "sync_refusals"
+    __table_args__ = (Index("ix_sync_refusals_record", "entity", "entity_id"),)
+    op_id: str = Field(primary_key=True)
+    entity: str
+    entity_id: str
+    reason: str | None = None
+    message: str | None = None
+    at_ms: int
+
+
 class CounterRow(SQLModel, table=True):
     __tablename__ = "counters"
     name: str = Field(primary_key=True)

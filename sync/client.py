@@ -2,7 +2,8 @@
 
 Guarantees:
 - an operation leaves the outbox only after the server answered it (applied, conflict or
-  rejected — a rejection is the server's final word and is reported in ``status().rejected``);
+  rejected — a rejection is the server's final word: reported in ``status().rejected`` and
+  kept by the store with the acknowledgement, ``Store.ack``);
 - timeouts, connection errors, 429 and 5xx are retried with exponential backoff; the same
   batch (same op ids) is re-sent, which the server answers idempotently;
 - the cursor advances only together with applying its page (``Store.apply_page``).
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 import httpx
 from pydantic import ValidationError
 
-from sync.store import DEFAULT_STREAM, Store
+from sync.store import DEFAULT_STREAM, Rejection, Store
 from sync.wire import PullResponse, PushRequest, PushResponse
 
 _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -50,15 +51,6 @@ class AccountClosedError(SyncAuthError):
     should forget the account's data."""
 
     kind = "closed"
-
-
-@dataclass(frozen=True)
-class Rejection:
-    op_id: str
-    entity: str
-    entity_id: str
-    reason: str | None
-    message: str | None
 
 
 @dataclass(frozen=True)
@@ -170,13 +162,13 @@ class SyncClient:
                 raise SyncError("the server answered the push with an unreadable body") from None
             by_id = {op.op_id: op for op in ops}
             done = [r.op_id for r in results if r.op_id in by_id]
-            for result in results:
-                if result.status == "rejected" and result.op_id in by_id:
-                    op = by_id[result.op_id]
-                    self._rejected.append(
-                        Rejection(op.op_id, op.entity, op.entity_id, result.reason, result.message)
-                    )
-            self.store.ack(done)
+            refused = [
+                Rejection(op.op_id, op.entity, op.entity_id, result.reason, result.message)
+                for result in results
+                if result.status == "rejected" and (op := by_id.get(result.op_id)) is not None
+            ]
+            self.store.ack(done, refused)
+            self._rejected.extend(refused)
             answered += len(done)
             if len(done) < len(ops):  # the server skipped some: stop rather than loop forever
                 raise SyncError("the server did not answer every operation of the batch")

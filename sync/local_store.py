@@ -62,9 +62,11 @@ from local_db.tables import (
     PaymentRow,
     SyncCursorRow,
     SyncParkedRow,
+    SyncRefusalRow,
     UserRow,
     VehicleRow,
 )
+from sync.store import Rejection
 from sync.wire import Change, Op
 
 log = logging.getLogger(__name__)
@@ -276,9 +278,18 @@ class LocalStore:
             raise ValueError("sealed fields and no field cipher to open them")
         return outbox.open_values(payload, self.cipher, entity=row.entity, entity_id=row.entity_id)
 
-    def ack(self, op_ids: Sequence[str]) -> None:
+    def ack(self, op_ids: Sequence[str], refused: Sequence[Rejection] = ()) -> None:
+        """Forget the answered operations and keep the refusals among them (``sync_refusals``,
+        read by ``local_db.repositories.refusals``), in one transaction."""
         with Session(self.engine) as session:
             outbox.ack(session, op_ids)
+            if refused:
+                at_ms = int(datetime.now(UTC).timestamp() * 1000)
+                rows = [{"op_id": r.op_id, "entity": r.entity, "entity_id": r.entity_id,
+                         "reason": r.reason, "message": r.message, "at_ms": at_ms}
+                        for r in refused]  # fmt: skip
+                statement = sqlite_insert(SyncRefusalRow.__table__).values(rows)
+                session.execute(statement.on_conflict_do_nothing(index_elements=["op_id"]))
             session.commit()
 
     def count_pending(self) -> int:

@@ -14,11 +14,23 @@ from sync.wire import Change, Op
 DEFAULT_STREAM = "main"
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """The server's refusal of one operation: final (``reason`` a stable code)."""
+
+    op_id: str
+    entity: str
+    entity_id: str
+    reason: str | None
+    message: str | None
+
+
 class Store(Protocol):
     """The device side of sync.
 
     - ``pending(limit)``: the oldest unacknowledged operations, in the order they were made;
-    - ``ack(op_ids)``: forget operations the server answered (applied or rejected);
+    - ``ack(op_ids, refused)``: forget operations the server answered (applied or rejected),
+      and keep its refusals among them (:class:`Rejection`), in one local transaction;
     - ``apply_page(stream, changes, cursor)``: apply pulled changes *and* store the new cursor
       in one local transaction, so a crash never advances the cursor past unapplied changes;
     - ``get_cursor(stream)``: the last stored cursor (0 when never pulled);
@@ -27,7 +39,7 @@ class Store(Protocol):
 
     def pending(self, limit: int) -> list[Op]: ...
 
-    def ack(self, op_ids: Sequence[str]) -> None: ...
+    def ack(self, op_ids: Sequence[str], refused: Sequence[Rejection] = ()) -> None: ...
 
     def apply_page(self, stream: str, changes: Sequence[Change], cursor: int) -> None: ...
 
@@ -44,6 +56,7 @@ class MemoryStore:
     outbox: list[Op] = field(default_factory=list)
     records: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
+    refusals: list[Rejection] = field(default_factory=list)
     clock_ms: int = 1_000
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -68,10 +81,11 @@ class MemoryStore:
         with self._lock:
             return list(self.outbox[:limit])
 
-    def ack(self, op_ids: Sequence[str]) -> None:
+    def ack(self, op_ids: Sequence[str], refused: Sequence[Rejection] = ()) -> None:
         done = set(op_ids)
         with self._lock:
             self.outbox = [op for op in self.outbox if op.op_id not in done]
+            self.refusals.extend(refused)
 
     def apply_page(self, stream: str, changes: Sequence[Change], cursor: int) -> None:
         with self._lock:

@@ -339,8 +339,8 @@ def payout_row(ctx: ViewContext, card) -> ft.Control:
     """A signed application (its pipeline ``card``) waits for the lender to pay the loan out
     to the dealership by its first repayment date; the staff confirm it here when the money
     has arrived (the status becomes "Funded" and the card moves to that column), or cancel
-    the contract before it (the customer changed their mind, or it lapsed: that date came
-    first)."""
+    the contract before it (the customer changed their mind; it lapsed: that date came
+    first; or the server refused it: another contract on the car reached it first)."""
     state, application_id = ctx.state, card.application_id
 
     def confirm(e) -> None:
@@ -348,7 +348,12 @@ def payout_row(ctx: ViewContext, card) -> ft.Control:
             state.set_notice(None)  # redraws: the status line is the confirmation
 
     lines: list[ft.Control] = []
-    if card.lapsed:
+    if card.car_taken:
+        lines.append(ft.Text(ctx.t(
+            "Not accepted: another contract on this car reached Chedai first, so this one "
+            "cannot be paid out. Cancel it; the customer may choose another car."),
+            key="payout-car-taken", color=ft.Colors.ERROR))  # fmt: skip
+    elif card.lapsed:
         lines.append(ft.Text(ctx.t(
             "Lapsed: its first repayment date, {date}, came before the payout, so the contract "
             "cannot be paid out. Cancel it; the customer checks again for a new one.",

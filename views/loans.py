@@ -63,7 +63,7 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
                        key=f"car-of-{loan.contract.id}")] if loan.vehicle else []),
             # the bar says nothing the line below does not; heard, it made the card a
             # progress bar a screen reader could not open
-            *([] if loan.cancelled else [
+            *([] if loan.never_paid_out else [
                 ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(
                     value=loan.paid_count / n if n else 0, bar_height=8)),
                 ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n))]),
@@ -83,6 +83,8 @@ def status_text(ctx: ViewContext, loan) -> str:
     then its repayment status."""
     if loan.cancelled:
         return ctx.t("Cancelled before the payout")
+    if loan.car_taken:
+        return ctx.t("Not accepted: another contract on this car came first")
     if loan.lapsed:
         return ctx.t("Lapsed: not paid out by the first repayment date")
     if not loan.paid_out:
@@ -145,14 +147,21 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
 
 
 def ended_before_payout(ctx: ViewContext, loan, user_id: str) -> list[ft.Control]:
-    """A contract that will never be paid out: cancelled by the dealership, or lapsed (its
-    first repayment date came first), which the dealership cancels; in demo mode the buyer
-    plays the dealership (``Services.cancel_demo``)."""
+    """A contract that will never be paid out: cancelled by the dealership, refused by the
+    server (another contract on the car reached it first), or lapsed (its first repayment
+    date came first), which the dealership cancels; in demo mode the buyer plays the
+    dealership (``Services.cancel_demo``)."""
     if loan.cancelled:
         return [ft.Text(ctx.t(
             "The dealership cancelled this contract before the lender paid the loan out: "
             "nothing is owed. Check your rate again for a new contract."),
             key="loan-cancelled")]  # fmt: skip
+    if loan.car_taken:
+        return [ft.Text(ctx.t(
+            "Another contract on this car reached Chedai before yours, so yours was not "
+            "accepted: a car is financed once. Nothing is owed, and it will not be paid out. "
+            "Ask the dealership about another car, then check your rate for it."),
+            key="loan-car-taken")]  # fmt: skip
     lines: list[ft.Control] = [ft.Text(ctx.t(
         "The lender did not pay this loan out before its first repayment date, {date}, so "
         "the contract has lapsed: nothing is owed, and it will not be paid out. The "
@@ -510,7 +519,7 @@ def schedule_section(ctx: ViewContext, loan) -> list[ft.Control]:
     it, the instalments left as the loan now stands."""
     if loan.remaining is None:
         return [
-            section_title(ctx.t("Payment schedule as signed") if loan.cancelled
+            section_title(ctx.t("Payment schedule as signed") if loan.never_paid_out
                           else ctx.t("Payment schedule")),
             schedule_table(ctx, loan.quote, paid=loan.paid_count),
         ]  # fmt: skip
@@ -535,7 +544,7 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     else:
         tasks += awaiting_payout(ctx, loan)
     figures: list[ft.Control] = []
-    if not loan.cancelled:  # a balance that will never be lent has no course to chart
+    if not loan.never_paid_out:  # a balance never lent has no course to chart
         figures.append(panel([
             section_title(ctx.t("Balance over time")),
             loan_legend(ctx),

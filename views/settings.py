@@ -65,6 +65,14 @@ SYNC_ERRORS = {
 }
 
 
+#: The server's refusals the app can say in the reader's language, by code (backend.rules);
+#: any other is shown in the server's own words.
+REFUSALS = {
+    "under_contract": N_("another contract on the same car reached Chedai first, so the "
+                         "contract signed here was not accepted"),
+}  # fmt: skip
+
+
 def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     state, services = ctx.state, ctx.services
     info = services.sync_status()
@@ -104,6 +112,17 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             ft.Text(ctx.t(why), color=ft.Colors.ERROR, key="sync-error"),
             ft.Text(info.error, size=11, color=ft.Colors.ON_SURFACE_VARIANT,
                     key="sync-error-detail", selectable=True),
+        ]  # fmt: skip
+    if info.refused:
+        sync_lines += [
+            ft.Text(ctx.tn("The server did not accept {n} change from this device",
+                           "The server did not accept {n} changes from this device",
+                           info.refused, n=info.refused),
+                    color=ft.Colors.ERROR, key="sync-refused"),
+            ft.Text(ctx.t("The latest: {reason}", reason=ctx.t(REFUSALS[info.last_refusal_code])
+                          if info.last_refusal_code in REFUSALS else info.last_refusal), size=11,
+                    color=ft.Colors.ON_SURFACE_VARIANT, key="sync-refused-detail",
+                    selectable=True),
         ]  # fmt: skip
     sync_button = sem(
         "settings-sync-now",

@@ -27,6 +27,7 @@ from local_db.migrations import (
     v0010_sync_parked,
     v0011_contract_loan,
     v0012_application_pay_out_by,
+    v0013_sync_refusals,
 )
 
 MIGRATIONS = (
@@ -42,6 +43,7 @@ MIGRATIONS = (
     v0010_sync_parked,
     v0011_contract_loan,
     v0012_application_pay_out_by,
+    v0013_sync_refusals,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

@@ -32,6 +32,7 @@ from tests.local_db.sync_world import (
     Payout,
     install_catalogue,
     make_catalogue,
+    sign_deal,
     synced_payout,
     write_deal,
 )
@@ -329,3 +330,46 @@ def test_a_dealers_tablet_takes_its_customers_applications_without_knowing_the_c
     assert application is not None and application.user_id == user.id
     assert owner.role is Role.BUYER and owner.display_name == "" and owner.password_hash is None
     tablet_db.dispose()
+
+
+def test_a_contract_refused_for_its_car_is_kept_on_the_device_that_signed_it(
+    world, server, tmp_path, monkeypatch
+):
+    """Two buyers sign for one car offline; the first to sync stands, and the second's device
+    keeps the server's refusal (``sync_refusals``), which its screens read."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from local_db import outbox
+    from local_db.repositories import refusals
+
+    both_sign_at = datetime(2026, 11, 30, 12, tzinfo=UTC).timestamp()  # before the payout date
+    monkeypatch.setattr(outbox, "time", SimpleNamespace(time=lambda: both_sign_at))
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    signed_in, row = make_user(server)
+    other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
+    other_db = make_engine(tmp_path / "other.db")
+    migrate(other_db)
+    http = TestClient(server)
+    http.headers.update(signed_in.headers)
+    other = SyncClient(http, LocalStore(other_db, user_id=other_user.id, cipher=CIPHER),
+                       device_id="other", sleep=lambda _s: None)  # fmt: skip
+    with Session(phone_db) as session:
+        sign_deal(session, catalogue, user)
+        session.commit()
+    with Session(other_db) as session:
+        install_catalogue(session, catalogue, other_user)
+        refused = sign_deal(session, catalogue, other_user)
+        session.commit()
+    assert phone.sync_once() and phone.status().rejected == ()
+    assert other.sync_once() and other.status().pending == 0
+    assert {(r.entity, r.reason) for r in other.status().rejected} == {
+        ("contract", "under_contract"), ("application", "under_contract")
+    }  # fmt: skip
+    with Session(other_db) as session:  # kept: a restarted app still knows
+        kept = refusals.refused_ids(session, entity="application",
+                                    ids=[refused.application_id],
+                                    reason=refusals.UNDER_CONTRACT)  # fmt: skip
+    assert kept == {refused.application_id}
+    other_db.dispose()

@@ -566,6 +566,28 @@ async def test_a_contract_not_paid_out_by_its_first_repayment_date_lapses_and_is
     assert no_payment.value.rule == "paid_out"
 
 
+async def test_a_walk_in_contract_the_server_refused_for_its_car_is_cancelled_not_paid_out(
+    world,
+):
+    from domain.errors import InputError
+    from tests.ui.world import refuse_signing
+
+    h = await signed_walk_in(world)
+    route, staff = h.top.route, h.state.user
+    application_id = route.rsplit("/", 1)[-1]
+    refuse_signing(world.services, application_id)
+    await h.route("/dealer/pipeline")
+    await h.route(route)
+    assert h.value("payout-car-taken").startswith("未被接受：这辆车的另一份贷款合同先提交到车贷")
+    assert not h.has("payout-confirm") and not h.has("payout-lapsed")
+    with pytest.raises(InputError) as refused:
+        world.services.confirm_payout(staff, application_id)
+    assert refused.value.rule == "under_contract"
+    await h.click("contract-cancel")
+    await h.click("contract-cancel-confirm")
+    assert not world.services.pipeline(staff.dealer_id)["signed"]
+
+
 async def test_a_loan_signed_on_another_device_shows_from_the_terms_its_contract_carried(world):
     from sqlalchemy import update
 

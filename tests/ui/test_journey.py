@@ -152,6 +152,26 @@ async def test_a_demo_loan_not_paid_out_by_its_first_repayment_date_lapses(world
     assert "首期" not in h.texts(h.find(f"loan-{cid}"))  # no first payment to come
 
 
+async def test_a_contract_the_server_refused_for_its_car_says_so_and_owes_nothing(world):
+    from domain.errors import InputError
+    from tests.ui.world import refuse_signing
+
+    h, _ = await at_contract(world)
+    await sign(h)
+    cid = h.state.contract.record.id
+    refuse_signing(world.services, h.state.contract.record.application_id)
+    await h.route(f"/loans/{cid}")
+    assert h.find("loan-status").value == "未被接受：这辆车已有先提交的贷款合同"
+    assert "一辆车只能办理一笔贷款" in h.value("loan-car-taken")
+    assert not h.has("loan-next") and not h.has("loan-chart") and not h.has("loan-pay-out")
+    with pytest.raises(InputError) as refused:  # nobody plays the lender on it, even in demo
+        world.services.pay_out_demo(world.buyer_id, h.state.contract.record.application_id)
+    assert refused.value.rule == "under_contract"
+    await h.route("/loans")
+    assert h.find(f"status-of-{cid}").value == "未被接受：这辆车已有先提交的贷款合同"
+    assert "首期" not in h.texts(h.find(f"loan-{cid}"))
+
+
 async def test_a_loan_is_looked_up_alone_and_only_by_its_buyer(world, monkeypatch):
     h, _ = await at_contract(world)
     await sign(h)

@@ -62,6 +62,26 @@ async def test_a_failed_sync_says_why_in_the_users_language_with_the_detail_belo
     assert h.find("settings-notice").value == "同步失败"
 
 
+async def test_changes_the_server_refused_are_counted_with_the_latest_reason(world):
+    from sync.local_store import LocalStore
+    from sync.store import Rejection
+
+    h = await signed_in(world)
+    await h.route("/settings")
+    assert not h.has("sync-refused")  # nothing refused yet
+    store = LocalStore(world.services.engine)
+    store.ack([], [Rejection("op-1", "note", "n-1", "append_only", "notes are append-only")])
+    await h.route("/cars")
+    await h.route("/settings")
+    assert h.value("sync-refused") == "服务器未接受本设备的 1 项更改"
+    assert h.value("sync-refused-detail") == "最近一项：notes are append-only"  # its own words
+    store.ack([], [Rejection("op-2", "application", "a-1", "under_contract", "taken")])
+    await h.route("/cars")
+    await h.route("/settings")
+    assert h.value("sync-refused") == "服务器未接受本设备的 2 项更改"
+    assert h.value("sync-refused-detail").startswith("最近一项：同一辆车的另一份贷款合同")
+
+
 async def test_an_unexpected_failure_is_told_in_words_not_as_the_exceptions_text(
     world, monkeypatch
 ):
