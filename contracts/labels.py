@@ -160,6 +160,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "semimonthly": ("每半月", "twice a month"),
 }
 
+#: A finance lease's own wording where a loan's would misname it: the lessor owns the car and
+#: the lessee pays rent (融资租赁), so the roles and the title are the lease's.
+_LEASE_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("汽车融资租赁合同", "Motor Vehicle Finance Lease Contract"),
+    "buyer": ("承租人（买方）", "Lessee (buyer)"),
+    "lender": ("出租人", "Lessor"),
+}
+
 _TERMS: tuple[tuple[str, str], ...] = (
     (
         "1. 借款人向贷款人借入上述融资金额，用于购买上述车辆，并按还款计划表按期足额还款。",
@@ -189,18 +197,42 @@ _TERMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def text(key: str, locale: str, **params: object) -> str:
-    """The wording of ``key`` in ``locale``, with ``params`` filled in."""
-    zh, en = _TEXT[key]
+_LEASE_TERMS: dict[int, tuple[str, str]] = {  # by index into _TERMS
+    0: (
+        "1. 出租人出资购买承租人选定的上述车辆并出租给承租人，承租人按还款计划表按期足额支付租金；融资金额即出租人为此提供的融资。",
+        "1. The lessor buys the vehicle above, chosen by the lessee, and leases it to the lessee, "
+        "who pays the rent on the dates and in the amounts of the payment schedule; the amount "
+        "financed is what the lessor provides for it.",
+    ),
+    2: (
+        "3. 承租人可随时提前付清租金，应付金额为剩余本金、截至付清日的应计利息及上述提前还款费用（如有）。",
+        "3. The lessee may pay the lease off early at any time; the payoff is the outstanding "
+        "principal, interest accrued to the payoff date and the prepayment fee stated above, if "
+        "any.",
+    ),
+    3: (
+        "4. 承租人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
+        "4. The lessee may ask for a paper copy of this contract at any time and may withdraw "
+        "consent to electronic records; withdrawal does not affect documents already signed.",
+    ),
+}
+
+
+def text(key: str, locale: str, *, lease: bool = False, **params: object) -> str:
+    """The wording of ``key`` in ``locale``, with ``params`` filled in; ``lease``: a finance
+    lease's wording where it has its own."""
+    zh, en = _LEASE_TEXT.get(key, _TEXT[key]) if lease else _TEXT[key]
     return (zh if locale == "zh_CN" else en).format(**params)
 
 
-def other(key: str, locale: str, **params: object) -> str:
+def other(key: str, locale: str, *, lease: bool = False, **params: object) -> str:
     """The same wording in the other language (the bilingual caption)."""
-    return text(key, "en_US" if locale == "zh_CN" else "zh_CN", **params)
+    return text(key, "en_US" if locale == "zh_CN" else "zh_CN", lease=lease, **params)
 
 
-def terms(locale: str) -> list[str]:
-    """The contract's clauses: the locale's language first, then the other one."""
+def terms(locale: str, *, lease: bool = False) -> list[str]:
+    """The contract's clauses (a finance lease's where they differ): the locale's language
+    first, then the other one."""
+    clauses = [_LEASE_TERMS.get(i, c) if lease else c for i, c in enumerate(_TERMS)]
     first = 0 if locale == "zh_CN" else 1
-    return [clause[first] for clause in _TERMS] + [clause[1 - first] for clause in _TERMS]
+    return [clause[first] for clause in clauses] + [clause[1 - first] for clause in clauses]

@@ -376,4 +376,26 @@ def _tokens(s: str) -> list[str]:
             pending = ""
     if pending:
         merged.append(pending)
-    return merged
+    return _kinsoku(merged)
+
+
+#: Chinese line-breaking rules (禁则): a line never starts with closing punctuation nor ends
+#: with opening punctuation; each is kept with the character it belongs to.
+_NO_LINE_START = frozenset("。，、；：？！）》」』】〕”’％·…—")
+_NO_LINE_END = frozenset("（《「『【〔“‘")
+
+
+def _kinsoku(tokens: list[str]) -> list[str]:
+    glued: list[str] = []
+    opening = ""
+    for tok in tokens:
+        if glued and not opening and tok[0] in _NO_LINE_START:
+            glued[-1] += tok
+        elif tok[-1] in _NO_LINE_END:
+            opening += tok
+        else:
+            glued.append(opening + tok)
+            opening = ""
+    if opening:
+        glued.append(opening)
+    return glued

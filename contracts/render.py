@@ -51,7 +51,7 @@ def render_with_quote(deal: Deal, q: Quote, *, locale: str) -> bytes:
     disagree with the engine, to prove that signing refuses it."""
     doc_id = deal.resolved_id()
     digest = deal.content_digest()
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    t = lambda key, **kw: L.text(key, locale, lease=deal.lease, **kw)  # noqa: E731
     header = f"Chedai 车贷 · {t('document_id')} {doc_id}"
     if deal.demo:
         header += " · " + t("demo")
@@ -87,7 +87,7 @@ def render_with_quote(deal: Deal, q: Quote, *, locale: str) -> bytes:
     doc.heading(t("schedule"), L.other("schedule", locale))
     draw_schedule_table(doc, q, locale)
     doc.heading(t("terms"), L.other("terms", locale))
-    for clause in L.terms(locale):
+    for clause in L.terms(locale, lease=deal.lease):
         doc.paragraph(clause, 8.5)
     _consent(doc, deal, locale)
     _signature_blocks(doc, deal, locale)
@@ -272,14 +272,14 @@ def draw_schedule_table(doc: Document, q: Quote, locale: str) -> None:
 
 # -- contract-only blocks -----------------------------------------------------------------
 def _title_block(doc: Document, deal: Deal, doc_id: str, digest: str, locale: str) -> None:
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    t = lambda key, **kw: L.text(key, locale, lease=deal.lease, **kw)  # noqa: E731
     qr_size = 74.0
     top = doc.y
     title_size = 18.0
     while doc.fonts.width(t("title"), title_size, bold=True) > CONTENT_W - qr_size - 12:
         title_size -= 1  # the English title is long: shrink it to clear the QR code
     doc.text(MARGIN, top - 20, t("title"), title_size, bold=True, color=ACCENT)
-    doc.text(MARGIN, top - 36, L.other("title", locale), 10, color=MUTED)
+    doc.text(MARGIN, top - 36, L.other("title", locale, lease=deal.lease), 10, color=MUTED)
     doc.text(MARGIN, top - 52, f"{t('document_id')}: {doc_id}", 8)
     if deal.demo:
         doc.text(
@@ -329,7 +329,7 @@ def draw_qr(doc: Document, payload: str, x: float, y: float, size: float) -> Non
 
 
 def _parties(doc: Document, deal: Deal, locale: str) -> None:
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    t = lambda key, **kw: L.text(key, locale, lease=deal.lease, **kw)  # noqa: E731
     doc.heading(t("parties"), L.other("parties", locale))
     width = CONTENT_W / 3
     top = doc.y
@@ -408,7 +408,7 @@ def _consent(doc: Document, deal: Deal, locale: str) -> None:
 
 
 def _signature_blocks(doc: Document, deal: Deal, locale: str) -> None:
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    t = lambda key, **kw: L.text(key, locale, lease=deal.lease, **kw)  # noqa: E731
     height = 86.0
     doc.ensure(height + 46)  # the heading and its note stay on the page of the boxes
     doc.heading(t("signatures"), L.other("signatures", locale))
@@ -422,7 +422,8 @@ def _signature_blocks(doc: Document, deal: Deal, locale: str) -> None:
         c.setStrokeColor(RULE)
         c.setLineWidth(0.6)
         c.rect(x, top - height, width, height, 1, 0)
-        doc.text(x + 6, top - 12, f"{t(role)} · {L.other(role, locale)}", 8.5, bold=True)
+        caption = f"{t(role)} · {L.other(role, locale, lease=deal.lease)}"
+        doc.text(x + 6, top - 12, caption, 8.5, bold=True)
         doc.text(x + 6, top - 24, party.name, 8.5)
         box = (x + 10, top - height + 18, width - 20, height - 46)  # x, y, w, h
         strokes = deal.signatures.get(role, ())

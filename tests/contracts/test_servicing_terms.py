@@ -131,6 +131,19 @@ def test_a_finance_lease_says_the_lessor_owns_the_car_where_a_loan_names_its_sec
     assert secured in loan_text and owned not in loan_text
 
 
+def test_a_finance_lease_is_titled_and_signed_as_a_lease_with_lessee_and_lessor():
+    lease_text = "".join(_text(render_contract(parse_deal(deal_json(lease=True)),
+                                               locale="zh_CN")).split())  # fmt: skip
+    loan_text = "".join(_text(render_contract(make_deal(), locale="zh_CN")).split())
+    assert "汽车融资租赁合同" in lease_text and "汽车消费贷款合同" not in lease_text
+    assert "MotorVehicleFinanceLeaseContract" in lease_text  # the caption in the other language
+    assert "承租人（买方）" in lease_text and "出租人·Lessor" in lease_text  # parties, signatures
+    assert "借款人" not in lease_text and "贷款人" not in lease_text  # no loan's roles left
+    assert "出租人出资购买承租人选定的上述车辆" in lease_text  # clause 1 is a lease's
+    assert "汽车消费贷款合同" in loan_text and "借款人（买方）" in loan_text
+    assert "租" not in loan_text  # and a loan says nothing of a lease
+
+
 def test_a_loans_digest_is_what_it_was_before_the_lease_field():
     import hashlib
     import json
