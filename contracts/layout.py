@@ -359,24 +359,10 @@ def _tokens(s: str) -> list[str]:
         if word:
             out.append(word)
             word = ""
-        if ch.isspace():
-            out.append(ch)
-        else:
-            out.append(ch)
+        out.append(ch)
     if word:
         out.append(word)
-    # glue each space to the word after it so lines break before the space
-    merged: list[str] = []
-    pending = ""
-    for tok in out:
-        if tok.isspace():
-            pending += tok
-        else:
-            merged.append(pending + tok)
-            pending = ""
-    if pending:
-        merged.append(pending)
-    return _kinsoku(merged)
+    return _glued(out)
 
 
 #: Chinese line-breaking rules (禁则): a line never starts with closing punctuation nor ends
@@ -385,17 +371,19 @@ _NO_LINE_START = frozenset("。，、；：？！）》」』】〕”’％·�
 _NO_LINE_END = frozenset("（《「『【〔“‘")
 
 
-def _kinsoku(tokens: list[str]) -> list[str]:
+def _glued(tokens: list[str]) -> list[str]:
+    """``tokens`` joined where a line must not break: a space or an opening mark to the token
+    after it (so lines break before the space), a closing mark to the token before it."""
     glued: list[str] = []
-    opening = ""
+    forward = ""
     for tok in tokens:
-        if glued and not opening and tok[0] in _NO_LINE_START:
+        if glued and not forward and tok[0] in _NO_LINE_START:
             glued[-1] += tok
-        elif tok[-1] in _NO_LINE_END:
-            opening += tok
+        elif tok.isspace() or tok[-1] in _NO_LINE_END:
+            forward += tok
         else:
-            glued.append(opening + tok)
-            opening = ""
-    if opening:
-        glued.append(opening)
+            glued.append(forward + tok)
+            forward = ""
+    if forward:
+        glued.append(forward)
     return glued

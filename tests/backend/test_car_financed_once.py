@@ -50,6 +50,15 @@ def signing(app_id: str, day: date = SIGNED_ON) -> list:
     ]
 
 
+def one_signed_one_waiting(engine) -> tuple[str, object, str]:
+    """Two buyers' applications for ``CAR``, the first signed: its id, the second buyer and
+    the second application's id (approved, not signed)."""
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second)
+    assert [r.status for r in push(engine, first, signing(first_app))] == ["applied"] * 2
+    return first_app, second, second_app
+
+
 def status_on_server(engine, app_id: str) -> str:
     admin = make_actor("admin")
     [record] = [c for c in store.pull(engine, admin, 0, 1000).changes if c.entity_id == app_id]
@@ -75,9 +84,7 @@ def test_another_car_is_not_held(engine):
 
 
 def test_a_contract_that_lapsed_unpaid_out_frees_the_car(engine):
-    first, second = make_actor(), make_actor()
-    first_app, second_app = approved(engine, first), approved(engine, second)
-    push(engine, first, signing(first_app))
+    _, second, second_app = one_signed_one_waiting(engine)
     day_before = push(engine, second, signing(second_app, date(2026, 12, 29)), date(2026, 12, 29))
     on_the_day = push(engine, second, signing(second_app, FIRST_DUE), FIRST_DUE)
     assert {r.reason for r in day_before} == {"under_contract"}
@@ -85,20 +92,16 @@ def test_a_contract_that_lapsed_unpaid_out_frees_the_car(engine):
 
 
 def test_a_contract_the_dealership_cancelled_frees_the_car(engine):
-    first, second = make_actor(), make_actor()
+    first_app, second, second_app = one_signed_one_waiting(engine)
     staff = make_actor("dealer_staff", DEALER_X)
-    first_app, second_app = approved(engine, first), approved(engine, second)
-    push(engine, first, signing(first_app))
     [cancelled] = push(engine, staff, [make_op("application", first_app, {"status": "withdrawn"})])
     assert cancelled.status == "applied"
     assert [r.status for r in push(engine, second, signing(second_app))] == ["applied"] * 2
 
 
 def test_a_paid_out_car_stays_held_after_its_first_repayment_date(engine):
-    first, second = make_actor(), make_actor()
+    first_app, second, second_app = one_signed_one_waiting(engine)
     staff = make_actor("dealer_staff", DEALER_X)
-    first_app, second_app = approved(engine, first), approved(engine, second)
-    push(engine, first, signing(first_app))
     [paid_out] = push(engine, staff, [make_op("application", first_app, {"status": "funded"})])
     assert paid_out.status == "applied"
     later = date(2027, 6, 1)
@@ -139,9 +142,7 @@ def test_a_signed_applications_car_does_not_change(engine):
 
 
 def test_the_migration_finds_the_cars_of_applications_stored_before_it(engine):
-    first, second = make_actor(), make_actor()
-    first_app, second_app = approved(engine, first), approved(engine, second)
-    push(engine, first, signing(first_app))
+    _, second, second_app = one_signed_one_waiting(engine)
     with engine.begin() as conn:  # as a database from before the table was kept
         conn.execute(ApplicationCar.__table__.delete())
         db._application_cars(conn)
