@@ -5,7 +5,8 @@ closing the account forgets and what the buyer's copy of their data holds.
     export_account(session, user_id, cipher) -> dict    # JSON-ready; money in integer cents
 
 Forgetting runs with ``secure_delete`` on, so SQLite zeroes the pages that held the rows, and
-also empties the outbox, which on a device holds one account's changes at a time. The audit log
+also empties the outbox, which on a device holds one account's changes at a time, and the
+server's refusals of them. The audit log
 stays: it is append-only by design (its triggers refuse deletes) and holds ids and amounts, not
 the buyer's name, ID number or figures.
 """
@@ -31,6 +32,7 @@ from local_db.tables import (
     OutboxRow,
     PaymentRow,
     SyncParkedRow,
+    SyncRefusalRow,
     UnsealedProfileRow,
     UserRow,
 )
@@ -64,10 +66,10 @@ def account_rows(user_id: str) -> tuple[tuple[type[SQLModel], ColumnElement[bool
 
 
 def forget_account(session: Session, user_id: str) -> int:
-    """Delete the account's rows and the outbox."""
+    """Delete the account's rows, the outbox and the server's refusals of it."""
     session.execute(text("PRAGMA secure_delete=ON"))
     statements = [delete(table).where(which) for table, which in account_rows(user_id)]
-    statements += [delete(OutboxRow), delete(SyncParkedRow)]
+    statements += [delete(OutboxRow), delete(SyncParkedRow), delete(SyncRefusalRow)]
     return sum(session.execute(statement).rowcount for statement in statements)
 
 

@@ -17,6 +17,8 @@ from local_db.repositories import interactions as interactions_repo
 from local_db.repositories import people as people_repo
 from local_db.tables import MetaRow
 from sync.account import Account
+from sync.local_store import LocalStore
+from sync.store import Rejection
 from tests.backend.factories import make_user
 from tests.ui.world import connect, make_world
 
@@ -290,11 +292,14 @@ def test_closing_sends_what_is_pending_first_and_then_forgets_the_account(connec
     user = services.sign_in("li.ming", PASSWORD, create=True)
     services.record_event(user.id, services.products()[0].id, EventType.VIEW.value)
     assert services.sync_status().pending == 1
+    refused = Rejection("op-1", "note", "n-1", "append_only", "notes are append-only")
+    LocalStore(services.engine).ack([], [refused])  # a refusal the server gave the account
     closed = services.close_account(PASSWORD)
     assert closed.erased == 1 and closed.kept_loans == 0  # the view, sent and then erased
     assert services.account_user() is None and meta(services, LAST_KEY) is None
     with Session(services.engine) as s:
         assert people_repo.get_user(s, user_id=user.id) is None
+    assert services.sync_status().refused == 0  # forgotten with the account
 
 
 def test_closing_offline_is_refused_and_keeps_everything(connected):
