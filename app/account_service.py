@@ -24,6 +24,7 @@ from local_db import meta
 from local_db.crypto import cipher_for_dir
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
+from local_db.repositories import refusals as refusals_repo
 from sync.account import Account
 from sync.wire import AccountClosed
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 SESSION_KEY = "account.session"  # the remembered Account, encrypted
 LAST_KEY = "account.last_user"  # whose changes the outbox holds (the last account's id)
 DEMO_SERVER_KEY = "server.demo"  # "1": the server said its market is a demo's
+#: the server's refusals counted for the account signed in: those kept after this mark
+#: (``local_db.repositories.refusals.mark``, set when another account signs in)
+REFUSALS_FROM_KEY = "sync.refusals_from"
 
 
 class AccountServices:
@@ -178,6 +182,8 @@ class AccountServices:
     def _remember(self: Services, account: Account) -> None:
         cipher = cipher_for_dir(self.settings.data_dir)
         with self.session() as s:
+            if meta.get(s, LAST_KEY) not in (None, account.user_id):  # another account's before
+                meta.put(s, REFUSALS_FROM_KEY, str(refusals_repo.mark(s)))
             meta.put_sealed(s, SESSION_KEY, json.dumps(asdict(account)), cipher)
             meta.put(s, LAST_KEY, account.user_id)
             s.commit()

@@ -441,10 +441,13 @@ class _CoreServices:
             self._sync = start_background_sync(self.settings, self.engine)
 
     def sync_status(self) -> SyncInfo:
+        from app.account_service import REFUSALS_FROM_KEY
+        from local_db import meta
         from local_db.outbox import pending_count
 
         with self.session() as s:
-            refused, last_refusal = refusals_repo.latest(s)
+            after = int(meta.get(s, REFUSALS_FROM_KEY) or 0)
+            refused, last_refusal = refusals_repo.latest(s, after=after)
             pending = None if self._sync is not None else pending_count(s)
         why = last_refusal and (last_refusal.message or last_refusal.reason)
         code = last_refusal and last_refusal.reason
@@ -567,11 +570,9 @@ def _lapsed(application: Application, today: date) -> bool:
 
 
 def _cars_taken(session, application_ids: list[str]) -> set[str]:
-    """Which of the applications the server refused to sign for: another contract on the same
-    car reached it first (``backend.rules``: a car is financed once)."""
-    return refusals_repo.refused_ids(
-        session, entity="application", ids=application_ids, reason=refusals_repo.UNDER_CONTRACT
-    )
+    """Which of the applications the server refused to sign for (or pay out): another
+    contract on the same car reached it first (``backend.rules``: a car is financed once)."""
+    return refusals_repo.cars_taken(session, application_ids)
 
 
 def cheapest_second(order: list[str], cheapest_id: str) -> list[str]:
@@ -844,8 +845,9 @@ class LoanView:
 
     @property
     def paid_out(self) -> bool:
-        """The lender has paid the loan out: repayments are owed (a signed loan waits)."""
-        return self.application.status == "funded"
+        """The lender has paid the loan out: repayments are owed (a signed loan waits; one
+        whose signing the server refused is never paid out, even if confirmed offline)."""
+        return self.application.status == "funded" and not self.car_taken
 
     @property
     def cancelled(self) -> bool:
@@ -1518,10 +1520,11 @@ class PrequalServices:
         from domain.repayments import fold
 
         due = 0
-        paid_out = [c for a, c in self._signed_contracts(user_id)
-                    if a.status is ApplicationStatus.FUNDED]  # fmt: skip
+        funded = [(a, c) for a, c in self._signed_contracts(user_id)
+                  if a.status is ApplicationStatus.FUNDED]  # fmt: skip
         with self.session() as s:
-            foldings = [self._folding(s, contract) for contract in paid_out]
+            taken = _cars_taken(s, [a.id for a, _ in funded])
+            foldings = [self._folding(s, c) for a, c in funded if a.id not in taken]
         for signed, _, plan, events in filter(None, foldings):
             today = max(self.today(), signed.terms.loan_date)
             due += bool(reminders(fold(plan, events, today, signed.servicing)))
@@ -1622,7 +1625,11 @@ class PrequalServices:
             raise InputError("payment.amount", "positive", "must be greater than zero")
         with self.session() as s:
             application = deals_repo.contract_application(s, contract_id=contract_id)
-            paid_out = application is not None and application.status is ApplicationStatus.FUNDED
+            paid_out = (
+                application is not None
+                and application.status is ApplicationStatus.FUNDED
+                and not _cars_taken(s, [application.id])  # confirmed offline, then refused
+            )
             if paid_out:
                 deals_repo.record_payment(
                     s,

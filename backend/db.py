@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from backend import models
-from backend.rules import is_uuid
+from backend.rules import car_key
 from local_db.migrations import SchemaTooNewError
 
 #: Marks a connection whose next transaction must take SQLite's write lock up front, so a
@@ -160,9 +160,9 @@ def _application_cars(conn: Connection) -> None:
         )
     )
     cars = [
-        {"application_id": entity_id, "vehicle_id": vehicle_id}
+        {"application_id": entity_id, "vehicle_id": car}
         for entity_id, data in rows
-        if is_uuid(vehicle_id := json.loads(data).get("vehicle_id"))
+        if (car := car_key(json.loads(data).get("vehicle_id"))) is not None
     ]
     if cars:
         conn.execute(models.ApplicationCar.__table__.insert(), cars)

@@ -80,7 +80,8 @@ class Record(ServerModel, table=True):
 
 
 class ApplicationCar(ServerModel, table=True):
-    """The car each application is for (its record's ``vehicle_id``), kept by the store as it
+    """The car each application is for (its record's ``vehicle_id``, lower case:
+    ``backend.rules.car_key``), kept by the store as it
     writes applications, so a push finds the other applications on a car in one indexed
     lookup: a car is financed once (``backend.rules``)."""
 

@@ -17,12 +17,13 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   a device's ``pay_out_by`` is ignored, and a contract from a device that sent no loan
   leaves the payout unchecked.
 - application and contract, the car: a car is financed once. While another application on
-  the same ``vehicle_id`` holds it, no application steps to ``contracted`` and no contract is
-  stored for one (``under_contract``). An application holds its car once signed (contracted,
-  or approved with its contract's date already stored) until the contract lapses, by the
-  market's day of the op's ``created_ms`` as for a payout, or is cancelled; and for good once
-  paid out. Two contracts signed offline on two devices: the first to reach the server
-  stands. A signed application's car does not change.
+  the same ``vehicle_id`` holds it, no application steps to ``contracted`` or ``funded`` and
+  no contract is stored for one (``under_contract``). An application holds its car once
+  signed (contracted, or approved with its contract's date already stored) until the
+  contract lapses, by the market's day of the op's ``created_ms`` (never later than the
+  server's clock) as for a payout, or is cancelled; and for good once paid out. Two
+  contracts signed offline on two devices: the first to reach the server stands. A signed
+  application's car does not change.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
@@ -187,6 +188,7 @@ def decide(
     application: State | None = None,
     accounts: Collection[str] = (),
     records: Mapping[tuple[str, str], State | None] | None = None,
+    now_ms: int | None = None,
 ) -> Outcome:
     """The outcome of ``op`` pushed by ``actor`` from ``device_id`` onto ``current``.
     ``payload_bytes``: the payload's JSON size, when the caller has already encoded it;
@@ -197,9 +199,13 @@ def decide(
     ``records``: the current states of the records :func:`linked_records` names (a key
     absent or None: there is no such record). None: the caller read none, and the checks
     that compare the op with other records (a payment's contract and the payment a reversal
-    reverses) are skipped: a store always reads them."""
+    reverses) are skipped: a store always reads them;
+    ``now_ms``: the server's time, the latest a device's op may claim to have been made when
+    it frees a car (a device's clock set ahead cannot make another's contract lapse)."""
     try:
-        return _decide(actor, op, device_id, current, payload_bytes, application, accounts, records)
+        return _decide(
+            actor, op, device_id, current, payload_bytes, application, accounts, records, now_ms
+        )
     except Rejected as exc:
         return Outcome("rejected", reason=exc.reason, message=exc.message)
 
@@ -213,6 +219,7 @@ def _decide(
     application: State | None,
     accounts: Collection[str],
     records: Mapping[tuple[str, str], State | None] | None,
+    now_ms: int | None = None,
 ) -> Outcome:
     if actor.role not in WRITERS[op.entity]:
         if op.entity in CATALOGUE_ENTITIES:
@@ -236,10 +243,11 @@ def _decide(
         )
     if op.entity == "payment":
         return _payment(actor, op, device_id, current, records, application)
+    held = _CarCheck(records, now_ms)
     if op.entity == "contract":
-        return _contract(actor, op, current, application, records)
+        return _contract(actor, op, current, application, held)
     if op.entity == "application":
-        return _application(actor, op, current, records)
+        return _application(actor, op, current, held)
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -396,10 +404,7 @@ def _profile(actor: Actor, op: Op, device_id: str, current: State | None) -> Out
 
 
 def _application(
-    actor: Actor,
-    op: Op,
-    current: State | None,
-    records: Mapping[tuple[str, str], State | None] | None = None,
+    actor: Actor, op: Op, current: State | None, held: _CarCheck | None = None
 ) -> Outcome:
     _no_delete(op, "applications are withdrawn, not deleted")
     payload = dict(op.payload)
@@ -432,7 +437,7 @@ def _application(
         raise Rejected("immutable_field", "an application's dealer cannot change")
     if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
         raise Rejected("immutable_field", "an application's buyer cannot change")
-    if old in _SIGNED and payload.get("vehicle_id", data.get("vehicle_id")) != data.get(
+    if _signed(data) and payload.get("vehicle_id", data.get("vehicle_id")) != data.get(
         "vehicle_id"
     ):
         raise Rejected("immutable_field", "a signed application's car cannot change")
@@ -461,9 +466,9 @@ def _application(
             raise Rejected("forbidden", "only the dealership cancels a signed contract")
         if status == "funded":
             _not_lapsed(op, data.get("pay_out_by"))
-        if status == "contracted":
+        if status in _SIGNED and held is not None:
             vehicle_id = payload.get("vehicle_id", data.get("vehicle_id"))
-            _car_free(op, op.entity_id, vehicle_id, records)
+            held.refuse_if_held(op, op.entity_id, vehicle_id)
         if status == "approved" and flags and actor.role != "admin":
             raise Rejected(
                 "forbidden", "an application referred to manual review is approved by a reviewer"
@@ -503,51 +508,69 @@ def _day_number(iso_date: str) -> int:
 _SIGNED = frozenset({"contracted", "funded"})
 
 
+def _signed(data: Mapping[str, Any]) -> bool:
+    """Signed: contracted or paid out, or approved with its contract's date already stored
+    (the step to contracted comes after the contract, maybe in a later push)."""
+    status = data.get("status")
+    return status in _SIGNED or (status == "approved" and data.get("pay_out_by") is not None)
+
+
 def holds_car(application: State, day: int) -> bool:
     """Whether ``application`` holds its car on the market's day ``day`` (see the module
     docstring): paid out, or signed and not lapsed."""
     if application.deleted:
         return False
     data = application.data or {}
-    status, pay_out_by = data.get("status"), data.get("pay_out_by")
-    if status == "funded":
+    pay_out_by = data.get("pay_out_by")
+    if data.get("status") == "funded":
         return True
-    signed = status == "contracted" or (status == "approved" and pay_out_by is not None)
-    return signed and (not isinstance(pay_out_by, str) or day < _day_number(pay_out_by))
+    return _signed(data) and (not isinstance(pay_out_by, str) or day < _day_number(pay_out_by))
 
 
-def _car_free(
-    op: Op,
-    application_id: str,
-    vehicle_id: Any,
-    records: Mapping[tuple[str, str], State | None] | None,
-) -> None:
-    """Refuse ``op`` signing for ``vehicle_id`` while an application other than
-    ``application_id`` holds the car (``records``: the batch's states, which include every
-    application on the cars it signs for, see :func:`cars_signed_for`; None: not read)."""
-    if records is None or not is_uuid(vehicle_id):
-        return
-    day = market_day_number(op.created_ms)
-    for (entity, entity_id), other in records.items():
-        if (
-            entity == "application"
-            and entity_id != application_id
-            and other is not None
-            and (other.data or {}).get("vehicle_id") == vehicle_id
-            and holds_car(other, day)
-        ):
-            raise Rejected(
-                "under_contract",
-                "the application's car (vehicle_id) is under another contract, signed first: "
-                "a car is financed once",
-            )
+def car_key(vehicle_id: Any) -> str | None:
+    """The car a ``vehicle_id`` names as the rule compares them (a UUID's text, in either
+    case), or None for no car."""
+    return vehicle_id.lower() if is_uuid(vehicle_id) else None
+
+
+@dataclass(frozen=True)
+class _CarCheck:
+    """Whether a car is held, over the batch's ``records`` (which include every application
+    on the cars it signs for, see :func:`cars_signed_for`; None: not read, nothing checked)
+    as of the server's ``now_ms`` at the latest."""
+
+    records: Mapping[tuple[str, str], State | None] | None
+    now_ms: int | None
+
+    def refuse_if_held(self, op: Op, application_id: str, vehicle_id: Any) -> None:
+        """Refuse ``op`` signing for (or paying out) ``vehicle_id`` while an application
+        other than ``application_id`` holds the car, as of when the op was made (by the
+        device's clock, never later than the server's)."""
+        car = car_key(vehicle_id)
+        if self.records is None or car is None:
+            return
+        made = op.created_ms if self.now_ms is None else min(op.created_ms, self.now_ms)
+        day = market_day_number(made)
+        for (entity, entity_id), other in self.records.items():
+            if (
+                entity == "application"
+                and entity_id != application_id
+                and other is not None
+                and car_key((other.data or {}).get("vehicle_id")) == car
+                and holds_car(other, day)
+            ):
+                raise Rejected(
+                    "under_contract",
+                    "the application's car (vehicle_id) is under another contract, signed "
+                    "first: a car is financed once",
+                )
 
 
 def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | None]) -> set[str]:
     """The cars whose applications the rules read to decide a batch that signs (a contract, or
-    an application stepped to contracted): the ``vehicle_id`` of every application the batch
-    writes or stores a contract for (``states``: the records read so far). Empty for a batch
-    that signs nothing."""
+    an application stepped to contracted or funded): the ``vehicle_id`` (:func:`car_key`) of
+    every application the batch writes or stores a contract for (``states``: the records read
+    so far). Empty for a batch that signs nothing."""
     ops = list(ops)
     if not any(_signs(op) for op in ops):
         return set()
@@ -560,15 +583,16 @@ def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | 
         else:
             continue
         stored = states.get(("application", application_id)) if is_uuid(application_id) else None
-        cars.update(
-            car for car in (named, stored and (stored.data or {}).get("vehicle_id")) if is_uuid(car)
-        )
+        for named_car in (named, stored and (stored.data or {}).get("vehicle_id")):
+            if (car := car_key(named_car)) is not None:
+                cars.add(car)
     return cars
 
 
 def _signs(op: Op) -> bool:
+    """A contract, or an application's step to signed or paid out."""
     return op.entity == "contract" or (
-        op.entity == "application" and op.payload.get("status") == "contracted"
+        op.entity == "application" and op.payload.get("status") in _SIGNED
     )
 
 
@@ -730,7 +754,7 @@ def _contract(
     op: Op,
     current: State | None,
     application: State | None,
-    records: Mapping[tuple[str, str], State | None] | None = None,
+    held: _CarCheck | None = None,
 ) -> Outcome:
     """See the module docstring; a new contract with its ``loan`` sets the date its
     application must be paid out by (the latest version's)."""
@@ -760,9 +784,9 @@ def _contract(
 
     signed: list[contract_loan.ContractLoan] = []
     outcome = _append_only(actor, op, current, checks)
-    if application is not None:
+    if application is not None and held is not None:
         vehicle_id = (application.data or {}).get("vehicle_id")
-        _car_free(op, op.payload["application_id"], vehicle_id, records)
+        held.refuse_if_held(op, op.payload["application_id"], vehicle_id)
     if not signed or application is None or outcome.state is None:
         return outcome
     version = op.payload["version"]

@@ -40,6 +40,7 @@ from backend.rules import (
     Actor,
     State,
     can_read,
+    car_key,
     cars_signed_for,
     decide,
     is_uuid,
@@ -174,8 +175,9 @@ def _push(
             continue
         key = (op.entity, op.entity_id)
         outcome = decide(
-            actor, op, device_id, states[key], size, _application(op, states), accounts, states
-        )
+            actor, op, device_id, states[key], size, _application(op, states), accounts, states,
+            now_ms,
+        )  # fmt: skip
         for other, meta in outcome.meta_of:
             states[other] = replace(states[other], meta=meta)
             marked[other] = meta
@@ -240,9 +242,9 @@ def _application_cars(states, touched) -> list[tuple[str, str]]:
     """(application_id, vehicle_id) of each application the push wrote that names its car."""
     rows = []
     for key in touched:
-        vehicle_id = (states[key].data or {}).get("vehicle_id") if key[0] == "application" else None
-        if is_uuid(vehicle_id):
-            rows.append((key[1], vehicle_id))
+        data = (states[key].data or {}) if key[0] == "application" else {}
+        if (car := car_key(data.get("vehicle_id"))) is not None:
+            rows.append((key[1], car))
     return rows
 
 

@@ -166,6 +166,8 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "title": ("汽车融资租赁合同", "Motor Vehicle Finance Lease Contract"),
     "buyer": ("承租人（买方）", "Lessee (buyer)"),
     "lender": ("出租人", "Lessor"),
+    "disclosure": ("融资租赁信息披露", "Finance lease disclosure"),
+    "fee_financed": ("计入融资的费用：{name}", "Financed fee: {name}"),
 }
 
 _TERMS: tuple[tuple[str, str], ...] = (

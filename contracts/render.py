@@ -99,8 +99,9 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
     """The boxed disclosure: APR and finance charge largest, then amount financed, total of
     payments and total sale price, then the schedule summary, late charge, prepayment and
     security interest (when ``deal`` is given)."""
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
-    doc.heading(t("disclosure"), L.other("disclosure", locale))
+    lease = deal is not None and deal.lease
+    t = lambda key, **kw: L.text(key, locale, lease=lease, **kw)  # noqa: E731
+    doc.heading(t("disclosure"), L.other("disclosure", locale, lease=lease))
     c = doc.canvas
     big_h, small_h = 74.0, 66.0
     doc.ensure(big_h + small_h + 90)
@@ -368,7 +369,7 @@ def _parties(doc: Document, deal: Deal, locale: str) -> None:
 
 
 def _itemisation(doc: Document, deal: Deal, q: Quote, locale: str) -> None:
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    t = lambda key, **kw: L.text(key, locale, lease=deal.lease, **kw)  # noqa: E731
     m = lambda d: fmt.money(d, locale)  # noqa: E731
     terms = q.terms
     doc.heading(t("itemisation"), L.other("itemisation", locale))

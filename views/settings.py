@@ -114,16 +114,18 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     key="sync-error-detail", selectable=True),
         ]  # fmt: skip
     if info.refused:
-        sync_lines += [
-            ft.Text(ctx.tn("The server did not accept {n} change from this device",
-                           "The server did not accept {n} changes from this device",
-                           info.refused, n=info.refused),
-                    color=ft.Colors.ERROR, key="sync-refused"),
-            ft.Text(ctx.t("The latest: {reason}", reason=ctx.t(REFUSALS[info.last_refusal_code])
-                          if info.last_refusal_code in REFUSALS else info.last_refusal), size=11,
-                    color=ft.Colors.ON_SURFACE_VARIANT, key="sync-refused-detail",
-                    selectable=True),
-        ]  # fmt: skip
+        sync_lines.append(ft.Text(
+            ctx.tn("The server did not accept {n} change from this device",
+                   "The server did not accept {n} changes from this device",
+                   info.refused, n=info.refused),
+            color=ft.Colors.ERROR, key="sync-refused"))  # fmt: skip
+        reason = (ctx.t(REFUSALS[info.last_refusal_code])
+                  if info.last_refusal_code in REFUSALS else info.last_refusal)  # fmt: skip
+        if reason:
+            sync_lines.append(ft.Text(
+                ctx.t("The latest: {reason}", reason=reason), size=11,
+                color=ft.Colors.ON_SURFACE_VARIANT, key="sync-refused-detail",
+                selectable=True))  # fmt: skip
     sync_button = sem(
         "settings-sync-now",
         ft.FilledTonalButton(

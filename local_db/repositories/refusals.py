@@ -7,32 +7,50 @@ from collections.abc import Collection
 from sqlalchemy import func, literal_column, select
 from sqlmodel import Session
 
-from local_db.tables import SyncRefusalRow
+from local_db.tables import ContractRow, SyncRefusalRow
 
 #: The server's reason when another application on the same car was signed first
 #: (``backend.rules``: a car is financed once).
 UNDER_CONTRACT = "under_contract"
 
 
-def refused_ids(session: Session, *, entity: str, ids: Collection[str], reason: str) -> set[str]:
-    """Which of the ``entity`` records ``ids`` (the wire's entity name) the server refused
-    an operation on for ``reason``."""
-    if not ids:
+def cars_taken(session: Session, application_ids: Collection[str]) -> set[str]:
+    """Which of the applications the server refused to sign for, or to pay out, because
+    another contract on the same car reached it first: a refusal ``under_contract`` of an op
+    on the application or on one of its contracts."""
+    if not application_ids:
         return set()
-    query = select(SyncRefusalRow.entity_id).where(
-        SyncRefusalRow.entity == entity,
-        SyncRefusalRow.entity_id.in_(list(ids)),
-        SyncRefusalRow.reason == reason,
+    ids = list(application_ids)
+    refused = (SyncRefusalRow.reason == UNDER_CONTRACT,)
+    own = select(SyncRefusalRow.entity_id).where(
+        SyncRefusalRow.entity == "application", SyncRefusalRow.entity_id.in_(ids), *refused
     )
-    return set(session.execute(query).scalars())
+    by_contract = (
+        select(ContractRow.application_id)
+        .join(SyncRefusalRow, SyncRefusalRow.entity_id == ContractRow.id)
+        .where(SyncRefusalRow.entity == "contract", ContractRow.application_id.in_(ids), *refused)
+    )
+    return set(session.execute(own.union(by_contract)).scalars())
 
 
-def latest(session: Session) -> tuple[int, SyncRefusalRow | None]:
-    """How many of this device's operations the server refused, and the latest refusal."""
-    count = session.execute(select(func.count()).select_from(SyncRefusalRow)).scalar_one()
+_ROWID = literal_column("rowid")  # the order they were kept in, within one millisecond too
+
+
+def latest(session: Session, *, after: int = 0) -> tuple[int, SyncRefusalRow | None]:
+    """How many of this device's operations the server refused, and the latest refusal;
+    ``after``: only those kept after that mark (:func:`mark`)."""
+    since = after < _ROWID
+    count = session.execute(
+        select(func.count()).select_from(SyncRefusalRow).where(since)
+    ).scalar_one()
     last = session.execute(
-        select(SyncRefusalRow)  # rowid: the order kept, within one millisecond too
-        .order_by(SyncRefusalRow.at_ms.desc(), literal_column("rowid").desc())
-        .limit(1)
+        select(SyncRefusalRow).where(since).order_by(_ROWID.desc()).limit(1)
     ).scalar_one_or_none()
     return count, last
+
+
+def mark(session: Session) -> int:
+    """A mark after every refusal kept so far (for :func:`latest`'s ``after``)."""
+    return session.execute(
+        select(func.coalesce(func.max(_ROWID), 0)).select_from(SyncRefusalRow)
+    ).scalar_one()

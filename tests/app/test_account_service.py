@@ -142,6 +142,21 @@ def test_signing_out_revokes_the_token_and_forgets_the_session(connected):
     assert me.status_code == 401
 
 
+def test_the_refusals_counted_are_the_signed_in_accounts(connected):
+    world, _ = connected
+    services = world.services
+    services.sign_in("li.ming", PASSWORD, create=True)
+    refused = Rejection("op-1", "note", "n-1", "append_only", "notes are append-only")
+    LocalStore(services.engine).ack([], [refused])
+    assert services.sync_status().refused == 1
+    services.sign_out()
+    services.sign_in("li.ming", PASSWORD)  # the same account again: still its own
+    assert services.sync_status().refused == 1
+    services.sign_out()
+    services.sign_in("wang.fang", PASSWORD, create=True)  # another account: not its refusals
+    assert services.sync_status().refused == 0
+
+
 def test_signing_out_sends_what_is_pending_first(connected):
     world, _ = connected
     services = world.services

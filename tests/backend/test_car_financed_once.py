@@ -159,3 +159,42 @@ def test_closing_an_account_forgets_the_cars_of_its_erased_applications(engine):
     with engine.connect() as conn:
         cars = conn.execute(select(ApplicationCar.application_id)).scalars().all()
     assert app_id not in cars
+
+
+def test_a_payout_that_reaches_the_server_after_another_signing_is_refused(engine):
+    """The first contract lapsed, a second buyer signed the car, and then a payout of the
+    first, confirmed offline before its date, arrives: the car is not paid out twice."""
+    first_app, second, second_app = one_signed_one_waiting(engine)
+    staff = make_actor("dealer_staff", DEALER_X)
+    assert {r.status for r in push(engine, second, signing(second_app, FIRST_DUE), FIRST_DUE)} == {
+        "applied"
+    }
+    late = make_op(
+        "application", first_app, {"status": "funded"}, created_ms=ms(date(2026, 12, 29))
+    )
+    [payout] = push(engine, staff, [late], FIRST_DUE)
+    assert (payout.status, payout.reason) == ("rejected", "under_contract")
+    assert status_on_server(engine, first_app) == "contracted"
+
+
+def test_a_device_clock_set_ahead_does_not_make_another_contract_lapse(engine):
+    _, second, second_app = one_signed_one_waiting(engine)
+    months_ahead = date(2027, 3, 1)  # the phone's clock; the server's is still SIGNED_ON
+    refused = push(engine, second, signing(second_app, months_ahead), SIGNED_ON)
+    assert {r.reason for r in refused} == {"under_contract"}
+
+
+def test_a_car_named_in_capitals_is_the_same_car(engine):
+    first, second = make_actor(), make_actor()
+    first_app, second_app = approved(engine, first), approved(engine, second, CAR.upper())
+    push(engine, first, signing(first_app))
+    assert {r.reason for r in push(engine, second, signing(second_app))} == {"under_contract"}
+
+
+def test_a_car_does_not_change_once_a_contract_is_stored_before_the_signed_step(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    contract, _ = signing(app_id)
+    push(engine, buyer, [contract])
+    [moved] = push(engine, buyer, [make_op("application", app_id, {"vehicle_id": OTHER_CAR})])
+    assert (moved.status, moved.reason) == ("rejected", "immutable_field")

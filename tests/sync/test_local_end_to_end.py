@@ -368,8 +368,6 @@ def test_a_contract_refused_for_its_car_is_kept_on_the_device_that_signed_it(
         ("contract", "under_contract"), ("application", "under_contract")
     }  # fmt: skip
     with Session(other_db) as session:  # kept: a restarted app still knows
-        kept = refusals.refused_ids(session, entity="application",
-                                    ids=[refused.application_id],
-                                    reason=refusals.UNDER_CONTRACT)  # fmt: skip
+        kept = refusals.cars_taken(session, [refused.application_id])
     assert kept == {refused.application_id}
     other_db.dispose()

@@ -588,6 +588,21 @@ async def test_a_walk_in_contract_the_server_refused_for_its_car_is_cancelled_no
     assert not world.services.pipeline(staff.dealer_id)["signed"]
 
 
+async def test_a_payout_confirmed_offline_on_a_refused_contract_takes_no_payment(world):
+    from domain.errors import InputError
+    from tests.ui.world import refuse_signing
+
+    h = await signed_walk_in(world)
+    staff, application_id = h.state.user, h.top.route.rsplit("/", 1)[-1]
+    world.services.confirm_payout(staff, application_id)  # offline: the server not heard yet
+    refuse_signing(world.services, application_id)  # ... then it refused the whole signing
+    loan = world.services.staff_loan(staff, application_id)
+    assert loan.car_taken and not loan.paid_out and loan.never_paid_out
+    with pytest.raises(InputError) as refused:
+        world.services.record_payment(loan.contract.id, "100.00")
+    assert refused.value.rule == "paid_out"
+
+
 async def test_a_loan_signed_on_another_device_shows_from_the_terms_its_contract_carried(world):
     from sqlalchemy import update
 

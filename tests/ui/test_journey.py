@@ -152,14 +152,19 @@ async def test_a_demo_loan_not_paid_out_by_its_first_repayment_date_lapses(world
     assert "首期" not in h.texts(h.find(f"loan-{cid}"))  # no first payment to come
 
 
-async def test_a_contract_the_server_refused_for_its_car_says_so_and_owes_nothing(world):
+@pytest.mark.parametrize("refused_op", ["application", "contract"])
+async def test_a_contract_the_server_refused_for_its_car_says_so_and_owes_nothing(
+    world, refused_op
+):
     from domain.errors import InputError
     from tests.ui.world import refuse_signing
 
     h, _ = await at_contract(world)
     await sign(h)
-    cid = h.state.contract.record.id
-    refuse_signing(world.services, h.state.contract.record.application_id)
+    record = h.state.contract.record
+    cid = record.id
+    refuse_signing(world.services, cid if refused_op == "contract" else record.application_id,
+                   refused_op)  # fmt: skip
     await h.route(f"/loans/{cid}")
     assert h.find("loan-status").value == "未被接受：这辆车已有先提交的贷款合同"
     assert "一辆车只能办理一笔贷款" in h.value("loan-car-taken")

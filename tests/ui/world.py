@@ -170,12 +170,13 @@ def connect(world: World, tmp_path, *, demo: bool = False):
     return api
 
 
-def refuse_signing(services: Services, application_id: str) -> None:
-    """The server refused the application's signing, as the sync client keeps it
-    (``sync.local_store.LocalStore.ack``): another contract on its car reached it first."""
+def refuse_signing(services: Services, record_id: str, entity: str = "application") -> None:
+    """The server refused an op of the signing (on the application, or ``entity`` contract),
+    as the sync client keeps it (``sync.local_store.LocalStore.ack``): another contract on its
+    car reached it first."""
     from sync.local_store import LocalStore
     from sync.store import Rejection
 
-    refusal = Rejection(str(uuid.uuid4()), "application", application_id, "under_contract",
+    refusal = Rejection(str(uuid.uuid4()), entity, record_id, "under_contract",
                         "the application's car (vehicle_id) is under another contract")  # fmt: skip
     LocalStore(services.engine, user_id=None).ack([], [refusal])
