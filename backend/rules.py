@@ -591,8 +591,9 @@ def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | 
 
 def _signs(op: Op) -> bool:
     """A contract, or an application's step to signed or paid out."""
+    status = op.payload.get("status")
     return op.entity == "contract" or (
-        op.entity == "application" and op.payload.get("status") in _SIGNED
+        op.entity == "application" and isinstance(status, str) and status in _SIGNED
     )
 
 

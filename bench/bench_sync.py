@@ -86,7 +86,7 @@ def ops_batch(n: int, clock: list[int], loans: list[str]) -> list[dict]:
         app_id = str(uuid.uuid4())
         loan = loans[clock[0] % len(loans)]
         items = [
-            ("application", app_id, {"status": "draft", "dealer_id": DEALER, "amount_cents": 15_000_000}),  # noqa: E501
+            ("application", app_id, {"status": "draft", "dealer_id": DEALER, "vehicle_id": str(uuid.uuid4()), "amount_cents": 15_000_000}),  # noqa: E501
             ("application", app_id, {"status": "prequalified"}),
             ("payment", str(uuid.uuid4()), {"application_id": loan, "amount_cents": 375_595, "paid_ms": clock[0]}),  # noqa: E501
             ("interaction", str(uuid.uuid4()), {"product_id": str(uuid.uuid4()), "kind": "view", "at_ms": clock[0]}),  # noqa: E501
