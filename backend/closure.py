@@ -14,7 +14,7 @@ makes us keep are kept, and the account can no longer be signed in to.
   came to nothing with their offers and contracts): each record becomes a tombstone, which
   every device holding it pulls (a dealership's tablet then no longer shows it), and its data
   is removed from the change history too, not only from the current record, as is the
-  car an erased application was for (``application_cars``).
+  car an erased application was for (``records.car``).
 - **The account**: its tokens are revoked, its password hash is replaced by one no password
   matches, and its username is released for anyone to register.
 
@@ -35,7 +35,6 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select, upda
 from backend.auth import CLOSED_HASH
 from backend.db import WRITE, is_sqlite
 from backend.models import (
-    ApplicationCar,
     AuthToken,
     ChangeRow,
     Idempotency,
@@ -53,7 +52,6 @@ _users = User.__table__
 _tokens = AuthToken.__table__
 _failures = LoginFailure.__table__
 _idem = Idempotency.__table__
-_cars = ApplicationCar.__table__
 
 #: Statuses of an application whose loan is under way: signed and waiting for its payout.
 _SIGNED_UNPAID = frozenset({"contracted"})
@@ -211,8 +209,6 @@ def _erase(conn: Connection, user_id: str, keys: list[tuple[str, str]], now_ms: 
         conn.execute(
             update(_changes).where(_changes.c.seq == bindparam("at")).values(data=None), redacted
         )
-    if applications := [entity_id for entity, entity_id in keys if entity == "application"]:
-        conn.execute(delete(_cars).where(_cars.c.application_id.in_(applications)))
     numbered = [(seq + n, key) for n, key in enumerate(keys, start=1)]
     conn.execute(
         _changes.insert(),
@@ -228,7 +224,9 @@ def _erase(conn: Connection, user_id: str, keys: list[tuple[str, str]], now_ms: 
         .where(
             _records.c.entity == bindparam("k_entity"), _records.c.entity_id == bindparam("k_id")
         )
-        .values(data=None, meta="{}", deleted=True, updated_ms=now_ms, seq=bindparam("at")),
+        .values(
+            data=None, meta="{}", deleted=True, updated_ms=now_ms, seq=bindparam("at"), car=None
+        ),
         [{"k_entity": entity, "k_id": entity_id, "at": at} for at, (entity, entity_id) in numbered],
     )
 

@@ -149,23 +149,32 @@ def _mark_reversed_payments(conn: Connection) -> None:
         )
 
 
-def _application_cars(conn: Connection) -> None:
-    """The car of each application, for the rule that a car is financed once: the table, and
-    a row for every application stored before it (a push keeps it from now on)."""
-    models.ApplicationCar.__table__.create(conn, checkfirst=True)
+def _records_car(conn: Connection) -> None:
+    """Each application's car in its record (``records.car``, indexed), for the rule that a car
+    is financed once: the column and its index, and the car of every application stored
+    before them (a push keeps it from now on). A new database has both from ``_create_all``."""
     records = models.Record.__table__
+    if "car" not in {column["name"] for column in inspect(conn).get_columns("records")}:
+        conn.exec_driver_sql("ALTER TABLE records ADD COLUMN car VARCHAR(36)")
+    for index in records.indexes:
+        index.create(conn, checkfirst=True)
     rows = conn.execute(
         select(records.c.entity_id, records.c.data).where(
             records.c.entity == "application", records.c.data.is_not(None)
         )
     )
     cars = [
-        {"application_id": entity_id, "vehicle_id": car}
+        {"k_id": entity_id, "k_car": car}
         for entity_id, data in rows
         if (car := car_key(json.loads(data).get("vehicle_id"))) is not None
     ]
     if cars:
-        conn.execute(models.ApplicationCar.__table__.insert(), cars)
+        conn.execute(
+            update(records)
+            .where(records.c.entity == "application", records.c.entity_id == bindparam("k_id"))
+            .values(car=bindparam("k_car")),
+            cars,
+        )
 
 
 #: Ordered schema migrations; append, never edit one that has shipped.
@@ -174,7 +183,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _pull_from_records,
     _server_meta,
     _mark_reversed_payments,
-    _application_cars,
+    _records_car,
 )
 
 

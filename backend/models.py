@@ -9,9 +9,11 @@ of its body and its result, written in the same transaction as the effect.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Identity, Index, Integer, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, Identity, Index, Integer, LargeBinary, Text, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+_HAS_CAR = text("car IS NOT NULL")  # only applications name one: the index holds only them
 
 # BIGINT on PostgreSQL; on SQLite only "INTEGER PRIMARY KEY" aliases the rowid and autoincrements.
 _SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
@@ -66,6 +68,8 @@ class Record(ServerModel, table=True):
         Index("ix_records_entity_seq", "entity", "seq"),
         Index("ix_records_owner_seq", "owner_id", "seq"),
         Index("ix_records_dealer_seq", "dealer_id", "seq"),
+        # the applications on a car, for the rule that a car is financed once (backend.rules)
+        Index("ix_records_car", "car", sqlite_where=_HAS_CAR, postgresql_where=_HAS_CAR),
     )
 
     entity: str = Field(primary_key=True, max_length=16)
@@ -77,18 +81,8 @@ class Record(ServerModel, table=True):
     deleted: bool = False
     updated_ms: int = Field(sa_type=BigInteger)
     seq: int = Field(sa_type=BigInteger)
-
-
-class ApplicationCar(ServerModel, table=True):
-    """The car each application is for (its record's ``vehicle_id``, lower case:
-    ``backend.rules.car_key``), kept by the store as it
-    writes applications, so a push finds the other applications on a car in one indexed
-    lookup: a car is financed once (``backend.rules``)."""
-
-    __tablename__ = "application_cars"
-
-    application_id: str = Field(primary_key=True, max_length=36)
-    vehicle_id: str = Field(index=True, max_length=36)
+    #: an application's car (its ``vehicle_id``, lower case: ``backend.rules.car_key``)
+    car: str | None = Field(default=None, max_length=36)
 
 
 class ChangeRow(ServerModel, table=True):

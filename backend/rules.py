@@ -243,11 +243,10 @@ def _decide(
         )
     if op.entity == "payment":
         return _payment(actor, op, device_id, current, records, application)
-    held = _CarCheck(records, now_ms)
     if op.entity == "contract":
-        return _contract(actor, op, current, application, held)
+        return _contract(actor, op, current, application, _CarCheck(records, now_ms))
     if op.entity == "application":
-        return _application(actor, op, current, held)
+        return _application(actor, op, current, _CarCheck(records, now_ms))
     rule = _RULES[op.entity]
     return rule(actor, op, device_id, current)
 
@@ -572,7 +571,7 @@ def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | 
     every application the batch writes or stores a contract for (``states``: the records read
     so far). Empty for a batch that signs nothing."""
     ops = list(ops)
-    if not any(_signs(op) for op in ops):
+    if not any(map(_signs, ops)):
         return set()
     cars = set()
     for op in ops:

@@ -3,11 +3,11 @@
 A push is one transaction: read the batch's idempotency rows and current records (two
 SELECTs; the records include those the rules compare an op with: the applications, contracts
 and reversed payments the payloads name; a third, in a batch that signs, reads the other
-applications on its cars through ``application_cars``), decide every op in memory with
+applications on its cars, by the records' ``car`` index), decide every op in memory with
 ``backend.rules``, then write the change log, the records (INSERT ... ON CONFLICT DO UPDATE)
 and the idempotency rows with three executemany statements (a fourth, in a batch that
-reverses payments, marks them in their ``meta``; a fifth keeps ``application_cars``). The op
-id and its result therefore commit or roll back together with the effect.
+reverses payments, marks them in their ``meta``). The op id and its result therefore commit
+or roll back together with the effect.
 
 Sequence numbers are handed out in commit order: SQLite has one writer at a time (the push
 takes the write lock with BEGIN IMMEDIATE), and on PostgreSQL a transaction-level advisory
@@ -216,8 +216,6 @@ def _push(
     if changes:
         conn.exec_driver_sql(sql.insert_changes, changes)
         conn.exec_driver_sql(sql.upsert_records, _record_rows(states, touched))
-        if application_cars := _application_cars(states, touched):
-            conn.exec_driver_sql(sql.upsert_application_cars, application_cars)
     if marked:  # after the upsert: a payment may be new in this batch
         rows = [(dumps_stored(meta), *key) for key, meta in marked.items()]
         conn.exec_driver_sql(sql.update_meta, rows)
@@ -236,16 +234,6 @@ def _state(row, cipher: FieldCipher | None) -> State:
         bool(row.deleted),
         row.updated_ms,
     )
-
-
-def _application_cars(states, touched) -> list[tuple[str, str]]:
-    """(application_id, vehicle_id) of each application the push wrote that names its car."""
-    rows = []
-    for key in touched:
-        data = (states[key].data or {}) if key[0] == "application" else {}
-        if (car := car_key(data.get("vehicle_id"))) is not None:
-            rows.append((key[1], car))
-    return rows
 
 
 def _records_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
@@ -303,16 +291,11 @@ def _records_query(marker: str, keys: Sequence[tuple[str, str]]) -> tuple[str, t
 
 
 def _applications_on_query(marker: str, cars: Collection[str]) -> tuple[str, tuple]:
-    """The application records on ``cars`` (by ``application_cars``' index)."""
-    columns = ", ".join(
-        f"r.{c}"
-        for c in ("entity", "entity_id", "owner_id", "dealer_id", "data", "meta", "deleted",
-                  "updated_ms")
-    )  # fmt: skip
+    """The application records on ``cars`` (only an application names one), by the ``car``
+    index (SQLite chose the entity index over it when the query named the entity too)."""
+    columns = "entity, entity_id, owner_id, dealer_id, data, meta, deleted, updated_ms"
     return (
-        f"SELECT {columns} FROM application_cars c JOIN records r "
-        "ON r.entity = 'application' AND r.entity_id = c.application_id "
-        f"WHERE c.vehicle_id IN ({_markers(marker, len(cars))})",
+        f"SELECT {columns} FROM records WHERE car IN ({_markers(marker, len(cars))})",
         tuple(cars),
     )
 
@@ -355,9 +338,11 @@ def _record_rows(states, touched) -> list[tuple]:
         data,
         updated_ms,
     ) in touched.items():
-        meta = states[key].meta
+        state = states[key]
+        car = car_key((state.data or {}).get("vehicle_id")) if entity == "application" else None
         rows.append((entity, entity_id, owner_id, dealer_id, data,
-                     dumps_stored(meta) if meta else "{}", deleted, updated_ms, seq))  # fmt: skip
+                     dumps_stored(state.meta) if state.meta else "{}", deleted, updated_ms, seq,
+                     car))  # fmt: skip
     return rows
 
 
@@ -371,7 +356,6 @@ class _Statements:
     upsert_records: str
     insert_idempotency: str
     update_meta: str
-    upsert_application_cars: str
 
 
 @cache
@@ -379,22 +363,19 @@ def _statements(marker: str) -> _Statements:
     def values(n: int) -> str:
         return ", ".join([marker] * n)
 
-    columns = ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq")
+    columns = ("owner_id", "dealer_id", "data", "meta", "deleted", "updated_ms", "seq", "car")
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
     return _Statements(
         marker=marker,
         insert_changes="INSERT INTO changes (seq, entity, entity_id, owner_id, dealer_id, "
         f"deleted, data, updated_ms) VALUES ({values(8)})",
         upsert_records="INSERT INTO records (entity, entity_id, owner_id, dealer_id, data, meta, "
-        f"deleted, updated_ms, seq) VALUES ({values(9)}) "
+        f"deleted, updated_ms, seq, car) VALUES ({values(10)}) "
         f"ON CONFLICT (entity, entity_id) DO UPDATE SET {updates}",
         insert_idempotency="INSERT INTO idempotency (op_id, user_id, request_hash, result, "
         f"created_ms) VALUES ({values(5)})",
         update_meta=f"UPDATE records SET meta = {marker} "
         f"WHERE entity = {marker} AND entity_id = {marker}",
-        upsert_application_cars="INSERT INTO application_cars (application_id, vehicle_id) "
-        f"VALUES ({values(2)}) ON CONFLICT (application_id) DO UPDATE "
-        "SET vehicle_id = excluded.vehicle_id",
     )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 
 from backend import closure, db, store
-from backend.models import ApplicationCar
+from backend.models import Record
 from sync.contract_loan import to_wire
 from tests.backend.factories import DEALER_X, application, make_actor, make_op, new_id
 from tests.factories import SIGNED_LOAN
@@ -143,9 +143,9 @@ def test_a_signed_applications_car_does_not_change(engine):
 
 def test_the_migration_finds_the_cars_of_applications_stored_before_it(engine):
     _, second, second_app = one_signed_one_waiting(engine)
-    with engine.begin() as conn:  # as a database from before the table was kept
-        conn.execute(ApplicationCar.__table__.delete())
-        db._application_cars(conn)
+    with engine.begin() as conn:  # as a database from before the column was kept
+        conn.execute(Record.__table__.update().values(car=None))
+        db._records_car(conn)
     assert {r.reason for r in push(engine, second, signing(second_app))} == {"under_contract"}
 
 
@@ -157,8 +157,8 @@ def test_closing_an_account_forgets_the_cars_of_its_erased_applications(engine):
     )
     assert isinstance(result, closure.Closed)
     with engine.connect() as conn:
-        cars = conn.execute(select(ApplicationCar.application_id)).scalars().all()
-    assert app_id not in cars
+        car = conn.execute(select(Record.car).where(Record.entity_id == app_id)).scalar_one()
+    assert car is None
 
 
 def test_a_payout_that_reaches_the_server_after_another_signing_is_refused(engine):
