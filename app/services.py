@@ -462,6 +462,16 @@ class _CoreServices:
         return SyncInfo(pending=pending, last_sync=None, server_url=self.settings.server_url,
                         refused=refused, last_refusal=why, last_refusal_code=code)  # fmt: skip
 
+    def dismiss_refusals(self) -> None:
+        """The server's refusals so far are read: Settings counts only later ones (a loan whose
+        signing was refused still says so)."""
+        from app.account_service import REFUSALS_FROM_KEY
+        from local_db import meta
+
+        with self.session() as s:
+            meta.put(s, REFUSALS_FROM_KEY, str(refusals_repo.mark(s)))
+            s.commit()
+
     def sync_now(self) -> bool:
         """One sync round on the caller's thread (the views run it in the background)."""
         if self._sync is None:

@@ -126,6 +126,13 @@ def settings_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 ctx.t("The latest: {reason}", reason=reason), size=11,
                 color=ft.Colors.ON_SURFACE_VARIANT, key="sync-refused-detail",
                 selectable=True))  # fmt: skip
+
+        def dismiss(e) -> None:  # read: counted no more (a loan still says what it was)
+            services.dismiss_refusals()
+            state.set_notice(None)
+
+        sync_lines.append(sem("sync-refused-dismiss", ft.TextButton(
+            ctx.t("Dismiss"), icon=ft.Icons.DONE, on_click=dismiss)))  # fmt: skip
     sync_button = sem(
         "settings-sync-now",
         ft.FilledTonalButton(

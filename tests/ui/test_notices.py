@@ -80,6 +80,12 @@ async def test_changes_the_server_refused_are_counted_with_the_latest_reason(wor
     await h.route("/settings")
     assert h.value("sync-refused") == "服务器未接受本设备的 2 项更改"
     assert h.value("sync-refused-detail").startswith("最近一项：同一辆车的另一份贷款合同")
+    await h.click("sync-refused-dismiss")  # read: counted no more
+    assert not h.has("sync-refused") and not h.has("sync-refused-dismiss")
+    store.ack([], [Rejection("op-3", "note", "n-2", "append_only", "notes are append-only")])
+    await h.route("/cars")
+    await h.route("/settings")
+    assert h.value("sync-refused") == "服务器未接受本设备的 1 项更改"  # only what came after
 
 
 async def test_an_unexpected_failure_is_told_in_words_not_as_the_exceptions_text(
