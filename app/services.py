@@ -1589,7 +1589,7 @@ class PrequalServices:
             payoff, payoff_refused = None, refused.rule
         remaining = (
             remaining_schedule(plan, events, today, servicing)
-            if application.status is ApplicationStatus.FUNDED
+            if application.status is ApplicationStatus.FUNDED and not taken
             else None
         )
         path = (

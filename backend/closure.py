@@ -34,14 +34,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select, upda
 
 from backend.auth import CLOSED_HASH
 from backend.db import WRITE, is_sqlite
-from backend.models import (
-    AuthToken,
-    ChangeRow,
-    Idempotency,
-    LoginFailure,
-    Record,
-    User,
-)
+from backend.models import AuthToken, ChangeRow, Idempotency, LoginFailure, Record, User
 from backend.sealing import open_data
 from backend.store import lock_pushes
 from local_db.crypto import FieldCipher
