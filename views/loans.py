@@ -468,8 +468,9 @@ def status_colour(loan) -> str | None:
 
 
 def summary_panel(ctx: ViewContext, loan) -> ft.Control:
-    """The loan at a glance: payments made of all (a ring), where it stands, its lender, the
-    payment to come and the principal outstanding (or the loan to be paid out)."""
+    """The loan at a glance: payments made of all (a ring; a loan never to be paid out has
+    none to count), where it stands, its lender, the payment to come and the principal
+    outstanding (or the loan to be paid out)."""
     st = loan.status
     n = instalment_count(loan)
     ring = ft.Stack([
@@ -478,7 +479,9 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
                         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
         ft.Container(ft.Text(f"{loan.paid_count}/{n}", size=18, weight=ft.FontWeight.BOLD),
                      width=96, height=96, alignment=ft.Alignment.CENTER),
-    ], width=96, height=96)  # fmt: skip
+    ], width=96, height=96) if not loan.never_paid_out else ft.Container(  # no payments to count
+        ft.Icon(ft.Icons.BLOCK, size=48, color=ft.Colors.ON_SURFACE_VARIANT, key="loan-ended"),
+        width=96, height=96, alignment=ft.Alignment.CENTER)  # fmt: skip
     colour = status_colour(loan)
     coming = coming_payment(loan)
     facts = ft.Column([

@@ -147,6 +147,7 @@ async def test_a_demo_loan_not_paid_out_by_its_first_repayment_date_lapses(world
     await h.wait_until(lambda: h.has("loan-cancelled"))
     assert h.find("loan-status").value == "已在放款前取消"
     assert not h.has("loan-chart") and "签署时的还款计划" in h.text()  # nothing will be lent
+    assert h.has("loan-ended") and not h.has("loan-ring")
     await h.route("/loans")  # still listed, owing nothing
     assert h.find(f"status-of-{cid}").value == "已在放款前取消"
     assert "首期" not in h.texts(h.find(f"loan-{cid}"))  # no first payment to come
@@ -163,12 +164,16 @@ async def test_a_contract_the_server_refused_for_its_car_says_so_and_owes_nothin
     await sign(h)
     record = h.state.contract.record
     cid = record.id
+    await h.route(f"/loans/{cid}")
+    assert h.has("loan-ring") and not h.has("loan-ended")  # waiting for its payout: 0 of 60
     refuse_signing(world.services, cid if refused_op == "contract" else record.application_id,
                    refused_op)  # fmt: skip
+    await h.route("/loans")  # away and back: the screen is drawn anew
     await h.route(f"/loans/{cid}")
     assert h.find("loan-status").value == "未被接受：这辆车已有先提交的贷款合同"
     assert "一辆车只能办理一笔贷款" in h.value("loan-car-taken")
     assert not h.has("loan-next") and not h.has("loan-chart") and not h.has("loan-pay-out")
+    assert h.has("loan-ended") and not h.has("loan-ring")  # no payments to count
     with pytest.raises(InputError) as refused:  # nobody plays the lender on it, even in demo
         world.services.pay_out_demo(world.buyer_id, h.state.contract.record.application_id)
     assert refused.value.rule == "under_contract"
