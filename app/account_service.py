@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 SESSION_KEY = "account.session"  # the remembered Account, encrypted
 LAST_KEY = "account.last_user"  # whose changes the outbox holds (the last account's id)
 DEMO_SERVER_KEY = "server.demo"  # "1": the server said its market is a demo's
-#: the server's refusals counted for the account signed in: those kept after this mark
-#: (``local_db.repositories.refusals.mark``, set when another account signs in)
-REFUSALS_FROM_KEY = "sync.refusals_from"
 
 
 class AccountServices:
@@ -182,8 +179,8 @@ class AccountServices:
     def _remember(self: Services, account: Account) -> None:
         cipher = cipher_for_dir(self.settings.data_dir)
         with self.session() as s:
-            if meta.get(s, LAST_KEY) not in (None, account.user_id):  # another account's before
-                meta.put(s, REFUSALS_FROM_KEY, str(refusals_repo.mark(s)))
+            if meta.get(s, LAST_KEY) not in (None, account.user_id):
+                refusals_repo.mark_read(s)  # another account's: not this one's to count
             meta.put_sealed(s, SESSION_KEY, json.dumps(asdict(account)), cipher)
             meta.put(s, LAST_KEY, account.user_id)
             s.commit()

@@ -441,13 +441,10 @@ class _CoreServices:
             self._sync = start_background_sync(self.settings, self.engine)
 
     def sync_status(self) -> SyncInfo:
-        from app.account_service import REFUSALS_FROM_KEY
-        from local_db import meta
         from local_db.outbox import pending_count
 
         with self.session() as s:
-            after = int(meta.get(s, REFUSALS_FROM_KEY) or 0)
-            refused, last_refusal = refusals_repo.latest(s, after=after)
+            refused, last_refusal = refusals_repo.unread(s)
             pending = None if self._sync is not None else pending_count(s)
         why = last_refusal and (last_refusal.message or last_refusal.reason)
         code = last_refusal and last_refusal.reason
@@ -465,11 +462,8 @@ class _CoreServices:
     def dismiss_refusals(self) -> None:
         """The server's refusals so far are read: Settings counts only later ones (a loan whose
         signing was refused still says so)."""
-        from app.account_service import REFUSALS_FROM_KEY
-        from local_db import meta
-
         with self.session() as s:
-            meta.put(s, REFUSALS_FROM_KEY, str(refusals_repo.mark(s)))
+            refusals_repo.mark_read(s)
             s.commit()
 
     def sync_now(self) -> bool:
@@ -577,12 +571,6 @@ def _lapsed(application: Application, today: date) -> bool:
     (its schedule cannot be kept), so it is never paid out, only cancelled."""
     by = application.pay_out_by
     return application.status is ApplicationStatus.CONTRACTED and by is not None and today >= by
-
-
-def _cars_taken(session, application_ids: list[str]) -> set[str]:
-    """Which of the applications the server refused to sign for (or pay out): another
-    contract on the same car reached it first (``backend.rules``: a car is financed once)."""
-    return refusals_repo.cars_taken(session, application_ids)
 
 
 def cheapest_second(order: list[str], cheapest_id: str) -> list[str]:
@@ -1533,7 +1521,7 @@ class PrequalServices:
         funded = [(a, c) for a, c in self._signed_contracts(user_id)
                   if a.status is ApplicationStatus.FUNDED]  # fmt: skip
         with self.session() as s:
-            taken = _cars_taken(s, [a.id for a, _ in funded])
+            taken = refusals_repo.cars_taken(s, [a.id for a, _ in funded])
             foldings = [self._folding(s, c) for a, c in funded if a.id not in taken]
         for signed, _, plan, events in filter(None, foldings):
             today = max(self.today(), signed.terms.loan_date)
@@ -1573,7 +1561,7 @@ class PrequalServices:
             if folding is None:
                 return None
             payments = deals_repo.list_payments(s, contract_id=contract.id)
-            taken = _cars_taken(s, [application.id])
+            taken = refusals_repo.cars_taken(s, [application.id])
             product = (
                 catalog_repo.get_product(s, product_id=application.product_id)
                 if application.product_id else None
@@ -1638,7 +1626,8 @@ class PrequalServices:
             paid_out = (
                 application is not None
                 and application.status is ApplicationStatus.FUNDED
-                and not _cars_taken(s, [application.id])  # confirmed offline, then refused
+                # confirmed offline, then refused
+                and not refusals_repo.cars_taken(s, [application.id])
             )
             if paid_out:
                 deals_repo.record_payment(
@@ -1839,7 +1828,7 @@ class PrequalServices:
                 {"date": app_.pay_out_by.isoformat()},
             )  # fmt: skip
         with self.session() as s:
-            taken = _cars_taken(s, [app_.id])
+            taken = refusals_repo.cars_taken(s, [app_.id])
         # raised outside the session: its context manager re-raises by setting the error's
         # __traceback__, which a frozen InputError refuses
         if taken:
@@ -1925,7 +1914,8 @@ class PrequalServices:
     def _cards(self: Services, apps: list[Application]) -> list[PipelineCard]:
         with self.session() as s:
             users = {u: people_repo.get_user(s, user_id=u) for u in {a.user_id for a in apps}}
-            taken = _cars_taken(s, [a.id for a in apps if a.status in _SIGNED_STATUSES])
+            signed = [a.id for a in apps if a.status in _SIGNED_STATUSES]
+            taken = refusals_repo.cars_taken(s, signed)
         today = self.today()
         cards = []
         for a in apps:

@@ -295,7 +295,6 @@ class SyncRefusalRow(SQLModel, table=True):
     entity_id: str
     reason: str | None = None
     message: str | None = None
-    at_ms: int
 
 
 class CounterRow(SQLModel, table=True):

@@ -284,10 +284,8 @@ class LocalStore:
         with Session(self.engine) as session:
             outbox.ack(session, op_ids)
             if refused:
-                at_ms = int(datetime.now(UTC).timestamp() * 1000)
                 rows = [{"op_id": r.op_id, "entity": r.entity, "entity_id": r.entity_id,
-                         "reason": r.reason, "message": r.message, "at_ms": at_ms}
-                        for r in refused]  # fmt: skip
+                         "reason": r.reason, "message": r.message} for r in refused]  # fmt: skip
                 statement = sqlite_insert(SyncRefusalRow.__table__).values(rows)
                 session.execute(statement.on_conflict_do_nothing(index_elements=["op_id"]))
             session.commit()

@@ -11,8 +11,7 @@ STATEMENTS = (
     entity VARCHAR NOT NULL,
     entity_id VARCHAR NOT NULL,
     reason VARCHAR,
-    message VARCHAR,
-    at_ms INTEGER NOT NULL
+    message VARCHAR
 )""",
     "CREATE INDEX ix_sync_refusals_record ON sync_refusals (entity, entity_id)",
 )

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import func, literal_column, select
 from sqlmodel import Session
 
+from local_db import meta
 from local_db.tables import ContractRow, SyncRefusalRow
 
 #: The server's reason when another application on the same car was signed first
@@ -33,13 +34,14 @@ def cars_taken(session: Session, application_ids: Collection[str]) -> set[str]:
     return set(session.execute(own.union(by_contract)).scalars())
 
 
-_ROWID = literal_column("rowid")  # the order they were kept in, within one millisecond too
+_ROWID = literal_column("rowid")  # the order they were kept in
+#: the refusals counted as unread are those kept after this mark (:func:`mark_read`)
+_READ_UP_TO = "sync.refusals_read_up_to"
 
 
-def latest(session: Session, *, after: int = 0) -> tuple[int, SyncRefusalRow | None]:
-    """How many of this device's operations the server refused, and the latest refusal;
-    ``after``: only those kept after that mark (:func:`mark`)."""
-    since = after < _ROWID
+def unread(session: Session) -> tuple[int, SyncRefusalRow | None]:
+    """How many of the server's refusals are unread, and the latest of them."""
+    since = int(meta.get(session, _READ_UP_TO) or 0) < _ROWID
     count = session.execute(
         select(func.count()).select_from(SyncRefusalRow).where(since)
     ).scalar_one()
@@ -49,8 +51,10 @@ def latest(session: Session, *, after: int = 0) -> tuple[int, SyncRefusalRow | N
     return count, last
 
 
-def mark(session: Session) -> int:
-    """A mark after every refusal kept so far (for :func:`latest`'s ``after``)."""
-    return session.execute(
+def mark_read(session: Session) -> None:
+    """Every refusal kept so far is read (the person dismissed them, or another account signed
+    in): :func:`unread` counts only later ones. The caller commits."""
+    last = session.execute(
         select(func.coalesce(func.max(_ROWID), 0)).select_from(SyncRefusalRow)
     ).scalar_one()
+    meta.put(session, _READ_UP_TO, str(last))
