@@ -97,7 +97,9 @@ class LoanDocumentServices:
     def statement_pdf(self: Services, name: str) -> bytes:
         """The statement a link from :meth:`statement_url` names, as the loan stands today."""
         from contracts.statement import render_statement
+        from domain.catalog import ProductKind
         from domain.repayment_statement import statement
+        from local_db.repositories import catalog as catalog_repo
         from local_db.repositories import deals as deals_repo
         from local_db.repositories import people as people_repo
 
@@ -116,6 +118,9 @@ class LoanDocumentServices:
             )
             current = contract is not None and contract.id == match["contract"]
             folding = self._folding(s, contract) if current else None
+            product = (
+                catalog_repo.get_product(s, product_id=application.product_id) if current else None
+            )
         if folding is None:
             raise InputError("statement", "loan", "names no loan on this device")
         signed, _, plan, events = folding
@@ -128,4 +133,5 @@ class LoanDocumentServices:
             borrower=borrower,
             locale=match["locale"],
             demo=self.demo_mode,
+            lease=product is not None and product.kind is ProductKind.FINANCE_LEASE,
         )

@@ -51,21 +51,35 @@ _TEXT: dict[str, tuple[str, str]] = {
     "closed": ("已结清", "Paid off"),
 }
 
-
-def _t(key: str, locale: str, **params: object) -> str:
-    zh, en = _TEXT[key]
-    return (zh if locale == "zh_CN" else en).format(**params)
-
-
-def _other(key: str, locale: str) -> str:
-    return _t(key, "en_US" if locale == "zh_CN" else "zh_CN")
+#: a finance lease's own words where they differ from a loan's (its contract's parties)
+_LEASE_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("融资租赁租金对账单", "Finance-lease rent statement"),
+    "demo": ("演示数据 — 非真实出租人账单", "Demo data — not a real lessor's statement"),
+    "loan": ("租赁合同编号", "Lease"),
+    "borrower": ("承租人", "Lessee"),
+}
 
 
 def render_statement(
-    st: Statement, *, loan_id: str, borrower: str, locale: str = "zh_CN", demo: bool = True
+    st: Statement,
+    *,
+    loan_id: str,
+    borrower: str,
+    locale: str = "zh_CN",
+    demo: bool = True,
+    lease: bool = False,
 ) -> bytes:
-    """The statement as PDF bytes (the same input gives the same bytes)."""
+    """The statement as PDF bytes (the same input gives the same bytes); ``lease`` words it for
+    a finance lease (承租人, rent) as its contract is."""
     fmt.check_locale(locale)
+    words = {**_TEXT, **_LEASE_TEXT} if lease else _TEXT
+
+    def _t(key: str, locale: str, **params: object) -> str:
+        zh, en = words[key]
+        return (zh if locale == "zh_CN" else en).format(**params)
+
+    def _other(key: str, locale: str) -> str:
+        return _t(key, "en_US" if locale == "zh_CN" else "zh_CN")
 
     def m(cents: int) -> str:
         return fmt.money(Decimal(cents).scaleb(-2), locale)

@@ -149,3 +149,23 @@ def test_a_contract_signed_on_another_device_has_no_pdf_to_open_here(world, tmp_
         session.commit()
     assert s.signed_contract_url(user(world, world.buyer_id), cid) is None
     assert s.statement_url(user(world, world.buyer_id), cid, WHOLE_LOAN, "zh_CN")  # folded here
+
+
+def test_a_finance_leases_statement_names_the_lessee_and_its_rent(world):
+    from sqlalchemy import update
+
+    from domain.catalog import ProductKind
+    from local_db.tables import LoanProductRow
+
+    s = world.services
+    with s.session() as session:  # every product of the small market a finance lease
+        kind = ProductKind.FINANCE_LEASE.value
+        session.execute(update(LoanProductRow).values(kind=kind))
+        session.commit()
+    cid = signed_loan(world)
+    client = TestClient(asgi_app(s.settings, s))
+    buyer = user(world, world.buyer_id)
+    text = pdf_text(client.get(s.statement_url(buyer, cid, WHOLE_LOAN, "zh_CN")).content)
+    assert "融资租赁租金对账单" in text and "承租人" in text and "借款人" not in text
+    english = pdf_text(client.get(s.statement_url(buyer, cid, WHOLE_LOAN, "en_US")).content)
+    assert "Finance-lease rent statement" in english and "Lessee" in english
