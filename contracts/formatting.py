@@ -7,7 +7,7 @@ the locale's own symbols with Python's formatter (tests pin them equal to babel'
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 
@@ -20,6 +20,8 @@ from babel.numbers import (
     get_group_symbol,
     get_minus_sign_symbol,
 )
+
+from domain.market_time import MARKET_TZ
 
 LOCALES = ("zh_CN", "en_US")
 
@@ -59,10 +61,10 @@ def day(value: date, locale: str) -> str:
 
 
 def moment(value: datetime, locale: str) -> str:
-    """An aware datetime shown in UTC with its zone, so the record is unambiguous."""
-    utc = value.astimezone(UTC)
+    """An aware datetime in the market's time with its offset (``2026-11-30 09:30:00
+    UTC+08:00``): the time the buyer saw on their screen, and unambiguous anywhere."""
     return _format_datetime(
-        utc, format="yyyy-MM-dd HH:mm:ss 'UTC'", tzinfo=UTC, locale=_locale(locale)
+        value, format="yyyy-MM-dd HH:mm:ss 'UTC'xxx", tzinfo=MARKET_TZ, locale=_locale(locale)
     )
 
 

@@ -149,7 +149,7 @@ def test_missing_consent_says_no_record_and_operator_signing_without_a_time(loca
 
 def test_consent_record_is_shown_when_present():
     text = " ".join(_text(render_contract(make_deal(), locale="en_US")).split())
-    assert "Consented at" in text and "2026-11-30 01:30:00 UTC" in text
+    assert "Consented at" in text and "2026-11-30 09:30:00 UTC+08:00" in text
     assert "opened the sample PDF and confirmed" in text
     assert "operator through the command line" not in text
 
