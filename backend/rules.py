@@ -24,6 +24,10 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   server's clock) as for a payout, or is cancelled; and for good once paid out. Two
   contracts signed offline on two devices: the first to reach the server stands. A signed
   application's car does not change.
+- application, which car: the ``vehicle_id`` a new application names, or an application
+  changes to, is a car the catalogue lists (not delisted: ``not_found``) at the
+  application's own dealership (``invalid_payload``). Applications stored earlier are not
+  re-checked when the catalogue later delists their car.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
@@ -159,12 +163,17 @@ def named_buyers(actor: Actor, ops: Iterable[Op]) -> set[str]:
 
 def linked_records(op: Op) -> list[tuple[str, str]]:
     """The keys of the records the rules read to decide ``op`` beside the application it
-    names: a payment's contract and the payment a reversal reverses (the caller reads them
+    names: a payment's contract and the payment a reversal reverses, and an application's car
+    (the caller reads them
     with the batch's other records and passes them as ``records`` to :func:`decide`). Only
-    UUIDs: no other text names a record (and the rules refuse it without a lookup)."""
+    UUIDs: no other text names a record (and the rules refuse it without a lookup); an
+    application's car (the catalogue's vehicle it names)."""
+    payload = op.payload
+    if op.entity == "application":
+        car = car_key(payload.get("vehicle_id"))
+        return [("vehicle", car)] if car is not None else []
     if op.entity != "payment":
         return []
-    payload = op.payload
     keys = []
     if is_uuid(contract_id := payload.get("contract_id")):
         keys.append(("contract", contract_id))
@@ -427,6 +436,7 @@ def _application(
                 "a new application starts as " + ", ".join(sorted(APPLICATION_INITIAL)),
             )
         owner, dealer = _owner_and_dealer(actor, payload, dealer_required=True)
+        _listed_car(payload.get("vehicle_id"), dealer, held)
         payload.pop("buyer_id", None)
         payload["dealer_id"] = dealer
         return Outcome("applied", State(owner, dealer, payload, {}, False, op.created_ms))
@@ -440,6 +450,8 @@ def _application(
         "vehicle_id"
     ):
         raise Rejected("immutable_field", "a signed application's car cannot change")
+    if payload.get("vehicle_id", data.get("vehicle_id")) != data.get("vehicle_id"):
+        _listed_car(payload["vehicle_id"], current.dealer_id, held)
     payload.pop("buyer_id", None)
     flags = review_flags(data)
     changes_flags = "review" in payload and review_flags(payload) != flags
@@ -483,6 +495,18 @@ def _application(
         "applied",
         State(current.owner_id, current.dealer_id, merged, current.meta, False, op.created_ms),
     )
+
+
+def _listed_car(vehicle_id: Any, dealer_id: str | None, held: _CarCheck | None) -> None:
+    """An application's car is a car the catalogue lists, at the application's dealership
+    (None: no car named yet; the batch's records not read: nothing checked)."""
+    if vehicle_id is None or held is None or held.records is None:
+        return
+    car = held.records.get(("vehicle", car_key(vehicle_id)))
+    if car is None or car.deleted:
+        raise Rejected("not_found", "payload.vehicle_id names no car the catalogue lists")
+    if (car.data or {}).get("dealer_id") != dealer_id:
+        raise Rejected("invalid_payload", "payload.vehicle_id is another dealership's car")
 
 
 def _not_lapsed(op: Op, pay_out_by: str | None) -> None:

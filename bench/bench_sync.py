@@ -77,16 +77,17 @@ def paid_out_loans(buyer: httpx.Client, payout: httpx.Client, n: int) -> list[st
     return loans
 
 
-def ops_batch(n: int, clock: list[int], loans: list[str]) -> list[dict]:
-    """A realistic mix: new applications, their status moves, repayments (on ``loans``, paid
-    out), interactions, profiles."""
+def ops_batch(n: int, clock: list[int], loans: list[str], cars: list) -> list[dict]:
+    """A realistic mix: new applications (for the catalogue's ``cars``), their status moves,
+    repayments (on ``loans``, paid out), interactions, profiles."""
     ops = []
     while len(ops) < n:
         clock[0] += 1
         app_id = str(uuid.uuid4())
         loan = loans[clock[0] % len(loans)]
+        car, dealer = cars[clock[0] % len(cars)]
         items = [
-            ("application", app_id, {"status": "draft", "dealer_id": DEALER, "vehicle_id": str(uuid.uuid4()), "amount_cents": 15_000_000}),  # noqa: E501
+            ("application", app_id, {"status": "draft", "dealer_id": dealer, "vehicle_id": car, "amount_cents": 15_000_000}),  # noqa: E501
             ("application", app_id, {"status": "prequalified"}),
             ("payment", str(uuid.uuid4()), {"application_id": loan, "amount_cents": 375_595, "paid_ms": clock[0]}),  # noqa: E501
             ("interaction", str(uuid.uuid4()), {"product_id": str(uuid.uuid4()), "kind": "view", "at_ms": clock[0]}),  # noqa: E501
@@ -96,12 +97,16 @@ def ops_batch(n: int, clock: list[int], loans: list[str]) -> list[dict]:
     return ops[:n]
 
 
-def pull_all(http: httpx.Client, since: int) -> tuple[int, int]:
-    """Pull every change after ``since`` in pages of 1,000: (how many, the last cursor)."""
+def pull_all(http: httpx.Client, since: int, cars: list | None = None) -> tuple[int, int]:
+    """Pull every change after ``since`` in pages of 1,000: (how many, the last cursor);
+    appends each car pulled to ``cars`` as ``(vehicle id, its dealership's id)``."""
     pulled, cursor = 0, since
     while True:
         page = http.get("/sync/pull", params={"since": cursor, "limit": 1000}).json()
         pulled += len(page["changes"])
+        if cars is not None:
+            vehicles = (c for c in page["changes"] if c["entity"] == "vehicle" and c["data"])
+            cars += [(c["entity_id"], c["data"]["dealer_id"]) for c in vehicles]
         cursor = page["cursor"]
         if not page["has_more"]:
             return pulled, cursor
@@ -134,11 +139,12 @@ def measure(base: str, batches: int) -> dict[str, float]:
         sign_in(http, "demo-buyer")
         # the demo server's catalogue comes first (untimed): the pull measured is that of
         # the pushed records, as a device that has the catalogue already syncs them
-        after_catalogue = pull_all(http, 0)[1]
+        cars: list[tuple[str, str]] = []
+        after_catalogue = pull_all(http, 0, cars)[1]
         wait_for_start_up(http)
         loans = paid_out_loans(http, sign_in(admin, "demo-admin"), 100)
         clock = [1_000]
-        bodies = [{"device_id": "bench", "ops": ops_batch(100, clock, loans)}
+        bodies = [{"device_id": "bench", "ops": ops_batch(100, clock, loans, cars)}
                   for _ in range(batches)]  # fmt: skip
         for body in bodies[:3]:  # warm-up (not timed)
             http.post("/sync/push", json=body)

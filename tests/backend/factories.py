@@ -104,6 +104,23 @@ def make_op(
     )
 
 
+def publish_catalogue(engine: Engine, records) -> None:
+    """The server sells ``records`` (``(entity, id, data)``, as
+    ``local_db.repositories.catalog.sync_records`` gives them): its admin publishes them."""
+    from backend.demo import PUBLISHER
+
+    ops = [make_op(entity, entity_id, data, created_ms=1) for entity, entity_id, data in records]
+    results = store.push(engine, PUBLISHER, "server", ops, 1)
+    assert all(r.status == "applied" for r in results), results
+
+
+def listed_cars(engine: Engine, cars: dict[str, str]) -> None:
+    """The server's catalogue lists each car of ``cars`` (car id -> its dealership's id)."""
+    publish_catalogue(
+        engine, [("vehicle", car, {"dealer_id": dealer}) for car, dealer in cars.items()]
+    )
+
+
 def application(dealer_id: str = DEALER_X, status: str = "draft", **extra) -> dict[str, Any]:
     return {"status": status, "dealer_id": dealer_id, "amount_cents": 15_000_000, **extra}
 

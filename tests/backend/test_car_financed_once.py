@@ -7,17 +7,31 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlalchemy import select
 
 from backend import closure, db, store
 from backend.models import Record
 from sync.contract_loan import to_wire
-from tests.backend.factories import DEALER_X, application, make_actor, make_op, new_id
+from tests.backend.factories import (
+    DEALER_X,
+    application,
+    listed_cars,
+    make_actor,
+    make_op,
+    new_id,
+)
 from tests.factories import SIGNED_LOAN
 
 CAR, OTHER_CAR = new_id(), new_id()
 SIGNED_ON = date(2026, 11, 30)  # the loan's date: its first repayment falls on 2026-12-30
 FIRST_DUE = date(2026, 12, 30)
+
+
+@pytest.fixture(autouse=True)
+def cars_on_sale(engine):
+    """The catalogue lists both cars, at the dealership the applications name."""
+    listed_cars(engine, {CAR: DEALER_X, OTHER_CAR: DEALER_X})
 
 
 def ms(day: date) -> int:

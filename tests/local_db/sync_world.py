@@ -72,6 +72,13 @@ def make_catalogue() -> Catalogue:
     return Catalogue(dealer, lender, product, make_vehicle(dealer_id=dealer.id))
 
 
+def catalogue_records(cat: Catalogue) -> list:
+    """``cat`` as a server publishes it (``tests.backend.factories.publish_catalogue``)."""
+    return catalog.sync_records(
+        dealers=[cat.dealer], lenders=[cat.lender], products=[cat.product], vehicles=[cat.vehicle]
+    )
+
+
 def install_catalogue(session: Session, cat: Catalogue, user: User) -> None:
     """The catalogue rows and the signed-in user on a device (no outbox rows: not user actions)."""
     catalog.save_dealers(session, dealers=[cat.dealer])

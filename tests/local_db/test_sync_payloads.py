@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import Session
 
-from backend.rules import Actor, decide
+from backend.rules import Actor, State, decide
 from domain.ids import new_id
 from local_db import outbox
 from sync.local_store import wire_op
@@ -19,6 +19,7 @@ from tests.factories import make_user
 from tests.local_db.sync_world import (
     CIPHER,
     SHA,
+    catalogue_records,
     install_catalogue,
     make_catalogue,
     pulled_payout,
@@ -61,7 +62,9 @@ def test_every_step_of_a_journey_is_accepted_by_the_servers_rules(sent):
     steps = [(buyer, wire_op(op)) for op in ops]
     first_payment = next(k for k, (_, op) in enumerate(steps) if op.entity == "payment")
     steps.insert(first_payment, (staff, payout_op(deal.application_id)))
-    records, outcomes = {}, []
+    # the server's catalogue, which lists the car
+    records = {(e, i): State(None, None, data) for e, i, data in catalogue_records(cat)}
+    outcomes = []
     for actor, op in steps:
         application = records.get(("application", op.payload.get("application_id")))
         key = (op.entity, op.entity_id)

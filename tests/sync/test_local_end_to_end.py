@@ -25,11 +25,18 @@ from local_db.tables import SyncParkedRow
 from sync.client import SyncClient
 from sync.contract_loan import from_wire
 from sync.local_store import ENTITY_MAP, LocalStore
-from tests.backend.factories import make_app, make_user, payout_op, push_over_http
+from tests.backend.factories import (
+    make_app,
+    make_user,
+    payout_op,
+    publish_catalogue,
+    push_over_http,
+)
 from tests.factories import SIGNED_LOAN, make_vehicle
 from tests.local_db.sync_world import (
     CIPHER,
     Payout,
+    catalogue_records,
     install_catalogue,
     make_catalogue,
     sign_deal,
@@ -59,6 +66,7 @@ def world(tmp_path, server):
     signed_in, row = make_user(api)
     user = User(id=row["id"], username=row["username"], role=Role.BUYER)
     catalogue = make_catalogue()
+    publish_catalogue(api.state.backend.engine, catalogue_records(catalogue))
     devices = {}
     for name in ("phone", "tablet"):
         local = make_engine(tmp_path / f"{name}.db")
@@ -269,6 +277,7 @@ def test_a_reviewers_decision_on_the_server_reaches_the_buyers_device(world, ser
         first = deals.get_application(session, application_id=deal.application_id)
         next_car = make_vehicle(dealer_id=catalogue.dealer_id)  # the first is financed
         catalog.save_vehicles(session, vehicles=[next_car])
+        publish_catalogue(server.state.backend.engine, catalog.sync_records(vehicles=[next_car]))
         # the next car's check raised a flag: saved with it, then its offer chosen
         app = replace(first, id=str(uuid.uuid4()), vehicle_id=next_car.id,
                       status=ApplicationStatus.PREQUALIFIED,

@@ -13,8 +13,13 @@ from backend.db import migrate as server_migrate
 from domain.catalog import Role, User
 from local_db.engine import make_engine
 from local_db.migrations import migrate
-from tests.backend.factories import make_app, make_user
-from tests.local_db.sync_world import install_catalogue, make_catalogue, sign_deal
+from tests.backend.factories import make_app, make_user, publish_catalogue
+from tests.local_db.sync_world import (
+    catalogue_records,
+    install_catalogue,
+    make_catalogue,
+    sign_deal,
+)
 
 
 @pytest.fixture
@@ -27,6 +32,7 @@ def setup(tmp_path):
     migrate(local)
     user = User(id=row["id"], username=row["username"], role=Role.BUYER)
     catalogue = make_catalogue()
+    publish_catalogue(engine, catalogue_records(catalogue))
     with Session(local) as session:
         install_catalogue(session, catalogue, user)
         sign_deal(session, catalogue, user)  # up to signing: no payment before the payout

@@ -17,7 +17,6 @@ from local_db.engine import make_engine
 from local_db.migrations import migrate
 from local_db.repositories import catalog as catalog_repo
 from local_db.repositories import people as people_repo
-from sync.wire import CATALOGUE_ENTITIES, Op
 from tests.factories import (
     make_applicant,
     make_dealer,
@@ -143,11 +142,9 @@ def connect(world: World, tmp_path, *, demo: bool = False):
     from fastapi.testclient import TestClient
 
     from app.sync_service import start_background_sync
-    from backend import store
     from backend.db import make_engine as server_engine
     from backend.db import migrate as server_migrate
-    from backend.demo import PUBLISHER
-    from tests.backend.factories import make_app
+    from tests.backend.factories import make_app, publish_catalogue
 
     engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
     server_migrate(engine)
@@ -161,9 +158,7 @@ def connect(world: World, tmp_path, *, demo: bool = False):
             products=catalog_repo.list_products(s),
             vehicles=world.vehicles.values(),
         )
-    ops = [Op(op_id=str(uuid.uuid4()), entity=e, entity_id=i, payload=d, created_ms=1)
-           for e, i, d in records]  # fmt: skip
-    store.publish_once(engine, PUBLISHER, "server", ops, 1, unless_any_of=CATALOGUE_ENTITIES)
+    publish_catalogue(engine, records)
     services._sync = start_background_sync(
         services.settings, services.engine, http=TestClient(api), start=False
     )
