@@ -104,6 +104,32 @@ MODEL_ZH: dict[str, str] = {
 }  # fmt: skip
 
 
+#: When each model went on sale in China (approximately), for those on sale for less than the
+#: eight years a demo used car may be old: no used car is older than its model.
+LAUNCHED: dict[tuple[str, str], date] = {
+    ("BYD", "Seagull"): date(2023, 4, 26), ("BYD", "Dolphin"): date(2021, 8, 28),
+    ("BYD", "Qin PLUS DM-i"): date(2021, 3, 1), ("BYD", "Song PLUS DM-i"): date(2021, 3, 1),
+    ("BYD", "Seal"): date(2022, 7, 29), ("BYD", "Han EV"): date(2020, 7, 12),
+    ("BYD", "Tang DM-i"): date(2021, 9, 1), ("Geely", "Galaxy E5"): date(2024, 8, 3),
+    ("Geely", "Galaxy L7"): date(2023, 5, 31), ("Geely", "Xingyue L"): date(2021, 7, 27),
+    ("Zeekr", "001"): date(2021, 10, 23), ("Zeekr", "7X"): date(2024, 9, 20),
+    ("Chery", "Tiggo 8"): date(2018, 3, 26), ("Chery", "Arrizo 8"): date(2022, 9, 9),
+    ("Changan", "Deepal S07"): date(2023, 7, 25), ("Changan", "CS75 PLUS"): date(2019, 9, 5),
+    ("Changan", "UNI-V"): date(2022, 3, 10), ("Tank", "300"): date(2020, 12, 18),
+    ("Great Wall", "Poer"): date(2019, 10, 26), ("Li Auto", "L6"): date(2024, 4, 18),
+    ("Li Auto", "L9"): date(2022, 8, 30), ("NIO", "ET5"): date(2022, 9, 29),
+    ("NIO", "ES6"): date(2019, 6, 18), ("XPeng", "MONA M03"): date(2024, 8, 27),
+    ("XPeng", "G6"): date(2023, 6, 29), ("XPeng", "X9"): date(2024, 1, 1),
+    ("Roewe", "i5"): date(2019, 3, 22), ("MG", "MG4"): date(2022, 9, 1),
+    ("Wuling", "Hongguang MINIEV"): date(2020, 7, 24), ("Wuling", "Bingo"): date(2023, 4, 1),
+    ("Tesla", "Model 3"): date(2019, 2, 22), ("Tesla", "Model Y"): date(2021, 1, 1),
+    ("Xiaomi", "SU7"): date(2024, 3, 28), ("AITO", "M7"): date(2022, 7, 4),
+    ("Leapmotor", "C10"): date(2024, 3, 1), ("GAC Aion", "Aion S"): date(2019, 5, 1),
+    ("Volkswagen", "ID.3"): date(2021, 11, 1), ("Toyota", "Sienna"): date(2021, 6, 1),
+    ("BMW", "i3"): date(2022, 4, 1),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Spec:
     """A model's official energy figures, approximate 2025–26 values: CLTC pure-electric

@@ -43,7 +43,7 @@ N_VEHICLES = 260
 NEV_SHARE = 0.40
 USED_SHARE = 0.35
 N_BUYERS = 6000
-GENERATOR_VERSION = "5"  # bump when the generator's output changes for the same seed
+GENERATOR_VERSION = "6"  # bump when the generator's output changes for the same seed
 
 _EPOCH_MS = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp() * 1000)
 
@@ -160,7 +160,7 @@ def _vehicles(
         franchised = [d for d in dealers if model.make in d.brands]
         colour = market.COLOURS[int(rng.choice(len(market.COLOURS), p=colour_p))]
         if used:
-            age_days = int(rng.integers(200, 8 * 365))
+            age_days = _within_model_life(int(rng.integers(200, _MAX_AGE_DAYS)), model)
             registered = market.REFERENCE_DATE - timedelta(days=age_days)
             years = age_days / 365.25
             first_year = 0.75 if Energy(model.energy) is Energy.BEV else 0.82
@@ -205,6 +205,21 @@ def _vehicles(
             )
         )
     return out
+
+
+_MIN_AGE_DAYS, _MAX_AGE_DAYS = 200, 8 * 365
+
+
+def _within_model_life(age_days: int, model: market.Model) -> int:
+    """A used car's age drawn for the eight years a used car may be, scaled into the years
+    its model has been on sale (the same draw: the rest of the world's random stream is
+    what it was)."""
+    launched = market.LAUNCHED.get((model.make, model.model))
+    on_sale = (market.REFERENCE_DATE - launched).days if launched else _MAX_AGE_DAYS
+    if on_sale >= _MAX_AGE_DAYS:
+        return age_days
+    span = max(0, on_sale - _MIN_AGE_DAYS)
+    return _MIN_AGE_DAYS + (age_days - _MIN_AGE_DAYS) * span // (_MAX_AGE_DAYS - _MIN_AGE_DAYS)
 
 
 def _energy_figures(spec: market.Spec) -> dict:

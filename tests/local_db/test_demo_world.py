@@ -173,6 +173,20 @@ def test_every_car_has_the_energy_figures_of_its_kind():
         assert v.power_kwh_100km is None or Decimal(8) <= v.power_kwh_100km <= Decimal(20)
 
 
+def test_no_used_car_is_older_than_its_model():
+    """A 2018 Seagull never existed: a used car was registered after its model went on sale,
+    and cars of older models still reach back the eight years a used car may be old."""
+    from local_db.demo.market import LAUNCHED, MODELS
+
+    assert set(LAUNCHED) <= {(m.make, m.model) for m in MODELS}
+    used = [v for v in generate(5, n_buyers=10).vehicles if v.condition is Condition.USED]
+    for v in used:
+        launched = LAUNCHED.get((v.make, v.model))
+        assert launched is None or v.first_registration > launched, (v.model, v.year)
+        assert v.year == v.first_registration.year
+    assert min(v.year for v in used) <= 2019 and {v.model for v in used} & {"Seagull", "SU7"}
+
+
 def test_models_known_in_china_by_a_chinese_name_carry_it_and_the_rest_none():
     from local_db.demo.market import MODEL_ZH
 
