@@ -290,8 +290,16 @@ class _CoreServices:
         return {t: Decimal(statistics.median(rates)) for t, rates in by_term.items()}
 
     def search_cars(
-        self, query: CatalogueQuery, deal: Deal, *, limit: int = 24, offset: int = 0
+        self,
+        query: CatalogueQuery,
+        deal: Deal,
+        *,
+        limit: int = 24,
+        offset: int = 0,
+        dealer_id: str | None = None,
     ) -> CarPage:
+        """A page of the cars on sale that ``query`` matches (``dealer_id``: only that
+        dealership's), each with its monthly payment on ``deal``."""
         band = next((b for b in PRICE_BANDS if b[0] == query.price_band), None)
         price_max = band[2] if band else None
         if query.monthly_max is not None:
@@ -311,6 +319,7 @@ class _CoreServices:
                 sort=query.sort,
                 limit=limit,
                 offset=offset,
+                dealer_id=dealer_id,
             )
         rate = self.reference_rate(deal.term)
         quotes = [(v, self._quote(v.price, deal, rate)) for v in page.items]
@@ -840,6 +849,8 @@ class LoanView:
     course: tuple | None = None
     #: the server refused its signing: another contract on the car reached it first
     car_taken: bool = False
+    #: a finance lease (融资租赁): the lessor pays for the car and the buyer pays rent
+    lease: bool = False
 
     @property
     def paid_out(self) -> bool:
@@ -1594,6 +1605,7 @@ class PrequalServices:
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
             remaining=remaining, course=path, car_taken=bool(taken),
+            lease=product is not None and product.kind is ProductKind.FINANCE_LEASE,
         )  # fmt: skip
 
     def _folding(self: Services, s, contract) -> tuple[ContractLoan, Quote, Any, list] | None:
@@ -1660,12 +1672,22 @@ class PrequalServices:
             s.commit()
         return user.id
 
-    def walk_in_trade_in(self: Services, vehicle_id: str, deal: Deal, form: dict) -> Decimal:
-        """The trade-in the staff appraised for a walk-in (0 when left empty), checked as the
-        customer's form checks it (see :func:`trade_in_of`)."""
+    def walk_in_car(self: Services, staff: SessionUser, vehicle_id: str) -> Vehicle:
+        """The car a walk-in applies for: one of the catalogue's, on sale at the staff's own
+        dealership (the server takes no application for another dealership's car)."""
         vehicle = self.car(vehicle_id)
         if vehicle is None:
             raise InputError("customer.car", "not_found", "no such vehicle in the catalogue")
+        if vehicle.dealer_id != staff.dealer_id:
+            raise InputError("customer.car", "other_dealership", "is another dealership's car")
+        return vehicle
+
+    def walk_in_trade_in(
+        self: Services, staff: SessionUser, vehicle_id: str, deal: Deal, form: dict
+    ) -> Decimal:
+        """The trade-in the staff appraised for a walk-in (0 when left empty), checked as the
+        customer's form checks it (see :func:`trade_in_of`)."""
+        vehicle = self.walk_in_car(staff, vehicle_id)
         return trade_in_of(form, vehicle.price, deal.down_payment(vehicle.price))
 
     def start_draft(
@@ -1681,9 +1703,7 @@ class PrequalServices:
         from domain.ids import new_id
         from local_db.repositories import deals as deals_repo
 
-        vehicle = self.car(vehicle_id)
-        if vehicle is None:
-            raise InputError("customer.car", "not_found", "no such vehicle in the catalogue")
+        vehicle = self.walk_in_car(staff, vehicle_id)
         down = deal.down_payment(vehicle.price)
         application = Application(
             id=new_id(), user_id=user_id, vehicle_id=vehicle_id, cash_price=vehicle.price,

@@ -163,11 +163,10 @@ def named_buyers(actor: Actor, ops: Iterable[Op]) -> set[str]:
 
 def linked_records(op: Op) -> list[tuple[str, str]]:
     """The keys of the records the rules read to decide ``op`` beside the application it
-    names: a payment's contract and the payment a reversal reverses, and an application's car
-    (the caller reads them
-    with the batch's other records and passes them as ``records`` to :func:`decide`). Only
-    UUIDs: no other text names a record (and the rules refuse it without a lookup); an
-    application's car (the catalogue's vehicle it names)."""
+    names: a payment's contract and the payment a reversal reverses, and the catalogue's
+    vehicle an application names (the caller reads them with the batch's other records and
+    passes them as ``records`` to :func:`decide`). Only UUIDs: no other text names a record
+    (and the rules refuse it without a lookup)."""
     payload = op.payload
     if op.entity == "application":
         car = car_key(payload.get("vehicle_id"))
@@ -208,7 +207,8 @@ def decide(
     ``records``: the current states of the records :func:`linked_records` names (a key
     absent or None: there is no such record). None: the caller read none, and the checks
     that compare the op with other records (a payment's contract and the payment a reversal
-    reverses) are skipped: a store always reads them;
+    reverses, an application's car and the cars other contracts hold) are skipped: a store
+    always reads them;
     ``now_ms``: the server's time, the latest a device's op may claim to have been made when
     it frees a car (a device's clock set ahead cannot make another's contract lapse)."""
     try:
@@ -352,6 +352,8 @@ def _no_delete(op: Op, message: str) -> None:
 
 
 def _catalogue(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
+    if op.entity_id != op.entity_id.lower():  # applications name their car by it, case-blind
+        raise Rejected("invalid_id", "a catalogue id is a lower-case UUID")
     if op.op == "delete":
         if current is None or current.deleted:
             return Outcome("applied")
@@ -450,8 +452,6 @@ def _application(
         "vehicle_id"
     ):
         raise Rejected("immutable_field", "a signed application's car cannot change")
-    if payload.get("vehicle_id", data.get("vehicle_id")) != data.get("vehicle_id"):
-        _listed_car(payload["vehicle_id"], current.dealer_id, held)
     payload.pop("buyer_id", None)
     flags = review_flags(data)
     changes_flags = "review" in payload and review_flags(payload) != flags
@@ -488,6 +488,8 @@ def _application(
         if any(data.get(k) != v for k, v in payload.items()):
             raise Rejected("application_closed", f"a {old} application cannot change")
         return Outcome("applied")
+    if payload.get("vehicle_id", data.get("vehicle_id")) != data.get("vehicle_id"):
+        _listed_car(payload["vehicle_id"], current.dealer_id, held)
     merged = {**data, **payload}
     if merged == data:
         return Outcome("applied")

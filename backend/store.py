@@ -238,8 +238,8 @@ def _state(row, cipher: FieldCipher | None) -> State:
 
 def _records_named(ops: Sequence[Op]) -> set[tuple[str, str]]:
     """The keys of the records that the batch's ops name and the rules read: the
-    applications of its contracts, offers and payments, and the payments' contracts and
-    reversed payments (``backend.rules.linked_records``)."""
+    applications of its contracts, offers and payments, the payments' contracts and
+    reversed payments, and the applications' cars (``backend.rules.linked_records``)."""
     return {
         ("application", op.payload["application_id"])
         for op in ops

@@ -97,16 +97,18 @@ def ops_batch(n: int, clock: list[int], loans: list[str], cars: list) -> list[di
     return ops[:n]
 
 
-def pull_all(http: httpx.Client, since: int, cars: list | None = None) -> tuple[int, int]:
+def pull_all(http: httpx.Client, since: int, cars: dict | None = None) -> tuple[int, int]:
     """Pull every change after ``since`` in pages of 1,000: (how many, the last cursor);
-    appends each car pulled to ``cars`` as ``(vehicle id, its dealership's id)``."""
+    keeps the cars on sale in ``cars`` (vehicle id -> its dealership's id)."""
     pulled, cursor = 0, since
     while True:
         page = http.get("/sync/pull", params={"since": cursor, "limit": 1000}).json()
         pulled += len(page["changes"])
-        if cars is not None:
-            vehicles = (c for c in page["changes"] if c["entity"] == "vehicle" and c["data"])
-            cars += [(c["entity_id"], c["data"]["dealer_id"]) for c in vehicles]
+        for c in page["changes"] if cars is not None else ():
+            if c["entity"] == "vehicle" and c["data"]:
+                cars[c["entity_id"]] = c["data"]["dealer_id"]
+            elif c["entity"] == "vehicle":  # delisted
+                cars.pop(c["entity_id"], None)
         cursor = page["cursor"]
         if not page["has_more"]:
             return pulled, cursor
@@ -139,8 +141,10 @@ def measure(base: str, batches: int) -> dict[str, float]:
         sign_in(http, "demo-buyer")
         # the demo server's catalogue comes first (untimed): the pull measured is that of
         # the pushed records, as a device that has the catalogue already syncs them
-        cars: list[tuple[str, str]] = []
-        after_catalogue = pull_all(http, 0, cars)[1]
+        on_sale: dict[str, str] = {}
+        after_catalogue = pull_all(http, 0, on_sale)[1]
+        cars = sorted(on_sale.items())
+        assert cars, "the demo server's catalogue lists no car to apply for"
         wait_for_start_up(http)
         loans = paid_out_loans(http, sign_in(admin, "demo-admin"), 100)
         clock = [1_000]

@@ -341,28 +341,60 @@ def what_happens_next(ctx: ViewContext, loan) -> list[ft.Control]:
     # what the dealership receives is the loan less the fees the lender keeps from it
     payout = (
         ctx.t(
-            "1. {lender} pays the loan out to the dealership less its fees of {fees}: "
-            "{amount}, usually within a few working days.",
+            labels.of_kind(
+                loan,
+                N_(
+                    "1. {lender} pays the loan out to the dealership less its fees of {fees}: "
+                    "{amount}, usually within a few working days."
+                ),
+                N_(
+                    "1. {lender} pays the dealership for the car less its fees of {fees}: "
+                    "{amount}, usually within a few working days."
+                ),
+            ),
             lender=lender,
             fees=ctx.money(fees),
             amount=ctx.money(q.amount_financed),
         )
         if fees
         else ctx.t(
-            "1. {lender} pays the loan, {amount}, out to the dealership, usually "
-            "within a few working days.",
+            labels.of_kind(
+                loan,
+                N_(
+                    "1. {lender} pays the loan, {amount}, out to the dealership, usually "
+                    "within a few working days."
+                ),
+                N_(
+                    "1. {lender} pays the dealership for the car, {amount}, usually within a "
+                    "few working days."
+                ),
+            ),
             lender=lender,
             amount=ctx.money(q.amount_financed),
         )
     )
+    begins = labels.of_kind(
+        loan,
+        N_("2. Then the repayments begin: the first of {n}, {amount}, on {date}."),
+        N_("2. Then the rent payments begin: the first of {n}, {amount}, on {date}."),
+    )
+    lapses = labels.of_kind(
+        loan,
+        N_(
+            "If the loan is not paid out by that date, the contract lapses: nothing is owed, "
+            "and the dealership cancels it."
+        ),
+        N_(
+            "If the lessor has not paid for the car by that date, the contract lapses: nothing "
+            "is owed, and the dealership cancels it."
+        ),
+    )
     return [
         section_title(ctx.t("What happens next")),
         ft.Text(payout, key="signed-payout"),
-        ft.Text(ctx.t("2. Then the repayments begin: the first of {n}, {amount}, on {date}.",
-                      n=len(q.schedule), amount=ctx.money(first.payment),
+        ft.Text(ctx.t(begins, n=len(q.schedule), amount=ctx.money(first.payment),
                       date=ctx.date(first.date)), key="signed-first-payment"),
-        ft.Text(ctx.t("If the loan is not paid out by that date, the contract lapses: nothing "
-                      "is owed, and the dealership cancels it."), key="signed-lapse"),
+        ft.Text(ctx.t(lapses), key="signed-lapse"),
     ]  # fmt: skip
 
 

@@ -75,8 +75,9 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
 
         return handler
 
-    matches = ctx.services.search_cars(
-        type(state.query)(text=form.get("car_query", "")), state.deal, limit=30
+    matches = ctx.services.search_cars(  # the cars on sale here: a walk-in buys one of them
+        type(state.query)(text=form.get("car_query", "")), state.deal, limit=30,
+        dealer_id=state.user.dealer_id,
     ).cards  # fmt: skip
 
     def pick_car(e) -> None:
@@ -96,7 +97,7 @@ def new_application_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 raise ctx.i18n_input_error("staff.pin", "pin", "must be 4 to 8 digits")
             if not state.car_id:
                 raise ctx.i18n_input_error("customer.car", "required", "is required")
-            trade_in = ctx.services.walk_in_trade_in(state.car_id, state.deal, typed)
+            trade_in = ctx.services.walk_in_trade_in(state.user, state.car_id, state.deal, typed)
             user_id = ctx.services.start_walk_in(state.user, form.get("name", ""),
                                                  form.get("phone", ""))  # fmt: skip
             # on the board as a draft until the customer's check completes it

@@ -88,7 +88,8 @@ def status_text(ctx: ViewContext, loan) -> str:
     if loan.lapsed:
         return ctx.t("Lapsed: not paid out by the first repayment date")
     if not loan.paid_out:
-        return ctx.t("Waiting for the lender's payout")
+        return ctx.t(labels.of_kind(loan, N_("Waiting for the lender's payout"),
+                                    N_("Waiting for the lessor to pay for the car")))  # fmt: skip
     return ctx.t(STATUS.get(loan.status.status, loan.status.status))
 
 
@@ -129,20 +130,34 @@ def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
         return []  # staff see it, and confirm it, on the application (views.dealer.payout_row)
     if loan.never_paid_out:
         return ended_before_payout(ctx, loan, user.id)
-    lines: list[ft.Control] = [ft.Text(ctx.t(
-        "The lender pays the loan out to the dealership once the contract is signed, usually "
-        "within a few working days. Your repayments start then; nothing is owed before it."),
-        key="loan-awaiting-payout")]  # fmt: skip
+    lines: list[ft.Control] = [ft.Text(ctx.t(labels.of_kind(
+        loan,
+        N_("The lender pays the loan out to the dealership once the contract is signed, "
+           "usually within a few working days. Your repayments start then; nothing is owed "
+           "before it."),
+        N_("The lessor pays the dealership for the car once the contract is signed, usually "
+           "within a few working days. Your rent starts then; nothing is owed before it."),
+    )), key="loan-awaiting-payout")]  # fmt: skip
     if not ctx.services.demo_mode:
         return lines  # the dealership confirms it; the status arrives by sync
     lines.append(demo_action(
-        ctx, ctx.t("Demo: no lender stands behind the demo market, so you confirm its payout. "
-                   "In a live deployment the dealership confirms it when the money arrives, "
-                   "and the loan updates here."),
-        "loan-pay-out", ctx.t("Pay the loan out as the lender"),
+        ctx, ctx.t(labels.of_kind(
+            loan,
+            N_("Demo: no lender stands behind the demo market, so you confirm its payout. In "
+               "a live deployment the dealership confirms it when the money arrives, and the "
+               "loan updates here."),
+            N_("Demo: no lessor stands behind the demo market, so you confirm its payment for "
+               "the car. In a live deployment the dealership confirms it when the money "
+               "arrives, and the lease updates here."),
+        )),
+        "loan-pay-out",
+        ctx.t(labels.of_kind(loan, N_("Pay the loan out as the lender"),
+                             N_("Pay for the car as the lessor"))),
         ft.Icons.ACCOUNT_BALANCE_OUTLINED,
         lambda: ctx.services.pay_out_demo(user.id, loan.application.id),
-        ctx.t("The lender paid the loan out: your repayments have started.")))  # fmt: skip
+        ctx.t(labels.of_kind(
+            loan, N_("The lender paid the loan out: your repayments have started."),
+            N_("The lessor paid for the car: your rent payments have started.")))))  # fmt: skip
     return lines
 
 
@@ -307,8 +322,12 @@ def record_panel(ctx: ViewContext, loan) -> ft.Control:
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
     controls: list[ft.Control] = [
         section_title(ctx.t("Record a payment")),
-        ft.Text(ctx.t("For a repayment already made to the lender, by bank transfer or at the "
-                      "dealership: recording it moves no money."),
+        ft.Text(ctx.t(labels.of_kind(
+                    loan,
+                    N_("For a repayment already made to the lender, by bank transfer or at the "
+                       "dealership: recording it moves no money."),
+                    N_("For a rent payment already made to the lessor, by bank transfer or at "
+                       "the dealership: recording it moves no money."))),
                 size=13, color=ft.Colors.ON_SURFACE_VARIANT, key="pay-what"),
         ft.Row([payment_field, sem("pay-record", ft.FilledButton(
             ctx.t("Record a payment"), icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,

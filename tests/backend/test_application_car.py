@@ -78,3 +78,18 @@ def test_a_car_named_in_capitals_is_the_listed_car(engine):
 def test_an_application_that_names_no_car_yet_is_taken(engine):
     op = make_op("application", payload=application())
     assert push_one(engine, make_actor(), op).status == "applied"
+
+
+def test_the_catalogue_takes_only_lower_case_ids_the_cars_are_named_by(engine):
+    upper = new_id().upper()
+    [result] = store.push(engine, PUBLISHER, "server", [make_op("vehicle", upper, {})], 3)
+    assert (result.status, result.reason) == ("rejected", "invalid_id")
+
+
+def test_a_closed_application_says_it_is_closed_whatever_car_it_names(engine):
+    buyer, app_id = make_actor(), new_id()
+    ops = [make_op("application", app_id, application(vehicle_id=CAR)),
+           make_op("application", app_id, {"status": "withdrawn"})]  # fmt: skip
+    assert [r.status for r in store.push(engine, buyer, "phone", ops, 1_000)] == ["applied"] * 2
+    moved = push_one(engine, buyer, make_op("application", app_id, {"vehicle_id": new_id()}))
+    assert moved.reason == "application_closed"

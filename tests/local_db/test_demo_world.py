@@ -176,9 +176,10 @@ def test_every_car_has_the_energy_figures_of_its_kind():
 def test_no_used_car_is_older_than_its_model():
     """A 2018 Seagull never existed: a used car was registered after its model went on sale,
     and cars of older models still reach back the eight years a used car may be old."""
-    from local_db.demo.market import LAUNCHED, MODELS
+    from local_db.demo.market import LAUNCHED, MODELS, REFERENCE_DATE
 
     assert set(LAUNCHED) <= {(m.make, m.model) for m in MODELS}
+    assert all((REFERENCE_DATE - day).days > 200 for day in LAUNCHED.values())  # the youngest
     used = [v for v in generate(5, n_buyers=10).vehicles if v.condition is Condition.USED]
     for v in used:
         launched = LAUNCHED.get((v.make, v.model))

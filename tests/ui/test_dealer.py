@@ -63,6 +63,23 @@ async def test_hand_over_needs_a_pin_and_a_car(world):
     assert not h.state.handed_to_customer
 
 
+async def test_staff_offer_a_walk_in_only_their_own_dealerships_cars(world):
+    from app.state import Deal
+    from domain.errors import InputError
+
+    h = await signed_in(world, "staff", width=1024, height=768)
+    offered = {o.key for o in h.find("customer-car").options}
+    ours = {v.id for v in world.vehicles.values() if v.dealer_id == h.state.user.dealer_id}
+    assert offered == ours and world.vehicles["camry"].id not in offered  # the other dealer's
+    services, staff = world.services, h.state.user
+    with pytest.raises(InputError) as refused:  # as the server refuses it
+        services.start_draft(staff, "c1", world.vehicles["camry"].id, Deal())
+    assert (refused.value.field, refused.value.rule) == ("customer.car", "other_dealership")
+    assert str(refused.value.message) == "is another dealership's car"
+    with pytest.raises(InputError):
+        services.walk_in_trade_in(staff, world.vehicles["camry"].id, Deal(), {})
+
+
 async def test_customer_mode_is_locked_until_the_staff_pin(world):
     h = await signed_in(world, "staff", width=1024, height=768)
     await hand_over(h, world)

@@ -88,6 +88,29 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
     assert f"1/{n}" in h.text() and f"0/{n}" not in h.text()
 
 
+async def test_a_finance_lease_says_the_lessor_pays_for_the_car_and_the_buyer_pays_rent(world):
+    from sqlalchemy import update
+
+    from domain.catalog import ProductKind
+    from local_db.tables import LoanProductRow
+
+    with world.services.session() as s:  # every product of the small market a finance lease
+        s.execute(update(LoanProductRow).values(kind=ProductKind.FINANCE_LEASE.value))
+        s.commit()
+    h, _ = await at_contract(world)
+    await sign(h)
+    assert "向经销商支付车款" in h.value("signed-payout")
+    assert h.value("signed-first-payment").startswith("2. 随后开始支付租金")
+    assert "出租人仍未支付车款" in h.value("signed-lapse")
+    await h.route(f"/loans/{h.state.contract.record.id}")
+    assert h.value("loan-status") == "等待出租人支付车款"
+    assert h.value("loan-awaiting-payout").startswith("合同签署后，出租人向经销商支付车款")
+    await h.click("loan-pay-out")  # the demo market's lessor: the user plays it
+    await h.wait_until(lambda: h.has("pay-record"))
+    assert h.value("pay-what").startswith("用于登记已付给出租人的租金")
+    assert "贷款机构" not in h.text()
+
+
 async def test_a_signed_loan_takes_no_payment_until_the_lender_pays_it_out(world):
     from domain.errors import InputError
 
