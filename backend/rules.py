@@ -1,7 +1,8 @@
 """Per-entity conflict rules: given who pushes an operation and the record's current state,
 decide the outcome. Pure functions over plain data; ``backend.store`` does the I/O.
 
-- catalogue (vehicle, lender, product, dealer): server wins; only admins write.
+- catalogue (vehicle, lender, product, dealer): server wins; only admins write; ids are
+  lower-case UUIDs (``invalid_id``), as applications name their car case-blind.
 - profile: last writer wins per field; the clock is ``(created_ms, device_id)``, so two
   devices that apply the same edits in any order end with the same fields.
 - application: the status follows ``sync.wire.APPLICATION_TRANSITIONS`` (one flagged for
@@ -25,9 +26,9 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   contracts signed offline on two devices: the first to reach the server stands. A signed
   application's car does not change.
 - application, which car: the ``vehicle_id`` a new application names, or an application
-  changes to, is a car the catalogue lists (not delisted: ``not_found``) at the
-  application's own dealership (``invalid_payload``). Applications stored earlier are not
-  re-checked when the catalogue later delists their car.
+  changes to, is a car the catalogue lists and has not delisted (else ``not_found``), on
+  sale at the application's own dealership (else ``invalid_payload``). Applications stored
+  earlier are not re-checked when the catalogue later delists their car.
 - payment, interaction: append-only events; a second op on the same id is rejected. Dealer
   staff record the payments customers make at the desk, for their own dealership.
 - payment, its dates and links (for a new event; see :func:`_payment_links`): a
