@@ -296,7 +296,9 @@ def signed_view(ctx: ViewContext, signed) -> ft.Control:
         name = labels.lender_of(ctx, loan) if s.role == "lender" and loan else s.name
         rows.append(ft.Text(
             ctx.t("{name} ({role}) signed at {when}: {state}", name=name,
-                  role=ctx.t("buyer") if s.role == "buyer" else ctx.t("lender"),
+                  role=ctx.t(labels.of_kind(loan, N_("buyer"), N_("lessee"))
+                             if s.role == "buyer" else
+                             labels.of_kind(loan, N_("lender"), N_("lessor"))),
                   when=_when(ctx, s.signed_at),
                   state=ctx.t("signature valid") if s.intact and s.trusted
                   else ctx.t("signature NOT valid")),

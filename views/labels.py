@@ -114,10 +114,10 @@ def lender_of(ctx: ViewContext, loan) -> str:
 
 
 def of_kind(loan, loan_words: str, lease_words: str) -> str:
-    """The words for a signed loan's kind (mark both with ``N_``): a finance lease's lessor
-    pays the dealership for the car and the buyer pays rent, where a loan is paid out and
-    repaid, as its contract says."""
-    return lease_words if loan.lease else loan_words
+    """The words for a signed loan's kind (mark both with ``N_``; no loan: a loan's): a
+    finance lease's lessor pays the dealership for the car and the buyer pays rent, where a
+    loan is paid out and repaid, as its contract says."""
+    return lease_words if loan is not None and loan.lease else loan_words
 
 
 def bilingual(ctx: ViewContext, zh: str, en: str) -> str:

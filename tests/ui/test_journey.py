@@ -102,6 +102,7 @@ async def test_a_finance_lease_says_the_lessor_pays_for_the_car_and_the_buyer_pa
     assert "向经销商支付车款" in h.value("signed-payout")
     assert h.value("signed-first-payment").startswith("2. 随后开始支付租金")
     assert "出租人仍未支付车款" in h.value("signed-lapse")
+    assert "（承租人）" in h.value("signer-buyer") and "（出租人）" in h.value("signer-lender")
     await h.route(f"/loans/{h.state.contract.record.id}")
     assert h.value("loan-status") == "等待出租人支付车款"
     assert h.value("loan-awaiting-payout").startswith("合同签署后，出租人向经销商支付车款")
