@@ -517,7 +517,8 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
         ft.Text(ctx.t("Outstanding principal {amount}",
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else "" if loan.never_paid_out
-                else ctx.t("To be paid out to the dealership {amount}",
+                else ctx.t(labels.of_kind(loan, N_("To be paid out to the dealership {amount}"),
+                                          N_("To be paid to the dealership for the car {amount}")),
                            amount=ctx.money(loan.quote.amount_financed)),
                 key="loan-principal"),
     ], spacing=4, expand=True)  # fmt: skip

@@ -106,6 +106,7 @@ async def test_a_finance_lease_says_the_lessor_pays_for_the_car_and_the_buyer_pa
     await h.route(f"/loans/{h.state.contract.record.id}")
     assert h.value("loan-status") == "等待出租人支付车款"
     assert h.value("loan-awaiting-payout").startswith("合同签署后，出租人向经销商支付车款")
+    assert h.value("loan-principal").startswith("待付车款 ¥")
     await h.click("loan-pay-out")  # the demo market's lessor: the user plays it
     await h.wait_until(lambda: h.has("pay-record"))
     assert h.value("pay-what").startswith("用于登记已付给出租人的租金")
