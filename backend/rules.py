@@ -24,7 +24,10 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   contract lapses, by the market's day of the op's ``created_ms`` (never later than the
   server's clock) as for a payout, or is cancelled; and for good once paid out. Two
   contracts signed offline on two devices: the first to reach the server stands. A signed
-  application's car does not change.
+  application's car does not change. The server marks the car's catalogue record as the
+  holding application changes (``held_by``, ``held_until``: the first repayment date, or
+  ``sold``; cleared when that application is withdrawn; :func:`car_marked`), and every
+  device pulls it, so the car leaves every buyer's catalogue, not only the signer's.
 - application, which car: the ``vehicle_id`` a new application names, or an application
   changes to, is a car the catalogue lists and has not delisted (else ``not_found``), on
   sale at the application's own dealership (else ``invalid_payload``). Applications stored
@@ -64,7 +67,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -532,6 +535,7 @@ def _day_number(iso_date: str) -> int:
 
 #: An application's statuses once its contract is signed.
 _SIGNED = frozenset({"contracted", "funded"})
+_MARKS = _SIGNED | {"withdrawn"}  # the steps that take a car or free it
 
 
 def _signed(data: Mapping[str, Any]) -> bool:
@@ -613,6 +617,48 @@ def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | 
             if (car := car_key(named_car)) is not None:
                 cars.add(car)
     return cars
+
+
+def cars_marked_by(ops: Iterable[Op], states: Mapping[tuple[str, str], State | None]) -> set[str]:
+    """The cars whose catalogue record a batch may mark held or free (:func:`car_marked`):
+    those of the applications its contracts sign for and of its applications' steps to
+    signed, paid out or withdrawn (``states``: the records read so far)."""
+    cars = set()
+    for op in ops:
+        status = op.payload.get("status")
+        if op.entity == "contract":
+            application_id, named = op.payload.get("application_id"), None
+        elif op.entity == "application" and isinstance(status, str) and status in _MARKS:
+            application_id, named = op.entity_id, op.payload.get("vehicle_id")
+        else:
+            continue
+        stored = states.get(("application", application_id)) if is_uuid(application_id) else None
+        for named_car in (named, stored and (stored.data or {}).get("vehicle_id")):
+            if (car := car_key(named_car)) is not None:
+                cars.add(car)
+    return cars
+
+
+def car_marked(vehicle: State, application_id: str, application: State, made_ms: int):
+    """The car's catalogue record as ``application`` (just changed, at ``made_ms``) leaves
+    it, or None when unchanged: ``held_by`` the application and ``held_until`` its
+    contract's first repayment date once signed (None: no contract told the server one),
+    ``"sold"`` once paid out; freed (both None) when the application holding it is withdrawn.
+    Every device pulls it, so a car another buyer has signed for leaves their catalogue too
+    (a lapse frees it by the date alone, as :func:`holds_car` judges it)."""
+    if vehicle.deleted:
+        return None
+    data, applied = dict(vehicle.data or {}), application.data or {}
+    if application.deleted or not (_signed(applied) or applied.get("status") == "funded"):
+        if data.get("held_by") != application_id:
+            return None  # another application's mark, or none
+        mark = {"held_by": None, "held_until": None}
+    else:
+        until = "sold" if applied.get("status") == "funded" else applied.get("pay_out_by")
+        mark = {"held_by": application_id, "held_until": until}
+    if all(data.get(k) == v for k, v in mark.items()):
+        return None
+    return replace(vehicle, data={**data, **mark}, updated_ms=max(vehicle.updated_ms, made_ms))
 
 
 def _signs(op: Op) -> bool:

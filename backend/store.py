@@ -41,6 +41,8 @@ from backend.rules import (
     State,
     can_read,
     car_key,
+    car_marked,
+    cars_marked_by,
     cars_signed_for,
     decide,
     is_uuid,
@@ -157,6 +159,9 @@ def _push(
     if cars := cars_signed_for(ops, states):
         for row in conn.exec_driver_sql(*_applications_on_query(sql.marker, cars)):
             states.setdefault((row.entity, row.entity_id), _state(row, cipher))
+    if marked_cars := [("vehicle", car) for car in cars_marked_by(ops, states)]:
+        for row in conn.exec_driver_sql(*_records_query(sql.marker, marked_cars)):
+            states.setdefault((row.entity, row.entity_id), _state(row, cipher))
     accounts = _accounts(conn, named_buyers(actor, ops))
     # Pushes are serialised (see the module docstring), so the next numbers are
     # MAX(seq)+1.. and can be handed out while deciding: one executemany, no RETURNING.
@@ -189,7 +194,8 @@ def _push(
             change = (seq, *_change_row(key, outcome.state, cipher))
             changes.append(change)
             touched[key] = change
-        for other, state in outcome.changed:
+        changed = [*outcome.changed, *_cars_marked(key, outcome, states, op.created_ms)]
+        for other, state in changed:
             seq += 1
             states[other] = state
             change = (seq, *_change_row(other, state, cipher))
@@ -222,6 +228,22 @@ def _push(
     if idem_rows:
         conn.exec_driver_sql(sql.insert_idempotency, idem_rows)
     return results
+
+
+def _cars_marked(key, outcome, states, made_ms: int) -> list[tuple[tuple[str, str], State]]:
+    """The catalogue records of the cars whose applications ``outcome`` changed, marked held
+    or freed (``backend.rules.car_marked``; only the cars the batch read: those it may mark)."""
+    own = [(key, outcome.state)] if outcome.state is not None else []
+    marked = []
+    for app_key, application in [*own, *outcome.changed]:
+        if app_key[0] != "application":
+            continue
+        car_record = ("vehicle", car_key((application.data or {}).get("vehicle_id")))
+        vehicle = states.get(car_record) if car_record[1] is not None else None
+        if vehicle is not None and (new := car_marked(vehicle, app_key[1], application, made_ms)):
+            states[car_record] = new  # a later op of the batch sees the mark
+            marked.append((car_record, new))
+    return marked
 
 
 def _state(row, cipher: FieldCipher | None) -> State:

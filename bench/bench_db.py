@@ -102,7 +102,7 @@ def main() -> int:
             _, where, params, order = QUERIES[i % len(QUERIES)]
             offset = QUERIES[i % len(QUERIES)][0].get("offset", 0)
             where = f"deleted = 0 AND {where} AND id NOT IN ({_UNDER_CONTRACT})"
-            params = (*params, TODAY.isoformat())
+            params = (*params, *[TODAY.isoformat()] * _UNDER_CONTRACT.count("?"))
             raw.execute(f"SELECT count(*) FROM vehicles WHERE {where}", params).fetchone()
             raw.execute(
                 f"SELECT * FROM vehicles WHERE {where} ORDER BY {order} LIMIT 20 OFFSET ?",

@@ -28,6 +28,7 @@ from local_db.migrations import (
     v0011_contract_loan,
     v0012_application_pay_out_by,
     v0013_sync_refusals,
+    v0014_vehicle_held,
 )
 
 MIGRATIONS = (
@@ -44,6 +45,7 @@ MIGRATIONS = (
     v0011_contract_loan,
     v0012_application_pay_out_by,
     v0013_sync_refusals,
+    v0014_vehicle_held,
 )
 LATEST = MIGRATIONS[-1].VERSION
 

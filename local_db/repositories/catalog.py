@@ -43,17 +43,21 @@ def _upsert(session: Session, table, rows: Sequence[dict], key: str = "id") -> N
 
 
 #: The cars a live contract holds: paid out, or signed and not lapsed (its first repayment
-#: date still to come). A listing is one car, so it is financed once.
+#: date still to come), by the contracts on this device or by the server's mark on the car
+#: (another buyer's contract). A listing is one car, so it is financed once.
 _UNDER_CONTRACT = (
     "SELECT vehicle_id FROM applications WHERE deleted = 0 AND (status = 'funded' OR "
-    "(status = 'contracted' AND (pay_out_by IS NULL OR pay_out_by > ?)))"
-)
+    "(status = 'contracted' AND (pay_out_by IS NULL OR pay_out_by > ?))) "
+    "UNION ALL SELECT id FROM vehicles WHERE held_by IS NOT NULL AND "
+    "(held_until IS NULL OR held_until = 'sold' OR held_until > ?)"
+)  # its two parameters: the day, twice
 
 
 def under_contract(session: Session, *, vehicle_id: str, today: date) -> bool:
     """Whether a live contract holds the car ``today``."""
-    sql = f"{_UNDER_CONTRACT} AND vehicle_id = ? LIMIT 1"
-    found = session.connection().exec_driver_sql(sql, (today.isoformat(), vehicle_id))
+    sql = f"SELECT 1 FROM ({_UNDER_CONTRACT}) WHERE vehicle_id = ? LIMIT 1"
+    day = today.isoformat()
+    found = session.connection().exec_driver_sql(sql, (day, day, vehicle_id))
     return found.first() is not None
 
 
@@ -119,7 +123,7 @@ def list_vehicles(
         params.append(dealer_id)
     if available_on is not None:
         where.append(f"id NOT IN ({_UNDER_CONTRACT})")
-        params.append(available_on.isoformat())
+        params += [available_on.isoformat()] * 2
     clause = " AND ".join(where)
     connection = session.connection()
     total = connection.exec_driver_sql(

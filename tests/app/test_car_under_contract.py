@@ -60,3 +60,32 @@ def test_a_contract_that_lapses_unpaid_out_puts_the_car_back_on_sale(world):
     first_due = s.loan(world.buyer_id, signed.record.id).quote.schedule[0].date
     s._today = first_due  # the payout never came: the contract has lapsed
     assert seal in listed_ids(world) and s.listed_car(seal) is not None
+
+
+@pytest.mark.parametrize(
+    ("held_until", "on_sale"),
+    [("2026-12-31", False), ("sold", False), (None, False), ("2026-12-01", True)],
+)
+def test_a_car_the_server_marked_held_for_another_buyer_is_off_sale_until_it_lapses(
+    world, held_until, on_sale
+):
+    """The server's mark (``vehicles.held_by``, pulled with the catalogue) holds the car as a
+    contract on this device would: until its first repayment date (the world's today is
+    2026-12-01), for good once sold, and with no date known until it says one."""
+    from sqlalchemy import update
+
+    from local_db.tables import VehicleRow
+
+    s, seal = world.services, world.vehicles["seal"].id
+    with s.session() as session:
+        session.execute(
+            update(VehicleRow)
+            .where(VehicleRow.id == seal)
+            .values(held_by="another-buyers-application", held_until=held_until)
+        )
+        session.commit()  # fmt: skip
+    assert (seal in listed_ids(world)) is on_sale and (s.listed_car(seal) is not None) is on_sale
+    if not on_sale:
+        with pytest.raises(InputError) as refused:
+            check(world, seal)
+        assert refused.value.rule == "under_contract"

@@ -27,6 +27,7 @@ from sync.contract_loan import from_wire
 from sync.local_store import ENTITY_MAP, LocalStore
 from tests.backend.factories import (
     make_app,
+    make_op,
     make_user,
     payout_op,
     publish_catalogue,
@@ -379,4 +380,44 @@ def test_a_contract_refused_for_its_car_is_kept_on_the_device_that_signed_it(
     with Session(other_db) as session:  # kept: a restarted app still knows
         kept = refusals.cars_taken(session, [refused.application_id])
     assert kept == {refused.application_id}
+    other_db.dispose()
+
+
+def test_a_car_another_buyer_signed_for_leaves_this_devices_catalogue(world, server, tmp_path):
+    """The server marks the car held, and every device pulls the mark: another buyer's
+    catalogue leaves it out and their device refuses to sign for it, with no contract of
+    the first buyer's on that device."""
+    from datetime import date
+
+    devices, catalogue, user = world
+    phone, _, phone_db = devices["phone"]
+    signed_in, row = make_user(server)
+    other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
+    other_db = make_engine(tmp_path / "other.db")
+    migrate(other_db)
+    with Session(other_db) as session:
+        install_catalogue(session, catalogue, other_user)
+        session.commit()
+    http = TestClient(server)
+    http.headers.update(signed_in.headers)
+    other = SyncClient(http, LocalStore(other_db, user_id=other_user.id, cipher=CIPHER),
+                       device_id="other", sleep=lambda _s: None)  # fmt: skip
+    car, day = catalogue.vehicle.id, date(2026, 11, 2)  # after the signing, before its payout
+
+    def on_sale() -> bool:
+        with Session(other_db) as session:
+            listed = catalog.list_vehicles(session, available_on=day).items
+            return car in {v.id for v in listed} and not catalog.under_contract(
+                session, vehicle_id=car, today=day
+            )
+
+    assert other.sync_once() and on_sale()
+    with Session(phone_db) as session:
+        deal = sign_deal(session, catalogue, user)
+        session.commit()
+    assert phone.sync_once() and phone.status().rejected == ()
+    assert other.sync_once() and not on_sale()
+    staff, _ = make_user(server, "dealer_staff", catalogue.dealer_id)  # the dealership cancels
+    push_over_http(staff, [make_op("application", deal.application_id, {"status": "withdrawn"})])
+    assert other.sync_once() and on_sale()
     other_db.dispose()

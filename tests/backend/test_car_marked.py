@@ -1,0 +1,87 @@
+"""A car another buyer has signed for leaves everyone's catalogue: the server marks the car's
+catalogue record held (``backend.rules.car_marked``), and every device pulls it. Run against
+SQLite and PostgreSQL (the ``engine`` fixture)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from backend import store
+from tests.backend.factories import DEALER_X, make_actor, make_op
+from tests.backend.test_car_financed_once import (
+    CAR,
+    FIRST_DUE,
+    approved,
+    cars_on_sale,  # noqa: F401  (the autouse fixture listing the cars)
+    ms,
+    one_signed_one_waiting,
+    push,
+    signing,
+)
+
+
+def car_as_pulled(engine, by=None) -> dict:
+    """``CAR``'s catalogue record as another buyer's device pulls it."""
+    changes = store.pull(engine, by or make_actor(), 0, 1000).changes
+    [car] = [c for c in changes if (c.entity, c.entity_id) == ("vehicle", CAR)]
+    return car.data
+
+
+def held(data: dict) -> tuple:
+    return data.get("held_by"), data.get("held_until")
+
+
+def test_a_car_is_listed_free_until_a_contract_is_signed_on_it(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    assert held(car_as_pulled(engine)) == (None, None)
+    push(engine, buyer, signing(app_id))
+    assert held(car_as_pulled(engine)) == (app_id, FIRST_DUE.isoformat())
+
+
+def test_a_contract_alone_marks_the_car_before_the_signed_step(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    contract, _ = signing(app_id)
+    push(engine, buyer, [contract])
+    assert held(car_as_pulled(engine)) == (app_id, FIRST_DUE.isoformat())
+
+
+def test_a_payout_marks_the_car_sold(engine):
+    first_app, _, _ = one_signed_one_waiting(engine)
+    staff = make_actor("dealer_staff", DEALER_X)
+    push(engine, staff, [make_op("application", first_app, {"status": "funded"})])
+    assert held(car_as_pulled(engine)) == (first_app, "sold")
+
+
+def test_cancelling_the_contract_frees_the_car(engine):
+    first_app, _, _ = one_signed_one_waiting(engine)
+    staff = make_actor("dealer_staff", DEALER_X)
+    push(engine, staff, [make_op("application", first_app, {"status": "withdrawn"})])
+    assert held(car_as_pulled(engine)) == (None, None)
+
+
+def test_a_lapsed_contract_cancelled_late_leaves_the_next_buyers_mark(engine):
+    first_app, second, second_app = one_signed_one_waiting(engine)
+    on_the_day = push(engine, second, signing(second_app, FIRST_DUE), FIRST_DUE)  # lapsed
+    assert [r.status for r in on_the_day] == ["applied"] * 2
+    staff = make_actor("dealer_staff", DEALER_X)
+    cancel = make_op("application", first_app, {"status": "withdrawn"}, created_ms=ms(FIRST_DUE))
+    push(engine, staff, [cancel], FIRST_DUE)
+    assert held(car_as_pulled(engine)) == (second_app, "2027-01-30")
+
+
+def test_a_refused_second_contract_leaves_the_first_buyers_mark(engine):
+    first_app, second, second_app = one_signed_one_waiting(engine)
+    push(engine, second, signing(second_app, date(2026, 12, 1)), date(2026, 12, 1))
+    assert held(car_as_pulled(engine)) == (first_app, FIRST_DUE.isoformat())
+
+
+def test_the_mark_names_no_buyer(engine):
+    """Who signed stays private: the mark holds an application id and a date, nothing of
+    the buyer's."""
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    push(engine, buyer, signing(app_id))
+    data = car_as_pulled(engine)
+    assert buyer.user_id not in str(data) and set(data) == {"dealer_id", "held_by", "held_until"}
