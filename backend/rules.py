@@ -24,10 +24,11 @@ decide the outcome. Pure functions over plain data; ``backend.store`` does the I
   contract lapses, by the market's day of the op's ``created_ms`` (never later than the
   server's clock) as for a payout, or is cancelled; and for good once paid out. Two
   contracts signed offline on two devices: the first to reach the server stands. A signed
-  application's car does not change. The server marks the car's catalogue record as the
-  holding application changes (``held_by``, ``held_until``: the first repayment date, or
-  ``sold``; cleared when that application is withdrawn; :func:`car_marked`), and every
-  device pulls it, so the car leaves every buyer's catalogue, not only the signer's.
+  application's car does not change. The server marks the car's catalogue record while an
+  application holds it (``held_until``: the first repayment date, ``signed`` or ``sold``;
+  the application's id in its ``meta``, never pulled; cleared once that application no
+  longer holds it; :func:`car_marked`), and every device pulls it, so the car leaves every
+  buyer's catalogue, not only the signer's.
 - application, which car: the ``vehicle_id`` a new application names, or an application
   changes to, is a car the catalogue lists and has not delisted (else ``not_found``), on
   sale at the application's own dealership (else ``invalid_payload``). Applications stored
@@ -362,7 +363,9 @@ def _catalogue(actor: Actor, op: Op, device_id: str, current: State | None) -> O
         if current is None or current.deleted:
             return Outcome("applied")
         return Outcome("applied", _tombstone(current, op))
-    return Outcome("applied", State(None, None, dict(op.payload), {}, False, op.created_ms))
+    payload = kept_mark(current, op.payload) if op.entity == "vehicle" else dict(op.payload)
+    meta = dict(current.meta) if current is not None and not current.deleted else {}
+    return Outcome("applied", State(None, None, payload, meta, False, op.created_ms))
 
 
 def _clock(op: Op, device_id: str) -> list:
@@ -535,7 +538,7 @@ def _day_number(iso_date: str) -> int:
 
 #: An application's statuses once its contract is signed.
 _SIGNED = frozenset({"contracted", "funded"})
-_MARKS = _SIGNED | {"withdrawn"}  # the steps that take a car or free it
+_MARKS = _SIGNED | {"withdrawn", "declined"}  # the steps that take a car or free it
 
 
 def _signed(data: Mapping[str, Any]) -> bool:
@@ -639,26 +642,45 @@ def cars_marked_by(ops: Iterable[Op], states: Mapping[tuple[str, str], State | N
     return cars
 
 
+#: the car's mark the devices pull (the holding application's id stays in ``meta``)
+HELD_UNTIL = "held_until"
+_HELD_BY = "held_by"
+
+
 def car_marked(vehicle: State, application_id: str, application: State, made_ms: int):
     """The car's catalogue record as ``application`` (just changed, at ``made_ms``) leaves
-    it, or None when unchanged: ``held_by`` the application and ``held_until`` its
-    contract's first repayment date once signed (None: no contract told the server one),
-    ``"sold"`` once paid out; freed (both None) when the application holding it is withdrawn.
-    Every device pulls it, so a car another buyer has signed for leaves their catalogue too
-    (a lapse frees it by the date alone, as :func:`holds_car` judges it)."""
+    it, or None when unchanged. While the application holds the car (:func:`holds_car`, by
+    the market's day of ``made_ms``) the record says until when: ``held_until`` is its
+    contract's first repayment date, ``"signed"`` when no contract told the server one, or
+    ``"sold"`` once paid out; its ``meta`` names the application. Once that application no
+    longer holds it (withdrawn, declined, lapsed), the mark is cleared; another
+    application's mark is never touched. Every device pulls the record, so a car another
+    buyer has signed for leaves their catalogue too (a lapse frees it by the date alone)."""
     if vehicle.deleted:
         return None
-    data, applied = dict(vehicle.data or {}), application.data or {}
-    if application.deleted or not (_signed(applied) or applied.get("status") == "funded"):
-        if data.get("held_by") != application_id:
-            return None  # another application's mark, or none
-        mark = {"held_by": None, "held_until": None}
+    data, meta = dict(vehicle.data or {}), dict(vehicle.meta or {})
+    if holds_car(application, market_day_number(made_ms)):
+        applied = application.data or {}
+        funded = applied.get("status") == "funded"
+        until = "sold" if funded else applied.get("pay_out_by") or "signed"
+        new_until, new_by = until, application_id
+    elif meta.get(_HELD_BY) == application_id:
+        new_until, new_by = None, None
     else:
-        until = "sold" if applied.get("status") == "funded" else applied.get("pay_out_by")
-        mark = {"held_by": application_id, "held_until": until}
-    if all(data.get(k) == v for k, v in mark.items()):
+        return None  # another application's mark, or none
+    if (data.get(HELD_UNTIL), meta.get(_HELD_BY)) == (new_until, new_by):
         return None
-    return replace(vehicle, data={**data, **mark}, updated_ms=max(vehicle.updated_ms, made_ms))
+    data[HELD_UNTIL], meta[_HELD_BY] = new_until, new_by
+    return replace(vehicle, data=data, meta=meta, updated_ms=max(vehicle.updated_ms, made_ms))
+
+
+def kept_mark(current: State | None, payload: dict) -> dict:
+    """A vehicle's new catalogue payload with the server's mark kept (an admin's edit neither
+    sets nor clears it)."""
+    kept = {k: v for k, v in payload.items() if k != HELD_UNTIL}
+    if current is not None and not current.deleted and (current.data or {}).get(HELD_UNTIL):
+        kept[HELD_UNTIL] = current.data[HELD_UNTIL]
+    return kept
 
 
 def _signs(op: Op) -> bool:

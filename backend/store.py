@@ -159,7 +159,8 @@ def _push(
     if cars := cars_signed_for(ops, states):
         for row in conn.exec_driver_sql(*_applications_on_query(sql.marker, cars)):
             states.setdefault((row.entity, row.entity_id), _state(row, cipher))
-    if marked_cars := [("vehicle", car) for car in cars_marked_by(ops, states)]:
+    marked_cars = [("vehicle", car) for car in cars_marked_by(ops, states)]
+    if marked_cars := [key for key in marked_cars if key not in states]:  # not read yet
         for row in conn.exec_driver_sql(*_records_query(sql.marker, marked_cars)):
             states.setdefault((row.entity, row.entity_id), _state(row, cipher))
     accounts = _accounts(conn, named_buyers(actor, ops))
@@ -194,7 +195,8 @@ def _push(
             change = (seq, *_change_row(key, outcome.state, cipher))
             changes.append(change)
             touched[key] = change
-        changed = [*outcome.changed, *_cars_marked(key, outcome, states, op.created_ms)]
+        made_ms = min(op.created_ms, now_ms)  # a device's clock ahead frees no car early
+        changed = [*outcome.changed, *_cars_marked(key, outcome, states, made_ms)]
         for other, state in changed:
             seq += 1
             states[other] = state

@@ -65,7 +65,7 @@ class VehicleRow(Synced, table=True):
         Index("ix_vehicles_condition_price", "condition", "price_cents"),
         Index("ix_vehicles_energy_price", "energy", "price_cents"),
         Index("ix_vehicles_make_price", "make", "price_cents"),
-        Index("ix_vehicles_held", "id", sqlite_where=text("held_by IS NOT NULL")),
+        Index("ix_vehicles_held", "id", sqlite_where=text("held_until IS NOT NULL")),
     )
     id: str = Field(primary_key=True)
     dealer_id: str = _fk("dealers.id")
@@ -93,9 +93,8 @@ class VehicleRow(Synced, table=True):
     # in v2; model_zh in v9)
     search_text: str = ""
     model_zh: str = ""  # the model's Chinese name where it has its own (added in v9)
-    # the server's mark of a car signed for (added in v14): the application holding it and
-    # until when (its first repayment date, ISO), or "sold" once paid out
-    held_by: str | None = None
+    # the server's mark of a car signed for (added in v14): until when a contract holds it
+    # (its first repayment date, ISO), "signed" (no date known) or "sold" (paid out)
     held_until: str | None = None
 
 

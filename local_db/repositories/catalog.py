@@ -35,7 +35,11 @@ def _upsert(session: Session, table, rows: Sequence[dict], key: str = "id") -> N
     if not rows:
         return
     statement = sqlite_insert(table)
-    update = {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
+    # the columns the rows carry: a car's mark (``held_until``, the server's) is not the
+    # catalogue's to clear
+    names = set(rows[0])
+    update = {c.name: statement.excluded[c.name] for c in table.columns
+              if c.name != key and c.name in names}  # fmt: skip
     session.execute(statement.on_conflict_do_update(index_elements=[key], set_=update), rows)
 
 
@@ -48,8 +52,8 @@ def _upsert(session: Session, table, rows: Sequence[dict], key: str = "id") -> N
 _UNDER_CONTRACT = (
     "SELECT vehicle_id FROM applications WHERE deleted = 0 AND (status = 'funded' OR "
     "(status = 'contracted' AND (pay_out_by IS NULL OR pay_out_by > ?))) "
-    "UNION ALL SELECT id FROM vehicles WHERE held_by IS NOT NULL AND "
-    "(held_until IS NULL OR held_until = 'sold' OR held_until > ?)"
+    "UNION ALL SELECT id FROM vehicles WHERE held_until IS NOT NULL AND "
+    "(held_until IN ('signed', 'sold') OR held_until > ?)"
 )  # its two parameters: the day, twice
 
 

@@ -63,13 +63,13 @@ def test_a_contract_that_lapses_unpaid_out_puts_the_car_back_on_sale(world):
 
 
 @pytest.mark.parametrize(
-    ("held_until", "on_sale"),
-    [("2026-12-31", False), ("sold", False), (None, False), ("2026-12-01", True)],
+    ("until", "on_sale"),
+    [("2026-12-31", False), ("sold", False), ("signed", False), ("2026-12-01", True)],
 )
 def test_a_car_the_server_marked_held_for_another_buyer_is_off_sale_until_it_lapses(
-    world, held_until, on_sale
+    world, until, on_sale
 ):
-    """The server's mark (``vehicles.held_by``, pulled with the catalogue) holds the car as a
+    """The server's mark (``vehicles.held_until``, pulled with the catalogue) holds the car as a
     contract on this device would: until its first repayment date (the world's today is
     2026-12-01), for good once sold, and with no date known until it says one."""
     from sqlalchemy import update
@@ -78,14 +78,26 @@ def test_a_car_the_server_marked_held_for_another_buyer_is_off_sale_until_it_lap
 
     s, seal = world.services, world.vehicles["seal"].id
     with s.session() as session:
-        session.execute(
-            update(VehicleRow)
-            .where(VehicleRow.id == seal)
-            .values(held_by="another-buyers-application", held_until=held_until)
-        )
-        session.commit()  # fmt: skip
+        session.execute(update(VehicleRow).where(VehicleRow.id == seal).values(held_until=until))
+        session.commit()
     assert (seal in listed_ids(world)) is on_sale and (s.listed_car(seal) is not None) is on_sale
     if not on_sale:
         with pytest.raises(InputError) as refused:
             check(world, seal)
         assert refused.value.rule == "under_contract"
+
+
+def test_saving_the_catalogue_again_keeps_the_servers_mark(world):
+    from sqlalchemy import select, update
+
+    from local_db.repositories import catalog
+    from local_db.tables import VehicleRow
+
+    s, seal = world.services, world.vehicles["seal"]
+    with s.session() as session:
+        marked = update(VehicleRow).where(VehicleRow.id == seal.id).values(held_until="sold")
+        session.execute(marked)
+        catalog.save_vehicles(session, vehicles=[seal])
+        session.commit()
+        kept = session.execute(select(VehicleRow.held_until).where(VehicleRow.id == seal.id))
+        assert kept.scalar_one() == "sold"
