@@ -168,6 +168,7 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "lender": ("出租人", "Lessor"),
     "disclosure": ("融资租赁信息披露", "Finance lease disclosure"),
     "fee_financed": ("计入融资的费用：{name}", "Financed fee: {name}"),
+    "demo": ("演示数据 — 非真实出租人报价", "Demo data — not a real lessor's offer"),
 }
 
 _TERMS: tuple[tuple[str, str], ...] = (

@@ -284,7 +284,12 @@ def _title_block(doc: Document, deal: Deal, doc_id: str, digest: str, locale: st
     doc.text(MARGIN, top - 52, f"{t('document_id')}: {doc_id}", 8)
     if deal.demo:
         doc.text(
-            MARGIN, top - 66, t("demo") + " / " + L.other("demo", locale), 8, bold=True, color=WARN
+            MARGIN,
+            top - 66,
+            t("demo") + " / " + L.other("demo", locale, lease=deal.lease),
+            8,
+            bold=True,
+            color=WARN,
         )
     draw_qr(
         doc,
