@@ -605,36 +605,27 @@ def cars_signed_for(ops: Iterable[Op], states: Mapping[tuple[str, str], State | 
     every application the batch writes or stores a contract for (``states``: the records read
     so far). Empty for a batch that signs nothing."""
     ops = list(ops)
-    if not any(map(_signs, ops)):
+    if not any(_steps_to(op, _SIGNED) for op in ops):
         return set()
-    cars = set()
-    for op in ops:
-        if op.entity == "application":
-            application_id, named = op.entity_id, op.payload.get("vehicle_id")
-        elif op.entity == "contract":
-            application_id, named = op.payload.get("application_id"), None
-        else:
-            continue
-        stored = states.get(("application", application_id)) if is_uuid(application_id) else None
-        for named_car in (named, stored and (stored.data or {}).get("vehicle_id")):
-            if (car := car_key(named_car)) is not None:
-                cars.add(car)
-    return cars
+    return _cars_of([op for op in ops if op.entity in ("application", "contract")], states)
 
 
 def cars_marked_by(ops: Iterable[Op], states: Mapping[tuple[str, str], State | None]) -> set[str]:
     """The cars whose catalogue record a batch may mark held or free (:func:`car_marked`):
     those of the applications its contracts sign for and of its applications' steps to
-    signed, paid out or withdrawn (``states``: the records read so far)."""
+    signed, paid out, withdrawn or declined (``states``: the records read so far)."""
+    return _cars_of([op for op in ops if _steps_to(op, _MARKS)], states)
+
+
+def _cars_of(ops: Iterable[Op], states: Mapping[tuple[str, str], State | None]) -> set[str]:
+    """The cars (:func:`car_key`) of the applications ``ops`` write or store a contract for:
+    the one an op names, and the one its application names as read so far."""
     cars = set()
     for op in ops:
-        status = op.payload.get("status")
         if op.entity == "contract":
             application_id, named = op.payload.get("application_id"), None
-        elif op.entity == "application" and isinstance(status, str) and status in _MARKS:
-            application_id, named = op.entity_id, op.payload.get("vehicle_id")
         else:
-            continue
+            application_id, named = op.entity_id, op.payload.get("vehicle_id")
         stored = states.get(("application", application_id)) if is_uuid(application_id) else None
         for named_car in (named, stored and (stored.data or {}).get("vehicle_id")):
             if (car := car_key(named_car)) is not None:
@@ -683,11 +674,11 @@ def kept_mark(current: State | None, payload: dict) -> dict:
     return kept
 
 
-def _signs(op: Op) -> bool:
-    """A contract, or an application's step to signed or paid out."""
+def _steps_to(op: Op, statuses: frozenset[str]) -> bool:
+    """A contract, or an application's step to one of ``statuses``."""
     status = op.payload.get("status")
     return op.entity == "contract" or (
-        op.entity == "application" and isinstance(status, str) and status in _SIGNED
+        op.entity == "application" and isinstance(status, str) and status in statuses
     )
 
 

@@ -94,6 +94,22 @@ def payout(server, device: SyncClient, catalogue) -> Payout:
     )
 
 
+def another_buyers_device(server, tmp_path, catalogue) -> tuple[SyncClient, object, User]:
+    """A second buyer's own device (their account, their database, the same catalogue):
+    its sync client, its engine and its user."""
+    signed_in, row = make_user(server)
+    other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
+    other_db = make_engine(tmp_path / "other.db")
+    migrate(other_db)
+    with Session(other_db) as session:
+        install_catalogue(session, catalogue, other_user)
+        session.commit()
+    http = TestClient(server)
+    http.headers.update(signed_in.headers)
+    store = LocalStore(other_db, user_id=other_user.id, cipher=CIPHER)
+    return SyncClient(http, store, device_id="other", sleep=lambda _s: None), other_db, other_user
+
+
 def snapshot(local) -> dict[str, list[dict]]:
     """Every synced table's rows, minus what stays on the device that wrote it."""
     out = {}
@@ -357,19 +373,11 @@ def test_a_contract_refused_for_its_car_is_kept_on_the_device_that_signed_it(
     monkeypatch.setattr(outbox, "time", SimpleNamespace(time=lambda: both_sign_at))
     devices, catalogue, user = world
     phone, _, phone_db = devices["phone"]
-    signed_in, row = make_user(server)
-    other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
-    other_db = make_engine(tmp_path / "other.db")
-    migrate(other_db)
-    http = TestClient(server)
-    http.headers.update(signed_in.headers)
-    other = SyncClient(http, LocalStore(other_db, user_id=other_user.id, cipher=CIPHER),
-                       device_id="other", sleep=lambda _s: None)  # fmt: skip
+    other, other_db, other_user = another_buyers_device(server, tmp_path, catalogue)
     with Session(phone_db) as session:
         sign_deal(session, catalogue, user)
         session.commit()
     with Session(other_db) as session:
-        install_catalogue(session, catalogue, other_user)
         refused = sign_deal(session, catalogue, other_user)
         session.commit()
     assert phone.sync_once() and phone.status().rejected == ()
@@ -391,17 +399,7 @@ def test_a_car_another_buyer_signed_for_leaves_this_devices_catalogue(world, ser
 
     devices, catalogue, user = world
     phone, _, phone_db = devices["phone"]
-    signed_in, row = make_user(server)
-    other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
-    other_db = make_engine(tmp_path / "other.db")
-    migrate(other_db)
-    with Session(other_db) as session:
-        install_catalogue(session, catalogue, other_user)
-        session.commit()
-    http = TestClient(server)
-    http.headers.update(signed_in.headers)
-    other = SyncClient(http, LocalStore(other_db, user_id=other_user.id, cipher=CIPHER),
-                       device_id="other", sleep=lambda _s: None)  # fmt: skip
+    other, other_db, _ = another_buyers_device(server, tmp_path, catalogue)
     car, day = catalogue.vehicle.id, date(2026, 11, 2)  # after the signing, before its payout
 
     def on_sale() -> bool:
