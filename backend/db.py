@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     inspect,
     select,
     update,
@@ -177,6 +178,56 @@ def _records_car(conn: Connection) -> None:
         )
 
 
+def _marked_cars(conn: Connection, now_ms: int | None = None) -> None:
+    """Mark the cars that applications hold as this version arrives (``held_until`` in the
+    car's catalogue record, the holder in its meta: ``backend.rules.car_marked``), each as a
+    change every device pulls; from now on each push keeps the marks. ``now_ms``: when
+    (default: the clock), as the holds are judged."""
+    from backend.rules import State, car_marked
+    from backend.store import dumps_stored
+
+    records, changes = models.Record.__table__, models.ChangeRow.__table__
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    columns = (records.c.entity_id, records.c.owner_id, records.c.dealer_id, records.c.data,
+               records.c.meta, records.c.updated_ms, records.c.car)  # fmt: skip
+    holders = conn.execute(
+        select(*columns).where(
+            records.c.entity == "application",
+            records.c.deleted.is_(False),
+            records.c.car.is_not(None),
+        )
+    ).all()
+    if not holders:
+        return
+    vehicles = {
+        row.entity_id: State(None, None, json.loads(row.data), json.loads(row.meta), False,
+                             row.updated_ms)
+        for row in conn.execute(select(*columns).where(
+            records.c.entity == "vehicle", records.c.deleted.is_(False),
+            records.c.entity_id.in_({row.car for row in holders})))
+        if row.data is not None
+    }  # fmt: skip
+    marked: dict[str, State] = {}
+    for row in holders:
+        application = State(row.owner_id, row.dealer_id, json.loads(row.data or "{}"),
+                            json.loads(row.meta), False, row.updated_ms)  # fmt: skip
+        vehicle = marked.get(row.car) or vehicles.get(row.car)
+        if vehicle is not None and (new := car_marked(vehicle, row.entity_id, application, now_ms)):
+            marked[row.car] = new
+    seq = conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar()
+    for car, state in marked.items():
+        seq += 1
+        data, meta = dumps_stored(state.data), dumps_stored(state.meta)
+        conn.execute(changes.insert().values(
+            seq=seq, entity="vehicle", entity_id=car, owner_id=None, dealer_id=None,
+            deleted=False, data=data, updated_ms=state.updated_ms))  # fmt: skip
+        conn.execute(
+            update(records)
+            .where(records.c.entity == "vehicle", records.c.entity_id == car)
+            .values(data=data, meta=meta, updated_ms=state.updated_ms, seq=seq)
+        )
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_all,
@@ -184,6 +235,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _server_meta,
     _mark_reversed_payments,
     _records_car,
+    _marked_cars,
 )
 
 

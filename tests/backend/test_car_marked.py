@@ -120,3 +120,27 @@ def test_an_admins_edit_of_the_car_keeps_its_mark(engine):
     staff = make_actor("dealer_staff", DEALER_X)  # and its application still frees it
     push(engine, staff, [make_op("application", app_id, {"status": "withdrawn"})])
     assert held(car_as_pulled(engine)) is None
+
+
+def test_the_migration_marks_the_cars_held_before_it(engine):
+    """A database from before the marks: the migration marks the car a signed application
+    holds, as a change every device pulls, and names the holder so its withdrawal frees it."""
+    import json
+
+    from sqlalchemy import update
+
+    from backend import db
+    from backend.models import Record
+
+    first_app, _, _ = one_signed_one_waiting(engine)
+    records = Record.__table__
+    with engine.begin() as conn:  # as the car's record was before this version
+        conn.execute(update(records).where(records.c.entity == "vehicle")
+                     .values(data=json.dumps({"dealer_id": DEALER_X}), meta="{}"))  # fmt: skip
+    assert held(car_as_pulled(engine)) is None
+    with engine.begin() as conn:
+        db._marked_cars(conn, now_ms=ms(date(2026, 12, 1)))
+    assert held(car_as_pulled(engine)) == FIRST_DUE.isoformat()
+    staff = make_actor("dealer_staff", DEALER_X)
+    push(engine, staff, [make_op("application", first_app, {"status": "withdrawn"})])
+    assert held(car_as_pulled(engine)) is None
