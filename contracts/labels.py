@@ -169,6 +169,10 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "disclosure": ("融资租赁信息披露", "Finance lease disclosure"),
     "fee_financed": ("计入融资的费用：{name}", "Financed fee: {name}"),
     "demo": ("演示数据 — 非真实出租人报价", "Demo data — not a real lessor's offer"),
+    "schedule": ("租金支付计划表", "Rent schedule"),
+    "payment_summary": ("租金支付计划摘要", "Rent schedule"),
+    "col_date": ("租金支付日", "Rent due date"),
+    "col_payment": ("应付租金", "Rent"),
 }
 
 _TERMS: tuple[tuple[str, str], ...] = (
@@ -202,9 +206,9 @@ _TERMS: tuple[tuple[str, str], ...] = (
 
 _LEASE_TERMS: dict[int, tuple[str, str]] = {  # by index into _TERMS
     0: (
-        "1. 出租人出资购买承租人选定的上述车辆并出租给承租人，承租人按还款计划表按期足额支付租金；融资金额即出租人为此提供的融资。",
+        "1. 出租人出资购买承租人选定的上述车辆并出租给承租人，承租人按租金支付计划表按期足额支付租金；融资金额即出租人为此提供的融资。",
         "1. The lessor buys the vehicle above, chosen by the lessee, and leases it to the lessee, "
-        "who pays the rent on the dates and in the amounts of the payment schedule; the amount "
+        "who pays the rent on the dates and in the amounts of the rent schedule; the amount "
         "financed is what the lessor provides for it.",
     ),
     2: (

@@ -84,8 +84,8 @@ def render_with_quote(deal: Deal, q: Quote, *, locale: str) -> bytes:
     _parties(doc, deal, locale)
     draw_disclosure_box(doc, q, locale, deal=deal)
     _itemisation(doc, deal, q, locale)
-    doc.heading(t("schedule"), L.other("schedule", locale))
-    draw_schedule_table(doc, q, locale)
+    doc.heading(t("schedule"), L.other("schedule", locale, lease=deal.lease))
+    draw_schedule_table(doc, q, locale, lease=deal.lease)
     doc.heading(t("terms"), L.other("terms", locale))
     for clause in L.terms(locale, lease=deal.lease):
         doc.paragraph(clause, 8.5)
@@ -223,10 +223,10 @@ def _sentences(parts: list[str], locale: str) -> str:
     return ("" if locale == "zh_CN" else " ").join(parts)
 
 
-def draw_schedule_table(doc: Document, q: Quote, locale: str) -> None:
+def draw_schedule_table(doc: Document, q: Quote, locale: str, *, lease: bool = False) -> None:
     """The full schedule with a subtotal row after each loan year and a totals row; the header
-    repeats on every page."""
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    repeats on every page (``lease``: a finance lease's rent)."""
+    t = lambda key, **kw: L.text(key, locale, lease=lease, **kw)  # noqa: E731
     num = lambda d: fmt.number(d, locale)  # noqa: E731
     w = CONTENT_W
     columns = [

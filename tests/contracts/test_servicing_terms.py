@@ -140,6 +140,7 @@ def test_a_finance_lease_is_titled_and_signed_as_a_lease_with_lessee_and_lessor(
     assert "承租人（买方）" in lease_text and "出租人·Lessor" in lease_text  # parties, signatures
     assert "借款人" not in lease_text and "贷款人" not in lease_text  # no loan's roles left
     assert "非真实出租人报价" in lease_text and "贷款机构" not in lease_text  # the demo notice
+    assert "租金支付计划表" in lease_text and "还款计划表" not in lease_text  # rent, not repayment
     assert "出租人出资购买承租人选定的上述车辆" in lease_text  # clause 1 is a lease's
     assert "融资租赁信息披露" in lease_text and "贷款信息披露" not in lease_text
     assert "汽车消费贷款合同" in loan_text and "借款人（买方）" in loan_text
