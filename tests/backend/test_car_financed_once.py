@@ -175,6 +175,28 @@ def test_closing_an_account_forgets_the_cars_of_its_erased_applications(engine):
     assert car is None
 
 
+def close(engine, buyer, day: date):
+    return closure.close_account(engine, user_id=buyer.user_id, today=day, now_ms=ms(day))
+
+
+def test_a_contract_stored_before_its_signed_step_stops_closing_the_account(engine):
+    """The car's mark would otherwise stay until the first repayment date, naming a loan
+    that was erased."""
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    contract, _ = signing(app_id)
+    push(engine, buyer, [contract])
+    assert close(engine, buyer, SIGNED_ON) == closure.LoanOpen((app_id,))
+
+
+def test_a_contract_that_lapsed_unpaid_out_does_not_stop_closing_the_account(engine):
+    buyer = make_actor()
+    app_id = approved(engine, buyer)
+    push(engine, buyer, signing(app_id))
+    assert close(engine, buyer, date(2026, 12, 29)) == closure.LoanOpen((app_id,))
+    assert close(engine, buyer, FIRST_DUE) == closure.Closed(erased=2, kept_loans=0)
+
+
 def test_a_payout_that_reaches_the_server_after_another_signing_is_refused(engine):
     """The first contract lapsed, a second buyer signed the car, and then a payout of the
     first, confirmed offline before its date, arrives: the car is not paid out twice."""
