@@ -337,6 +337,8 @@ def _owner_and_dealer(actor: Actor, payload: dict, *, dealer_required: bool) -> 
     dealer_id = _uuid(
         payload, "dealer_id", required=dealer_required and actor.role != "dealer_staff"
     )
+    if dealer_id is not None and dealer_id != dealer_id.lower():  # staff see theirs by it
+        raise Rejected("invalid_payload", "payload.dealer_id is a dealership's lower-case id")
     if actor.role == "buyer":
         if buyer_id not in (None, actor.user_id):
             raise Rejected("forbidden", "a buyer writes only their own records")

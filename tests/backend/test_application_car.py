@@ -75,6 +75,15 @@ def test_a_car_named_in_capitals_is_the_listed_car(engine):
     assert push_one(engine, make_actor(), op).status == "applied"
 
 
+def test_a_dealership_named_in_capitals_is_refused_by_name(engine):
+    """Staff find their dealership's applications by its id: one in capitals would hide the
+    application from them."""
+    for actor in (make_actor(), make_actor("admin")):
+        op = make_op("application", payload=application(dealer_id=DEALER_X.upper()))
+        result = push_one(engine, actor, op)
+        assert (result.reason, "dealer_id" in result.message) == ("invalid_payload", True)
+
+
 def test_an_application_that_names_no_car_yet_is_taken(engine):
     op = make_op("application", payload=application())
     assert push_one(engine, make_actor(), op).status == "applied"
