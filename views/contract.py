@@ -207,9 +207,11 @@ def who_signs(ctx: ViewContext, buyer_id: str, draft: dict) -> list[ft.Control]:
         sem("identity-name", ft.TextField(
             label=ctx.t("Name as on your ID card"), value=who.get("name", ""), width=360,
             on_change=typed("name"), error=shown("identity.name"))),
+        # hidden as typed, on a tablet others can see: the eye shows it to check
         sem("identity-number", ft.TextField(
             label=ctx.t("ID card number"), value=who.get("id_number", ""), width=360,
-            max_length=18, on_change=typed("id_number"), error=shown("identity.id_number"))),
+            max_length=18, password=True, can_reveal_password=True,
+            on_change=typed("id_number"), error=shown("identity.id_number"))),
         ft.Text(ctx.t(IDENTITY_CONSENT_TEXT), size=12, key="identity-consent-text"),
         sem("identity-consent", ft.Checkbox(
             label=ctx.t("I agree to the processing of my ID number"),

@@ -372,8 +372,9 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         return [panel([
             section_title(ctx.t("Repay early")),
             ft.Text(ctx.t("This loan cannot be repaid early.") if not pre.allowed else
-                    ctx.t("Early repayment is possible once {n} payments have fallen due.",
-                          n=pre.lockout_instalments),
+                    ctx.t("Early repayment is possible from {date}, once {n} payments have "
+                          "fallen due.", n=pre.lockout_instalments,
+                          date=ctx.date(lockout_ends(loan.quote.schedule, pre))),
                     key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT),
         ])]  # fmt: skip
     quote = loan.payoff
@@ -413,6 +414,12 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
             alignment=ft.MainAxisAlignment.END),
     ], key="loan-payoff-panel")]  # fmt: skip
+
+
+def lockout_ends(schedule, prepayment):
+    """The day early repayment opens: the due date of the instalment that ends the lockout
+    (the schedule as signed: nothing was repaid early before it)."""
+    return schedule[min(prepayment.lockout_instalments, len(schedule)) - 1].date
 
 
 def documents_panel(ctx: ViewContext, loan) -> ft.Control:

@@ -79,7 +79,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                           unbroken(ctx.t("payment-to-income {pti}",
                                          pti=ctx.rate(result.cheapest[0].metrics.pti))),
                           unbroken(ctx.t("debt-to-income {dti}",
-                                         dti=ctx.rate(result.cheapest[0].metrics.dti)))))),
+                                         dti=ctx.rate(result.cheapest[0].metrics.dti))),
+                          *balloon_left_out(ctx, result.cheapest[0].quote)))),
                       key="offers-metrics")]
                if offers else []),
             wrap=True, spacing=16,
@@ -113,6 +114,8 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
     if len(offers) > 1:
         controls.append(order_toggle)
     if order == "recommended" and result.top_costs_more_by:
+        # the cheapest is named here, on the first screen, whatever the phone's fold hides
+        cheapest = result.cheapest[0]
         controls.append(
             sem(
                 "guardrail",
@@ -120,12 +123,22 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     ft.Row([
                         ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
                         ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
-                                      "than the cheapest offer, which comes right after it.",
-                                      amount=ctx.money(result.top_costs_more_by)),
+                                      "than the cheapest offer: {lender}, APR {apr}, {payment} "
+                                      "a month.",
+                                      amount=ctx.money(result.top_costs_more_by),
+                                      lender=ctx.services.lender_name(
+                                          cheapest.product.lender_id, ctx.locale),
+                                      apr=ctx.rate(cheapest.quote.apr),
+                                      payment=ctx.money(cheapest.quote.payment)),
                                 expand=True, key="guardrail-text"),
                     ]),
-                    sem("guardrail-cheapest", ft.TextButton(
-                        ctx.t("Cheapest first"), on_click=cheapest_first)),
+                    ft.Row([
+                        sem("guardrail-see-cheapest", ft.TextButton(
+                            ctx.t("See the cheapest"),
+                            on_click=lambda e: ctx.go(f"{base}/{cheapest.product.id}"))),
+                        sem("guardrail-cheapest", ft.TextButton(
+                            ctx.t("Cheapest first"), on_click=cheapest_first)),
+                    ], wrap=True, spacing=0),
                     ft.Colors.TERTIARY_CONTAINER,
                 ),
             )
@@ -282,6 +295,14 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         identifier=f"offer-{pid}", key=f"offer-card-{pid}",
         content=ft.Card(ft.Container(top_and_bottom(lines, foot, 4), padding=14)),
     )  # fmt: skip
+
+
+def balloon_left_out(ctx: ViewContext, quote) -> list[str]:
+    """What a ratio on a balloon loan's monthly payment leaves out: its final payment."""
+    if not quote.terms.balloon_amount:
+        return []
+    return [unbroken(ctx.t("final payment {amount} not included",
+                           amount=ctx.money(quote.last_payment)))]  # fmt: skip
 
 
 def costs_more_than_cheapest(result, offer):

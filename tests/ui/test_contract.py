@@ -301,6 +301,8 @@ async def test_a_signer_the_device_does_not_know_declares_who_signs_before_readi
     await h.click("identity-confirm")
     assert h.find("identity-number").error == "身份证号码校验不通过：请逐位核对"
     assert h.find("identity-number").value == SIGNER_ID[:-1] + "0"  # what was typed stays
+    number = h.find("identity-number")  # hidden as typed, on a screen others may see
+    assert number.password and number.can_reveal_password
     await h.type_text("identity-number", SIGNER_ID)
     await h.click("identity-confirm")
     assert h.find("identity-consent").error == "请同意处理您的身份证号码，以便写入合同"

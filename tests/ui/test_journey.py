@@ -12,6 +12,7 @@ import pytest
 from app.i18n import DISPLAY_TZ
 from domain.money import from_cents, to_cents
 from tests.ui.conftest import signed_in
+from tests.ui.flet_harness import visible
 from tests.ui.test_contract import at_contract, draw, open_pdf
 from views import palette
 
@@ -412,7 +413,7 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
 @pytest.mark.parametrize(
     ("prepayment", "said"),
     [
-        ({"lockout_months": 12}, "第 12 期到期后可提前还款。"),
+        ({"lockout_months": 12}, "自 {date} 起（第 12 期到期后）可提前还款。"),
         ({"allowed": False}, "本贷款不可提前还款。"),
     ],
     ids=["locked-out", "never"],
@@ -429,8 +430,10 @@ async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(world, pr
         ])  # fmt: skip
         s.commit()
     h, _ = await at_contract(world)
-    await sign_and_pay_out(h)
-    assert h.find("loan-no-payoff").value == said
+    cid = await sign_and_pay_out(h)
+    twelfth = world.services.loan(world.buyer_id, cid).quote.schedule[11].date
+    day = f"{twelfth.year}年{twelfth.month}月{twelfth.day}日"
+    assert visible(h.find("loan-no-payoff").value) == said.format(date=day)
     assert not h.has("loan-payoff-fill")
 
 

@@ -12,7 +12,7 @@ import pytest
 from domain.catalog import ConsentPurpose
 from local_db.repositories import people as people_repo
 from tests.ui.conftest import signed_in
-from tests.ui.flet_harness import _key, walk
+from tests.ui.flet_harness import _key, visible, walk
 from views.prequal import CHOICES
 
 pytestmark = pytest.mark.asyncio
@@ -614,6 +614,13 @@ async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(wo
     assert offer.quote.last_payment > offer.quote.payment
     level = next(o for o in h.state.prequal_result.recommended if o.product.id != balloon.id)
     assert not h.has(f"last-{level.product.id}")  # a level loan's last cents are no balloon
+    assert "尾款" not in visible(h.value("offers-metrics"))
+    result = h.state.prequal_result  # the cheapest a balloon: its ratios leave the balloon out
+    h.state.prequal_result = replace(result, cheapest=(offer, *result.cheapest))
+    h.state.notify()
+    await h.settle()
+    said = f"不含尾款 ¥{offer.quote.last_payment:,.2f}"
+    assert said in visible(h.value("offers-metrics"))
 
 
 async def test_the_summarys_ratios_are_the_cheapest_offers_whichever_the_order(world):
@@ -678,10 +685,29 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
     )
     h.state.notify()
     await h.settle()  # the page as drawn: checked to lay out
-    assert ctx_money(more) in h.find("guardrail-text").value
+    text = h.find("guardrail-text").value  # the cheapest named on the first screen
+    lender = world.services.lender_name(cheapest.product.lender_id, "zh_CN")
+    assert ctx_money(more) in text and lender in text
+    assert ctx_money(cheapest.quote.payment) in text
     await h.click("guardrail-cheapest")
     assert h.state.offers_order == "cheapest" and not h.has("guardrail")
     assert h.find_ids("offer-open-")[0] == f"offer-open-{result.cheapest_id}"
+
+
+async def test_the_guardrail_opens_the_cheapest_offer_in_one_tap(world):
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    cheapest, top, *others = result.recommended
+    h.state.prequal_result = replace(
+        result,
+        recommended=(top, cheapest, *others),
+        top_costs_more_by=top.quote.finance_charge - cheapest.quote.finance_charge,
+    )
+    h.state.notify()
+    await h.settle()
+    await h.click("guardrail-see-cheapest")
+    await h.wait_until(lambda: h.top.route == f"/offers/{result.cheapest_id}")
 
 
 def ctx_money(amount: Decimal) -> str:
