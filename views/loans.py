@@ -394,7 +394,8 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         ft.Text(ctx.money(amount), size=20, weight=ft.FontWeight.W_600, key="loan-payoff"),
         ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
                 key="loan-payoff-until"),
-        part(ctx.t("Principal"), quote.principal, "loan-payoff-principal"),
+        part(ctx.t(principal_label(loan.quote, N_("Principal"), N_("Amount financed"))),
+             quote.principal, "loan-payoff-principal"),
         part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
         part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),
         *([ft.Text(ctx.t("The fees include the early-repayment fee, {fee}: {rate} of the "
@@ -414,6 +415,18 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
             alignment=ft.MainAxisAlignment.END),
     ], key="loan-payoff-panel")]  # fmt: skip
+
+
+def principal_label(quote, principal: str, amount_financed: str) -> str:
+    """The name of what the loan's balance counts: its principal, or, for a schedule that
+    runs on the amount financed (a flat-rate quote split actuarially: the principal less the
+    fees withheld at the payout), the contract's 融资金额, so the figure is not read as the
+    contract's larger 贷款本金."""
+    first = quote.schedule[0]
+    on_financed = (
+        quote.withheld_fees > 0 and first.balance + first.principal == quote.amount_financed
+    )
+    return amount_financed if on_financed else principal
 
 
 def lockout_ends(schedule, prepayment):
@@ -521,7 +534,8 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
                    size=13, key="loan-next"),
            ft.Text(ctx.money(coming.amount), size=28, weight=ft.FontWeight.BOLD,
                    key="loan-next-amount")] if coming else []),
-        ft.Text(ctx.t("Outstanding principal {amount}",
+        ft.Text(ctx.t(principal_label(loan.quote, N_("Outstanding principal {amount}"),
+                                      N_("Outstanding amount financed {amount}")),
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else "" if loan.never_paid_out
                 else ctx.t(labels.of_kind(loan, N_("To be paid out to the dealership {amount}"),

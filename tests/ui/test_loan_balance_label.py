@@ -1,0 +1,38 @@
+"""What a loan's balance is called on its screen (``views.loans.principal_label``): the figure
+must not read as the contract's 贷款本金 when the schedule runs on something smaller."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from domain.loans import Fee, FlatRate, LoanTerms, quote
+from domain.money import to_cents
+from domain.repayment_plan import plan_from_quote
+from views.loans import principal_label
+
+WITHHELD = Fee("手续费", D("2122.00"), financed=True, prepaid_finance_charge=True)
+
+
+def a_quote(*, flat: bool, fees=(WITHHELD,)):
+    rate = {"flat_rate": FlatRate(D("0.0575"), "year")} if flat else {"annual_rate": D("0.0575")}
+    return quote(LoanTerms(cash_price=D("106100.00"), down_payment=D("31830.00"),
+                           loan_date=date(2026, 12, 1), count=36, fees=fees, **rate))  # fmt: skip
+
+
+def test_a_flat_rate_loan_with_withheld_fees_counts_its_balance_as_the_amount_financed():
+    q = a_quote(flat=True)
+    assert plan_from_quote(q).principal == to_cents(q.amount_financed) < to_cents(q.principal)
+    assert principal_label(q, "principal", "amount financed") == "amount financed"
+
+
+@pytest.mark.parametrize(
+    ("flat", "fees"), [(False, (WITHHELD,)), (True, ()), (False, ())],
+    ids=["nominal-rate-with-fees", "flat-rate-without-fees", "nominal-rate"],
+)  # fmt: skip
+def test_a_balance_that_runs_on_the_principal_is_called_principal(flat, fees):
+    q = a_quote(flat=flat, fees=fees)
+    assert plan_from_quote(q).principal == to_cents(q.principal)
+    assert principal_label(q, "principal", "amount financed") == "principal"
