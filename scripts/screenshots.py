@@ -117,6 +117,7 @@ class Driver:
         self.page.mouse.click(box["x"] + min(box["width"] / 2, 40), y)
 
     def shot(self, name: str) -> None:
+        self.page.mouse.move(-10, -10)  # off the page: no hover shade or tooltip in the shot
         time.sleep(1.5)  # let canvaskit paint (pictures, fonts) before the capture
         path = self.out / f"{name}-{self.suffix}.png"
         self.page.screenshot(path=str(path))
