@@ -91,8 +91,14 @@ def build_products(
 ) -> list[LoanProduct]:
     """Every lender's products. ``lenders`` pairs each lender with its spec key."""
     products: list[LoanProduct] = []
+    taken: dict[str, set[int]] = {}
     for lender, key in lenders:
         jitter = int(rng.integers(-6, 7)) * 5  # ±30 bp of lender-specific pricing
+        # two lenders of a kind never price alike to the cent: side by side in one buyer's
+        # offers, twin cards read as padding
+        while jitter in taken.setdefault(lender.type.value, set()):
+            jitter += 5
+        taken[lender.type.value].add(jitter)
 
         def add(n: int, lender=lender, key=key, **fields) -> None:
             products.append(
