@@ -4,11 +4,13 @@ makes us keep are kept, and the account can no longer be signed in to.
     outcome = close_account(engine, user_id=..., today=date(...))   # Closed | LoanOpen
 
 - **Refused** (:class:`LoanOpen`) while a loan is in progress: a contract signed and not yet
-  paid out nor lapsed (the application holds its car, ``backend.rules.holds_car``, which
-  counts a contract stored before the application's step to contracted), or a paid-out loan
-  not yet repaid in full (folded, as the devices fold it, from
-  the loan its contract carries and the payments recorded). The lender and the dealership
-  still need to reach the borrower; the person repays first, and closes after.
+  paid out (``backend.rules.is_signed``, which counts a contract stored before the
+  application's step to contracted; even once its first repayment date has passed, since a
+  payout the dealership confirmed offline before that date may still arrive: the dealership
+  cancels a lapsed contract), or a paid-out loan not yet repaid in full (folded, as the
+  devices fold it, from the loan its contract carries and the payments recorded). The lender
+  and the dealership still need to reach the borrower; the person repays first, and closes
+  after.
 - **Kept**: each repaid loan, whole (its application, offers, contract versions, payments)
   and the buyer's consents: records of a credit relationship that lenders and the platform
   must keep for years after it ends (PIPL Art. 47 allows keeping what a law requires).
@@ -37,7 +39,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, select, upda
 from backend.auth import CLOSED_HASH
 from backend.db import WRITE, is_sqlite
 from backend.models import AuthToken, ChangeRow, Idempotency, LoginFailure, Record, User
-from backend.rules import State, holds_car
+from backend.rules import is_signed
 from backend.sealing import open_data
 from backend.store import lock_pushes
 from local_db.crypto import FieldCipher
@@ -112,13 +114,12 @@ def _owned(
 def _loans(owned: dict[tuple[str, str], dict[str, Any]], today: date) -> tuple[set[str], set[str]]:
     """(applications whose loan is in progress, applications whose loan is repaid)."""
     in_progress, repaid = set(), set()
-    day = (today - date(1970, 1, 1)).days
     for (entity, app_id), data in owned.items():
         if entity != "application":
             continue
         if data.get("status") == "funded":
             (repaid if _repaid(owned, app_id, today) else in_progress).add(app_id)
-        elif holds_car(State(owner_id=None, dealer_id=None, data=data), day):
+        elif is_signed(data):
             in_progress.add(app_id)  # signed, waiting for its payout
     return in_progress, repaid
 

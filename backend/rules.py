@@ -337,8 +337,7 @@ def _owner_and_dealer(actor: Actor, payload: dict, *, dealer_required: bool) -> 
     dealer_id = _uuid(
         payload, "dealer_id", required=dealer_required and actor.role != "dealer_staff"
     )
-    if dealer_id is not None and dealer_id != dealer_id.lower():  # staff see theirs by it
-        raise Rejected("invalid_payload", "payload.dealer_id is a dealership's lower-case id")
+    _lower_case_dealer(dealer_id)
     if actor.role == "buyer":
         if buyer_id not in (None, actor.user_id):
             raise Rejected("forbidden", "a buyer writes only their own records")
@@ -348,6 +347,13 @@ def _owner_and_dealer(actor: Actor, payload: dict, *, dealer_required: bool) -> 
             raise Rejected("forbidden", "dealer staff write only for their own dealership")
         return buyer_id, actor.dealer_id
     return buyer_id, dealer_id
+
+
+def _lower_case_dealer(dealer_id: Any) -> None:
+    """Staff find their dealership's records, and a car's dealership is matched, by its id
+    exactly: one in capitals would hide the record from them."""
+    if isinstance(dealer_id, str) and dealer_id != dealer_id.lower():
+        raise Rejected("invalid_payload", "payload.dealer_id is a dealership's lower-case id")
 
 
 def _no_delete(op: Op, message: str) -> None:
@@ -361,6 +367,7 @@ def _no_delete(op: Op, message: str) -> None:
 def _catalogue(actor: Actor, op: Op, device_id: str, current: State | None) -> Outcome:
     if op.entity_id != op.entity_id.lower():  # applications name their car by it, case-blind
         raise Rejected("invalid_id", "a catalogue id is a lower-case UUID")
+    _lower_case_dealer(op.payload.get("dealer_id"))  # a car's dealership
     if op.op == "delete":
         if current is None or current.deleted:
             return Outcome("applied")
@@ -457,7 +464,7 @@ def _application(
         raise Rejected("immutable_field", "an application's dealer cannot change")
     if "buyer_id" in payload and payload["buyer_id"] != current.owner_id:
         raise Rejected("immutable_field", "an application's buyer cannot change")
-    if _signed(data) and payload.get("vehicle_id", data.get("vehicle_id")) != data.get(
+    if is_signed(data) and payload.get("vehicle_id", data.get("vehicle_id")) != data.get(
         "vehicle_id"
     ):
         raise Rejected("immutable_field", "a signed application's car cannot change")
@@ -543,7 +550,7 @@ _SIGNED = frozenset({"contracted", "funded"})
 _MARKS = _SIGNED | {"withdrawn", "declined"}  # the steps that take a car or free it
 
 
-def _signed(data: Mapping[str, Any]) -> bool:
+def is_signed(data: Mapping[str, Any]) -> bool:
     """Signed: contracted or paid out, or approved with its contract's date already stored
     (the step to contracted comes after the contract, maybe in a later push)."""
     status = data.get("status")
@@ -559,7 +566,7 @@ def holds_car(application: State, day: int) -> bool:
     pay_out_by = data.get("pay_out_by")
     if data.get("status") == "funded":
         return True
-    return _signed(data) and (not isinstance(pay_out_by, str) or day < _day_number(pay_out_by))
+    return is_signed(data) and (not isinstance(pay_out_by, str) or day < _day_number(pay_out_by))
 
 
 def car_key(vehicle_id: Any) -> str | None:

@@ -13,14 +13,14 @@ class AlsParams:
     split untouched; see recommender/README.md). Regularisation matters: implicit's default
     0.01 loses to popularity on this kind of data."""
 
-    factors: int = 64
-    regularization: float = 30.0
+    factors: int = 128
+    regularization: float = 100.0
     alpha: float = 10.0
     iterations: int = 15
     random_state: int = 20261128
     #: weight of the buyer's segment popularity (each segment's most popular product = 1)
     #: added to the ALS score when the segment is known; 0 scores by the factors alone
-    segment_blend: float = 0.5
+    segment_blend: float = 1.0
 
 
 DEFAULT_PARAMS = AlsParams()

@@ -18,6 +18,8 @@ from domain.catalog import REVIEW_DECISIONS
 
 Uuid = str  # validated with UUID_PATTERN; kept a str so it round-trips byte for byte
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+#: a catalogue id (a dealership's, a car's): lower-case, as records are matched by it exactly
+CATALOGUE_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 #: Published by the server (admins write them, everyone reads them, the server wins on sync).
 CATALOGUE_ENTITIES = ("vehicle", "lender", "product", "dealer")
@@ -153,7 +155,7 @@ class Registration(_Strict):
 
 class NewUser(Registration):
     role: Role
-    dealer_id: Uuid | None = Field(default=None, pattern=UUID_PATTERN)
+    dealer_id: Uuid | None = Field(default=None, pattern=CATALOGUE_ID_PATTERN)
 
 
 class CloseAccount(_Strict):

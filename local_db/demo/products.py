@@ -93,11 +93,8 @@ def build_products(
     products: list[LoanProduct] = []
     taken: dict[str, set[int]] = {}
     for lender, key in lenders:
-        jitter = int(rng.integers(-6, 7)) * 5  # ±30 bp of lender-specific pricing
-        # two lenders of a kind never price alike to the cent: side by side in one buyer's
-        # offers, twin cards read as padding
-        while jitter in taken.setdefault(lender.type.value, set()):
-            jitter += 5
+        drawn = int(rng.integers(-6, 7)) * 5  # ±30 bp of lender-specific pricing
+        jitter = _distinct_jitter(drawn, taken.setdefault(lender.type.value, set()))
         taken[lender.type.value].add(jitter)
 
         def add(n: int, lender=lender, key=key, **fields) -> None:
@@ -113,6 +110,22 @@ def build_products(
 
         BUILDERS[lender.type.value](add, lender, key, jitter)
     return products
+
+
+#: the lender-specific pricing adjustments, in bp
+JITTERS = tuple(range(-30, 35, 5))
+
+
+def _distinct_jitter(drawn: int, taken: set[int]) -> int:
+    """``drawn``, or the next adjustment up (wrapping within ±30 bp) that prices no product
+    like an earlier lender of the same kind: side by side in one buyer's offers, twin cards
+    read as padding. The monthly-fee card moves in 10 bp steps, so its tens must differ too."""
+    start = JITTERS.index(drawn)
+    for step in range(len(JITTERS)):
+        jitter = JITTERS[(start + step) % len(JITTERS)]
+        if all(jitter // 10 != t // 10 for t in taken):
+            return jitter
+    return drawn  # more lenders of a kind than distinct prices
 
 
 def _bank(add: Callable, lender: Lender, key: str, j: int) -> None:

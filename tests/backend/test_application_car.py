@@ -15,7 +15,9 @@ from tests.backend.factories import (
     listed_cars,
     make_actor,
     make_op,
+    make_user,
     new_id,
+    server_app,
 )
 
 CAR, Y_CAR, DELISTED = new_id(), new_id(), new_id()
@@ -82,6 +84,21 @@ def test_a_dealership_named_in_capitals_is_refused_by_name(engine):
         op = make_op("application", payload=application(dealer_id=DEALER_X.upper()))
         result = push_one(engine, actor, op)
         assert (result.reason, "dealer_id" in result.message) == ("invalid_payload", True)
+
+
+def test_a_car_whose_dealership_is_named_in_capitals_is_refused_by_name(engine):
+    car = {"dealer_id": DEALER_X.upper(), "make": "BYD"}
+    [result] = store.push(engine, PUBLISHER, "server", [make_op("vehicle", new_id(), car)], 3)
+    assert (result.reason, "dealer_id" in result.message) == ("invalid_payload", True)
+
+
+def test_a_staff_account_for_a_dealership_named_in_capitals_is_refused(tmp_path):
+    """Its walk-ins would all be refused, or hidden from its colleagues."""
+    admin, _ = make_user(server_app(tmp_path), "admin")
+    new_staff = {"username": "staff.upper", "password": "long-enough", "role": "dealer_staff"}
+    refused = admin.post("/admin/users", json={**new_staff, "dealer_id": DEALER_X.upper()})
+    assert refused.status_code == 422 and "dealer_id" in refused.text
+    assert admin.post("/admin/users", json={**new_staff, "dealer_id": DEALER_X}).status_code == 201
 
 
 def test_an_application_that_names_no_car_yet_is_taken(engine):

@@ -189,11 +189,25 @@ def test_a_contract_stored_before_its_signed_step_stops_closing_the_account(engi
     assert close(engine, buyer, SIGNED_ON) == closure.LoanOpen((app_id,))
 
 
-def test_a_contract_that_lapsed_unpaid_out_does_not_stop_closing_the_account(engine):
-    buyer = make_actor()
+def test_a_lapsed_contract_stops_closing_until_the_dealership_cancels_it(engine):
+    """A payout the dealership confirmed offline before the first repayment date may still
+    reach the server after it: erasing the application would lose a real loan."""
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
     app_id = approved(engine, buyer)
     push(engine, buyer, signing(app_id))
-    assert close(engine, buyer, date(2026, 12, 29)) == closure.LoanOpen((app_id,))
+    assert close(engine, buyer, date(2027, 1, 15)) == closure.LoanOpen((app_id,))
+    confirmed_offline = make_op(
+        "application", app_id, {"status": "funded"}, created_ms=ms(date(2026, 12, 29))
+    )
+    [late] = push(engine, staff, [confirmed_offline], date(2027, 1, 15))
+    assert late.status == "applied"
+
+
+def test_a_contract_the_dealership_cancelled_no_longer_stops_closing_the_account(engine):
+    buyer, staff = make_actor(), make_actor("dealer_staff", DEALER_X)
+    app_id = approved(engine, buyer)
+    push(engine, buyer, signing(app_id))
+    push(engine, staff, [make_op("application", app_id, {"status": "withdrawn"})], FIRST_DUE)
     assert close(engine, buyer, FIRST_DUE) == closure.Closed(erased=2, kept_loans=0)
 
 

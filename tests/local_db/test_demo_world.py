@@ -274,3 +274,18 @@ def test_ensure_demo_database_reuses_a_database_seeded_from_the_same_seed(tmp_pa
     engine.dispose()
     assert ensure_demo_database(settings) == settings.local_db_path
     assert _scalar(make_engine(settings.local_db_path), "SELECT count(*) FROM users") == 55
+
+
+@pytest.mark.parametrize("seed", [19, 31, 20261128])
+def test_no_two_lenders_of_a_kind_offer_twin_products(seed):
+    """Two consumer-finance companies once priced alike to the cent: twin cards, side by side
+    in every buyer's offers, read as padding. A captive's products are its brands' alone, so
+    one buyer never sees two captives' side by side."""
+    world = generate(seed, n_buyers=10)
+    kind = {lender.id: lender.type for lender in world.lenders}
+    first_with: dict[tuple, str] = {}
+    for p in world.products:
+        if p.brands:
+            continue
+        priced = (kind[p.lender_id], p.code.split("-")[1], p.rate_card, p.fees, p.terms)
+        assert first_with.setdefault(priced, p.lender_id) == p.lender_id, p.code

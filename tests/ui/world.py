@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -144,14 +144,11 @@ def connect(world: World, tmp_path, *, demo: bool = False):
     from app.sync_service import start_background_sync
     from backend.db import make_engine as server_engine
     from backend.db import migrate as server_migrate
-    from tests.backend.factories import Clock, make_app, publish_catalogue
+    from tests.backend.factories import make_app, publish_catalogue
 
     engine = server_engine(f"sqlite:///{tmp_path / 'server.db'}")
     server_migrate(engine)
-    # the server's clock at noon of the device's day: a contract signed today lapses on the
-    # server's calendar when it would on the device's
-    noon = datetime.combine(TODAY, time(12), tzinfo=UTC)
-    api = make_app(engine, tmp_path / "server", clock=Clock(int(noon.timestamp() * 1000)))
+    api = make_app(engine, tmp_path / "server")
     api.state.backend.demo = demo  # what --demo says of the market (its catalogue: below)
     services = world.services
     with Session(services.engine) as s:  # the server sells what the device shows
