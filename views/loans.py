@@ -372,9 +372,11 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         return [panel([
             section_title(ctx.t("Repay early")),
             ft.Text(ctx.t("This loan cannot be repaid early.") if not pre.allowed else
-                    ctx.t("Early repayment is possible from {date}, once {n} payments have "
-                          "fallen due.", n=pre.lockout_instalments,
-                          date=ctx.date(lockout_ends(loan.quote.schedule, pre))),
+                    ctx.tn("Early repayment is possible from {date}, once {n} payment has "
+                           "fallen due.",
+                           "Early repayment is possible from {date}, once {n} payments have "
+                           "fallen due.", pre.lockout_instalments, n=pre.lockout_instalments,
+                           date=ctx.date(lockout_ends(loan.quote.schedule, pre))),
                     key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT),
         ])]  # fmt: skip
     quote = loan.payoff
@@ -394,7 +396,8 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         ft.Text(ctx.money(amount), size=20, weight=ft.FontWeight.W_600, key="loan-payoff"),
         ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
                 key="loan-payoff-until"),
-        part(ctx.t(principal_label(loan.quote, N_("Principal"), N_("Amount financed"))),
+        part(ctx.t(principal_label(loan.quote, N_("Principal"),
+                                   N_("Outstanding amount financed"))),
              quote.principal, "loan-payoff-principal"),
         part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
         part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),

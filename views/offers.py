@@ -123,22 +123,22 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                     ft.Row([
                         ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
                         ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
-                                      "than the cheapest offer: {lender}, APR {apr}, {payment} "
-                                      "a month.",
+                                      "than the cheapest offer: {lender}, APR {apr}, "
+                                      "{payment}.",
                                       amount=ctx.money(result.top_costs_more_by),
                                       lender=ctx.services.lender_name(
                                           cheapest.product.lender_id, ctx.locale),
                                       apr=ctx.rate(cheapest.quote.apr),
-                                      payment=ctx.money(cheapest.quote.payment)),
+                                      payment=payments_said(ctx, cheapest.quote)),
                                 expand=True, key="guardrail-text"),
                     ]),
-                    ft.Row([
+                    [
                         sem("guardrail-see-cheapest", ft.TextButton(
                             ctx.t("See the cheapest"),
                             on_click=lambda e: ctx.go(f"{base}/{cheapest.product.id}"))),
                         sem("guardrail-cheapest", ft.TextButton(
                             ctx.t("Cheapest first"), on_click=cheapest_first)),
-                    ], wrap=True, spacing=0),
+                    ],
                     ft.Colors.TERTIARY_CONTAINER,
                 ),
             )
@@ -295,6 +295,14 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         identifier=f"offer-{pid}", key=f"offer-card-{pid}",
         content=ft.Card(ft.Container(top_and_bottom(lines, foot, 4), padding=14)),
     )  # fmt: skip
+
+
+def payments_said(ctx: ViewContext, quote) -> str:
+    """A quote's payments in a few words: the monthly one, and a balloon's final one."""
+    said = [ctx.t("{amount} / month", amount=ctx.money(quote.payment))]
+    if quote.terms.balloon_amount:
+        said.append(f"{ctx.t('Final payment')} {ctx.money(quote.last_payment)}")
+    return " · ".join(said)
 
 
 def balloon_left_out(ctx: ViewContext, quote) -> list[str]:

@@ -621,6 +621,15 @@ async def test_a_balloon_offer_shows_its_final_payment_beside_the_monthly_one(wo
     await h.settle()
     said = f"不含尾款 ¥{offer.quote.last_payment:,.2f}"
     assert said in visible(h.value("offers-metrics"))
+    top = result.recommended[0]  # ranked over the balloon: the guardrail names its balloon
+    h.state.prequal_result = replace(
+        h.state.prequal_result, recommended=(top, *result.recommended[1:]),
+        top_costs_more_by=Decimal("100.00"),
+    )  # fmt: skip
+    h.state.notify()
+    await h.settle()
+    final = f"尾款（最后一期） ¥{offer.quote.last_payment:,.2f}"
+    assert final in visible(h.value("guardrail-text"))
 
 
 async def test_the_summarys_ratios_are_the_cheapest_offers_whichever_the_order(world):
@@ -699,6 +708,7 @@ async def test_the_guardrail_opens_the_cheapest_offer_in_one_tap(world):
     await through_form(h)
     result = h.state.prequal_result
     cheapest, top, *others = result.recommended
+    assert cheapest.product.id == result.cheapest_id  # the test market's ranking
     h.state.prequal_result = replace(
         result,
         recommended=(top, cheapest, *others),
