@@ -295,15 +295,16 @@ def deal_bar(
 def note_with_action(
     body: ft.Control, action: ft.Control | list[ft.Control], bgcolor
 ) -> ft.Container:
-    """A note and the buttons acting on it, under it at the right (wrapping on a narrow
-    phone): beside it a phone has no room, and a Row that wraps cannot hold text that expands
-    (Flutter draws a grey box)."""
-    actions = action if isinstance(action, list) else [action]
+    """A note and the buttons acting on it, under it: beside it a phone has no room, and a
+    Row that wraps cannot hold text that expands (Flutter draws a grey box). One button sits
+    at the right; several wrap from the left on a narrow phone."""
+    several = isinstance(action, list)
+    actions = ft.Row(
+        action if several else [action], alignment=ft.MainAxisAlignment.END, wrap=several,
+        spacing=0,
+    )  # fmt: skip
     return ft.Container(
-        ft.Column(
-            [body, ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True, spacing=0)],
-            spacing=0,
-        ),
+        ft.Column([body, actions], spacing=0),
         bgcolor=bgcolor,
         padding=12,
         border_radius=12,
