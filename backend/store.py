@@ -159,9 +159,10 @@ def _push(
     if cars := cars_signed_for(ops, states):
         for row in conn.exec_driver_sql(*_applications_on_query(sql.marker, cars)):
             states.setdefault((row.entity, row.entity_id), _state(row, cipher))
-    marked_cars = [("vehicle", car) for car in cars_marked_by(ops, states)]
-    if marked_cars := [key for key in marked_cars if key not in states]:  # not read yet
-        for row in conn.exec_driver_sql(*_records_query(sql.marker, marked_cars)):
+    if unread_cars := [  # the cars the batch may mark, not read yet
+        key for car in cars_marked_by(ops, states) if (key := ("vehicle", car)) not in states
+    ]:
+        for row in conn.exec_driver_sql(*_records_query(sql.marker, unread_cars)):
             states.setdefault((row.entity, row.entity_id), _state(row, cipher))
     accounts = _accounts(conn, named_buyers(actor, ops))
     # Pushes are serialised (see the module docstring), so the next numbers are

@@ -70,19 +70,25 @@ def world(tmp_path, server):
     publish_catalogue(api.state.backend.engine, catalogue_records(catalogue))
     devices = {}
     for name in ("phone", "tablet"):
-        local = make_engine(tmp_path / f"{name}.db")
-        migrate(local)
-        with Session(local) as session:
-            install_catalogue(session, catalogue, user)
-            session.commit()
-        http = TestClient(api)
-        http.headers.update(signed_in.headers)
-        store = LocalStore(local, user_id=user.id, cipher=CIPHER)
-        client = SyncClient(http, store, device_id=name, sleep=lambda _s: None)
-        devices[name] = (client, store, local)
+        client, local = a_device(api, signed_in, tmp_path, name, catalogue, user)
+        devices[name] = (client, client.store, local)
     yield devices, catalogue, user
     for _, _, local in devices.values():
         local.dispose()
+
+
+def a_device(server, signed_in, tmp_path, name: str, catalogue, user: User):
+    """A device of ``user``'s (signed in as ``signed_in``, a client of ``server``): its own
+    database, named ``name``, holding ``catalogue``; its sync client and its engine."""
+    local = make_engine(tmp_path / f"{name}.db")
+    migrate(local)
+    with Session(local) as session:
+        install_catalogue(session, catalogue, user)
+        session.commit()
+    http = TestClient(server)
+    http.headers.update(signed_in.headers)
+    store = LocalStore(local, user_id=user.id, cipher=CIPHER)
+    return SyncClient(http, store, device_id=name, sleep=lambda _s: None), local
 
 
 def payout(server, device: SyncClient, catalogue) -> Payout:
@@ -99,15 +105,8 @@ def another_buyers_device(server, tmp_path, catalogue) -> tuple[SyncClient, obje
     its sync client, its engine and its user."""
     signed_in, row = make_user(server)
     other_user = User(id=row["id"], username=row["username"], role=Role.BUYER)
-    other_db = make_engine(tmp_path / "other.db")
-    migrate(other_db)
-    with Session(other_db) as session:
-        install_catalogue(session, catalogue, other_user)
-        session.commit()
-    http = TestClient(server)
-    http.headers.update(signed_in.headers)
-    store = LocalStore(other_db, user_id=other_user.id, cipher=CIPHER)
-    return SyncClient(http, store, device_id="other", sleep=lambda _s: None), other_db, other_user
+    client, other_db = a_device(server, signed_in, tmp_path, "other", catalogue, other_user)
+    return client, other_db, other_user
 
 
 def snapshot(local) -> dict[str, list[dict]]:
