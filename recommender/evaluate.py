@@ -16,7 +16,7 @@ the candidates; "segment popularity" is then reported too, as the bar ALS has to
 
 from __future__ import annotations
 
-import itertools
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -32,6 +32,7 @@ from recommender.data import (
     time_cutoff,
     weight_matrix,
 )
+from recommender.search import SearchResult, grid_then_edges
 
 Scorer = Callable[[np.ndarray], np.ndarray]  # user rows -> dense scores (rows x items)
 
@@ -50,12 +51,14 @@ class Grid:
     )
     cosine_neighbours: Sequence[int] = (20, 100)
     segment_blend: Sequence[float] = (0.0, 0.25, 0.5, 1.0, 2.0)  # used when segments are known
+    #: values ALS may try past the grid's edges when its best sits on one (0: the grid only)
+    edge_steps: int = 8
 
 
 SMALL_GRID = Grid(
     factors=(8, 16), regularization=(1.0, 30.0), alpha=(2.0,), iterations=10,
     bpr=({"factors": 16, "learning_rate": 0.05, "regularization": 0.01, "iterations": 60},),
-    cosine_neighbours=(20,), segment_blend=(0.0, 1.0),
+    cosine_neighbours=(20,), segment_blend=(0.0, 1.0), edge_steps=0,
 )  # fmt: skip
 
 
@@ -80,6 +83,8 @@ class Report:
     #: ALS's nDCG@k over popularity's, with its 95% paired bootstrap interval over the
     #: evaluated buyers: (ratio, low, high)
     als_over_popularity: tuple[float, float, float] | None = None
+    #: ALS's values tried past the grid's edges on validation, per knob
+    als_grid_extended: dict[str, list[Any]] = field(default_factory=dict)
 
     def row(self, model: str) -> Row:
         return next(r for r in self.rows if r.model == model)
@@ -98,6 +103,12 @@ class Report:
             lines.append(
                 f"| {r.model} | {r.ndcg:.4f} | {r.precision:.4f} | {r.recall:.4f} | {params} |"
             )
+        if self.als_grid_extended:
+            tried = "; ".join(
+                f"{name} {', '.join(map(str, values))}"
+                for name, values in self.als_grid_extended.items()
+            )
+            lines += ["", f"ALS's best sat on a grid edge; tried past it on validation: {tried}"]
         if self.als_over_popularity is not None:
             ratio, low, high = self.als_over_popularity
             lines += [
@@ -203,17 +214,40 @@ def _split(inter: Interactions, holdout: float) -> tuple[sp.csr_matrix, sp.csr_m
     )
 
 
-def _als_scorers(
-    train: sp.csr_matrix, params: trainer.AlsParams, prior: np.ndarray | None, blends
-) -> list[tuple[trainer.AlsParams, Scorer]]:
-    """One fit, scored with each segment blend (no prior: the factors alone)."""
-    user_factors, item_factors = trainer.fit_als(confidence_matrix(train, params.alpha), params)
-    if prior is None:
-        return [(replace(params, segment_blend=0.0), _factor_scorer(user_factors, item_factors))]
-    return [
-        (replace(params, segment_blend=b), _factor_scorer(user_factors, item_factors, b * prior))
-        for b in blends
-    ]
+def _search_als(
+    train: sp.csr_matrix,
+    valid: sp.csr_matrix,
+    prior: np.ndarray | None,
+    grid: Grid,
+    base: trainer.AlsParams,
+    k: int,
+) -> SearchResult:
+    """ALS's knobs by validation nDCG@k: the grid, then past the edges the best sits on
+    (``search.grid_then_edges``); never more factors than products, which would add no rank."""
+    axes: dict[str, Sequence[Any]] = {
+        "factors": grid.factors,
+        "regularization": grid.regularization,
+        "alpha": grid.alpha,
+    }
+    if prior is not None:
+        axes["segment_blend"] = grid.segment_blend
+
+    @functools.lru_cache(maxsize=4)  # the grid walks the blends of one fit in a row
+    def fitted(factors: int, regularization: float, alpha: float):
+        params = replace(base, factors=factors, regularization=regularization, alpha=alpha)
+        return trainer.fit_als(confidence_matrix(train, alpha), params)
+
+    def score(point: dict[str, Any]) -> float:
+        user_factors, item_factors = fitted(
+            point["factors"], point["regularization"], point["alpha"]
+        )
+        blend = None if prior is None else point["segment_blend"] * prior
+        scorer = _factor_scorer(user_factors, item_factors, blend)
+        return ranking_metrics(scorer, train, valid, k)[2]
+
+    return grid_then_edges(
+        axes, score, upper={"factors": train.shape[1]}, max_steps=grid.edge_steps
+    )
 
 
 def _bpr_scorer(train: sp.csr_matrix, params: dict[str, Any]) -> Scorer:
@@ -253,14 +287,8 @@ def evaluate(
         return segment_prior(train, user_segment, n_segments) if segmented else None
 
     base = trainer.AlsParams(iterations=grid.iterations, random_state=random_state)
-    valid_prior = prior(fit_part)
-    best_als, best_ndcg = None, -1.0
-    for f, r, a in itertools.product(grid.factors, grid.regularization, grid.alpha):
-        fitted = replace(base, factors=f, regularization=r, alpha=a)
-        for params, scorer in _als_scorers(fit_part, fitted, valid_prior, grid.segment_blend):
-            ndcg = ranking_metrics(scorer, fit_part, valid, k)[2]
-            if ndcg > best_ndcg:
-                best_als, best_ndcg = params, ndcg
+    als_search = _search_als(fit_part, valid, prior(fit_part), grid, base, k)
+    best_als = replace(base, **{"segment_blend": 0.0, **als_search.best})
     bpr_grid = [{**p, "random_state": random_state} for p in grid.bpr]
     best_bpr = _tune(bpr_grid, lambda p: _bpr_scorer(fit_part, p), fit_part, valid, k)
     best_k = _tune(
@@ -270,7 +298,10 @@ def evaluate(
     )  # fmt: skip
 
     test_prior = prior(train_full)
-    [(_, als)] = _als_scorers(train_full, best_als, test_prior, [best_als.segment_blend])
+    als = _factor_scorer(
+        *trainer.fit_als(confidence_matrix(train_full, best_als.alpha), best_als),
+        None if test_prior is None else best_als.segment_blend * test_prior,
+    )
     models: list[tuple[str, dict[str, Any], Scorer]] = [
         ("als", asdict(best_als), als),
         ("popularity", {}, _popularity_scorer(train_full)),
@@ -297,4 +328,5 @@ def evaluate(
         als_over_popularity=(
             ratio_interval(als_ndcg, popular_ndcg) if evaluated and popular_ndcg.sum() else None
         ),
+        als_grid_extended=als_search.extended,
     )
