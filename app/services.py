@@ -1339,7 +1339,9 @@ class PrequalServices:
             labels={k: L.text(k, locale) for k in keys},
             terms=(
                 (L.text("late_charge", locale), late_charge_text(servicing.late_fee, locale)),
-                (L.text("prepayment", locale), prepayment_text(servicing.prepayment, locale)),
+                (L.text("prepayment", locale),
+                 prepayment_text(servicing.prepayment, locale,
+                                 financed=offer.quote.balance_on_amount_financed)),
                 security_term(offer.product.kind is ProductKind.FINANCE_LEASE,
                               result.vehicle.vin, locale),
             ),

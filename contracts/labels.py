@@ -96,6 +96,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "; a fee of {rate} of the principal repaid early applies{free}. Unearned interest is "
         "not charged.",
     ),
+    # where the schedule counts down the amount financed (Quote.balance_on_amount_financed)
+    "prepayment_fee_financed": (
+        "，按提前偿还融资金额的 {rate} 收取手续费{free}；未到期利息不再收取。",
+        "; a fee of {rate} of the amount financed repaid early applies{free}. Unearned "
+        "interest is not charged.",
+    ),
     "prepayment_fee_free_after": (
         "（第 {n} 期到期后免收）",
         " (none once {n} payments have fallen due)",
@@ -126,6 +132,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_interest": ("利息", "Interest"),
     "col_principal": ("本金", "Principal"),
     "col_balance": ("剩余本金", "Balance"),
+    # a schedule that counts down the amount financed (Quote.balance_on_amount_financed)
+    "col_balance_financed": ("剩余融资金额", "Financed balance"),
     "year_subtotal": ("第 {year} 年小计", "Year {year} subtotal"),
     "total": ("合计", "Total"),
     "terms": ("合同条款", "Terms"),
@@ -187,9 +195,9 @@ _TERMS: tuple[tuple[str, str], ...] = (
         "used (PBoC Announcement [2021] No. 3).",
     ),
     (
-        "3. 借款人可随时提前还款，应付金额为剩余本金、截至还款日的应计利息及上述提前还款费用（如有）。",
-        "3. The buyer may repay early at any time; the payoff is the outstanding principal, interest "
-        "accrued to the payoff date and the prepayment fee stated above, if any.",
+        "3. 借款人可随时提前还款，应付金额为{balance}、截至还款日的应计利息及上述提前还款费用（如有）。",
+        "3. The buyer may repay early at any time; the payoff is {balance}, interest accrued to "
+        "the payoff date and the prepayment fee stated above, if any.",
     ),
     (
         "4. 借款人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
@@ -212,10 +220,9 @@ _LEASE_TERMS: dict[int, tuple[str, str]] = {  # by index into _TERMS
         "financed is what the lessor provides for it.",
     ),
     2: (
-        "3. 承租人可随时提前付清租金，应付金额为剩余本金、截至付清日的应计利息及上述提前还款费用（如有）。",
-        "3. The lessee may pay the lease off early at any time; the payoff is the outstanding "
-        "principal, interest accrued to the payoff date and the prepayment fee stated above, if "
-        "any.",
+        "3. 承租人可随时提前付清租金，应付金额为{balance}、截至付清日的应计利息及上述提前还款费用（如有）。",
+        "3. The lessee may pay the lease off early at any time; the payoff is {balance}, interest "
+        "accrued to the payoff date and the prepayment fee stated above, if any.",
     ),
     3: (
         "4. 承租人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
@@ -237,9 +244,23 @@ def other(key: str, locale: str, *, lease: bool = False, **params: object) -> st
     return text(key, "en_US" if locale == "zh_CN" else "zh_CN", lease=lease, **params)
 
 
-def terms(locale: str, *, lease: bool = False) -> list[str]:
+#: What an early payoff repays, as the payoff clause names it: the principal outstanding, or
+#: the amount financed outstanding where the schedule counts that down.
+_PAYOFF_BALANCE = {
+    False: ("剩余本金", "the outstanding principal"),
+    True: ("剩余融资金额", "the outstanding amount financed"),
+}
+
+
+def terms(locale: str, *, lease: bool = False, financed: bool = False) -> list[str]:
     """The contract's clauses (a finance lease's where they differ): the locale's language
-    first, then the other one."""
+    first, then the other one. ``financed``: the schedule counts down the amount financed
+    (``Quote.balance_on_amount_financed``), which the payoff clause then names."""
     clauses = [_LEASE_TERMS.get(i, c) if lease else c for i, c in enumerate(_TERMS)]
+    balance = _PAYOFF_BALANCE[financed]
     first = 0 if locale == "zh_CN" else 1
-    return [clause[first] for clause in clauses] + [clause[1 - first] for clause in clauses]
+    return [
+        clause[lang].format(balance=balance[lang])
+        for lang in (first, 1 - first)
+        for clause in clauses
+    ]

@@ -87,7 +87,7 @@ def render_with_quote(deal: Deal, q: Quote, *, locale: str) -> bytes:
     doc.heading(t("schedule"), L.other("schedule", locale, lease=deal.lease))
     draw_schedule_table(doc, q, locale, lease=deal.lease)
     doc.heading(t("terms"), L.other("terms", locale))
-    for clause in L.terms(locale, lease=deal.lease):
+    for clause in L.terms(locale, lease=deal.lease, financed=q.balance_on_amount_financed):
         doc.paragraph(clause, 8.5)
     _consent(doc, deal, locale)
     _signature_blocks(doc, deal, locale)
@@ -159,7 +159,12 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
     if deal is not None:
         pairs += [
             (t("late_charge"), late_charge_text(deal.servicing.late_fee, locale)),
-            (t("prepayment"), prepayment_text(deal.servicing.prepayment, locale)),
+            (
+                t("prepayment"),
+                prepayment_text(
+                    deal.servicing.prepayment, locale, financed=q.balance_on_amount_financed
+                ),
+            ),
             security_term(deal.lease, deal.vehicle.vin, locale),
         ]
     doc.key_values(pairs, size=8.5, key_width=95)
@@ -202,8 +207,10 @@ def late_charge_text(late: LateFeePolicy, locale: str) -> str:
     return _sentences(parts, locale)
 
 
-def prepayment_text(pre: PrepaymentPolicy, locale: str) -> str:
-    """When early repayment is possible and what it costs, from the servicing policy."""
+def prepayment_text(pre: PrepaymentPolicy, locale: str, *, financed: bool = False) -> str:
+    """When early repayment is possible and what it costs, from the servicing policy;
+    ``financed``: the fee's base is the amount financed the schedule counts down
+    (``Quote.balance_on_amount_financed``)."""
     t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
     if not pre.allowed:
         return t("prepayment_not_allowed")
@@ -216,7 +223,8 @@ def prepayment_text(pre: PrepaymentPolicy, locale: str) -> str:
         return when + t("prepayment_free")
     n = pre.fee_free_after
     free = "" if n is None else t("prepayment_fee_free_after", n=n)
-    return when + t("prepayment_fee", rate=fmt.rate(pre.fee_rate, locale), free=free)
+    fee = "prepayment_fee_financed" if financed else "prepayment_fee"
+    return when + t(fee, rate=fmt.rate(pre.fee_rate, locale), free=free)
 
 
 def _sentences(parts: list[str], locale: str) -> str:
@@ -235,7 +243,11 @@ def draw_schedule_table(doc: Document, q: Quote, locale: str, *, lease: bool = F
         Column(t("col_payment"), w * 0.18, "right"),
         Column(t("col_interest"), w * 0.17, "right"),
         Column(t("col_principal"), w * 0.18, "right"),
-        Column(t("col_balance"), w * 0.19, "right"),
+        Column(
+            t("col_balance_financed" if q.balance_on_amount_financed else "col_balance"),
+            w * 0.19,
+            "right",
+        ),
     ]
     per_year = q.terms.frequency.periods_per_year  # the engine's loan years, not calendar
     rows: list[Sequence[str]] = []

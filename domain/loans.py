@@ -174,6 +174,14 @@ class Quote:
         return self.principal - self.amount_financed
 
     @property
+    def balance_on_amount_financed(self) -> bool:
+        """Whether the schedule's balance counts down the amount financed rather than the
+        principal: a flat-rate quote amortises what the buyer got, the principal less the
+        fees withheld at the payout, so its balance must not be called the principal."""
+        first = self.schedule[0]
+        return self.withheld_fees > 0 and first.balance + first.principal == self.amount_financed
+
+    @property
     def due_at_signing(self) -> Decimal:
         """What the buyer hands over on the day: the down payment and the withheld fees."""
         return self.terms.down_payment + self.withheld_fees

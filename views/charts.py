@@ -8,8 +8,9 @@ from decimal import Decimal
 import flet as ft
 import flet_charts as fch
 
-from views import palette
+from views import labels, palette
 from views.context import ViewContext
+from views.widgets import N_
 
 
 def nice_step(top: float, lines: int = 4) -> float:
@@ -35,9 +36,10 @@ def _axis_text(text: str) -> ft.Text:
 
 
 def loan_chart(
-    ctx: ViewContext, rows, *, key: str, paid: int = 0, height: int = 220
+    ctx: ViewContext, quote, rows, *, key: str, paid: int = 0, height: int = 220
 ) -> ft.Semantics:
-    """Balance, cumulative principal and cumulative interest by payment number, with the
+    """``quote``'s balance along ``rows`` (its schedule, or the course an early repayment
+    gave it), cumulative principal and cumulative interest by payment number, with the
     money on the left axis (compact: ¥2.5万 / CN¥25K) and the time since the loan on the bottom
     one, described in words for a screen reader (the chart is the Semantics' content). The
     float conversion is for drawing only; every figure shown as text comes from the Decimal
@@ -103,22 +105,33 @@ def loan_chart(
     )  # fmt: skip
     # what the picture says, for a screen reader
     summary = ctx.t(
-        "The balance of {amount} falls to zero over {n} payments; {interest} of interest in all",
+        labels.balance_label(
+            quote,
+            N_("The balance of {amount} falls to zero over {n} payments; "
+               "{interest} of interest in all"),
+            N_("The financed balance of {amount} falls to zero over {n} payments; "
+               "{interest} of interest in all"),
+        ),
         amount=ctx.money(first_balance), n=len(rows), interest=ctx.money(interest),
     )  # fmt: skip
     return ft.Semantics(label=summary, content=chart)
 
 
-def loan_legend(ctx: ViewContext) -> ft.Control:
-    """The legend of :func:`loan_chart`'s three lines, in their colours."""
+def loan_legend(ctx: ViewContext, quote) -> ft.Control:
+    """The legend of :func:`loan_chart`'s three lines for ``quote``, in their colours."""
     return ft.Row(
         [
             ft.Row([ft.Container(width=14, height=4, bgcolor=colour), ft.Text(text, size=12)],
                    spacing=4, tight=True)
-            for text, colour in ((ctx.t("Balance"), ft.Colors.PRIMARY),
+            for text, colour in ((ctx.t(balance_column(quote)), ft.Colors.PRIMARY),
                                  (ctx.t("Principal, cumulative"), palette.PRINCIPAL),
                                  (ctx.t("Interest, cumulative"), palette.INTEREST))
         ],
         wrap=True,
         spacing=16,
     )  # fmt: skip
+
+
+def balance_column(quote) -> str:
+    """The msgid naming ``quote``'s balance in a legend or a column head."""
+    return labels.balance_label(quote, N_("Balance"), N_("Financed balance"))

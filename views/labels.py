@@ -153,3 +153,10 @@ def energy_use(ctx: ViewContext, vehicle) -> str | None:
     if str(vehicle.energy) == "PHEV":
         return ctx.t("{litres} L/100 km, battery depleted", litres=litres)
     return ctx.t("{litres} L/100 km", litres=litres)
+
+
+def balance_label(quote, on_principal: str, on_financed: str) -> str:
+    """The msgid that names a quote's balance: ``on_principal``, or ``on_financed`` when its
+    schedule counts down the amount financed (``Quote.balance_on_amount_financed``), so the
+    figure is not read as the contract's larger 贷款本金."""
+    return on_financed if quote.balance_on_amount_financed else on_principal

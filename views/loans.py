@@ -396,20 +396,31 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         ft.Text(ctx.money(amount), size=20, weight=ft.FontWeight.W_600, key="loan-payoff"),
         ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
                 key="loan-payoff-until"),
-        part(ctx.t(principal_label(loan.quote, N_("Principal"),
-                                   N_("Outstanding amount financed"))),
+        part(ctx.t(labels.balance_label(loan.quote, N_("Principal"),
+                                        N_("Outstanding amount financed"))),
              quote.principal, "loan-payoff-principal"),
         part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
         part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),
-        *([ft.Text(ctx.t("The fees include the early-repayment fee, {fee}: {rate} of the "
-                         "{principal} of principal repaid ahead of its schedule.",
+        *([ft.Text(ctx.t(labels.balance_label(
+                             loan.quote,
+                             N_("The fees include the early-repayment fee, {fee}: {rate} of "
+                                "the {principal} of principal repaid ahead of its schedule."),
+                             N_("The fees include the early-repayment fee, {fee}: {rate} of "
+                                "the {principal} of amount financed repaid ahead of its "
+                                "schedule.")),
                          fee=ctx.money(from_cents(quote.prepayment_fee)),
                          rate=ctx.rate(loan.servicing.prepayment.fee_rate),
                          principal=ctx.money(from_cents(quote.early_principal))),
                    size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
         # the rest of the principal is what the instalment in progress repays anyway
-        *([ft.Text(ctx.t("The other {amount} of principal is what this period's instalment "
-                         "repays after the interest to that day: no fee is charged on it.",
+        *([ft.Text(ctx.t(labels.balance_label(
+                             loan.quote,
+                             N_("The other {amount} of principal is what this period's "
+                                "instalment repays after the interest to that day: no fee is "
+                                "charged on it."),
+                             N_("The other {amount} of amount financed is what this period's "
+                                "instalment repays after the interest to that day: no fee is "
+                                "charged on it.")),
                          amount=ctx.money(from_cents(quote.principal - quote.early_principal))),
                    size=13, key="loan-payoff-fee-free")]
           if quote.prepayment_fee and quote.principal > quote.early_principal else []),
@@ -418,18 +429,6 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
             alignment=ft.MainAxisAlignment.END),
     ], key="loan-payoff-panel")]  # fmt: skip
-
-
-def principal_label(quote, principal: str, amount_financed: str) -> str:
-    """The name of what the loan's balance counts: its principal, or, for a schedule that
-    runs on the amount financed (a flat-rate quote split actuarially: the principal less the
-    fees withheld at the payout), the contract's 融资金额, so the figure is not read as the
-    contract's larger 贷款本金."""
-    first = quote.schedule[0]
-    on_financed = (
-        quote.withheld_fees > 0 and first.balance + first.principal == quote.amount_financed
-    )
-    return amount_financed if on_financed else principal
 
 
 def lockout_ends(schedule, prepayment):
@@ -537,8 +536,8 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
                    size=13, key="loan-next"),
            ft.Text(ctx.money(coming.amount), size=28, weight=ft.FontWeight.BOLD,
                    key="loan-next-amount")] if coming else []),
-        ft.Text(ctx.t(principal_label(loan.quote, N_("Outstanding principal {amount}"),
-                                      N_("Outstanding amount financed {amount}")),
+        ft.Text(ctx.t(labels.balance_label(loan.quote, N_("Outstanding principal {amount}"),
+                                           N_("Outstanding amount financed {amount}")),
                       amount=ctx.money(from_cents(st.outstanding_principal))) if loan.paid_out
                 else "" if loan.never_paid_out
                 else ctx.t(labels.of_kind(loan, N_("To be paid out to the dealership {amount}"),
@@ -555,9 +554,11 @@ def summary_panel(ctx: ViewContext, loan) -> ft.Control:
 
 
 class Remaining(NamedTuple):
-    """The instalments left, shaped as the schedule table reads a quote (no loan years)."""
+    """The instalments left, shaped as the schedule table reads a quote (no loan years;
+    the balance named as the signed quote's)."""
 
     schedule: tuple
+    balance_on_amount_financed: bool
     yearly: tuple = ()
 
 
@@ -575,7 +576,9 @@ def schedule_section(ctx: ViewContext, loan) -> list[ft.Control]:
         ft.Text(ctx.t("What is left to pay, each instalment paid on its date. The schedule as "
                       "signed is in your contract."),
                 size=13, color=ft.Colors.ON_SURFACE_VARIANT),
-        schedule_table(ctx, Remaining(loan.remaining)),
+        schedule_table(
+            ctx, Remaining(loan.remaining, loan.quote.balance_on_amount_financed)
+        ),
     ]  # fmt: skip
 
 
@@ -593,11 +596,12 @@ def loan_detail(ctx: ViewContext, loan) -> Screen:
     figures: list[ft.Control] = []
     if not loan.never_paid_out:  # a balance never lent has no course to chart
         figures.append(panel([
-            section_title(ctx.t("Balance over time")),
-            loan_legend(ctx),
+            section_title(ctx.t(labels.balance_label(loan.quote, N_("Balance over time"),
+                                                     N_("Financed balance over time")))),
+            loan_legend(ctx, loan.quote),
             # as the loan went and goes on, once an early repayment changed its course
-            ft.Container(loan_chart(ctx, loan.course or loan.quote.schedule, key="loan-chart",
-                                    paid=loan.paid_count), height=230),
+            ft.Container(loan_chart(ctx, loan.quote, loan.course or loan.quote.schedule,
+                                    key="loan-chart", paid=loan.paid_count), height=230),
         ]))  # fmt: skip
     figures += payments_made(ctx, loan.payments)
     if ctx.state.user is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from views import labels, palette
-from views.charts import loan_chart, loan_legend
+from views.charts import balance_column, loan_chart, loan_legend
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import N_, empty_state, fill_or_scroll, section_title, sem
@@ -82,8 +82,8 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             # under what the law says must be read first, not only below a 60-row schedule
             onward("offer-contract"),
             section_title(ctx.t("Where your payments go")),
-            loan_legend(ctx),
-            ft.Container(loan_chart(ctx, q.schedule, key="offer-chart"), height=230),
+            loan_legend(ctx, q),
+            ft.Container(loan_chart(ctx, q, q.schedule, key="offer-chart"), height=230),
             section_title(ctx.t("Payment schedule")),
             schedule_table(ctx, q),
             onward("offer-contract-end"),
@@ -172,7 +172,7 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
     nothing is cut off at the screen's edge. Payments made are ticked."""
     entries = _schedule_entries(q)
     if not ctx.wide:
-        return _schedule_list(ctx, entries, paid)
+        return _schedule_list(ctx, q, entries, paid)
 
     def money_cell(amount) -> ft.DataCell:
         return ft.DataCell(ft.Text(ctx.money(amount), text_align=ft.TextAlign.RIGHT))
@@ -200,7 +200,7 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
             ft.DataColumn(ft.Text(ctx.t("Due date"))),
             *[ft.DataColumn(ft.Text(ctx.t(name), width=money_column(ctx),
                                     text_align=ft.TextAlign.RIGHT), numeric=True)
-              for name in (N_("Payment"), N_("Principal"), N_("Interest"), N_("Balance"))],
+              for name in (N_("Payment"), N_("Principal"), N_("Interest"), balance_column(q))],
         ],
         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
     )  # fmt: skip
@@ -243,7 +243,7 @@ def _paid_mark(row, paid: int) -> list[ft.Control]:
     return [ft.Icon(ft.Icons.CHECK, size=16, color=palette.GOOD)]
 
 
-def _schedule_list(ctx: ViewContext, entries: list[tuple], paid: int) -> ft.Control:
+def _schedule_list(ctx: ViewContext, q, entries: list[tuple], paid: int) -> ft.Control:
     muted = ft.Colors.ON_SURFACE_VARIANT
     items: list[ft.Control] = []
     for r, year in entries:
@@ -254,7 +254,11 @@ def _schedule_list(ctx: ViewContext, entries: list[tuple], paid: int) -> ft.Cont
         else:
             lead = [ft.Text(f"{r.n}", width=28), ft.Text(ctx.date(r.date)), *_paid_mark(r, paid)]
         split = ctx.t(
-            "Principal {principal} · interest {interest} · balance {balance}",
+            labels.balance_label(
+                q,
+                N_("Principal {principal} · interest {interest} · balance {balance}"),
+                N_("Principal {principal} · interest {interest} · financed balance {balance}"),
+            ),
             principal=ctx.money(principal), interest=ctx.money(interest),
             balance=ctx.money(balance),
         )  # fmt: skip

@@ -190,3 +190,27 @@ def test_a_page_with_an_image_keeps_its_own_resources():
     reader = PdfFileReader(io.BytesIO(doc.finish()), strict=False)
     page = reader.root["/Pages"]["/Kids"][0].get_object()
     assert "/XObject" in page["/Resources"] and "/Font" in page["/Resources"]
+
+
+def _flat_rate_terms() -> dict:
+    terms = dict(deal_json()["terms"])
+    terms.pop("annual_rate")
+    return {**terms, "flat_rate": {"rate": "3.50", "per": "year"}}
+
+
+@pytest.mark.parametrize(
+    ("locale", "column", "payoff"),
+    [("zh_CN", "剩余融资金额", "应付金额为剩余融资金额"),
+     ("en_US", "Financed balance", "the payoff is the outstanding amount financed")],
+)  # fmt: skip
+def test_a_schedule_on_the_amount_financed_names_its_balance_so(locale, column, payoff):
+    """A flat-rate quote with withheld fees counts down the amount financed, not the larger
+    贷款本金: the schedule's column and the payoff clause say so; a loan's say principal."""
+    flat = make_deal(terms=_flat_rate_terms())
+    assert quote(flat.terms).balance_on_amount_financed
+    text = " ".join(_text(render_contract(flat, locale=locale)).split())
+    assert column in text and payoff in text
+    assert "应付金额为剩余本金" not in text and "outstanding principal" not in text
+    loan = " ".join(_text(render_contract(make_deal(), locale=locale)).split())
+    assert "剩余融资金额" not in loan and "Financed balance" not in loan
+    assert "应付金额为剩余本金" in loan and "the outstanding principal" in loan

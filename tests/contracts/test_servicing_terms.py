@@ -93,6 +93,14 @@ def test_prepayment_is_stated_from_the_servicing_policy(pre, zh, en):
     assert prepayment_text(pre, "en_US") == en
 
 
+def test_a_fee_on_a_schedule_of_the_amount_financed_is_stated_on_it():
+    pre = PrepaymentPolicy(fee_rate=D("0.03"))
+    assert prepayment_text(pre, "zh_CN", financed=True) == (
+        "可随时提前还款，按提前偿还融资金额的 3.00% 收取手续费；未到期利息不再收取。"
+    )
+    assert "of the amount financed repaid early" in prepayment_text(pre, "en_US", financed=True)
+
+
 def test_the_record_carries_the_servicing_terms_and_the_text_states_them():
     servicing = Terms(
         LateFeePolicy(amount=D("50"), grace_days=1, daily_penalty_rate=D("0.0007")),

@@ -39,7 +39,7 @@ def _labels(axis) -> list[str]:
     return [mark.label.value for mark in axis.labels]
 
 
-def three_year_schedule():
+def three_year_quote():
     return quote(
         LoanTerms(
             cash_price=Decimal("100000"),
@@ -48,25 +48,26 @@ def three_year_schedule():
             annual_rate=Decimal("0.0938"),
             loan_date=date(2026, 11, 28),
         )
-    ).schedule
+    )
 
 
 def test_the_chart_marks_the_money_and_the_years_in_the_buyers_language():
-    schedule = three_year_schedule()
-    described = loan_chart(_ctx("zh_CN"), schedule, key="c")
+    q = three_year_quote()
+    schedule = q.schedule
+    described = loan_chart(_ctx("zh_CN"), q, schedule, key="c")
     interest = sum(r.interest for r in schedule)
     assert described.label == f"剩余本金 ¥74,270.00 在 36 期内还清，共付利息 ¥{interest:,}"
     chart = described.content
     assert _labels(chart.left_axis) == ["¥0", "¥2万", "¥4万", "¥6万", "¥8万"]
     assert 80_000 <= chart.max_y < 100_000  # the balance, 74,270, under the top mark
     assert _labels(chart.bottom_axis) == ["1年", "2年", "3年"]
-    english = loan_chart(_ctx("en_US"), schedule[:12], key="c").content
+    english = loan_chart(_ctx("en_US"), q, schedule[:12], key="c").content
     assert _labels(english.bottom_axis) == ["3 mo", "6 mo", "9 mo", "12 mo"]
     assert _labels(english.left_axis)[1] == "CN¥20K"
 
 
 def test_the_axes_sample_exactly_at_their_marks_so_a_narrow_chart_keeps_them():
-    schedule = three_year_schedule()
-    chart = loan_chart(_ctx("zh_CN"), schedule, key="c").content
+    q = three_year_quote()
+    chart = loan_chart(_ctx("zh_CN"), q, q.schedule, key="c").content
     assert chart.bottom_axis.label_spacing == 12  # one mark a year
     assert chart.left_axis.label_spacing == 20_000  # one mark per grid line

@@ -379,9 +379,11 @@ async def test_on_a_phone_the_schedule_is_a_list_that_fits_the_screen(world):
     first = offer.quote.schedule[0]
     lines = h.texts(schedule.controls[0])
     assert lines[0] == "1" and lines[-2] == f"¥{first.payment:,.2f}"
+    # a flat-rate quote's balance counts down the amount financed, and is named so
+    balance = "剩余融资金额" if offer.quote.balance_on_amount_financed else "剩余本金"
     assert lines[-1] == (
         f"本金 ¥{first.principal:,.2f} · 利息 ¥{first.interest:,.2f} · "
-        f"剩余本金 ¥{first.balance:,.2f}"
+        f"{balance} ¥{first.balance:,.2f}"
     )
     years = [c for c in schedule.controls if h.texts(c)[0].startswith("第 ")]
     assert len(schedule.controls) == len(offer.quote.schedule) + len(years)
