@@ -1333,17 +1333,18 @@ class PrequalServices:
         if offer is None:
             raise InputError("product_id", "not_offered", "is not among this check's offers")
         servicing = _servicing(offer)
+        lease = offer.product.kind is ProductKind.FINANCE_LEASE
         keys = ("apr", "finance_charge", "amount_financed", "total_of_payments",
                 "total_sale_price")  # fmt: skip
         return DisclosureWords(
-            labels={k: L.text(k, locale) for k in keys},
+            labels={k: L.text(k, locale, lease=lease) for k in keys},
             terms=(
-                (L.text("late_charge", locale), late_charge_text(servicing.late_fee, locale)),
-                (L.text("prepayment", locale),
-                 prepayment_text(servicing.prepayment, locale,
+                (L.text("late_charge", locale),
+                 late_charge_text(servicing.late_fee, locale, lease=lease)),
+                (L.text("prepayment", locale, lease=lease),
+                 prepayment_text(servicing.prepayment, locale, lease=lease,
                                  financed=offer.quote.balance_on_amount_financed)),
-                security_term(offer.product.kind is ProductKind.FINANCE_LEASE,
-                              result.vehicle.vin, locale),
+                security_term(lease, result.vehicle.vin, locale),
             ),
         )  # fmt: skip
 

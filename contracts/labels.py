@@ -181,6 +181,40 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "payment_summary": ("租金支付计划摘要", "Rent schedule"),
     "col_date": ("租金支付日", "Rent due date"),
     "col_payment": ("应付租金", "Rent"),
+    "total_of_payments": ("租金总额", "Total of rent"),
+    "total_of_payments_desc": (
+        "按计划付清全部租金后您已支付的金额",
+        "What you will have paid after all scheduled rent",
+    ),
+    "total_sale_price": ("以租购车总价", "Total lease-purchase price"),
+    "total_sale_price_desc": (
+        "以租购车总成本，含首付款",
+        "Total cost of getting the car through the lease, including the down payment",
+    ),
+    "late_grace": (
+        "每期租金到期后 {days} 天内付清的，不收取任何逾期费用。",
+        "A rent paid within {days} days of its due date is charged nothing.",
+    ),
+    "late_no_grace": (
+        "每期租金到期日后未付清即为逾期。",
+        "A rent is late the day after its due date.",
+    ),
+    "late_penalty": (
+        "自到期后第 {day} 天起，逾期租金按每日 {rate}（年化 {yearly}）计收违约金，直至付清。",
+        "From day {day} after the due date, {rate} of the unpaid rent is charged for each "
+        "day ({yearly} a year) until it is paid.",
+    ),
+    "prepayment": ("提前付清", "Early payoff"),
+    "prepayment_not_allowed": ("本租赁不可提前付清租金。", "This lease cannot be paid off early."),
+    "prepayment_anytime": ("可随时提前付清租金", "You may pay the lease off early at any time"),
+    "prepayment_after": (
+        "第 {n} 期租金到期后可提前付清",
+        "You may pay the lease off early once {n} rents have fallen due",
+    ),
+    "prepayment_free": (
+        "，不收取提前付清手续费；未到期利息不再收取。",
+        " without a fee; unearned interest is not charged.",
+    ),
 }
 
 _TERMS: tuple[tuple[str, str], ...] = (
@@ -220,7 +254,7 @@ _LEASE_TERMS: dict[int, tuple[str, str]] = {  # by index into _TERMS
         "financed is what the lessor provides for it.",
     ),
     2: (
-        "3. 承租人可随时提前付清租金，应付金额为{balance}、截至付清日的应计利息及上述提前还款费用（如有）。",
+        "3. 承租人可随时提前付清租金，应付金额为{balance}、截至付清日的应计利息及上述提前付清手续费（如有）。",
         "3. The lessee may pay the lease off early at any time; the payoff is {balance}, interest "
         "accrued to the payoff date and the prepayment fee stated above, if any.",
     ),

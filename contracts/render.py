@@ -129,7 +129,7 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
             c.setLineWidth(1.2 if value_size > 15 else 0.6)
             c.rect(x, y - height, width, height, 1, 0)
             doc.text(x + 6, y - 13, t(key), 9.5, bold=True)
-            doc.text(x + 6, y - 23, L.other(key, locale), 6.5, color=MUTED)
+            doc.text(x + 6, y - 23, L.other(key, locale, lease=lease), 6.5, color=MUTED)
             for j, line in enumerate(doc.wrap(t(key + "_desc"), 6.5, width - 12)[:2]):
                 doc.text(x + 6, y - 32 - j * 8, line, 6.5, color=MUTED)
             doc.text(
@@ -158,11 +158,14 @@ def draw_disclosure_box(doc: Document, q: Quote, locale: str, *, deal: Deal | No
     pairs = [(t("payment_summary"), summary)]
     if deal is not None:
         pairs += [
-            (t("late_charge"), late_charge_text(deal.servicing.late_fee, locale)),
+            (t("late_charge"), late_charge_text(deal.servicing.late_fee, locale, lease=lease)),
             (
                 t("prepayment"),
                 prepayment_text(
-                    deal.servicing.prepayment, locale, financed=q.balance_on_amount_financed
+                    deal.servicing.prepayment,
+                    locale,
+                    financed=q.balance_on_amount_financed,
+                    lease=lease,
                 ),
             ),
             security_term(deal.lease, deal.vehicle.vin, locale),
@@ -183,9 +186,10 @@ def security_term(lease: bool, vin: str, locale: str) -> tuple[str, str]:
 DAYS_A_YEAR = 365
 
 
-def late_charge_text(late: LateFeePolicy, locale: str) -> str:
-    """The late-payment terms in words, from the very policy the loan is serviced by."""
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+def late_charge_text(late: LateFeePolicy, locale: str, *, lease: bool = False) -> str:
+    """The late-payment terms in words, from the very policy the loan is serviced by
+    (``lease``: a finance lease's words, rent for payments)."""
+    t = lambda key, **kw: L.text(key, locale, lease=lease, **kw)  # noqa: E731
     if late.amount == ZERO and late.daily_penalty_rate == ZERO:
         return t("late_none")
     parts = [t("late_grace", days=late.grace_days) if late.grace_days else t("late_no_grace")]
@@ -207,11 +211,13 @@ def late_charge_text(late: LateFeePolicy, locale: str) -> str:
     return _sentences(parts, locale)
 
 
-def prepayment_text(pre: PrepaymentPolicy, locale: str, *, financed: bool = False) -> str:
+def prepayment_text(
+    pre: PrepaymentPolicy, locale: str, *, financed: bool = False, lease: bool = False
+) -> str:
     """When early repayment is possible and what it costs, from the servicing policy;
     ``financed``: the fee's base is the amount financed the schedule counts down
-    (``Quote.balance_on_amount_financed``)."""
-    t = lambda key, **kw: L.text(key, locale, **kw)  # noqa: E731
+    (``Quote.balance_on_amount_financed``); ``lease``: a finance lease's words."""
+    t = lambda key, **kw: L.text(key, locale, lease=lease, **kw)  # noqa: E731
     if not pre.allowed:
         return t("prepayment_not_allowed")
     when = (

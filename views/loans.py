@@ -371,12 +371,7 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
         pre = loan.servicing.prepayment
         return [panel([
             section_title(ctx.t("Repay early")),
-            ft.Text(ctx.t("This loan cannot be repaid early.") if not pre.allowed else
-                    ctx.tn("Early repayment is possible from {date}, once {n} payment has "
-                           "fallen due.",
-                           "Early repayment is possible from {date}, once {n} payments have "
-                           "fallen due.", pre.lockout_instalments, n=pre.lockout_instalments,
-                           date=ctx.date(lockout_ends(loan.quote.schedule, pre))),
+            ft.Text(no_payoff_yet(ctx, loan, pre),
                     key="loan-no-payoff", color=ft.Colors.ON_SURFACE_VARIANT),
         ])]  # fmt: skip
     quote = loan.payoff
@@ -392,7 +387,9 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
     amount = from_cents(quote.amount)
     return [panel([
         section_title(ctx.t("Repay early")),
-        ft.Text(ctx.t("To pay off the whole loan"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+        ft.Text(ctx.t(labels.of_kind(loan, N_("To pay off the whole loan"),
+                                     N_("To pay off the whole lease"))),
+                size=13, color=ft.Colors.ON_SURFACE_VARIANT),
         ft.Text(ctx.money(amount), size=20, weight=ft.FontWeight.W_600, key="loan-payoff"),
         ft.Text(ctx.t("Valid until {date}", date=ctx.date(quote.valid_until)),
                 key="loan-payoff-until"),
@@ -429,6 +426,25 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
             alignment=ft.MainAxisAlignment.END),
     ], key="loan-payoff-panel")]  # fmt: skip
+
+
+def no_payoff_yet(ctx: ViewContext, loan, pre) -> str:
+    """Why the loan cannot be paid off now: never, or not before the lockout ends (the day
+    and the count), in a lease's words for a lease."""
+    n = pre.lockout_instalments
+    day = ctx.date(lockout_ends(loan.quote.schedule, pre)) if pre.allowed else ""
+    if loan.lease:
+        if not pre.allowed:
+            return ctx.t("This lease cannot be paid off early.")
+        return ctx.tn("The lease can be paid off early from {date}, once {n} rent has fallen "
+                      "due.",
+                      "The lease can be paid off early from {date}, once {n} rents have fallen "
+                      "due.", n, n=n, date=day)  # fmt: skip
+    if not pre.allowed:
+        return ctx.t("This loan cannot be repaid early.")
+    return ctx.tn("Early repayment is possible from {date}, once {n} payment has fallen due.",
+                  "Early repayment is possible from {date}, once {n} payments have fallen "
+                  "due.", n, n=n, date=day)  # fmt: skip
 
 
 def lockout_ends(schedule, prepayment):

@@ -224,6 +224,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
     known = result.answer.lenders.get(offer.product.lender_id)
     lender_type = labels.label(ctx, labels.LENDER_TYPE, known.type) if known else None
+    lease = str(offer.product.kind) == "finance_lease"  # rent, in the lease's own words
     badges = []
     if pid == result.cheapest_id:
         badges.append(_badge(ctx.t("Cheapest"), palette.GOOD, f"cheapest-{pid}"))
@@ -240,9 +241,11 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             ft.Text(ctx.rate(q.apr), size=30, weight=ft.FontWeight.BOLD, key=f"apr-{pid}",
                     color=ft.Colors.PRIMARY),
         ], vertical_alignment=ft.CrossAxisAlignment.END),
-        _figure(ctx.t("Monthly payment"), ctx.money(q.payment), f"pay-{pid}"),
+        _figure(ctx.t(N_("Monthly rent") if lease else N_("Monthly payment")),
+                ctx.money(q.payment), f"pay-{pid}"),
         _figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), f"cost-{pid}"),
-        _figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), None),
+        _figure(ctx.t(N_("Total of rent") if lease else N_("Total of payments")),
+                ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
         # the cash a buyer brings on the day differs by lender where its fees join the down
         # payment (the disclosure's 签约时应付)
@@ -255,7 +258,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             size=12, color=palette.WARN, key=f"more-{pid}"))  # fmt: skip
     if q.terms.balloon_amount:  # the month's figure is not the whole story
         lines.insert(4, _figure(ctx.t("Final payment"), ctx.money(q.last_payment), f"last-{pid}"))
-    if str(offer.product.kind) == "finance_lease":  # a lessee is told first: not theirs yet
+    if lease:  # a lessee is told first: not theirs yet
         lines.insert(2, ft.Text(
             ctx.t("A finance lease: {lender} owns the car until the last rent is paid.",
                   lender=lender), size=12, color=palette.WARN, key=f"lease-{pid}"))  # fmt: skip

@@ -151,8 +151,23 @@ def test_a_finance_lease_is_titled_and_signed_as_a_lease_with_lessee_and_lessor(
     assert "租金支付计划表" in lease_text and "还款计划表" not in lease_text  # rent, not repayment
     assert "出租人出资购买承租人选定的上述车辆" in lease_text  # clause 1 is a lease's
     assert "融资租赁信息披露" in lease_text and "贷款信息披露" not in lease_text
+    # its disclosure counts rent and pays it off early
+    assert "租金总额" in lease_text and "还款总额" not in lease_text
+    assert "以租购车总价" in lease_text and "分期购车总价" not in lease_text
+    assert "提前付清" in lease_text and "提前还款" not in lease_text
     assert "汽车消费贷款合同" in loan_text and "借款人（买方）" in loan_text
     assert "租" not in loan_text  # and a loan says nothing of a lease
+
+
+def test_a_finance_lease_charges_late_rent_in_its_own_words():
+    late = LateFeePolicy(grace_days=3, daily_penalty_rate=D("0.0005"))
+    lease = late_charge_text(late, "zh_CN", lease=True)
+    assert lease == (
+        "每期租金到期后 3 天内付清的，不收取任何逾期费用。"
+        "自到期后第 4 天起，逾期租金按每日 0.05%（年化 18.25%）计收违约金，直至付清。"
+    )
+    assert "unpaid rent" in late_charge_text(late, "en_US", lease=True)
+    assert "租" not in late_charge_text(late, "zh_CN")  # a loan's says nothing of rent
 
 
 def test_a_loans_digest_is_what_it_was_before_the_lease_field():

@@ -411,22 +411,29 @@ async def test_my_loans_names_the_lender_in_the_readers_language(world):
 
 
 @pytest.mark.parametrize(
-    ("prepayment", "said"),
+    ("prepayment", "lease", "said"),
     [
-        ({"lockout_months": 12}, "自 {date} 起（第 12 期到期后）可提前还款。"),
-        ({"allowed": False}, "本贷款不可提前还款。"),
+        ({"lockout_months": 12}, False, "自 {date} 起（第 12 期到期后）可提前还款。"),
+        ({"allowed": False}, False, "本贷款不可提前还款。"),
+        ({"lockout_months": 12}, True, "自 {date} 起（第 12 期租金到期后）可提前结清。"),
+        ({"allowed": False}, True, "本租赁不可提前结清。"),
     ],
-    ids=["locked-out", "never"],
+    ids=["locked-out", "never", "lease-locked-out", "lease-never"],
 )
-async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(world, prepayment, said):
+async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(
+    world, prepayment, lease, said
+):
     from dataclasses import replace
 
+    from domain.catalog import ProductKind
     from local_db.repositories import catalog
 
     with world.services.session() as s:  # every product: whichever offer is opened has it
         products = catalog.list_products(s)
         catalog.save_products(s, products=[
-            replace(p, prepayment=replace(p.prepayment, **prepayment)) for p in products
+            replace(p, prepayment=replace(p.prepayment, **prepayment),
+                    kind=ProductKind.FINANCE_LEASE if lease else p.kind)
+            for p in products
         ])  # fmt: skip
         s.commit()
     h, _ = await at_contract(world)

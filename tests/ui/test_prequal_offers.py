@@ -762,6 +762,11 @@ async def test_a_finance_lease_says_the_lessor_owns_the_car_on_its_card_and_in_i
     assert leased.id in offered
     assert h.value(f"lease-{leased.id}") == "融资租赁：付清全部租金前，车辆归安逸消费金融所有。"
     assert not any(h.has(f"lease-{pid}") for pid in offered - {leased.id})  # loans say nothing
+    card = h.texts(h.find(f"offer-card-{leased.id}"))
+    assert "月租金" in card and "租金总额" in card and "月供" not in card
+    a_loan = next(iter(offered - {leased.id}))
+    assert "月供" in h.texts(h.find(f"offer-card-{a_loan}"))
     await h.click(f"offer-open-{leased.id}")
-    assert "车辆所有权" in h.texts(h.find("disclosure"))
+    disclosure = h.texts(h.find("disclosure"))
+    assert "车辆所有权" in disclosure and "租金总额" in disclosure and "提前付清" in disclosure
     assert "归出租人所有" in h.value("disc-term-2")
