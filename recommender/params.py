@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class AlsParams:
     """ALS knobs. The defaults are the evaluation's pick on the validation split of the demo
-    interactions (generator version 7, seed 20261128; the test split untouched; see
+    interactions (generator version 7, seed 20261128; the test split scores the pick once; see
     recommender/README.md): the best of its grid (factors 32/64/128, regularization
     30/100/300/1000, alpha 2/5/10, segment blend 0/0.25/0.5/1/2) and of the steps past the
     edges that best sat on (alpha 20, 40). Regularisation matters: implicit's default 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +31,9 @@ def grid_then_edges(
     two outermost values — tried with the other knobs at their best, up to ``max_steps`` such
     values. A best point at a grid's edge says the optimum may lie past it; a step out settles
     it. An axis is not stepped past an end at or beside 0 (no ratio to step by) nor past the
-    knob's ``upper`` bound; a knob whose values are ints stays int. Ties keep the earlier
-    point."""
-    values = {name: sorted(axis) for name, axis in axes.items()}
+    knob's ``upper`` bound (a step that would overshoot it tries the bound itself); a knob
+    whose values are ints stays int and at least 1. Ties keep the earlier point."""
+    values = {name: sorted(set(axis)) for name, axis in axes.items()}
     upper = upper or {}
     best, best_score = None, float("-inf")
 
@@ -45,6 +46,8 @@ def grid_then_edges(
     names = list(values)
     for combination in itertools.product(*(values[name] for name in names)):
         consider(dict(zip(names, combination, strict=True)))
+    if best is None:
+        raise ValueError("no point of the grid has a score (an empty axis, or only NaN)")
     extended: dict[str, list[Any]] = {}
     steps = 0
     while steps < max_steps:
@@ -64,13 +67,20 @@ def grid_then_edges(
 
 
 def _step_out(axis: list[Any], at: Any, upper: float) -> Any | None:
-    """The next value past ``at`` when it is an end of ``axis`` (sorted), else None."""
+    """The next value past ``at`` when it is an end of ``axis`` (sorted), else None: the
+    axis's outer ratio away, held at ``upper`` (tried itself when the step overshoots it),
+    an int for an int knob (never below 1), a float to six significant digits."""
     if len(axis) < 2 or at not in (axis[0], axis[-1]):
         return None
     outer, inner = (axis[-1], axis[-2]) if at == axis[-1] else (axis[0], axis[1])
-    if outer <= 0 or inner <= 0:
+    if outer <= 0 or inner <= 0 or outer == inner:
         return None
-    nxt = outer * (outer / inner)
-    if isinstance(outer, int):
+    nxt = min(outer * (outer / inner), upper)
+    if isinstance(outer, numbers.Integral):
         nxt = round(nxt)
-    return nxt if nxt <= upper and nxt not in axis else None
+        if nxt < 1:
+            return None
+    else:
+        nxt = float(f"{nxt:.6g}")
+    outward = nxt > outer if outer == axis[-1] else nxt < outer
+    return nxt if outward and nxt not in axis and 0 < nxt <= upper else None

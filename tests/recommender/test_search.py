@@ -45,14 +45,28 @@ def test_a_best_on_the_lower_edge_is_followed_down_and_ints_stay_ints():
     assert all(isinstance(f, int) for f in result.extended["factors"])
 
 
-def test_no_step_past_the_knobs_bound_or_from_zero():
+def test_a_step_past_the_knobs_bound_tries_the_bound_and_none_steps_from_zero():
     score, _ = _peak_at(factors=1000, blend=10.0)
     result = grid_then_edges(
-        {"factors": (32, 64, 128), "blend": (0.0, 1.0)}, score, upper={"factors": 200}
+        {"factors": (16, 32), "blend": (0.0, 1.0)}, score, upper={"factors": 48}
     )
-    # 256 would pass the bound; 1.0 has 0 beside it, so no ratio to step by
-    assert result.best == {"factors": 128, "blend": 1.0}
-    assert result.extended == {}
+    # 64 would pass the bound, so the bound itself; 1.0 has 0 beside it: no ratio to step by
+    assert result.best == {"factors": 48, "blend": 1.0}
+    assert result.extended == {"factors": [48]}
+
+
+def test_an_int_knob_never_steps_below_one_and_floats_are_rounded():
+    score, _ = _peak_at(factors=0.01, alpha=1e6)
+    result = grid_then_edges({"factors": (2, 4, 8), "alpha": (3.0, 10.0)}, score, max_steps=3)
+    assert result.extended["factors"] == [1]  # then 0.5, which is no number of factors
+    assert result.extended["alpha"][0] == 33.3333
+
+
+def test_a_grid_with_nothing_to_score_says_so():
+    with pytest.raises(ValueError, match="no point"):
+        grid_then_edges({"alpha": ()}, lambda point: 0.0)
+    with pytest.raises(ValueError, match="no point"):
+        grid_then_edges({"alpha": (1.0, 2.0)}, lambda point: float("nan"))
 
 
 def test_the_steps_past_the_edges_are_bounded():
@@ -81,5 +95,10 @@ def test_evaluate_follows_als_past_a_grid_edge_and_says_so():
     grid = replace(SMALL_GRID, factors=(8, 16), regularization=(30.0,), edge_steps=1)
     report = evaluate(small_market().interactions, grid=grid)
     assert report.als_grid_extended in ({"factors": [4]}, {"factors": [32]})
-    assert report.row("als").params["factors"] in (4, 8, 16, 32)
     assert "tried past it on validation: factors" in report.markdown()
+
+
+def test_a_knob_already_past_its_bound_is_not_stepped_back_inside():
+    score, _ = _peak_at(factors=1000)
+    result = grid_then_edges({"factors": (64, 128)}, score, upper={"factors": 48})
+    assert result.best == {"factors": 128} and result.extended == {}
