@@ -123,7 +123,7 @@ class LoanDocumentServices:
             )
         if folding is None:
             raise InputError("statement", "loan", "names no loan on this device")
-        signed, _, plan, events = folding
+        signed, signed_quote, plan, events = folding
         start, end = statement_period(match["period"], signed.terms.loan_date, self.today())
         identity = self.known_identity(application.user_id)
         borrower = identity.name if identity else (user.display_name if user else "")
@@ -134,4 +134,5 @@ class LoanDocumentServices:
             locale=match["locale"],
             demo=self.demo_mode,
             lease=product is not None and product.kind is ProductKind.FINANCE_LEASE,
+            financed=signed_quote.balance_on_amount_financed,
         )

@@ -181,39 +181,58 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "payment_summary": ("租金支付计划摘要", "Rent schedule"),
     "col_date": ("租金支付日", "Rent due date"),
     "col_payment": ("应付租金", "Rent"),
-    "total_of_payments": ("租金总额", "Total of rent"),
+    "total_of_payments": ("租金总额", "Total rent"),
     "total_of_payments_desc": (
         "按计划付清全部租金后您已支付的金额",
-        "What you will have paid after all scheduled rent",
+        "What you will have paid after every scheduled rent payment",
     ),
-    "total_sale_price": ("以租购车总价", "Total lease-purchase price"),
+    "total_sale_price": ("以租代购总价", "Total lease-purchase price"),
     "total_sale_price_desc": (
-        "以租购车总成本，含首付款",
-        "Total cost of getting the car through the lease, including the down payment",
+        "以租代购的总成本，含首付款",
+        "Total cost of the car through the lease, including the down payment",
     ),
     "late_grace": (
         "每期租金到期后 {days} 天内付清的，不收取任何逾期费用。",
-        "A rent paid within {days} days of its due date is charged nothing.",
+        "A rent payment made within {days} days of its due date is charged nothing.",
     ),
     "late_no_grace": (
         "每期租金到期日后未付清即为逾期。",
-        "A rent is late the day after its due date.",
+        "A rent payment is late the day after its due date.",
     ),
     "late_penalty": (
         "自到期后第 {day} 天起，逾期租金按每日 {rate}（年化 {yearly}）计收违约金，直至付清。",
         "From day {day} after the due date, {rate} of the unpaid rent is charged for each "
         "day ({yearly} a year) until it is paid.",
     ),
-    "prepayment": ("提前付清", "Early payoff"),
-    "prepayment_not_allowed": ("本租赁不可提前付清租金。", "This lease cannot be paid off early."),
-    "prepayment_anytime": ("可随时提前付清租金", "You may pay the lease off early at any time"),
+    "late_fixed": (
+        "每期租金逾期收取逾期费 {fee}。",
+        "Each late rent payment is charged a late fee of {fee}.",
+    ),
+    # 提前结清: the trade's word for paying a lease off early, on the screens as here
+    "prepayment": ("提前结清", "Early payoff"),
+    "prepayment_not_allowed": ("本租赁不可提前结清。", "This lease cannot be paid off early."),
+    "prepayment_anytime": ("可随时提前结清", "You may pay the lease off early at any time"),
     "prepayment_after": (
-        "第 {n} 期租金到期后可提前付清",
-        "You may pay the lease off early once {n} rents have fallen due",
+        "第 {n} 期租金到期后可提前结清",
+        "You may pay the lease off early once {n} rent payments have fallen due",
     ),
     "prepayment_free": (
-        "，不收取提前付清手续费；未到期利息不再收取。",
+        "，不收取提前结清手续费；未到期利息不再收取。",
         " without a fee; unearned interest is not charged.",
+    ),
+    "prepayment_fee": (
+        "，按提前结清的本金的 {rate} 收取手续费{free}；未到期利息不再收取。",
+        "; a fee of {rate} of the principal paid off early applies{free}. Unearned interest "
+        "is not charged.",
+    ),
+    "prepayment_fee_financed": (
+        "，按提前结清的融资金额的 {rate} 收取手续费{free}；未到期利息不再收取。",
+        "; a fee of {rate} of the amount financed paid off early applies{free}. Unearned "
+        "interest is not charged.",
+    ),
+    "prepayment_fee_free_after": (
+        "（第 {n} 期租金到期后免收）",
+        " (none once {n} rent payments have fallen due)",
     ),
 }
 
@@ -229,9 +248,10 @@ _TERMS: tuple[tuple[str, str], ...] = (
         "used (PBoC Announcement [2021] No. 3).",
     ),
     (
-        "3. 借款人可随时提前还款，应付金额为{balance}、截至还款日的应计利息及上述提前还款费用（如有）。",
-        "3. The buyer may repay early at any time; the payoff is {balance}, interest accrued to "
-        "the payoff date and the prepayment fee stated above, if any.",
+        "3. 在上述提前还款条款允许时，借款人可提前还款，应付金额为{balance}、截至还款日的应计利息及上述提前还款手续费（如有）。",
+        "3. Where the prepayment terms above allow it, the buyer may repay early; the payoff is "
+        "{balance}, interest accrued to the payoff date and the prepayment fee stated above, if "
+        "any.",
     ),
     (
         "4. 借款人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
@@ -254,9 +274,10 @@ _LEASE_TERMS: dict[int, tuple[str, str]] = {  # by index into _TERMS
         "financed is what the lessor provides for it.",
     ),
     2: (
-        "3. 承租人可随时提前付清租金，应付金额为{balance}、截至付清日的应计利息及上述提前付清手续费（如有）。",
-        "3. The lessee may pay the lease off early at any time; the payoff is {balance}, interest "
-        "accrued to the payoff date and the prepayment fee stated above, if any.",
+        "3. 在上述提前结清条款允许时，承租人可提前结清，应付金额为{balance}、截至结清日的应计利息及上述提前结清手续费（如有）。",
+        "3. Where the early payoff terms above allow it, the lessee may pay the lease off early; "
+        "the payoff is {balance}, interest accrued to the payoff date and the fee stated above, "
+        "if any.",
     ),
     3: (
         "4. 承租人有权索取本合同的纸质文本，并可随时撤回对电子文件的同意，撤回不影响已签署文件的效力。",
@@ -294,7 +315,7 @@ def terms(locale: str, *, lease: bool = False, financed: bool = False) -> list[s
     balance = _PAYOFF_BALANCE[financed]
     first = 0 if locale == "zh_CN" else 1
     return [
-        clause[lang].format(balance=balance[lang])
+        clause[lang].replace("{balance}", balance[lang])
         for lang in (first, 1 - first)
         for clause in clauses
     ]

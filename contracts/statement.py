@@ -42,7 +42,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fees_title": ("本期收取的逾期费用", "Late fees charged in this period"),
     "reversed": ("本期冲正的还款", "Payments reversed in this period"),
     "order": (
-        "还款分配顺序：费用 → 逾期利息 → 当期利息 → 本金。提前还款按产品约定收取提前还款违约金。",
+        "还款分配顺序：费用 → 逾期利息 → 当期利息 → 本金。提前还款按产品约定收取提前还款手续费。",
         "Payments are applied to fees, then overdue interest, then current interest, then principal. Early repayment is charged the product's prepayment fee.",
     ),
     "current": ("正常", "Current"),
@@ -57,6 +57,20 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "demo": ("演示数据 — 非真实出租人账单", "Demo data — not a real lessor's statement"),
     "loan": ("租赁合同编号", "Lease"),
     "borrower": ("承租人", "Lessee"),
+    "next_due": ("下期应付租金", "Next rent due"),
+    "payments": ("本期租金支付及分配", "Rent paid and how it was applied"),
+    "order": (
+        "租金分配顺序：费用 → 逾期利息 → 当期利息 → 本金。提前结清按产品约定收取提前结清手续费。",
+        "Rent paid is applied to fees, then overdue interest, then current interest, then principal. Paying the lease off early is charged the product's fee.",
+    ),
+}
+
+#: where the schedule counts down the amount financed (Quote.balance_on_amount_financed):
+#: the balance and what payments repay of it are the amount financed, as the contract says
+_FINANCED_TEXT: dict[str, tuple[str, str]] = {
+    "opening_principal": ("期初剩余融资金额", "Opening financed balance"),
+    "closing_principal": ("期末剩余融资金额", "Closing financed balance"),
+    "principal": ("融资金额", "Amount financed"),
 }
 
 
@@ -68,11 +82,13 @@ def render_statement(
     locale: str = "zh_CN",
     demo: bool = True,
     lease: bool = False,
+    financed: bool = False,
 ) -> bytes:
     """The statement as PDF bytes (the same input gives the same bytes); ``lease`` words it for
-    a finance lease (承租人, rent) as its contract is."""
+    a finance lease (承租人, rent) as its contract is; ``financed`` names the balance the
+    amount financed where the schedule counts that down."""
     fmt.check_locale(locale)
-    words = {**_TEXT, **_LEASE_TEXT} if lease else _TEXT
+    words = {**_TEXT, **(_LEASE_TEXT if lease else {}), **(_FINANCED_TEXT if financed else {})}
 
     def _t(key: str, locale: str, **params: object) -> str:
         zh, en = words[key]

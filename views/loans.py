@@ -403,7 +403,7 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
                              N_("The fees include the early-repayment fee, {fee}: {rate} of "
                                 "the {principal} of principal repaid ahead of its schedule."),
                              N_("The fees include the early-repayment fee, {fee}: {rate} of "
-                                "the {principal} of amount financed repaid ahead of its "
+                                "the {principal} of the amount financed repaid ahead of its "
                                 "schedule.")),
                          fee=ctx.money(from_cents(quote.prepayment_fee)),
                          rate=ctx.rate(loan.servicing.prepayment.fee_rate),
@@ -415,9 +415,9 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
                              N_("The other {amount} of principal is what this period's "
                                 "instalment repays after the interest to that day: no fee is "
                                 "charged on it."),
-                             N_("The other {amount} of amount financed is what this period's "
-                                "instalment repays after the interest to that day: no fee is "
-                                "charged on it.")),
+                             N_("The other {amount} of the amount financed is what this "
+                                "period's instalment repays after the interest to that day: no "
+                                "fee is charged on it.")),
                          amount=ctx.money(from_cents(quote.principal - quote.early_principal))),
                    size=13, key="loan-payoff-fee-free")]
           if quote.prepayment_fee and quote.principal > quote.early_principal else []),
@@ -436,10 +436,10 @@ def no_payoff_yet(ctx: ViewContext, loan, pre) -> str:
     if loan.lease:
         if not pre.allowed:
             return ctx.t("This lease cannot be paid off early.")
-        return ctx.tn("The lease can be paid off early from {date}, once {n} rent has fallen "
-                      "due.",
-                      "The lease can be paid off early from {date}, once {n} rents have fallen "
-                      "due.", n, n=n, date=day)  # fmt: skip
+        return ctx.tn("The lease can be paid off early from {date}, once {n} rent payment has "
+                      "fallen due.",
+                      "The lease can be paid off early from {date}, once {n} rent payments "
+                      "have fallen due.", n, n=n, date=day)  # fmt: skip
     if not pre.allowed:
         return ctx.t("This loan cannot be repaid early.")
     return ctx.tn("Early repayment is possible from {date}, once {n} payment has fallen due.",
@@ -583,17 +583,22 @@ def schedule_section(ctx: ViewContext, loan) -> list[ft.Control]:
     it, the instalments left as the loan now stands."""
     if loan.remaining is None:
         return [
-            section_title(ctx.t("Payment schedule as signed") if loan.never_paid_out
-                          else ctx.t("Payment schedule")),
-            schedule_table(ctx, loan.quote, paid=loan.paid_count),
+            section_title(ctx.t(
+                labels.of_kind(loan, N_("Payment schedule as signed"),
+                               N_("Rent schedule as signed")) if loan.never_paid_out
+                else labels.of_kind(loan, N_("Payment schedule"), N_("Rent schedule")))),
+            schedule_table(ctx, loan.quote, paid=loan.paid_count, lease=loan.lease),
         ]  # fmt: skip
     return [
-        section_title(ctx.t("Payment schedule after your early repayment"), key="loan-remaining"),
+        section_title(ctx.t(labels.of_kind(loan, N_("Payment schedule after your early repayment"),
+                                           N_("Rent schedule after your early payment"))),
+                      key="loan-remaining"),
         ft.Text(ctx.t("What is left to pay, each instalment paid on its date. The schedule as "
                       "signed is in your contract."),
                 size=13, color=ft.Colors.ON_SURFACE_VARIANT),
         schedule_table(
-            ctx, Remaining(loan.remaining, loan.quote.balance_on_amount_financed)
+            ctx, Remaining(loan.remaining, loan.quote.balance_on_amount_financed),
+            lease=loan.lease,
         ),
     ]  # fmt: skip
 

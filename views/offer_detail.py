@@ -70,6 +70,7 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ctx.services.record_event(state.customer_user_id or state.user.id, pid, "offer_open")
     q = offer.quote
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
+    lease = labels.is_lease(offer.product)
 
     def onward(ident: str) -> ft.Control:
         return sem(ident, ft.FilledButton(
@@ -81,11 +82,12 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             disclosure_box(ctx, offer, lender),
             # under what the law says must be read first, not only below a 60-row schedule
             onward("offer-contract"),
-            section_title(ctx.t("Where your payments go")),
+            section_title(ctx.t(N_("Where your rent goes") if lease
+                                else N_("Where your payments go"))),
             loan_legend(ctx, q),
             ft.Container(loan_chart(ctx, q, q.schedule, key="offer-chart"), height=230),
-            section_title(ctx.t("Payment schedule")),
-            schedule_table(ctx, q),
+            section_title(ctx.t(N_("Rent schedule") if lease else N_("Payment schedule"))),
+            schedule_table(ctx, q, lease=lease),
             onward("offer-contract-end"),
         ],
         spacing=12,
@@ -122,13 +124,19 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
             col={"xs": 12 if big else 6, "sm": 6, "md": 3}, padding=8,
         )  # fmt: skip
 
+    lease = labels.is_lease(offer.product)
     first = q.schedule[0] if q.schedule else None
     schedule = ctx.t(
-        "{n} payments of {amount}, the first on {date}", n=len(q.schedule),
-        amount=ctx.money(q.payment), date=ctx.date(first.date) if first else "-",
+        N_("{n} rent payments of {amount}, the first on {date}") if lease
+        else N_("{n} payments of {amount}, the first on {date}"),
+        n=len(q.schedule), amount=ctx.money(q.payment),
+        date=ctx.date(first.date) if first else "-",
     )  # fmt: skip
     if q.last_payment != q.payment:
-        schedule += ctx.t("; last payment {amount}", amount=ctx.money(q.last_payment))
+        schedule += ctx.t(
+            N_("; last rent payment {amount}") if lease else N_("; last payment {amount}"),
+            amount=ctx.money(q.last_payment),
+        )
     upfront = q.withheld_fees
     return ft.Container(
         ft.Column([
@@ -148,9 +156,14 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                   if q.terms.trade_in else []),
             ]),
             *([ft.Text(ctx.t(
-                "{financed}: the loan of {principal} less {fees} in fees the lender takes from "
-                "it when it pays out (part of the {charge}). The dealer is paid that much less, "
-                "so you pay the fees at signing with the down payment: {due} in all.",
+                N_("{financed}: the lease's financing of {principal} less {fees} in fees the "
+                   "lessor takes from it when it pays for the car (part of the {charge}). The "
+                   "dealer is paid that much less, so you pay the fees at signing with the down "
+                   "payment: {due} in all.") if lease else
+                N_("{financed}: the loan of {principal} less {fees} in fees the lender takes "
+                   "from it when it pays out (part of the {charge}). The dealer is paid that "
+                   "much less, so you pay the fees at signing with the down payment: {due} in "
+                   "all."),
                 financed=said["amount_financed"], principal=ctx.money(q.principal),
                 fees=ctx.money(upfront), charge=said["finance_charge"].lower(),
                 due=ctx.money(q.due_at_signing)), size=13, key="disc-upfront-fees")]
@@ -166,7 +179,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
     )  # fmt: skip
 
 
-def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
+def schedule_table(ctx: ViewContext, q, paid: int = 0, *, lease: bool = False) -> ft.Control:
     """The repayment schedule, each loan year closed by its subtotals: a table from a tablet
     up; on a phone a list of two lines per payment (date and amount, then its split), so
     nothing is cut off at the screen's edge. Payments made are ticked."""
@@ -197,10 +210,11 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0) -> ft.Control:
         key="schedule",
         columns=[
             ft.DataColumn(ft.Text("#")),
-            ft.DataColumn(ft.Text(ctx.t("Due date"))),
+            ft.DataColumn(ft.Text(ctx.t(N_("Rent due date") if lease else N_("Due date")))),
             *[ft.DataColumn(ft.Text(ctx.t(name), width=money_column(ctx),
                                     text_align=ft.TextAlign.RIGHT), numeric=True)
-              for name in (N_("Payment"), N_("Principal"), N_("Interest"), balance_column(q))],
+              for name in (N_("Rent due") if lease else N_("Payment"), N_("Principal"),
+                           N_("Interest"), balance_column(q))],
         ],
         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
     )  # fmt: skip

@@ -224,7 +224,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
     known = result.answer.lenders.get(offer.product.lender_id)
     lender_type = labels.label(ctx, labels.LENDER_TYPE, known.type) if known else None
-    lease = str(offer.product.kind) == "finance_lease"  # rent, in the lease's own words
+    lease = labels.is_lease(offer.product)  # rent, in the lease's own words
     badges = []
     if pid == result.cheapest_id:
         badges.append(_badge(ctx.t("Cheapest"), palette.GOOD, f"cheapest-{pid}"))
@@ -244,7 +244,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t(N_("Monthly rent") if lease else N_("Monthly payment")),
                 ctx.money(q.payment), f"pay-{pid}"),
         _figure(ctx.t("Interest and fees"), ctx.money(q.finance_charge), f"cost-{pid}"),
-        _figure(ctx.t(N_("Total of rent") if lease else N_("Total of payments")),
+        _figure(ctx.t(N_("Total rent") if lease else N_("Total of payments")),
                 ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
         # the cash a buyer brings on the day differs by lender where its fees join the down

@@ -153,10 +153,39 @@ def test_a_finance_lease_is_titled_and_signed_as_a_lease_with_lessee_and_lessor(
     assert "融资租赁信息披露" in lease_text and "贷款信息披露" not in lease_text
     # its disclosure counts rent and pays it off early
     assert "租金总额" in lease_text and "还款总额" not in lease_text
-    assert "以租购车总价" in lease_text and "分期购车总价" not in lease_text
-    assert "提前付清" in lease_text and "提前还款" not in lease_text
+    assert "以租代购总价" in lease_text and "分期购车总价" not in lease_text
+    assert "提前结清" in lease_text and "提前还款" not in lease_text
     assert "汽车消费贷款合同" in loan_text and "借款人（买方）" in loan_text
     assert "租" not in loan_text  # and a loan says nothing of a lease
+
+
+def test_a_demo_like_lease_states_its_payoff_terms_once_and_consistently():
+    """The usual lease: a flat rate, a fee withheld at the payout, a lockout and a fee. Its
+    disclosure and its clause 3 agree: paid off early (提前结清) only as the terms allow, the fee
+    on the amount financed the schedule counts down, late rent in the lease's words."""
+    data = deal_json(lease=True)
+    terms = {k: v for k, v in data["terms"].items() if k != "annual_rate"}
+    data["terms"] = {**terms, "flat_rate": {"rate": "3.50", "per": "year"}}
+    data["late_fee"] = {"amount": "50", "grace_days": 3, "daily_penalty_rate": "0.05"}
+    data["prepayment"] = {"lockout_months": 12, "fee_rate": "5", "fee_free_after_months": 24}
+    text = "".join(_text(render_contract(parse_deal(data), locale="zh_CN")).split())
+    assert (
+        "第12期租金到期后可提前结清，按提前结清的融资金额的5.00%收取手续费（第24期租金到期后免收）"
+        in text
+    )
+    assert "在上述提前结清条款允许时，承租人可提前结清，应付金额为剩余融资金额" in text
+    assert "每期租金逾期收取逾期费¥50.00" in text
+    assert "随时" not in text.split("电子签名同意记录")[0].replace("随时撤回", "")
+    assert not any(word in text for word in ("提前付清", "提前还款", "借款", "贷款人"))
+
+
+def test_a_loans_payoff_clause_defers_to_its_prepayment_terms():
+    data = deal_json()
+    data["prepayment"] = {"lockout_months": 12}
+    text = "".join(_text(render_contract(parse_deal(data), locale="zh_CN")).split())
+    assert "第12期到期后可提前还款" in text
+    assert "在上述提前还款条款允许时，借款人可提前还款" in text
+    assert "可随时提前还款" not in text
 
 
 def test_a_finance_lease_charges_late_rent_in_its_own_words():

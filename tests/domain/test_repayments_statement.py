@@ -52,3 +52,20 @@ def test_statement_pdf_is_deterministic_and_carries_chinese_text():
     assert "车贷还款对账单" in text and "张伟" in text and "4,000.00" in text
     english = render_statement(st, loan_id="LN-1", borrower="Zhang Wei", locale="en_US")
     assert "repayment statement" in PdfReader(io.BytesIO(english)).pages[0].extract_text()
+
+
+def test_a_statement_names_the_balance_and_the_lease_as_the_contract_does():
+    plan, events, terms = make_case()
+    st = statement(plan, events, date(2026, 3, 1), date(2026, 3, 31), terms)
+
+    def text(**kw) -> str:
+        pdf = render_statement(st, loan_id="LN-1", borrower="张伟", locale="zh_CN", **kw)
+        return "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+    loan, financed = text(), text(financed=True)
+    assert "期初未还本金" in loan and "期初剩余融资金额" not in loan
+    assert "期初剩余融资金额" in financed and "期末剩余融资金额" in financed
+    assert "未还本金" not in financed
+    lease = text(lease=True, financed=True)
+    assert "融资租赁租金对账单" in lease and "下期应付租金" in lease
+    assert "期初剩余融资金额" in lease and "下期应还" not in lease

@@ -768,5 +768,7 @@ async def test_a_finance_lease_says_the_lessor_owns_the_car_on_its_card_and_in_i
     assert "月供" in h.texts(h.find(f"offer-card-{a_loan}"))
     await h.click(f"offer-open-{leased.id}")
     disclosure = h.texts(h.find("disclosure"))
-    assert "车辆所有权" in disclosure and "租金总额" in disclosure and "提前付清" in disclosure
+    assert "车辆所有权" in disclosure and "租金总额" in disclosure and "提前结清" in disclosure
     assert "归出租人所有" in h.value("disc-term-2")
+    assert "每期租金" in h.value("disc-schedule") and "首期租金支付日" in h.value("disc-schedule")
+    assert "租金支付计划" in h.texts() and "还款计划" not in h.texts()
