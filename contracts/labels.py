@@ -132,7 +132,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_interest": ("利息", "Interest"),
     "col_principal": ("本金", "Principal"),
     "col_balance": ("剩余本金", "Balance"),
-    # a schedule that counts down the amount financed (Quote.balance_on_amount_financed)
+    # a schedule that counts down the amount financed (Quote.balance_on_amount_financed): its
+    # principal parts repay the amount financed, its interest parts carry the withheld fees
+    "col_principal_financed": ("偿还融资金额", "Amount financed repaid"),
+    "col_interest_financed": ("利息及费用", "Interest incl. fees"),
     "col_balance_financed": ("剩余融资金额", "Financed balance"),
     "year_subtotal": ("第 {year} 年小计", "Year {year} subtotal"),
     "total": ("合计", "Total"),

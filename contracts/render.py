@@ -242,18 +242,15 @@ def draw_schedule_table(doc: Document, q: Quote, locale: str, *, lease: bool = F
     repeats on every page (``lease``: a finance lease's rent)."""
     t = lambda key, **kw: L.text(key, locale, lease=lease, **kw)  # noqa: E731
     num = lambda d: fmt.number(d, locale)  # noqa: E731
+    basis = "_financed" if q.balance_on_amount_financed else ""  # what the columns count
     w = CONTENT_W
     columns = [
         Column(t("col_n"), w * 0.08, "center"),
         Column(t("col_date"), w * 0.20),
         Column(t("col_payment"), w * 0.18, "right"),
-        Column(t("col_interest"), w * 0.17, "right"),
-        Column(t("col_principal"), w * 0.18, "right"),
-        Column(
-            t("col_balance_financed" if q.balance_on_amount_financed else "col_balance"),
-            w * 0.19,
-            "right",
-        ),
+        Column(t(f"col_interest{basis}"), w * 0.17, "right"),
+        Column(t(f"col_principal{basis}"), w * 0.18, "right"),
+        Column(t(f"col_balance{basis}"), w * 0.19, "right"),
     ]
     per_year = q.terms.frequency.periods_per_year  # the engine's loan years, not calendar
     rows: list[Sequence[str]] = []

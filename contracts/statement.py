@@ -66,11 +66,14 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
 }
 
 #: where the schedule counts down the amount financed (Quote.balance_on_amount_financed):
-#: the balance and what payments repay of it are the amount financed, as the contract says
+#: the balance and what payments repay of it are the amount financed, and its interest
+#: carries the withheld fees, as the contract says
 _FINANCED_TEXT: dict[str, tuple[str, str]] = {
     "opening_principal": ("期初剩余融资金额", "Opening financed balance"),
     "closing_principal": ("期末剩余融资金额", "Closing financed balance"),
     "principal": ("融资金额", "Amount financed"),
+    "interest": ("利息及费用", "Interest incl. fees"),
+    "accrued_interest": ("应计未付利息及费用", "Interest and fees accrued, unpaid"),
 }
 
 

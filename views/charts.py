@@ -110,7 +110,7 @@ def loan_chart(
             N_("The balance of {amount} falls to zero over {n} payments; "
                "{interest} of interest in all"),
             N_("The financed balance of {amount} falls to zero over {n} payments; "
-               "{interest} of interest in all"),
+               "{interest} of interest and fees in all"),
         ),
         amount=ctx.money(first_balance), n=len(rows), interest=ctx.money(interest),
     )  # fmt: skip
@@ -123,15 +123,11 @@ def loan_legend(ctx: ViewContext, quote) -> ft.Control:
         [
             ft.Row([ft.Container(width=14, height=4, bgcolor=colour), ft.Text(text, size=12)],
                    spacing=4, tight=True)
-            for text, colour in ((ctx.t(balance_column(quote)), ft.Colors.PRIMARY),
-                                 (ctx.t("Principal, cumulative"), palette.PRINCIPAL),
-                                 (ctx.t("Interest, cumulative"), palette.INTEREST))
+            for text, colour in (
+                (ctx.t(labels.part_name(quote, "balance")), ft.Colors.PRIMARY),
+                (ctx.t(labels.part_name(quote, "principal_sum")), palette.PRINCIPAL),
+                (ctx.t(labels.part_name(quote, "interest_sum")), palette.INTEREST))
         ],
         wrap=True,
         spacing=16,
     )  # fmt: skip
-
-
-def balance_column(quote) -> str:
-    """The msgid naming ``quote``'s balance in a legend or a column head."""
-    return labels.balance_label(quote, N_("Balance"), N_("Financed balance"))

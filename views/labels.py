@@ -165,3 +165,21 @@ def balance_label(quote, on_principal: str, on_financed: str) -> str:
     schedule counts down the amount financed (``Quote.balance_on_amount_financed``), so the
     figure is not read as the contract's larger 贷款本金."""
     return on_financed if quote.balance_on_amount_financed else on_principal
+
+
+#: What a payment's parts are called: on the principal, or (the second) where the schedule
+#: counts down the amount financed (``Quote.balance_on_amount_financed``): then its principal
+#: parts repay the amount financed and its interest parts carry the withheld fees too (they
+#: sum to the finance charge).
+PAYMENT_PARTS = {
+    "balance": (N_("Balance"), N_("Financed balance")),
+    "principal": (N_("Principal"), N_("Amount financed repaid")),
+    "interest": (N_("Interest"), N_("Interest incl. fees")),
+    "principal_sum": (N_("Principal, cumulative"), N_("Amount financed repaid, cumulative")),
+    "interest_sum": (N_("Interest, cumulative"), N_("Interest incl. fees, cumulative")),
+}
+
+
+def part_name(quote, part: str) -> str:
+    """The msgid naming ``part`` (a key of :data:`PAYMENT_PARTS`) of ``quote``'s payments."""
+    return balance_label(quote, *PAYMENT_PARTS[part])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from views import labels, palette
-from views.charts import balance_column, loan_chart, loan_legend
+from views.charts import loan_chart, loan_legend
 from views.context import ViewContext
 from views.shell import Screen
 from views.widgets import N_, empty_state, fill_or_scroll, section_title, sem
@@ -213,8 +213,9 @@ def schedule_table(ctx: ViewContext, q, paid: int = 0, *, lease: bool = False) -
             ft.DataColumn(ft.Text(ctx.t(N_("Rent due date") if lease else N_("Due date")))),
             *[ft.DataColumn(ft.Text(ctx.t(name), width=money_column(ctx),
                                     text_align=ft.TextAlign.RIGHT), numeric=True)
-              for name in (N_("Rent due") if lease else N_("Payment"), N_("Principal"),
-                           N_("Interest"), balance_column(q))],
+              for name in (N_("Rent due") if lease else N_("Payment"),
+                           *(labels.part_name(q, part)
+                             for part in ("principal", "interest", "balance")))],
         ],
         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=40,
     )  # fmt: skip
@@ -271,7 +272,8 @@ def _schedule_list(ctx: ViewContext, q, entries: list[tuple], paid: int) -> ft.C
             labels.balance_label(
                 q,
                 N_("Principal {principal} · interest {interest} · balance {balance}"),
-                N_("Principal {principal} · interest {interest} · financed balance {balance}"),
+                N_("Amount financed repaid {principal} · interest incl. fees {interest} · "
+                   "financed balance {balance}"),
             ),
             principal=ctx.money(principal), interest=ctx.money(interest),
             balance=ctx.money(balance),

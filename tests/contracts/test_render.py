@@ -210,6 +210,7 @@ def test_a_schedule_on_the_amount_financed_names_its_balance_so(locale, column, 
     assert quote(flat.terms).balance_on_amount_financed
     text = " ".join(_text(render_contract(flat, locale=locale)).split())
     assert column in text and payoff in text
+    assert ("偿还融资金额" if locale == "zh_CN" else "Amount financed repaid") in text
     assert "应付金额为剩余本金" not in text and "outstanding principal" not in text
     loan = " ".join(_text(render_contract(make_deal(), locale=locale)).split())
     assert "剩余融资金额" not in loan and "Financed balance" not in loan

@@ -66,8 +66,13 @@ def test_the_schedule_and_chart_name_a_balance_on_the_amount_financed(width):
 
     page = SimpleNamespace(width=width)
     ctx = ViewContext(page=page, state=SimpleNamespace(locale="zh_CN"), services=None, i18n=i18n)
-    for q, word, other in ((a_quote(flat=True), "剩余融资金额", "剩余本金"),
-                           (a_quote(flat=False), "剩余本金", "剩余融资金额")):  # fmt: skip
+    flat, nominal = a_quote(flat=True), a_quote(flat=False)
+    # the flat quote's parts repay the amount financed and its interest carries the fees
+    assert sum(r.interest for r in flat.schedule) == flat.finance_charge
+    for q, words, others in (
+        (flat, ("剩余融资金额", "偿还融资金额", "利息及费用"), ("本金",)),
+        (nominal, ("剩余本金", "本金"), ("融资金额", "利息及费用")),
+    ):
         shown = " ".join(_texts(schedule_table(ctx, q)) + _texts(loan_legend(ctx, q)))
         shown += " " + loan_chart(ctx, q, q.schedule, key="c").label
-        assert word in shown and other not in shown
+        assert all(w in shown for w in words) and not any(o in shown for o in others)
