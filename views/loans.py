@@ -320,8 +320,9 @@ def record_panel(ctx: ViewContext, loan) -> ft.Control:
         error=state.payment_error.get(cid),
         on_change=lambda e: draft.__setitem__(cid, e.control.value or ""),
         keyboard_type=ft.KeyboardType.NUMBER))  # fmt: skip
+    record = ctx.t(labels.of_kind(loan, N_("Record a payment"), N_("Record a rent payment")))
     controls: list[ft.Control] = [
-        section_title(ctx.t("Record a payment")),
+        section_title(record),
         ft.Text(ctx.t(labels.of_kind(
                     loan,
                     N_("For a repayment already made to the lender, by bank transfer or at the "
@@ -330,7 +331,7 @@ def record_panel(ctx: ViewContext, loan) -> ft.Control:
                        "the dealership: recording it moves no money."))),
                 size=13, color=ft.Colors.ON_SURFACE_VARIANT, key="pay-what"),
         ft.Row([payment_field, sem("pay-record", ft.FilledButton(
-            ctx.t("Record a payment"), icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,
+            record, icon=ft.Icons.PAYMENTS_OUTLINED, on_click=pay,
             disabled="pay" in state.busy))], wrap=True),
     ]  # fmt: skip
     if (row := busy_row(ctx, "pay")) is not None:
@@ -357,8 +358,10 @@ def alerts(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             ft.Text(text, expand=True),
         ], key=f"reminder-{r.instalment}"))  # fmt: skip
     if st.overpaid > 0:
-        controls.append(ft.Text(ctx.t(
-            "{amount} was paid beyond what is owed: the lender owes it back to you.",
+        controls.append(ft.Text(ctx.t(labels.of_kind(
+            loan,
+            N_("{amount} was paid beyond what is owed: the lender owes it back to you."),
+            N_("{amount} was paid beyond what is owed: the lessor owes it back to you.")),
             amount=ctx.money(from_cents(st.overpaid))), key="loan-overpaid"))  # fmt: skip
     return controls
 

@@ -442,6 +442,8 @@ async def test_a_loan_that_cannot_yet_be_repaid_early_says_when_it_can(
     day = f"{twelfth.year}年{twelfth.month}月{twelfth.day}日"
     assert visible(h.find("loan-no-payoff").value) == said.format(date=day)
     assert not h.has("loan-payoff-fill")
+    # and a lessee records rent paid, in the lease's words
+    assert ("记录一笔租金支付" if lease else "记录一笔还款") in h.texts(h.find("loan-record"))
 
 
 async def test_a_loans_screen_opens_its_signed_contract_and_a_months_statement(world, monkeypatch):
