@@ -97,7 +97,6 @@ class LoanDocumentServices:
     def statement_pdf(self: Services, name: str) -> bytes:
         """The statement a link from :meth:`statement_url` names, as the loan stands today."""
         from contracts.statement import render_statement
-        from domain.catalog import ProductKind
         from domain.repayment_statement import statement
         from local_db.repositories import catalog as catalog_repo
         from local_db.repositories import deals as deals_repo
@@ -133,6 +132,6 @@ class LoanDocumentServices:
             borrower=borrower,
             locale=match["locale"],
             demo=self.demo_mode,
-            lease=product is not None and product.kind is ProductKind.FINANCE_LEASE,
+            lease=product is not None and product.is_lease,
             financed=signed_quote.balance_on_amount_financed,
         )

@@ -1316,7 +1316,7 @@ class PrequalServices:
             signatures={"buyer": tuple(tuple(stroke) for stroke in strokes)} if strokes else {},
             servicing=_servicing(offer),
             demo=self.demo_market,
-            lease=offer.product.kind is ProductKind.FINANCE_LEASE,
+            lease=offer.product.is_lease,
         )  # fmt: skip
 
     def disclosure_words(
@@ -1333,7 +1333,7 @@ class PrequalServices:
         if offer is None:
             raise InputError("product_id", "not_offered", "is not among this check's offers")
         servicing = _servicing(offer)
-        lease = offer.product.kind is ProductKind.FINANCE_LEASE
+        lease = offer.product.is_lease
         keys = ("apr", "finance_charge", "amount_financed", "total_of_payments",
                 "total_sale_price")  # fmt: skip
         return DisclosureWords(
@@ -1608,7 +1608,7 @@ class PrequalServices:
             payments=tuple(payments), as_of=today, servicing=servicing,
             lender_id=product.lender_id if product else None, payoff_refused=payoff_refused,
             remaining=remaining, course=path, car_taken=bool(taken),
-            lease=product is not None and product.kind is ProductKind.FINANCE_LEASE,
+            lease=product is not None and product.is_lease,
         )  # fmt: skip
 
     def _folding(self: Services, s, contract) -> tuple[ContractLoan, Quote, Any, list] | None:

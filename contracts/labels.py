@@ -137,6 +137,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_principal_financed": ("偿还融资金额", "Amount financed repaid"),
     "col_interest_financed": ("利息及费用", "Interest incl. fees"),
     "col_balance_financed": ("剩余融资金额", "Financed balance"),
+    # what an early payoff repays, as payoff clause 3 names it
+    "payoff_balance": ("剩余本金", "the outstanding principal"),
+    "payoff_balance_financed": ("剩余融资金额", "the outstanding amount financed"),
     "year_subtotal": ("第 {year} 年小计", "Year {year} subtotal"),
     "total": ("合计", "Total"),
     "terms": ("合同条款", "Terms"),
@@ -302,20 +305,12 @@ def other(key: str, locale: str, *, lease: bool = False, **params: object) -> st
     return text(key, "en_US" if locale == "zh_CN" else "zh_CN", lease=lease, **params)
 
 
-#: What an early payoff repays, as the payoff clause names it: the principal outstanding, or
-#: the amount financed outstanding where the schedule counts that down.
-_PAYOFF_BALANCE = {
-    False: ("剩余本金", "the outstanding principal"),
-    True: ("剩余融资金额", "the outstanding amount financed"),
-}
-
-
 def terms(locale: str, *, lease: bool = False, financed: bool = False) -> list[str]:
     """The contract's clauses (a finance lease's where they differ): the locale's language
     first, then the other one. ``financed``: the schedule counts down the amount financed
     (``Quote.balance_on_amount_financed``), which the payoff clause then names."""
     clauses = [_LEASE_TERMS.get(i, c) if lease else c for i, c in enumerate(_TERMS)]
-    balance = _PAYOFF_BALANCE[financed]
+    balance = _TEXT["payoff_balance_financed" if financed else "payoff_balance"]
     first = 0 if locale == "zh_CN" else 1
     return [
         clause[lang].replace("{balance}", balance[lang])

@@ -384,6 +384,11 @@ class LoanProduct:
         return bool(self.brands)
 
     @property
+    def is_lease(self) -> bool:
+        """A finance lease: the lessor owns the car until the last rent; its words are rent."""
+        return self.kind is ProductKind.FINANCE_LEASE
+
+    @property
     def tiers(self) -> frozenset[RiskTier]:
         return frozenset(q.tier for q in self.rate_card)
 

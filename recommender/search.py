@@ -73,14 +73,9 @@ def _step_out(axis: list[Any], at: Any, upper: float) -> Any | None:
     if len(axis) < 2 or at not in (axis[0], axis[-1]):
         return None
     outer, inner = (axis[-1], axis[-2]) if at == axis[-1] else (axis[0], axis[1])
-    if outer <= 0 or inner <= 0 or outer == inner:
+    if outer <= 0 or inner <= 0:
         return None
     nxt = min(outer * (outer / inner), upper)
-    if isinstance(outer, numbers.Integral):
-        nxt = round(nxt)
-        if nxt < 1:
-            return None
-    else:
-        nxt = float(f"{nxt:.6g}")
-    outward = nxt > outer if outer == axis[-1] else nxt < outer
-    return nxt if outward and nxt not in axis and 0 < nxt <= upper else None
+    nxt = round(nxt) if isinstance(outer, numbers.Integral) else float(f"{nxt:.6g}")
+    # outward, past every value on the axis; an int rounded down to 0 is no step
+    return nxt if (nxt > outer if at == axis[-1] else 0 < nxt < outer) else None

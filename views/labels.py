@@ -155,11 +155,6 @@ def energy_use(ctx: ViewContext, vehicle) -> str | None:
     return ctx.t("{litres} L/100 km", litres=litres)
 
 
-def is_lease(product) -> bool:
-    """Whether an offer's product is a finance lease (its words are rent and the lessor)."""
-    return str(product.kind) == "finance_lease"
-
-
 def balance_label(quote, on_principal: str, on_financed: str) -> str:
     """The msgid that names a quote's balance: ``on_principal``, or ``on_financed`` when its
     schedule counts down the amount financed (``Quote.balance_on_amount_financed``), so the

@@ -70,7 +70,7 @@ def offer_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         ctx.services.record_event(state.customer_user_id or state.user.id, pid, "offer_open")
     q = offer.quote
     lender = ctx.services.lender_name(offer.product.lender_id, ctx.locale)
-    lease = labels.is_lease(offer.product)
+    lease = offer.product.is_lease
 
     def onward(ident: str) -> ft.Control:
         return sem(ident, ft.FilledButton(
@@ -124,7 +124,7 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
             col={"xs": 12 if big else 6, "sm": 6, "md": 3}, padding=8,
         )  # fmt: skip
 
-    lease = labels.is_lease(offer.product)
+    lease = offer.product.is_lease
     first = q.schedule[0] if q.schedule else None
     schedule = ctx.t(
         N_("{n} rent payments of {amount}, the first on {date}") if lease

@@ -224,7 +224,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     kind = labels.label(ctx, labels.PRODUCT_KIND, offer.product.kind)
     known = result.answer.lenders.get(offer.product.lender_id)
     lender_type = labels.label(ctx, labels.LENDER_TYPE, known.type) if known else None
-    lease = labels.is_lease(offer.product)  # rent, in the lease's own words
+    lease = offer.product.is_lease  # rent, in the lease's own words
     badges = []
     if pid == result.cheapest_id:
         badges.append(_badge(ctx.t("Cheapest"), palette.GOOD, f"cheapest-{pid}"))
