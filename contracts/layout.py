@@ -40,6 +40,9 @@ SHADE = colors.HexColor("#eef1f5")
 ACCENT = colors.HexColor("#0b4f8a")
 WARN = colors.HexColor("#b3261e")
 PEN = colors.HexColor("#1b3a8c")  # drawn signatures
+CELL_PAD = 4.0  # a table cell's text from its column's edges
+MIN_FIT = 0.7  # the smallest a cell's text is shrunk to fit its column, of its size
+KEY_GAP = 10.0  # the least space between a label and its value
 
 
 class _NumberedCanvas(Canvas):
@@ -180,8 +183,11 @@ class Document:
         bold: bool = False,
         color=INK,
         align: str = "left",
+        fit: float | None = None,
     ) -> float:
-        """Draw one line of mixed-script text; returns its width.
+        """Draw one line of mixed-script text; returns its width. Text wider than ``fit`` is
+        drawn smaller to fit it, on the same baseline (a column's header in a language whose
+        words are longer), though never under :data:`MIN_FIT` of ``size``.
 
         The line is one PDF text object whatever its runs: the font switches inside it and the
         text cursor advances by each run's own glyph widths. The operators are written here
@@ -192,6 +198,9 @@ class Document:
         fonts = self.fonts
         runs = fonts.runs(s, bold=bold)
         total = sum(stringWidth(part, font, size) for font, part in runs)
+        if fit is not None and total > fit:
+            scale = max(fit / total, MIN_FIT)
+            size, total = size * scale, total * scale
         if align == "right":
             x -= total
         elif align == "center":
@@ -304,16 +313,19 @@ class Document:
         x = MARGIN
         baseline = self.y - row_height + (row_height - size) / 2 + size * 0.18
         for col, value in zip(columns, values, strict=True):
+            fit = col.width - 2 * CELL_PAD
             if col.align == "right":
                 self.text(
-                    x + col.width - 4, baseline, value, size, bold=bold, color=color, align="right"
-                )
+                    x + col.width - CELL_PAD, baseline, value, size, bold=bold, color=color,
+                    align="right", fit=fit,
+                )  # fmt: skip
             elif col.align == "center":
                 self.text(
-                    x + col.width / 2, baseline, value, size, bold=bold, color=color, align="center"
-                )
+                    x + col.width / 2, baseline, value, size, bold=bold, color=color,
+                    align="center", fit=fit,
+                )  # fmt: skip
             else:
-                self.text(x + 4, baseline, value, size, bold=bold, color=color)
+                self.text(x + CELL_PAD, baseline, value, size, bold=bold, color=color, fit=fit)
             x += col.width
         self.y -= row_height
 
@@ -326,8 +338,11 @@ class Document:
         x: float = MARGIN,
         width: float = CONTENT_W,
     ) -> None:
-        """Label / value lines; long values wrap under themselves."""
+        """Label / value lines; long values wrap under themselves. The values start
+        ``key_width`` in, or past the widest label when one is wider (up to half the width)."""
         leading = size * 1.5
+        widest = max((self.fonts.width(key, size) for key, _ in pairs), default=0.0)
+        key_width = min(max(key_width, widest + KEY_GAP), width / 2)
         for key, value in pairs:
             lines = self.wrap(value, size, width - key_width) or [""]
             self.ensure(leading * len(lines))

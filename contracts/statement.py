@@ -42,9 +42,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fees_title": ("本期收取的逾期费用", "Late fees charged in this period"),
     "reversed": ("本期冲正的还款", "Payments reversed in this period"),
     "order": (
-        "还款分配顺序：费用 → 逾期利息 → 当期利息 → 本金。提前还款按产品约定收取提前还款手续费。",
-        "Payments are applied to fees, then overdue interest, then current interest, then principal. Early repayment is charged the product's prepayment fee.",
+        "还款分配顺序：费用 → 逾期{interest} → 当期{interest} → {principal}。提前还款按产品约定收取提前还款手续费。",
+        "Payments are applied to fees, then overdue {interest}, then current {interest}, then {principal}. Early repayment is charged the product's prepayment fee.",
     ),
+    "order_interest": ("利息", "interest"),
+    "order_principal": ("本金", "principal"),
     "current": ("正常", "Current"),
     "in_grace": ("宽限期内", "In grace period"),
     "past_due_status": ("逾期 {days} 天", "{days} days past due"),
@@ -60,8 +62,8 @@ _LEASE_TEXT: dict[str, tuple[str, str]] = {
     "next_due": ("下期应付租金", "Next rent due"),
     "payments": ("本期租金支付及分配", "Rent paid and how it was applied"),
     "order": (
-        "租金分配顺序：费用 → 逾期利息 → 当期利息 → 本金。提前结清按产品约定收取提前结清手续费。",
-        "Rent paid is applied to fees, then overdue interest, then current interest, then principal. Paying the lease off early is charged the product's fee.",
+        "租金分配顺序：费用 → 逾期{interest} → 当期{interest} → {principal}。提前结清按产品约定收取提前结清手续费。",
+        "Rent paid is applied to fees, then overdue {interest}, then current {interest}, then {principal}. Paying the lease off early is charged the product's fee.",
     ),
 }
 
@@ -74,6 +76,8 @@ _FINANCED_TEXT: dict[str, tuple[str, str]] = {
     "principal": ("融资金额", "Amount financed"),
     "interest": ("利息及费用", "Interest incl. fees"),
     "accrued_interest": ("应计未付利息及费用", "Interest and fees accrued, unpaid"),
+    "order_interest": ("利息及费用", "interest incl. fees"),
+    "order_principal": ("融资金额", "the amount financed"),
 }
 
 
@@ -148,10 +152,10 @@ def render_statement(
         w = CONTENT_W / 20
         cols = [
             Column(_t("date", locale), 3.2 * w),
-            Column(_t("op", locale), 3.3 * w),
+            Column(_t("op", locale), 2.3 * w),
             Column(_t("amount", locale), 2.7 * w, "right"),
             Column(_t("fees", locale), 2.2 * w, "right"),
-            Column(_t("interest", locale), 2.4 * w, "right"),
+            Column(_t("interest", locale), 3.4 * w, "right"),
             Column(_t("principal", locale), 3.0 * w, "right"),
             Column(_t("over", locale), 3.2 * w, "right"),
         ]
@@ -197,5 +201,13 @@ def render_statement(
         doc.heading(_t("reversed", locale), _other("reversed", locale))
         doc.paragraph(", ".join(st.reversed_ops), 9)
     doc.space(8)
-    doc.paragraph(_t("order", locale), 8)
+    doc.paragraph(
+        _t(
+            "order",
+            locale,
+            interest=_t("order_interest", locale),
+            principal=_t("order_principal", locale),
+        ),
+        8,
+    )
     return doc.finish()

@@ -401,26 +401,13 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
              quote.principal, "loan-payoff-principal"),
         part(ctx.t("Interest to that day"), quote.interest, "loan-payoff-interest"),
         part(ctx.t("Fees"), quote.fees, "loan-payoff-fees"),
-        *([ft.Text(ctx.t(labels.balance_label(
-                             loan.quote,
-                             N_("The fees include the early-repayment fee, {fee}: {rate} of "
-                                "the {principal} of principal repaid ahead of its schedule."),
-                             N_("The fees include the early-repayment fee, {fee}: {rate} of "
-                                "the {principal} of the amount financed repaid ahead of its "
-                                "schedule.")),
+        *([ft.Text(ctx.t(payoff_words(loan, PAYOFF_FEE),
                          fee=ctx.money(from_cents(quote.prepayment_fee)),
                          rate=ctx.rate(loan.servicing.prepayment.fee_rate),
                          principal=ctx.money(from_cents(quote.early_principal))),
                    size=13, key="loan-payoff-fee")] if quote.prepayment_fee else []),
         # the rest of the principal is what the instalment in progress repays anyway
-        *([ft.Text(ctx.t(labels.balance_label(
-                             loan.quote,
-                             N_("The other {amount} of principal is what this period's "
-                                "instalment repays after the interest to that day: no fee is "
-                                "charged on it."),
-                             N_("The other {amount} of the amount financed is what this "
-                                "period's instalment repays after the interest to that day: no "
-                                "fee is charged on it.")),
+        *([ft.Text(ctx.t(payoff_words(loan, PAYOFF_FEE_FREE),
                          amount=ctx.money(from_cents(quote.principal - quote.early_principal))),
                    size=13, key="loan-payoff-fee-free")]
           if quote.prepayment_fee and quote.principal > quote.early_principal else []),
@@ -429,6 +416,53 @@ def payoff_panel(ctx: ViewContext, loan, fill) -> list[ft.Control]:
             icon=ft.Icons.DONE_ALL, on_click=lambda e: fill(f"{amount:.2f}")))],
             alignment=ft.MainAxisAlignment.END),
     ], key="loan-payoff-panel")]  # fmt: skip
+
+
+#: The payoff's fee sentences, by (is a lease, counts down the amount financed): a lease is
+#: paid off (提前结清) out of its rent, a loan repaid out of its instalment, and the fee's base
+#: is named as the contract names it.
+PAYOFF_FEE = {
+    (False, False): N_(
+        "The fees include the early-repayment fee, {fee}: {rate} of the "
+        "{principal} of principal repaid ahead of its schedule."
+    ),
+    (False, True): N_(
+        "The fees include the early-repayment fee, {fee}: {rate} of the "
+        "{principal} of the amount financed repaid ahead of its schedule."
+    ),
+    (True, False): N_(
+        "The fees include the early-payoff fee, {fee}: {rate} of the "
+        "{principal} of principal paid off ahead of its schedule."
+    ),
+    (True, True): N_(
+        "The fees include the early-payoff fee, {fee}: {rate} of the "
+        "{principal} of the amount financed paid off ahead of its schedule."
+    ),
+}
+PAYOFF_FEE_FREE = {
+    (False, False): N_(
+        "The other {amount} of principal is what this period's instalment "
+        "repays after the interest to that day: no fee is charged on it."
+    ),
+    (False, True): N_(
+        "The other {amount} of the amount financed is what this period's "
+        "instalment repays after the interest to that day: no fee is charged on "
+        "it."
+    ),
+    (True, False): N_(
+        "The other {amount} of principal is what this period's rent pays off "
+        "after the interest to that day: no fee is charged on it."
+    ),
+    (True, True): N_(
+        "The other {amount} of the amount financed is what this period's rent "
+        "pays off after the interest to that day: no fee is charged on it."
+    ),
+}
+
+
+def payoff_words(loan, table: dict[tuple[bool, bool], str]) -> str:
+    """The msgid of ``table`` for ``loan``'s kind and the basis its schedule counts down."""
+    return table[bool(loan.lease), loan.quote.balance_on_amount_financed]
 
 
 def no_payoff_yet(ctx: ViewContext, loan, pre) -> str:

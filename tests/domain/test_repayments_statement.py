@@ -64,8 +64,12 @@ def test_a_statement_names_the_balance_and_the_lease_as_the_contract_does():
 
     loan, financed = text(), text(financed=True)
     assert "期初未还本金" in loan and "期初剩余融资金额" not in loan
+    assert "逾期利息→当期利息→本金。" in loan
     assert "期初剩余融资金额" in financed and "期末剩余融资金额" in financed
     assert "未还本金" not in financed
+    # what a payment goes to last is the amount financed, its interest carrying the fees
+    assert "费用→逾期利息及费用→当期利息及费用→融资金额。" in financed
     lease = text(lease=True, financed=True)
     assert "融资租赁租金对账单" in lease and "下期应付租金" in lease
     assert "期初剩余融资金额" in lease and "下期应还" not in lease
+    assert "租金分配顺序：费用→逾期利息及费用→当期利息及费用→融资金额。提前结清" in lease

@@ -315,8 +315,27 @@ async def test_paying_off_the_payoff_quote_closes_the_loan(world):
     assert h.texts(card).count("已结清") == 1 and h.find(f"status-of-{cid}").value == "已结清"
 
 
-async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world, monkeypatch):
+@pytest.mark.parametrize(
+    ("lease", "financed", "fee_said", "rest_said"),
+    [
+        (False, False, "费用中含提前还款手续费 {fee}：按提前偿还的本金 {base} 的 2.00% 计收。",
+         "其余本金 {rest} 由本期应还款扣除截至当日利息后偿还，不收手续费。"),
+        (False, True, "费用中含提前还款手续费 {fee}：按提前偿还的融资金额 {base} 的 2.00% 计收。",
+         "其余融资金额 {rest} 由本期应还款扣除截至当日利息后偿还，不收手续费。"),
+        (True, False, "费用中含提前结清手续费 {fee}：按提前结清的本金 {base} 的 2.00% 计收。",
+         "其余本金 {rest} 由本期租金扣除截至当日利息后偿还，不收手续费。"),
+        (True, True, "费用中含提前结清手续费 {fee}：按提前结清的融资金额 {base} 的 2.00% 计收。",
+         "其余融资金额 {rest} 由本期租金扣除截至当日利息后偿还，不收手续费。"),
+    ],
+    ids=["loan", "loan-financed", "lease", "lease-financed"],
+)  # fmt: skip
+async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(
+    world, monkeypatch, lease, financed, fee_said, rest_said
+):
+    """In the loan's or the lease's words, on the base its schedule counts down."""
     from dataclasses import replace
+
+    from domain.loans import Quote
 
     h, _ = await at_contract(world)
     cid = await sign_and_pay_out(h)
@@ -326,18 +345,16 @@ async def test_a_payoff_quote_names_the_early_repayment_fee_among_its_fees(world
     )
     prepayment = replace(loan.servicing.prepayment, fee_rate=Decimal("0.02"))
     servicing = replace(loan.servicing, prepayment=prepayment)
-    monkeypatch.setattr(
-        world.services, "loan", lambda *a, **k: replace(loan, payoff=charged, servicing=servicing)
-    )
+    shown = replace(loan, payoff=charged, servicing=servicing, lease=lease)
+    monkeypatch.setattr(world.services, "loan", lambda *a, **k: shown)
+    monkeypatch.setattr(Quote, "balance_on_amount_financed", property(lambda q: financed))
     await h.route("/loans")
     await h.route(f"/loans/{cid}")
     assert h.find("loan-payoff-fees").value == "¥1,442.49"
-    assert h.find("loan-payoff-fee").value == (
-        "费用中含提前还款手续费 ¥1,442.49：按提前偿还的本金 ¥72,124.70 的 2.00% 计收。"
-    )  # the base it is charged on, which is not the whole principal
+    # the base it is charged on, which is not the whole balance
+    assert h.find("loan-payoff-fee").value == fee_said.format(fee="¥1,442.49", base="¥72,124.70")
     rest = Decimal(charged.principal - charged.early_principal) / 100
-    said = h.find("loan-payoff-fee-free").value
-    assert said == f"其余本金 ¥{rest:,.2f} 由本期应还款扣除截至当日利息后偿还，不收手续费。"
+    assert h.find("loan-payoff-fee-free").value == rest_said.format(rest=f"¥{rest:,.2f}")
 
 
 def application_statuses_sent(world, application_id: str) -> list[str]:
