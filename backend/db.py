@@ -228,6 +228,53 @@ def _marked_cars(conn: Connection, now_ms: int | None = None) -> None:
         )
 
 
+def _lower_case_dealer_ids(conn: Connection) -> None:
+    """A dealership's id is its lower-case UUID wherever it is stored, since staff find their
+    dealership's records by it exactly (``backend.rules``): accounts, records and their
+    payloads stored in capitals before the rule are rewritten, each record as a change every
+    device pulls (the staff's devices never had it)."""
+    from backend.store import dumps_stored
+
+    users, records, changes = (models.User.__table__, models.Record.__table__,
+                               models.ChangeRow.__table__)  # fmt: skip
+    conn.execute(
+        update(users)
+        .where(users.c.dealer_id != func.lower(users.c.dealer_id))
+        .values(dealer_id=func.lower(users.c.dealer_id))
+    )
+    columns = (records.c.entity, records.c.entity_id, records.c.owner_id, records.c.dealer_id,
+               records.c.data, records.c.deleted, records.c.updated_ms)  # fmt: skip
+    rows = conn.execute(
+        select(*columns)
+        .where(
+            (records.c.dealer_id != func.lower(records.c.dealer_id))
+            | (records.c.entity == "vehicle")  # a car names its dealership in its payload only
+        )
+        .order_by(records.c.seq)
+    ).all()
+    seq = conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar()
+    for row in rows:
+        payload = json.loads(row.data) if row.data else None
+        named = payload.get("dealer_id") if isinstance(payload, dict) else None
+        fixed = isinstance(named, str) and named != named.lower()
+        if fixed:
+            payload["dealer_id"] = named.lower()
+        dealer = row.dealer_id.lower() if row.dealer_id else row.dealer_id
+        if not fixed and dealer == row.dealer_id:
+            continue
+        seq += 1
+        data = dumps_stored(payload) if fixed else row.data
+        conn.execute(changes.insert().values(
+            seq=seq, entity=row.entity, entity_id=row.entity_id, owner_id=row.owner_id,
+            dealer_id=dealer, deleted=row.deleted, data=data, updated_ms=row.updated_ms,
+        ))  # fmt: skip
+        conn.execute(
+            update(records)
+            .where(records.c.entity == row.entity, records.c.entity_id == row.entity_id)
+            .values(dealer_id=dealer, data=data, seq=seq)
+        )
+
+
 #: Ordered schema migrations; append, never edit one that has shipped.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _create_all,
@@ -236,6 +283,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _mark_reversed_payments,
     _records_car,
     _marked_cars,
+    _lower_case_dealer_ids,
 )
 
 
