@@ -19,12 +19,14 @@ from views.offer_detail import schedule_table
 from views.shell import Screen
 from views.widgets import N_, busy_row, empty_state, notice_line, panel, section_title, sem
 
+#: A paid-out loan's repayment status, in a loan's and a lease's words.
 STATUS = {
-    "current": N_("Up to date"),
-    "in_grace": N_("Payment late, within the grace days"),
-    "past_due": N_("Past due"),
-    "closed": N_("Paid off"),
-}
+    "current": (N_("Up to date"), N_("Rent up to date")),
+    "in_grace": (N_("Payment late, within the grace days"),
+                 N_("Rent late, within the grace days")),
+    "past_due": (N_("Past due"), N_("Past due")),
+    "closed": (N_("Paid off"), N_("Paid off")),
+}  # fmt: skip
 
 
 def loans_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
@@ -66,7 +68,9 @@ def loan_card(ctx: ViewContext, loan) -> ft.Control:
             *([] if loan.never_paid_out else [
                 ft.Semantics(exclude_semantics=True, content=ft.ProgressBar(
                     value=loan.paid_count / n if n else 0, bar_height=8)),
-                ft.Text(ctx.t("{paid} of {n} payments made", paid=loan.paid_count, n=n))]),
+                ft.Text(ctx.t(labels.of_kind(loan, N_("{paid} of {n} payments made"),
+                                             N_("{paid} of {n} rent payments made")),
+                              paid=loan.paid_count, n=n))]),
             # a loan with nothing more to pay says its status once, in the line for the next
             *([ft.Text(line, weight=ft.FontWeight.W_500)]
               if (line := next_payment(ctx, loan)) else []),
@@ -90,7 +94,8 @@ def status_text(ctx: ViewContext, loan) -> str:
     if not loan.paid_out:
         return ctx.t(labels.of_kind(loan, N_("Waiting for the lender's payout"),
                                     N_("Waiting for the lessor to pay for the car")))  # fmt: skip
-    return ctx.t(STATUS.get(loan.status.status, loan.status.status))
+    status = loan.status.status
+    return ctx.t(labels.of_kind(loan, *STATUS[status])) if status in STATUS else status
 
 
 class Coming(NamedTuple):
@@ -118,8 +123,14 @@ def next_payment(ctx: ViewContext, loan) -> str:
         return ""
     amount, when = ctx.money(coming.amount), ctx.date(coming.due)
     if coming.first:
-        return ctx.t("First payment: {amount} on {date}", amount=amount, date=when)
-    return ctx.t("Next: {amount} on {date}", amount=amount, date=when)
+        said = labels.of_kind(
+            loan, N_("First payment: {amount} on {date}"), N_("First rent: {amount} on {date}")
+        )
+    else:
+        said = labels.of_kind(
+            loan, N_("Next: {amount} on {date}"), N_("Next rent: {amount} on {date}")
+        )
+    return ctx.t(said, amount=amount, date=when)  # fmt: skip
 
 
 def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:

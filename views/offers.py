@@ -122,15 +122,22 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                 note_with_action(
                     ft.Row([
                         ft.Icon(ft.Icons.INFO_OUTLINE, color=ft.Colors.ON_TERTIARY_CONTAINER),
-                        ft.Text(ctx.t("Our top pick costs {amount} more in interest and fees "
-                                      "than the cheapest offer: {lender}, APR {apr}, "
-                                      "{payment}.",
-                                      amount=ctx.money(result.top_costs_more_by),
-                                      lender=ctx.services.lender_name(
-                                          cheapest.product.lender_id, ctx.locale),
-                                      apr=ctx.rate(cheapest.quote.apr),
-                                      payment=payments_said(ctx, cheapest.quote)),
-                                expand=True, key="guardrail-text"),
+                        ft.Column([
+                            ft.Text(ctx.t("Our top pick costs {amount} more in interest and "
+                                          "fees than the cheapest offer: {lender}, APR {apr}, "
+                                          "{payment}.",
+                                          amount=ctx.money(result.top_costs_more_by),
+                                          lender=ctx.services.lender_name(
+                                              cheapest.product.lender_id, ctx.locale),
+                                          apr=ctx.rate(cheapest.quote.apr),
+                                          payment=payments_said(ctx, cheapest.quote)),
+                                    key="guardrail-text"),
+                            # the reason it costs more, where the cost is said, not a tap away
+                            *([ft.Text(ctx.t("It is first because: {why}.",
+                                             why=why_text(ctx, why)),
+                                       key="guardrail-why")]
+                              if (why := result.why.get(offers[0].product.id)) else []),
+                        ], spacing=4, expand=True),
                     ]),
                     [
                         sem("guardrail-see-cheapest", ft.TextButton(

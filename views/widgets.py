@@ -428,6 +428,8 @@ def indicative_rate_note(ctx: ViewContext, rate: Decimal, key: str) -> ft.Text:
 #: The confirm button of an action that drops or ends something: the error colours, not the
 #: primary ones every "go on" button has.
 DESTRUCTIVE = ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR)
+#: the button that asks for such an action: in the error colour, set apart from the rest
+ASKS_DESTRUCTIVE = ft.ButtonStyle(color=ft.Colors.ERROR, icon_color=ft.Colors.ERROR)
 
 
 def ask_twice(
@@ -445,8 +447,8 @@ def ask_twice(
     """An action that says what it changes before it does it: ``ask`` (a button) opens
     ``consequence`` with "Cancel" and ``confirm``; whether it is open is ``flag`` in the
     state's ``expanded``. ``ids``: the identifiers of the ask button, the consequence,
-    "Cancel" and the confirm button, which has the error colours: every action asked twice
-    drops or ends something."""
+    "Cancel" and the confirm button; both buttons have the error colours: every action asked
+    twice drops or ends something."""
     ask_id, consequence_id, keep_id, confirm_id = ids
 
     def toggle(e) -> None:
@@ -454,7 +456,7 @@ def ask_twice(
         ctx.state.notify()
 
     if flag not in ctx.state.expanded:
-        return [sem(ask_id, ft.TextButton(ask, icon=icon, on_click=toggle))]
+        return [sem(ask_id, ft.TextButton(ask, icon=icon, on_click=toggle, style=ASKS_DESTRUCTIVE))]
     return [
         ft.Text(consequence, size=13, color=ft.Colors.ERROR, key=consequence_id),
         ft.Row([

@@ -229,6 +229,8 @@ async def test_declining_as_the_reviewer_asks_first_and_then_nothing_can_be_sign
     from domain.errors import InputError
 
     h, pid = await at_provisional_contract(world)
+    asks = h.find("review-decline")  # in the error colour, as every action that ends something
+    assert asks.style.color == asks.style.icon_color == "error"
     await h.click("review-decline")
     assert h.has("review-decline-consequence")
     await h.click("review-keep")  # changed their mind: nothing decided

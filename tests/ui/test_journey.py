@@ -108,10 +108,24 @@ async def test_a_finance_lease_says_the_lessor_pays_for_the_car_and_the_buyer_pa
     assert h.value("loan-status") == "等待出租人支付车款"
     assert h.value("loan-awaiting-payout").startswith("合同签署后，出租人向经销商支付车款")
     assert h.value("loan-principal").startswith("待付车款 ¥")
+    cid = h.state.contract.record.id
+    loan = world.services.loan(world.buyer_id, cid)
+    first = loan.quote.schedule[0]
+    await h.route("/loans")  # the card counts rent paid, not loan repaid
+    assert f"首期租金：{first.date:%Y年%-m月%-d日} 付 ¥{first.payment:,.2f}" in h.texts(
+        h.find(f"loan-{cid}")
+    )
+    await h.route(f"/loans/{cid}")
     await h.click("loan-pay-out")  # the demo market's lessor: the user plays it
     await h.wait_until(lambda: h.has("pay-record"))
     assert h.value("pay-what").startswith("用于登记已付给出租人的租金")
+    assert h.value("loan-status") == "租金支付正常"
     assert "贷款机构" not in h.text()
+    await h.route("/loans")
+    said = h.texts(h.find(f"loan-{cid}"))
+    assert f"已付 0 / {len(loan.quote.schedule)} 期租金" in said
+    assert f"下一期租金：{first.date:%Y年%-m月%-d日} 付 ¥{first.payment:,.2f}" in said
+    assert h.find(f"status-of-{cid}").value == "租金支付正常"
 
 
 async def test_a_signed_loan_takes_no_payment_until_the_lender_pays_it_out(world):

@@ -684,6 +684,8 @@ async def test_nothing_that_moves_the_score_is_chosen_for_the_buyer(world):
 
 
 async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(world):
+    from recommender.score import Why
+
     h = await to_prequal(world)
     await through_form(h)
     result = h.state.prequal_result
@@ -691,8 +693,12 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
     cheapest, *others = result.recommended
     top = others[0]  # ranked first instead, as a buyer's history can put it
     more = top.quote.finance_charge - cheapest.quote.finance_charge
+    chose = Why("similar_buyers", "{count} buyers like you chose this", params={"count": 120})
     h.state.prequal_result = replace(
-        result, recommended=(top, cheapest, *others[1:]), top_costs_more_by=more
+        result,
+        recommended=(top, cheapest, *others[1:]),
+        top_costs_more_by=more,
+        why={top.product.id: chose},
     )
     h.state.notify()
     await h.settle()  # the page as drawn: checked to lay out
@@ -700,6 +706,11 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
     lender = world.services.lender_name(cheapest.product.lender_id, "zh_CN")
     assert ctx_money(more) in text and lender in text
     assert ctx_money(cheapest.quote.payment) in text
+    # and why the dearer one is first, said beside its cost: the card's own reason
+    await h.click(f"why-{top.product.id}")
+    reason = h.value(f"why-text-{top.product.id}")
+    assert reason == "120 位和您相似的购车人选择了它"
+    assert h.value("guardrail-why") == f"排在首位的原因：{reason}。"
     await h.click("guardrail-cheapest")
     assert h.state.offers_order == "cheapest" and not h.has("guardrail")
     assert h.find_ids("offer-open-")[0] == f"offer-open-{result.cheapest_id}"

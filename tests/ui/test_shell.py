@@ -28,7 +28,7 @@ async def test_buyer_lands_on_cars_with_four_buyer_destinations(world):
     assert h.top.route == "/cars"
     rail = h.find("nav-rail")
     assert isinstance(rail, ft.NavigationRail)
-    assert [d.label for d in rail.destinations] == ["车辆", "我的报价", "我的贷款", "设置"]
+    assert [d.label for d in rail.destinations] == ["车辆", "我的报价", "我的分期", "设置"]
     assert rail.selected_index == 0
 
 
