@@ -777,6 +777,13 @@ PIPELINE_STATUS = {
 }
 
 
+def failed_codes(decline) -> tuple[str, ...]:
+    """Every rule a decline failed: the ones it names, most important first, then the rest
+    (a product that never finances the car says so however far down its list that falls)."""
+    named = tuple(x.code for x in decline.reasons)
+    return named + tuple(sorted(decline.failed - set(named)))
+
+
 def initials(name: str) -> str:
     """ "王小明" -> "王**"; "Li Na" -> "L. N.": enough to recognise, not a full name."""
     name = name.strip()
@@ -1067,7 +1074,7 @@ class PrequalServices:
             ] + [
                 OfferRecord(
                     id=new_id(), application_id=application_id, product_id=d.product.id,
-                    eligible=False, reasons=tuple(x.code for x in d.reasons), created_at=now,
+                    eligible=False, reasons=failed_codes(d), created_at=now,
                 )
                 for d in r.declines
             ]  # fmt: skip

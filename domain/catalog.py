@@ -586,7 +586,9 @@ def review_state(status: str, review: tuple[str, ...], decision: str | None) -> 
 @dataclass(frozen=True)
 class OfferRecord:
     """A lender's answer in a prequalification: an offer with its disclosed figures, or a
-    decline with its reasons (most important first)."""
+    decline with the codes of every rule it failed (``reasons``: the ones its decline named,
+    most important first, then the rest in code order; one an earlier Chedai saved holds
+    the named ones only)."""
 
     id: str
     application_id: str

@@ -52,9 +52,7 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             body = ft.Column([notice, body], spacing=12)
         return Screen(title=title, body=body)
     r = result.answer.result
-    # products that never finance this car say nothing about the buyer, whatever else they
-    # found short (a premium loan's income floor, for a car under its price floor)
-    other = [d for d in r.declines if d.failed & CAR_RULES]
+    other = [d for d in r.declines if about_the_car(d.failed)]
     about_you = [d for d in r.declines if d not in other]
     order = state.offers_order
     offers = result.recommended if order == "recommended" else result.cheapest
@@ -221,6 +219,13 @@ CAR_RULES = frozenset({
     "vehicle.condition", "vehicle.use", "vehicle.energy", "vehicle.brand", "vehicle.category",
     "vehicle.min_price", "vehicle.max_price", "vehicle.max_age", "vehicle.max_mileage",
 })  # fmt: skip
+
+
+def about_the_car(codes) -> bool:
+    """Whether a decline that failed the rules ``codes`` is the product never financing the
+    car, which says nothing about the buyer, whatever else it found short (a premium loan's
+    income floor, for a car under its price floor)."""
+    return not CAR_RULES.isdisjoint(codes)
 
 
 def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Control:
@@ -527,10 +532,16 @@ def saved_check_lines(ctx: ViewContext, check, shown: int = SAVED_OFFERS_SHOWN) 
     offers with their APR and monthly payment as quoted then."""
     a = check.application
     when = ctx.day(a.created_at) if a.created_at else "-"
+    # counted as the offers screen counts them: the products that never finance the car
+    # declined the car, not the buyer
+    about_you = sum(not about_the_car(d.reasons) for d in check.declines)
+    n = len(check.offers)
     lines: list[ft.Control] = [
         ft.Text(ctx.tn("Checked on {date} · {n} offer · {m} not available",
-                       "Checked on {date} · {n} offers · {m} not available", len(check.offers),
-                       date=when, n=len(check.offers), m=len(check.declines)),
+                       "Checked on {date} · {n} offers · {m} not available", n,
+                       date=when, n=n, m=about_you) if about_you else
+                ctx.tn("Checked on {date} · {n} offer", "Checked on {date} · {n} offers", n,
+                       date=when, n=n),
                 size=12, key=f"saved-summary-{a.id}"),
     ]  # fmt: skip
     if (where := a.review_state) is not None:
