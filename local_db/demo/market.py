@@ -317,9 +317,9 @@ LENDERS: tuple[LenderSpec, ...] = (
     LenderSpec("huaxin", "华信银行", "Huaxin Bank", "bank"),
     LenderSpec("dongyue", "东岳银行", "Dongyue Bank", "bank"),
     LenderSpec("jiangnan", "江南商业银行", "Jiangnan Commercial Bank", "bank"),
-    LenderSpec("haitun", "海豚汽车金融", "Haitun Auto Finance", "auto_finance", ("BYD",)),
+    LenderSpec("haitun", "鹏程汽车金融", "Pengcheng Auto Finance", "auto_finance", ("BYD",)),
     LenderSpec(
-        "xingyue", "星越汽车金融", "Xingyue Auto Finance", "auto_finance", ("Geely", "Zeekr")
+        "xingyue", "钱塘汽车金融", "Qiantang Auto Finance", "auto_finance", ("Geely", "Zeekr")
     ),
     LenderSpec(
         "deyun", "德运汽车金融", "Deyun Auto Finance", "auto_finance", ("Volkswagen", "Audi")

@@ -302,8 +302,8 @@ def _captive(add: Callable, lender: Lender, key: str, j: int) -> None:
     if key == "haitun":
         add(
             5,
-            name_zh="海豚网约车新能源贷",
-            name_en="Haitun ride-hailing NEV loan",
+            name_zh="鹏程网约车新能源贷",
+            name_en="Pengcheng ride-hailing NEV loan",
             kind=ProductKind.LOAN,
             rate_card=card(560 + j, 100, 4),
             terms=(24, 36, 48),

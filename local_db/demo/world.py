@@ -43,7 +43,7 @@ N_VEHICLES = 260
 NEV_SHARE = 0.40
 USED_SHARE = 0.35
 N_BUYERS = 6000
-GENERATOR_VERSION = "7"  # bump when the generator's output changes for the same seed
+GENERATOR_VERSION = "8"  # bump when the generator's output changes for the same seed
 
 _EPOCH_MS = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp() * 1000)
 
