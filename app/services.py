@@ -48,7 +48,7 @@ from domain.errors import InputError
 from domain.loans import LoanTerms, Quote, quote
 from domain.market_time import market_day
 from domain.money import ZERO, parse_money
-from domain.prequal.applicant import leaves_a_loan
+from domain.prequal.applicant import SOFT_CHECK_TEXT_VERSION, leaves_a_loan
 from domain.prequal.search import largest_int
 from domain.quote_fast import quote_fast
 from local_db.repositories import catalog as catalog_repo
@@ -700,11 +700,9 @@ def _price_ceiling(
 
 # --- prequalification, offers and ranking ------------------------------------------------------
 
-#: The soft-check consent text's version: the consent screen shows exactly this text.
-SOFT_CHECK_CONSENT_VERSION = "soft-check-2026-11"
-#: The same consent as worded for a walk-in at the dealership's tablet (no Settings of their
-#: own: they withdraw it by asking the staff).
-SOFT_CHECK_DESK_CONSENT_VERSION = "soft-check-desk-2026-11"
+#: The soft-check consent (``SOFT_CHECK_TEXT_VERSION``) as worded for a walk-in at the
+#: dealership's tablet (no Settings of their own: they withdraw it by asking the staff).
+SOFT_CHECK_DESK_CONSENT_VERSION = "soft-check-desk-2026-12"
 #: The e-sign consent text's version (views.contract.ESIGN_TEXT).
 ESIGN_CONSENT_VERSION = "esign-2026-11"
 #: The prequalification form's fields (all strings, as typed) with their defaults.
@@ -1034,7 +1032,7 @@ class PrequalServices:
         down = deal.down_payment(vehicle.price)
         trade_in = trade_in_of(values, vehicle.price, down)
         now = datetime.now(UTC)
-        version = SOFT_CHECK_DESK_CONSENT_VERSION if dealer_id else SOFT_CHECK_CONSENT_VERSION
+        version = SOFT_CHECK_DESK_CONSENT_VERSION if dealer_id else SOFT_CHECK_TEXT_VERSION
         consent = ConsentGiven(ConsentPurpose.SOFT_CHECK, version, consented_at)
         application_id = application_id or new_id()
         checked = PrequalDeal(down, deal.term, trade_in)

@@ -52,21 +52,25 @@ CHOICES = {
 }  # fmt: skip
 CONSENT_TEXT = N_(
     "I agree that Chedai may run a soft credit check to show me prequalified offers. "
-    "What is checked: my credit bureau score and the income, debts and deal I entered here. "
+    "What is checked: my score at a licensed personal credit bureau (not my People's Bank of "
+    "China credit report) and the income, debts and deal I entered here. "
     "Why: to tell me which lenders would lend to me, at what rate, or why not. "
     "For how long: this consent covers this check only and is kept with my application for "
     "three years; I can withdraw it at any time in Settings. "
-    "A soft check does not affect my credit record and is not a loan application."
+    "A soft check leaves no inquiry on my People's Bank of China credit report and is not a "
+    "loan application; a lender I then apply to will check that report."
 )
 #: The same consent for a customer at the dealership's tablet, who has no Settings of their
 #: own (app.services.SOFT_CHECK_DESK_CONSENT_VERSION).
 DESK_CONSENT_TEXT = N_(
     "I agree that Chedai may run a soft credit check to show me prequalified offers. "
-    "What is checked: my credit bureau score and the income, debts and deal I entered here. "
+    "What is checked: my score at a licensed personal credit bureau (not my People's Bank of "
+    "China credit report) and the income, debts and deal I entered here. "
     "Why: to tell me which lenders would lend to me, at what rate, or why not. "
     "For how long: this consent covers this check only and is kept with my application for "
     "three years; I can withdraw it at any time by asking the dealership's staff. "
-    "A soft check does not affect my credit record and is not a loan application."
+    "A soft check leaves no inquiry on my People's Bank of China credit report and is not a "
+    "loan application; a lender I then apply to will check that report."
 )
 
 

@@ -9,7 +9,7 @@ Input (JSON)::
                    "energy": "BEV", "condition": "new", "make": "BYD", "age_years": "0",
                    "mileage_km": 0, "new_price": null, "accident": "none"},
      "deal": {"down_payment": "40000.00", "trade_in": "0.00", "term_months": 36},
-     "consent": {"text_version": "soft-check-2026-11", "given_at": "2026-11-28T09:00:00+00:00"},
+     "consent": {"text_version": "soft-check-2026-12", "given_at": "2026-11-28T09:00:00+00:00"},
      "today": "2026-11-28",                       (optional; default: today)
      "recent_applications": [{"at": "…", "person_id": "…", "phone": "…", "device_id": "…"}]}
 

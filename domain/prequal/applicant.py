@@ -114,8 +114,9 @@ def leaves_a_loan(price: Decimal, down_payment: Decimal, trade_in: Decimal = ZER
     return down_payment + trade_in < price
 
 
-#: The version of the soft-check consent text the app shows (and the CLI attests to).
-SOFT_CHECK_TEXT_VERSION = "soft-check-2026-11"
+#: The version of the soft-check consent text the app shows (views.prequal.CONSENT_TEXT) and
+#: the CLI attests to: a new version whenever that text changes.
+SOFT_CHECK_TEXT_VERSION = "soft-check-2026-12"
 
 
 @dataclass(frozen=True)

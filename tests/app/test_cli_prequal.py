@@ -27,7 +27,7 @@ REQUEST = {
     },
     "vehicle": {"price": "179800.00", "energy": "BEV", "make": "BYD", "condition": "new"},
     "deal": {"down_payment": "60000.00", "term_months": 36},
-    "consent": {"text_version": "soft-check-2026-11", "given_at": "2026-11-28T09:00:00+00:00"},
+    "consent": {"text_version": "soft-check-2026-12", "given_at": "2026-11-28T09:00:00+00:00"},
     "today": "2026-11-28",
 }
 
@@ -188,4 +188,4 @@ def test_the_issue_input_without_consent_runs_with_the_operator_attesting_consen
     assert code == 0, err
     consent = json.loads(out)["consent"]
     assert consent["purpose"] == "soft_check"
-    assert consent["text_version"] == "soft-check-2026-11"
+    assert consent["text_version"] == "soft-check-2026-12"

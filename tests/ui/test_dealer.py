@@ -503,7 +503,7 @@ async def test_a_walk_in_consents_to_a_text_that_says_how_they_can_withdraw(worl
             c for c in people_repo.list_consents(s, user_id=h.state.customer_user_id)
             if c.purpose is ConsentPurpose.SOFT_CHECK
         ]  # fmt: skip
-    assert given.text_version == "soft-check-desk-2026-11"
+    assert given.text_version == "soft-check-desk-2026-12"
 
 
 async def test_a_customer_holding_the_tablet_cannot_play_the_reviewer(world):

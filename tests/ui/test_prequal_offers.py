@@ -128,7 +128,7 @@ async def test_submit_needs_explicit_consent(world):
     h = await to_prequal(world)
     await h.click("prequal-next")
     await h.click("prequal-next")
-    assert "软查询不影响我的征信记录" in h.find("consent-text").value
+    assert "不查询中国人民银行征信报告" in h.find("consent-text").value
     assert h.find("prequal-submit").disabled
     await h.select("consent-agree", True)
     assert not h.find("prequal-submit").disabled
