@@ -29,7 +29,7 @@ def device(tmp_path) -> Path:
 
 @pytest.mark.parametrize(
     ("locale", "words"),
-    [("en_US", "was saved by a newer version of Chedai"), ("zh_CN", "由更新版本的车贷保存")],
+    [("en_US", "was saved by a newer version of Chedai"), ("zh_CN", "由更新版本的「车贷」保存")],
 )
 def test_seed_refuses_a_newer_database_in_one_line_and_leaves_it_alone(
     device, capsys, monkeypatch, locale, words

@@ -87,7 +87,7 @@ def test_the_refusal_names_the_database_without_its_password(engine):
 
 @pytest.mark.parametrize(
     ("locale", "words"),
-    [("en_US", "was saved by a newer version of Chedai"), ("zh_CN", "由更新版本的车贷保存")],
+    [("en_US", "was saved by a newer version of Chedai"), ("zh_CN", "由更新版本的「车贷」保存")],
 )
 def test_serve_refuses_a_newer_database_in_one_line(
     engine, capsys, monkeypatch, no_server, locale, words

@@ -222,7 +222,7 @@ async def test_a_customer_who_withdrew_leaves_the_board_but_not_the_customers_li
         s.commit()
     world.services.withdraw_consent(card.user_id, ConsentPurpose.SOFT_CHECK)
     await h.route("/dealer/customers")
-    assert "客户已撤回" in h.texts(h.find(f"customer-{card.application_id}"))
+    assert "客户已撤回授权" in h.texts(h.find(f"customer-{card.application_id}"))
     # the day the customer came in tells two 张* apart
     started = format_date(local_day(card.started_at), "zh_CN")
     assert started in h.texts(h.find(f"customer-{card.application_id}"))
@@ -233,7 +233,7 @@ async def test_a_customer_who_withdrew_leaves_the_board_but_not_the_customers_li
     await h.click("customers-group-ended")
     assert h.has(f"customer-{card.application_id}")
     await h.route(f"/dealer/applications/{card.application_id}")
-    assert h.find("application-status").value == "客户已撤回"
+    assert h.find("application-status").value == "客户已撤回授权"
     await h.route("/dealer/pipeline")
     assert h.has("pipeline-empty")  # its only application has left the board
 
@@ -303,7 +303,7 @@ async def test_staff_withdraw_a_walk_in_customers_consent_at_their_request(world
     await h.click("application-withdraw")
     await h.click("application-withdraw-confirm")
     assert h.find("application-notice").value == "客户的授权已撤回"
-    assert h.find("application-status").value == "客户已撤回"
+    assert h.find("application-status").value == "客户已撤回授权"
     assert not h.has("application-withdraw")  # nothing is left to withdraw
     assert not h.has("application-chosen")  # nor are the check's results shown any more
     assert world.services.dealer_check(h.state.user, card.application_id) is None
@@ -595,7 +595,7 @@ async def test_a_walk_in_contract_the_server_refused_for_its_car_is_cancelled_no
     refuse_signing(world.services, application_id)
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.value("payout-car-taken").startswith("未被接受：这辆车的另一份贷款合同先提交到车贷")
+    assert h.value("payout-car-taken").startswith("未被接受：这辆车的另一份贷款合同先提交到「车贷」")
     assert not h.has("payout-confirm") and not h.has("payout-lapsed")
     with pytest.raises(InputError) as refused:
         world.services.confirm_payout(staff, application_id)

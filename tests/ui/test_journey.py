@@ -56,7 +56,7 @@ async def test_buyer_journey_from_catalogue_to_a_recorded_payment(world):
         f"于 {first.date:%Y年%-m月%-d日} 到期。"
     )
     assert h.find("signed-lapse").value == (
-        "若到首期还款日仍未放款，合同即失效：您无需还款，经销商将取消合同。"
+        "若到首期还款日仍未放款，合同自动失效：您无需还款，经销商将为您办理取消手续。"
     )
     h.state.set_locale("en_US")  # the lender in the reader's language, as everywhere else
     assert h.find("signed-payout").value.startswith("1. Huaxin Bank pays the loan")

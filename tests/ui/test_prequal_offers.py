@@ -504,7 +504,7 @@ async def test_a_fourth_car_checked_within_30_days_makes_the_offers_provisional_
     await through_form(h)
     assert h.state.prequal_result.answer.result.offers  # they stay, marked
     assert h.has("offers-review-pending")
-    assert "• 同一人在 30 天内提交了 4 份申请" in h.text()
+    assert "• 30 天内以同一身份提交了 4 份申请" in h.text()
 
 
 async def test_checking_the_same_car_again_is_one_application_not_many(world):

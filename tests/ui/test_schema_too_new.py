@@ -18,7 +18,7 @@ from local_db.migrations import LATEST
 from tests.newer_database import NEWER, newer_database, snapshot
 from tests.ui.flet_harness import FletHarness, walk
 
-ZH_TITLE = "此设备上的数据由更新版本的车贷保存"
+ZH_TITLE = "此设备上的数据由更新版本的「车贷」保存"
 EN_TITLE = "The data on this device was saved by a newer version of Chedai"
 
 

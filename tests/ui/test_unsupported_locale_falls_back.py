@@ -32,7 +32,7 @@ def monthly(h, car_id: str) -> str:
 async def test_the_first_screen_is_chinese_with_chinese_formats(tmp_path, monkeypatch, locale):
     h, world = await first_screen(tmp_path, monkeypatch, locale)
     assert h.top.route == "/signin"
-    assert "欢迎使用车贷" in h.texts() and "购车人" in h.texts()
+    assert "欢迎使用「车贷」" in h.texts() and "购车人" in h.texts()
     assert h.page.locale_configuration.current_locale == ft.Locale("zh", "CN")
     await h.click(f"signin-{world.buyer_id}")
     figure = monthly(h, world.vehicles["dolphin"].id)
