@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import (
     Connection,
@@ -178,6 +178,23 @@ def _records_car(conn: Connection) -> None:
         )
 
 
+def _republish(conn: Connection, last_seq: int, row: Mapping[str, object], **values) -> int:
+    """Republish a record so that every device pulls it again: the record takes ``values`` and
+    the next sequence number after ``last_seq`` (returned), and the history a change row at
+    that number, ``row`` (the record's entity, entity_id, owner_id, dealer_id, deleted, data
+    and updated_ms as the change names them) with those of ``values`` it has."""
+    records, changes = models.Record.__table__, models.ChangeRow.__table__
+    seq = last_seq + 1
+    change = {**row, **{name: value for name, value in values.items() if name in changes.c}}
+    conn.execute(changes.insert().values(seq=seq, **change))
+    conn.execute(
+        update(records)
+        .where(records.c.entity == row["entity"], records.c.entity_id == row["entity_id"])
+        .values(**values, seq=seq)
+    )
+    return seq
+
+
 def _marked_cars(conn: Connection, now_ms: int | None = None) -> None:
     """Mark the cars that applications hold as this version arrives (``held_until`` in the
     car's catalogue record, the holder in its meta: ``backend.rules.car_marked``), each as a
@@ -216,16 +233,9 @@ def _marked_cars(conn: Connection, now_ms: int | None = None) -> None:
             marked[row.car] = new
     seq = conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar()
     for car, state in marked.items():
-        seq += 1
+        row = dict(entity="vehicle", entity_id=car, owner_id=None, dealer_id=None, deleted=False)
         data, meta = dumps_stored(state.data), dumps_stored(state.meta)
-        conn.execute(changes.insert().values(
-            seq=seq, entity="vehicle", entity_id=car, owner_id=None, dealer_id=None,
-            deleted=False, data=data, updated_ms=state.updated_ms))  # fmt: skip
-        conn.execute(
-            update(records)
-            .where(records.c.entity == "vehicle", records.c.entity_id == car)
-            .values(data=data, meta=meta, updated_ms=state.updated_ms, seq=seq)
-        )
+        seq = _republish(conn, seq, row, data=data, meta=meta, updated_ms=state.updated_ms)
 
 
 def _lower_case_dealer_ids(conn: Connection) -> None:
@@ -262,17 +272,8 @@ def _lower_case_dealer_ids(conn: Connection) -> None:
         dealer = row.dealer_id.lower() if row.dealer_id else row.dealer_id
         if not fixed and dealer == row.dealer_id:
             continue
-        seq += 1
         data = dumps_stored(payload) if fixed else row.data
-        conn.execute(changes.insert().values(
-            seq=seq, entity=row.entity, entity_id=row.entity_id, owner_id=row.owner_id,
-            dealer_id=dealer, deleted=row.deleted, data=data, updated_ms=row.updated_ms,
-        ))  # fmt: skip
-        conn.execute(
-            update(records)
-            .where(records.c.entity == row.entity, records.c.entity_id == row.entity_id)
-            .values(dealer_id=dealer, data=data, seq=seq)
-        )
+        seq = _republish(conn, seq, row._mapping, dealer_id=dealer, data=data)
 
 
 #: Ordered schema migrations; append, never edit one that has shipped.
