@@ -278,6 +278,11 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     if lowest is not None and lowest < q.terms.down_payment:  # room to put less down
         lines.append(_figure(ctx.t("Your lowest down payment with this lender"),
                              ctx.money(lowest, whole=True), f"lowest-down-{pid}"))  # fmt: skip
+        if offer.lowest_down_why:  # a zero-down product's floor for this buyer, explained
+            why = ctx.services.reason_text(offer.lowest_down_why[0], ctx.locale)
+            lines.append(ft.Text(ctx.t("If you put less down: {why}", why=why), size=11,
+                                 color=ft.Colors.ON_SURFACE_VARIANT,
+                                 key=f"lowest-down-why-{pid}"))  # fmt: skip
     if offer.is_flat_rate:
         lines.append(
             ft.Text(ctx.t("Quoted as a flat rate of {rate} {per}; the APR above is the true "

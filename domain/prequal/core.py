@@ -31,6 +31,7 @@ from operator import attrgetter
 from domain.catalog import ConsentPurpose, LoanProduct, ProductKind, RateQuote
 from domain.errors import InputError
 from domain.loans import Quote
+from domain.money import CENT
 from domain.prequal.applicant import (
     Applicant,
     ConsentGiven,
@@ -46,6 +47,7 @@ from domain.prequal.eligibility import (
     evaluate,
     reach_failures,
     reach_key,
+    why_not_less,
 )
 from domain.prequal.fraud import PriorApplication
 from domain.prequal.fraud import check as fraud_check
@@ -82,6 +84,9 @@ class Offer:
     #: the least whole-yuan down payment at which this product still offers the deal (the
     #: deal's own when none below it passes); None where the search was not made
     lowest_down_payment: Decimal | None = None
+    #: why not less than ``lowest_down_payment``, when it is above zero and below the deal's
+    #: own: the rules that fail one yuan under it
+    lowest_down_why: tuple[Reason, ...] = ()
 
     @property
     def is_flat_rate(self) -> bool:
@@ -149,7 +154,10 @@ def _validate_deal(vehicle: VehicleFacts, deal: Deal) -> None:
         )
 
 
-def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | Evaluation:
+def _offer(
+    product: LoanProduct, case: Case, evaluation: Evaluation, explain: bool = True
+) -> Offer | Evaluation:
+    """``explain``: say why the lowest down payment is not lower (``Offer.lowest_down_why``)."""
     f = evaluation.figures
     assert f.line is not None
     q = f.quote(case.deal.down_payment, case.today)
@@ -166,9 +174,12 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
     )
     largest = q.amount_financed  # found is None: the deal passes but at no whole yuan below it
     lowest = case.deal.down_payment
+    why: tuple[Reason, ...] = ()
     if found is not None:
         largest = max(largest, found[1].amount_financed)
         lowest = min(lowest, Decimal(found[0]))
+        if explain and 0 < lowest < case.deal.down_payment:
+            why = why_not_less(product, case, (lowest - 1).quantize(CENT))
     return Offer(
         product=product,
         rate=f.line,
@@ -182,6 +193,7 @@ def _offer(product: LoanProduct, case: Case, evaluation: Evaluation) -> Offer | 
         ),
         max_amount_financed=largest,
         lowest_down_payment=lowest,
+        lowest_down_why=why,
     )
 
 
@@ -266,7 +278,8 @@ def prequalify(
     """Every active product's answer for this application (see the module docstring).
 
     Raises InputError when consent is missing or the deal is impossible (the down payment and
-    trade-in cover the price). ``hints=False`` skips the what-if searches.
+    trade-in cover the price). ``hints=False`` skips the what-if searches, and the offers'
+    reason why their lowest down payment is not lower.
     """
     return _prequalify(
         _market(tuple(products), today),
@@ -309,7 +322,7 @@ def _prequalify(
             continue
         evaluation = evaluate(product, case, reached=True)
         if evaluation.passed:
-            outcome = _offer(product, case, evaluation)
+            outcome = _offer(product, case, evaluation, hints)
             if isinstance(outcome, Offer):
                 offers.append(outcome)
                 continue

@@ -757,6 +757,16 @@ def _suspects(p: LoanProduct, c: Case, f: Figures) -> list[Rule]:
     return out
 
 
+def why_not_less(product: LoanProduct, case: Case, down_payment: Decimal) -> tuple[Reason, ...]:
+    """The deal rules that fail at ``down_payment`` (one yuan under the lowest down payment
+    an offer allows): why the buyer cannot put less down, in the rules' own words, as a
+    decline would give them."""
+    d = case.deal
+    at = with_deal(case, Deal(down_payment, d.term_months, d.trade_in))
+    figures = figures_for(product, at)
+    return tuple(r for rule in DEAL_RULES if (r := rule(product, at, figures)) is not None)
+
+
 def with_deal(case: Case, deal: Deal) -> Case:
     """``case`` with another deal (a plain constructor: dataclasses.replace is slow)."""
     return Case(case.applicant, case.vehicle, case.valuation, deal, case.score, case.today)

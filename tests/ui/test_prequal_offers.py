@@ -580,7 +580,13 @@ async def test_an_offer_card_names_the_lenders_type_and_the_least_it_needs_down(
             assert h.find(f"lowest-down-{pid}").value == f"¥{offer.lowest_down_payment:,.0f}"
         else:
             assert not h.has(f"lowest-down-{pid}")
+        if offer.lowest_down_why:  # why not less: the rule a yuan less would fail
+            why = world.services.reason_text(offer.lowest_down_why[0], "zh_CN")
+            assert h.find(f"lowest-down-why-{pid}").value == f"首付再少：{why}"
+        else:
+            assert not h.has(f"lowest-down-why-{pid}")
     assert any(h.has(f"lowest-down-{o.product.id}") for o in result.recommended)
+    assert any(h.has(f"lowest-down-why-{o.product.id}") for o in result.recommended)
 
 
 async def test_a_provisional_check_still_says_so_when_reopened_later(world):

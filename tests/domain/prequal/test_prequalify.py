@@ -147,6 +147,29 @@ def test_an_offer_names_the_least_down_payment_at_which_it_still_stands():
     assert not hasattr(only(run([product], d=deal(down_payment=lowest - 1))), "quote")
 
 
+#: a loan up to the whole value of a new private car
+ANY_LTV = (LtvCap(LtvCategory.PRIVATE_NEW, D("1")),)
+
+
+def test_an_offer_says_why_not_less_down_in_the_decline_one_yuan_under_would_give():
+    # zero down in name, lending the car's whole value: the payment cap sets this buyer's floor
+    product = make_product(min_down_payment_pct=D("0"), max_pti=D("0.19"), ltv_caps=ANY_LTV)
+    offer = only(run([product]))
+    lowest = offer.lowest_down_payment
+    assert 0 < lowest < D("60000")
+    under = only(run([product], d=deal(down_payment=lowest - 1)))
+    assert offer.lowest_down_why == under.reasons
+    assert [r.code for r in offer.lowest_down_why] == ["affordability.pti"]
+
+
+def test_an_offer_that_allows_nothing_down_has_no_floor_to_explain():
+    product = make_product(
+        min_down_payment_pct=D("0"), max_pti=D("0.9"), max_dti=D("0.9"), ltv_caps=ANY_LTV
+    )
+    offer = only(run([product]))
+    assert offer.lowest_down_payment == 0 and offer.lowest_down_why == ()
+
+
 def test_decline_reasons_are_at_most_four_most_important_first():
     product = make_product(
         min_monthly_income=D("90000"),
