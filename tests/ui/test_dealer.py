@@ -595,7 +595,8 @@ async def test_a_walk_in_contract_the_server_refused_for_its_car_is_cancelled_no
     refuse_signing(world.services, application_id)
     await h.route("/dealer/pipeline")
     await h.route(route)
-    assert h.value("payout-car-taken").startswith("未被接受：这辆车的另一份贷款合同先提交到「车贷」")
+    taken = h.value("payout-car-taken")
+    assert taken.startswith("未被接受：这辆车的另一份贷款合同先提交到「车贷」")
     assert not h.has("payout-confirm") and not h.has("payout-lapsed")
     with pytest.raises(InputError) as refused:
         world.services.confirm_payout(staff, application_id)

@@ -100,7 +100,8 @@ async def test_on_a_phone_the_account_fields_take_the_screens_width_not_a_fixed_
     assert h.find("account-username").width is None
     assert h.find("signin-account").expand  # the phone's own width, whatever it is
     said = h.texts(h.find("welcome"))
-    assert said[0] == "欢迎使用「车贷」" and "报价按含费用的真实年化利率比较" in said  # what it does
+    assert said[0] == "欢迎使用「车贷」"
+    assert "报价按含费用的真实年化利率比较" in said  # what it does
     assert h.find("title").value == "登录"
     await h.click("account-switch")
     assert h.find("title").value == "创建账号"  # the page says what it does now
