@@ -489,7 +489,7 @@ def first_card(d: Driver, column: str) -> str:
 SEAL = ("Seal", r"(Seal|海豹) .*179,800")  # a new mid-priced car: most lenders have an offer
 #: another car of the same showroom: the Seal is under contract once the second walk-in signs
 DOLPHIN = ("Dolphin", r"(Dolphin|海豚) .*117,800")
-WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Fang Wang", "Wei Zhang", "Yang Liu")}
+WALK_INS = {"zh_CN": ("王芳", "张伟", "刘洋"), "en_US": ("Wang Fang", "Zhang Wei", "Liu Yang")}
 
 
 def dealer_journey(d: Driver, locale: str) -> None:

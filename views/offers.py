@@ -91,10 +91,6 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             state.offers_order = e.control.selected[0]
             state.notify()
 
-    def cheapest_first(e) -> None:
-        state.offers_order = "cheapest"
-        state.notify()
-
     order_toggle = sem(
         "offers-order",
         ft.SegmentedButton(
@@ -137,12 +133,11 @@ def offers_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
                               if (why := result.why.get(offers[0].product.id)) else []),
                         ], spacing=4, expand=True),
                     ]),
+                    # one action: the toggle right above already orders cheapest first
                     [
                         sem("guardrail-see-cheapest", ft.TextButton(
                             ctx.t("See the cheapest"),
                             on_click=lambda e: ctx.go(f"{base}/{cheapest.product.id}"))),
-                        sem("guardrail-cheapest", ft.TextButton(
-                            ctx.t("Cheapest first"), on_click=cheapest_first)),
                     ],
                     ft.Colors.TERTIARY_CONTAINER,
                 ),
@@ -259,10 +254,9 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
         _figure(ctx.t(N_("Total rent") if lease else N_("Total of payments")),
                 ctx.money(q.total_of_payments), None),
         _figure(ctx.t("Term"), ctx.t("{n} months", n=q.terms.count), None),
-        # the cash a buyer brings on the day differs by lender where its fees join the down
-        # payment (the disclosure's 签约时应付)
-        *([_figure(ctx.t("Due at signing"), ctx.money(q.due_at_signing), f"due-{pid}")]
-          if q.withheld_fees else []),
+        # the cash a buyer brings on the day (the disclosure's 签约时应付), on every card so
+        # the cards compare row by row: it differs by lender where fees join the down payment
+        _figure(ctx.t("Due at signing"), ctx.money(q.due_at_signing), f"due-{pid}"),
     ]  # fmt: skip
     if (extra := costs_more_than_cheapest(result, offer)) is not None:  # under the cost
         lines.insert(5, ft.Text(
@@ -277,7 +271,7 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
     lowest = offer.lowest_down_payment
     if lowest is not None and lowest < q.terms.down_payment:  # room to put less down
         lines.append(_figure(ctx.t("Your lowest down payment with this lender"),
-                             ctx.money(lowest, whole=True), f"lowest-down-{pid}"))  # fmt: skip
+                             ctx.money(lowest), f"lowest-down-{pid}"))  # fmt: skip
         if offer.lowest_down_why:  # a zero-down product's floor for this buyer, explained
             why = ctx.services.reason_text(offer.lowest_down_why[0], ctx.locale)
             lines.append(ft.Text(ctx.t("If you put less down: {why}", why=why), size=11,
@@ -300,13 +294,11 @@ def offer_card(ctx: ViewContext, result, offer, index: int, base: str) -> ft.Con
             ft.FilledTonalButton(ctx.t("See details"), on_click=lambda e: ctx.go(f"{base}/{pid}")),
         )
     ]
-    if why is not None:
+    if why is not None and ctx.state.offers_order == "recommended":  # cheapest first: by cost
+        # the top pick is recommended; the cards under it are ranked, by the same reasons
+        ask = N_("Why recommended?") if index == 0 else N_("Why ranked here?")
         actions.insert(
-            0,
-            sem(
-                f"why-{pid}",
-                ft.TextButton(ctx.t("Why recommended?"), on_click=lambda e: toggle(ctx, pid)),
-            ),
+            0, sem(f"why-{pid}", ft.TextButton(ctx.t(ask), on_click=lambda e: toggle(ctx, pid)))
         )
     foot = ft.Row(actions, alignment=ft.MainAxisAlignment.END, wrap=True)
     # the Semantics is the grid's item itself: every level less is a level less for Flet to

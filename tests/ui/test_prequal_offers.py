@@ -331,10 +331,12 @@ async def test_the_disclosure_says_how_the_amount_financed_comes_from_the_loan(w
     with_fees = next(o for o in offers if o.quote.principal != o.quote.amount_financed)
     q = with_fees.quote
     fees = q.principal - q.amount_financed
-    # the card says what is due on the day already, where the lenders' cards differ
+    # every card says what is due on the day, so the cards compare row by row: the down
+    # payment, and the fees where a lender takes them from the loan
     assert h.value(f"due-{with_fees.product.id}") == f"¥{q.terms.down_payment + fees:,.2f}"
-    assert not any(h.has(f"due-{o.product.id}") for o in offers
-                   if o.quote.principal == o.quote.amount_financed)  # fmt: skip
+    for o in offers:
+        if o.quote.principal == o.quote.amount_financed:
+            assert h.value(f"due-{o.product.id}") == f"¥{o.quote.terms.down_payment:,.2f}"
     await h.click(f"offer-open-{with_fees.product.id}")
     assert h.find("disc-upfront-fees").value == (
         f"融资金额：贷款本金 ¥{q.principal:,.2f}，减去贷款机构放款时从中扣除的费用 "
@@ -577,7 +579,7 @@ async def test_an_offer_card_names_the_lenders_type_and_the_least_it_needs_down(
         kind = h.find(f"offer-kind-{pid}").value
         assert kind.startswith(TYPES[lender.type] + " · ")
         if offer.lowest_down_payment < down:
-            assert h.find(f"lowest-down-{pid}").value == f"¥{offer.lowest_down_payment:,.0f}"
+            assert h.find(f"lowest-down-{pid}").value == f"¥{offer.lowest_down_payment:,.2f}"
         else:
             assert not h.has(f"lowest-down-{pid}")
         if offer.lowest_down_why:  # why not less: the rule a yuan less would fail
@@ -729,9 +731,29 @@ async def test_when_the_top_pick_costs_more_one_tap_puts_the_cheapest_first(worl
     reason = h.value(f"why-text-{top.product.id}")
     assert reason == "120 位和您相似的购车人选择了它"
     assert h.value("guardrail-why") == f"排在首位的原因：{reason}。"
-    await h.click("guardrail-cheapest")
+    assert not h.has("guardrail-cheapest")  # the order toggle right above does that
+    await h.select("offers-order", ["cheapest"])
     assert h.state.offers_order == "cheapest" and not h.has("guardrail")
     assert h.find_ids("offer-open-")[0] == f"offer-open-{result.cheapest_id}"
+
+
+async def test_the_top_pick_asks_why_recommended_the_rest_why_ranked_there_and_cost_asks_none(
+    world,
+):
+    from recommender.score import Why
+
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    top, *rest = result.recommended
+    chose = Why("similar_buyers", "{count} buyers like you chose this", params={"count": 120})
+    h.state.prequal_result = replace(result, why={o.product.id: chose for o in result.recommended})
+    h.state.notify()
+    await h.settle()
+    assert h.find(f"why-{top.product.id}").content == "为什么推荐？"
+    assert all(h.find(f"why-{o.product.id}").content == "排序依据" for o in rest)
+    await h.select("offers-order", ["cheapest"])
+    assert not h.find_ids("why-")  # ordered by cost: nothing to explain but the cost
 
 
 async def test_the_guardrail_opens_the_cheapest_offer_in_one_tap(world):
