@@ -132,9 +132,11 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
             figure(ctx.t("Indicative APR"), ctx.rate(q.apr), "calc-apr", big=True),
             *paid,
             figure(ctx.t("Loan amount"), ctx.money(q.principal), "calc-loan"),
-            figure(ctx.t("Interest"), ctx.money(q.finance_charge), "calc-charge"),
+            figure(
+                ctx.t("Interest, before lender fees"), ctx.money(q.finance_charge), "calc-charge"
+            ),
             figure(ctx.t("Total of payments"), ctx.money(q.total_of_payments), "calc-total"),
-            figure(ctx.t("Total cost of the car"), ctx.money(q.total_sale_price), "calc-sale"),
+            figure(ctx.t("Total sale price"), ctx.money(q.total_sale_price), "calc-sale"),
             *ltv_lines(ctx, calc, ltv_colour),
         ]
         if ctx.services.below_smallest_loan(q):

@@ -139,6 +139,18 @@ async def test_calculator_shows_apr_and_recomputes_with_the_deal(world):
     assert h.find("calc-ltv").value == "贷款价值比 70.00%"
 
 
+async def test_the_calculator_names_its_totals_as_the_offers_disclosure_does(world):
+    """The indicative interest leaves every lender's fees out, and says so; the total is the
+    disclosure's 分期购车总价, so a buyer can match it with an offer's."""
+    from contracts import labels
+
+    h = await signed_in(world)
+    await h.route(f"/cars/{world.vehicles['seal'].id}")
+    said = h.texts()
+    assert "利息（不含机构费用）" in said and "利息" not in said
+    assert labels.text("total_sale_price", "zh_CN") in said and "购车总成本" not in said
+
+
 async def test_the_car_pages_deal_bar_lays_out_for_its_half_width_card(world):
     """Beside the car on a tablet the calculator is half the screen: the term buttons get a
     row of their own there, as in any narrow column (a third of the card split the digits)."""
