@@ -110,6 +110,7 @@ class DisclosureWords:
 
     labels: dict[str, str]
     terms: tuple[tuple[str, str], ...]
+    late_yearly_rate: Decimal  # the late penalty over a year, to flag beside the APR's flag
 
 
 class SyncFailed(Exception):
@@ -1351,6 +1352,7 @@ class PrequalServices:
                                  financed=offer.quote.balance_on_amount_financed)),
                 security_term(lease, result.vehicle.vin, locale),
             ),
+            late_yearly_rate=servicing.late_fee.yearly_penalty_rate,
         )  # fmt: skip
 
     def contract_preview(self: Services, deal, locale: str, application_id: str) -> str:

@@ -182,10 +182,6 @@ def security_term(lease: bool, vin: str, locale: str) -> tuple[str, str]:
     return L.text("security", locale), L.text("security_text", locale, vin=vin)
 
 
-#: A daily penalty is charged on every calendar day: a year of them costs 365 days' worth.
-DAYS_A_YEAR = 365
-
-
 def late_charge_text(late: LateFeePolicy, locale: str, *, lease: bool = False) -> str:
     """The late-payment terms in words, from the very policy the loan is serviced by
     (``lease``: a finance lease's words, rent for payments)."""
@@ -195,13 +191,12 @@ def late_charge_text(late: LateFeePolicy, locale: str, *, lease: bool = False) -
     parts = [t("late_grace", days=late.grace_days) if late.grace_days else t("late_no_grace")]
     if late.daily_penalty_rate:
         # the engine charges the days after the grace days; a daily rate alone hides its size
-        rate = late.daily_penalty_rate
         parts.append(
             t(
                 "late_penalty",
                 day=late.grace_days + 1,
-                rate=fmt.rate(rate, locale),
-                yearly=fmt.rate(rate * DAYS_A_YEAR, locale),
+                rate=fmt.rate(late.daily_penalty_rate, locale),
+                yearly=fmt.rate(late.yearly_penalty_rate, locale),
             )
         )
     if late.amount:

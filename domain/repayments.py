@@ -94,6 +94,10 @@ class PaymentEvent:
     reverses: str | None = None
 
 
+#: A daily penalty is charged on every calendar day: a year of them costs 365 days' worth.
+DAYS_A_YEAR = 365
+
+
 @dataclass(frozen=True)
 class LateFeePolicy:
     """A fixed ``amount`` per instalment still unpaid ``grace_days`` after its due date; the
@@ -108,6 +112,11 @@ class LateFeePolicy:
     grace_days: int = 3
     cap: Decimal | None = None
     daily_penalty_rate: Decimal = ZERO
+
+    @property
+    def yearly_penalty_rate(self) -> Decimal:
+        """The daily penalty over a year (a daily rate alone hides its size)."""
+        return self.daily_penalty_rate * DAYS_A_YEAR
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from domain.prequal.core import APR_FLAG
 from views import labels, palette
 from views.charts import loan_chart, loan_legend
 from views.context import ViewContext
@@ -173,6 +174,11 @@ def disclosure_box(ctx: ViewContext, offer, lender: str) -> ft.Control:
                 ft.Text(label, size=12, weight=ft.FontWeight.W_600),
                 ft.Text(text, size=13, key=f"disc-term-{i}"),
             ], spacing=0) for i, (label, text) in enumerate(words.terms)],
+            *([ft.Text(ctx.t("Late charges here add up to {yearly} a year, above 24%: a late "
+                             "payment costs far more than the APR says.",
+                             yearly=ctx.rate(words.late_yearly_rate)),
+                       size=13, color=palette.WARN, key="disc-late-over24")]
+              if words.late_yearly_rate > APR_FLAG else []),
         ], spacing=6),
         key="disclosure", padding=14, border_radius=12,
         border=ft.Border.all(2, ft.Colors.PRIMARY),

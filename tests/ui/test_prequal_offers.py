@@ -823,3 +823,23 @@ async def test_a_finance_lease_says_the_lessor_owns_the_car_on_its_card_and_in_i
     assert "归出租人所有" in h.value("disc-term-2")
     assert "每期租金" in h.value("disc-schedule") and "首期租金支付日" in h.value("disc-schedule")
     assert "租金支付计划" in h.texts() and "还款计划" not in h.texts()
+
+
+@pytest.mark.parametrize("daily, flagged", [("0.001", True), ("0.0005", False)])
+async def test_the_disclosure_flags_late_charges_that_add_up_to_over_24_percent_a_year(
+    world, daily, flagged
+):
+    """0.1% a day is 36.5% a year: said as the APR's own flag is, beside the late terms;
+    0.05% a day, 18.25%, is not flagged."""
+    h = await to_prequal(world)
+    await through_form(h)
+    result = h.state.prequal_result
+    offer = result.recommended[0]
+    late = replace(offer.product.late_fee, daily_penalty_rate=Decimal(daily))
+    harsh = replace(offer, product=replace(offer.product, late_fee=late))
+    h.state.prequal_result = replace(result, recommended=(harsh, *result.recommended[1:]))
+    await h.route(f"/offers/{offer.product.id}")
+    if flagged:
+        assert h.value("disc-late-over24").startswith("此报价的逾期违约金折合年化 36.50%，高于 24%")
+    else:
+        assert not h.has("disc-late-over24")
