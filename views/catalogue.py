@@ -32,7 +32,6 @@ from views.widgets import (
     per_row,
     sem,
     toggle_compare,
-    top_and_bottom,
 )
 
 #: The narrowest a car's card (its picture and name on one line) reads well beside others.
@@ -334,7 +333,9 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
         ),
     )
     name = labels.car_name(ctx, v)
-    content = top_and_bottom(
+    # "Compare" beside the monthly figure, not on a line of its own: a phone shows two cars
+    # a screen instead of one and a half, and in a grid every card's box still lines up
+    content = ft.Column(
         [
             ft.Row(
                 [
@@ -342,17 +343,22 @@ def car_card(ctx: ViewContext, card, slot: int) -> ft.Control:
                     ft.Text(name, size=17, weight=ft.FontWeight.BOLD, expand=True),
                 ]
             ),
-            ft.Text(
-                monthly_figure(ctx, card),
-                size=22,
-                weight=ft.FontWeight.BOLD,
-                color=ft.Colors.PRIMARY,
+            ft.Row(
+                [
+                    ft.Text(
+                        monthly_figure(ctx, card),
+                        size=22,
+                        weight=ft.FontWeight.BOLD,
+                        color=ft.Colors.PRIMARY,
+                        expand=True,
+                    ),
+                    compare,
+                ]
             ),
             ft.Text(price_line(ctx, v), size=14),
             ft.Text(" · ".join(map(unbroken, details)), size=12, color=colour),
         ],
-        compare,
-        6,
+        spacing=6,
     )
     return ft.Semantics(
         identifier=f"car-{v.id}",

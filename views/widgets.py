@@ -61,7 +61,7 @@ def demo_badge(ctx: ViewContext) -> ft.Control:
             bgcolor=ft.Colors.TERTIARY_CONTAINER,
             padding=ft.Padding.symmetric(horizontal=10, vertical=4),
             border_radius=12,
-            margin=ft.Margin.only(right=8),
+            margin=ft.Margin.only(left=8, right=8),  # off the action before it, and the edge
         ),
     )
 
