@@ -71,29 +71,28 @@ def car_screen(ctx: ViewContext, params: dict[str, str]) -> Screen:
         spacing=4,
         key="car-specs",
     )
+    # the same drawing as the catalogue card (the icon only when it has none): beside the
+    # name where the calculator is under it, and the width of its half above the name where
+    # the calculator takes the other half (a thumbnail left that half mostly empty)
+    picture = car_picture(
+        ctx,
+        vehicle,
+        width=192 if stacked else 400,
+        height=96 if stacked else 200,
+        colour=palette.ENERGY.get(str(vehicle.energy)),
+    )
+    title = ft.Column(
+        [
+            ft.Text(name, size=26, weight=ft.FontWeight.BOLD, key="car-name"),
+            ft.Text(f"{vehicle.year} · {vehicle.trim}"),
+            ft.Text(labels.price(ctx, vehicle.price), size=20, key="car-price"),
+        ],
+        spacing=2,
+        expand=stacked,
+    )
     header = ft.Column(
         [
-            ft.Row(
-                [
-                    # the same drawing as the catalogue card (the icon only when it has none)
-                    car_picture(
-                        ctx,
-                        vehicle,
-                        width=192,
-                        height=96,
-                        colour=palette.ENERGY.get(str(vehicle.energy)),
-                    ),
-                    ft.Column(
-                        [
-                            ft.Text(name, size=26, weight=ft.FontWeight.BOLD, key="car-name"),
-                            ft.Text(f"{vehicle.year} · {vehicle.trim}"),
-                            ft.Text(labels.price(ctx, vehicle.price), size=20, key="car-price"),
-                        ],
-                        spacing=2,
-                        expand=True,
-                    ),
-                ]
-            ),
+            ft.Row([picture, title]) if stacked else ft.Column([picture, title], spacing=8),
             section_title(ctx.t("Specifications")),
             spec_table,
             *dealer_section(ctx, dealer),

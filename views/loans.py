@@ -130,7 +130,7 @@ def next_payment(ctx: ViewContext, loan) -> str:
         said = labels.of_kind(
             loan, N_("Next: {amount} on {date}"), N_("Next rent: {amount} on {date}")
         )
-    return ctx.t(said, amount=amount, date=when)  # fmt: skip
+    return ctx.t(said, amount=amount, date=when)
 
 
 def awaiting_payout(ctx: ViewContext, loan) -> list[ft.Control]:
